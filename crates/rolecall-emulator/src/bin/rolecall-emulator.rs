@@ -1,0 +1,91 @@
+//! Runs the emulator until interrupted and prints its cloud profile (one line
+//! of JSON on standard output) once every host accepts connections.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use rolecall_emulator::{Emulator, Options, Seed};
+
+/// A local emulator of Microsoft Entra ID, Azure Resource Manager and
+/// Microsoft Graph for Rolecall's demo mode and tests.
+///
+/// Serves three HTTPS hosts (authority, ARM, Graph) on loopback with a CA made
+/// afresh at every start. Once ready it prints a cloud profile, one line of
+/// JSON with the three addresses, the demo tenant and the CA certificate, that
+/// the Rolecall app and `rolecall-cli --cloud-profile FILE` accept as a custom
+/// cloud, trusting that CA for that cloud only.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about)]
+struct Args {
+    /// Loopback address to listen on (127.0.0.1 or ::1; other addresses are refused).
+    #[arg(long, default_value = "127.0.0.1", env = "ROLECALL_EMULATOR_BIND")]
+    bind: IpAddr,
+
+    /// Port of the Entra authority host (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    authority_port: u16,
+
+    /// Port of the Azure Resource Manager host (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    arm_port: u16,
+
+    /// Port of the Microsoft Graph host (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    graph_port: u16,
+
+    /// Which tenant to start with.
+    #[arg(long, value_enum, default_value_t = Seed::Demo)]
+    seed: Seed,
+
+    /// Also write the cloud profile to this file (written whole, once ready).
+    #[arg(long, value_name = "FILE")]
+    profile_out: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ROLECALL_LOG")
+                .unwrap_or_else(|_| "rolecall_emulator=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let emulator = Emulator::start(Options {
+        bind: args.bind,
+        ports: [args.authority_port, args.arm_port, args.graph_port],
+        seed: args.seed,
+    })
+    .await?;
+    let profile = emulator.profile_json();
+    if let Some(path) = &args.profile_out {
+        // Write to a sibling file and rename, so a reader never sees half a profile.
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, &profile)
+            .with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!("{profile}");
+    shutdown_signal().await;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

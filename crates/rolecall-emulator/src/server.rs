@@ -1,0 +1,224 @@
+//! Listening, TLS and shutdown: three HTTPS hosts (authority, ARM, Graph) on
+//! loopback ports, as Azure serves them from three host names.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use axum::Router;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::seed::{Seed, Tenant};
+use crate::tls::LocalCa;
+
+/// How to start an emulator.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A loopback address; the emulator refuses anything else.
+    pub bind: IpAddr,
+    /// Ports for the authority, ARM and Graph hosts; 0 picks a free one.
+    pub ports: [u16; 3],
+    pub seed: Seed,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ports: [0, 0, 0],
+            seed: Seed::Demo,
+        }
+    }
+}
+
+/// Base URLs of the three hosts, each ending in `/`.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    pub authority: String,
+    pub arm: String,
+    pub graph: String,
+}
+
+/// What every handler can see.
+#[derive(Debug)]
+pub struct Shared {
+    pub tenant: Tenant,
+    pub urls: Urls,
+}
+
+/// The cloud profile the emulator prints once ready; `rolecall-core`'s
+/// `CloudProfile` reads exactly this JSON.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudProfileJson {
+    pub name: String,
+    pub kind: &'static str,
+    pub authority_host: String,
+    pub resource_manager_endpoint: String,
+    pub resource_manager_audience: String,
+    pub graph_endpoint: String,
+    pub graph_audience: String,
+    pub default_tenant: String,
+    pub ca_certificate_pem: String,
+}
+
+/// A running emulator. Dropping it stops the listeners.
+pub struct Emulator {
+    profile: CloudProfileJson,
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds the three hosts and starts serving. Returns once every listener
+    /// is bound, so the profile's addresses accept connections immediately.
+    pub async fn start(options: Options) -> anyhow::Result<Self> {
+        if !options.bind.is_loopback() {
+            bail!(
+                "the emulator only listens on loopback addresses (127.0.0.1 or ::1), not {}; it holds a demo tenant's tokens and must not be reachable from the network",
+                options.bind
+            );
+        }
+        let ca = LocalCa::generate().context("generating the emulator's local CA")?;
+        let acceptor = ca
+            .acceptor()
+            .context("loading the emulator's TLS certificate")?;
+
+        let mut listeners = Vec::new();
+        let mut urls = Vec::new();
+        for port in options.ports {
+            let addr = SocketAddr::new(options.bind, port);
+            let listener = TcpListener::bind(addr).await.with_context(|| {
+                format!("binding {addr}; choose another port or pass 0 for any free one")
+            })?;
+            let local = listener.local_addr()?;
+            let host = match local.ip() {
+                IpAddr::V4(ip) => ip.to_string(),
+                IpAddr::V6(ip) => format!("[{ip}]"),
+            };
+            urls.push(format!("https://{host}:{}/", local.port()));
+            listeners.push(listener);
+        }
+        let urls = Urls {
+            authority: urls[0].clone(),
+            arm: urls[1].clone(),
+            graph: urls[2].clone(),
+        };
+        let tenant = options.seed.tenant();
+        let profile = CloudProfileJson {
+            name: format!("{} (Rolecall emulator)", tenant.display_name),
+            kind: "Custom",
+            authority_host: urls.authority.clone(),
+            resource_manager_endpoint: urls.arm.clone(),
+            resource_manager_audience: "https://management.azure.com".into(),
+            graph_endpoint: urls.graph.clone(),
+            graph_audience: "https://graph.microsoft.com".into(),
+            default_tenant: tenant.id.clone(),
+            ca_certificate_pem: ca.ca_pem.clone(),
+        };
+        let shared = Arc::new(Shared { tenant, urls });
+        let routers = [
+            crate::entra::router(shared.clone()),
+            crate::arm::router(shared.clone()),
+            crate::graph::router(shared.clone()),
+        ];
+
+        let (shutdown, watcher) = watch::channel(false);
+        let tasks = listeners
+            .into_iter()
+            .zip(routers)
+            .map(|(listener, router)| {
+                tokio::spawn(serve(listener, acceptor.clone(), router, watcher.clone()))
+            })
+            .collect();
+        tracing::info!(authority = %shared.urls.authority, arm = %shared.urls.arm, graph = %shared.urls.graph, "emulator ready");
+        Ok(Self {
+            profile,
+            shared,
+            shutdown,
+            tasks,
+        })
+    }
+
+    pub fn profile(&self) -> &CloudProfileJson {
+        &self.profile
+    }
+
+    /// The cloud profile as one line of JSON.
+    pub fn profile_json(&self) -> String {
+        serde_json::to_string(&self.profile).expect("the profile serialises")
+    }
+
+    pub fn urls(&self) -> &Urls {
+        &self.shared.urls
+    }
+
+    pub fn tenant(&self) -> &Tenant {
+        &self.shared.tenant
+    }
+
+    /// Stops accepting, lets open requests finish, and waits for the listeners.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    acceptor: tokio_native_tls::TlsAcceptor,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let (tcp, _) = tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    continue;
+                }
+            },
+        };
+        let acceptor = acceptor.clone();
+        let router = router.clone();
+        let mut shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let tls =
+                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(error)) => {
+                        tracing::debug!(%error, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => return,
+                };
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tls), TowerToHyperService::new(router));
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = shutdown.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+    }
+}

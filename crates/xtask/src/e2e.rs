@@ -1,0 +1,293 @@
+//! The end-to-end harness: a private session D-Bus with an unlocked
+//! gnome-keyring (a real Secret Service), Xvfb, the emulator, tauri-driver with
+//! WebKitWebDriver, and the WebdriverIO specs under tests/e2e/specs run by
+//! node's test runner. Every process it starts is owned by a guard and stopped
+//! on the way out, whether the suite passed, failed or panicked.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::proc::{Guard, cargo, npm, run, wait_for};
+
+/// Builds what the suite drives, then runs it.
+pub fn run_suite(root: &Path) -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        bail!("the end-to-end harness runs on Linux (WebKitGTK + tauri-driver)");
+    }
+    run(npm().args(["run", "build", "--workspace", "ui"]))?;
+    run(cargo().args([
+        "build",
+        "--locked",
+        "--features",
+        "custom-protocol",
+        "--bin",
+        "rolecall",
+        "--bin",
+        "rolecall-emulator",
+        "--package",
+        "rolecall",
+        "--package",
+        "rolecall-emulator",
+    ]))?;
+    let target = target_dir(root)?;
+    let app = target.join("debug/rolecall");
+    let emulator = target.join("debug/rolecall-emulator");
+
+    let artifacts = root.join("tests/e2e/artifacts");
+    let _ = std::fs::remove_dir_all(&artifacts);
+    std::fs::create_dir_all(&artifacts)?;
+    let scratch = tempdir()?;
+    let logs = artifacts.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let result = Session::start(&scratch, &emulator, &logs)
+        .and_then(|session| session.run_specs(root, &app, &artifacts));
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+/// `cargo metadata`'s target directory (honours CARGO_TARGET_DIR).
+fn target_dir(root: &Path) -> Result<PathBuf> {
+    let output = cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .output()?;
+    let text = String::from_utf8(output.stdout)?;
+    let key = "\"target_directory\":\"";
+    let start = text
+        .find(key)
+        .context("cargo metadata has no target_directory")?
+        + key.len();
+    let end = start
+        + text[start..]
+            .find('"')
+            .context("unterminated target_directory")?;
+    Ok(PathBuf::from(&text[start..end]))
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("rolecall-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for sub in ["data", "config", "cache", "runtime", "home"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("runtime"), std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(dir)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn free_display() -> u32 {
+    (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap_or(99)
+}
+
+/// The processes of one run, stopped in reverse order of start when dropped.
+struct Session {
+    env: Vec<(String, String)>,
+    webdriver_port: u16,
+    // Field order is drop order: the driver (and the app under it) first, the bus last.
+    _driver: Guard,
+    _emulator: Guard,
+    profile: PathBuf,
+    _xvfb: Guard,
+    _keyring: Guard,
+    _bus: Guard,
+}
+
+impl Session {
+    fn start(scratch: &Path, emulator_bin: &Path, logs: &Path) -> Result<Self> {
+        // Daemons' chatter goes to log files kept with the screenshots.
+        let log =
+            |name: &str| -> Result<Stdio> { Ok(std::fs::File::create(logs.join(name))?.into()) };
+        let path = |sub: &str| scratch.join(sub).to_string_lossy().into_owned();
+        // A private environment: the app's data, config, cache and keyring all
+        // live under the scratch folder and vanish with it.
+        let mut env: Vec<(String, String)> = vec![
+            ("XDG_DATA_HOME".into(), path("data")),
+            ("XDG_CONFIG_HOME".into(), path("config")),
+            ("XDG_CACHE_HOME".into(), path("cache")),
+            ("XDG_RUNTIME_DIR".into(), path("runtime")),
+            ("HOME".into(), path("home")),
+            ("NO_AT_BRIDGE".into(), "1".into()),
+            // WebKitGTK under Xvfb has no GPU; software rendering is reliable there.
+            ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
+            ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
+            ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
+        ];
+        let with_env = |command: &mut Command, env: &[(String, String)]| {
+            for (k, v) in env {
+                command.env(k, v);
+            }
+        };
+
+        // 1. An X server for the window (first, so that services the bus starts get a display too).
+        let display = free_display();
+        let mut xvfb_cmd = Command::new("Xvfb");
+        xvfb_cmd
+            .arg(format!(":{display}"))
+            .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(log("xvfb.log")?);
+        let mut xvfb = Guard::spawn("Xvfb", &mut xvfb_cmd)?;
+        wait_for("Xvfb", Duration::from_secs(20), || {
+            xvfb.ensure_running()?;
+            Ok(Path::new(&format!("/tmp/.X11-unix/X{display}")).exists())
+        })?;
+        env.push(("DISPLAY".into(), format!(":{display}")));
+
+        // 2. A session bus of our own.
+        let socket = scratch.join("runtime/bus");
+        let mut bus_cmd = Command::new("dbus-daemon");
+        bus_cmd
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--address=unix:path={}", socket.display()))
+            .stdout(Stdio::piped())
+            .stderr(log("dbus.log")?);
+        with_env(&mut bus_cmd, &env);
+        let mut bus = Guard::spawn("dbus-daemon", &mut bus_cmd)?;
+        let mut address = String::new();
+        BufReader::new(
+            bus.child_mut()
+                .stdout
+                .take()
+                .context("dbus-daemon stdout")?,
+        )
+        .read_line(&mut address)?;
+        let address = address.trim().to_owned();
+        if address.is_empty() {
+            bail!("dbus-daemon did not print its address");
+        }
+        env.push(("DBUS_SESSION_BUS_ADDRESS".into(), address));
+
+        // 3. gnome-keyring as the Secret Service, unlocked with an empty password.
+        let mut keyring_cmd = Command::new("gnome-keyring-daemon");
+        keyring_cmd
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(log("gnome-keyring.log")?);
+        with_env(&mut keyring_cmd, &env);
+        let mut keyring = Guard::spawn("gnome-keyring-daemon", &mut keyring_cmd)?;
+        drop(keyring.child_mut().stdin.take().context("keyring stdin")?); // empty password, then EOF
+        wait_for(
+            "the Secret Service on the session bus",
+            Duration::from_secs(20),
+            || {
+                keyring.ensure_running()?;
+                let mut probe = Command::new("dbus-send");
+                probe.args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ]);
+                with_env(&mut probe, &env);
+                let output = probe.output()?;
+                Ok(String::from_utf8_lossy(&output.stdout).contains("boolean true"))
+            },
+        )?;
+
+        // 4. The emulator, which writes its cloud profile once every host listens.
+        let profile = scratch.join("cloud.json");
+        let mut emulator_cmd = Command::new(emulator_bin);
+        emulator_cmd
+            .arg("--profile-out")
+            .arg(&profile)
+            .stdout(Stdio::null())
+            .stderr(log("emulator.log")?);
+        with_env(&mut emulator_cmd, &env);
+        let mut emulator = Guard::spawn("rolecall-emulator", &mut emulator_cmd)?;
+        wait_for(
+            "the emulator's cloud profile",
+            Duration::from_secs(30),
+            || {
+                emulator.ensure_running()?;
+                Ok(profile.exists())
+            },
+        )?;
+        env.push((
+            "ROLECALL_CLOUD_PROFILE".into(),
+            profile.to_string_lossy().into_owned(),
+        ));
+
+        // 5. tauri-driver, which starts WebKitWebDriver, which starts the app.
+        let webdriver_port = free_port()?;
+        let native_port = free_port()?;
+        let mut driver_cmd = Command::new("tauri-driver");
+        driver_cmd
+            .args([
+                "--port",
+                &webdriver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(log("tauri-driver.log")?)
+            .stderr(log("app-and-webdriver.log")?);
+        with_env(&mut driver_cmd, &env);
+        let mut driver = Guard::spawn("tauri-driver", &mut driver_cmd)?;
+        wait_for("tauri-driver", Duration::from_secs(20), || {
+            driver.ensure_running()?;
+            Ok(TcpStream::connect(("127.0.0.1", webdriver_port)).is_ok())
+        })?;
+
+        Ok(Self {
+            env,
+            webdriver_port,
+            _driver: driver,
+            _emulator: emulator,
+            profile,
+            _xvfb: xvfb,
+            _keyring: keyring,
+            _bus: bus,
+        })
+    }
+
+    fn run_specs(&self, root: &Path, app: &Path, artifacts: &Path) -> Result<()> {
+        let mut command = npm();
+        command
+            .args(["test", "--workspace", "tests/e2e"])
+            .current_dir(root)
+            .env("ROLECALL_APP", app)
+            .env("WEBDRIVER_PORT", self.webdriver_port.to_string())
+            .env("E2E_ARTIFACTS", artifacts)
+            .env("E2E_CLOUD_PROFILE", &self.profile);
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        let mut specs = Guard::spawn("e2e specs", &mut command)?;
+        // Bounded: a hung WebDriver call must not eat CI's time limit.
+        let deadline = std::time::Instant::now() + Duration::from_secs(15 * 60);
+        let status = loop {
+            if let Some(status) = specs.child_mut().try_wait()? {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                bail!("the end-to-end specs did not finish within 15 minutes");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        std::io::stdout().flush()?;
+        println!("screenshots: {}", artifacts.display());
+        if !status.success() {
+            bail!("end-to-end specs failed ({status})");
+        }
+        Ok(())
+    }
+}

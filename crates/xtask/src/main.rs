@@ -1,0 +1,221 @@
+//! `cargo xtask`: the project's tasks, in Rust so they run the same on Linux,
+//! Windows and macOS (the alias lives in `.cargo/config.toml`).
+//!
+//! - `cargo xtask demo`   installs what is missing and opens the app on the demo tenant
+//! - `cargo xtask test`   runs every test and check (what CI runs)
+//! - `cargo xtask setup`  only the install part
+//! - `cargo xtask bindings` regenerates `ui/src/bindings.ts` from the Rust types
+//! - `cargo xtask e2e`    only the end-to-end suite (builds what it needs)
+
+mod e2e;
+mod proc;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use proc::{cargo, npm, run};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Rolecall's developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Install whatever is missing: system packages (Debian/Ubuntu), npm packages, tauri-driver.
+    Setup {
+        /// Do not install system packages, only report the missing ones.
+        #[arg(long)]
+        no_system: bool,
+    },
+    /// Set up, build, and launch the app on the demo tenant (an embedded emulator).
+    Demo,
+    /// Run every test and check, as CI does.
+    Test {
+        /// Skip the end-to-end suite (needs Linux with the setup packages).
+        #[arg(long)]
+        skip_e2e: bool,
+        /// Skip the Windows and macOS cross-checks.
+        #[arg(long)]
+        skip_cross: bool,
+    },
+    /// Regenerate ui/src/bindings.ts from the Rust commands and DTOs.
+    Bindings,
+    /// Build the app and run the end-to-end suite through the real window.
+    E2e,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = repo_root();
+    std::env::set_current_dir(&root)?;
+    match cli.task {
+        Task::Setup { no_system } => setup::setup(&root, !no_system),
+        Task::Demo => demo(&root),
+        Task::Test {
+            skip_e2e,
+            skip_cross,
+        } => test(&root, skip_e2e, skip_cross),
+        Task::Bindings => {
+            run(cargo()
+                .args([
+                    "test",
+                    "--quiet",
+                    "--lib",
+                    "--package",
+                    "rolecall",
+                    "typescript_bindings_are_up_to_date",
+                ])
+                .env("ROLECALL_UPDATE_BINDINGS", "1"))?;
+            println!("wrote ui/src/bindings.ts");
+            Ok(())
+        }
+        Task::E2e => {
+            setup::setup(&root, true)?;
+            e2e::run_suite(&root)
+        }
+    }
+}
+
+/// The repository root: xtask lives in crates/xtask.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/xtask has a grandparent")
+        .to_path_buf()
+}
+
+fn demo(root: &Path) -> Result<()> {
+    setup::setup(root, true)?;
+    run(npm().args(["run", "build", "--workspace", "ui"]))?;
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        bail!(
+            "no display: the app needs a desktop session (DISPLAY or WAYLAND_DISPLAY). On a headless machine use `xvfb-run cargo xtask demo`, or run `cargo xtask test` for the test suite."
+        );
+    }
+    println!("launching Rolecall on the demo tenant (close the window to stop)");
+    run(cargo().args([
+        "run",
+        "--features",
+        "custom-protocol",
+        "--bin",
+        "rolecall",
+        "--",
+        "--demo",
+    ]))
+}
+
+struct Step {
+    name: &'static str,
+    seconds: f64,
+}
+
+fn test(root: &Path, skip_e2e: bool, skip_cross: bool) -> Result<()> {
+    let started = Instant::now();
+    let mut steps: Vec<Step> = Vec::new();
+    let result = run_checks(root, skip_e2e, skip_cross, &mut steps);
+    println!();
+    for s in &steps {
+        println!("  {:>6.1} s  {}", s.seconds, s.name);
+    }
+    println!("  {:>6.1} s  in all", started.elapsed().as_secs_f64());
+    // A plain closing line that any CI reader understands.
+    let failed = usize::from(result.is_err());
+    println!("checks: {} passed, {failed} failed", steps.len());
+    result
+}
+
+fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Step>) -> Result<()> {
+    let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<()>| -> Result<()> {
+        println!("\n==> {name}");
+        let t = Instant::now();
+        f().with_context(|| format!("step failed: {name}"))?;
+        steps.push(Step {
+            name,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        Ok(())
+    };
+
+    step("setup", &mut || setup::setup(root, true))?;
+    step("rustfmt", &mut || {
+        run(cargo().args(["fmt", "--all", "--check"]))
+    })?;
+    step("clippy", &mut || {
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("cargo test (all crates, bindings staleness)", &mut || {
+        run(cargo().args(["test", "--workspace", "--locked"]))
+    })?;
+    step("ui typecheck", &mut || {
+        run(npm().args(["run", "typecheck", "--workspace", "ui"]))
+    })?;
+    step("ui tests (Vitest)", &mut || {
+        run(npm().args(["test", "--workspace", "ui"]))
+    })?;
+    if skip_cross {
+        println!("\n(skipping the Windows and macOS cross-checks: --skip-cross)");
+    } else {
+        step(
+            "cargo check --target x86_64-pc-windows-msvc (whole workspace)",
+            &mut || {
+                run(cargo().args([
+                    "check",
+                    "--workspace",
+                    "--locked",
+                    "--target",
+                    "x86_64-pc-windows-msvc",
+                ]))
+            },
+        )?;
+        step(
+            "cargo check --target aarch64-apple-darwin (crates without the Tauri shell)",
+            &mut || {
+                run(cargo().args([
+                    "check",
+                    "--locked",
+                    "--target",
+                    "aarch64-apple-darwin",
+                    "--package",
+                    "rolecall-core",
+                    "--package",
+                    "rolecall-emulator",
+                    "--package",
+                    "rolecall-cli",
+                    "--package",
+                    "xtask",
+                ]))
+            },
+        )?;
+    }
+    if skip_e2e {
+        println!("\n(skipping the end-to-end suite: --skip-e2e)");
+    } else if !cfg!(target_os = "linux") {
+        println!(
+            "\n(skipping the end-to-end suite: it drives WebKitGTK through tauri-driver, which runs on Linux here)"
+        );
+    } else {
+        step("end-to-end (real window, WebDriver)", &mut || {
+            e2e::run_suite(root)
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The Rolecall desktop shell. It only translates between IPC and the crates
+//! under `crates/` (commands, DTOs, events); no domain logic lives here.
+
+mod commands;
+pub mod dto;
+mod state;
+
+use state::{AppState, CloudSource};
+
+/// The app's commands, as `build.rs` also knows them (one permission each).
+pub const COMMANDS: &[&str] = include!("../commands.rs.in");
+
+/// Where the generated TypeScript bindings live, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/bindings.ts";
+
+/// The one list of commands: used to serve IPC and to generate the bindings.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        commands::app_info,
+        commands::check_connection
+    ])
+}
+
+/// Renders the TypeScript bindings exactly as committed in `ui/src/bindings.ts`.
+pub fn render_bindings() -> anyhow::Result<String> {
+    // tauri-specta exports to a file; give every call its own folder, since
+    // tests render concurrently.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("rolecall-bindings-{}-{call}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("bindings.ts");
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// Generated from the Rust commands and DTOs by tauri-specta. Do not edit:\n// run `cargo xtask bindings` after changing src-tauri/src/{commands,dto}.rs.\n"),
+            &path,
+        )
+        .map_err(|e| anyhow::anyhow!("exporting bindings: {e}"))?;
+    let text = std::fs::read_to_string(&path)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(text)
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ROLECALL_LOG")
+                .unwrap_or_else(|_| "rolecall=info,rolecall_app=info,rolecall_core=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let state = CloudSource::from_args_and_env(&args)
+        .and_then(|source| tauri::async_runtime::block_on(AppState::start(source)));
+    let state = match state {
+        Ok(state) => state,
+        Err(error) => {
+            eprintln!("Rolecall could not start: {error:#}");
+            std::process::exit(1);
+        }
+    };
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(builder.invoke_handler())
+        .run(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while running Rolecall");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// Fails when `ui/src/bindings.ts` no longer matches the Rust commands and
+    /// DTOs. `ROLECALL_UPDATE_BINDINGS=1` (what `cargo xtask bindings` sets)
+    /// rewrites the file instead.
+    #[test]
+    fn typescript_bindings_are_up_to_date() {
+        let fresh = super::render_bindings().unwrap();
+        let path = root().join(super::BINDINGS_PATH);
+        if std::env::var_os("ROLECALL_UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{} is stale: run `cargo xtask bindings` and commit the result",
+            super::BINDINGS_PATH
+        );
+    }
+
+    /// The names the generated bindings invoke, in order.
+    fn invoked_commands(bindings: &str) -> Vec<String> {
+        bindings
+            .split("__TAURI_INVOKE")
+            .skip(2) // the text before the import, and the import itself
+            .filter_map(|call| {
+                let start = call.find("(\"")? + 2;
+                let end = start + call[start..].find('"')?;
+                Some(call[start..end].to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn build_script_and_ipc_register_the_same_commands() {
+        let mut invoked = invoked_commands(&super::render_bindings().unwrap());
+        invoked.sort();
+        let mut listed: Vec<String> = super::COMMANDS.iter().map(|c| c.to_string()).collect();
+        listed.sort();
+        assert_eq!(
+            invoked, listed,
+            "src-tauri/commands.rs.in and specta_builder() disagree"
+        );
+    }
+
+    #[test]
+    fn the_window_is_granted_only_the_apps_own_commands() {
+        let text = std::fs::read_to_string(root().join("src-tauri/capabilities/main-window.json"))
+            .unwrap();
+        let capability: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().expect("plain permission identifiers only"))
+            .collect();
+        let expected: Vec<String> = super::COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        assert_eq!(
+            granted, expected,
+            "no plugin or core permission may be granted to the webview"
+        );
+    }
+
+    #[test]
+    fn tauri_conf_keeps_the_security_baseline() {
+        let text = std::fs::read_to_string(root().join("tauri.conf.json")).unwrap();
+        let conf: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let app = &conf["app"];
+        assert_eq!(app["withGlobalTauri"], false);
+        let csp = app["security"]["csp"].as_str().expect("a CSP string");
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "CSP lacks {directive}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-eval"), "{csp}");
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        assert!(
+            !csp.contains("http:") || csp.contains("http://ipc.localhost"),
+            "no plain-HTTP origins: {csp}"
+        );
+        assert_eq!(
+            app["security"]["capabilities"],
+            serde_json::json!(["main-window"])
+        );
+    }
+}

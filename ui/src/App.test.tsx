@@ -1,0 +1,65 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { SCREENS } from "./screens";
+import { demoInfo, fakeBackend, okCheck } from "./test/fakeBackend";
+
+describe("the app frame", () => {
+  it("shows the cloud from app_info and flags the demo tenant", async () => {
+    render(<App backend={fakeBackend()} />);
+    const tenant = await screen.findByTestId("tenant");
+    expect(tenant).toHaveTextContent("Contoso Demo (Rolecall emulator)");
+    expect(within(tenant).getByText("Demo")).toBeInTheDocument();
+    expect(screen.getByRole("banner")).toHaveTextContent("Not signed in");
+  });
+
+  it("does not call a custom cloud a demo", async () => {
+    const info = { ...demoInfo, cloud: { ...demoInfo.cloud, mode: "Custom" as const, name: "Test cloud" } };
+    render(<App backend={fakeBackend({ info })} />);
+    expect(await screen.findByTestId("tenant")).toHaveTextContent("Test cloud");
+    expect(screen.queryByTestId("demo-badge")).not.toBeInTheDocument();
+  });
+
+  it("offers every screen in the navigation pane and opens each", async () => {
+    const user = userEvent.setup();
+    render(<App backend={fakeBackend()} />);
+    const nav = screen.getByRole("navigation");
+    for (const { id, label } of SCREENS) {
+      await user.click(within(nav).getByText(label));
+      expect(screen.getByTestId(`screen-${id}`)).toBeInTheDocument();
+      expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent(label);
+    }
+  });
+});
+
+describe("the connection card", () => {
+  it("reports a successful check with the tenant and the time it took", async () => {
+    const backend = fakeBackend();
+    render(<App backend={backend} />);
+    const card = await screen.findByTestId("connection");
+    await waitFor(() => expect(card).toHaveAttribute("data-state", "ok"));
+    expect(card).toHaveTextContent(`answered for tenant ${okCheck.tenant} in 12 ms`);
+    expect(card).toHaveTextContent(okCheck.issuer);
+    expect(backend.checkConnection).toHaveBeenCalledTimes(1);
+  });
+
+  it("explains a failure and retries on request", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({
+      checks: [
+        { status: "error", error: { code: "Unreachable", message: "could not reach https://x: refused. Check the network connection" } },
+        { status: "ok", data: okCheck },
+      ],
+    });
+    render(<App backend={backend} />);
+    const card = await screen.findByTestId("connection");
+    await waitFor(() => expect(card).toHaveAttribute("data-state", "failed"));
+    expect(card).toHaveTextContent("Cannot reach the sign-in authority");
+    expect(card).toHaveTextContent("Check the network connection");
+
+    await user.click(within(card).getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(card).toHaveAttribute("data-state", "ok"));
+    expect(backend.checkConnection).toHaveBeenCalledTimes(2);
+  });
+});

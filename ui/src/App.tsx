@@ -1,0 +1,166 @@
+import { useEffect, useState } from "react";
+import {
+  Badge,
+  Button,
+  FluentProvider,
+  Menu,
+  MenuItemRadio,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  NavDrawer,
+  NavDrawerBody,
+  NavItem,
+  Avatar,
+  Text,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { DarkThemeRegular, PersonRegular } from "@fluentui/react-icons";
+import { commands, type AppInfo } from "./bindings";
+import { BackendProvider, useBackend, type Backend } from "./backend";
+import { SCREENS, type ScreenId } from "./screens";
+import { themes, useTheme, type ThemeChoice } from "./theme";
+import { ScreenView } from "./screens/ScreenView";
+
+const useStyles = makeStyles({
+  root: {
+    height: "100%",
+    display: "grid",
+    gridTemplateRows: "48px 1fr",
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  header: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+    paddingInline: tokens.spacingHorizontalL,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  brand: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400 },
+  spacer: { flexGrow: 1 },
+  tenant: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  onBrand: { color: tokens.colorNeutralForegroundOnBrand },
+  account: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  body: { display: "flex", minHeight: 0 },
+  nav: { height: "100%" },
+  main: {
+    flexGrow: 1,
+    overflowY: "auto",
+    padding: tokens.spacingHorizontalXXL,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+});
+
+const THEME_LABELS: Record<ThemeChoice, string> = {
+  system: "Follow the system",
+  light: "Light",
+  dark: "Dark",
+  highContrast: "High contrast",
+};
+
+export function App({ backend = commands }: { backend?: Backend }) {
+  const { choice, resolved, setChoice } = useTheme();
+  const styles = useStyles();
+  return (
+    // Layout stays off FluentProvider: Fluent copies the provider's className onto
+    // portal mount nodes (tooltips, menus), which would then cover the window.
+    <FluentProvider theme={themes[resolved]} data-theme={resolved}>
+      <div className={styles.root}>
+        <BackendProvider backend={backend}>
+          <Frame themeChoice={choice} onThemeChoice={setChoice} />
+        </BackendProvider>
+      </div>
+    </FluentProvider>
+  );
+}
+
+function Frame({
+  themeChoice,
+  onThemeChoice,
+}: {
+  themeChoice: ThemeChoice;
+  onThemeChoice: (choice: ThemeChoice) => void;
+}) {
+  const styles = useStyles();
+  const backend = useBackend();
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [screen, setScreen] = useState<ScreenId>("onboard");
+
+  useEffect(() => {
+    let live = true;
+    backend.appInfo().then((next) => live && setInfo(next));
+    return () => {
+      live = false;
+    };
+  }, [backend]);
+
+  return (
+    <>
+      <header className={styles.header} role="banner">
+        <Text className={styles.brand}>Rolecall</Text>
+        <div className={styles.spacer} />
+        {info && (
+          <div className={styles.tenant} data-testid="tenant">
+            {info.cloud.mode === "Demo" && (
+              <Tooltip content="A local emulator plays Azure; nothing you do here touches a real tenant." relationship="description">
+                <Badge appearance="filled" color="warning" data-testid="demo-badge">
+                  Demo
+                </Badge>
+              </Tooltip>
+            )}
+            <Text className={styles.onBrand} title={`Tenant ${info.cloud.tenant}`}>
+              {info.cloud.name}
+            </Text>
+          </div>
+        )}
+        <div className={styles.account} data-testid="account">
+          <Avatar icon={<PersonRegular />} color="neutral" size={24} aria-hidden />
+          <Text className={styles.onBrand}>Not signed in</Text>
+        </div>
+        <Menu
+          checkedValues={{ theme: [themeChoice] }}
+          onCheckedValueChange={(_, data) => onThemeChoice(data.checkedItems[0] as ThemeChoice)}
+        >
+          <MenuTrigger disableButtonEnhancement>
+            <Tooltip content="Theme" relationship="label">
+              <Button appearance="transparent" className={styles.onBrand} icon={<DarkThemeRegular />} />
+            </Tooltip>
+          </MenuTrigger>
+          <MenuPopover>
+            <MenuList>
+              {(Object.keys(THEME_LABELS) as ThemeChoice[]).map((value) => (
+                <MenuItemRadio key={value} name="theme" value={value}>
+                  {THEME_LABELS[value]}
+                </MenuItemRadio>
+              ))}
+            </MenuList>
+          </MenuPopover>
+        </Menu>
+      </header>
+      <div className={styles.body}>
+        <NavDrawer
+          className={styles.nav}
+          open
+          type="inline"
+          selectedValue={screen}
+          onNavItemSelect={(_, data) => setScreen(data.value as ScreenId)}
+          aria-label="Rolecall"
+        >
+          <NavDrawerBody>
+            {SCREENS.map(({ id, label, icon: Icon }) => (
+              <NavItem key={id} value={id} icon={<Icon />} data-testid={`nav-${id}`}>
+                {label}
+              </NavItem>
+            ))}
+          </NavDrawerBody>
+        </NavDrawer>
+        <main className={styles.main} data-testid={`screen-${screen}`}>
+          <ScreenView screen={screen} info={info} />
+        </main>
+      </div>
+    </>
+  );
+}

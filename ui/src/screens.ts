@@ -1,0 +1,54 @@
+import type { FluentIcon } from "@fluentui/react-icons";
+import {
+  AppsListRegular,
+  HistoryRegular,
+  KeyMultipleRegular,
+  PersonAddRegular,
+  ShieldKeyholeRegular,
+} from "@fluentui/react-icons";
+
+export type ScreenId = "onboard" | "customRoles" | "roleAssignments" | "appRoles" | "activity";
+
+export interface ScreenInfo {
+  id: ScreenId;
+  label: string;
+  icon: FluentIcon;
+  /** One sentence: what an admin does here. */
+  summary: string;
+}
+
+/** The navigation pane, in order. */
+export const SCREENS: ScreenInfo[] = [
+  {
+    id: "onboard",
+    label: "Onboard",
+    icon: PersonAddRegular,
+    summary:
+      "Give a person exactly the Azure and Entra access their tasks need, after checking your own rights and the tenant's live state.",
+  },
+  {
+    id: "customRoles",
+    label: "Custom roles",
+    icon: ShieldKeyholeRegular,
+    summary:
+      "Clone a role into a custom role, validated against the provider-operations catalogue before anything is written.",
+  },
+  {
+    id: "roleAssignments",
+    label: "Role assignments",
+    icon: KeyMultipleRegular,
+    summary: "Assign several Azure roles to several users, groups or service principals at once, and review what exists.",
+  },
+  {
+    id: "appRoles",
+    label: "App roles",
+    icon: AppsListRegular,
+    summary: "Assign enterprise-application app roles, pinned by application id so look-alike apps cannot be picked by mistake.",
+  },
+  {
+    id: "activity",
+    label: "Activity",
+    icon: HistoryRegular,
+    summary: "Everything Rolecall applied, with Azure's request ids, ready to export or undo.",
+  },
+];

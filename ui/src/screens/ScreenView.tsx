@@ -1,0 +1,46 @@
+import {
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Title2,
+  Body1,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import type { AppInfo } from "../bindings";
+import { SCREENS, type ScreenId } from "../screens";
+import { ConnectionCard } from "./ConnectionCard";
+
+const useStyles = makeStyles({
+  page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "960px" },
+});
+
+/** The page for one navigation entry. */
+export function ScreenView({ screen, info }: { screen: ScreenId; info: AppInfo | null }) {
+  const styles = useStyles();
+  const meta = SCREENS.find((s) => s.id === screen)!;
+  return (
+    <section className={styles.page} aria-labelledby="screen-title">
+      <Title2 as="h1" id="screen-title">
+        {meta.label}
+      </Title2>
+      <Body1>{meta.summary}</Body1>
+      {screen === "onboard" && <ConnectionCard cloudName={info?.cloud.name} />}
+      {screen === "activity" ? (
+        <MessageBar intent="info">
+          <MessageBarBody>
+            <MessageBarTitle>Nothing applied yet</MessageBarTitle>
+            Grants Rolecall applies are journaled here with Azure's request ids.
+          </MessageBarBody>
+        </MessageBar>
+      ) : (
+        <MessageBar intent="info" data-testid="not-built">
+          <MessageBarBody>
+            <MessageBarTitle>Not available in this version</MessageBarTitle>
+            This part of Rolecall is still being built. Nothing here can change your tenant yet.
+          </MessageBarBody>
+        </MessageBar>
+      )}
+    </section>
+  );
+}
