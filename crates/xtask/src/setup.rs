@@ -167,7 +167,7 @@ fn node(root: &Path) -> Result<()> {
             MIN_NODE.1
         );
     }
-    // `npm ci` only when node_modules is missing or older than the lock file.
+    // Install only when node_modules is missing or older than the lock file.
     let lock = root.join("package-lock.json");
     let marker = root.join("node_modules/.package-lock.json");
     let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&marker)) {
@@ -175,7 +175,11 @@ fn node(root: &Path) -> Result<()> {
         _ => false,
     };
     if !fresh {
-        run(npm().args(["ci"]))?;
+        // `npm install`, not `npm ci`: npm 11 records only some platforms' optional
+        // binaries (the Tauri CLI's) in the lock file and then its own `npm ci`
+        // rejects that lock. `install` follows the lock and fetches the binary
+        // for this platform.
+        run(npm().args(["install", "--no-audit", "--no-fund"]))?;
     }
     Ok(())
 }
