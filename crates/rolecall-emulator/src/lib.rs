@@ -10,13 +10,19 @@
 //! Use it in-process with [`Emulator::start`], or as the `rolecall-emulator`
 //! binary, which prints its cloud profile once ready.
 
+// Handlers return `Result<_, axum::response::Response>`, axum's idiom for early
+// error answers; the error being a whole response is the point.
+#![allow(clippy::result_large_err)]
+
 pub mod arm;
+pub mod directory;
 pub mod entra;
 pub mod graph;
 pub mod seed;
 pub mod server;
 pub mod tls;
+pub mod tokens;
 pub mod wire;
 
-pub use seed::{DEMO_TENANT_ID, Seed};
-pub use server::{CloudProfileJson, Emulator, Options};
+pub use seed::{ACG_APP_ID, AZURE_CLI_CLIENT_ID, DEMO_TENANT_ID, Seed, demo_id};
+pub use server::{CloudProfileJson, Emulator, Options, Settings, State};

@@ -2,7 +2,7 @@
 //! loopback ports, as Azure serves them from three host names.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -14,8 +14,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::directory::Directory;
 use crate::seed::{Seed, Tenant};
 use crate::tls::LocalCa;
+use crate::tokens::{ACCESS_TOKEN_LIFETIME, SigningKey, TokenStore};
 
 /// How to start an emulator.
 #[derive(Debug, Clone)]
@@ -25,6 +27,10 @@ pub struct Options {
     /// Ports for the authority, ARM and Graph hosts; 0 picks a free one.
     pub ports: [u16; 3],
     pub seed: Seed,
+    /// Sign this user (UPN or object id) in at `/authorize` without showing a page.
+    pub auto_sign_in: Option<String>,
+    /// Lifetime of the access tokens the authority issues.
+    pub access_token_lifetime: Duration,
 }
 
 impl Default for Options {
@@ -33,8 +39,25 @@ impl Default for Options {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             ports: [0, 0, 0],
             seed: Seed::Demo,
+            auto_sign_in: None,
+            access_token_lifetime: ACCESS_TOKEN_LIFETIME,
         }
     }
+}
+
+/// Behaviour that tests and automation can switch while the emulator runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub auto_sign_in: Option<String>,
+    pub access_token_lifetime: Duration,
+}
+
+/// Everything that changes while the emulator runs.
+#[derive(Debug)]
+pub struct State {
+    pub directory: Directory,
+    pub tokens: TokenStore,
+    pub settings: Settings,
 }
 
 /// Base URLs of the three hosts, each ending in `/`.
@@ -46,10 +69,14 @@ pub struct Urls {
 }
 
 /// What every handler can see.
-#[derive(Debug)]
 pub struct Shared {
     pub tenant: Tenant,
     pub urls: Urls,
+    /// Token audiences of ARM and Graph (the public clouds' resource ids).
+    pub arm_audience: String,
+    pub graph_audience: String,
+    pub key: Arc<SigningKey>,
+    pub state: Mutex<State>,
 }
 
 /// The cloud profile the emulator prints once ready; `rolecall-core`'s
@@ -112,18 +139,35 @@ impl Emulator {
             graph: urls[2].clone(),
         };
         let tenant = options.seed.tenant();
+        let arm_audience = "https://management.azure.com".to_string();
+        let graph_audience = "https://graph.microsoft.com".to_string();
         let profile = CloudProfileJson {
             name: format!("{} (Rolecall emulator)", tenant.display_name),
             kind: "Custom",
             authority_host: urls.authority.clone(),
             resource_manager_endpoint: urls.arm.clone(),
-            resource_manager_audience: "https://management.azure.com".into(),
+            resource_manager_audience: arm_audience.clone(),
             graph_endpoint: urls.graph.clone(),
-            graph_audience: "https://graph.microsoft.com".into(),
+            graph_audience: graph_audience.clone(),
             default_tenant: tenant.id.clone(),
             ca_certificate_pem: ca.ca_pem.clone(),
         };
-        let shared = Arc::new(Shared { tenant, urls });
+        let state = State {
+            directory: options.seed.directory(),
+            tokens: TokenStore::default(),
+            settings: Settings {
+                auto_sign_in: options.auto_sign_in.clone(),
+                access_token_lifetime: options.access_token_lifetime,
+            },
+        };
+        let shared = Arc::new(Shared {
+            tenant,
+            urls,
+            arm_audience,
+            graph_audience,
+            key: SigningKey::shared(),
+            state: Mutex::new(state),
+        });
         let routers = [
             crate::entra::router(shared.clone()),
             crate::arm::router(shared.clone()),
@@ -162,6 +206,27 @@ impl Emulator {
 
     pub fn tenant(&self) -> &Tenant {
         &self.shared.tenant
+    }
+
+    /// Runs `f` on the live state (for tests that check or arrange it).
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.shared.state.lock().expect("state lock"))
+    }
+
+    /// Signs `user` (UPN or object id) in at `/authorize` without a page, or shows the page again.
+    pub fn set_auto_sign_in(&self, user: Option<&str>) {
+        self.with_state(|s| s.settings.auto_sign_in = user.map(str::to_owned));
+    }
+
+    /// Revokes every refresh token of `user` (UPN or object id), as "revoke sessions" does.
+    pub fn revoke_sessions(&self, user: &str) -> bool {
+        self.with_state(|s| {
+            let Some(id) = s.directory.user(user).map(|u| u.id.clone()) else {
+                return false;
+            };
+            s.tokens.revoke_user(&id);
+            true
+        })
     }
 
     /// Stops accepting, lets open requests finish, and waits for the listeners.

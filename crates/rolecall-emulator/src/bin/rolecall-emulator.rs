@@ -39,6 +39,15 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Seed::Demo)]
     seed: Seed,
 
+    /// Sign this user (UPN or object id) in at /authorize without showing the
+    /// sign-in page, for automation. Without it, a page lists the tenant's users.
+    #[arg(long, value_name = "USER")]
+    auto_sign_in: Option<String>,
+
+    /// Lifetime of issued access tokens, in seconds (Entra's is 3599).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3599)]
+    access_token_lifetime: u64,
+
     /// Also write the cloud profile to this file (written whole, once ready).
     #[arg(long, value_name = "FILE")]
     profile_out: Option<PathBuf>,
@@ -58,6 +67,8 @@ async fn main() -> anyhow::Result<()> {
         bind: args.bind,
         ports: [args.authority_port, args.arm_port, args.graph_port],
         seed: args.seed,
+        auto_sign_in: args.auto_sign_in.clone(),
+        access_token_lifetime: std::time::Duration::from_secs(args.access_token_lifetime),
     })
     .await?;
     let profile = emulator.profile_json();
