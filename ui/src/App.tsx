@@ -45,7 +45,7 @@ const useStyles = makeStyles({
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
   account: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   body: { display: "flex", minHeight: 0 },
-  nav: { height: "100%" },
+  nav: { height: "auto", alignSelf: "stretch" },
   main: {
     flexGrow: 1,
     overflowY: "auto",

@@ -15,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod arm;
+pub mod catalogue;
 pub mod directory;
 pub mod entra;
 pub mod graph;
@@ -25,4 +26,4 @@ pub mod tokens;
 pub mod wire;
 
 pub use seed::{ACG_APP_ID, AZURE_CLI_CLIENT_ID, DEMO_TENANT_ID, Seed, demo_id};
-pub use server::{CloudProfileJson, Emulator, Options, Settings, State};
+pub use server::{CloudProfileJson, Emulator, Limits, Options, Settings, State};

@@ -304,6 +304,56 @@ mod tests {
     }
 
     #[test]
+    fn each_demo_admin_has_the_azure_rights_the_preflight_cases_need() {
+        use crate::arm::rbac::can;
+        let (arm, directory) = (Seed::Demo.arm(), Seed::Demo.directory());
+        let voice = format!("/subscriptions/{}", demo_id(DEMO_SUB_VOICE));
+        let write = "Microsoft.Authorization/roleAssignments/write";
+        let who = |key: &str| demo_id(&format!("user:{key}"));
+        assert!(can(&arm, &directory, &who("olivia.owner"), write, &voice));
+        assert!(can(
+            &arm,
+            &directory,
+            &who("uma.access"),
+            write,
+            &format!("{voice}/resourceGroups/rg-voice-gateway")
+        ));
+        assert!(!can(
+            &arm,
+            &directory,
+            &who("carlos.cloudapps"),
+            write,
+            &voice
+        ));
+        assert!(!can(&arm, &directory, &who("rita.reader"), write, &voice));
+        assert!(can(
+            &arm,
+            &directory,
+            &who("rita.reader"),
+            "Microsoft.Resources/subscriptions/resourceGroups/read",
+            &voice
+        ));
+        // Nadia reads the gateway through the ACG Operators group, not directly.
+        let gateway = format!(
+            "{voice}/resourceGroups/rg-voice-gateway/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod"
+        );
+        assert!(can(
+            &arm,
+            &directory,
+            &who("nadia.novak"),
+            "Microsoft.VoiceServices/communicationsGateways/read",
+            &gateway
+        ));
+        assert!(!can(
+            &arm,
+            &directory,
+            &who("nadia.novak"),
+            "Microsoft.VoiceServices/communicationsGateways/read",
+            &voice
+        ));
+    }
+
+    #[test]
     fn the_look_alike_shares_names_but_not_the_application_id() {
         let d = Seed::Demo.directory();
         let acg = d
@@ -324,5 +374,290 @@ mod tests {
                 .any(|r| r.value == "ProvisioningAPI.AdminUser")
         );
         assert_eq!(acg.app_roles.len(), 4);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Azure Resource Manager
+
+use crate::arm::model::{
+    ArmState, Permission, Resource, ResourceGroup, RoleAssignment, RoleDefinition, Subscription,
+};
+
+/// Well-known built-in role definition ids (the same in every tenant).
+pub mod builtin {
+    pub const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    pub const CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+    pub const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    pub const USER_ACCESS_ADMINISTRATOR: &str = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+    pub const SUPPORT_REQUEST_CONTRIBUTOR: &str = "cfd33db0-3dd1-45e3-aa9d-cdbdf3b6f24e";
+    pub const RBAC_ADMINISTRATOR: &str = "f58310d9-a9f6-439a-9e8d-f62e7b41a168";
+}
+
+fn builtin_role(
+    name: &str,
+    role_name: &str,
+    description: &str,
+    actions: &[&str],
+    not_actions: &[&str],
+) -> RoleDefinition {
+    RoleDefinition {
+        name: name.into(),
+        role_name: role_name.into(),
+        description: description.into(),
+        role_type: "BuiltInRole".into(),
+        permissions: vec![Permission {
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+            not_actions: not_actions.iter().map(|s| s.to_string()).collect(),
+            ..Permission::default()
+        }],
+        assignable_scopes: vec!["/".into()],
+        created_on: Some("2015-02-02T21:55:09.8806423Z".into()),
+        updated_on: Some("2025-01-01T00:00:00.0000000Z".into()),
+        created_by: None,
+        updated_by: None,
+    }
+}
+
+/// The built-in roles the demo needs, written for this project. Loading the
+/// full reference catalogue (`--reference`) replaces them with all of Azure's.
+pub fn demo_builtin_roles() -> Vec<RoleDefinition> {
+    vec![
+        builtin_role(
+            builtin::OWNER,
+            "Owner",
+            "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
+            &["*"],
+            &[],
+        ),
+        builtin_role(
+            builtin::CONTRIBUTOR,
+            "Contributor",
+            "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.",
+            &["*"],
+            &[
+                "Microsoft.Authorization/*/Delete",
+                "Microsoft.Authorization/*/Write",
+                "Microsoft.Authorization/elevateAccess/Action",
+            ],
+        ),
+        builtin_role(
+            builtin::READER,
+            "Reader",
+            "View all resources, but does not allow you to make any changes.",
+            &["*/read"],
+            &[],
+        ),
+        builtin_role(
+            builtin::USER_ACCESS_ADMINISTRATOR,
+            "User Access Administrator",
+            "Lets you manage user access to Azure resources.",
+            &["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"],
+            &[],
+        ),
+        builtin_role(
+            builtin::SUPPORT_REQUEST_CONTRIBUTOR,
+            "Support Request Contributor",
+            "Lets you create and manage Support requests",
+            &[
+                "Microsoft.Authorization/*/read",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+        builtin_role(
+            builtin::RBAC_ADMINISTRATOR,
+            "Role Based Access Control Administrator",
+            "Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.",
+            &[
+                "Microsoft.Authorization/roleAssignments/write",
+                "Microsoft.Authorization/roleAssignments/delete",
+                "*/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+    ]
+}
+
+impl Seed {
+    pub fn arm(self) -> ArmState {
+        match self {
+            Seed::Demo => demo_arm(),
+        }
+    }
+}
+
+pub const DEMO_SUB_VOICE: &str = "sub:voice-prod";
+pub const DEMO_SUB_MESSAGING: &str = "sub:messaging";
+pub const DEMO_SUB_LEGACY: &str = "sub:legacy";
+
+fn demo_arm() -> ArmState {
+    let voice = demo_id(DEMO_SUB_VOICE);
+    let messaging = demo_id(DEMO_SUB_MESSAGING);
+    let legacy = demo_id(DEMO_SUB_LEGACY);
+    let subscriptions = vec![
+        Subscription {
+            id: voice.clone(),
+            display_name: "Contoso Voice Production".into(),
+            state: "Enabled".into(),
+        },
+        Subscription {
+            id: messaging.clone(),
+            display_name: "Contoso Messaging".into(),
+            state: "Enabled".into(),
+        },
+        Subscription {
+            id: legacy.clone(),
+            display_name: "Contoso Legacy".into(),
+            state: "Disabled".into(),
+        },
+    ];
+    let rg = |sub: &str, name: &str, location: &str| ResourceGroup {
+        subscription_id: sub.into(),
+        name: name.into(),
+        location: location.into(),
+    };
+    let resource_groups = vec![
+        rg(&voice, "rg-voice-gateway", "uksouth"),
+        rg(&voice, "rg-voice-monitoring", "uksouth"),
+        rg(&messaging, "rg-email", "northeurope"),
+        rg(&legacy, "rg-old", "westeurope"),
+    ];
+    let resource =
+        |sub: &str, group: &str, resource_type: &str, name: &str, location: &str| Resource {
+            subscription_id: sub.into(),
+            resource_group: group.into(),
+            resource_type: resource_type.into(),
+            name: name.into(),
+            location: location.into(),
+        };
+    let resources = vec![
+        resource(
+            &voice,
+            "rg-voice-gateway",
+            "Microsoft.VoiceServices/communicationsGateways",
+            "cgw-contoso-prod",
+            "uksouth",
+        ),
+        resource(
+            &voice,
+            "rg-voice-monitoring",
+            "Microsoft.OperationalInsights/workspaces",
+            "log-voice-prod",
+            "uksouth",
+        ),
+        resource(
+            &messaging,
+            "rg-email",
+            "Microsoft.Communication/communicationServices",
+            "acs-contoso-mail",
+            "global",
+        ),
+        resource(
+            &messaging,
+            "rg-email",
+            "Microsoft.Communication/emailServices",
+            "email-contoso",
+            "global",
+        ),
+    ];
+    let assign = |key: &str, scope: String, role: &str, principal: &str, principal_type: &str| {
+        RoleAssignment {
+            name: demo_id(&format!("assignment:{key}")),
+            scope,
+            role_definition_name: role.into(),
+            principal_id: demo_id(principal),
+            principal_type: principal_type.into(),
+            description: None,
+            condition: None,
+            condition_version: None,
+            created_on: "2026-01-15T09:00:00.0000000Z".into(),
+            updated_on: "2026-01-15T09:00:00.0000000Z".into(),
+            created_by: demo_id("user:olivia.owner"),
+            updated_by: demo_id("user:olivia.owner"),
+        }
+    };
+    let sub = |id: &str| format!("/subscriptions/{id}");
+    let gateway = resources[0].scope();
+    let role_assignments = vec![
+        assign(
+            "olivia-voice",
+            sub(&voice),
+            builtin::OWNER,
+            "user:olivia.owner",
+            "User",
+        ),
+        assign(
+            "olivia-messaging",
+            sub(&messaging),
+            builtin::OWNER,
+            "user:olivia.owner",
+            "User",
+        ),
+        assign(
+            "olivia-legacy",
+            sub(&legacy),
+            builtin::OWNER,
+            "user:olivia.owner",
+            "User",
+        ),
+        assign(
+            "uma-voice",
+            sub(&voice),
+            builtin::USER_ACCESS_ADMINISTRATOR,
+            "user:uma.access",
+            "User",
+        ),
+        assign(
+            "uma-messaging",
+            sub(&messaging),
+            builtin::USER_ACCESS_ADMINISTRATOR,
+            "user:uma.access",
+            "User",
+        ),
+        assign(
+            "carlos-voice",
+            sub(&voice),
+            builtin::READER,
+            "user:carlos.cloudapps",
+            "User",
+        ),
+        assign(
+            "rita-voice",
+            sub(&voice),
+            builtin::READER,
+            "user:rita.reader",
+            "User",
+        ),
+        assign(
+            "rita-messaging",
+            sub(&messaging),
+            builtin::READER,
+            "user:rita.reader",
+            "User",
+        ),
+        assign(
+            "operators-gateway",
+            gateway,
+            builtin::READER,
+            "group:acg-operators",
+            "Group",
+        ),
+        assign(
+            "deploy-identity",
+            format!("{}/resourceGroups/rg-voice-gateway", sub(&voice)),
+            builtin::CONTRIBUTOR,
+            "sp:deploy-identity",
+            "ServicePrincipal",
+        ),
+    ];
+    ArmState {
+        subscriptions,
+        resource_groups,
+        resources,
+        role_definitions: demo_builtin_roles(),
+        role_assignments,
     }
 }

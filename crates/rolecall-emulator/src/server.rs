@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::arm::model::ArmState;
+use crate::catalogue::Catalogue;
 use crate::directory::Directory;
 use crate::seed::{Seed, Tenant};
 use crate::tls::LocalCa;
@@ -31,6 +33,11 @@ pub struct Options {
     pub auto_sign_in: Option<String>,
     /// Lifetime of the access tokens the authority issues.
     pub access_token_lifetime: Duration,
+    /// A folder laid out like `shared/azure-reference`: load Azure's full
+    /// catalogue of built-in roles and provider operations from it.
+    pub reference: Option<std::path::PathBuf>,
+    /// Items per page of ARM lists.
+    pub page_size: usize,
 }
 
 impl Default for Options {
@@ -41,6 +48,8 @@ impl Default for Options {
             seed: Seed::Demo,
             auto_sign_in: None,
             access_token_lifetime: ACCESS_TOKEN_LIFETIME,
+            reference: None,
+            page_size: 100,
         }
     }
 }
@@ -50,12 +59,34 @@ impl Default for Options {
 pub struct Settings {
     pub auto_sign_in: Option<String>,
     pub access_token_lifetime: Duration,
+    /// Items per page of ARM lists before a `nextLink`.
+    pub page_size: usize,
+    pub limits: Limits,
+}
+
+/// Azure's quotas (lower them in tests to reach them quickly).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Role assignments per subscription (Azure: 4,000).
+    pub assignments_per_subscription: usize,
+    /// Custom roles per directory (Azure: 5,000).
+    pub custom_roles: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            assignments_per_subscription: 4000,
+            custom_roles: 5000,
+        }
+    }
 }
 
 /// Everything that changes while the emulator runs.
 #[derive(Debug)]
 pub struct State {
     pub directory: Directory,
+    pub arm: ArmState,
     pub tokens: TokenStore,
     pub settings: Settings,
 }
@@ -76,6 +107,7 @@ pub struct Shared {
     pub arm_audience: String,
     pub graph_audience: String,
     pub key: Arc<SigningKey>,
+    pub catalogue: Arc<Catalogue>,
     pub state: Mutex<State>,
 }
 
@@ -152,12 +184,27 @@ impl Emulator {
             default_tenant: tenant.id.clone(),
             ca_certificate_pem: ca.ca_pem.clone(),
         };
+        let mut arm = options.seed.arm();
+        let catalogue = match &options.reference {
+            None => Catalogue::demo(),
+            Some(dir) => {
+                let (catalogue, builtins) = Catalogue::load_reference(dir).with_context(|| {
+                    format!("loading the reference catalogue from {}", dir.display())
+                })?;
+                arm.role_definitions.retain(|d| d.is_custom());
+                arm.role_definitions.extend(builtins);
+                catalogue
+            }
+        };
         let state = State {
             directory: options.seed.directory(),
+            arm,
             tokens: TokenStore::default(),
             settings: Settings {
                 auto_sign_in: options.auto_sign_in.clone(),
                 access_token_lifetime: options.access_token_lifetime,
+                page_size: options.page_size,
+                limits: Limits::default(),
             },
         };
         let shared = Arc::new(Shared {
@@ -166,6 +213,7 @@ impl Emulator {
             arm_audience,
             graph_audience,
             key: SigningKey::shared(),
+            catalogue: Arc::new(catalogue),
             state: Mutex::new(state),
         });
         let routers = [

@@ -22,6 +22,8 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "gnome-keyring",
     "dbus-x11",
+    // `import`, for screenshots of the virtual screen in the end-to-end suite.
+    "imagemagick",
 ];
 
 const MIN_NODE: (u32, u32) = (20, 19);

@@ -1,7 +1,9 @@
 // Opening the real Rolecall window through tauri-driver, and keeping evidence.
 // Run through `cargo xtask e2e`, which provides the environment variables below.
+import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { remote } from "webdriverio";
 
 function required(name) {
@@ -27,14 +29,22 @@ export async function launch(args = []) {
   });
 }
 
-/** Saves a screenshot named after the test step into the artifacts folder. */
+/**
+ * Saves a screenshot named after the test step into the artifacts folder.
+ *
+ * It is taken from the X server (the whole virtual screen, window frame and
+ * all), not through WebDriver: WebKitWebDriver's snapshot waits on the web
+ * process and was seen to hang for minutes under load, blocking the session.
+ */
 export async function screenshot(browser, name) {
   const dir = required("E2E_ARTIFACTS");
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
   // Let WebKit paint what the DOM already holds: two animation frames.
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.saveScreenshot(file);
+  await promisify(execFile)("import", ["-display", required("DISPLAY"), "-window", "root", file], {
+    timeout: 20_000,
+  });
   return file;
 }
 

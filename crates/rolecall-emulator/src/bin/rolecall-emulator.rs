@@ -48,6 +48,15 @@ struct Args {
     #[arg(long, value_name = "SECONDS", default_value_t = 3599)]
     access_token_lifetime: u64,
 
+    /// Load Azure's full catalogue (built-in roles, provider operations) from a
+    /// folder laid out like shared/azure-reference, instead of the demo's own.
+    #[arg(long, value_name = "DIR")]
+    reference: Option<PathBuf>,
+
+    /// Items per page of ARM lists before a nextLink.
+    #[arg(long, default_value_t = 100)]
+    page_size: usize,
+
     /// Also write the cloud profile to this file (written whole, once ready).
     #[arg(long, value_name = "FILE")]
     profile_out: Option<PathBuf>,
@@ -69,6 +78,8 @@ async fn main() -> anyhow::Result<()> {
         seed: args.seed,
         auto_sign_in: args.auto_sign_in.clone(),
         access_token_lifetime: std::time::Duration::from_secs(args.access_token_lifetime),
+        reference: args.reference.clone(),
+        page_size: args.page_size,
     })
     .await?;
     let profile = emulator.profile_json();

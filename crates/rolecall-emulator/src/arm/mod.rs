@@ -1,0 +1,303 @@
+//! Azure Resource Manager: authentication, api-versions, paging and request
+//! ids common to every call, then `Microsoft.Resources` ([`resources`]) and
+//! `Microsoft.Authorization` ([`authorization`]).
+//!
+//! ARM paths are case-insensitive and `Microsoft.Authorization` hangs off any
+//! scope (`/`, a subscription, a resource group, a resource), so requests are
+//! dispatched by parsing the path rather than by axum routes.
+
+pub mod authorization;
+pub mod model;
+pub mod rbac;
+pub mod resources;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::server::Shared;
+use crate::tokens::{AccessClaims, TokenProblem};
+use crate::wire::arm_error;
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(dispatch).with_state(shared)
+}
+
+/// Who is calling, from the verified access token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub oid: String,
+    pub upn: String,
+}
+
+/// One request, parsed.
+pub struct Ctx<'a> {
+    pub shared: &'a Shared,
+    pub caller: Caller,
+    pub method: Method,
+    /// Percent-decoded path, as sent (case kept).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub api_version: String,
+    pub body: Bytes,
+    /// Snapshots of the settings, taken once so handlers never re-lock the state.
+    pub page_size: usize,
+    pub limits: crate::server::Limits,
+}
+
+impl Ctx<'_> {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// 403 `AuthorizationFailed` in ARM's words.
+    pub fn authorization_failed(&self, action: &str, scope: &str) -> Response {
+        arm_error(
+            StatusCode::FORBIDDEN,
+            "AuthorizationFailed",
+            &format!(
+                "The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+                self.caller.upn, self.caller.oid
+            ),
+        )
+    }
+
+    /// A list answer: `{"value":[…],"nextLink"?}`, paged with `$skiptoken`
+    /// and an absolute `nextLink`, as ARM pages.
+    pub fn paged(&self, items: Vec<Value>) -> Response {
+        let page_size = self.page_size.max(1);
+        let start: usize = self
+            .param("$skiptoken")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let end = (start + page_size).min(items.len());
+        let page: Vec<Value> = items
+            .get(start..end)
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default();
+        let mut body = json!({ "value": page });
+        if end < items.len() {
+            let mut url = url::Url::parse(&self.shared.urls.arm).expect("ARM base URL");
+            url.set_path(&self.path);
+            {
+                let mut pairs = url.query_pairs_mut();
+                for (k, v) in self
+                    .query
+                    .iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
+                {
+                    pairs.append_pair(k, v);
+                }
+                pairs.append_pair("$skiptoken", &end.to_string());
+            }
+            body["nextLink"] = url.to_string().into();
+        }
+        axum::Json(body).into_response()
+    }
+}
+
+async fn dispatch(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let correlation = headers
+        .get("x-ms-correlation-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let mut response = handle(&shared, method, &uri, &headers, body);
+    let response_headers = response.headers_mut();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    for (name, value) in [
+        ("x-ms-request-id", request_id.as_str()),
+        ("x-ms-correlation-request-id", correlation.as_str()),
+        ("x-ms-routing-request-id", &format!("EMULATOR:{request_id}")),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response_headers.insert(name, value);
+        }
+    }
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response_headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response_headers.insert(header::EXPIRES, HeaderValue::from_static("-1"));
+    response
+}
+
+fn handle(
+    shared: &Shared,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Response {
+    let caller = match authenticate(shared, headers) {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let path = percent_encoding::percent_decode_str(uri.path())
+        .decode_utf8_lossy()
+        .into_owned();
+    let Some(api_version) = query
+        .iter()
+        .find(|(k, _)| k == "api-version")
+        .map(|(_, v)| v.clone())
+    else {
+        return arm_error(
+            StatusCode::BAD_REQUEST,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        );
+    };
+    let (page_size, limits) = {
+        let state = shared.state.lock().expect("state lock");
+        (state.settings.page_size, state.settings.limits.clone())
+    };
+    let ctx = Ctx {
+        shared,
+        caller,
+        method,
+        path,
+        query,
+        api_version,
+        body,
+        page_size,
+        limits,
+    };
+    let lower = ctx.path.to_ascii_lowercase();
+    const AUTHZ: &str = "/providers/microsoft.authorization/";
+    if let Some(at) = lower.rfind(AUTHZ) {
+        let scope = ctx.path[..at].to_owned();
+        let rest = ctx.path[at + AUTHZ.len()..].to_owned();
+        return authorization::handle(&ctx, &scope, &rest);
+    }
+    resources::handle(&ctx)
+}
+
+/// Checks the bearer token as ARM does, with ARM's 401 codes and messages.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response> {
+    let unauthorized = |code: &str, message: &str, description: &str| {
+        let mut response = arm_error(StatusCode::UNAUTHORIZED, code, message);
+        let challenge = format!(
+            "Bearer authorization_uri=\"{}{}\", error=\"invalid_token\", error_description=\"{description}\"",
+            shared.urls.authority, shared.tenant.id
+        );
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(unauthorized(
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+            "The authentication failed because of missing 'Authorization' header.",
+        ));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let claims: AccessClaims = match shared.key.verify_access_token(token, &shared.arm_audience) {
+        Ok(claims) => claims,
+        Err(TokenProblem::Expired) => {
+            return Err(unauthorized(
+                "ExpiredAuthenticationToken",
+                "The access token expiry UTC time is earlier than current UTC time.",
+                "The access token has expired.",
+            ));
+        }
+        Err(TokenProblem::WrongAudience) => {
+            return Err(unauthorized(
+                "InvalidAuthenticationTokenAudience",
+                &format!(
+                    "The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences '{0}/','{0}'.",
+                    shared.arm_audience
+                ),
+                "The access token has been obtained for wrong audience.",
+            ));
+        }
+        Err(TokenProblem::Invalid) => {
+            return Err(unauthorized(
+                "InvalidAuthenticationToken",
+                "The access token is invalid.",
+                "The access token is invalid.",
+            ));
+        }
+    };
+    if !claims.tid.eq_ignore_ascii_case(&shared.tenant.id) {
+        return Err(unauthorized(
+            "InvalidAuthenticationTokenTenant",
+            &format!(
+                "The access token is from the wrong issuer '{}'. It must match the tenant associated with this subscription.",
+                claims.iss
+            ),
+            "The access token is from the wrong issuer.",
+        ));
+    }
+    // Tokens issued before a revocation ("revoke sessions") stop working.
+    let state = shared.state.lock().expect("state lock");
+    if state
+        .tokens
+        .valid_from
+        .get(&claims.oid.to_ascii_lowercase())
+        .is_some_and(|from| claims.iat < *from)
+    {
+        drop(state);
+        return Err(unauthorized(
+            "InvalidAuthenticationToken",
+            "The access token is invalid.",
+            "The access token was issued before the user's sessions were revoked.",
+        ));
+    }
+    Ok(Caller {
+        oid: claims.oid,
+        upn: claims.upn,
+    })
+}
+
+/// The api-versions an endpoint family accepts; anything else is refused as ARM does.
+pub fn check_api_version(
+    ctx: &Ctx<'_>,
+    resource_type: &str,
+    supported: &[&str],
+) -> Result<(), Response> {
+    if supported.contains(&ctx.api_version.as_str()) {
+        return Ok(());
+    }
+    Err(arm_error(
+        StatusCode::BAD_REQUEST,
+        "NoRegisteredProviderFound",
+        &format!(
+            "No registered resource provider found for location 'global' and API version '{}' for type '{resource_type}'. The supported api-versions are '{}'. The supported locations are ', global'.",
+            ctx.api_version,
+            supported.join(", ")
+        ),
+    ))
+}
+
+/// The current UTC time as ARM writes `createdOn`/`updatedOn` (seven fractional digits).
+pub fn arm_timestamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
+    );
+    now.format(&format).unwrap_or_default()
+}

@@ -1,0 +1,224 @@
+//! ARM's resources as the emulator stores them, and their wire shapes.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub id: String,
+    pub display_name: String,
+    /// `Enabled`, `Disabled`, `Warned`, `PastDue` or `Deleted`.
+    pub state: String,
+}
+
+impl Subscription {
+    pub fn scope(&self) -> String {
+        format!("/subscriptions/{}", self.id)
+    }
+
+    pub fn wire(&self, tenant_id: &str) -> Value {
+        json!({
+            "id": self.scope(),
+            "subscriptionId": self.id,
+            "tenantId": tenant_id,
+            "displayName": self.display_name,
+            "state": self.state,
+            "subscriptionPolicies": {
+                "locationPlacementId": "Public_2014-09-01",
+                "quotaId": "PayAsYouGo_2014-09-01",
+                "spendingLimit": "Off"
+            },
+            "authorizationSource": "RoleBased",
+            "managedByTenants": [],
+            "tags": {}
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResourceGroup {
+    pub subscription_id: String,
+    pub name: String,
+    pub location: String,
+}
+
+impl ResourceGroup {
+    pub fn scope(&self) -> String {
+        format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            self.subscription_id, self.name
+        )
+    }
+
+    pub fn wire(&self) -> Value {
+        json!({
+            "id": self.scope(),
+            "name": self.name,
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": self.location,
+            "properties": {"provisioningState": "Succeeded"}
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub subscription_id: String,
+    pub resource_group: String,
+    /// `Microsoft.VoiceServices/communicationsGateways`
+    pub resource_type: String,
+    pub name: String,
+    pub location: String,
+}
+
+impl Resource {
+    pub fn scope(&self) -> String {
+        format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/{}/{}",
+            self.subscription_id, self.resource_group, self.resource_type, self.name
+        )
+    }
+
+    pub fn wire(&self) -> Value {
+        json!({
+            "id": self.scope(),
+            "name": self.name,
+            "type": self.resource_type,
+            "location": self.location,
+            "tags": {}
+        })
+    }
+}
+
+/// One block of a role definition's `permissions`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Permission {
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(default)]
+    pub not_actions: Vec<String>,
+    #[serde(default)]
+    pub data_actions: Vec<String>,
+    #[serde(default)]
+    pub not_data_actions: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleDefinition {
+    /// The definition's GUID (its `name`).
+    pub name: String,
+    pub role_name: String,
+    pub description: String,
+    /// `BuiltInRole` or `CustomRole`.
+    pub role_type: String,
+    pub permissions: Vec<Permission>,
+    pub assignable_scopes: Vec<String>,
+    pub created_on: Option<String>,
+    pub updated_on: Option<String>,
+    pub created_by: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+impl RoleDefinition {
+    pub fn is_custom(&self) -> bool {
+        self.role_type == "CustomRole"
+    }
+
+    /// The `id` ARM answers with: built-ins listed under a subscription carry
+    /// its prefix; custom roles always live under their first subscription scope.
+    pub fn id_under(&self, scope_prefix: &str) -> String {
+        format!(
+            "{scope_prefix}/providers/Microsoft.Authorization/roleDefinitions/{}",
+            self.name
+        )
+    }
+
+    pub fn wire(&self, scope_prefix: &str) -> Value {
+        json!({
+            "id": self.id_under(scope_prefix),
+            "name": self.name,
+            "type": "Microsoft.Authorization/roleDefinitions",
+            "properties": {
+                "roleName": self.role_name,
+                "type": self.role_type,
+                "description": self.description,
+                "assignableScopes": self.assignable_scopes,
+                "permissions": self.permissions,
+                "createdOn": self.created_on,
+                "updatedOn": self.updated_on,
+                "createdBy": self.created_by,
+                "updatedBy": self.updated_by
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleAssignment {
+    /// The assignment's GUID (its `name`).
+    pub name: String,
+    /// Lower-case-insensitive ARM scope, as written at creation.
+    pub scope: String,
+    /// The role definition's GUID.
+    pub role_definition_name: String,
+    pub principal_id: String,
+    pub principal_type: String,
+    pub description: Option<String>,
+    pub condition: Option<String>,
+    pub condition_version: Option<String>,
+    pub created_on: String,
+    pub updated_on: String,
+    pub created_by: String,
+    pub updated_by: String,
+}
+
+impl RoleAssignment {
+    pub fn id(&self) -> String {
+        format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+            self.scope, self.name
+        )
+    }
+
+    /// ARM renders `roleDefinitionId` under the subscription of the request
+    /// (`prefix`, empty at tenant scope), even for assignments inherited from `/`.
+    pub fn role_definition_id(&self, prefix: &str) -> String {
+        format!(
+            "{prefix}/providers/Microsoft.Authorization/roleDefinitions/{}",
+            self.role_definition_name
+        )
+    }
+
+    pub fn wire(&self, prefix: &str) -> Value {
+        json!({
+            "id": self.id(),
+            "name": self.name,
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {
+                "roleDefinitionId": self.role_definition_id(prefix),
+                "principalId": self.principal_id,
+                "principalType": self.principal_type,
+                "scope": self.scope,
+                "condition": self.condition,
+                "conditionVersion": self.condition_version,
+                "description": self.description,
+                "createdOn": self.created_on,
+                "updatedOn": self.updated_on,
+                "createdBy": self.created_by,
+                "updatedBy": self.updated_by,
+                "delegatedManagedIdentityResourceId": null
+            }
+        })
+    }
+}
+
+/// Everything ARM holds for the tenant.
+#[derive(Debug, Clone, Default)]
+pub struct ArmState {
+    pub subscriptions: Vec<Subscription>,
+    pub resource_groups: Vec<ResourceGroup>,
+    pub resources: Vec<Resource>,
+    pub role_definitions: Vec<RoleDefinition>,
+    pub role_assignments: Vec<RoleAssignment>,
+}

@@ -1,0 +1,150 @@
+//! How ARM decides: wildcard matching of operations, scope ancestry, and a
+//! principal's effective permissions through its own and its groups'
+//! assignments. Written for the emulator alone (the client's engine is a
+//! separate implementation, so the two can check each other).
+
+use super::model::{ArmState, Permission};
+use crate::directory::Directory;
+
+/// ARM's operation matching: case-insensitive, `*` stands for any run of
+/// characters (`*`, `Microsoft.Support/*`, `*/read`, `Microsoft.Authorization/*/Write`).
+pub fn matches(pattern: &str, action: &str) -> bool {
+    fn go(p: &[u8], a: &[u8]) -> bool {
+        match p.split_first() {
+            None => a.is_empty(),
+            Some((b'*', rest)) => (0..=a.len()).any(|i| go(rest, &a[i..])),
+            Some((c, rest)) => a
+                .split_first()
+                .is_some_and(|(d, tail)| c.eq_ignore_ascii_case(d) && go(rest, tail)),
+        }
+    }
+    go(pattern.as_bytes(), action.as_bytes())
+}
+
+/// Whether `ancestor` is `scope` or one of its parents (`/` is the root).
+pub fn scope_covers(ancestor: &str, scope: &str) -> bool {
+    let a = ancestor.trim_end_matches('/').to_ascii_lowercase();
+    let s = scope.trim_end_matches('/').to_ascii_lowercase();
+    a.is_empty() || s == a || s.starts_with(&format!("{a}/"))
+}
+
+/// The permission blocks that apply to `principal_id` at `scope`: from every
+/// assignment at the scope or above, to the principal or a group it is in.
+pub fn effective_permissions(
+    arm: &ArmState,
+    directory: &Directory,
+    principal_id: &str,
+    scope: &str,
+) -> Vec<Permission> {
+    let mut holders = vec![principal_id.to_ascii_lowercase()];
+    holders.extend(
+        directory
+            .transitive_groups(principal_id)
+            .iter()
+            .map(|g| g.id.to_ascii_lowercase()),
+    );
+    arm.role_assignments
+        .iter()
+        .filter(|a| {
+            holders.contains(&a.principal_id.to_ascii_lowercase()) && scope_covers(&a.scope, scope)
+        })
+        .filter_map(|a| {
+            arm.role_definitions
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(&a.role_definition_name))
+        })
+        .flat_map(|d| d.permissions.iter().cloned())
+        .collect()
+}
+
+/// Whether any block allows `action` (matched by an action, not excluded by
+/// that same block's notActions), as ARM evaluates control-plane actions.
+pub fn allows(permissions: &[Permission], action: &str) -> bool {
+    permissions.iter().any(|p| {
+        p.actions.iter().any(|pattern| matches(pattern, action))
+            && !p.not_actions.iter().any(|pattern| matches(pattern, action))
+    })
+}
+
+/// Whether `principal_id` may perform `action` at `scope`.
+pub fn can(
+    arm: &ArmState,
+    directory: &Directory,
+    principal_id: &str,
+    action: &str,
+    scope: &str,
+) -> bool {
+    allows(
+        &effective_permissions(arm, directory, principal_id, scope),
+        action,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_like_arm() {
+        assert!(matches("*", "Microsoft.Support/supportTickets/write"));
+        assert!(matches(
+            "*/read",
+            "Microsoft.Resources/subscriptions/resourceGroups/read"
+        ));
+        assert!(!matches(
+            "*/read",
+            "Microsoft.Resources/subscriptions/resourceGroups/write"
+        ));
+        assert!(matches(
+            "Microsoft.Support/*",
+            "microsoft.support/supportTickets/WRITE"
+        ));
+        assert!(matches(
+            "Microsoft.Authorization/*/Write",
+            "Microsoft.Authorization/roleAssignments/write"
+        ));
+        assert!(!matches(
+            "Microsoft.Authorization/*/Write",
+            "Microsoft.Authorization/roleAssignments/read"
+        ));
+        assert!(!matches(
+            "Microsoft.Support/*",
+            "Microsoft.SupportX/tickets/read"
+        ));
+    }
+
+    #[test]
+    fn scopes_cover_their_descendants_only() {
+        assert!(scope_covers(
+            "/subscriptions/s1",
+            "/subscriptions/S1/resourceGroups/rg"
+        ));
+        assert!(scope_covers("/", "/subscriptions/s1"));
+        assert!(!scope_covers("/subscriptions/s1", "/subscriptions/s10"));
+        assert!(!scope_covers(
+            "/subscriptions/s1/resourceGroups/rg",
+            "/subscriptions/s1"
+        ));
+    }
+
+    #[test]
+    fn not_actions_subtract_within_their_own_block_only() {
+        let contributor = Permission {
+            actions: vec!["*".into()],
+            not_actions: vec!["Microsoft.Authorization/*/Write".into()],
+            ..Permission::default()
+        };
+        assert!(!allows(
+            std::slice::from_ref(&contributor),
+            "Microsoft.Authorization/roleAssignments/write"
+        ));
+        let uaa = Permission {
+            actions: vec!["Microsoft.Authorization/*".into()],
+            ..Permission::default()
+        };
+        assert!(allows(
+            &[contributor, uaa],
+            "Microsoft.Authorization/roleAssignments/write"
+        ));
+    }
+}

@@ -1,0 +1,251 @@
+//! `Microsoft.Resources`: tenants, subscriptions, resource groups and
+//! resources (read-only: the demo tenant's estate is seeded).
+
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::model::ArmState;
+use super::rbac::{can, scope_covers};
+use super::{Ctx, check_api_version};
+use crate::directory::Directory;
+use crate::wire::arm_error;
+
+const SUBSCRIPTION_VERSIONS: &[&str] = &["2022-12-01", "2021-01-01", "2020-01-01", "2016-06-01"];
+const RESOURCE_VERSIONS: &[&str] = &[
+    "2022-09-01",
+    "2021-04-01",
+    "2021-01-01",
+    "2020-06-01",
+    "2019-10-01",
+];
+
+pub fn handle(ctx: &Ctx<'_>) -> Response {
+    if ctx.method != Method::GET {
+        return arm_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "The emulator serves subscriptions, resource groups and resources read-only.",
+        );
+    }
+    let segments: Vec<&str> = ctx.path.trim_matches('/').split('/').collect();
+    let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let state = ctx.shared.state.lock().expect("state lock");
+    let (arm, directory) = (&state.arm, &state.directory);
+    let result = match lower.as_slice() {
+        ["tenants"] => check_api_version(ctx, "tenants", SUBSCRIPTION_VERSIONS).map(|()| tenants(ctx)),
+        ["subscriptions"] => check_api_version(ctx, "subscriptions", SUBSCRIPTION_VERSIONS)
+            .map(|()| {
+                let visible = arm
+                    .subscriptions
+                    .iter()
+                    .filter(|s| sees_subscription(arm, directory, &ctx.caller.oid, &s.id))
+                    .map(|s| s.wire(&ctx.shared.tenant.id))
+                    .collect();
+                ctx.paged(visible)
+            }),
+        ["subscriptions", _] => check_api_version(ctx, "subscriptions", SUBSCRIPTION_VERSIONS)
+            .and_then(|()| subscription(ctx, arm, directory, segments[1]))
+            .map(|s| axum::Json(s.wire(&ctx.shared.tenant.id)).into_response()),
+        ["subscriptions", _, "resourcegroups"] => check_api_version(ctx, "resourceGroups", RESOURCE_VERSIONS)
+            .and_then(|()| subscription(ctx, arm, directory, segments[1]))
+            .map(|sub| {
+                let groups = arm
+                    .resource_groups
+                    .iter()
+                    .filter(|g| g.subscription_id.eq_ignore_ascii_case(&sub.id))
+                    .filter(|g| can(arm, directory, &ctx.caller.oid, "Microsoft.Resources/subscriptions/resourceGroups/read", &g.scope()))
+                    .map(|g| g.wire())
+                    .collect();
+                ctx.paged(groups)
+            }),
+        ["subscriptions", _, "resourcegroups", _] => check_api_version(ctx, "resourceGroups", RESOURCE_VERSIONS)
+            .and_then(|()| resource_group(ctx, arm, directory, segments[1], segments[3]))
+            .map(|wire| axum::Json(wire).into_response()),
+        ["subscriptions", _, "resources"] => check_api_version(ctx, "resources", RESOURCE_VERSIONS)
+            .and_then(|()| subscription(ctx, arm, directory, segments[1]))
+            .and_then(|sub| list_resources(ctx, arm, directory, &sub.id, None)),
+        ["subscriptions", _, "resourcegroups", _, "resources"] => check_api_version(ctx, "resources", RESOURCE_VERSIONS)
+            .and_then(|()| resource_group(ctx, arm, directory, segments[1], segments[3]))
+            .and_then(|_| list_resources(ctx, arm, directory, segments[1], Some(segments[3]))),
+        ["subscriptions", _, "resourcegroups", _, "providers", _, _, _] => {
+            resource_group(ctx, arm, directory, segments[1], segments[3]).and_then(|_| {
+                let resource_type = format!("{}/{}", segments[5], segments[6]);
+                arm.resources
+                    .iter()
+                    .find(|r| r.scope().eq_ignore_ascii_case(ctx.path.trim_end_matches('/')))
+                    .filter(|r| can(arm, directory, &ctx.caller.oid, &format!("{}/read", r.resource_type), &r.scope()))
+                    .map(|r| axum::Json(r.wire()).into_response())
+                    .ok_or_else(|| {
+                        arm_error(
+                            StatusCode::NOT_FOUND,
+                            "ResourceNotFound",
+                            &format!(
+                                "The Resource '{resource_type}/{}' under resource group '{}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+                                segments[7], segments[3]
+                            ),
+                        )
+                    })
+            })
+        }
+        _ => Err(arm_error(
+            StatusCode::NOT_FOUND,
+            "InvalidResourceType",
+            &format!("The resource type could not be found in the namespace for path '{}'.", ctx.path),
+        )),
+    };
+    result.unwrap_or_else(|response| response)
+}
+
+fn tenants(ctx: &Ctx<'_>) -> Response {
+    let t = &ctx.shared.tenant;
+    ctx.paged(vec![json!({
+        "id": format!("/tenants/{}", t.id),
+        "tenantId": t.id,
+        "countryCode": "GB",
+        "displayName": t.display_name,
+        "domains": [t.default_domain],
+        "tenantCategory": "Home",
+        "defaultDomain": t.default_domain,
+        "tenantType": "AAD"
+    })])
+}
+
+/// ARM lists and shows a subscription to anyone with an assignment at, above
+/// or below it (directly or through a group).
+pub fn sees_subscription(
+    arm: &ArmState,
+    directory: &Directory,
+    oid: &str,
+    subscription_id: &str,
+) -> bool {
+    let scope = format!("/subscriptions/{subscription_id}");
+    let mut holders = vec![oid.to_ascii_lowercase()];
+    holders.extend(
+        directory
+            .transitive_groups(oid)
+            .iter()
+            .map(|g| g.id.to_ascii_lowercase()),
+    );
+    arm.role_assignments.iter().any(|a| {
+        holders.contains(&a.principal_id.to_ascii_lowercase())
+            && (scope_covers(&a.scope, &scope) || scope_covers(&scope, &a.scope))
+    })
+}
+
+/// A subscription the caller can see, or ARM's 404.
+pub fn subscription<'a>(
+    ctx: &Ctx<'_>,
+    arm: &'a ArmState,
+    directory: &Directory,
+    id: &str,
+) -> Result<&'a super::model::Subscription, Response> {
+    arm.subscriptions
+        .iter()
+        .find(|s| {
+            s.id.eq_ignore_ascii_case(id)
+                && sees_subscription(arm, directory, &ctx.caller.oid, &s.id)
+        })
+        .ok_or_else(|| {
+            arm_error(
+                StatusCode::NOT_FOUND,
+                "SubscriptionNotFound",
+                &format!("The subscription '{id}' could not be found."),
+            )
+        })
+}
+
+fn resource_group(
+    ctx: &Ctx<'_>,
+    arm: &ArmState,
+    directory: &Directory,
+    sub: &str,
+    name: &str,
+) -> Result<Value, Response> {
+    let sub = subscription(ctx, arm, directory, sub)?;
+    let group = arm
+        .resource_groups
+        .iter()
+        .find(|g| {
+            g.subscription_id.eq_ignore_ascii_case(&sub.id) && g.name.eq_ignore_ascii_case(name)
+        })
+        .ok_or_else(|| {
+            arm_error(
+                StatusCode::NOT_FOUND,
+                "ResourceGroupNotFound",
+                &format!("Resource group '{name}' could not be found."),
+            )
+        })?;
+    if !can(
+        arm,
+        directory,
+        &ctx.caller.oid,
+        "Microsoft.Resources/subscriptions/resourceGroups/read",
+        &group.scope(),
+    ) {
+        return Err(ctx.authorization_failed(
+            "Microsoft.Resources/subscriptions/resourceGroups/read",
+            &group.scope(),
+        ));
+    }
+    Ok(group.wire())
+}
+
+/// Resources the caller can read, with `$filter=resourceType eq '…'`.
+fn list_resources(
+    ctx: &Ctx<'_>,
+    arm: &ArmState,
+    directory: &Directory,
+    sub: &str,
+    group: Option<&str>,
+) -> Result<Response, Response> {
+    let type_filter = match ctx.param("$filter") {
+        None => None,
+        Some(filter) => Some(parse_eq(filter, "resourceType").ok_or_else(|| {
+            arm_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidFilterInQueryString",
+                &format!("Invalid $filter '{filter}' specified in the query string."),
+            )
+        })?),
+    };
+    let items = arm
+        .resources
+        .iter()
+        .filter(|r| r.subscription_id.eq_ignore_ascii_case(sub))
+        .filter(|r| group.is_none_or(|g| r.resource_group.eq_ignore_ascii_case(g)))
+        .filter(|r| {
+            type_filter
+                .as_deref()
+                .is_none_or(|t| r.resource_type.eq_ignore_ascii_case(t))
+        })
+        .filter(|r| {
+            can(
+                arm,
+                directory,
+                &ctx.caller.oid,
+                &format!("{}/read", r.resource_type),
+                &r.scope(),
+            )
+        })
+        .map(|r| r.wire())
+        .collect();
+    Ok(ctx.paged(items))
+}
+
+/// Parses `field eq 'value'` (case-insensitive keyword and field).
+pub fn parse_eq(filter: &str, field: &str) -> Option<String> {
+    let rest = filter.trim();
+    let (name, rest) = rest.split_once(char::is_whitespace)?;
+    if !name.eq_ignore_ascii_case(field) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix("eq")
+        .or_else(|| rest.strip_prefix("EQ"))?
+        .trim();
+    let value = rest.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(value.replace("''", "'"))
+}
