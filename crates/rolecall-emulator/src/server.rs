@@ -87,6 +87,8 @@ impl Default for Limits {
 pub struct State {
     pub directory: Directory,
     pub arm: ArmState,
+    /// Graph's app-role assignments (`appRoleAssignedTo`).
+    pub app_role_assignments: Vec<crate::graph::AppRoleAssignment>,
     pub tokens: TokenStore,
     pub settings: Settings,
 }
@@ -199,6 +201,7 @@ impl Emulator {
         let state = State {
             directory: options.seed.directory(),
             arm,
+            app_role_assignments: Vec::new(),
             tokens: TokenStore::default(),
             settings: Settings {
                 auto_sign_in: options.auto_sign_in.clone(),

@@ -15,7 +15,8 @@ pub fn arm_error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// Graph's envelope: `{"error":{"code","message","innerError":{date, request-id, client-request-id}}}`.
 pub fn graph_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
-    let date = now_rfc3339();
+    // Graph writes `"date": "2021-10-29T13:56:26"`: no offset.
+    let date = now_rfc3339().trim_end_matches('Z').to_owned();
     (
         status,
         axum::Json(json!({

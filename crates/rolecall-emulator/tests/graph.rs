@@ -1,0 +1,242 @@
+//! Microsoft Graph on the wire: the signed-in user, directory roles, search
+//! and filter rules, paging, and app-role assignments with their admin rule.
+
+mod common;
+
+use common::{GRAPH_SCOPE, client, start, token_for, upn};
+use rolecall_emulator::directory::role_templates;
+use rolecall_emulator::{ACG_APP_ID, Emulator, Options, demo_id};
+use serde_json::{Value, json};
+
+struct Graph {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Graph {
+    async fn new(emulator: &Emulator, who: &str) -> Self {
+        Self {
+            client: client(emulator),
+            base: format!("{}v1.0", emulator.urls().graph),
+            token: token_for(emulator, &upn(who), GRAPH_SCOPE).await,
+        }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = request.bearer_auth(&self.token).send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap()
+            },
+        )
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(self.client.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    async fn search(&self, path: &str) -> (u16, Value) {
+        self.send(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .header("ConsistencyLevel", "eventual"),
+        )
+        .await
+    }
+
+    async fn assign(&self, resource: &str, principal: &str, role: &str) -> (u16, Value) {
+        let body = json!({"principalId": principal, "resourceId": resource, "appRoleId": role});
+        self.send(
+            self.client
+                .post(format!(
+                    "{}/servicePrincipals/{resource}/appRoleAssignedTo",
+                    self.base
+                ))
+                .json(&body),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn me_and_my_directory_roles() {
+    let emulator = start(Options::default()).await;
+    let carlos = Graph::new(&emulator, "carlos.cloudapps").await;
+    let (status, me) = carlos.get("/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["userPrincipalName"], upn("carlos.cloudapps"));
+    assert!(
+        me["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("/v1.0/$metadata#users/$entity")
+    );
+    let (_, roles) = carlos
+        .get("/me/transitiveMemberOf/microsoft.graph.directoryRole")
+        .await;
+    assert_eq!(
+        roles["value"][0]["roleTemplateId"],
+        role_templates::CLOUD_APPLICATION_ADMINISTRATOR
+    );
+    assert_eq!(
+        roles["value"][0]["@odata.type"],
+        "#microsoft.graph.directoryRole"
+    );
+    let uma = Graph::new(&emulator, "uma.access").await;
+    assert_eq!(
+        uma.get("/me/transitiveMemberOf/microsoft.graph.directoryRole")
+            .await
+            .1["value"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn an_arm_token_is_refused_by_graph() {
+    let emulator = start(Options::default()).await;
+    let mut graph = Graph::new(&emulator, "olivia.owner").await;
+    graph.token = token_for(&emulator, &upn("olivia.owner"), common::ARM_SCOPE).await;
+    let (status, body) = graph.get("/me").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
+    assert!(
+        body["error"]["innerError"]["date"]
+            .as_str()
+            .is_some_and(|d| !d.ends_with('Z'))
+    );
+}
+
+#[tokio::test]
+async fn search_needs_eventual_consistency_and_filter_finds_apps_by_id() {
+    let emulator = start(Options::default()).await;
+    let graph = Graph::new(&emulator, "olivia.owner").await;
+    let (status, body) = graph.get("/users?$search=\"displayName:mei\"").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("Request_UnsupportedQuery"))
+    );
+    let (status, body) = graph
+        .search("/users?$search=\"displayName:mei\"&$count=true")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["@odata.count"], 1);
+    assert_eq!(body["value"][0]["displayName"], "Mei Chen");
+
+    // Pasting an application id finds the enterprise application; its look-alike is not it.
+    let (_, found) = graph
+        .get(&format!(
+            "/servicePrincipals?$filter=appId eq '{ACG_APP_ID}'"
+        ))
+        .await;
+    let apps = found["value"].as_array().unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0]["displayName"], "AzureCommunicationsGateway");
+    assert_eq!(apps[0]["appRoles"].as_array().unwrap().len(), 4);
+    let (_, by_name) = graph
+        .search("/servicePrincipals?$search=\"displayName:project\"")
+        .await;
+    assert_eq!(by_name["value"][0]["displayName"], "Project Synergy");
+    for unsupported in [
+        "department eq 'x' and city eq 'y'",
+        "jobTitle eq 'x'",
+        "displayName eq 'unterminated",
+    ] {
+        let (status, body) = graph.get(&format!("/users?$filter={unsupported}")).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("Request_UnsupportedQuery")),
+            "{unsupported}"
+        );
+    }
+    let (_, exact) = graph
+        .get(&format!(
+            "/users?$filter=userPrincipalName eq '{}'",
+            upn("tom.baker")
+        ))
+        .await;
+    assert_eq!(exact["value"][0]["id"], demo_id("user:tom.baker"));
+    let (_, starts) = graph
+        .get("/groups?$filter=startswith(displayName,'acg')")
+        .await;
+    assert_eq!(starts["value"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn collections_page_with_odata_next_link() {
+    let emulator = start(Options::default()).await;
+    let graph = Graph::new(&emulator, "olivia.owner").await;
+    let (_, mut page) = graph.get("/users?$top=5").await;
+    let mut users = page["value"].as_array().unwrap().clone();
+    while let Some(next) = page["@odata.nextLink"].as_str().map(str::to_owned) {
+        assert!(next.starts_with(&emulator.urls().graph), "{next}");
+        page = graph.send(graph.client.get(next)).await.1;
+        users.extend(page["value"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(users.len(), 12);
+}
+
+#[tokio::test]
+async fn app_roles_are_assigned_by_application_admins_once() {
+    let emulator = start(Options::default()).await;
+    let acg = demo_id("sp:acg");
+    let read_user = demo_id("approle:acg:ProvisioningAPI.ReadUser");
+    let nadia = demo_id("user:nadia.novak");
+
+    // Uma administers Azure access but holds no directory role.
+    let uma = Graph::new(&emulator, "uma.access").await;
+    let (status, body) = uma.assign(&acg, &nadia, &read_user).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "Authorization_RequestDenied");
+    assert_eq!(
+        body["error"]["message"],
+        "Insufficient privileges to complete the operation."
+    );
+
+    let carlos = Graph::new(&emulator, "carlos.cloudapps").await;
+    let (status, created) = carlos.assign(&acg, &nadia, &read_user).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["principalType"], "User");
+    assert_eq!(created["resourceDisplayName"], "AzureCommunicationsGateway");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(
+        uuid::Uuid::parse_str(&id).is_err(),
+        "app-role assignment ids are not GUIDs"
+    );
+
+    let (status, body) = carlos.assign(&acg, &nadia, &read_user).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "Request_BadRequest");
+    assert_eq!(
+        body["error"]["message"],
+        "Permission being assigned already exists on the object"
+    );
+    let (status, _) = carlos
+        .assign(
+            &acg,
+            &nadia,
+            &demo_id("approle:synergy:ProvisioningAPI.ReadUser"),
+        )
+        .await;
+    assert_eq!(
+        status, 400,
+        "a role of the look-alike app is not a role of this one"
+    );
+
+    let (_, listed) = carlos
+        .get(&format!("/servicePrincipals/{acg}/appRoleAssignedTo"))
+        .await;
+    assert_eq!(listed["value"].as_array().unwrap().len(), 1);
+    let url = format!(
+        "{}/servicePrincipals/{acg}/appRoleAssignedTo/{id}",
+        carlos.base
+    );
+    assert_eq!(carlos.send(carlos.client.delete(&url)).await.0, 204);
+    assert_eq!(carlos.send(carlos.client.delete(&url)).await.0, 404);
+}
