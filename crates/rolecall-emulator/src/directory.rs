@@ -6,6 +6,10 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
+    /// When the object was created during this run (None: seeded). ARM only
+    /// finds it once the replication delay has passed.
+    #[serde(skip)]
+    pub created: Option<std::time::Instant>,
     pub id: String,
     pub display_name: String,
     pub user_principal_name: String,
@@ -18,6 +22,10 @@ pub struct User {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
+    /// When the object was created during this run (None: seeded). ARM only
+    /// finds it once the replication delay has passed.
+    #[serde(skip)]
+    pub created: Option<std::time::Instant>,
     pub id: String,
     pub display_name: String,
     pub description: Option<String>,
@@ -43,6 +51,10 @@ pub struct AppRole {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipal {
+    /// When the object was created during this run (None: seeded). ARM only
+    /// finds it once the replication delay has passed.
+    #[serde(skip)]
+    pub created: Option<std::time::Instant>,
     pub id: String,
     pub app_id: String,
     pub display_name: String,
@@ -128,6 +140,29 @@ impl Directory {
             }
         }
         found
+    }
+
+    /// Whether ARM can see `object_id` yet (it replicates from the directory late).
+    pub fn replicated(&self, object_id: &str, delay: std::time::Duration) -> bool {
+        let created = self
+            .users
+            .iter()
+            .find(|u| u.id.eq_ignore_ascii_case(object_id))
+            .map(|u| u.created)
+            .or_else(|| {
+                self.groups
+                    .iter()
+                    .find(|g| g.id.eq_ignore_ascii_case(object_id))
+                    .map(|g| g.created)
+            })
+            .or_else(|| {
+                self.service_principals
+                    .iter()
+                    .find(|s| s.id.eq_ignore_ascii_case(object_id))
+                    .map(|s| s.created)
+            })
+            .flatten();
+        created.is_none_or(|at| at.elapsed() >= delay)
     }
 
     /// Directory role templates held by `object_id`, directly or through groups.

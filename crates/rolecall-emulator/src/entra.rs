@@ -530,6 +530,11 @@ async fn token(
             }
             let scopes = requested.unwrap_or(pending.scopes);
             let offline = scopes.iter().any(|s| s == "offline_access");
+            // An interactive sign-in satisfies the MFA a tenant demanded.
+            state
+                .tokens
+                .mfa_required
+                .remove(&pending.user_id.to_ascii_lowercase());
             (pending.user_id, scopes, offline)
         }
         "refresh_token" => {
@@ -564,6 +569,21 @@ async fn token(
             if !grant.client_id.eq_ignore_ascii_case(client_id) {
                 state.tokens.refresh.insert(refresh.to_owned(), grant);
                 return invalid_grant(70000, "Provided grant is invalid or malformed.");
+            }
+            if state
+                .tokens
+                .mfa_required
+                .contains(&grant.user_id.to_ascii_lowercase())
+            {
+                // The refresh token stays valid; only an interactive sign-in satisfies MFA.
+                state.tokens.refresh.insert(refresh.to_owned(), grant);
+                return entra_error_with(
+                    StatusCode::BAD_REQUEST,
+                    "interaction_required",
+                    50076,
+                    "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '797f4846-ba00-4fd7-ba43-dac1f8f63013'.",
+                    Some("basic_action"),
+                );
             }
             // Rotation: the presented token is retired; the answer carries its successor.
             state

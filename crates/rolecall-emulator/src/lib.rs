@@ -18,6 +18,7 @@ pub mod arm;
 pub mod catalogue;
 pub mod directory;
 pub mod entra;
+pub mod faults;
 pub mod graph;
 pub mod seed;
 pub mod server;
@@ -25,5 +26,6 @@ pub mod tls;
 pub mod tokens;
 pub mod wire;
 
+pub use faults::{Faults, Throttle};
 pub use seed::{ACG_APP_ID, AZURE_CLI_CLIENT_ID, DEMO_TENANT_ID, Seed, demo_id};
 pub use server::{CloudProfileJson, Emulator, Limits, Options, Settings, State};

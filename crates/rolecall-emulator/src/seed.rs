@@ -74,6 +74,7 @@ fn user(key: &str, display_name: &str) -> User {
         mail: Some(upn),
         user_type: "Member".into(),
         account_enabled: true,
+        created: None,
     }
 }
 
@@ -85,6 +86,7 @@ fn group(key: &str, display_name: &str, description: &str, members: &[&str]) -> 
         mail_nickname: key.into(),
         security_enabled: true,
         members: members.iter().map(|k| demo_id(k)).collect(),
+        created: None,
     }
 }
 
@@ -206,6 +208,7 @@ fn demo_directory() -> Directory {
             app_owner_organization_id: microsoft.clone(),
             app_roles: acg_roles,
             account_enabled: true,
+            created: None,
         },
         ServicePrincipal {
             id: demo_id("sp:synergy"),
@@ -216,6 +219,7 @@ fn demo_directory() -> Directory {
             app_owner_organization_id: microsoft,
             app_roles: synergy_roles,
             account_enabled: true,
+            created: None,
         },
         ServicePrincipal {
             id: demo_id("sp:smtp-relay"),
@@ -226,6 +230,7 @@ fn demo_directory() -> Directory {
             app_owner_organization_id: Some(DEMO_TENANT_ID.into()),
             app_roles: vec![],
             account_enabled: true,
+            created: None,
         },
         ServicePrincipal {
             id: demo_id("sp:deploy-identity"),
@@ -236,6 +241,7 @@ fn demo_directory() -> Directory {
             app_owner_organization_id: None,
             app_roles: vec![],
             account_enabled: true,
+            created: None,
         },
     ];
     let loopback = vec!["http://localhost".to_string()];

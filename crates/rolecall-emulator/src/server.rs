@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use crate::arm::model::ArmState;
 use crate::catalogue::Catalogue;
 use crate::directory::Directory;
+use crate::faults::{FaultState, Faults, Host, Verdict};
 use crate::seed::{Seed, Tenant};
 use crate::tls::LocalCa;
 use crate::tokens::{ACCESS_TOKEN_LIFETIME, SigningKey, TokenStore};
@@ -38,6 +39,8 @@ pub struct Options {
     pub reference: Option<std::path::PathBuf>,
     /// Items per page of ARM lists.
     pub page_size: usize,
+    /// Azure's failure modes to inject (none by default).
+    pub faults: Faults,
 }
 
 impl Default for Options {
@@ -50,6 +53,7 @@ impl Default for Options {
             access_token_lifetime: ACCESS_TOKEN_LIFETIME,
             reference: None,
             page_size: 100,
+            faults: Faults::default(),
         }
     }
 }
@@ -89,6 +93,10 @@ pub struct State {
     pub arm: ArmState,
     /// Graph's app-role assignments (`appRoleAssignedTo`).
     pub app_role_assignments: Vec<crate::graph::AppRoleAssignment>,
+    pub faults: Faults,
+    pub fault_state: FaultState,
+    /// Custom roles written recently, with what reads may still see instead.
+    pub propagating_roles: Vec<crate::arm::model::PropagatingRole>,
     pub tokens: TokenStore,
     pub settings: Settings,
 }
@@ -202,6 +210,9 @@ impl Emulator {
             directory: options.seed.directory(),
             arm,
             app_role_assignments: Vec::new(),
+            faults: options.faults.clone(),
+            fault_state: FaultState::default(),
+            propagating_roles: Vec::new(),
             tokens: TokenStore::default(),
             settings: Settings {
                 auto_sign_in: options.auto_sign_in.clone(),
@@ -226,11 +237,20 @@ impl Emulator {
         ];
 
         let (shutdown, watcher) = watch::channel(false);
+        let hosts = [Host::Authority, Host::Arm, Host::Graph];
         let tasks = listeners
             .into_iter()
             .zip(routers)
-            .map(|(listener, router)| {
-                tokio::spawn(serve(listener, acceptor.clone(), router, watcher.clone()))
+            .zip(hosts)
+            .map(|((listener, router), host)| {
+                tokio::spawn(serve(
+                    listener,
+                    acceptor.clone(),
+                    router,
+                    host,
+                    shared.clone(),
+                    watcher.clone(),
+                ))
             })
             .collect();
         tracing::info!(authority = %shared.urls.authority, arm = %shared.urls.arm, graph = %shared.urls.graph, "emulator ready");
@@ -269,6 +289,53 @@ impl Emulator {
         self.with_state(|s| s.settings.auto_sign_in = user.map(str::to_owned));
     }
 
+    /// Replaces the failure modes in force.
+    pub fn set_faults(&self, faults: Faults) {
+        self.with_state(|s| s.faults = faults);
+    }
+
+    /// Makes the next silent sign-in of `user` fail with `interaction_required`
+    /// (AADSTS50076) until they sign in interactively.
+    pub fn require_mfa(&self, user: &str) -> bool {
+        self.with_state(|s| {
+            let Some(id) = s.directory.user(user).map(|u| u.id.to_ascii_lowercase()) else {
+                return false;
+            };
+            s.tokens.mfa_required.insert(id);
+            true
+        })
+    }
+
+    /// Continuous access evaluation: ARM and Graph answer the access tokens of
+    /// `user` issued until now with a claims challenge; new tokens work.
+    pub fn claims_challenge(&self, user: &str) -> bool {
+        self.with_state(|s| {
+            let Some(id) = s.directory.user(user).map(|u| u.id.to_ascii_lowercase()) else {
+                return false;
+            };
+            s.tokens.cae_events.insert(id, crate::tokens::now_secs());
+            true
+        })
+    }
+
+    /// Creates a user now (ARM finds it only after the replication delay). Returns its id.
+    pub fn create_user(&self, key: &str, display_name: &str) -> String {
+        let upn = format!("{key}@{}", self.shared.tenant.default_domain);
+        let id = uuid::Uuid::new_v4().to_string();
+        self.with_state(|s| {
+            s.directory.users.push(crate::directory::User {
+                id: id.clone(),
+                display_name: display_name.into(),
+                user_principal_name: upn.clone(),
+                mail: Some(upn),
+                user_type: "Member".into(),
+                account_enabled: true,
+                created: Some(std::time::Instant::now()),
+            })
+        });
+        id
+    }
+
     /// Revokes every refresh token of `user` (UPN or object id), as "revoke sessions" does.
     pub fn revoke_sessions(&self, user: &str) -> bool {
         self.with_state(|s| {
@@ -295,10 +362,52 @@ impl Drop for Emulator {
     }
 }
 
+/// The answer of a host in trouble, in that service's envelope.
+fn fault_response(host: Host, status: u16) -> axum::response::Response {
+    use axum::http::{HeaderValue, StatusCode};
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match (host, status) {
+        (Host::Graph, StatusCode::SERVICE_UNAVAILABLE) => crate::wire::graph_error(
+            status,
+            "serviceNotAvailable",
+            "Service unavailable.",
+            &uuid::Uuid::new_v4().to_string(),
+        ),
+        (Host::Graph, _) => crate::wire::graph_error(
+            status,
+            "generalException",
+            "General exception while processing.",
+            &uuid::Uuid::new_v4().to_string(),
+        ),
+        (_, StatusCode::SERVICE_UNAVAILABLE) => crate::wire::arm_error(
+            status,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please retry the request later.",
+        ),
+        _ => crate::wire::arm_error(
+            status,
+            "InternalServerError",
+            &format!(
+                "Encountered internal server error. Diagnostic information: timestamp '{}', tracking id '{}'.",
+                crate::wire::now_rfc3339(),
+                uuid::Uuid::new_v4()
+            ),
+        ),
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from_static("1"));
+    }
+    response
+}
+
 async fn serve(
     listener: TcpListener,
     acceptor: tokio_native_tls::TlsAcceptor,
     router: Router,
+    host: Host,
+    shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -314,6 +423,7 @@ async fn serve(
         };
         let acceptor = acceptor.clone();
         let router = router.clone();
+        let shared = shared.clone();
         let mut shutdown = shutdown.clone();
         tokio::spawn(async move {
             let tls =
@@ -325,8 +435,40 @@ async fn serve(
                     }
                     Err(_) => return,
                 };
+            // Faults first: latency, then a dropped connection, a 5xx, or the service.
+            let service = hyper::service::service_fn(
+                move |request: hyper::Request<hyper::body::Incoming>| {
+                    let router = router.clone();
+                    let shared = shared.clone();
+                    async move {
+                        let (latency, verdict) = {
+                            let mut state = shared.state.lock().expect("state lock");
+                            let faults = state.faults.clone();
+                            (faults.latency, state.fault_state.verdict(&faults, host))
+                        };
+                        if !latency.is_zero() {
+                            tokio::time::sleep(latency).await;
+                        }
+                        match verdict {
+                            Verdict::Drop => Err(std::io::Error::new(
+                                std::io::ErrorKind::ConnectionAborted,
+                                "fault injection: connection dropped",
+                            )),
+                            Verdict::Fail(status) => Ok(fault_response(host, status)),
+                            Verdict::Serve => {
+                                let service = TowerToHyperService::new(router);
+                                use hyper::service::Service as _;
+                                match service.call(request).await {
+                                    Ok(response) => Ok(response),
+                                    Err(never) => match never {},
+                                }
+                            }
+                        }
+                    }
+                },
+            );
             let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), TowerToHyperService::new(router));
+                .serve_connection(TokioIo::new(tls), service);
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => {}

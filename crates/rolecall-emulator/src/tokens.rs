@@ -183,6 +183,12 @@ pub struct TokenStore {
     pub retired_refresh: HashMap<String, RefreshGrant>,
     /// Per user: tokens issued before this instant are revoked (Entra's TokensValidFrom).
     pub valid_from: HashMap<String, u64>,
+    /// Per user: resource servers challenge access tokens issued at or before
+    /// this instant (continuous access evaluation); refresh tokens stay valid.
+    pub cae_events: HashMap<String, u64>,
+    /// Users whose next silent (refresh-token) sign-in must become interactive:
+    /// MFA or Conditional Access demands it (AADSTS50076).
+    pub mfa_required: std::collections::HashSet<String>,
 }
 
 impl TokenStore {
@@ -215,6 +221,13 @@ impl TokenStore {
         self.valid_from
             .insert(user_id.to_ascii_lowercase(), now_secs());
     }
+}
+
+/// The `claims` of a CAE challenge: base64 of `{"access_token":{"nbf":{"essential":true,"value":"…"}}}`.
+pub fn cae_claims(nbf: u64) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!(
+        "{{\"access_token\":{{\"nbf\":{{\"essential\":true, \"value\":\"{nbf}\"}}}}}}"
+    ))
 }
 
 /// PKCE S256: base64url(SHA-256(verifier)) must equal the challenge (RFC 7636).

@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::model::{ArmState, Permission, RoleAssignment, RoleDefinition};
+use super::model::{ArmState, Permission, PropagatingRole, RoleAssignment, RoleDefinition};
 use super::rbac::{can, effective_permissions, scope_covers};
 use super::resources::parse_eq;
 use super::{Ctx, arm_timestamp, check_api_version};
 use crate::directory::Directory;
+use crate::faults::{FaultState, roll};
 use crate::wire::arm_error;
 
 const ASSIGNMENT_VERSIONS: &[&str] = &[
@@ -212,6 +213,11 @@ fn role_assignments(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
     let mut state = ctx.shared.state.lock().expect("state lock");
     let state = &mut *state;
     let (arm, directory) = (&mut state.arm, &state.directory);
+    let mut views = RoleViews {
+        propagating: &state.propagating_roles,
+        fault_state: &mut state.fault_state,
+        seed: ctx.seed,
+    };
     let scope = resolve_scope(ctx, arm, directory, scope)?;
     match (&ctx.method, name) {
         (&Method::GET, None) => {
@@ -278,7 +284,15 @@ fn role_assignments(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
                     ),
                 )
             })?;
-            create_assignment(ctx, arm, directory, &scope, name, body.properties)
+            create_assignment(
+                ctx,
+                arm,
+                directory,
+                &mut views,
+                &scope,
+                name,
+                body.properties,
+            )
         }
         (&Method::DELETE, Some(name)) => {
             require(
@@ -393,6 +407,7 @@ fn create_assignment(
     ctx: &Ctx<'_>,
     arm: &mut ArmState,
     directory: &Directory,
+    views: &mut RoleViews<'_>,
     scope: &Scope,
     name: &str,
     p: AssignmentProperties,
@@ -421,10 +436,12 @@ fn create_assignment(
         .next()
         .unwrap_or_default()
         .to_owned();
+    // A role still propagating may be missing from this read.
     let Some(definition) = arm
         .role_definitions
         .iter()
         .find(|d| d.name.eq_ignore_ascii_case(&definition_name))
+        .and_then(|d| views.view(d))
     else {
         return Err(arm_error(
             StatusCode::BAD_REQUEST,
@@ -458,7 +475,9 @@ fn create_assignment(
             "A valid principal ID must be provided for role assignment.",
         ));
     }
-    let Some(actual_type) = principal_type_of(directory, &p.principal_id) else {
+    let Some(actual_type) = principal_type_of(directory, &p.principal_id)
+        .filter(|_| directory.replicated(&p.principal_id, ctx.replication_delay))
+    else {
         return Err(arm_error(
             StatusCode::BAD_REQUEST,
             "PrincipalNotFound",
@@ -596,6 +615,14 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
     let mut state = ctx.shared.state.lock().expect("state lock");
     let state = &mut *state;
     let (arm, directory) = (&mut state.arm, &state.directory);
+    state
+        .propagating_roles
+        .retain(|p| p.until > std::time::Instant::now());
+    let mut views = RoleViews {
+        propagating: &state.propagating_roles,
+        fault_state: &mut state.fault_state,
+        seed: ctx.seed,
+    };
     let scope = resolve_scope(ctx, arm, directory, scope)?;
     let at = display_scope(&scope).to_owned();
     match (&ctx.method, name) {
@@ -620,6 +647,7 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
             let items = arm
                 .role_definitions
                 .iter()
+                .filter_map(|d| views.view(d))
                 .filter(|d| definition_visible(d, &at))
                 .filter(|d| {
                     by_name
@@ -646,6 +674,7 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
             arm.role_definitions
                 .iter()
                 .find(|d| d.name.eq_ignore_ascii_case(name))
+                .and_then(|d| views.view(d))
                 .map(|d| axum::Json(d.wire(&scope.subscription_prefix)).into_response())
                 .ok_or_else(|| definition_not_found(name))
         }
@@ -659,7 +688,19 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
                     ),
                 )
             })?;
-            put_definition(ctx, arm, directory, &scope, name, body.properties)
+            let written = put_definition(ctx, arm, directory, &scope, name, body.properties)?;
+            if !ctx.role_propagation.is_zero() {
+                let (name, previous) = written.1;
+                state
+                    .propagating_roles
+                    .retain(|p| !p.name.eq_ignore_ascii_case(&name));
+                state.propagating_roles.push(PropagatingRole {
+                    name,
+                    previous,
+                    until: std::time::Instant::now() + ctx.role_propagation,
+                });
+            }
+            Ok(written.0)
         }
         (&Method::DELETE, Some(name)) => {
             require(
@@ -700,6 +741,34 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
     }
 }
 
+/// Role definitions as one read sees them while recent writes propagate:
+/// each read of a propagating role sees the new or the previous version
+/// (or nothing, for a new role), decided by the run's seed.
+struct RoleViews<'a> {
+    propagating: &'a [PropagatingRole],
+    fault_state: &'a mut FaultState,
+    seed: u64,
+}
+
+impl<'a> RoleViews<'a> {
+    fn view<'d>(&mut self, current: &'d RoleDefinition) -> Option<&'d RoleDefinition>
+    where
+        'a: 'd,
+    {
+        let Some(p) = self.propagating.iter().find(|p| {
+            p.name.eq_ignore_ascii_case(&current.name) && p.until > std::time::Instant::now()
+        }) else {
+            return Some(current);
+        };
+        let n = self.fault_state.next_role_read();
+        if roll(self.seed, &format!("role:{}", p.name), n) < 0.5 {
+            p.previous.as_ref()
+        } else {
+            Some(current)
+        }
+    }
+}
+
 fn definition_not_found(name: &str) -> Response {
     arm_error(
         StatusCode::NOT_FOUND,
@@ -721,6 +790,9 @@ fn custom_role_prefix(d: &RoleDefinition) -> String {
         .unwrap_or_default()
 }
 
+/// What a write leaves behind for propagation: the role's name and its previous version.
+type Written = (Response, (String, Option<RoleDefinition>));
+
 fn put_definition(
     ctx: &Ctx<'_>,
     arm: &mut ArmState,
@@ -728,7 +800,7 @@ fn put_definition(
     scope: &Scope,
     name: &str,
     p: DefinitionProperties,
-) -> Result<Response, Response> {
+) -> Result<Written, Response> {
     let bad = |code: &str, message: String| arm_error(StatusCode::BAD_REQUEST, code, &message);
     if !is_guid(name) {
         return Err(bad(
@@ -891,11 +963,18 @@ fn put_definition(
         updated_by: Some(ctx.caller.oid.clone()),
     };
     let wire = definition.wire(&custom_role_prefix(&definition));
-    match position {
-        Some(i) => arm.role_definitions[i] = definition,
-        None => arm.role_definitions.push(definition),
-    }
-    Ok((StatusCode::CREATED, axum::Json(wire)).into_response())
+    let key = definition.name.clone();
+    let previous = match position {
+        Some(i) => Some(std::mem::replace(&mut arm.role_definitions[i], definition)),
+        None => {
+            arm.role_definitions.push(definition);
+            None
+        }
+    };
+    Ok((
+        (StatusCode::CREATED, axum::Json(wire)).into_response(),
+        (key, previous),
+    ))
 }
 
 // ---------------------------------------------------------------------------

@@ -20,8 +20,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::faults::Kind;
 use crate::server::Shared;
-use crate::tokens::{AccessClaims, TokenProblem};
+use crate::tokens::{AccessClaims, TokenProblem, now_secs};
 use crate::wire::arm_error;
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -48,6 +49,9 @@ pub struct Ctx<'a> {
     /// Snapshots of the settings, taken once so handlers never re-lock the state.
     pub page_size: usize,
     pub limits: crate::server::Limits,
+    pub replication_delay: std::time::Duration,
+    pub role_propagation: std::time::Duration,
+    pub seed: u64,
 }
 
 impl Ctx<'_> {
@@ -145,6 +149,82 @@ fn handle(
         Ok(caller) => caller,
         Err(response) => return response,
     };
+    // ARM's token buckets: per subscription (or the tenant) and kind of request.
+    let kind = match method {
+        Method::GET | Method::HEAD => Kind::Reads,
+        Method::DELETE => Kind::Deletes,
+        _ => Kind::Writes,
+    };
+    let segments: Vec<&str> = uri.path().trim_start_matches('/').split('/').collect();
+    let (bucket, level) = match segments.as_slice() {
+        [first, id, ..] if first.eq_ignore_ascii_case("subscriptions") => {
+            (format!("/subscriptions/{id}"), "subscription")
+        }
+        _ => ("tenant".to_owned(), "tenant"),
+    };
+    let taken = {
+        let mut state = shared.state.lock().expect("state lock");
+        let throttle = state.faults.throttle.clone();
+        state.fault_state.take(&throttle, &bucket, kind)
+    };
+    let remaining = match taken {
+        Ok(left) => left,
+        Err(wait) => return throttled(&caller, &bucket, level, kind, wait),
+    };
+    let mut response = handle_authenticated(shared, caller, method, uri, body);
+    if let Ok(value) = HeaderValue::from_str(&remaining.to_string()) {
+        response.headers_mut().insert(
+            format!("x-ms-ratelimit-remaining-{level}-{}", kind.label())
+                .parse::<header::HeaderName>()
+                .expect("header name"),
+            value,
+        );
+    }
+    response
+}
+
+/// 429 with `Retry-After`, in ARM's words.
+fn throttled(caller: &Caller, bucket: &str, level: &str, kind: Kind, wait: u64) -> Response {
+    let (code, what) = if level == "subscription" {
+        (
+            "SubscriptionRequestsThrottled",
+            format!(
+                "subscription '{}'",
+                bucket.trim_start_matches("/subscriptions/")
+            ),
+        )
+    } else {
+        ("TenantRequestsThrottled", "tenant".to_owned())
+    };
+    let mut response = arm_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        code,
+        &format!(
+            "Number of '{}' requests for {what} actor '{}' exceeded. Please try again after '{wait}' seconds after the last request time of '{}'. See https://aka.ms/ARMThrottling for how to handle throttling.",
+            kind.label().trim_end_matches('s'),
+            caller.oid,
+            crate::wire::now_rfc3339()
+        ),
+    );
+    if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response.headers_mut().insert(
+        format!("x-ms-ratelimit-remaining-{level}-{}", kind.label())
+            .parse::<header::HeaderName>()
+            .expect("header name"),
+        HeaderValue::from_static("0"),
+    );
+    response
+}
+
+fn handle_authenticated(
+    shared: &Shared,
+    caller: Caller,
+    method: Method,
+    uri: &Uri,
+    body: Bytes,
+) -> Response {
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
             .into_owned()
@@ -163,9 +243,13 @@ fn handle(
             "The api-version query parameter (?api-version=) is required for all requests.",
         );
     };
-    let (page_size, limits) = {
+    let (page_size, limits, faults) = {
         let state = shared.state.lock().expect("state lock");
-        (state.settings.page_size, state.settings.limits.clone())
+        (
+            state.settings.page_size,
+            state.settings.limits.clone(),
+            state.faults.clone(),
+        )
     };
     let ctx = Ctx {
         shared,
@@ -177,6 +261,9 @@ fn handle(
         body,
         page_size,
         limits,
+        replication_delay: faults.principal_replication,
+        role_propagation: faults.role_propagation,
+        seed: faults.seed,
     };
     let lower = ctx.path.to_ascii_lowercase();
     const AUTHZ: &str = "/providers/microsoft.authorization/";
@@ -254,10 +341,11 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
     }
     // Tokens issued before a revocation ("revoke sessions") stop working.
     let state = shared.state.lock().expect("state lock");
+    let oid = claims.oid.to_ascii_lowercase();
     if state
         .tokens
         .valid_from
-        .get(&claims.oid.to_ascii_lowercase())
+        .get(&oid)
         .is_some_and(|from| claims.iat < *from)
     {
         drop(state);
@@ -265,6 +353,45 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
             "InvalidAuthenticationToken",
             "The access token is invalid.",
             "The access token was issued before the user's sessions were revoked.",
+        ));
+    }
+    // Continuous access evaluation: a claims challenge for tokens issued before the event.
+    if state
+        .tokens
+        .cae_events
+        .get(&oid)
+        .is_some_and(|at| claims.iat <= *at)
+    {
+        drop(state);
+        let mut response = arm_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Continuous access evaluation resulted in claims challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp",
+        );
+        let challenge = format!(
+            "Bearer authorization_uri=\"{}{}/oauth2/authorize\", error=\"insufficient_claims\", claims=\"{}\"",
+            shared.urls.authority,
+            shared.tenant.id,
+            crate::tokens::cae_claims(now_secs())
+        );
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        return Err(response);
+    }
+    // A run can make tokens stop working early (clock skew, policy changes).
+    if state
+        .faults
+        .token_max_age
+        .is_some_and(|age| claims.iat + age.as_secs() <= now_secs())
+    {
+        drop(state);
+        return Err(unauthorized(
+            "ExpiredAuthenticationToken",
+            "The access token expiry UTC time is earlier than current UTC time.",
+            "The access token has expired.",
         ));
     }
     Ok(Caller {

@@ -222,3 +222,12 @@ pub struct ArmState {
     pub role_definitions: Vec<RoleDefinition>,
     pub role_assignments: Vec<RoleAssignment>,
 }
+
+/// A custom role written recently: until `until`, some reads still see
+/// `previous` (or nothing, for a new role), as ARM's replicas catch up.
+#[derive(Debug, Clone)]
+pub struct PropagatingRole {
+    pub name: String,
+    pub previous: Option<RoleDefinition>,
+    pub until: std::time::Instant,
+}

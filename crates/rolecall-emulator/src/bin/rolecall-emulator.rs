@@ -4,6 +4,8 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use anyhow::Context;
 use clap::Parser;
 use rolecall_emulator::{Emulator, Options, Seed};
@@ -57,6 +59,76 @@ struct Args {
     #[arg(long, default_value_t = 100)]
     page_size: usize,
 
+    /// Seed for every injected fault: the same seed and requests meet the same faults.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Failure modes"
+    )]
+    fault_seed: u64,
+
+    /// Latency added to every answer, in milliseconds.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0,
+        help_heading = "Failure modes"
+    )]
+    latency_ms: u64,
+
+    /// Share (0 to 1) of ARM and Graph requests answered with a 500 or a 503.
+    #[arg(
+        long,
+        value_name = "RATE",
+        default_value_t = 0.0,
+        help_heading = "Failure modes"
+    )]
+    server_error_rate: f64,
+
+    /// Share (0 to 1) of ARM and Graph connections closed without an answer.
+    #[arg(
+        long,
+        value_name = "RATE",
+        default_value_t = 0.0,
+        help_heading = "Failure modes"
+    )]
+    drop_rate: f64,
+
+    /// Seconds a principal created during the run stays unknown to ARM (PrincipalNotFound).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        help_heading = "Failure modes"
+    )]
+    principal_replication: u64,
+
+    /// Seconds during which reads of a custom role just written may still see its old version.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        help_heading = "Failure modes"
+    )]
+    role_propagation: u64,
+
+    /// ARM and Graph refuse access tokens older than this many seconds (early expiry).
+    #[arg(long, value_name = "SECONDS", help_heading = "Failure modes")]
+    token_max_age: Option<u64>,
+
+    /// ARM's write bucket per subscription: capacity and refill per second (Azure: 200,10).
+    #[arg(long, value_name = "CAPACITY,PER_SECOND", value_parser = parse_bucket, default_value = "200,10", help_heading = "Failure modes")]
+    arm_writes: (f64, f64),
+
+    /// ARM's read bucket per subscription (Azure: 250,25).
+    #[arg(long, value_name = "CAPACITY,PER_SECOND", value_parser = parse_bucket, default_value = "250,25", help_heading = "Failure modes")]
+    arm_reads: (f64, f64),
+
+    /// ARM's delete bucket per subscription (Azure: 200,10).
+    #[arg(long, value_name = "CAPACITY,PER_SECOND", value_parser = parse_bucket, default_value = "200,10", help_heading = "Failure modes")]
+    arm_deletes: (f64, f64),
+
     /// Also write the cloud profile to this file (written whole, once ready).
     #[arg(long, value_name = "FILE")]
     profile_out: Option<PathBuf>,
@@ -80,6 +152,20 @@ async fn main() -> anyhow::Result<()> {
         access_token_lifetime: std::time::Duration::from_secs(args.access_token_lifetime),
         reference: args.reference.clone(),
         page_size: args.page_size,
+        faults: rolecall_emulator::Faults {
+            seed: args.fault_seed,
+            latency: Duration::from_millis(args.latency_ms),
+            server_error_rate: args.server_error_rate,
+            drop_rate: args.drop_rate,
+            principal_replication: Duration::from_secs(args.principal_replication),
+            role_propagation: Duration::from_secs(args.role_propagation),
+            token_max_age: args.token_max_age.map(Duration::from_secs),
+            throttle: rolecall_emulator::Throttle {
+                reads: args.arm_reads,
+                writes: args.arm_writes,
+                deletes: args.arm_deletes,
+            },
+        },
     })
     .await?;
     let profile = emulator.profile_json();
@@ -94,6 +180,18 @@ async fn main() -> anyhow::Result<()> {
     shutdown_signal().await;
     emulator.shutdown().await;
     Ok(())
+}
+
+fn parse_bucket(text: &str) -> Result<(f64, f64), String> {
+    let (capacity, rate) = text
+        .split_once(',')
+        .ok_or_else(|| format!("'{text}' is not CAPACITY,PER_SECOND (for example 200,10)"))?;
+    let number = |s: &str| s.trim().parse::<f64>().map_err(|e| format!("'{s}': {e}"));
+    let (capacity, rate) = (number(capacity)?, number(rate)?);
+    if capacity < 1.0 || rate <= 0.0 {
+        return Err("the capacity must be at least 1 and the refill rate above 0".into());
+    }
+    Ok((capacity, rate))
 }
 
 async fn shutdown_signal() {

@@ -44,6 +44,29 @@ pub fn client(emulator: &Emulator) -> reqwest::Client {
 
 /// Signs `upn` in (authorization code + PKCE) and returns an access token for `scope`.
 pub async fn token_for(emulator: &Emulator, upn: &str, scope: &str) -> String {
+    sign_in(emulator, upn, scope).await["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
+}
+
+/// Signs `upn` in for ARM and returns (access token, refresh token).
+pub async fn sign_in_full(emulator: &Emulator, upn: &str) -> (String, String) {
+    let body = sign_in(emulator, upn, ARM_SCOPE).await;
+    (
+        body["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned(),
+        body["refresh_token"]
+            .as_str()
+            .expect("a refresh token")
+            .to_owned(),
+    )
+}
+
+/// The token endpoint's whole answer to an interactive sign-in of `upn`.
+pub async fn sign_in(emulator: &Emulator, upn: &str, scope: &str) -> Value {
     emulator.set_auto_sign_in(Some(upn));
     let client = client(emulator);
     let verifier = "test-verifier-0123456789-0123456789-0123456789";
@@ -91,10 +114,7 @@ pub async fn token_for(emulator: &Emulator, upn: &str, scope: &str) -> String {
         .await
         .unwrap();
     emulator.set_auto_sign_in(None);
-    body["access_token"]
-        .as_str()
-        .expect("an access token")
-        .to_owned()
+    body
 }
 
 /// An ARM caller signed in as one user.

@@ -1,0 +1,252 @@
+//! Azure's failure modes, switchable per run and deterministic under a seed:
+//! latency, 5xx answers, dropped connections, ARM's token-bucket throttling,
+//! principals that replicate late, custom roles that read back stale, tokens
+//! that stop working early, and MFA or claims challenges.
+//!
+//! Random decisions hash (seed, host, n-th request of that host), so the same
+//! sequence of requests meets the same faults on every run.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+/// Which of the emulator's three hosts a request reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host {
+    Authority,
+    Arm,
+    Graph,
+}
+
+/// What goes wrong, and how often.
+#[derive(Debug, Clone)]
+pub struct Faults {
+    pub seed: u64,
+    /// Added before every answer, on every host.
+    pub latency: Duration,
+    /// Share of ARM and Graph requests answered with a 500 or 503.
+    pub server_error_rate: f64,
+    /// Share of ARM and Graph connections closed without an answer.
+    pub drop_rate: f64,
+    /// New principals stay unknown to ARM (`PrincipalNotFound`) this long.
+    pub principal_replication: Duration,
+    /// After a custom role is written, reads may see the old version this long.
+    pub role_propagation: Duration,
+    /// ARM and Graph treat access tokens older than this as expired.
+    pub token_max_age: Option<Duration>,
+    /// ARM's request limits (token buckets per subscription and kind).
+    pub throttle: Throttle,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            latency: Duration::ZERO,
+            server_error_rate: 0.0,
+            drop_rate: 0.0,
+            principal_replication: Duration::ZERO,
+            role_propagation: Duration::ZERO,
+            token_max_age: None,
+            throttle: Throttle::default(),
+        }
+    }
+}
+
+/// ARM's token buckets: capacity and refill per second, per subscription (or
+/// tenant) and kind, as ARM's current throttling works.
+#[derive(Debug, Clone)]
+pub struct Throttle {
+    pub reads: (f64, f64),
+    pub writes: (f64, f64),
+    pub deletes: (f64, f64),
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        // Azure Resource Manager's documented per-subscription buckets.
+        Self {
+            reads: (250.0, 25.0),
+            writes: (200.0, 10.0),
+            deletes: (200.0, 10.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Reads,
+    Writes,
+    Deletes,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Reads => "reads",
+            Kind::Writes => "writes",
+            Kind::Deletes => "deletes",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// The moving parts: counters, buckets, clocks.
+#[derive(Debug, Default)]
+pub struct FaultState {
+    counters: HashMap<Host, u64>,
+    role_reads: u64,
+    buckets: HashMap<(String, Kind), Bucket>,
+}
+
+/// A deterministic number in [0, 1) for (seed, label, n).
+pub fn roll(seed: u64, label: &str, n: u64) -> f64 {
+    let digest = Sha256::new()
+        .chain_update(seed.to_le_bytes())
+        .chain_update(label.as_bytes())
+        .chain_update(n.to_le_bytes())
+        .finalize();
+    let value = u64::from_le_bytes(digest[..8].try_into().expect("eight bytes"));
+    (value >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// What to do with one request before it reaches the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Serve,
+    Drop,
+    /// Answer with this status (500 or 503).
+    Fail(u16),
+}
+
+impl FaultState {
+    /// Decides the fate of the next request to `host`.
+    pub fn verdict(&mut self, faults: &Faults, host: Host) -> Verdict {
+        let n = self.counters.entry(host).or_default();
+        *n += 1;
+        if host == Host::Authority {
+            return Verdict::Serve;
+        }
+        let label = format!("{host:?}");
+        if roll(faults.seed, &format!("{label}:drop"), *n) < faults.drop_rate {
+            return Verdict::Drop;
+        }
+        let r = roll(faults.seed, &format!("{label}:5xx"), *n);
+        if r < faults.server_error_rate {
+            return Verdict::Fail(if r < faults.server_error_rate / 2.0 {
+                500
+            } else {
+                503
+            });
+        }
+        Verdict::Serve
+    }
+
+    /// Numbers the reads of role definitions, for propagation decisions.
+    pub fn next_role_read(&mut self) -> u64 {
+        self.role_reads += 1;
+        self.role_reads
+    }
+
+    /// Takes a token from the bucket of `key` (a subscription, or the tenant).
+    /// Returns the tokens left, or the seconds to wait.
+    pub fn take(&mut self, throttle: &Throttle, key: &str, kind: Kind) -> Result<u64, u64> {
+        let (capacity, refill) = match kind {
+            Kind::Reads => throttle.reads,
+            Kind::Writes => throttle.writes,
+            Kind::Deletes => throttle.deletes,
+        };
+        let now = Instant::now();
+        let bucket = self
+            .buckets
+            .entry((key.to_ascii_lowercase(), kind))
+            .or_insert(Bucket {
+                tokens: capacity,
+                at: now,
+            });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * refill).min(capacity);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(bucket.tokens.floor() as u64)
+        } else {
+            Err(((1.0 - bucket.tokens) / refill).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rolls_are_deterministic_and_spread() {
+        assert_eq!(roll(7, "x", 1), roll(7, "x", 1));
+        assert_ne!(roll(7, "x", 1), roll(8, "x", 1));
+        let hits = (0..10_000).filter(|n| roll(1, "rate", *n) < 0.1).count();
+        assert!((800..1200).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn the_same_seed_meets_the_same_faults() {
+        let faults = Faults {
+            seed: 42,
+            server_error_rate: 0.3,
+            drop_rate: 0.1,
+            ..Faults::default()
+        };
+        let run = || {
+            let mut state = FaultState::default();
+            (0..50)
+                .map(|_| state.verdict(&faults, Host::Arm))
+                .collect::<Vec<_>>()
+        };
+        let first = run();
+        assert_eq!(first, run());
+        assert!(
+            first.contains(&Verdict::Drop) && first.iter().any(|v| matches!(v, Verdict::Fail(_)))
+        );
+    }
+
+    #[test]
+    fn buckets_empty_then_say_how_long_to_wait() {
+        let throttle = Throttle {
+            writes: (3.0, 0.5),
+            ..Throttle::default()
+        };
+        let mut state = FaultState::default();
+        assert_eq!(
+            state.take(&throttle, "/subscriptions/a", Kind::Writes),
+            Ok(2)
+        );
+        assert_eq!(
+            state.take(&throttle, "/subscriptions/a", Kind::Writes),
+            Ok(1)
+        );
+        assert_eq!(
+            state.take(&throttle, "/subscriptions/a", Kind::Writes),
+            Ok(0)
+        );
+        assert_eq!(
+            state.take(&throttle, "/subscriptions/a", Kind::Writes),
+            Err(2)
+        );
+        // Buckets are per subscription and per kind.
+        assert_eq!(
+            state.take(&throttle, "/subscriptions/b", Kind::Writes),
+            Ok(2)
+        );
+        assert!(
+            state
+                .take(&throttle, "/subscriptions/a", Kind::Reads)
+                .is_ok()
+        );
+    }
+}
