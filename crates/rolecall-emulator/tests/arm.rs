@@ -630,10 +630,11 @@ async fn provider_operations_come_from_the_catalogue() {
             .iter()
             .any(|rt| rt["name"] == "supportTickets")
     );
+    // Names match case-insensitively, and the spec's default for $expand is resourceTypes.
     let (_, bare) = olivia
         .get("/providers/Microsoft.Authorization/providerOperations/microsoft.support")
         .await;
-    assert!(bare.get("resourceTypes").is_none());
+    assert!(bare.get("resourceTypes").is_some());
     let (status, body) = olivia.get("/providers/Microsoft.Authorization/providerOperations/InvalidProvider?$expand=resourceTypes").await;
     assert_eq!(
         (status, body["error"]["message"].as_str()),

@@ -29,7 +29,12 @@ const DEFINITION_VERSIONS: &[&str] = &[
     "2018-01-01-preview",
     "2015-07-01",
 ];
-const PERMISSION_VERSIONS: &[&str] = &["2022-04-01", "2018-01-01-preview", "2015-07-01"];
+const PERMISSION_VERSIONS: &[&str] = &[
+    "2022-04-01",
+    "2022-05-01-preview",
+    "2018-01-01-preview",
+    "2015-07-01",
+];
 const OPERATION_VERSIONS: &[&str] = &["2022-04-01", "2018-01-01-preview", "2015-07-01"];
 
 pub fn handle(ctx: &Ctx<'_>, scope: &str, rest: &str) -> Response {
@@ -997,9 +1002,10 @@ fn permissions(ctx: &Ctx<'_>, scope: &str) -> Result<Response, Response> {
 }
 
 fn provider_operations(ctx: &Ctx<'_>, namespace: Option<&str>) -> Result<Response, Response> {
+    // The spec's default for $expand is resourceTypes.
     let expand = ctx
         .param("$expand")
-        .is_some_and(|e| e.eq_ignore_ascii_case("resourceTypes"));
+        .is_none_or(|e| e.eq_ignore_ascii_case("resourceTypes"));
     let shape = |ns: &Value| {
         let mut ns = ns.clone();
         if !expand && let Some(object) = ns.as_object_mut() {

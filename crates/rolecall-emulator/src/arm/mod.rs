@@ -77,6 +77,11 @@ impl Ctx<'_> {
     /// A list answer: `{"value":[…],"nextLink"?}`, paged with `$skiptoken`
     /// and an absolute `nextLink`, as ARM pages.
     pub fn paged(&self, items: Vec<Value>) -> Response {
+        axum::Json(self.paged_value(items)).into_response()
+    }
+
+    /// The body of [`Ctx::paged`].
+    pub fn paged_value(&self, items: Vec<Value>) -> Value {
         let page_size = self.page_size.max(1);
         let start: usize = self
             .param("$skiptoken")
@@ -104,7 +109,7 @@ impl Ctx<'_> {
             }
             body["nextLink"] = url.to_string().into();
         }
-        axum::Json(body).into_response()
+        body
     }
 }
 

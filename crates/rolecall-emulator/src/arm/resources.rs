@@ -43,7 +43,7 @@ pub fn handle(ctx: &Ctx<'_>) -> Response {
                     .filter(|s| sees_subscription(arm, directory, &ctx.caller.oid, &s.id))
                     .map(|s| s.wire(&ctx.shared.tenant.id))
                     .collect();
-                ctx.paged(visible)
+                paged_with_next_link(ctx, visible)
             }),
         ["subscriptions", _] => check_api_version(ctx, "subscriptions", SUBSCRIPTION_VERSIONS)
             .and_then(|()| subscription(ctx, arm, directory, segments[1]))
@@ -98,18 +98,31 @@ pub fn handle(ctx: &Ctx<'_>) -> Response {
     result.unwrap_or_else(|response| response)
 }
 
+/// The subscription and tenant list schemas (2022-12-01) require `nextLink`;
+/// the last page carries it as null.
+fn paged_with_next_link(ctx: &Ctx<'_>, items: Vec<Value>) -> Response {
+    let mut value = ctx.paged_value(items);
+    if value.get("nextLink").is_none() {
+        value["nextLink"] = Value::Null;
+    }
+    axum::Json(value).into_response()
+}
+
 fn tenants(ctx: &Ctx<'_>) -> Response {
     let t = &ctx.shared.tenant;
-    ctx.paged(vec![json!({
-        "id": format!("/tenants/{}", t.id),
-        "tenantId": t.id,
-        "countryCode": "GB",
-        "displayName": t.display_name,
-        "domains": [t.default_domain],
-        "tenantCategory": "Home",
-        "defaultDomain": t.default_domain,
-        "tenantType": "AAD"
-    })])
+    paged_with_next_link(
+        ctx,
+        vec![json!({
+            "id": format!("/tenants/{}", t.id),
+            "tenantId": t.id,
+            "countryCode": "GB",
+            "displayName": t.display_name,
+            "domains": [t.default_domain],
+            "tenantCategory": "Home",
+            "defaultDomain": t.default_domain,
+            "tenantType": "AAD"
+        })],
+    )
 }
 
 /// ARM lists and shows a subscription to anyone with an assignment at, above
