@@ -26,7 +26,7 @@ import { ScreenView } from "./screens/ScreenView";
 
 const useStyles = makeStyles({
   root: {
-    height: "100%",
+    height: "100vh",
     display: "grid",
     gridTemplateRows: "48px 1fr",
     backgroundColor: tokens.colorNeutralBackground2,
@@ -45,7 +45,7 @@ const useStyles = makeStyles({
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
   account: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   body: { display: "flex", minHeight: 0 },
-  nav: { height: "auto", alignSelf: "stretch" },
+  nav: { height: "100%" },
   main: {
     flexGrow: 1,
     overflowY: "auto",

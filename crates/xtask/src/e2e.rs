@@ -20,6 +20,15 @@ pub fn run_suite(root: &Path) -> Result<()> {
         bail!("the end-to-end harness runs on Linux (WebKitGTK + tauri-driver)");
     }
     run(npm().args(["run", "build", "--workspace", "ui"]))?;
+    let target = target_dir(root)?;
+    let app = target.join("debug/rolecall");
+    let emulator = target.join("debug/rolecall-emulator");
+    // With a target directory shared between checkouts, cargo leaves a fresh
+    // build's binary where another checkout last copied its own; removing the
+    // copies makes cargo put this checkout's there.
+    for stale in [&app, &emulator] {
+        let _ = std::fs::remove_file(stale);
+    }
     run(cargo().args([
         "build",
         "--locked",
@@ -34,9 +43,6 @@ pub fn run_suite(root: &Path) -> Result<()> {
         "--package",
         "rolecall-emulator",
     ]))?;
-    let target = target_dir(root)?;
-    let app = target.join("debug/rolecall");
-    let emulator = target.join("debug/rolecall-emulator");
 
     let artifacts = root.join("tests/e2e/artifacts");
     let _ = std::fs::remove_dir_all(&artifacts);

@@ -83,12 +83,23 @@ fn main() -> Result<()> {
     }
 }
 
-/// The repository root: xtask lives in crates/xtask.
+/// The repository root, found at run time from the working directory.
+///
+/// Not from `env!("CARGO_MANIFEST_DIR")`: with a cargo target directory shared
+/// between checkouts (as CI reuses one), cargo may run an xtask binary that
+/// another checkout built, and a compile-time path would then point there.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/xtask has a grandparent")
+    let cwd = std::env::current_dir().expect("a working directory");
+    cwd.ancestors()
+        .find(|dir| {
+            dir.join("crates/xtask/Cargo.toml").exists() && dir.join("tauri.conf.json").exists()
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "run cargo xtask inside the Rolecall repository (from {})",
+                cwd.display()
+            )
+        })
         .to_path_buf()
 }
 

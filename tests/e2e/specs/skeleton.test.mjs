@@ -86,6 +86,12 @@ describe("demo mode (the app's own embedded emulator)", () => {
     await (await byTestId(browser, "nav-activity")).click();
     await (await byTestId(browser, "screen-activity")).waitForDisplayed();
     await (await byTestId(browser, "nav-onboard")).click();
+    // Coming back re-runs the check; the picture shows its result.
+    const again = await byTestId(browser, "connection");
+    await browser.waitUntil(async () => (await again.getAttribute("data-state")) === "ok", {
+      timeout: 20_000,
+      timeoutMsg: "the demo tenant did not answer the second check",
+    });
     await screenshot(browser, "demo-onboard");
   });
 });
