@@ -165,14 +165,21 @@ impl Directory {
         created.is_none_or(|at| at.elapsed() >= delay)
     }
 
-    /// Directory role templates held by `object_id`, directly or through groups.
-    pub fn directory_roles_of(&self, object_id: &str) -> Vec<&str> {
-        let mut holders: Vec<String> = vec![object_id.to_owned()];
+    /// `object_id` and the ids of every group it belongs to, lower-cased: who
+    /// an assignment to any of them reaches.
+    pub fn principal_and_groups(&self, object_id: &str) -> Vec<String> {
+        let mut holders = vec![object_id.to_ascii_lowercase()];
         holders.extend(
             self.transitive_groups(object_id)
                 .iter()
-                .map(|g| g.id.clone()),
+                .map(|g| g.id.to_ascii_lowercase()),
         );
+        holders
+    }
+
+    /// Directory role templates held by `object_id`, directly or through groups.
+    pub fn directory_roles_of(&self, object_id: &str) -> Vec<&str> {
+        let holders = self.principal_and_groups(object_id);
         let mut roles: Vec<&str> = self
             .directory_role_members
             .iter()

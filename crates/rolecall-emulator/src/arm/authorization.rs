@@ -235,16 +235,12 @@ fn role_assignments(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
             )?;
             let filter = AssignmentFilter::parse(ctx.param("$filter"))?;
             let holders = filter.principal.as_deref().map(|id| {
-                let mut ids = vec![id.to_ascii_lowercase()];
+                // assignedTo() reaches through groups; principalId eq does not.
                 if filter.assigned_to {
-                    ids.extend(
-                        directory
-                            .transitive_groups(id)
-                            .iter()
-                            .map(|g| g.id.to_ascii_lowercase()),
-                    );
+                    directory.principal_and_groups(id)
+                } else {
+                    vec![id.to_ascii_lowercase()]
                 }
-                ids
             });
             let at = display_scope(&scope);
             let items = arm
@@ -280,15 +276,7 @@ fn role_assignments(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
                 .ok_or_else(|| not_found_assignment(name))
         }
         (&Method::PUT, Some(name)) => {
-            let body: AssignmentBody = serde_json::from_slice(&ctx.body).map_err(|e| {
-                arm_error(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidRequestContent",
-                    &format!(
-                        "The request content was invalid and could not be deserialized: '{e}'."
-                    ),
-                )
-            })?;
+            let body: AssignmentBody = ctx.json_body()?;
             create_assignment(
                 ctx,
                 arm,
@@ -684,15 +672,7 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
                 .ok_or_else(|| definition_not_found(name))
         }
         (&Method::PUT, Some(name)) => {
-            let body: DefinitionBody = serde_json::from_slice(&ctx.body).map_err(|e| {
-                arm_error(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidRequestContent",
-                    &format!(
-                        "The request content was invalid and could not be deserialized: '{e}'."
-                    ),
-                )
-            })?;
+            let body: DefinitionBody = ctx.json_body()?;
             let written = put_definition(ctx, arm, directory, &scope, name, body.properties)?;
             if !ctx.role_propagation.is_zero() {
                 let (name, previous) = written.1;

@@ -62,6 +62,17 @@ impl Ctx<'_> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The request body as `T`, or ARM's 400 for content it cannot read.
+    pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, Response> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            arm_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidRequestContent",
+                &format!("The request content was invalid and could not be deserialized: '{e}'."),
+            )
+        })
+    }
+
     /// 403 `AuthorizationFailed` in ARM's words.
     pub fn authorization_failed(&self, action: &str, scope: &str) -> Response {
         arm_error(

@@ -36,13 +36,7 @@ pub fn effective_permissions(
     principal_id: &str,
     scope: &str,
 ) -> Vec<Permission> {
-    let mut holders = vec![principal_id.to_ascii_lowercase()];
-    holders.extend(
-        directory
-            .transitive_groups(principal_id)
-            .iter()
-            .map(|g| g.id.to_ascii_lowercase()),
-    );
+    let holders = directory.principal_and_groups(principal_id);
     arm.role_assignments
         .iter()
         .filter(|a| {

@@ -134,13 +134,7 @@ pub fn sees_subscription(
     subscription_id: &str,
 ) -> bool {
     let scope = format!("/subscriptions/{subscription_id}");
-    let mut holders = vec![oid.to_ascii_lowercase()];
-    holders.extend(
-        directory
-            .transitive_groups(oid)
-            .iter()
-            .map(|g| g.id.to_ascii_lowercase()),
-    );
+    let holders = directory.principal_and_groups(oid);
     arm.role_assignments.iter().any(|a| {
         holders.contains(&a.principal_id.to_ascii_lowercase())
             && (scope_covers(&a.scope, &scope) || scope_covers(&scope, &a.scope))
