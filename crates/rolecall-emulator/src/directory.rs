@@ -1,9 +1,9 @@
 //! The Entra directory the emulator holds: users, groups, applications,
 //! service principals with their app roles, and directory-role memberships.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// When the object was created during this run (None: seeded). ARM only
@@ -19,7 +19,7 @@ pub struct User {
     pub account_enabled: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     /// When the object was created during this run (None: seeded). ARM only
@@ -32,11 +32,11 @@ pub struct Group {
     pub mail_nickname: String,
     pub security_enabled: bool,
     /// Object ids of direct members (users, groups, service principals).
-    #[serde(skip)]
+    #[serde(default)]
     pub members: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppRole {
     pub id: String,
@@ -48,7 +48,7 @@ pub struct AppRole {
     pub origin: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipal {
     /// When the object was created during this run (None: seeded). ARM only
@@ -67,7 +67,7 @@ pub struct ServicePrincipal {
 }
 
 /// An app registration (the Entra "application" object).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     pub id: String,
@@ -75,7 +75,7 @@ pub struct Application {
     pub display_name: String,
     pub sign_in_audience: String,
     /// Public-client redirect URIs; `http://localhost` matches any port, as in Entra.
-    #[serde(skip)]
+    #[serde(default)]
     pub public_client_redirect_uris: Vec<String>,
 }
 
@@ -96,7 +96,7 @@ pub mod role_templates {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Directory {
     pub users: Vec<User>,
     pub groups: Vec<Group>,

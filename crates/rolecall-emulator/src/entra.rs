@@ -538,9 +538,11 @@ async fn token(
             (pending.user_id, scopes, offline)
         }
         "refresh_token" => {
-            let Some(refresh) = get("refresh_token") else {
+            let Some(presented) = get("refresh_token") else {
                 return missing("refresh_token");
             };
+            let key = crate::tokens::token_key(presented);
+            let refresh = key.as_str();
             let revoked_msg = |issued: u64, valid_from: u64| {
                 format!(
                     "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{}'.",

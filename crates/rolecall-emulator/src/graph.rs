@@ -23,7 +23,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// An app-role assignment (`appRoleAssignedTo` of a resource service principal).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct AppRoleAssignment {
     pub id: String,
     pub app_role_id: String,
@@ -500,6 +500,9 @@ fn user_wire(u: &crate::directory::User) -> Value {
 
 fn group_wire(g: &crate::directory::Group) -> Value {
     let mut value = serde_json::to_value(g).expect("serialises");
+    if let Some(object) = value.as_object_mut() {
+        object.remove("members"); // a navigation property, not part of the group
+    }
     value["mail"] = Value::Null;
     value["mailEnabled"] = false.into();
     value["groupTypes"] = json!([]);

@@ -41,6 +41,9 @@ pub struct Options {
     pub page_size: usize,
     /// Azure's failure modes to inject (none by default).
     pub faults: Faults,
+    /// Keep the tenant's state in this file: loaded at start when present, and
+    /// rewritten (whole, atomically) after every successful write.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             reference: None,
             page_size: 100,
             faults: Faults::default(),
+            state_file: None,
         }
     }
 }
@@ -119,6 +123,85 @@ pub struct Shared {
     pub key: Arc<SigningKey>,
     pub catalogue: Arc<Catalogue>,
     pub state: Mutex<State>,
+    pub state_file: Option<std::path::PathBuf>,
+}
+
+/// What `--state` keeps: everything a run can change. Built-in roles come
+/// from the seed or the reference catalogue at every start; refresh tokens
+/// are kept only as hashes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    tenant_id: String,
+    directory: Directory,
+    arm: ArmState,
+    app_role_assignments: Vec<crate::graph::AppRoleAssignment>,
+    tokens: TokenStore,
+}
+
+impl Shared {
+    /// Writes the state file, if there is one: to a sibling file, then renamed
+    /// over the old one, so a crash never leaves half a state behind.
+    pub fn persist(&self) -> anyhow::Result<()> {
+        let Some(path) = &self.state_file else {
+            return Ok(());
+        };
+        let bytes = {
+            let state = self.state.lock().expect("state lock");
+            let mut arm = state.arm.clone();
+            arm.role_definitions.retain(|d| d.is_custom());
+            let snapshot = Snapshot {
+                tenant_id: self.tenant.id.clone(),
+                directory: state.directory.clone(),
+                arm,
+                app_role_assignments: state.app_role_assignments.clone(),
+                tokens: TokenStore {
+                    refresh: state.tokens.refresh.clone(),
+                    retired_refresh: state.tokens.retired_refresh.clone(),
+                    valid_from: state.tokens.valid_from.clone(),
+                    cae_events: state.tokens.cae_events.clone(),
+                    mfa_required: state.tokens.mfa_required.clone(),
+                    ..TokenStore::default()
+                },
+            };
+            serde_json::to_vec(&snapshot)?
+        };
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, bytes)
+            .with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("replacing {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// Reads a state file written by [`Shared::persist`] into `state`.
+fn restore(path: &std::path::Path, tenant_id: &str, state: &mut State) -> anyhow::Result<()> {
+    let text = std::fs::read(path)
+        .with_context(|| format!("reading the state file {}", path.display()))?;
+    let snapshot: Snapshot = serde_json::from_slice(&text).with_context(|| {
+        format!(
+            "{} is not an emulator state file: move it away or delete it to start from the seed",
+            path.display()
+        )
+    })?;
+    if !snapshot.tenant_id.eq_ignore_ascii_case(tenant_id) {
+        bail!(
+            "{} holds tenant {}, not {tenant_id}: use another file for another seed",
+            path.display(),
+            snapshot.tenant_id
+        );
+    }
+    let builtins: Vec<_> = state
+        .arm
+        .role_definitions
+        .drain(..)
+        .filter(|d| !d.is_custom())
+        .collect();
+    state.arm = snapshot.arm;
+    state.arm.role_definitions.splice(0..0, builtins);
+    state.directory = snapshot.directory;
+    state.app_role_assignments = snapshot.app_role_assignments;
+    state.tokens = snapshot.tokens;
+    Ok(())
 }
 
 /// The cloud profile the emulator prints once ready; `rolecall-core`'s
@@ -221,7 +304,12 @@ impl Emulator {
                 limits: Limits::default(),
             },
         };
+        let mut state = state;
+        if let Some(path) = options.state_file.as_deref().filter(|p| p.exists()) {
+            restore(path, &tenant.id, &mut state)?;
+        }
         let shared = Arc::new(Shared {
+            state_file: options.state_file.clone(),
             tenant,
             urls,
             arm_audience,
@@ -237,6 +325,7 @@ impl Emulator {
         ];
 
         let (shutdown, watcher) = watch::channel(false);
+        shared.persist().context("writing the initial state file")?;
         let hosts = [Host::Authority, Host::Arm, Host::Graph];
         let tasks = listeners
             .into_iter()
@@ -333,6 +422,9 @@ impl Emulator {
                 created: Some(std::time::Instant::now()),
             })
         });
+        if let Err(error) = self.shared.persist() {
+            tracing::error!(%error, "could not write the state file");
+        }
         id
     }
 
@@ -456,12 +548,23 @@ async fn serve(
                             )),
                             Verdict::Fail(status) => Ok(fault_response(host, status)),
                             Verdict::Serve => {
+                                let writes = request.method() != hyper::Method::GET
+                                    && request.method() != hyper::Method::HEAD;
                                 let service = TowerToHyperService::new(router);
                                 use hyper::service::Service as _;
-                                match service.call(request).await {
-                                    Ok(response) => Ok(response),
+                                let response = match service.call(request).await {
+                                    Ok(response) => response,
                                     Err(never) => match never {},
+                                };
+                                // Saved before the answer leaves: a client that saw
+                                // success finds it after a restart.
+                                if writes
+                                    && response.status().is_success()
+                                    && let Err(error) = shared.persist()
+                                {
+                                    tracing::error!(%error, "could not write the state file");
                                 }
+                                Ok(response)
                             }
                         }
                     }

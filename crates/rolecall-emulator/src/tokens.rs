@@ -164,19 +164,32 @@ pub struct PendingCode {
     pub issued_at: u64,
 }
 
+/// The key a refresh token is kept under: its SHA-256. The emulator, like a
+/// careful token service, never stores a usable token, so its state file
+/// (`--state`) holds none.
+pub fn token_key(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A live refresh token.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RefreshGrant {
     pub client_id: String,
     pub user_id: String,
     pub issued_at: u64,
 }
 
-/// Codes and refresh tokens the tenant has handed out.
-#[derive(Debug, Default)]
+/// Codes and refresh tokens the tenant has handed out. Refresh tokens are
+/// keyed by [`token_key`]; codes live ten minutes and are not persisted.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TokenStore {
+    #[serde(skip)]
     pub codes: HashMap<String, PendingCode>,
     /// Codes already redeemed, kept to answer a second redemption with AADSTS54005.
+    #[serde(skip)]
     pub redeemed_codes: std::collections::HashSet<String>,
     pub refresh: HashMap<String, RefreshGrant>,
     /// Refresh tokens replaced by rotation or revoked: using one again is refused.
@@ -195,7 +208,7 @@ impl TokenStore {
     pub fn issue_refresh_token(&mut self, client_id: &str, user_id: &str) -> String {
         let token = format!("1.{}", random_token(48));
         self.refresh.insert(
-            token.clone(),
+            token_key(&token),
             RefreshGrant {
                 client_id: client_id.into(),
                 user_id: user_id.into(),

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Subscription {
     pub id: String,
     pub display_name: String,
@@ -35,7 +35,7 @@ impl Subscription {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResourceGroup {
     pub subscription_id: String,
     pub name: String,
@@ -61,7 +61,7 @@ impl ResourceGroup {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Resource {
     pub subscription_id: String,
     pub resource_group: String,
@@ -104,7 +104,7 @@ pub struct Permission {
     pub not_data_actions: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RoleDefinition {
     /// The definition's GUID (its `name`).
     pub name: String,
@@ -154,7 +154,7 @@ impl RoleDefinition {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RoleAssignment {
     /// The assignment's GUID (its `name`).
     pub name: String,
@@ -214,7 +214,7 @@ impl RoleAssignment {
 }
 
 /// Everything ARM holds for the tenant.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ArmState {
     pub subscriptions: Vec<Subscription>,
     pub resource_groups: Vec<ResourceGroup>,

@@ -55,6 +55,11 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     reference: Option<PathBuf>,
 
+    /// Keep the tenant's state in this file: loaded at start when it exists,
+    /// rewritten after every successful write (refresh tokens only as hashes).
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+
     /// Items per page of ARM lists before a nextLink.
     #[arg(long, default_value_t = 100)]
     page_size: usize,
@@ -152,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
         access_token_lifetime: std::time::Duration::from_secs(args.access_token_lifetime),
         reference: args.reference.clone(),
         page_size: args.page_size,
+        state_file: args.state.clone(),
         faults: rolecall_emulator::Faults {
             seed: args.fault_seed,
             latency: Duration::from_millis(args.latency_ms),
