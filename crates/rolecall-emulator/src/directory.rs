@@ -77,6 +77,10 @@ pub struct Application {
     /// Public-client redirect URIs; `http://localhost` matches any port, as in Entra.
     #[serde(default)]
     pub public_client_redirect_uris: Vec<String>,
+    /// Delegated Microsoft Graph permissions consented for this client (scope
+    /// names such as `User.Read`). An interactive sign-in adds what it asked for.
+    #[serde(default)]
+    pub consented_graph_scopes: Vec<String>,
 }
 
 /// Well-known directory role templates (the ids are Entra's own).

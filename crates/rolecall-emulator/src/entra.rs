@@ -276,6 +276,28 @@ fn authorize_impl(
     };
     let code = random_token(64);
     let mut state = shared.state.lock().expect("state lock");
+    // Signing in interactively is where a user consents to what the app asks for.
+    let graph = shared.graph_audience.trim_end_matches('/').to_owned();
+    let asked: Vec<String> = scope
+        .split_whitespace()
+        .filter_map(|s| graph_scope_name(s, &graph))
+        .collect();
+    if let Some(app) = state
+        .directory
+        .applications
+        .iter_mut()
+        .find(|a| a.app_id.eq_ignore_ascii_case(client_id))
+    {
+        for name in asked {
+            if !app
+                .consented_graph_scopes
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&name))
+            {
+                app.consented_graph_scopes.push(name);
+            }
+        }
+    }
     state.tokens.codes.insert(
         code.clone(),
         PendingCode {
@@ -442,6 +464,22 @@ fn resolve_grant(shared: &Shared, scopes: &[String]) -> Result<Grant, Response> 
     })
 }
 
+/// The Graph permission a scope names (`User.Read`, or `https://graph…/User.Read`),
+/// leaving out OIDC scopes, `.default` and other resources.
+fn graph_scope_name(scope: &str, graph: &str) -> Option<String> {
+    if OIDC_SCOPES.contains(&scope) {
+        return None;
+    }
+    let name = match scope.rsplit_once('/') {
+        Some((resource, name)) if resource.trim_end_matches('/').eq_ignore_ascii_case(graph) => {
+            name
+        }
+        Some(_) => return None,
+        None => scope,
+    };
+    (name != ".default").then(|| name.to_owned())
+}
+
 fn invalid_grant(aadsts: u32, message: &str) -> Response {
     entra_error(StatusCode::BAD_REQUEST, "invalid_grant", aadsts, message)
 }
@@ -485,6 +523,7 @@ async fn token(
             ),
         );
     }
+    let mut spent_refresh: Option<String> = None;
     let (user_id, scopes, with_refresh) = match grant_type {
         "authorization_code" => {
             let Some(code) = get("code") else {
@@ -565,11 +604,10 @@ async fn token(
                     Some("bad_token"),
                 );
             }
-            let Some(grant) = state.tokens.refresh.remove(refresh) else {
+            let Some(grant) = state.tokens.refresh.get(refresh).cloned() else {
                 return invalid_grant(9002313, "Invalid request. Request is malformed or invalid.");
             };
             if !grant.client_id.eq_ignore_ascii_case(client_id) {
-                state.tokens.refresh.insert(refresh.to_owned(), grant);
                 return invalid_grant(70000, "Provided grant is invalid or malformed.");
             }
             if state
@@ -578,7 +616,6 @@ async fn token(
                 .contains(&grant.user_id.to_ascii_lowercase())
             {
                 // The refresh token stays valid; only an interactive sign-in satisfies MFA.
-                state.tokens.refresh.insert(refresh.to_owned(), grant);
                 return entra_error_with(
                     StatusCode::BAD_REQUEST,
                     "interaction_required",
@@ -587,11 +624,9 @@ async fn token(
                     Some("basic_action"),
                 );
             }
-            // Rotation: the presented token is retired; the answer carries its successor.
-            state
-                .tokens
-                .retired_refresh
-                .insert(refresh.to_owned(), grant.clone());
+            // Rotated only once every check below has passed: a refused
+            // request leaves the client its refresh token.
+            spent_refresh = Some(refresh.to_owned());
             let scopes =
                 requested.unwrap_or_else(|| vec!["openid".into(), "offline_access".into()]);
             (grant.user_id, scopes, true)
@@ -609,11 +644,43 @@ async fn token(
         Ok(grant) => grant,
         Err(response) => return response,
     };
+    // Silent requests may only use permissions someone consented to.
+    if grant.audience == shared.graph_audience.trim_end_matches('/')
+        && let Some(app) = state.directory.public_client(client_id)
+    {
+        let graph = grant.audience.clone();
+        if scopes
+            .iter()
+            .filter_map(|s| graph_scope_name(s, &graph))
+            .any(|name| {
+                !app.consented_graph_scopes
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&name))
+            })
+        {
+            return entra_error_with(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                65001,
+                &format!(
+                    "The user or administrator has not consented to use the application with ID '{client_id}' named '{}'. Send an interactive authorization request for this user and resource.",
+                    app.display_name
+                ),
+                Some("consent_required"),
+            );
+        }
+    }
     let Some(user) = state.directory.user(&user_id).cloned() else {
         return invalid_grant(50034, "The user account does not exist in this directory.");
     };
     if !user.account_enabled {
         return invalid_grant(50057, "The user account is disabled.");
+    }
+    // Rotation: the presented refresh token is retired; the answer carries its successor.
+    if let Some(key) = spent_refresh
+        && let Some(old) = state.tokens.refresh.remove(&key)
+    {
+        state.tokens.retired_refresh.insert(key, old);
     }
     let lifetime = state.settings.access_token_lifetime.as_secs();
     let refresh_token = with_refresh.then(|| state.tokens.issue_refresh_token(client_id, &user.id));

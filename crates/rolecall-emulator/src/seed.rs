@@ -245,6 +245,16 @@ fn demo_directory() -> Directory {
         },
     ];
     let loopback = vec!["http://localhost".to_string()];
+    // What an admin consented to for Rolecall (and what the Azure CLI is pre-authorised for).
+    let consented: Vec<String> = [
+        "User.Read",
+        "Directory.Read.All",
+        "AppRoleAssignment.ReadWrite.All",
+        "Application.Read.All",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let applications = vec![
         Application {
             id: demo_id("application:rolecall"),
@@ -252,6 +262,7 @@ fn demo_directory() -> Directory {
             display_name: "Rolecall".into(),
             sign_in_audience: "AzureADMultipleOrgs".into(),
             public_client_redirect_uris: loopback.clone(),
+            consented_graph_scopes: consented.clone(),
         },
         Application {
             id: demo_id("application:azure-cli"),
@@ -259,6 +270,7 @@ fn demo_directory() -> Directory {
             display_name: "Microsoft Azure CLI".into(),
             sign_in_audience: "AzureADMultipleOrgs".into(),
             public_client_redirect_uris: loopback,
+            consented_graph_scopes: consented,
         },
         Application {
             id: demo_id("application:smtp-relay"),
@@ -266,6 +278,7 @@ fn demo_directory() -> Directory {
             display_name: "Contoso SMTP Relay".into(),
             sign_in_audience: "AzureADMyOrg".into(),
             public_client_redirect_uris: vec![],
+            consented_graph_scopes: vec![],
         },
     ];
     let directory_role_members = vec![

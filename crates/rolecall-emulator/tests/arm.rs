@@ -649,3 +649,70 @@ async fn provider_operations_come_from_the_catalogue() {
         "paged by the default page size"
     );
 }
+
+#[tokio::test]
+async fn custom_role_quota_and_management_group_rules_hold() {
+    let emulator = start(Options {
+        reference: Some(reference_dir()),
+        ..Options::default()
+    })
+    .await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let voice = sub(DEMO_SUB_VOICE);
+    let role = |name: &str, scopes: Value, data: Value| {
+        json!({"properties": {
+            "roleName": name,
+            "permissions": [{"actions": ["Microsoft.Support/supportTickets/read"], "dataActions": data}],
+            "assignableScopes": scopes,
+        }})
+    };
+    let path = |id: &str| format!("{voice}/providers/Microsoft.Authorization/roleDefinitions/{id}");
+
+    // DataActions cannot go with a management group as an assignable scope.
+    let (status, body) = olivia
+        .put(
+            &path("6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f"),
+            role(
+                "Blob reader everywhere",
+                json!(["/providers/Microsoft.Management/managementGroups/contoso"]),
+                json!(["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"]),
+            ),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("management group"),
+        "{body}"
+    );
+
+    // The directory's custom-role quota (5,000 in Azure; lowered here).
+    emulator.with_state(|s| s.settings.limits.custom_roles = 1);
+    let (status, _) = olivia
+        .put(
+            &path("7d8e9f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a"),
+            role("First", json!([voice]), json!([])),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, body) = olivia
+        .put(
+            &path("8e9f0a1b-2c3d-4e4f-8a5b-6c7d8e9f0a1b"),
+            role("Second", json!([voice]), json!([])),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("RoleDefinitionLimitExceeded"))
+    );
+    // Updating an existing custom role is not a new one.
+    let (status, _) = olivia
+        .put(
+            &path("7d8e9f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a"),
+            role("First, renamed", json!([voice]), json!([])),
+        )
+        .await;
+    assert_eq!(status, 201);
+}

@@ -470,3 +470,131 @@ async fn one_request_may_ask_for_one_resource_only() {
     assert_eq!(body["error"], "invalid_scope");
     assert_eq!(body["error_codes"][0], 28000);
 }
+
+#[tokio::test]
+async fn silent_requests_for_unconsented_graph_permissions_need_consent() {
+    let emulator = Emulator::start(auto("olivia.owner@contosodemo.onmicrosoft.com"))
+        .await
+        .unwrap();
+    let client = client(&emulator);
+    let first = signed_in(&emulator, &client).await;
+    let refresh = |rt: String, scope: &'static str| {
+        let client = client.clone();
+        let emulator = &emulator;
+        async move {
+            token(
+                &client,
+                emulator,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", AZURE_CLI_CLIENT_ID),
+                    ("refresh_token", &rt),
+                    ("scope", scope),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body) = refresh(
+        first["refresh_token"].as_str().unwrap().into(),
+        "https://graph.microsoft.com/Mail.Read offline_access",
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(body["error_codes"][0], 65001);
+    assert_eq!(body["suberror"], "consent_required");
+
+    // Consented permissions work silently.
+    let (status, body) = refresh(
+        first["refresh_token"].as_str().unwrap().into(),
+        "https://graph.microsoft.com/User.Read offline_access",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // Asking interactively is where the user consents; then silent works.
+    let pairs = redirect_params(
+        &client,
+        &authorize_url(
+            &emulator,
+            &[(
+                "scope",
+                "https://graph.microsoft.com/Mail.Read offline_access",
+            )],
+        ),
+    )
+    .await;
+    let (status, body) = token(
+        &client,
+        &emulator,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", AZURE_CLI_CLIENT_ID),
+            ("code", param(&pairs, "code")),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = refresh(
+        body["refresh_token"].as_str().unwrap().into(),
+        "https://graph.microsoft.com/Mail.Read offline_access",
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_does_not_spend_the_refresh_token() {
+    let emulator = Emulator::start(auto("olivia.owner@contosodemo.onmicrosoft.com"))
+        .await
+        .unwrap();
+    let client = client(&emulator);
+    let rt = signed_in(&emulator, &client).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = |scope: &'static str| {
+        vec![
+            ("grant_type", "refresh_token".to_string()),
+            ("client_id", AZURE_CLI_CLIENT_ID.to_string()),
+            ("refresh_token", rt.clone()),
+            ("scope", scope.to_string()),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>| {
+        let client = client.clone();
+        let url = format!(
+            "{}organizations/oauth2/v2.0/token",
+            emulator.urls().authority
+        );
+        async move {
+            client
+                .post(url)
+                .form(&f)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        send(form(
+            "https://management.azure.com/.default https://graph.microsoft.com/User.Read"
+        ))
+        .await,
+        400
+    );
+    assert_eq!(
+        send(form("https://graph.microsoft.com/Mail.Read")).await,
+        400
+    );
+    assert_eq!(
+        send(form("https://management.azure.com/.default offline_access")).await,
+        200,
+        "still usable after refusals"
+    );
+}
