@@ -400,7 +400,8 @@ mod tests {
 // Azure Resource Manager
 
 use crate::arm::model::{
-    ArmState, Permission, Resource, ResourceGroup, RoleAssignment, RoleDefinition, Subscription,
+    ArmState, DenyAssignment, DenyPrincipal, EVERYONE, Permission, Resource, ResourceGroup,
+    RoleAssignment, RoleDefinition, Subscription,
 };
 
 /// Well-known built-in role definition ids (the same in every tenant).
@@ -659,7 +660,7 @@ fn demo_arm() -> ArmState {
         ),
         assign(
             "operators-gateway",
-            gateway,
+            gateway.clone(),
             builtin::READER,
             "group:acg-operators",
             "Group",
@@ -672,11 +673,35 @@ fn demo_arm() -> ArmState {
             "ServicePrincipal",
         ),
     ];
+    // Like the deny assignments Azure makes for managed deployments: nobody but
+    // the deployment identity may delete the gateway.
+    let deny_assignments = vec![DenyAssignment {
+        name: demo_id("deny:gateway-delete"),
+        deny_assignment_name: "Protect the production gateway from deletion".into(),
+        description: "Created by the voice deployment; only its identity may delete the gateway."
+            .into(),
+        permissions: vec![Permission {
+            actions: vec!["Microsoft.VoiceServices/communicationsGateways/delete".into()],
+            ..Permission::default()
+        }],
+        scope: gateway.clone(),
+        do_not_apply_to_child_scopes: false,
+        principals: vec![DenyPrincipal {
+            id: EVERYONE.into(),
+            principal_type: "SystemDefined".into(),
+        }],
+        exclude_principals: vec![DenyPrincipal {
+            id: demo_id("sp:deploy-identity"),
+            principal_type: "ServicePrincipal".into(),
+        }],
+        is_system_protected: true,
+    }];
     ArmState {
         subscriptions,
         resource_groups,
         resources,
         role_definitions: demo_builtin_roles(),
         role_assignments,
+        deny_assignments,
     }
 }

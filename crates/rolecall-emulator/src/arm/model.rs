@@ -213,6 +213,59 @@ impl RoleAssignment {
     }
 }
 
+/// A principal a deny assignment names (`SystemDefined` with the all-zero id is everyone).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DenyPrincipal {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub principal_type: String,
+}
+
+/// The id deny assignments use for "everyone".
+pub const EVERYONE: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A deny assignment: read-only through ARM (Azure creates them for managed
+/// applications, blueprints and deployment stacks).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DenyAssignment {
+    pub name: String,
+    pub deny_assignment_name: String,
+    pub description: String,
+    pub permissions: Vec<Permission>,
+    pub scope: String,
+    pub do_not_apply_to_child_scopes: bool,
+    pub principals: Vec<DenyPrincipal>,
+    pub exclude_principals: Vec<DenyPrincipal>,
+    pub is_system_protected: bool,
+}
+
+impl DenyAssignment {
+    pub fn id(&self) -> String {
+        format!(
+            "{}/providers/Microsoft.Authorization/denyAssignments/{}",
+            self.scope, self.name
+        )
+    }
+
+    pub fn wire(&self) -> Value {
+        json!({
+            "id": self.id(),
+            "name": self.name,
+            "type": "Microsoft.Authorization/denyAssignments",
+            "properties": {
+                "denyAssignmentName": self.deny_assignment_name,
+                "description": self.description,
+                "permissions": self.permissions,
+                "scope": self.scope,
+                "doNotApplyToChildScopes": self.do_not_apply_to_child_scopes,
+                "principals": self.principals,
+                "excludePrincipals": self.exclude_principals,
+                "isSystemProtected": self.is_system_protected,
+            }
+        })
+    }
+}
+
 /// Everything ARM holds for the tenant.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ArmState {
@@ -221,6 +274,8 @@ pub struct ArmState {
     pub resources: Vec<Resource>,
     pub role_definitions: Vec<RoleDefinition>,
     pub role_assignments: Vec<RoleAssignment>,
+    #[serde(default)]
+    pub deny_assignments: Vec<DenyAssignment>,
 }
 
 /// A custom role written recently: until `until`, some reads still see

@@ -3,7 +3,7 @@
 //! assignments. Written for the emulator alone (the client's engine is a
 //! separate implementation, so the two can check each other).
 
-use super::model::{ArmState, Permission};
+use super::model::{ArmState, DenyAssignment, EVERYONE, Permission};
 use crate::directory::Directory;
 
 /// ARM's operation matching: case-insensitive, `*` stands for any run of
@@ -60,7 +60,37 @@ pub fn allows(permissions: &[Permission], action: &str) -> bool {
     })
 }
 
-/// Whether `principal_id` may perform `action` at `scope`.
+/// The deny assignment that blocks `action` for `principal_id` at `scope`, if any:
+/// one at the scope or above (unless it spares child scopes), naming the
+/// principal, a group of it, or everyone, and not excluding any of them.
+pub fn denied_by<'a>(
+    arm: &'a ArmState,
+    directory: &Directory,
+    principal_id: &str,
+    action: &str,
+    scope: &str,
+) -> Option<&'a DenyAssignment> {
+    let holders = directory.principal_and_groups(principal_id);
+    arm.deny_assignments.iter().find(|d| {
+        let reaches = scope_covers(&d.scope, scope)
+            && (!d.do_not_apply_to_child_scopes
+                || d.scope
+                    .trim_end_matches('/')
+                    .eq_ignore_ascii_case(scope.trim_end_matches('/')));
+        let names = d
+            .principals
+            .iter()
+            .any(|p| p.id == EVERYONE || holders.contains(&p.id.to_ascii_lowercase()));
+        let spared = d
+            .exclude_principals
+            .iter()
+            .any(|p| holders.contains(&p.id.to_ascii_lowercase()));
+        reaches && names && !spared && allows(&d.permissions, action)
+    })
+}
+
+/// Whether `principal_id` may perform `action` at `scope`: some role allows it
+/// and no deny assignment blocks it.
 pub fn can(
     arm: &ArmState,
     directory: &Directory,
@@ -71,7 +101,7 @@ pub fn can(
     allows(
         &effective_permissions(arm, directory, principal_id, scope),
         action,
-    )
+    ) && denied_by(arm, directory, principal_id, action, scope).is_none()
 }
 
 #[cfg(test)]
@@ -118,6 +148,41 @@ mod tests {
         assert!(!scope_covers(
             "/subscriptions/s1/resourceGroups/rg",
             "/subscriptions/s1"
+        ));
+    }
+
+    #[test]
+    fn deny_assignments_block_everyone_but_the_excluded() {
+        use crate::seed::{Seed, demo_id};
+        let (arm, directory) = (Seed::Demo.arm(), Seed::Demo.directory());
+        let gateway = &arm.resources[0].scope();
+        let delete = "Microsoft.VoiceServices/communicationsGateways/delete";
+        // Olivia is Owner, yet the gateway's deny assignment stops the delete.
+        assert!(allows(
+            &effective_permissions(&arm, &directory, &demo_id("user:olivia.owner"), gateway),
+            delete
+        ));
+        assert!(!can(
+            &arm,
+            &directory,
+            &demo_id("user:olivia.owner"),
+            delete,
+            gateway
+        ));
+        assert!(can(
+            &arm,
+            &directory,
+            &demo_id("user:olivia.owner"),
+            "Microsoft.VoiceServices/communicationsGateways/write",
+            gateway
+        ));
+        // Its deployment identity is excluded (and holds Contributor on the group).
+        assert!(can(
+            &arm,
+            &directory,
+            &demo_id("sp:deploy-identity"),
+            delete,
+            gateway
         ));
     }
 
