@@ -180,6 +180,45 @@ fn handle(
         }
         Err(TokenProblem::Invalid) => return unauthorized("Access token validation failure."),
     };
+    // Revoked sessions, tokens past the run's maximum age, and continuous access evaluation.
+    {
+        let state = shared.state.lock().expect("state lock");
+        let oid = claims.oid.to_ascii_lowercase();
+        if state
+            .tokens
+            .valid_from
+            .get(&oid)
+            .is_some_and(|from| claims.iat < *from)
+            || state
+                .faults
+                .token_max_age
+                .is_some_and(|age| claims.iat + age.as_secs() <= crate::tokens::now_secs())
+        {
+            return unauthorized("Lifetime validation failed, the token is expired.");
+        }
+        if state
+            .tokens
+            .cae_events
+            .get(&oid)
+            .is_some_and(|at| claims.iat <= *at)
+        {
+            // As recorded from Graph: a 401 with a claims challenge.
+            let mut response = unauthorized(
+                "Continuous access evaluation resulted in claims challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp",
+            );
+            let challenge = format!(
+                "Bearer realm=\"\", authorization_uri=\"{}common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\", error=\"insufficient_claims\", claims=\"{}\"",
+                shared.urls.authority,
+                crate::tokens::cae_claims(crate::tokens::now_secs())
+            );
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
+            return response;
+        }
+    }
     let path = percent_encoding::percent_decode_str(uri.path())
         .decode_utf8_lossy()
         .into_owned();

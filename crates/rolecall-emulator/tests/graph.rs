@@ -166,6 +166,10 @@ async fn search_needs_eventual_consistency_and_filter_finds_apps_by_id() {
         .get("/groups?$filter=startswith(displayName,'acg')")
         .await;
     assert_eq!(starts["value"].as_array().unwrap().len(), 2);
+    assert!(
+        starts["value"][0].get("members").is_none(),
+        "members is a navigation property, not part of a group"
+    );
 }
 
 #[tokio::test]
@@ -239,4 +243,30 @@ async fn app_roles_are_assigned_by_application_admins_once() {
     );
     assert_eq!(carlos.send(carlos.client.delete(&url)).await.0, 204);
     assert_eq!(carlos.send(carlos.client.delete(&url)).await.0, 404);
+}
+
+#[tokio::test]
+async fn graph_refuses_revoked_and_over_age_tokens() {
+    let emulator = start(Options::default()).await;
+    let graph = Graph::new(&emulator, "olivia.owner").await;
+    assert_eq!(graph.get("/me").await.0, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // iat has one-second resolution
+    assert!(emulator.revoke_sessions(&upn("olivia.owner")));
+    let (status, body) = graph.get("/me").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("InvalidAuthenticationToken"))
+    );
+
+    let rita = Graph::new(&emulator, "rita.reader").await;
+    emulator.set_faults(rolecall_emulator::Faults {
+        token_max_age: Some(std::time::Duration::ZERO),
+        ..Default::default()
+    });
+    let (status, body) = rita.get("/me").await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body["error"]["message"],
+        "Lifetime validation failed, the token is expired."
+    );
 }

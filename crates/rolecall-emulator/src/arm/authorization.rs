@@ -642,7 +642,7 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
                     "The filter is not supported. Supported filters are 'roleName eq {name}' and 'type eq {type}'.",
                 ));
             }
-            let items = arm
+            let items: Vec<Value> = arm
                 .role_definitions
                 .iter()
                 .filter_map(|d| views.view(d))
@@ -659,7 +659,9 @@ fn role_definitions(ctx: &Ctx<'_>, scope: &str, name: Option<&str>) -> Result<Re
                 })
                 .map(|d| d.wire(&scope.subscription_prefix))
                 .collect();
-            Ok(ctx.paged(items))
+            // ARM answers the whole list at once (the recorded `az role definition list`
+            // got every role in one page, with no nextLink).
+            Ok(axum::Json(serde_json::json!({ "value": items })).into_response())
         }
         (&Method::GET, Some(name)) => {
             require(
