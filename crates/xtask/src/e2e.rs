@@ -47,7 +47,7 @@ pub fn run_suite(root: &Path) -> Result<()> {
     let artifacts = root.join("tests/e2e/artifacts");
     let _ = std::fs::remove_dir_all(&artifacts);
     std::fs::create_dir_all(&artifacts)?;
-    let scratch = tempdir()?;
+    let scratch = tempdir("e2e")?;
     let logs = artifacts.join("logs");
     std::fs::create_dir_all(&logs)?;
     let result = Session::start(&scratch, &emulator, &logs)
@@ -75,8 +75,8 @@ fn target_dir(root: &Path) -> Result<PathBuf> {
     Ok(PathBuf::from(&text[start..end]))
 }
 
-fn tempdir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("rolecall-e2e-{}", std::process::id()));
+fn tempdir(label: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("rolecall-{label}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for sub in ["data", "config", "cache", "runtime", "home"] {
         std::fs::create_dir_all(dir.join(sub))?;
@@ -102,6 +102,119 @@ fn free_display() -> u32 {
         .unwrap_or(99)
 }
 
+/// A private D-Bus session with gnome-keyring as its Secret Service, its
+/// default (login) keyring unlocked: a real OS keychain for the tests, kept
+/// under a scratch folder. Stopped (keyring first, then the bus) when dropped.
+pub struct SecretService {
+    _keyring: Guard,
+    _bus: Guard,
+}
+
+impl SecretService {
+    /// Starts the bus and the keyring; adds `DBUS_SESSION_BUS_ADDRESS` to `env`,
+    /// which must already point `XDG_DATA_HOME` and `XDG_RUNTIME_DIR` into `scratch`.
+    pub fn start(scratch: &Path, logs: &Path, env: &mut Vec<(String, String)>) -> Result<Self> {
+        let log =
+            |name: &str| -> Result<Stdio> { Ok(std::fs::File::create(logs.join(name))?.into()) };
+        let with_env = |command: &mut Command, env: &[(String, String)]| {
+            for (k, v) in env {
+                command.env(k, v);
+            }
+        };
+        let socket = scratch.join("runtime/bus");
+        let mut bus_cmd = Command::new("dbus-daemon");
+        bus_cmd
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--address=unix:path={}", socket.display()))
+            .stdout(Stdio::piped())
+            .stderr(log("dbus.log")?);
+        with_env(&mut bus_cmd, env);
+        let mut bus = Guard::spawn("dbus-daemon", &mut bus_cmd)?;
+        let mut address = String::new();
+        BufReader::new(
+            bus.child_mut()
+                .stdout
+                .take()
+                .context("dbus-daemon stdout")?,
+        )
+        .read_line(&mut address)?;
+        let address = address.trim().to_owned();
+        if address.is_empty() {
+            bail!("dbus-daemon did not print its address");
+        }
+        env.push(("DBUS_SESSION_BUS_ADDRESS".into(), address));
+
+        let mut keyring_cmd = Command::new("gnome-keyring-daemon");
+        keyring_cmd
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(log("gnome-keyring.log")?);
+        with_env(&mut keyring_cmd, env);
+        let mut keyring = Guard::spawn("gnome-keyring-daemon", &mut keyring_cmd)?;
+        {
+            // gnome-keyring makes a login keyring (the default collection) only
+            // for a non-empty password; this one guards a throwaway test keyring.
+            let mut stdin = keyring.child_mut().stdin.take().context("keyring stdin")?;
+            stdin.write_all(b"rolecall-test-keyring")?;
+        }
+        wait_for(
+            "an unlocked default keyring on the Secret Service",
+            Duration::from_secs(20),
+            || {
+                keyring.ensure_running()?;
+                let mut probe = Command::new("dbus-send");
+                probe.args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.secrets",
+                    "/org/freedesktop/secrets",
+                    "org.freedesktop.Secret.Service.ReadAlias",
+                    "string:default",
+                ]);
+                with_env(&mut probe, env);
+                let output = probe.output()?;
+                Ok(String::from_utf8_lossy(&output.stdout)
+                    .contains("/org/freedesktop/secrets/collection/"))
+            },
+        )?;
+        Ok(Self {
+            _keyring: keyring,
+            _bus: bus,
+        })
+    }
+}
+
+/// A scratch folder with the XDG layout the Secret Service and the app use.
+pub fn scratch_env(scratch: &Path) -> Vec<(String, String)> {
+    let path = |sub: &str| scratch.join(sub).to_string_lossy().into_owned();
+    vec![
+        ("XDG_DATA_HOME".into(), path("data")),
+        ("XDG_CONFIG_HOME".into(), path("config")),
+        ("XDG_CACHE_HOME".into(), path("cache")),
+        ("XDG_RUNTIME_DIR".into(), path("runtime")),
+        ("HOME".into(), path("home")),
+    ]
+}
+
+/// Runs `command` with a private Secret Service (Linux), for tests that use the OS keychain.
+pub fn with_secret_service(command: &mut Command) -> Result<()> {
+    let scratch = tempdir("keychain")?;
+    let mut env = scratch_env(&scratch);
+    // The daemons' logs stay in the scratch folder, removed afterwards.
+    let result = SecretService::start(&scratch, &scratch, &mut env).and_then(|_session| {
+        for (k, v) in &env {
+            // Only the bus: the tests keep their own HOME and caches.
+            if k == "DBUS_SESSION_BUS_ADDRESS" {
+                command.env(k, v);
+            }
+        }
+        crate::proc::run(command)
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
 /// The processes of one run, stopped in reverse order of start when dropped.
 struct Session {
     env: Vec<(String, String)>,
@@ -111,8 +224,7 @@ struct Session {
     _emulator: Guard,
     profile: PathBuf,
     _xvfb: Guard,
-    _keyring: Guard,
-    _bus: Guard,
+    _secrets: SecretService,
 }
 
 impl Session {
@@ -120,21 +232,16 @@ impl Session {
         // Daemons' chatter goes to log files kept with the screenshots.
         let log =
             |name: &str| -> Result<Stdio> { Ok(std::fs::File::create(logs.join(name))?.into()) };
-        let path = |sub: &str| scratch.join(sub).to_string_lossy().into_owned();
         // A private environment: the app's data, config, cache and keyring all
         // live under the scratch folder and vanish with it.
-        let mut env: Vec<(String, String)> = vec![
-            ("XDG_DATA_HOME".into(), path("data")),
-            ("XDG_CONFIG_HOME".into(), path("config")),
-            ("XDG_CACHE_HOME".into(), path("cache")),
-            ("XDG_RUNTIME_DIR".into(), path("runtime")),
-            ("HOME".into(), path("home")),
+        let mut env = scratch_env(scratch);
+        env.extend([
             ("NO_AT_BRIDGE".into(), "1".into()),
             // WebKitGTK under Xvfb has no GPU; software rendering is reliable there.
             ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
             ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
             ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
-        ];
+        ]);
         let with_env = |command: &mut Command, env: &[(String, String)]| {
             for (k, v) in env {
                 command.env(k, v);
@@ -156,59 +263,8 @@ impl Session {
         })?;
         env.push(("DISPLAY".into(), format!(":{display}")));
 
-        // 2. A session bus of our own.
-        let socket = scratch.join("runtime/bus");
-        let mut bus_cmd = Command::new("dbus-daemon");
-        bus_cmd
-            .args(["--session", "--nofork", "--print-address=1"])
-            .arg(format!("--address=unix:path={}", socket.display()))
-            .stdout(Stdio::piped())
-            .stderr(log("dbus.log")?);
-        with_env(&mut bus_cmd, &env);
-        let mut bus = Guard::spawn("dbus-daemon", &mut bus_cmd)?;
-        let mut address = String::new();
-        BufReader::new(
-            bus.child_mut()
-                .stdout
-                .take()
-                .context("dbus-daemon stdout")?,
-        )
-        .read_line(&mut address)?;
-        let address = address.trim().to_owned();
-        if address.is_empty() {
-            bail!("dbus-daemon did not print its address");
-        }
-        env.push(("DBUS_SESSION_BUS_ADDRESS".into(), address));
-
-        // 3. gnome-keyring as the Secret Service, unlocked with an empty password.
-        let mut keyring_cmd = Command::new("gnome-keyring-daemon");
-        keyring_cmd
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(log("gnome-keyring.log")?);
-        with_env(&mut keyring_cmd, &env);
-        let mut keyring = Guard::spawn("gnome-keyring-daemon", &mut keyring_cmd)?;
-        drop(keyring.child_mut().stdin.take().context("keyring stdin")?); // empty password, then EOF
-        wait_for(
-            "the Secret Service on the session bus",
-            Duration::from_secs(20),
-            || {
-                keyring.ensure_running()?;
-                let mut probe = Command::new("dbus-send");
-                probe.args([
-                    "--session",
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/org/freedesktop/DBus",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    "string:org.freedesktop.secrets",
-                ]);
-                with_env(&mut probe, &env);
-                let output = probe.output()?;
-                Ok(String::from_utf8_lossy(&output.stdout).contains("boolean true"))
-            },
-        )?;
+        // 2. A private session bus with an unlocked gnome-keyring (the Secret Service).
+        let secrets = SecretService::start(scratch, logs, &mut env)?;
 
         // 4. The emulator, which writes its cloud profile once every host listens.
         let profile = scratch.join("cloud.json");
@@ -260,8 +316,7 @@ impl Session {
             _emulator: emulator,
             profile,
             _xvfb: xvfb,
-            _keyring: keyring,
-            _bus: bus,
+            _secrets: secrets,
         })
     }
 

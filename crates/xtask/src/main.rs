@@ -173,9 +173,18 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
             "warnings",
         ]))
     })?;
-    step("cargo test (all crates, bindings staleness)", &mut || {
-        run(cargo().args(["test", "--workspace", "--locked"]))
-    })?;
+    step(
+        "cargo test (all crates, bindings staleness; a private Secret Service on Linux)",
+        &mut || {
+            let mut command = cargo();
+            command.args(["test", "--workspace", "--locked"]);
+            if cfg!(target_os = "linux") {
+                e2e::with_secret_service(&mut command)
+            } else {
+                run(&mut command)
+            }
+        },
+    )?;
     step("ui typecheck", &mut || {
         run(npm().args(["run", "typecheck", "--workspace", "ui"]))
     })?;
@@ -207,6 +216,8 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
                     "aarch64-apple-darwin",
                     "--package",
                     "rolecall-core",
+                    "--package",
+                    "rolecall-auth",
                     "--package",
                     "rolecall-emulator",
                     "--package",

@@ -1,0 +1,312 @@
+//! Accounts on this computer: their metadata and refresh tokens in the OS
+//! keychain, their access tokens in memory only.
+//!
+//! Keychain entries (under the keychain's service name):
+//! - `accounts`: the index, JSON of [`AccountInfo`] (no secrets);
+//! - `rt:{account id}`: that account's refresh token, replaced at every
+//!   rotation and deleted at sign-out or when Entra refuses it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::interactive::{InteractiveRequest, Opener, sign_in};
+use crate::keychain::Keychain;
+use crate::token::{TokenResponse, redeem};
+use crate::{AuthError, Result};
+
+/// Access tokens are renewed when they have less than this left.
+pub const REFRESH_AHEAD: Duration = Duration::from_secs(300);
+
+/// MSAL's home account id: `{object id}.{tenant id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AccountId(pub String);
+
+impl std::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the UI may know of an account: no token, ever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInfo {
+    pub id: AccountId,
+    pub username: String,
+    pub display_name: String,
+    pub tenant_id: String,
+    /// The cloud's name, e.g. "Azure" or the emulator's.
+    pub cloud: String,
+}
+
+struct CachedToken {
+    token: String,
+    expires_at: OffsetDateTime,
+}
+
+/// The scopes of the first, interactive sign-in: ARM, plus what keeps the
+/// session (refresh token) and names the account (ID token).
+pub fn sign_in_scopes(cloud: &rolecall_core::CloudProfile) -> Vec<String> {
+    vec![
+        format!(
+            "{}/.default",
+            cloud.resource_manager_audience.trim_end_matches('/')
+        ),
+        "offline_access".into(),
+        "openid".into(),
+        "profile".into(),
+    ]
+}
+
+pub struct Accounts {
+    keychain: Keychain,
+    http: reqwest::Client,
+    cloud: rolecall_core::CloudProfile,
+    client_id: String,
+    access: std::sync::Mutex<HashMap<(AccountId, String), CachedToken>>,
+    refresh_locks: std::sync::Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
+    index_lock: std::sync::Mutex<()>,
+    refreshes: AtomicUsize,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts")
+            .field("keychain", &self.keychain)
+            .field("cloud", &self.cloud.name)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Accounts {
+    pub fn new(
+        keychain: Keychain,
+        http: reqwest::Client,
+        cloud: rolecall_core::CloudProfile,
+        client_id: &str,
+    ) -> Self {
+        Self {
+            keychain,
+            http,
+            cloud,
+            client_id: client_id.to_owned(),
+            access: Default::default(),
+            refresh_locks: Default::default(),
+            index_lock: Default::default(),
+            refreshes: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn cloud(&self) -> &rolecall_core::CloudProfile {
+        &self.cloud
+    }
+
+    /// How many refresh-token redemptions this instance has made (for tests
+    /// and diagnostics: parallel callers must share one).
+    pub fn refresh_count(&self) -> usize {
+        self.refreshes.load(Ordering::SeqCst)
+    }
+
+    /// The accounts signed in on this computer, from the keychain.
+    pub fn list(&self) -> Result<Vec<AccountInfo>> {
+        Ok(match self.keychain.get("accounts")? {
+            None => Vec::new(),
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| crate::KeychainError::Damaged(format!("accounts index: {e}")))?,
+        })
+    }
+
+    fn save_index(&self, accounts: &[AccountInfo]) -> Result<()> {
+        let bytes = serde_json::to_vec(accounts).expect("account metadata serialises");
+        Ok(self.keychain.put("accounts", &bytes)?)
+    }
+
+    fn refresh_key(id: &AccountId) -> String {
+        format!("rt:{id}")
+    }
+
+    /// Interactive sign-in in the browser; the account is then remembered.
+    pub async fn sign_in_interactive(
+        &self,
+        tenant: &str,
+        open: Opener,
+        timeout: Duration,
+    ) -> Result<AccountInfo> {
+        let scopes = sign_in_scopes(&self.cloud);
+        let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        let response = sign_in(
+            InteractiveRequest {
+                http: &self.http,
+                cloud: &self.cloud,
+                client_id: &self.client_id,
+                tenant,
+                scopes: &scope_refs,
+                login_hint: None,
+                claims: None,
+                timeout,
+            },
+            open,
+        )
+        .await?;
+        self.remember(response, &scopes[0])
+    }
+
+    /// Stores what a sign-in produced: metadata, refresh token, access token.
+    fn remember(&self, response: TokenResponse, scope: &str) -> Result<AccountInfo> {
+        let claims = response.account()?;
+        let info = AccountInfo {
+            id: AccountId(format!("{}.{}", claims.object_id, claims.tenant_id)),
+            username: claims.username,
+            display_name: claims.display_name,
+            tenant_id: claims.tenant_id,
+            cloud: self.cloud.name.clone(),
+        };
+        let refresh = response.refresh_token.as_deref().ok_or_else(|| {
+            AuthError::Protocol("the sign-in returned no refresh token (offline_access)".into())
+        })?;
+        self.keychain
+            .put(&Self::refresh_key(&info.id), refresh.as_bytes())?;
+        {
+            let _guard = self.index_lock.lock().expect("index lock");
+            let mut accounts = self.list()?;
+            accounts.retain(|a| a.id != info.id);
+            accounts.push(info.clone());
+            accounts.sort_by(|a, b| a.username.cmp(&b.username));
+            self.save_index(&accounts)?;
+        }
+        self.cache(&info.id, scope, &response);
+        Ok(info)
+    }
+
+    fn cache(&self, id: &AccountId, scope: &str, response: &TokenResponse) {
+        let expires_at = OffsetDateTime::now_utc() + Duration::from_secs(response.expires_in);
+        self.access.lock().expect("token cache lock").insert(
+            (id.clone(), scope.to_owned()),
+            CachedToken {
+                token: response.access_token.clone(),
+                expires_at,
+            },
+        );
+    }
+
+    fn cached(&self, id: &AccountId, scope: &str) -> Option<(String, OffsetDateTime)> {
+        let cache = self.access.lock().expect("token cache lock");
+        cache
+            .get(&(id.clone(), scope.to_owned()))
+            .filter(|t| t.expires_at - OffsetDateTime::now_utc() > REFRESH_AHEAD)
+            .map(|t| (t.token.clone(), t.expires_at))
+    }
+
+    /// An access token for `scope` (e.g. `https://management.azure.com/.default`):
+    /// from memory while it has more than [`REFRESH_AHEAD`] left, else by
+    /// redeeming the refresh token, one redemption per account at a time
+    /// however many callers wait.
+    pub async fn access_token(
+        &self,
+        id: &AccountId,
+        scope: &str,
+    ) -> Result<(String, OffsetDateTime)> {
+        if let Some(hit) = self.cached(id, scope) {
+            return Ok(hit);
+        }
+        let lock = self
+            .refresh_locks
+            .lock()
+            .expect("refresh locks")
+            .entry(id.clone())
+            .or_default()
+            .clone();
+        let _one_at_a_time = lock.lock().await;
+        // Whoever held the lock before us may have refreshed already.
+        if let Some(hit) = self.cached(id, scope) {
+            return Ok(hit);
+        }
+        let info = self
+            .list()?
+            .into_iter()
+            .find(|a| &a.id == id)
+            .ok_or_else(|| AuthError::UnknownAccount(id.to_string()))?;
+        let refresh =
+            self.keychain
+                .get(&Self::refresh_key(id))?
+                .ok_or_else(|| AuthError::SignInAgain {
+                    description: "no refresh token is stored for this account".into(),
+                })?;
+        let refresh = String::from_utf8(refresh)
+            .map_err(|_| crate::KeychainError::Damaged("refresh token".into()))?;
+        let full_scope = format!("{scope} offline_access");
+        self.refreshes.fetch_add(1, Ordering::SeqCst);
+        let answer = redeem(
+            &self.http,
+            &self.cloud,
+            &info.tenant_id,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &self.client_id),
+                ("refresh_token", &refresh),
+                ("scope", &full_scope),
+                ("client_info", "1"),
+            ],
+        )
+        .await;
+        let response = match answer {
+            Ok(response) => response,
+            Err(error @ AuthError::SignInAgain { .. }) => {
+                // A dead refresh token is worth nothing: forget it, keep the account listed.
+                self.keychain.delete(&Self::refresh_key(id))?;
+                return Err(error);
+            }
+            Err(error) => return Err(error),
+        };
+        if let Some(rotated) = &response.refresh_token {
+            self.keychain
+                .put(&Self::refresh_key(id), rotated.as_bytes())?;
+        }
+        self.cache(id, scope, &response);
+        Ok((
+            response.access_token,
+            OffsetDateTime::now_utc() + Duration::from_secs(response.expires_in),
+        ))
+    }
+
+    /// Whether the account can get tokens without an interactive sign-in.
+    pub fn has_session(&self, id: &AccountId) -> Result<bool> {
+        Ok(self.keychain.get(&Self::refresh_key(id))?.is_some())
+    }
+
+    /// Forgets exactly this account: its keychain entries and its tokens in memory.
+    pub fn sign_out(&self, id: &AccountId) -> Result<()> {
+        self.keychain.delete(&Self::refresh_key(id))?;
+        {
+            let _guard = self.index_lock.lock().expect("index lock");
+            let mut accounts = self.list()?;
+            accounts.retain(|a| &a.id != id);
+            if accounts.is_empty() {
+                self.keychain.delete("accounts")?;
+            } else {
+                self.save_index(&accounts)?;
+            }
+        }
+        self.access
+            .lock()
+            .expect("token cache lock")
+            .retain(|(account, _), _| account != id);
+        Ok(())
+    }
+
+    /// Forgets every account.
+    pub fn sign_out_everywhere(&self) -> Result<()> {
+        for account in self.list()? {
+            self.sign_out(&account.id)?;
+        }
+        self.keychain.delete("accounts")?;
+        self.access.lock().expect("token cache lock").clear();
+        Ok(())
+    }
+}

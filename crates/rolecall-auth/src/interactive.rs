@@ -1,0 +1,188 @@
+//! Interactive sign-in: authorization code with PKCE (S256) in the system
+//! browser, redirected to a loopback listener (RFC 8252).
+//!
+//! The listener binds 127.0.0.1 on a free port and is registered as
+//! `http://localhost:{port}` (Entra matches loopback redirects without their
+//! port). It answers exactly one redirect carrying `code` or `error`, checks
+//! `state`, shows a page the admin can close, and gives up after a timeout.
+//! The protocol is small enough that it is written here rather than through
+//! the `oauth2` crate, whose 5.x pins reqwest 0.12 (a second HTTP and TLS
+//! stack next to the app's reqwest 0.13) and whose token types would need
+//! Entra's extra fields (`client_info`, `ext_expires_in`) added anyway.
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand_core::RngCore;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::token::{TokenResponse, redeem};
+use crate::{AuthError, Result};
+
+/// Opens the authorization URL for the admin: the OS browser in the app, an
+/// HTTP client following redirects in tests.
+pub type Opener = Box<dyn FnOnce(Url) -> std::io::Result<()> + Send>;
+
+pub struct InteractiveRequest<'a> {
+    pub http: &'a reqwest::Client,
+    pub cloud: &'a rolecall_core::CloudProfile,
+    pub client_id: &'a str,
+    /// `organizations`, a tenant id or a domain.
+    pub tenant: &'a str,
+    pub scopes: &'a [&'a str],
+    /// Suggests the account in Entra's page (`login_hint`).
+    pub login_hint: Option<&'a str>,
+    /// A claims challenge to satisfy (from `WWW-Authenticate`), as JSON.
+    pub claims: Option<&'a str>,
+    pub timeout: Duration,
+}
+
+fn random_url_safe(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand_core::OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// The PKCE pair: a 43-character verifier and its S256 challenge (RFC 7636).
+pub fn pkce_pair() -> (String, String) {
+    let verifier = random_url_safe(32);
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+/// Runs the whole interactive sign-in and returns the token endpoint's answer.
+pub async fn sign_in(request: InteractiveRequest<'_>, open: Opener) -> Result<TokenResponse> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| AuthError::Loopback(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| AuthError::Loopback(e.to_string()))?
+        .port();
+    let redirect_uri = format!("http://localhost:{port}");
+    let (verifier, challenge) = pkce_pair();
+    let state = random_url_safe(16);
+
+    let mut url = request
+        .cloud
+        .authority_host
+        .join(&format!("{}/oauth2/v2.0/authorize", request.tenant))
+        .map_err(|e| AuthError::Protocol(format!("authority URL: {e}")))?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("client_id", request.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", &redirect_uri)
+            .append_pair("scope", &request.scopes.join(" "))
+            .append_pair("state", &state)
+            .append_pair("code_challenge", &challenge)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("prompt", "select_account");
+        if let Some(hint) = request.login_hint {
+            q.append_pair("login_hint", hint);
+        }
+        if let Some(claims) = request.claims {
+            q.append_pair("claims", claims);
+        }
+    }
+    open(url).map_err(|e| AuthError::Browser(e.to_string()))?;
+
+    let params = tokio::time::timeout(request.timeout, receive_redirect(&listener))
+        .await
+        .map_err(|_| AuthError::TimedOut(request.timeout))??;
+    drop(listener);
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    if get("state") != Some(state.as_str()) {
+        return Err(AuthError::StateMismatch);
+    }
+    if let Some(error) = get("error") {
+        return Err(AuthError::Refused {
+            error: error.to_owned(),
+            description: get("error_description").unwrap_or_default().to_owned(),
+        });
+    }
+    let code = get("code").ok_or_else(|| {
+        AuthError::Protocol("the redirect carried neither a code nor an error".into())
+    })?;
+    let scope = request.scopes.join(" ");
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("client_id", request.client_id),
+        ("code", code),
+        ("redirect_uri", redirect_uri.as_str()),
+        ("code_verifier", verifier.as_str()),
+        ("scope", scope.as_str()),
+        ("client_info", "1"),
+    ];
+    if let Some(claims) = request.claims {
+        form.push(("claims", claims));
+    }
+    redeem(request.http, request.cloud, request.tenant, &form).await
+}
+
+const DONE_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rolecall</title></head>\
+<body style=\"font-family:'Segoe UI',sans-serif;max-width:32rem;margin:4rem auto\"><h1>You are signed in</h1>\
+<p>Rolecall has your sign-in. You can close this tab and return to Rolecall.</p></body></html>";
+
+const ERROR_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rolecall</title></head>\
+<body style=\"font-family:'Segoe UI',sans-serif;max-width:32rem;margin:4rem auto\"><h1>Sign-in did not complete</h1>\
+<p>Return to Rolecall to see why and to try again. You can close this tab.</p></body></html>";
+
+/// Waits for the browser's redirect and answers it. Requests that carry
+/// neither `code` nor `error` (a favicon, a probe) get a 404 and the wait goes on.
+async fn receive_redirect(listener: &TcpListener) -> Result<Vec<(String, String)>> {
+    loop {
+        let (mut stream, _) = listener
+            .accept()
+            .await
+            .map_err(|e| AuthError::Loopback(e.to_string()))?;
+        let mut buf = Vec::with_capacity(4096);
+        let mut chunk = [0u8; 2048];
+        // Read the request head only; the redirect is a GET without a body.
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
+            let n = stream
+                .read(&mut chunk)
+                .await
+                .map_err(|e| AuthError::Loopback(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let head = String::from_utf8_lossy(&buf);
+        let target = head
+            .lines()
+            .next()
+            .and_then(|line| line.split_whitespace().nth(1))
+            .unwrap_or("/");
+        let params: Vec<(String, String)> = Url::parse(&format!("http://localhost{target}"))
+            .map(|u| u.query_pairs().into_owned().collect())
+            .unwrap_or_default();
+        let has = |k: &str| params.iter().any(|(key, _)| key == k);
+        let (status, page) = if has("code") {
+            ("200 OK", DONE_PAGE)
+        } else if has("error") {
+            ("200 OK", ERROR_PAGE)
+        } else {
+            ("404 Not Found", "")
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        if has("code") || has("error") {
+            return Ok(params);
+        }
+    }
+}

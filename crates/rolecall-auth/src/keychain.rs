@@ -1,0 +1,178 @@
+//! The OS keychain: Windows Credential Manager, the macOS Keychain, or the
+//! Secret Service on Linux, through keyring-core with the store chosen
+//! explicitly per OS (keyring-core has no default store, so nothing can fall
+//! back to memory).
+//!
+//! Windows caps a credential at 2,560 bytes, and refresh tokens plus account
+//! metadata can exceed that, so values larger than [`CHUNK`] are stored as a
+//! manifest entry plus numbered chunk entries, on every OS alike (so the path
+//! is exercised by the Linux tests too).
+
+use std::sync::Arc;
+
+use keyring_core::{CredentialStore, Entry};
+
+/// Largest piece stored in one credential (Windows' limit is 2,560 bytes).
+pub const CHUNK: usize = 2048;
+const MANIFEST: &[u8] = b"rolecall-chunked:";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeychainError {
+    #[error(
+        "the OS keychain cannot be reached ({0}). On Linux, Rolecall needs a Secret Service (GNOME Keyring or KWallet) running and unlocked in your session; sign in to the desktop, or run tests through `cargo xtask test`, which starts one."
+    )]
+    Unavailable(String),
+    #[error("the OS keychain refused the operation: {0}")]
+    Failed(String),
+    #[error("a keychain entry is damaged ({0}); sign out of this account and sign in again")]
+    Damaged(String),
+}
+
+fn classify(error: keyring_core::Error) -> KeychainError {
+    match error {
+        keyring_core::Error::NoStorageAccess(e) | keyring_core::Error::PlatformFailure(e) => {
+            KeychainError::Unavailable(e.to_string())
+        }
+        other => KeychainError::Failed(other.to_string()),
+    }
+}
+
+/// This OS's credential store.
+pub fn platform_store() -> Result<Arc<CredentialStore>, KeychainError> {
+    #[cfg(target_os = "linux")]
+    let store: Result<Arc<CredentialStore>, keyring_core::Error> =
+        dbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>);
+    #[cfg(target_os = "windows")]
+    let store: Result<Arc<CredentialStore>, keyring_core::Error> =
+        windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>);
+    #[cfg(target_os = "macos")]
+    let store: Result<Arc<CredentialStore>, keyring_core::Error> =
+        apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>);
+    #[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
+    let store: Result<Arc<CredentialStore>, keyring_core::Error> = Err(
+        keyring_core::Error::NotSupportedByStore("this OS has no supported keychain".into()),
+    );
+    store.map_err(classify)
+}
+
+/// Named secrets under one service name (Rolecall's, or a test's own).
+#[derive(Clone)]
+pub struct Keychain {
+    store: Arc<CredentialStore>,
+    service: String,
+}
+
+impl std::fmt::Debug for Keychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keychain")
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keychain {
+    /// The keychain of this OS, for `service` (normally "Rolecall").
+    pub fn open(service: &str) -> Result<Self, KeychainError> {
+        Ok(Self::with_store(platform_store()?, service))
+    }
+
+    pub fn with_store(store: Arc<CredentialStore>, service: &str) -> Self {
+        Self {
+            store,
+            service: service.to_owned(),
+        }
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, key: &str) -> Result<Entry, KeychainError> {
+        self.store.build(&self.service, key, None).map_err(classify)
+    }
+
+    fn read_one(&self, key: &str) -> Result<Option<Vec<u8>>, KeychainError> {
+        match self.entry(key)?.get_secret() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    fn delete_one(&self, key: &str) -> Result<(), KeychainError> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    /// Stores `secret` under `key`, in chunks when it is large. Chunks are
+    /// written before the manifest that names them, so a reader never sees a
+    /// manifest whose chunks are missing.
+    pub fn put(&self, key: &str, secret: &[u8]) -> Result<(), KeychainError> {
+        let old_chunks = self.chunk_count(key)?;
+        if secret.len() <= CHUNK && !secret.starts_with(MANIFEST) {
+            self.entry(key)?.set_secret(secret).map_err(classify)?;
+        } else {
+            let pieces: Vec<&[u8]> = secret.chunks(CHUNK).collect();
+            for (i, piece) in pieces.iter().enumerate() {
+                self.entry(&format!("{key}#{i}"))?
+                    .set_secret(piece)
+                    .map_err(classify)?;
+            }
+            let manifest = [MANIFEST, pieces.len().to_string().as_bytes()].concat();
+            self.entry(key)?.set_secret(&manifest).map_err(classify)?;
+            for i in pieces.len()..old_chunks {
+                self.delete_one(&format!("{key}#{i}"))?;
+            }
+            return Ok(());
+        }
+        for i in 0..old_chunks {
+            self.delete_one(&format!("{key}#{i}"))?;
+        }
+        Ok(())
+    }
+
+    /// How many chunks the manifest under `key` names (0 for a plain value).
+    fn chunk_count(&self, key: &str) -> Result<usize, KeychainError> {
+        Ok(match self.read_one(key)? {
+            Some(value) if value.starts_with(MANIFEST) => {
+                std::str::from_utf8(&value[MANIFEST.len()..])
+                    .ok()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| {
+                        KeychainError::Damaged(format!("{key}: unreadable chunk manifest"))
+                    })?
+            }
+            _ => 0,
+        })
+    }
+
+    /// The secret under `key`, reassembled from its chunks if it has any.
+    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KeychainError> {
+        let Some(value) = self.read_one(key)? else {
+            return Ok(None);
+        };
+        if !value.starts_with(MANIFEST) {
+            return Ok(Some(value));
+        }
+        let count = self.chunk_count(key)?;
+        let mut secret = Vec::with_capacity(count * CHUNK);
+        for i in 0..count {
+            let piece = self.read_one(&format!("{key}#{i}"))?.ok_or_else(|| {
+                KeychainError::Damaged(format!("{key}: chunk {i} of {count} is missing"))
+            })?;
+            secret.extend_from_slice(&piece);
+        }
+        Ok(Some(secret))
+    }
+
+    /// Removes `key` and its chunks; absent keys are fine.
+    pub fn delete(&self, key: &str) -> Result<(), KeychainError> {
+        let count = self.chunk_count(key).unwrap_or(0);
+        for i in 0..count {
+            self.delete_one(&format!("{key}#{i}"))?;
+        }
+        self.delete_one(key)
+    }
+}
