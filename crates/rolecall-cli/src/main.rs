@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rolecall_core::{CloudProfile, discovery, http};
@@ -36,6 +38,22 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// The Entra application (public client) Rolecall signs in as. The default
+    /// is the Azure CLI's public client, which works in every tenant without
+    /// registering anything; organisations can register their own (see README).
+    #[arg(long, global = true, env = "ROLECALL_CLIENT_ID", default_value = DEFAULT_CLIENT_ID)]
+    client_id: String,
+
+    /// Keychain service name the accounts are stored under.
+    #[arg(
+        long,
+        global = true,
+        env = "ROLECALL_KEYCHAIN_SERVICE",
+        default_value = "Rolecall",
+        hide = true
+    )]
+    keychain_service: String,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -47,12 +65,46 @@ enum Cloud {
     China,
 }
 
+/// The Azure CLI's public client id (Microsoft first party, pre-authorised for
+/// Azure Resource Manager and Microsoft Graph).
+const DEFAULT_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check that the cloud's sign-in authority is reachable and trusted.
     Doctor,
     /// Show the cloud profile in use.
     Cloud,
+    /// Sign in interactively in the browser; the account is remembered in the OS keychain.
+    Login {
+        /// Instead of opening the system browser, run this command with the
+        /// sign-in address as its last argument (for automation).
+        #[arg(long, env = "ROLECALL_BROWSER", value_name = "COMMAND")]
+        browser_command: Option<String>,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+    /// List the accounts signed in on this computer.
+    Accounts,
+    /// Show who an account is, by asking Microsoft Graph (a real token round trip).
+    Whoami {
+        /// The account (its username); the only one when omitted.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Sign an account out (its keychain entries are removed), or every account with --all.
+    Logout {
+        /// The account (its username).
+        account: Option<String>,
+        #[arg(long, conflicts_with = "account")]
+        all: bool,
+    },
+    /// Play the browser for a sign-in address: follow it to the loopback
+    /// redirect. Only useful against a cloud that signs in without a page,
+    /// such as `rolecall-emulator --auto-sign-in`.
+    #[command(hide = true)]
+    CompleteSignIn { url: String },
 }
 
 fn main() -> ExitCode {
@@ -68,7 +120,13 @@ fn main() -> ExitCode {
             if json_output {
                 let code = error
                     .downcast_ref::<rolecall_core::Error>()
-                    .map_or("Error", rolecall_core::Error::code);
+                    .map(rolecall_core::Error::code)
+                    .or_else(|| {
+                        error
+                            .downcast_ref::<rolecall_auth::AuthError>()
+                            .map(rolecall_auth::AuthError::code)
+                    })
+                    .unwrap_or("Error");
                 println!(
                     "{}",
                     json!({"error": {"code": code, "message": format!("{error:#}")}})
@@ -97,13 +155,90 @@ fn load_cloud(cli: &Cli) -> anyhow::Result<CloudProfile> {
     })
 }
 
+fn accounts_for(cli: &Cli, cloud: &CloudProfile) -> anyhow::Result<Arc<rolecall_auth::Accounts>> {
+    let keychain = rolecall_auth::Keychain::open(&cli.keychain_service)?;
+    Ok(Arc::new(rolecall_auth::Accounts::new(
+        keychain,
+        http::client_for(cloud)?,
+        cloud.clone(),
+        &cli.client_id,
+    )))
+}
+
+fn pick_account(
+    accounts: &rolecall_auth::Accounts,
+    name: Option<&str>,
+) -> anyhow::Result<rolecall_auth::AccountInfo> {
+    let all = accounts.list()?;
+    match name {
+        Some(name) => all
+            .into_iter()
+            .find(|a| a.username.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{name} is not signed in on this computer; run `rolecall-cli login`"
+                )
+            }),
+        None => match all.len() {
+            0 => anyhow::bail!("no account is signed in; run `rolecall-cli login`"),
+            1 => Ok(all.into_iter().next().expect("one account")),
+            _ => anyhow::bail!(
+                "several accounts are signed in; choose one with --account (see `rolecall-cli accounts`)"
+            ),
+        },
+    }
+}
+
+/// Opens `url` with the configured command, or the system browser.
+fn opener(command: Option<String>) -> rolecall_auth::interactive::Opener {
+    Box::new(move |url: url::Url| match command {
+        Some(command) => {
+            let mut parts = command.split_whitespace();
+            let program = parts
+                .next()
+                .ok_or_else(|| std::io::Error::other("the browser command is empty"))?;
+            std::process::Command::new(program)
+                .args(parts)
+                .arg(url.as_str())
+                .spawn()
+                .map(|_| ())
+        }
+        None => {
+            eprintln!("Opening your browser to sign in. If it does not open, visit:\n{url}");
+            open_system_browser(url.as_str())
+        }
+    })
+}
+
+fn open_system_browser(url: &str) -> std::io::Result<()> {
+    #[cfg(target_os = "windows")]
+    let mut command = {
+        let mut c = std::process::Command::new("rundll32");
+        c.args(["url.dll,FileProtocolHandler", url]);
+        c
+    };
+    #[cfg(target_os = "macos")]
+    let mut command = {
+        let mut c = std::process::Command::new("open");
+        c.arg(url);
+        c
+    };
+    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
+    let mut command = {
+        let mut c = std::process::Command::new("xdg-open");
+        c.arg(url);
+        c
+    };
+    command.spawn().map(|_| ())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let cloud = load_cloud(&cli)?;
     let tenant = cli
         .tenant
         .clone()
         .unwrap_or_else(|| cloud.tenant_or_default().to_owned());
-    match cli.command {
+    match &cli.command {
         Command::Cloud => {
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&cloud)?);
@@ -120,6 +255,111 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 };
                 println!("  trusts:           {ca}");
             }
+        }
+        Command::Login {
+            browser_command,
+            timeout,
+        } => {
+            let accounts = accounts_for(&cli, &cloud)?;
+            let info = accounts
+                .sign_in_interactive(
+                    &tenant,
+                    opener(browser_command.clone()),
+                    Duration::from_secs(*timeout),
+                )
+                .await?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&info)?);
+            } else {
+                println!(
+                    "signed in as {} ({}) in tenant {}",
+                    info.display_name, info.username, info.tenant_id
+                );
+            }
+        }
+        Command::Accounts => {
+            let accounts = accounts_for(&cli, &cloud)?;
+            let all = accounts.list()?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&all)?);
+            } else if all.is_empty() {
+                println!("no account is signed in on this computer");
+            } else {
+                for a in all {
+                    let state = if accounts.has_session(&a.id)? {
+                        ""
+                    } else {
+                        "  (sign in again)"
+                    };
+                    println!(
+                        "{}  {}  tenant {}{state}",
+                        a.username, a.display_name, a.tenant_id
+                    );
+                }
+            }
+        }
+        Command::Whoami { account } => {
+            let accounts = accounts_for(&cli, &cloud)?;
+            let info = pick_account(&accounts, account.as_deref())?;
+            let scope = format!("{}/.default", cloud.graph_audience.trim_end_matches('/'));
+            let (token, _) = accounts.access_token(&info.id, &scope).await?;
+            let me: serde_json::Value = http::client_for(&cloud)?
+                .get(cloud.graph_endpoint.join("v1.0/me")?)
+                .bearer_auth(token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"account": info, "graph": {"id": me["id"], "userPrincipalName": me["userPrincipalName"], "displayName": me["displayName"]}})
+                );
+            } else {
+                println!(
+                    "{} ({}), object id {}",
+                    me["displayName"].as_str().unwrap_or_default(),
+                    me["userPrincipalName"].as_str().unwrap_or_default(),
+                    me["id"].as_str().unwrap_or_default()
+                );
+            }
+        }
+        Command::Logout { account, all } => {
+            let accounts = accounts_for(&cli, &cloud)?;
+            if *all {
+                accounts.sign_out_everywhere()?;
+                println!("signed out of every account on this computer");
+            } else {
+                let info = pick_account(&accounts, account.as_deref())?;
+                accounts.sign_out(&info.id)?;
+                println!("signed out {}", info.username);
+            }
+        }
+        Command::CompleteSignIn { url } => {
+            // Trust the cloud's CA like every other call, but do not follow the
+            // redirect to the loopback with that client: it is plain HTTP.
+            let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+            let client = match &cloud.ca_certificate_pem {
+                Some(pem) => {
+                    client.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes())?])
+                }
+                None => client,
+            }
+            .build()?;
+            let answer = client.get(url.as_str()).send().await?;
+            let location = answer
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| anyhow::anyhow!("the authority answered {} without a redirect: it wants a person at a browser", answer.status()))?
+                .to_owned();
+            if !location.starts_with("http://localhost:") {
+                anyhow::bail!(
+                    "refusing to follow a redirect that is not to the loopback: {location}"
+                );
+            }
+            reqwest::Client::new().get(location).send().await?;
         }
         Command::Doctor => {
             let client = http::client_for(&cloud)?;

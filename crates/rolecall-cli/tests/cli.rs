@@ -76,3 +76,88 @@ fn json_errors_keep_the_domain_code() {
             .contains("HTTPS")
     );
 }
+
+#[tokio::test]
+async fn login_accounts_whoami_logout_against_the_emulator() {
+    let emulator = Emulator::start(Options {
+        auto_sign_in: Some("olivia.owner@contosodemo.onmicrosoft.com".into()),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("rolecall-cli-login-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("cloud.json");
+    std::fs::write(&profile, emulator.profile_json()).unwrap();
+    let keychain = format!("rolecall-cli-test-{}", uuid::Uuid::new_v4());
+    let exe = env!("CARGO_BIN_EXE_rolecall-cli");
+    let browser = format!(
+        "{exe} --cloud-profile {} complete-sign-in",
+        profile.display()
+    );
+    let run = move |args: Vec<String>| {
+        let profile = profile.clone();
+        let keychain = keychain.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                cli()
+                    .args(&args)
+                    .arg("--cloud-profile")
+                    .arg(&profile)
+                    .env("ROLECALL_KEYCHAIN_SERVICE", &keychain)
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let ok = |output: &std::process::Output| {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout.clone()).unwrap()
+    };
+
+    let login = run(vec![
+        "login".into(),
+        "--json".into(),
+        "--timeout".into(),
+        "30".into(),
+        "--browser-command".into(),
+        browser,
+    ])
+    .await;
+    let account: serde_json::Value = serde_json::from_str(&ok(&login)).unwrap();
+    assert_eq!(
+        account["username"],
+        "olivia.owner@contosodemo.onmicrosoft.com"
+    );
+    assert_eq!(account["tenantId"], DEMO_TENANT_ID);
+
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&run(vec!["accounts".into(), "--json".into()]).await)).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // A new process: the session comes from the keychain, the token goes to Graph.
+    let me: serde_json::Value =
+        serde_json::from_str(&ok(&run(vec!["whoami".into(), "--json".into()]).await)).unwrap();
+    assert_eq!(
+        me["graph"]["userPrincipalName"],
+        "olivia.owner@contosodemo.onmicrosoft.com"
+    );
+    let printed =
+        String::from_utf8_lossy(&run(vec!["whoami".into(), "--json".into()]).await.stdout)
+            .into_owned();
+    assert!(!printed.contains("eyJ"), "no token is printed: {printed}");
+
+    ok(&run(vec!["logout".into(), "--all".into()]).await);
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&run(vec!["accounts".into(), "--json".into()]).await)).unwrap();
+    assert_eq!(listed, serde_json::json!([]));
+    let whoami = run(vec!["whoami".into()]).await;
+    assert!(!whoami.status.success());
+    assert!(String::from_utf8_lossy(&whoami.stderr).contains("rolecall-cli login"));
+}
