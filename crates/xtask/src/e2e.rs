@@ -158,24 +158,36 @@ impl SecretService {
             let mut stdin = keyring.child_mut().stdin.take().context("keyring stdin")?;
             stdin.write_all(b"rolecall-test-keyring")?;
         }
+        // Ask the bus who owns the name first: calling the Secret Service before our
+        // keyring has claimed it would make D-Bus start a second, locked one.
+        let dbus_send = |args: &[&str]| -> Result<String> {
+            let mut probe = Command::new("dbus-send");
+            probe.args(["--session", "--print-reply"]).args(args);
+            with_env(&mut probe, env);
+            Ok(String::from_utf8_lossy(&probe.output()?.stdout).into_owned())
+        };
         wait_for(
             "an unlocked default keyring on the Secret Service",
             Duration::from_secs(20),
             || {
                 keyring.ensure_running()?;
-                let mut probe = Command::new("dbus-send");
-                probe.args([
-                    "--session",
-                    "--print-reply",
+                let owned = dbus_send(&[
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])?
+                .contains("boolean true");
+                if !owned {
+                    return Ok(false);
+                }
+                Ok(dbus_send(&[
                     "--dest=org.freedesktop.secrets",
                     "/org/freedesktop/secrets",
                     "org.freedesktop.Secret.Service.ReadAlias",
                     "string:default",
-                ]);
-                with_env(&mut probe, env);
-                let output = probe.output()?;
-                Ok(String::from_utf8_lossy(&output.stdout)
-                    .contains("/org/freedesktop/secrets/collection/"))
+                ])?
+                .contains("/org/freedesktop/secrets/collection/"))
             },
         )?;
         Ok(Self {
