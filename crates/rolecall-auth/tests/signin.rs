@@ -49,6 +49,11 @@ impl World {
 
     /// A "browser": follows /authorize to the loopback redirect, as a real one would.
     fn browser(&self) -> Opener {
+        self.browser_rewriting(|location| location)
+    }
+
+    /// A browser that lets `rewrite` tamper with the redirect before following it.
+    fn browser_rewriting(&self, rewrite: fn(url::Url) -> url::Url) -> Opener {
         let ca = reqwest::Certificate::from_pem(
             self.cloud.ca_certificate_pem.as_ref().unwrap().as_bytes(),
         )
@@ -61,8 +66,9 @@ impl World {
                     .build()
                     .unwrap();
                 let answer = emulator.get(url).send().await.unwrap();
-                let location = answer.headers()["location"].to_str().unwrap().to_owned();
-                let _ = reqwest::Client::new().get(location).send().await;
+                let location =
+                    url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+                let _ = reqwest::Client::new().get(rewrite(location)).send().await;
             });
             Ok(())
         })
@@ -190,34 +196,20 @@ async fn a_redirect_with_the_wrong_state_is_refused() {
     let world = World::new().await;
     let accounts = world.accounts();
     world.emulator.set_auto_sign_in(Some(OLIVIA));
-    let ca =
-        reqwest::Certificate::from_pem(world.cloud.ca_certificate_pem.as_ref().unwrap().as_bytes())
-            .unwrap();
-    let forger: Opener = Box::new(move |url| {
-        tokio::spawn(async move {
-            let emulator = reqwest::Client::builder()
-                .tls_certs_only([ca])
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap();
-            let answer = emulator.get(url).send().await.unwrap();
-            let mut location =
-                url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
-            let pairs: Vec<(String, String)> = location
-                .query_pairs()
-                .into_owned()
-                .map(|(k, v)| {
-                    if k == "state" {
-                        (k, "forged".to_string())
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect();
-            location.query_pairs_mut().clear().extend_pairs(pairs);
-            let _ = reqwest::Client::new().get(location).send().await;
-        });
-        Ok(())
+    let forger = world.browser_rewriting(|mut location| {
+        let pairs: Vec<(String, String)> = location
+            .query_pairs()
+            .into_owned()
+            .map(|(k, v)| {
+                if k == "state" {
+                    (k, "forged".to_string())
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        location.query_pairs_mut().clear().extend_pairs(pairs);
+        location
     });
     let error = accounts
         .sign_in_interactive("organizations", forger, Duration::from_secs(20))
