@@ -44,6 +44,34 @@ pub struct AccountInfo {
     pub cloud: String,
 }
 
+/// A tenant an account can reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantInfo {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub default_domain: String,
+}
+
+/// The `claims` of a `WWW-Authenticate: Bearer … error="insufficient_claims", claims="…"`
+/// challenge, decoded from base64 to the JSON the authorize request takes.
+pub fn claims_from_challenge(www_authenticate: &str) -> Option<String> {
+    use base64::Engine;
+    if !www_authenticate.contains("insufficient_claims") {
+        return None;
+    }
+    let start = www_authenticate.find("claims=\"")? + "claims=\"".len();
+    let end = start + www_authenticate[start..].find('"')?;
+    let encoded = &www_authenticate[start..end];
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .or_else(|_| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded.trim_end_matches('='))
+        })
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
 struct CachedToken {
     token: String,
     expires_at: OffsetDateTime,
@@ -68,7 +96,8 @@ pub struct Accounts {
     http: reqwest::Client,
     cloud: rolecall_core::CloudProfile,
     client_id: String,
-    access: std::sync::Mutex<HashMap<(AccountId, String), CachedToken>>,
+    /// Access tokens by (account, tenant, scope).
+    access: std::sync::Mutex<HashMap<(AccountId, String, String), CachedToken>>,
     refresh_locks: std::sync::Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     index_lock: std::sync::Mutex<()>,
     refreshes: AtomicUsize,
@@ -180,14 +209,14 @@ impl Accounts {
             accounts.sort_by(|a, b| a.username.cmp(&b.username));
             self.save_index(&accounts)?;
         }
-        self.cache(&info.id, scope, &response);
+        self.cache(&info.id, &info.tenant_id, scope, &response);
         Ok(info)
     }
 
-    fn cache(&self, id: &AccountId, scope: &str, response: &TokenResponse) {
+    fn cache(&self, id: &AccountId, tenant: &str, scope: &str, response: &TokenResponse) {
         let expires_at = OffsetDateTime::now_utc() + Duration::from_secs(response.expires_in);
         self.access.lock().expect("token cache lock").insert(
-            (id.clone(), scope.to_owned()),
+            (id.clone(), tenant.to_ascii_lowercase(), scope.to_owned()),
             CachedToken {
                 token: response.access_token.clone(),
                 expires_at,
@@ -195,24 +224,48 @@ impl Accounts {
         );
     }
 
-    fn cached(&self, id: &AccountId, scope: &str) -> Option<(String, OffsetDateTime)> {
+    fn cached(
+        &self,
+        id: &AccountId,
+        tenant: &str,
+        scope: &str,
+    ) -> Option<(String, OffsetDateTime)> {
         let cache = self.access.lock().expect("token cache lock");
         cache
-            .get(&(id.clone(), scope.to_owned()))
+            .get(&(id.clone(), tenant.to_ascii_lowercase(), scope.to_owned()))
             .filter(|t| t.expires_at - OffsetDateTime::now_utc() > REFRESH_AHEAD)
             .map(|t| (t.token.clone(), t.expires_at))
     }
 
-    /// An access token for `scope` (e.g. `https://management.azure.com/.default`):
-    /// from memory while it has more than [`REFRESH_AHEAD`] left, else by
-    /// redeeming the refresh token, one redemption per account at a time
-    /// however many callers wait.
+    /// An access token for `scope` (e.g. `https://management.azure.com/.default`)
+    /// in the account's home tenant. See [`Accounts::access_token_in`].
     pub async fn access_token(
         &self,
         id: &AccountId,
         scope: &str,
     ) -> Result<(String, OffsetDateTime)> {
-        if let Some(hit) = self.cached(id, scope) {
+        let info = self.info(id)?;
+        self.access_token_in(id, &info.tenant_id, scope).await
+    }
+
+    fn info(&self, id: &AccountId) -> Result<AccountInfo> {
+        self.list()?
+            .into_iter()
+            .find(|a| &a.id == id)
+            .ok_or_else(|| AuthError::UnknownAccount(id.to_string()))
+    }
+
+    /// An access token for `scope` in `tenant` (the home tenant or another the
+    /// account can reach): from memory while it has more than [`REFRESH_AHEAD`]
+    /// left, else by redeeming the refresh token against that tenant, one
+    /// redemption per account at a time however many callers wait.
+    pub async fn access_token_in(
+        &self,
+        id: &AccountId,
+        tenant: &str,
+        scope: &str,
+    ) -> Result<(String, OffsetDateTime)> {
+        if let Some(hit) = self.cached(id, tenant, scope) {
             return Ok(hit);
         }
         let lock = self
@@ -224,14 +277,10 @@ impl Accounts {
             .clone();
         let _one_at_a_time = lock.lock().await;
         // Whoever held the lock before us may have refreshed already.
-        if let Some(hit) = self.cached(id, scope) {
+        if let Some(hit) = self.cached(id, tenant, scope) {
             return Ok(hit);
         }
-        let info = self
-            .list()?
-            .into_iter()
-            .find(|a| &a.id == id)
-            .ok_or_else(|| AuthError::UnknownAccount(id.to_string()))?;
+        self.info(id)?;
         let refresh =
             self.keychain
                 .get(&Self::refresh_key(id))?
@@ -245,7 +294,7 @@ impl Accounts {
         let answer = redeem(
             &self.http,
             &self.cloud,
-            &info.tenant_id,
+            tenant,
             &[
                 ("grant_type", "refresh_token"),
                 ("client_id", &self.client_id),
@@ -268,11 +317,88 @@ impl Accounts {
             self.keychain
                 .put(&Self::refresh_key(id), rotated.as_bytes())?;
         }
-        self.cache(id, scope, &response);
+        self.cache(id, tenant, scope, &response);
         Ok((
             response.access_token,
             OffsetDateTime::now_utc() + Duration::from_secs(response.expires_in),
         ))
+    }
+
+    /// The tenants the account can reach, as ARM lists them (`GET /tenants`).
+    pub async fn tenants(&self, id: &AccountId) -> Result<Vec<TenantInfo>> {
+        let scope = format!(
+            "{}/.default",
+            self.cloud.resource_manager_audience.trim_end_matches('/')
+        );
+        let (token, _) = self.access_token(id, &scope).await?;
+        let url = self
+            .cloud
+            .resource_manager_endpoint
+            .join("tenants?api-version=2022-12-01")
+            .map_err(|e| AuthError::Protocol(e.to_string()))?;
+        let endpoint = url.origin().ascii_serialization();
+        let unreachable = |e: reqwest::Error| AuthError::Unreachable {
+            endpoint: endpoint.clone(),
+            detail: e.without_url().to_string(),
+        };
+        let page: serde_json::Value = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(unreachable)?
+            .error_for_status()
+            .map_err(unreachable)?
+            .json()
+            .await
+            .map_err(unreachable)?;
+        Ok(page["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| TenantInfo {
+                tenant_id: t["tenantId"].as_str().unwrap_or_default().to_owned(),
+                display_name: t["displayName"].as_str().unwrap_or_default().to_owned(),
+                default_domain: t["defaultDomain"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect())
+    }
+
+    /// Signs the account in again interactively in `tenant`, as a tenant asks
+    /// when it demands MFA or answers with a claims challenge (`claims`, the
+    /// decoded JSON). The fresh session replaces the stored one.
+    pub async fn reauthenticate(
+        &self,
+        id: &AccountId,
+        tenant: &str,
+        claims: Option<&str>,
+        open: Opener,
+        timeout: Duration,
+    ) -> Result<AccountInfo> {
+        let info = self.info(id)?;
+        let scopes = sign_in_scopes(&self.cloud);
+        let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        let response = sign_in(
+            InteractiveRequest {
+                http: &self.http,
+                cloud: &self.cloud,
+                client_id: &self.client_id,
+                tenant,
+                scopes: &scope_refs,
+                login_hint: Some(&info.username),
+                claims,
+                timeout,
+            },
+            open,
+        )
+        .await?;
+        // Tokens minted before the challenge are no good any more.
+        self.access
+            .lock()
+            .expect("token cache lock")
+            .retain(|(account, _, _), _| account != id);
+        self.remember(response, &scopes[0])
     }
 
     /// Whether the account can get tokens without an interactive sign-in.
@@ -296,7 +422,7 @@ impl Accounts {
         self.access
             .lock()
             .expect("token cache lock")
-            .retain(|(account, _), _| account != id);
+            .retain(|(account, _, _), _| account != id);
         Ok(())
     }
 

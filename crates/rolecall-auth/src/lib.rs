@@ -20,7 +20,7 @@ pub mod token;
 
 use std::time::Duration;
 
-pub use accounts::{AccountId, AccountInfo, Accounts};
+pub use accounts::{AccountId, AccountInfo, Accounts, TenantInfo, claims_from_challenge};
 pub use credential::AccountCredential;
 pub use keychain::{Keychain, KeychainError};
 

@@ -335,3 +335,95 @@ async fn the_azure_sdk_credential_serves_tokens() {
         "Debug shows no token"
     );
 }
+
+#[tokio::test]
+async fn the_accounts_tenants_and_tokens_per_tenant() {
+    let world = World::new().await;
+    let accounts = world.accounts();
+    let olivia = world.sign_in(&accounts, OLIVIA).await;
+    let tenants = accounts.tenants(&olivia.id).await.unwrap();
+    assert_eq!(tenants.len(), 1);
+    assert_eq!(tenants[0].tenant_id, world.emulator.tenant().id);
+    assert_eq!(tenants[0].default_domain, "contosodemo.onmicrosoft.com");
+
+    // A token for the tenant by its domain is a separate cache entry, redeemed once.
+    let before = accounts.refresh_count();
+    let (token, _) = accounts
+        .access_token_in(&olivia.id, "contosodemo.onmicrosoft.com", ARM)
+        .await
+        .unwrap();
+    assert_eq!(world.subscriptions_with(&token).await, 200);
+    accounts
+        .access_token_in(&olivia.id, "contosodemo.onmicrosoft.com", ARM)
+        .await
+        .unwrap();
+    assert_eq!(accounts.refresh_count(), before + 1);
+
+    let error = accounts
+        .access_token_in(&olivia.id, "fabrikam.onmicrosoft.com", ARM)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("AADSTS90002"), "{error}");
+}
+
+#[tokio::test]
+async fn a_claims_challenge_is_answered_by_signing_in_again() {
+    let world = World::new().await;
+    let accounts = world.accounts();
+    let olivia = world.sign_in(&accounts, OLIVIA).await;
+    let (old, _) = accounts.access_token(&olivia.id, ARM).await.unwrap();
+    assert!(world.emulator.claims_challenge(OLIVIA));
+
+    // ARM refuses the old token with a challenge; the client reads the claims from it.
+    let response = rolecall_core::http::client_for(&world.cloud)
+        .unwrap()
+        .get(format!(
+            "{}subscriptions?api-version=2022-12-01",
+            world.cloud.resource_manager_endpoint
+        ))
+        .bearer_auth(&old)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let challenge = response.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let claims = rolecall_auth::claims_from_challenge(&challenge).expect("a claims challenge");
+    assert!(claims.contains("\"access_token\""), "{claims}");
+
+    tokio::time::sleep(Duration::from_millis(1100)).await; // tokens carry whole seconds
+    world.emulator.set_auto_sign_in(Some(OLIVIA));
+    accounts
+        .reauthenticate(
+            &olivia.id,
+            &olivia.tenant_id,
+            Some(&claims),
+            world.browser(),
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap();
+    world.emulator.set_auto_sign_in(None);
+    let (fresh, _) = accounts.access_token(&olivia.id, ARM).await.unwrap();
+    assert_ne!(fresh, old);
+    assert_eq!(world.subscriptions_with(&fresh).await, 200);
+}
+
+#[test]
+fn only_insufficient_claims_challenges_carry_claims() {
+    assert_eq!(
+        rolecall_auth::claims_from_challenge(
+            "Bearer authorization_uri=\"x\", error=\"invalid_token\""
+        ),
+        None
+    );
+    let encoded =
+        "eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYzNTUxNTc4NiJ9fX0=";
+    let header = format!("Bearer realm=\"\", error=\"insufficient_claims\", claims=\"{encoded}\"");
+    assert_eq!(
+        rolecall_auth::claims_from_challenge(&header).as_deref(),
+        Some("{\"access_token\":{\"nbf\":{\"essential\":true, \"value\":\"1635515786\"}}}")
+    );
+}
