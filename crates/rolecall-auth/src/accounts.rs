@@ -167,22 +167,31 @@ impl Accounts {
         open: Opener,
         timeout: Duration,
     ) -> Result<AccountInfo> {
+        self.interactive(tenant, None, None, open, timeout).await
+    }
+
+    /// The browser step shared by a first sign-in and a re-authentication.
+    async fn interactive(
+        &self,
+        tenant: &str,
+        login_hint: Option<&str>,
+        claims: Option<&str>,
+        open: Opener,
+        timeout: Duration,
+    ) -> Result<AccountInfo> {
         let scopes = sign_in_scopes(&self.cloud);
         let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
-        let response = sign_in(
-            InteractiveRequest {
-                http: &self.http,
-                cloud: &self.cloud,
-                client_id: &self.client_id,
-                tenant,
-                scopes: &scope_refs,
-                login_hint: None,
-                claims: None,
-                timeout,
-            },
-            open,
-        )
-        .await?;
+        let request = InteractiveRequest {
+            http: &self.http,
+            cloud: &self.cloud,
+            client_id: &self.client_id,
+            tenant,
+            scopes: &scope_refs,
+            login_hint,
+            claims,
+            timeout,
+        };
+        let response = sign_in(request, open).await?;
         self.remember(response, &scopes[0])
     }
 
@@ -377,28 +386,18 @@ impl Accounts {
         timeout: Duration,
     ) -> Result<AccountInfo> {
         let info = self.info(id)?;
-        let scopes = sign_in_scopes(&self.cloud);
-        let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
-        let response = sign_in(
-            InteractiveRequest {
-                http: &self.http,
-                cloud: &self.cloud,
-                client_id: &self.client_id,
-                tenant,
-                scopes: &scope_refs,
-                login_hint: Some(&info.username),
-                claims,
-                timeout,
-            },
-            open,
-        )
-        .await?;
-        // Tokens minted before the challenge are no good any more.
-        self.access
-            .lock()
-            .expect("token cache lock")
-            .retain(|(account, _, _), _| account != id);
-        self.remember(response, &scopes[0])
+        let fresh = self
+            .interactive(tenant, Some(&info.username), claims, open, timeout)
+            .await?;
+        // Tokens minted before the challenge are no good any more; keep only
+        // the one the fresh sign-in just cached.
+        let mut cache = self.access.lock().expect("token cache lock");
+        let scope = sign_in_scopes(&self.cloud).swap_remove(0);
+        cache.retain(|(account, tenant, cached_scope), _| {
+            account != id
+                || (tenant.eq_ignore_ascii_case(&fresh.tenant_id) && *cached_scope == scope)
+        });
+        Ok(fresh)
     }
 
     /// Whether the account can get tokens without an interactive sign-in.

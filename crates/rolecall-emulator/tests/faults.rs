@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{Arm, client, start, token_for, upn};
 use rolecall_emulator::seed::{DEMO_SUB_VOICE, builtin};
-use rolecall_emulator::{AZURE_CLI_CLIENT_ID, Emulator, Faults, Options, Throttle, demo_id};
+use rolecall_emulator::{Emulator, Faults, Options, Throttle, demo_id};
 use serde_json::{Value, json};
 
 fn faults(f: Faults) -> Options {
@@ -275,37 +275,19 @@ async fn tokens_can_stop_working_early() {
     );
 }
 
-async fn refresh(emulator: &Emulator, refresh_token: &str) -> (u16, Value) {
-    let response = client(emulator)
-        .post(format!(
-            "{}organizations/oauth2/v2.0/token",
-            emulator.urls().authority
-        ))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", AZURE_CLI_CLIENT_ID),
-            ("refresh_token", refresh_token),
-            ("scope", common::ARM_SCOPE),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_tenant_demanding_mfa_turns_silent_sign_in_into_interaction_required() {
     let emulator = start(Options::default()).await;
     let (_, refresh_token) = common::sign_in_full(&emulator, &upn("olivia.owner")).await;
     assert!(emulator.require_mfa(&upn("olivia.owner")));
-    let (status, body) = refresh(&emulator, &refresh_token).await;
+    let (status, body) = common::refresh(&emulator, &refresh_token).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"], "interaction_required");
     assert_eq!(body["error_codes"][0], 50076);
     assert_eq!(body["suberror"], "basic_action");
     // An interactive sign-in satisfies it; silent sign-in works again.
     let (_, fresh) = common::sign_in_full(&emulator, &upn("olivia.owner")).await;
-    assert_eq!(refresh(&emulator, &fresh).await.0, 200);
+    assert_eq!(common::refresh(&emulator, &fresh).await.0, 200);
 }
 
 #[tokio::test]

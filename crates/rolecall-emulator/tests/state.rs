@@ -4,32 +4,14 @@ mod common;
 
 use common::{Arm, sign_in_full, start, upn};
 use rolecall_emulator::seed::{DEMO_SUB_VOICE, builtin};
-use rolecall_emulator::{AZURE_CLI_CLIENT_ID, Emulator, Options, demo_id};
-use serde_json::{Value, json};
+use rolecall_emulator::{Emulator, Options, demo_id};
+use serde_json::json;
 
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("rolecall-state-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("tenant.json")
-}
-
-async fn redeem(emulator: &Emulator, refresh_token: &str) -> (u16, Value) {
-    let response = common::client(emulator)
-        .post(format!(
-            "{}organizations/oauth2/v2.0/token",
-            emulator.urls().authority
-        ))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", AZURE_CLI_CLIENT_ID),
-            ("refresh_token", refresh_token),
-            ("scope", common::ARM_SCOPE),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
 }
 
 #[tokio::test]
@@ -79,7 +61,7 @@ async fn the_tenant_and_its_sessions_survive_a_restart_without_a_token_on_disk()
     assert!(text.contains("Kept across restarts"));
 
     let second = start(options()).await;
-    let (status, body) = redeem(&second, &refresh_token).await;
+    let (status, body) = common::refresh(&second, &refresh_token).await;
     assert_eq!(status, 200, "the session survives the restart: {body}");
     let olivia = Arm::new(&second, &upn("olivia.owner")).await;
     assert_eq!(olivia.get(&assignment).await.0, 200);
@@ -99,7 +81,7 @@ async fn the_tenant_and_its_sessions_survive_a_restart_without_a_token_on_disk()
     );
     // The rotation that happened before the restart still holds.
     assert_eq!(
-        redeem(&second, &refresh_token).await.1["error_codes"][0],
+        common::refresh(&second, &refresh_token).await.1["error_codes"][0],
         50173
     );
 }

@@ -117,6 +117,25 @@ pub async fn sign_in(emulator: &Emulator, upn: &str, scope: &str) -> Value {
     body
 }
 
+/// Redeems a refresh token for ARM: (status, body).
+pub async fn refresh(emulator: &Emulator, refresh_token: &str) -> (u16, Value) {
+    let response = client(emulator)
+        .post(format!(
+            "{}organizations/oauth2/v2.0/token",
+            emulator.urls().authority
+        ))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", AZURE_CLI_CLIENT_ID),
+            ("refresh_token", refresh_token),
+            ("scope", ARM_SCOPE),
+        ])
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
 /// An ARM caller signed in as one user.
 pub struct Arm {
     pub client: reqwest::Client,
