@@ -182,26 +182,15 @@ fn handle(
     };
     // Revoked sessions, tokens past the run's maximum age, and continuous access evaluation.
     {
-        let state = shared.state.lock().expect("state lock");
-        let oid = claims.oid.to_ascii_lowercase();
-        if state
-            .tokens
-            .valid_from
-            .get(&oid)
-            .is_some_and(|from| claims.iat < *from)
-            || state
-                .faults
-                .token_max_age
-                .is_some_and(|age| claims.iat + age.as_secs() <= crate::tokens::now_secs())
-        {
+        let facts = shared
+            .state
+            .lock()
+            .expect("state lock")
+            .session_facts(&claims);
+        if facts.revoked || facts.too_old {
             return unauthorized("Lifetime validation failed, the token is expired.");
         }
-        if state
-            .tokens
-            .cae_events
-            .get(&oid)
-            .is_some_and(|at| claims.iat <= *at)
-        {
+        if facts.challenged {
             // As recorded from Graph: a 401 with a claims challenge.
             let mut response = unauthorized(
                 "Continuous access evaluation resulted in claims challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp",

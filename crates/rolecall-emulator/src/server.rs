@@ -90,6 +90,18 @@ impl Default for Limits {
     }
 }
 
+/// What the tenant's session state says of one access token, beyond its
+/// signature and expiry; ARM and Graph each answer these in their own words.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionFacts {
+    /// Issued before the user's sessions were revoked.
+    pub revoked: bool,
+    /// Issued at or before a continuous-access-evaluation event: claims challenge.
+    pub challenged: bool,
+    /// Older than the run's maximum token age (a failure mode).
+    pub too_old: bool,
+}
+
 /// Everything that changes while the emulator runs.
 #[derive(Debug)]
 pub struct State {
@@ -136,6 +148,29 @@ struct Snapshot {
     arm: ArmState,
     app_role_assignments: Vec<crate::graph::AppRoleAssignment>,
     tokens: TokenStore,
+}
+
+impl State {
+    /// The session facts for an access token's claims.
+    pub fn session_facts(&self, claims: &crate::tokens::AccessClaims) -> SessionFacts {
+        let oid = claims.oid.to_ascii_lowercase();
+        SessionFacts {
+            revoked: self
+                .tokens
+                .valid_from
+                .get(&oid)
+                .is_some_and(|from| claims.iat < *from),
+            challenged: self
+                .tokens
+                .cae_events
+                .get(&oid)
+                .is_some_and(|at| claims.iat <= *at),
+            too_old: self
+                .faults
+                .token_max_age
+                .is_some_and(|age| claims.iat + age.as_secs() <= crate::tokens::now_secs()),
+        }
+    }
 }
 
 impl Shared {

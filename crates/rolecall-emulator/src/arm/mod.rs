@@ -355,16 +355,13 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
             "The access token is from the wrong issuer.",
         ));
     }
+    let facts = shared
+        .state
+        .lock()
+        .expect("state lock")
+        .session_facts(&claims);
     // Tokens issued before a revocation ("revoke sessions") stop working.
-    let state = shared.state.lock().expect("state lock");
-    let oid = claims.oid.to_ascii_lowercase();
-    if state
-        .tokens
-        .valid_from
-        .get(&oid)
-        .is_some_and(|from| claims.iat < *from)
-    {
-        drop(state);
+    if facts.revoked {
         return Err(unauthorized(
             "InvalidAuthenticationToken",
             "The access token is invalid.",
@@ -372,13 +369,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
         ));
     }
     // Continuous access evaluation: a claims challenge for tokens issued before the event.
-    if state
-        .tokens
-        .cae_events
-        .get(&oid)
-        .is_some_and(|at| claims.iat <= *at)
-    {
-        drop(state);
+    if facts.challenged {
         let mut response = arm_error(
             StatusCode::UNAUTHORIZED,
             "InvalidAuthenticationToken",
@@ -398,12 +389,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
         return Err(response);
     }
     // A run can make tokens stop working early (clock skew, policy changes).
-    if state
-        .faults
-        .token_max_age
-        .is_some_and(|age| claims.iat + age.as_secs() <= now_secs())
-    {
-        drop(state);
+    if facts.too_old {
         return Err(unauthorized(
             "ExpiredAuthenticationToken",
             "The access token expiry UTC time is earlier than current UTC time.",
