@@ -372,17 +372,22 @@ async fn ensure_fixtures(olivia: &Arm) {
     olivia.delete(&format!("/{}/providers/Microsoft.Authorization/roleDefinitions/c0ffee00-0000-4000-8000-000000000001", voice())).await;
 }
 
-fn swagger_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every JSON file under `dir`, examples included.
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
         let path = entry.path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "examples") {
-                swagger_files(&path, out);
-            }
+            json_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "json") {
             out.push(path);
         }
     }
+}
+
+/// The API descriptions (not their examples) under `dir`.
+fn swagger_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    json_files(dir, out);
+    out.retain(|p| !p.components().any(|c| c.as_os_str() == "examples"));
 }
 
 #[tokio::test]
@@ -507,17 +512,11 @@ async fn every_served_official_example_replays_with_its_status_shape_and_schema(
 }
 
 fn find_example(dir: &Path, name: &str) -> Option<PathBuf> {
-    for entry in std::fs::read_dir(dir).ok()?.map(Result::unwrap) {
-        let path = entry.path();
-        if path.is_dir() {
-            if let Some(found) = find_example(&path, name) {
-                return Some(found);
-            }
-        } else if path.file_name().is_some_and(|n| n == name) {
-            return Some(path);
-        }
-    }
-    None
+    let mut files = Vec::new();
+    json_files(dir, &mut files);
+    files
+        .into_iter()
+        .find(|p| p.file_name().is_some_and(|n| n == name))
 }
 
 /// The reference carries the deny-assignment examples but not the file that
