@@ -195,6 +195,44 @@ impl Accounts {
         self.remember(response, &scopes[0])
     }
 
+    /// Starts a device-code sign-in in `tenant`: show the prompt to the admin,
+    /// then call [`Accounts::finish_device_code`].
+    pub async fn start_device_code(
+        &self,
+        tenant: &str,
+    ) -> Result<(
+        crate::device::DeviceCodePrompt,
+        crate::device::DeviceCodeSession,
+    )> {
+        let scopes = sign_in_scopes(&self.cloud);
+        let scope_refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        crate::device::start(
+            &self.http,
+            &self.cloud,
+            &self.client_id,
+            tenant,
+            &scope_refs,
+        )
+        .await
+    }
+
+    /// Waits for the admin to finish a device-code sign-in; the account is then remembered.
+    pub async fn finish_device_code(
+        &self,
+        session: &crate::device::DeviceCodeSession,
+        timeout: Duration,
+    ) -> Result<AccountInfo> {
+        let response =
+            crate::device::poll(&self.http, &self.cloud, &self.client_id, session, timeout).await?;
+        let scope = session
+            .scope
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        self.remember(response, &scope)
+    }
+
     /// Stores what a sign-in produced: metadata, refresh token, access token.
     fn remember(&self, response: TokenResponse, scope: &str) -> Result<AccountInfo> {
         let claims = response.account()?;

@@ -27,6 +27,47 @@ use crate::{AuthError, Result};
 /// HTTP client following redirects in tests.
 pub type Opener = Box<dyn FnOnce(Url) -> std::io::Result<()> + Send>;
 
+/// Opens the system browser (the OS's URL handler) at the sign-in address.
+pub fn system_browser() -> Opener {
+    Box::new(|url: Url| {
+        #[cfg(target_os = "windows")]
+        let mut command = {
+            let mut c = std::process::Command::new("rundll32");
+            c.args(["url.dll,FileProtocolHandler", url.as_str()]);
+            c
+        };
+        #[cfg(target_os = "macos")]
+        let mut command = {
+            let mut c = std::process::Command::new("open");
+            c.arg(url.as_str());
+            c
+        };
+        #[cfg(not(any(target_os = "windows", target_os = "macos")))]
+        let mut command = {
+            let mut c = std::process::Command::new("xdg-open");
+            c.arg(url.as_str());
+            c
+        };
+        command.spawn().map(|_| ())
+    })
+}
+
+/// Runs `command` (split on spaces) with the sign-in address as its last
+/// argument, for automation (`ROLECALL_BROWSER`, `--browser-command`).
+pub fn browser_command(command: String) -> Opener {
+    Box::new(move |url: Url| {
+        let mut parts = command.split_whitespace();
+        let program = parts
+            .next()
+            .ok_or_else(|| std::io::Error::other("the browser command is empty"))?;
+        std::process::Command::new(program)
+            .args(parts)
+            .arg(url.as_str())
+            .spawn()
+            .map(|_| ())
+    })
+}
+
 pub struct InteractiveRequest<'a> {
     pub http: &'a reqwest::Client,
     pub cloud: &'a rolecall_core::CloudProfile,
@@ -69,7 +110,7 @@ pub async fn sign_in(request: InteractiveRequest<'_>, open: Opener) -> Result<To
 
     let mut url = request
         .cloud
-        .authority_host
+        .browser_authority()
         .join(&format!("{}/oauth2/v2.0/authorize", request.tenant))
         .map_err(|e| AuthError::Protocol(format!("authority URL: {e}")))?;
     {

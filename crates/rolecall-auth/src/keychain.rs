@@ -55,6 +55,16 @@ pub fn platform_store() -> Result<Arc<CredentialStore>, KeychainError> {
     store.map_err(classify)
 }
 
+/// The keychain service a cloud's accounts live under: "Rolecall" for Azure,
+/// "Rolecall (cloud name)" for the others, so that accounts of the demo
+/// tenant or another cloud never mix with real Azure ones.
+pub fn service_for(cloud: &rolecall_core::CloudProfile) -> String {
+    match cloud.kind {
+        rolecall_core::CloudKind::AzurePublic => "Rolecall".to_owned(),
+        _ => format!("Rolecall ({})", cloud.name),
+    }
+}
+
 /// Named secrets under one service name (Rolecall's, or a test's own).
 #[derive(Clone)]
 pub struct Keychain {

@@ -7,15 +7,21 @@
 //! - [`accounts`]: accounts and their refresh tokens in the keychain, access
 //!   tokens in memory only, refreshed ahead of expiry with one refresh in
 //!   flight per account.
+//! - [`device`]: device-code sign-in for machines without a browser.
+//! - [`azure_cli`]: "use my Azure CLI sign-in" (`AzureCliCredential`).
+//! - [`session`]: the account and tenant in use; hands out credentials.
 //! - [`credential`]: an `azure_core` `TokenCredential` over an account.
 //!
 //! No token ever leaves this crate except as the `AccessToken` handed to the
 //! Azure SDK pipeline; every type that holds one hides it from `Debug`.
 
 pub mod accounts;
+pub mod azure_cli;
 pub mod credential;
+pub mod device;
 pub mod interactive;
 pub mod keychain;
+pub mod session;
 pub mod token;
 
 use std::time::Duration;
@@ -23,6 +29,7 @@ use std::time::Duration;
 pub use accounts::{AccountId, AccountInfo, Accounts, TenantInfo, claims_from_challenge};
 pub use credential::AccountCredential;
 pub use keychain::{Keychain, KeychainError};
+pub use session::{AccountSource, AccountStatus, ActiveStatus, Session};
 
 pub type Result<T, E = AuthError> = std::result::Result<T, E>;
 
@@ -54,6 +61,12 @@ pub enum AuthError {
         description: String,
         claims: Option<String>,
     },
+    #[error(
+        "the Azure CLI gave no token: {detail}. Sign in with `az login` (in the same cloud and tenant), or sign in with Rolecall instead."
+    )]
+    AzureCli { detail: String },
+    #[error("no account is signed in. Sign in first.")]
+    NotSignedIn,
     #[error("no account {0} is signed in on this computer. Sign in first.")]
     UnknownAccount(String),
     #[error("the authority's answer was not understood: {0}")]
@@ -74,7 +87,9 @@ impl AuthError {
             AuthError::Refused { .. } => "SignInRefused",
             AuthError::SignInAgain { .. } => "SignInAgain",
             AuthError::InteractionRequired { .. } => "InteractionRequired",
+            AuthError::AzureCli { .. } => "AzureCli",
             AuthError::UnknownAccount(_) => "UnknownAccount",
+            AuthError::NotSignedIn => "NotSignedIn",
             AuthError::Protocol(_) => "Protocol",
             AuthError::Keychain(_) => "Keychain",
         }

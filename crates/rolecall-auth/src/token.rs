@@ -114,8 +114,15 @@ pub async fn redeem(
         return serde_json::from_slice(&body)
             .map_err(|e| AuthError::Protocol(format!("unreadable token answer: {e}")));
     }
-    let error: EntraError = serde_json::from_slice(&body)
-        .map_err(|_| AuthError::Protocol(format!("the token endpoint answered HTTP {status}")))?;
+    Err(entra_error(status, &body))
+}
+
+/// Maps an error answer of Entra's token or device-code endpoint to what the
+/// admin can do about it.
+pub(crate) fn entra_error(status: reqwest::StatusCode, body: &[u8]) -> AuthError {
+    let Ok(error) = serde_json::from_slice::<EntraError>(body) else {
+        return AuthError::Protocol(format!("the authority answered HTTP {status}"));
+    };
     // Keep Entra's first line ("AADSTS50173: …"), not its trace ids.
     let description = error
         .error_description
@@ -123,7 +130,7 @@ pub async fn redeem(
         .next()
         .unwrap_or_default()
         .to_owned();
-    Err(match error.error.as_str() {
+    match error.error.as_str() {
         "interaction_required" => AuthError::InteractionRequired {
             description,
             claims: error.claims,
@@ -142,5 +149,5 @@ pub async fn redeem(
             error: error.error,
             description,
         },
-    })
+    }
 }

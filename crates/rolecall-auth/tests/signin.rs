@@ -2,109 +2,15 @@
 //! (on Linux the Secret Service: run through `cargo xtask test`, which starts a
 //! private D-Bus session with an unlocked gnome-keyring).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use azure_core::credentials::TokenCredential;
 use rolecall_auth::interactive::Opener;
 use rolecall_auth::keychain::CHUNK;
-use rolecall_auth::{AccountCredential, Accounts, AuthError, Keychain};
-use rolecall_core::CloudProfile;
-use rolecall_emulator::{AZURE_CLI_CLIENT_ID, Emulator, Options};
+use rolecall_auth::{AccountCredential, AuthError};
+mod common;
 
-const OLIVIA: &str = "olivia.owner@contosodemo.onmicrosoft.com";
-const RITA: &str = "rita.reader@contosodemo.onmicrosoft.com";
-const ARM: &str = "https://management.azure.com/.default";
-
-struct World {
-    emulator: Emulator,
-    cloud: CloudProfile,
-    keychain: Keychain,
-}
-
-impl World {
-    async fn new() -> Self {
-        let emulator = Emulator::start(Options::default()).await.unwrap();
-        let cloud = CloudProfile::from_json(&emulator.profile_json()).unwrap();
-        let keychain = Keychain::open(&format!("rolecall-test-{}", uuid::Uuid::new_v4())).unwrap_or_else(|e| {
-            panic!("{e}\n(these tests need the OS keychain; on Linux run them with `cargo xtask test`)")
-        });
-        Self {
-            emulator,
-            cloud,
-            keychain,
-        }
-    }
-
-    /// A fresh `Accounts`, as after an app restart: nothing in memory.
-    fn accounts(&self) -> Arc<Accounts> {
-        let http = rolecall_core::http::client_for(&self.cloud).unwrap();
-        Arc::new(Accounts::new(
-            self.keychain.clone(),
-            http,
-            self.cloud.clone(),
-            AZURE_CLI_CLIENT_ID,
-        ))
-    }
-
-    /// A "browser": follows /authorize to the loopback redirect, as a real one would.
-    fn browser(&self) -> Opener {
-        self.browser_rewriting(|location| location)
-    }
-
-    /// A browser that lets `rewrite` tamper with the redirect before following it.
-    fn browser_rewriting(&self, rewrite: fn(url::Url) -> url::Url) -> Opener {
-        let ca = reqwest::Certificate::from_pem(
-            self.cloud.ca_certificate_pem.as_ref().unwrap().as_bytes(),
-        )
-        .unwrap();
-        Box::new(move |url| {
-            tokio::spawn(async move {
-                let emulator = reqwest::Client::builder()
-                    .tls_certs_only([ca])
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap();
-                let answer = emulator.get(url).send().await.unwrap();
-                let location =
-                    url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
-                let _ = reqwest::Client::new().get(rewrite(location)).send().await;
-            });
-            Ok(())
-        })
-    }
-
-    async fn sign_in(&self, accounts: &Accounts, user: &str) -> rolecall_auth::AccountInfo {
-        self.emulator.set_auto_sign_in(Some(user));
-        let info = accounts
-            .sign_in_interactive("organizations", self.browser(), Duration::from_secs(20))
-            .await
-            .unwrap();
-        self.emulator.set_auto_sign_in(None);
-        info
-    }
-
-    async fn subscriptions_with(&self, token: &str) -> u16 {
-        rolecall_core::http::client_for(&self.cloud)
-            .unwrap()
-            .get(format!(
-                "{}subscriptions?api-version=2022-12-01",
-                self.cloud.resource_manager_endpoint
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        let _ = self.accounts().sign_out_everywhere();
-    }
-}
+use common::{ARM, OLIVIA, RITA, World};
 
 #[tokio::test]
 async fn interactive_sign_in_then_a_silent_restart_from_the_keychain() {
@@ -426,4 +332,193 @@ fn only_insufficient_claims_challenges_carry_claims() {
         rolecall_auth::claims_from_challenge(&header).as_deref(),
         Some("{\"access_token\":{\"nbf\":{\"essential\":true, \"value\":\"1635515786\"}}}")
     );
+}
+
+/// The page a system browser gets is on the emulator's plain-HTTP loopback
+/// host (browsers do not trust its CA); picking an account there posts the
+/// form back and lands on Rolecall's loopback listener.
+#[tokio::test]
+async fn a_person_picks_an_account_on_the_browser_page() {
+    let world = World::new().await;
+    let accounts = world.accounts();
+    let opener: Opener = Box::new(move |url| {
+        assert_eq!(url.scheme(), "http", "{url}");
+        assert_eq!(url.host_str(), Some("127.0.0.1"));
+        tokio::spawn(async move {
+            let browser = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let page = browser.get(url.clone()).send().await.unwrap();
+            let html = page.text().await.unwrap();
+            assert!(html.contains("Pick an account"), "{html}");
+            assert!(html.contains(RITA), "the page lists the tenant's users");
+            // What clicking Rita's button posts: the request's own parameters and the choice.
+            let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+            form.push(("rolecall_user".into(), RITA.into()));
+            let mut action = url.clone();
+            action.set_query(None);
+            let answer = browser.post(action).form(&form).send().await.unwrap();
+            let location = answer.headers()["location"].to_str().unwrap().to_owned();
+            assert!(location.starts_with("http://localhost:"), "{location}");
+            reqwest::Client::new().get(location).send().await.unwrap();
+        });
+        Ok(())
+    });
+    let rita = accounts
+        .sign_in_interactive("organizations", opener, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(rita.username, RITA);
+}
+
+#[tokio::test]
+async fn device_code_sign_in_waits_for_the_person_then_remembers_the_account() {
+    let world = World::new().await;
+    world
+        .emulator
+        .with_state(|s| s.settings.device_code_interval = 1);
+    let accounts = world.accounts();
+    let (prompt, session) = accounts.start_device_code("organizations").await.unwrap();
+    assert_eq!(prompt.user_code.len(), 9);
+    assert!(prompt.message.contains(&prompt.user_code));
+    assert!(
+        !format!("{session:?}").contains("device_code"),
+        "the device code is not printed"
+    );
+    let page = prompt.verification_uri.clone();
+    let code = prompt.user_code.clone();
+    let person = tokio::spawn(async move {
+        // The person is slow: the app polls (authorization_pending) meanwhile.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let browser = reqwest::Client::new();
+        let wrong = browser
+            .post(&page)
+            .form(&[("otc", "ZZZZZZZZZ")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(wrong.contains("didn't work"), "{wrong}");
+        let pick = browser
+            .post(&page)
+            .form(&[("otc", code.to_lowercase())])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(pick.contains("Pick an account"), "{pick}");
+        let done = browser
+            .post(&page)
+            .form(&[("otc", code.as_str()), ("rolecall_user", OLIVIA)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(done.contains("signed in"), "{done}");
+    });
+    let olivia = accounts
+        .finish_device_code(&session, Duration::from_secs(30))
+        .await
+        .unwrap();
+    person.await.unwrap();
+    assert_eq!(olivia.username, OLIVIA);
+    // The session is as good as an interactive one: a restart refreshes silently.
+    let restarted = world.accounts();
+    let (token, _) = restarted.access_token(&olivia.id, ARM).await.unwrap();
+    assert_eq!(world.subscriptions_with(&token).await, 200);
+}
+
+#[tokio::test]
+async fn an_unfinished_device_code_sign_in_times_out() {
+    let world = World::new().await;
+    world
+        .emulator
+        .with_state(|s| s.settings.device_code_interval = 1);
+    let accounts = world.accounts();
+    let (_, session) = accounts.start_device_code("organizations").await.unwrap();
+    let error = accounts
+        .finish_device_code(&session, Duration::from_secs(2))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, AuthError::TimedOut(_)), "{error}");
+    assert!(accounts.list().unwrap().is_empty());
+}
+
+/// The session an app restores: the remembered account, its tenant, and a
+/// tenant switch that waits for a token before switching.
+#[tokio::test]
+async fn the_session_restores_switches_tenants_and_asks_for_mfa_per_tenant() {
+    use rolecall_auth::{AccountSource, Session};
+    let world = World::new().await;
+    let first = Session::new(world.accounts());
+    world.emulator.set_auto_sign_in(Some(RITA));
+    let rita = first
+        .sign_in("organizations", world.browser(), Duration::from_secs(20))
+        .await
+        .unwrap();
+    world.emulator.set_auto_sign_in(Some(OLIVIA));
+    let olivia = first
+        .sign_in("organizations", world.browser(), Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(first.active().unwrap().unwrap().account, olivia);
+
+    // A restart remembering Rita: she is active again, and works silently.
+    let restarted = Session::new(world.accounts());
+    restarted
+        .restore(Some(&rita.id.0), Some(&rita.tenant_id))
+        .unwrap();
+    let active = restarted.active().unwrap().unwrap();
+    assert_eq!(active.account, rita);
+    assert_eq!(active.source, AccountSource::Rolecall);
+    restarted.verify().await.unwrap();
+    assert_eq!(restarted.list().unwrap().len(), 2);
+
+    // The tenant (by domain) demands MFA: no switch, "interaction required".
+    restarted.switch_account(&olivia.id.0).unwrap();
+    world.emulator.require_mfa(OLIVIA);
+    let error = restarted
+        .switch_tenant("contosodemo.onmicrosoft.com")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AuthError::InteractionRequired { .. }),
+        "{error}"
+    );
+    assert_eq!(
+        restarted.active().unwrap().unwrap().tenant_id,
+        olivia.tenant_id
+    );
+    // Signing in again in that tenant satisfies it and switches.
+    restarted
+        .reauthenticate(
+            "contosodemo.onmicrosoft.com",
+            None,
+            world.browser(),
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        restarted.active().unwrap().unwrap().tenant_id,
+        "contosodemo.onmicrosoft.com"
+    );
+    restarted.verify().await.unwrap();
+
+    // Signing out the active account makes the other one active.
+    restarted.sign_out(&olivia.id.0).unwrap();
+    assert_eq!(restarted.active().unwrap().unwrap().account, rita);
+    restarted.sign_out_everywhere().unwrap();
+    assert!(restarted.active().unwrap().is_none());
+    assert!(matches!(
+        restarted.verify().await.unwrap_err(),
+        AuthError::NotSignedIn
+    ));
 }

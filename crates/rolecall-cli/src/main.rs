@@ -44,15 +44,10 @@ struct Cli {
     #[arg(long, global = true, env = "ROLECALL_CLIENT_ID", default_value = DEFAULT_CLIENT_ID)]
     client_id: String,
 
-    /// Keychain service name the accounts are stored under.
-    #[arg(
-        long,
-        global = true,
-        env = "ROLECALL_KEYCHAIN_SERVICE",
-        default_value = "Rolecall",
-        hide = true
-    )]
-    keychain_service: String,
+    /// Keychain service name the accounts are stored under (default: one per
+    /// cloud, as the app uses).
+    #[arg(long, global = true, env = "ROLECALL_KEYCHAIN_SERVICE", hide = true)]
+    keychain_service: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -65,9 +60,7 @@ enum Cloud {
     China,
 }
 
-/// The Azure CLI's public client id (Microsoft first party, pre-authorised for
-/// Azure Resource Manager and Microsoft Graph).
-const DEFAULT_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+use rolecall_core::settings::DEFAULT_CLIENT_ID;
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -84,14 +77,21 @@ enum Command {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 300)]
         timeout: u64,
+        /// Sign in on another device instead (for machines without a browser):
+        /// a code and an address are printed; enter the code there.
+        #[arg(long, conflicts_with = "browser_command")]
+        device_code: bool,
     },
     /// List the accounts signed in on this computer.
     Accounts,
     /// Show who an account is, by asking Microsoft Graph (a real token round trip).
     Whoami {
         /// The account (its username); the only one when omitted.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "azure_cli")]
         account: Option<String>,
+        /// Use the Azure CLI's sign-in (`az login`) instead of a Rolecall account.
+        #[arg(long)]
+        azure_cli: bool,
     },
     /// Sign an account out (its keychain entries are removed), or every account with --all.
     Logout {
@@ -104,7 +104,13 @@ enum Command {
     /// redirect. Only useful against a cloud that signs in without a page,
     /// such as `rolecall-emulator --auto-sign-in`.
     #[command(hide = true)]
-    CompleteSignIn { url: String },
+    CompleteSignIn {
+        url: String,
+        /// Pick this account (UPN or object id) on the sign-in page, as a
+        /// person clicking it would.
+        #[arg(long = "as", value_name = "USER")]
+        as_user: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -156,7 +162,11 @@ fn load_cloud(cli: &Cli) -> anyhow::Result<CloudProfile> {
 }
 
 fn accounts_for(cli: &Cli, cloud: &CloudProfile) -> anyhow::Result<Arc<rolecall_auth::Accounts>> {
-    let keychain = rolecall_auth::Keychain::open(&cli.keychain_service)?;
+    let service = cli
+        .keychain_service
+        .clone()
+        .unwrap_or_else(|| rolecall_auth::keychain::service_for(cloud));
+    let keychain = rolecall_auth::Keychain::open(&service)?;
     Ok(Arc::new(rolecall_auth::Accounts::new(
         keychain,
         http::client_for(cloud)?,
@@ -191,45 +201,14 @@ fn pick_account(
 
 /// Opens `url` with the configured command, or the system browser.
 fn opener(command: Option<String>) -> rolecall_auth::interactive::Opener {
-    Box::new(move |url: url::Url| match command {
-        Some(command) => {
-            let mut parts = command.split_whitespace();
-            let program = parts
-                .next()
-                .ok_or_else(|| std::io::Error::other("the browser command is empty"))?;
-            std::process::Command::new(program)
-                .args(parts)
-                .arg(url.as_str())
-                .spawn()
-                .map(|_| ())
-        }
-        None => {
+    use rolecall_auth::interactive::{browser_command, system_browser};
+    match command {
+        Some(command) => browser_command(command),
+        None => Box::new(|url: url::Url| {
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{url}");
-            open_system_browser(url.as_str())
-        }
-    })
-}
-
-fn open_system_browser(url: &str) -> std::io::Result<()> {
-    #[cfg(target_os = "windows")]
-    let mut command = {
-        let mut c = std::process::Command::new("rundll32");
-        c.args(["url.dll,FileProtocolHandler", url]);
-        c
-    };
-    #[cfg(target_os = "macos")]
-    let mut command = {
-        let mut c = std::process::Command::new("open");
-        c.arg(url);
-        c
-    };
-    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
-    let mut command = {
-        let mut c = std::process::Command::new("xdg-open");
-        c.arg(url);
-        c
-    };
-    command.spawn().map(|_| ())
+            system_browser()(url)
+        }),
+    }
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -259,15 +238,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Login {
             browser_command,
             timeout,
+            device_code,
         } => {
             let accounts = accounts_for(&cli, &cloud)?;
-            let info = accounts
-                .sign_in_interactive(
-                    &tenant,
-                    opener(browser_command.clone()),
-                    Duration::from_secs(*timeout),
-                )
-                .await?;
+            let timeout = Duration::from_secs(*timeout);
+            let info = if *device_code {
+                let (prompt, session) = accounts.start_device_code(&tenant).await?;
+                eprintln!("{}", prompt.message);
+                accounts.finish_device_code(&session, timeout).await?
+            } else {
+                accounts
+                    .sign_in_interactive(&tenant, opener(browser_command.clone()), timeout)
+                    .await?
+            };
             if cli.json {
                 println!("{}", serde_json::to_string(&info)?);
             } else {
@@ -298,11 +281,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Whoami { account } => {
-            let accounts = accounts_for(&cli, &cloud)?;
-            let info = pick_account(&accounts, account.as_deref())?;
+        Command::Whoami { account, azure_cli } => {
             let scope = format!("{}/.default", cloud.graph_audience.trim_end_matches('/'));
-            let (token, _) = accounts.access_token(&info.id, &scope).await?;
+            let (info, token) = if *azure_cli {
+                let az = rolecall_auth::azure_cli::connect(&cloud, cli.tenant.as_deref()).await?;
+                let token = az.credential.get_token(&[&scope], None).await?;
+                (az.info, token.token.secret().to_owned())
+            } else {
+                let accounts = accounts_for(&cli, &cloud)?;
+                let info = pick_account(&accounts, account.as_deref())?;
+                let (token, _) = accounts.access_token(&info.id, &scope).await?;
+                (info, token)
+            };
             let me: serde_json::Value = http::client_for(&cloud)?
                 .get(cloud.graph_endpoint.join("v1.0/me")?)
                 .bearer_auth(token)
@@ -336,7 +326,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("signed out {}", info.username);
             }
         }
-        Command::CompleteSignIn { url } => {
+        Command::CompleteSignIn { url, as_user } => {
             // Trust the cloud's CA like every other call, but do not follow the
             // redirect to the loopback with that client: it is plain HTTP.
             let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
@@ -347,7 +337,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => client,
             }
             .build()?;
-            let answer = client.get(url.as_str()).send().await?;
+            let answer = match as_user {
+                // The page's form posts the request's own parameters and the choice.
+                Some(user) => {
+                    let page = url::Url::parse(url)?;
+                    let mut form: Vec<(String, String)> = page.query_pairs().into_owned().collect();
+                    form.push(("rolecall_user".into(), user.clone()));
+                    let mut action = page.clone();
+                    action.set_query(None);
+                    client.post(action).form(&form).send().await?
+                }
+                None => client.get(url.as_str()).send().await?,
+            };
             let location = answer
                 .headers()
                 .get("location")

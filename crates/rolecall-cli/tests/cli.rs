@@ -161,3 +161,69 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     assert!(!whoami.status.success());
     assert!(String::from_utf8_lossy(&whoami.stderr).contains("rolecall-cli login"));
 }
+
+/// `login --device-code` prints Entra's sentence with the code, and finishes
+/// once someone enters the code (and picks the account) on the page.
+#[tokio::test]
+async fn login_with_a_device_code() {
+    use std::io::{BufRead, BufReader};
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    emulator.with_state(|s| s.settings.device_code_interval = 1);
+    let dir = std::env::temp_dir().join(format!("rolecall-cli-device-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("cloud.json");
+    std::fs::write(&profile, emulator.profile_json()).unwrap();
+    let keychain = format!("rolecall-cli-test-{}", uuid::Uuid::new_v4());
+    let mut child = cli()
+        .args([
+            "login",
+            "--device-code",
+            "--json",
+            "--timeout",
+            "30",
+            "--cloud-profile",
+        ])
+        .arg(&profile)
+        .env("ROLECALL_KEYCHAIN_SERVICE", &keychain)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        BufReader::new(stderr).lines().next().unwrap().unwrap()
+    })
+    .await
+    .unwrap();
+    // "To sign in, use a web browser to open the page URL and enter the code CODE to authenticate."
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let page = words[words.iter().position(|w| *w == "page").unwrap() + 1];
+    let code = words[words.iter().position(|w| *w == "code").unwrap() + 1];
+    reqwest::Client::new()
+        .post(page)
+        .form(&[
+            ("otc", code),
+            ("rolecall_user", "uma.access@contosodemo.onmicrosoft.com"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(output.status.success());
+    let account: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        account["username"],
+        "uma.access@contosodemo.onmicrosoft.com"
+    );
+    let logout = cli()
+        .args(["logout", "--all", "--cloud-profile"])
+        .arg(&profile)
+        .env("ROLECALL_KEYCHAIN_SERVICE", &keychain)
+        .output()
+        .unwrap();
+    assert!(logout.status.success());
+}

@@ -32,6 +32,12 @@ pub struct CloudProfile {
     pub kind: CloudKind,
     /// Microsoft Entra authority host, e.g. `https://login.microsoftonline.com/`.
     pub authority_host: Url,
+    /// Where a system browser is sent to sign in, when it differs from
+    /// `authority_host`: a custom cloud whose private CA browsers do not trust
+    /// (the emulator) serves its sign-in pages here on loopback. Tokens are
+    /// still only redeemed at `authority_host`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_authority_host: Option<Url>,
     /// Azure Resource Manager endpoint, e.g. `https://management.azure.com/`.
     pub resource_manager_endpoint: Url,
     /// Token audience for ARM (the scope is this plus `/.default`).
@@ -69,6 +75,7 @@ impl CloudProfile {
             graph_audience: "https://graph.microsoft.com".into(),
             default_tenant: Some("organizations".into()),
             ca_certificate_pem: None,
+            browser_authority_host: None,
         }
     }
 
@@ -83,6 +90,7 @@ impl CloudProfile {
             graph_audience: "https://graph.microsoft.us".into(),
             default_tenant: Some("organizations".into()),
             ca_certificate_pem: None,
+            browser_authority_host: None,
         }
     }
 
@@ -97,6 +105,7 @@ impl CloudProfile {
             graph_audience: "https://microsoftgraph.chinacloudapi.cn".into(),
             default_tenant: Some("organizations".into()),
             ca_certificate_pem: None,
+            browser_authority_host: None,
         }
     }
 
@@ -132,6 +141,21 @@ impl CloudProfile {
                 });
             }
         }
+        if let Some(browser) = &self.browser_authority_host {
+            let loopback = matches!(
+                browser.host(),
+                Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+            ) || matches!(browser.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+                || browser.host_str() == Some("localhost");
+            if self.kind != CloudKind::Custom
+                || !(browser.scheme() == "https" || (browser.scheme() == "http" && loopback))
+            {
+                return Err(Error::InvalidCloudProfile {
+                    reason: format!("browserAuthorityHost {browser} is not allowed here"),
+                    hint: "Only custom clouds may name separate sign-in pages, over HTTPS or on a loopback address.",
+                });
+            }
+        }
         if self.ca_certificate_pem.is_some() && self.kind != CloudKind::Custom {
             return Err(Error::InvalidCloudProfile {
                 reason: format!("the built-in cloud {:?} cannot carry its own CA", self.kind),
@@ -147,6 +171,13 @@ impl CloudProfile {
             });
         }
         Ok(())
+    }
+
+    /// Where the browser goes to sign in (see `browser_authority_host`).
+    pub fn browser_authority(&self) -> &Url {
+        self.browser_authority_host
+            .as_ref()
+            .unwrap_or(&self.authority_host)
     }
 
     /// The tenant used when the admin has not chosen one.

@@ -24,6 +24,21 @@ pub enum Error {
         status: u16,
         detail: String,
     },
+
+    /// The settings file cannot be read or written.
+    #[error("the settings file {} cannot be used: {reason}. Fix or delete it; Rolecall then starts from its defaults.", path.display())]
+    Settings {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+
+    /// A setting the admin typed is not valid.
+    #[error("{field}: {reason}. {hint}")]
+    InvalidSetting {
+        field: &'static str,
+        reason: String,
+        hint: &'static str,
+    },
 }
 
 impl Error {
@@ -33,6 +48,8 @@ impl Error {
             Error::InvalidCloudProfile { .. } => "InvalidCloudProfile",
             Error::Unreachable { .. } => "Unreachable",
             Error::UnexpectedResponse { .. } => "UnexpectedResponse",
+            Error::Settings { .. } => "Settings",
+            Error::InvalidSetting { .. } => "InvalidSetting",
         }
     }
 }

@@ -8,6 +8,8 @@ pub mod cloud;
 pub mod discovery;
 pub mod error;
 pub mod http;
+pub mod settings;
 
 pub use cloud::{CloudKind, CloudProfile};
 pub use error::{Error, Result};
+pub use settings::{CloudChoice, Settings};

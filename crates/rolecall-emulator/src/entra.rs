@@ -16,8 +16,8 @@ use serde_json::json;
 
 use crate::server::Shared;
 use crate::tokens::{
-    AccessClaims, CODE_LIFETIME, IdClaims, PendingCode, client_info, now_secs, pkce_matches,
-    random_token,
+    AccessClaims, CODE_LIFETIME, DEVICE_CODE_LIFETIME, IdClaims, PendingCode, PendingDevice,
+    client_info, now_secs, pkce_matches, random_token,
 };
 use crate::wire::{entra_error, entra_error_with};
 
@@ -33,7 +33,188 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(authorize).post(authorize_form),
         )
         .route("/{tenant}/oauth2/v2.0/token", axum::routing::post(token))
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            axum::routing::post(device_code),
+        )
+        .route("/devicelogin", get(device_login).post(device_login_form))
         .with_state(shared)
+}
+
+/// The pages a system browser sees, served on plain HTTP on loopback (a
+/// browser does not trust the emulator's CA): "Pick an account" and the
+/// device-code page. Nothing here hands out a token.
+pub fn browser_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize).post(authorize_form),
+        )
+        .route("/devicelogin", get(device_login).post(device_login_form))
+        .with_state(shared)
+}
+
+// ---------------------------------------------------------------------------
+// Device code (RFC 8628), for machines without a browser
+
+async fn device_code(
+    State(shared): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Form(form): Form<Params>,
+) -> Response {
+    if !tenant_known(&shared, &tenant) {
+        return unknown_tenant(&tenant);
+    }
+    let get = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let Some(client_id) = get("client_id") else {
+        return missing("client_id");
+    };
+    let Some(scope) = get("scope") else {
+        return missing("scope");
+    };
+    let mut state = shared.state.lock().expect("state lock");
+    if state.directory.public_client(client_id).is_none() {
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{client_id}' was not found in the directory '{}'.",
+                shared.tenant.display_name
+            ),
+        );
+    }
+    let scopes: Vec<String> = scope.split_whitespace().map(str::to_owned).collect();
+    if let Err(response) = resolve_grant(&shared, &scopes) {
+        return response;
+    }
+    let device_code = random_token(48);
+    let user_code = crate::tokens::user_code();
+    state.tokens.device_codes.insert(
+        device_code.clone(),
+        PendingDevice {
+            user_code: user_code.clone(),
+            client_id: client_id.to_owned(),
+            scopes,
+            issued_at: now_secs(),
+            approved_user: None,
+        },
+    );
+    let interval = state.settings.device_code_interval;
+    drop(state);
+    let verification_uri = format!("{}devicelogin", shared.urls.browser);
+    let mut response = axum::Json(json!({
+        "user_code": user_code,
+        "device_code": device_code,
+        "verification_uri": verification_uri,
+        "expires_in": DEVICE_CODE_LIFETIME.as_secs(),
+        "interval": interval,
+        "message": format!("To sign in, use a web browser to open the page {verification_uri} and enter the code {user_code} to authenticate."),
+    }))
+    .into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    response
+}
+
+fn page(title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <style>body{{font-family:'Segoe UI',sans-serif;background:#f2f2f2}}main{{max-width:28rem;margin:4rem auto;background:#fff;padding:2rem;box-shadow:0 2px 6px rgba(0,0,0,.2)}}\
+         ul{{list-style:none;padding:0}}button{{width:100%;text-align:left;padding:.6rem;margin:.2rem 0;border:1px solid #ccc;background:#fff;cursor:pointer}}\
+         input{{font-size:1.2rem;padding:.4rem;width:100%;box-sizing:border-box}}\
+         button:hover,button:focus{{background:#e6f0fa}}span{{color:#555;font-size:.9em}}</style></head><body><main>{body}</main></body></html>",
+        escape(title)
+    );
+    let mut response = Html(html).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    response
+}
+
+const ENTER_CODE: &str = "<h1>Enter code</h1><p>Enter the code displayed on your app or device.</p>\
+<form method=\"post\" action=\"/devicelogin\"><label for=\"otc\">Code</label>\
+<input id=\"otc\" name=\"otc\" autocomplete=\"off\" autofocus><p><button type=\"submit\">Next</button></p></form>";
+
+async fn device_login() -> Response {
+    page("Enter code", ENTER_CODE)
+}
+
+/// The code, then the account: approves the waiting device-code sign-in.
+async fn device_login_form(
+    State(shared): State<Arc<Shared>>,
+    Form(form): Form<Params>,
+) -> Response {
+    let code: String = form
+        .get("otc")
+        .map(|c| c.trim().to_ascii_uppercase().replace('-', ""))
+        .unwrap_or_default();
+    let mut state = shared.state.lock().expect("state lock");
+    let now = now_secs();
+    let found = state
+        .tokens
+        .device_codes
+        .iter()
+        .find(|(_, p)| p.user_code == code && now <= p.issued_at + DEVICE_CODE_LIFETIME.as_secs())
+        .map(|(k, _)| k.clone());
+    let Some(device) = found else {
+        drop(state);
+        return page(
+            "Enter code",
+            &format!(
+                "<p role=\"alert\">That code didn't work. Check the code and try again.</p>{ENTER_CODE}"
+            ),
+        );
+    };
+    let choice = state
+        .settings
+        .auto_sign_in
+        .clone()
+        .or_else(|| form.get("rolecall_user").cloned());
+    let Some(choice) = choice else {
+        let buttons: String = state
+            .directory
+            .users
+            .iter()
+            .filter(|u| u.account_enabled)
+            .map(|u| {
+                format!(
+                    "<li><button type=\"submit\" name=\"rolecall_user\" value=\"{}\" data-upn=\"{}\"><strong>{}</strong><br><span>{}</span></button></li>",
+                    escape(&u.id),
+                    escape(&u.user_principal_name),
+                    escape(&u.display_name),
+                    escape(&u.user_principal_name)
+                )
+            })
+            .collect();
+        drop(state);
+        return page(
+            "Pick an account",
+            &format!(
+                "<h1>Pick an account</h1><form method=\"post\" action=\"/devicelogin\"><input type=\"hidden\" name=\"otc\" value=\"{}\"><ul>{buttons}</ul></form>",
+                escape(&code)
+            ),
+        );
+    };
+    let Some(user_id) = state.directory.user(&choice).map(|u| u.id.clone()) else {
+        drop(state);
+        return error_page(
+            50034,
+            "The user account does not exist in this directory. To sign into this application, the account must be added to the directory.",
+        );
+    };
+    if let Some(pending) = state.tokens.device_codes.get_mut(&device) {
+        pending.approved_user = Some(user_id);
+    }
+    drop(state);
+    page(
+        "Signed in",
+        "<h1>You're signed in</h1><p>You have signed in to the application on your device. You may now close this window.</p>",
+    )
 }
 
 /// Whether the tenant segment of a path designates this tenant.
@@ -630,6 +811,41 @@ async fn token(
             let scopes =
                 requested.unwrap_or_else(|| vec!["openid".into(), "offline_access".into()]);
             (grant.user_id, scopes, true)
+        }
+        "urn:ietf:params:oauth:grant-type:device_code" => {
+            let Some(device) = get("device_code") else {
+                return missing("device_code");
+            };
+            let Some(pending) = state.tokens.device_codes.get(device).cloned() else {
+                return invalid_grant(70000, "Provided grant is invalid or malformed.");
+            };
+            if !pending.client_id.eq_ignore_ascii_case(client_id) {
+                return invalid_grant(70000, "Provided grant is invalid or malformed.");
+            }
+            if now_secs() > pending.issued_at + DEVICE_CODE_LIFETIME.as_secs() {
+                state.tokens.device_codes.remove(device);
+                return entra_error(
+                    StatusCode::BAD_REQUEST,
+                    "expired_token",
+                    70020,
+                    "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+                );
+            }
+            let Some(user_id) = pending.approved_user else {
+                return entra_error(
+                    StatusCode::BAD_REQUEST,
+                    "authorization_pending",
+                    70016,
+                    "The provided request has not yet been authorized by the user. The user must input their code.",
+                );
+            };
+            state.tokens.device_codes.remove(device);
+            state
+                .tokens
+                .mfa_required
+                .remove(&user_id.to_ascii_lowercase());
+            let offline = pending.scopes.iter().any(|s| s == "offline_access");
+            (user_id, pending.scopes, offline)
         }
         other => {
             return entra_error(

@@ -29,6 +29,8 @@ pub struct Options {
     pub bind: IpAddr,
     /// Ports for the authority, ARM and Graph hosts; 0 picks a free one.
     pub ports: [u16; 3],
+    /// Port of the browser-facing sign-in pages (plain HTTP on loopback); 0 picks a free one.
+    pub browser_port: u16,
     pub seed: Seed,
     /// Sign this user (UPN or object id) in at `/authorize` without showing a page.
     pub auto_sign_in: Option<String>,
@@ -51,6 +53,7 @@ impl Default for Options {
         Self {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             ports: [0, 0, 0],
+            browser_port: 0,
             seed: Seed::Demo,
             auto_sign_in: None,
             access_token_lifetime: ACCESS_TOKEN_LIFETIME,
@@ -67,6 +70,8 @@ impl Default for Options {
 pub struct Settings {
     pub auto_sign_in: Option<String>,
     pub access_token_lifetime: Duration,
+    /// Seconds a device-code client is told to wait between polls (Entra: 5).
+    pub device_code_interval: u64,
     /// Items per page of ARM lists before a `nextLink`.
     pub page_size: usize,
     pub limits: Limits,
@@ -123,6 +128,10 @@ pub struct Urls {
     pub authority: String,
     pub arm: String,
     pub graph: String,
+    /// The sign-in pages a system browser opens (`http://127.0.0.1:{port}/`).
+    /// A browser does not trust the emulator's private CA, and it only shows
+    /// pages here: tokens are still only ever redeemed over HTTPS.
+    pub browser: String,
 }
 
 /// What every handler can see.
@@ -247,6 +256,7 @@ pub struct CloudProfileJson {
     pub name: String,
     pub kind: &'static str,
     pub authority_host: String,
+    pub browser_authority_host: String,
     pub resource_manager_endpoint: String,
     pub resource_manager_audience: String,
     pub graph_endpoint: String,
@@ -293,10 +303,27 @@ impl Emulator {
             urls.push(format!("https://{host}:{}/", local.port()));
             listeners.push(listener);
         }
+        let browser_listener =
+            TcpListener::bind(SocketAddr::new(options.bind, options.browser_port))
+                .await
+                .with_context(|| {
+                    format!(
+                        "binding the sign-in pages' port {}; choose another or pass 0",
+                        options.browser_port
+                    )
+                })?;
+        let browser = {
+            let local = browser_listener.local_addr()?;
+            match local.ip() {
+                IpAddr::V4(ip) => format!("http://{ip}:{}/", local.port()),
+                IpAddr::V6(ip) => format!("http://[{ip}]:{}/", local.port()),
+            }
+        };
         let urls = Urls {
             authority: urls[0].clone(),
             arm: urls[1].clone(),
             graph: urls[2].clone(),
+            browser,
         };
         let tenant = options.seed.tenant();
         let arm_audience = "https://management.azure.com".to_string();
@@ -305,6 +332,7 @@ impl Emulator {
             name: format!("{} (Rolecall emulator)", tenant.display_name),
             kind: "Custom",
             authority_host: urls.authority.clone(),
+            browser_authority_host: urls.browser.clone(),
             resource_manager_endpoint: urls.arm.clone(),
             resource_manager_audience: arm_audience.clone(),
             graph_endpoint: urls.graph.clone(),
@@ -335,6 +363,7 @@ impl Emulator {
             settings: Settings {
                 auto_sign_in: options.auto_sign_in.clone(),
                 access_token_lifetime: options.access_token_lifetime,
+                device_code_interval: 5,
                 page_size: options.page_size,
                 limits: Limits::default(),
             },
@@ -362,7 +391,7 @@ impl Emulator {
         let (shutdown, watcher) = watch::channel(false);
         shared.persist().context("writing the initial state file")?;
         let hosts = [Host::Authority, Host::Arm, Host::Graph];
-        let tasks = listeners
+        let mut tasks: Vec<JoinHandle<()>> = listeners
             .into_iter()
             .zip(routers)
             .zip(hosts)
@@ -377,7 +406,19 @@ impl Emulator {
                 ))
             })
             .collect();
-        tracing::info!(authority = %shared.urls.authority, arm = %shared.urls.arm, graph = %shared.urls.graph, "emulator ready");
+        let mut stop = watcher.clone();
+        let pages = crate::entra::browser_router(shared.clone());
+        tasks.push(tokio::spawn(async move {
+            let served = axum::serve(browser_listener, pages)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.changed().await;
+                })
+                .await;
+            if let Err(error) = served {
+                tracing::warn!(%error, "the sign-in pages stopped");
+            }
+        }));
+        tracing::info!(browser = %shared.urls.browser, authority = %shared.urls.authority, arm = %shared.urls.arm, graph = %shared.urls.graph, "emulator ready");
         Ok(Self {
             profile,
             shared,

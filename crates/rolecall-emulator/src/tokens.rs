@@ -164,6 +164,30 @@ pub struct PendingCode {
     pub issued_at: u64,
 }
 
+/// A device-code sign-in waiting for its user (RFC 8628).
+#[derive(Debug, Clone)]
+pub struct PendingDevice {
+    pub user_code: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub issued_at: u64,
+    /// Set once the user entered the code and picked an account.
+    pub approved_user: Option<String>,
+}
+
+/// How long a device code may be redeemed (Entra: 900 s).
+pub const DEVICE_CODE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(900);
+
+/// A user code as Entra shows them: nine letters and digits without look-alikes.
+pub fn user_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 9];
+    rand_core::OsRng.fill_bytes(&mut buf);
+    buf.iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
 /// The key a refresh token is kept under: its SHA-256. The emulator, like a
 /// careful token service, never stores a usable token, so its state file
 /// (`--state`) holds none.
@@ -191,6 +215,9 @@ pub struct TokenStore {
     /// Codes already redeemed, kept to answer a second redemption with AADSTS54005.
     #[serde(skip)]
     pub redeemed_codes: std::collections::HashSet<String>,
+    /// Device codes by `device_code`; not persisted, like authorization codes.
+    #[serde(skip)]
+    pub device_codes: HashMap<String, PendingDevice>,
     pub refresh: HashMap<String, RefreshGrant>,
     /// Refresh tokens replaced by rotation or revoked: using one again is refused.
     pub retired_refresh: HashMap<String, RefreshGrant>,

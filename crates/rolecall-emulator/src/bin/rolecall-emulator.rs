@@ -37,6 +37,11 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     graph_port: u16,
 
+    /// Port of the sign-in pages a system browser opens (plain HTTP on
+    /// loopback, since browsers do not trust the emulator's CA; 0: any free port).
+    #[arg(long, default_value_t = 0)]
+    browser_port: u16,
+
     /// Which tenant to start with.
     #[arg(long, value_enum, default_value_t = Seed::Demo)]
     seed: Seed,
@@ -152,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
     let emulator = Emulator::start(Options {
         bind: args.bind,
         ports: [args.authority_port, args.arm_port, args.graph_port],
+        browser_port: args.browser_port,
         seed: args.seed,
         auto_sign_in: args.auto_sign_in.clone(),
         access_token_lifetime: std::time::Duration::from_secs(args.access_token_lifetime),

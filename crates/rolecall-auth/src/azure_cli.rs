@@ -1,0 +1,79 @@
+//! "Use my Azure CLI sign-in": tokens from `az account get-access-token`
+//! through `azure_identity::AzureCliCredential`, for admins who already signed
+//! in with the Azure CLI. Rolecall stores nothing for such an account: the
+//! Azure CLI keeps its own tokens, and every token comes from it on demand.
+
+use std::sync::Arc;
+
+use azure_core::credentials::{TokenCredential, TokenRequestOptions};
+use azure_identity::{AzureCliCredential, AzureCliCredentialOptions};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::accounts::{AccountId, AccountInfo};
+use crate::{AuthError, Result};
+
+/// The account the Azure CLI is signed in as, and a credential for it.
+#[derive(Debug, Clone)]
+pub struct AzureCliAccount {
+    pub info: AccountInfo,
+    pub credential: Arc<dyn TokenCredential>,
+}
+
+/// Asks the Azure CLI for an ARM token in `tenant` (its default tenant when
+/// `None`) and reads who it belongs to from the token's claims.
+pub async fn connect(
+    cloud: &rolecall_core::CloudProfile,
+    tenant: Option<&str>,
+) -> Result<AzureCliAccount> {
+    let options = AzureCliCredentialOptions {
+        tenant_id: tenant
+            .filter(|t| !matches!(*t, "organizations" | "common"))
+            .map(str::to_owned),
+        ..Default::default()
+    };
+    let credential = AzureCliCredential::new(Some(options)).map_err(|e| AuthError::AzureCli {
+        detail: e.to_string(),
+    })?;
+    let scope = format!(
+        "{}/.default",
+        cloud.resource_manager_audience.trim_end_matches('/')
+    );
+    let token = credential
+        .get_token(&[&scope], None::<TokenRequestOptions<'_>>)
+        .await
+        .map_err(|e| AuthError::AzureCli {
+            detail: first_line(&e.to_string()),
+        })?;
+    let claims = token
+        .token
+        .secret()
+        .split('.')
+        .nth(1)
+        .and_then(|part| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok())
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .ok_or_else(|| AuthError::AzureCli {
+            detail: "the Azure CLI returned a token Rolecall cannot read".into(),
+        })?;
+    let text = |k: &str| claims[k].as_str().unwrap_or_default().to_owned();
+    let username = [text("upn"), text("unique_name"), text("preferred_username")]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or_default();
+    let info = AccountInfo {
+        id: AccountId(format!("azure-cli:{}.{}", text("oid"), text("tid"))),
+        username,
+        display_name: text("name"),
+        tenant_id: text("tid"),
+        cloud: cloud.name.clone(),
+    };
+    Ok(AzureCliAccount { info, credential })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no answer")
+        .to_owned()
+}

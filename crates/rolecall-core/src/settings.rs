@@ -1,0 +1,205 @@
+//! The admin's settings: which cloud and tenant to sign in to, which client id
+//! to sign in as, and the account and tenant last used. One small JSON file in
+//! the app's config folder; it never holds a secret (account ids are the
+//! public `{object id}.{tenant id}` pair).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CloudProfile, Error, Result};
+
+/// The Azure CLI's public client id: Microsoft first party, pre-authorised
+/// for Azure Resource Manager and Microsoft Graph in every tenant.
+pub const DEFAULT_CLIENT_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+/// Which cloud to use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CloudChoice {
+    /// The built-in emulator seeded with the demo tenant.
+    #[default]
+    Demo,
+    Azure,
+    UsGovernment,
+    China,
+    /// A cloud profile file (JSON, as `rolecall-emulator` prints).
+    #[serde(rename_all = "camelCase")]
+    Custom {
+        profile_path: PathBuf,
+    },
+}
+
+impl CloudChoice {
+    /// The profile of a Microsoft cloud or a custom file; `None` for the demo,
+    /// whose profile exists only once its emulator runs.
+    pub fn profile(&self) -> Result<Option<CloudProfile>> {
+        Ok(match self {
+            CloudChoice::Demo => None,
+            CloudChoice::Azure => Some(CloudProfile::azure_public()),
+            CloudChoice::UsGovernment => Some(CloudProfile::azure_us_government()),
+            CloudChoice::China => Some(CloudProfile::azure_china()),
+            CloudChoice::Custom { profile_path } => {
+                let text = std::fs::read_to_string(profile_path).map_err(|e| {
+                    Error::InvalidCloudProfile {
+                        reason: format!("cannot read {}: {e}", profile_path.display()),
+                        hint: "Choose the JSON file that `rolecall-emulator` (or your cloud's administrator) gave you.",
+                    }
+                })?;
+                Some(CloudProfile::from_json(&text)?)
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub cloud: CloudChoice,
+    /// Tenant to sign in to: `organizations`, a tenant id or a domain. `None`:
+    /// the cloud's default.
+    pub tenant: Option<String>,
+    /// The Entra application Rolecall signs in as. `None`: [`DEFAULT_CLIENT_ID`].
+    pub client_id: Option<String>,
+    /// The account in use when the app last closed.
+    pub active_account: Option<String>,
+    /// The tenant in use when the app last closed.
+    pub active_tenant: Option<String>,
+    /// The Azure CLI's sign-in was in use (nothing of it is stored here).
+    pub use_azure_cli: bool,
+}
+
+impl Settings {
+    pub fn client_id(&self) -> &str {
+        self.client_id.as_deref().unwrap_or(DEFAULT_CLIENT_ID)
+    }
+
+    /// Reads the file; a missing file is the defaults. A damaged one is an
+    /// error that names it (it is never silently replaced).
+    pub fn load(path: &Path) -> Result<Self> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Settings {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(Error::Settings {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Writes the whole file atomically (a temporary file, then a rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let fail = |e: std::io::Error| Error::Settings {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let partial: PathBuf = path.with_extension("json.partial");
+        let bytes = serde_json::to_vec_pretty(self).expect("settings serialise");
+        std::fs::write(&partial, bytes).map_err(fail)?;
+        std::fs::rename(&partial, path).map_err(fail)
+    }
+
+    /// Checks what the admin typed before it is saved.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(client_id) = &self.client_id
+            && uuid_like(client_id).is_none()
+        {
+            return Err(Error::InvalidSetting {
+                field: "clientId",
+                reason: format!("'{client_id}' is not an application (client) id"),
+                hint: "Copy the Application (client) ID from the app registration's Overview page in the Entra admin center: 36 characters like 04b07795-8ddb-461a-bbee-02f9e1bf7b46.",
+            });
+        }
+        if let Some(tenant) = &self.tenant {
+            let ok = matches!(tenant.as_str(), "organizations" | "common")
+                || uuid_like(tenant).is_some()
+                || (tenant.contains('.')
+                    && tenant
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+            if !ok {
+                return Err(Error::InvalidSetting {
+                    field: "tenant",
+                    reason: format!("'{tenant}' is not a tenant"),
+                    hint: "Give a tenant id (a GUID), a domain such as contoso.onmicrosoft.com, or leave it empty to pick the tenant when you sign in.",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn uuid_like(text: &str) -> Option<()> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let lengths = [8, 4, 4, 4, 12];
+    (parts.len() == 5
+        && parts
+            .iter()
+            .zip(lengths)
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit())))
+    .then_some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_is_the_defaults_and_a_saved_file_reads_back() {
+        let dir = std::env::temp_dir().join(format!("rolecall-settings-{}", std::process::id()));
+        let path = dir.join("settings.json");
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(Settings::load(&path).unwrap(), Settings::default());
+        let settings = Settings {
+            cloud: CloudChoice::Custom {
+                profile_path: "/tmp/cloud.json".into(),
+            },
+            tenant: Some("contoso.onmicrosoft.com".into()),
+            active_account: Some("oid.tid".into()),
+            ..Default::default()
+        };
+        settings.save(&path).unwrap();
+        assert_eq!(Settings::load(&path).unwrap(), settings);
+        assert_eq!(settings.client_id(), DEFAULT_CLIENT_ID);
+        std::fs::write(&path, b"{not json").unwrap();
+        let error = Settings::load(&path).unwrap_err();
+        assert!(error.to_string().contains("settings.json"), "{error}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn bad_client_ids_and_tenants_are_refused_with_what_to_do() {
+        let bad_client = Settings {
+            client_id: Some("Rolecall".into()),
+            ..Default::default()
+        };
+        let error = bad_client.validate().unwrap_err();
+        assert_eq!(error.code(), "InvalidSetting");
+        assert!(
+            error.to_string().contains("Application (client) ID"),
+            "{error}"
+        );
+        for tenant in [
+            "organizations",
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "contoso.com",
+        ] {
+            let ok = Settings {
+                tenant: Some(tenant.into()),
+                ..Default::default()
+            };
+            ok.validate().unwrap();
+        }
+        let bad_tenant = Settings {
+            tenant: Some("contoso tenant".into()),
+            ..Default::default()
+        };
+        assert!(bad_tenant.validate().is_err());
+    }
+}
