@@ -17,7 +17,21 @@ pub const BINDINGS_PATH: &str = "ui/src/bindings.ts";
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
         commands::app_info,
-        commands::check_connection
+        commands::check_connection,
+        commands::get_session,
+        commands::sign_in,
+        commands::cancel_sign_in,
+        commands::start_device_code,
+        commands::finish_device_code,
+        commands::use_azure_cli,
+        commands::switch_account,
+        commands::list_tenants,
+        commands::switch_tenant,
+        commands::reauthenticate,
+        commands::sign_out,
+        commands::sign_out_everywhere,
+        commands::get_settings,
+        commands::save_settings
     ])
 }
 
@@ -52,19 +66,27 @@ pub fn run() {
         .init();
 
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let state = CloudSource::from_args_and_env(&args)
-        .and_then(|source| tauri::async_runtime::block_on(AppState::start(source)));
-    let state = match state {
-        Ok(state) => state,
+    let forced = match CloudSource::from_args_and_env(&args) {
+        Ok(forced) => forced,
         Err(error) => {
             eprintln!("Rolecall could not start: {error:#}");
-            std::process::exit(1);
+            std::process::exit(2);
         }
     };
     let builder = specta_builder();
     tauri::Builder::default()
-        .manage(state)
         .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            use tauri::Manager;
+            let config_dir = app.path().app_config_dir()?;
+            let state = tauri::async_runtime::block_on(AppState::start(config_dir, forced))
+                .map_err(|error| {
+                    eprintln!("Rolecall could not start: {error:#}");
+                    error
+                })?;
+            app.manage(state);
+            Ok(())
+        })
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("error while running Rolecall");
 }

@@ -1,65 +1,88 @@
-//! The app's state: which cloud it talks to, and (in demo mode) the embedded
-//! emulator that plays that cloud.
+//! The app's state: the settings file, the cloud in use (in demo mode with
+//! the embedded emulator that plays it) and the sign-in session on it.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use anyhow::Context;
-use rolecall_core::{CloudKind, CloudProfile};
+use rolecall_auth::{Accounts, Keychain, Session};
+use rolecall_core::{CloudChoice, CloudKind, CloudProfile, Settings};
 use rolecall_emulator::Emulator;
 
 use crate::dto::{CloudMode, CloudSummary};
 
 /// Environment variable naming a cloud profile file (JSON, as the emulator prints).
 pub const CLOUD_PROFILE_ENV: &str = "ROLECALL_CLOUD_PROFILE";
+/// Environment variable naming a command that plays the browser (automation).
+pub const BROWSER_ENV: &str = "ROLECALL_BROWSER";
 
-/// Where the cloud comes from, decided once at start-up.
+/// How long an interactive or device-code sign-in may take.
+pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A cloud forced at start-up, which the settings cannot change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloudSource {
-    /// The demo tenant on an embedded emulator.
+    /// `--demo`: the demo tenant on an embedded emulator.
     Demo,
-    /// A cloud profile file (JSON, as the emulator prints).
-    ProfileFile(std::path::PathBuf),
+    /// `--cloud-profile FILE` or `ROLECALL_CLOUD_PROFILE`.
+    ProfileFile(PathBuf),
 }
 
 impl CloudSource {
     /// `--demo` wins, then `--cloud-profile FILE`, then `ROLECALL_CLOUD_PROFILE`;
-    /// with none of them a newcomer gets the demo tenant.
-    pub fn from_args_and_env(args: &[String]) -> anyhow::Result<Self> {
+    /// with none of them the settings decide (the demo tenant for a newcomer).
+    pub fn from_args_and_env(args: &[String]) -> anyhow::Result<Option<Self>> {
         if args.iter().any(|a| a == "--demo") {
-            return Ok(Self::Demo);
+            return Ok(Some(Self::Demo));
         }
         if let Some(i) = args.iter().position(|a| a == "--cloud-profile") {
             let file = args
                 .get(i + 1)
                 .context("--cloud-profile needs a file name")?;
-            return Ok(Self::ProfileFile(file.into()));
+            return Ok(Some(Self::ProfileFile(file.into())));
         }
-        Ok(match std::env::var_os(CLOUD_PROFILE_ENV) {
-            Some(path) => Self::ProfileFile(path.into()),
-            None => Self::Demo,
-        })
+        Ok(std::env::var_os(CLOUD_PROFILE_ENV).map(|path| Self::ProfileFile(path.into())))
+    }
+
+    fn choice(&self) -> CloudChoice {
+        match self {
+            CloudSource::Demo => CloudChoice::Demo,
+            CloudSource::ProfileFile(path) => CloudChoice::Custom {
+                profile_path: path.clone(),
+            },
+        }
     }
 }
 
-pub struct AppState {
+/// One cloud and the session on it. Replaced whole when the admin picks
+/// another cloud or client id.
+pub struct Connection {
     pub cloud: CloudProfile,
     pub mode: CloudMode,
     pub http: reqwest::Client,
-    /// Kept alive for the app's lifetime in demo mode; dropping it stops it.
+    pub session: Session,
+    /// Kept alive while the connection lives in demo mode; dropping it stops it.
     _emulator: Option<Emulator>,
 }
 
-impl AppState {
-    /// Connects to the chosen cloud (starting the embedded emulator for the demo).
-    pub async fn start(source: CloudSource) -> anyhow::Result<Self> {
-        let (cloud, emulator) = match source {
-            CloudSource::ProfileFile(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading the cloud profile {}", path.display()))?;
-                (CloudProfile::from_json(&text)?, None)
-            }
-            CloudSource::Demo => {
-                let emulator = Emulator::start(rolecall_emulator::Options::default())
-                    .await
-                    .context("starting the demo tenant's emulator")?;
+impl Connection {
+    async fn open(
+        choice: &CloudChoice,
+        settings: &Settings,
+        dir: &std::path::Path,
+    ) -> anyhow::Result<Self> {
+        let (cloud, emulator) = match choice.profile()? {
+            Some(cloud) => (cloud, None),
+            None => {
+                // The demo tenant keeps its state (refresh tokens only as
+                // hashes) next to the settings, so a restart stays signed in.
+                let emulator = Emulator::start(rolecall_emulator::Options {
+                    state_file: Some(dir.join("demo-tenant.json")),
+                    ..Default::default()
+                })
+                .await
+                .context("starting the demo tenant's emulator")?;
                 let cloud = CloudProfile::from_json(&emulator.profile_json())?;
                 (cloud, Some(emulator))
             }
@@ -70,23 +93,172 @@ impl AppState {
             _ => CloudMode::Azure,
         };
         let http = rolecall_core::http::client_for(&cloud)?;
+        // The built-in demo keeps its accounts apart from any other emulator's,
+        // whose tokens would mean nothing to it.
+        let service = match mode {
+            CloudMode::Demo => "Rolecall (demo tenant)".to_owned(),
+            _ => rolecall_auth::keychain::service_for(&cloud),
+        };
+        let keychain = Keychain::open(&service)?;
+        let accounts = Arc::new(Accounts::new(
+            keychain,
+            http.clone(),
+            cloud.clone(),
+            settings.client_id(),
+        ));
+        let session = Session::new(accounts);
+        session.restore(
+            settings.active_account.as_deref(),
+            settings.active_tenant.as_deref(),
+        )?;
+        if settings.use_azure_cli
+            && let Err(error) = session
+                .use_azure_cli(settings.active_tenant.as_deref())
+                .await
+        {
+            tracing::warn!(%error, "the Azure CLI's sign-in is no longer usable");
+        }
         tracing::info!(cloud = %cloud.name, ?mode, "cloud selected");
         Ok(Self {
             cloud,
             mode,
             http,
+            session,
             _emulator: emulator,
         })
     }
+}
+
+pub struct AppState {
+    settings_path: PathBuf,
+    config_dir: PathBuf,
+    settings: Mutex<Settings>,
+    /// The cloud forced on the command line, if any.
+    forced: Option<CloudSource>,
+    connection: RwLock<Arc<Connection>>,
+    /// Cancels the sign-in waiting for the browser.
+    cancel_sign_in: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+}
+
+impl AppState {
+    /// Reads the settings in `config_dir` and connects to the cloud (a forced
+    /// one, or the settings').
+    pub async fn start(config_dir: PathBuf, forced: Option<CloudSource>) -> anyhow::Result<Self> {
+        let settings_path = config_dir.join("settings.json");
+        let settings = Settings::load(&settings_path)?;
+        let choice = forced
+            .as_ref()
+            .map(CloudSource::choice)
+            .unwrap_or_else(|| settings.cloud.clone());
+        let connection = Connection::open(&choice, &settings, &config_dir).await?;
+        Ok(Self {
+            settings_path,
+            config_dir,
+            settings: Mutex::new(settings),
+            forced,
+            connection: RwLock::new(Arc::new(connection)),
+            cancel_sign_in: Mutex::new(None),
+        })
+    }
+
+    pub fn connection(&self) -> Arc<Connection> {
+        self.connection.read().expect("connection lock").clone()
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().expect("settings lock").clone()
+    }
+
+    pub fn cloud_locked(&self) -> bool {
+        self.forced.is_some()
+    }
+
+    /// The cloud in use: the forced one, or the settings'.
+    pub fn effective_cloud(&self) -> CloudChoice {
+        self.forced
+            .as_ref()
+            .map(CloudSource::choice)
+            .unwrap_or_else(|| self.settings().cloud)
+    }
+
+    /// Validates and saves new settings; a new cloud or client id opens a new
+    /// connection (and its own keychain entries) before anything is replaced.
+    pub async fn apply_settings(&self, next: Settings) -> anyhow::Result<()> {
+        next.validate()?;
+        let current = self.settings();
+        let reconnect = (next.cloud != current.cloud && self.forced.is_none())
+            || next.client_id() != current.client_id();
+        if reconnect {
+            next.cloud.profile()?; // a bad profile file is refused before anything changes
+            let choice = self
+                .forced
+                .as_ref()
+                .map(CloudSource::choice)
+                .unwrap_or_else(|| next.cloud.clone());
+            let connection = Connection::open(&choice, &next, &self.config_dir).await?;
+            *self.connection.write().expect("connection lock") = Arc::new(connection);
+        }
+        next.save(&self.settings_path)?;
+        *self.settings.lock().expect("settings lock") = next;
+        Ok(())
+    }
+
+    /// Remembers the active account and tenant for the next start.
+    pub fn remember_active(&self) -> anyhow::Result<()> {
+        let active = self.connection().session.active()?;
+        let mut settings = self.settings.lock().expect("settings lock");
+        settings.active_account = active
+            .as_ref()
+            .filter(|a| a.source == rolecall_auth::AccountSource::Rolecall)
+            .map(|a| a.account.id.0.clone());
+        settings.active_tenant = active.as_ref().map(|a| a.tenant_id.clone());
+        settings.use_azure_cli = active
+            .as_ref()
+            .is_some_and(|a| a.source == rolecall_auth::AccountSource::AzureCli);
+        settings.save(&self.settings_path)?;
+        Ok(())
+    }
+
+    /// A receiver that fires when the admin cancels the sign-in in progress.
+    pub fn sign_in_cancellation(&self) -> tokio::sync::oneshot::Receiver<()> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        *self.cancel_sign_in.lock().expect("cancel lock") = Some(tx);
+        rx
+    }
+
+    pub fn cancel_sign_in(&self) -> bool {
+        self.cancel_sign_in
+            .lock()
+            .expect("cancel lock")
+            .take()
+            .is_some_and(|tx| tx.send(()).is_ok())
+    }
 
     pub fn cloud_summary(&self) -> CloudSummary {
+        let connection = self.connection();
+        let cloud = &connection.cloud;
+        let tenant = self
+            .settings()
+            .tenant
+            .unwrap_or_else(|| cloud.tenant_or_default().to_owned());
         CloudSummary {
-            name: self.cloud.name.clone(),
-            mode: self.mode,
-            tenant: self.cloud.tenant_or_default().to_owned(),
-            authority_host: self.cloud.authority_host.to_string(),
-            resource_manager_endpoint: self.cloud.resource_manager_endpoint.to_string(),
-            graph_endpoint: self.cloud.graph_endpoint.to_string(),
+            name: cloud.name.clone(),
+            mode: connection.mode,
+            tenant,
+            authority_host: cloud.authority_host.to_string(),
+            resource_manager_endpoint: cloud.resource_manager_endpoint.to_string(),
+            graph_endpoint: cloud.graph_endpoint.to_string(),
         }
+    }
+}
+
+/// The browser for interactive sign-in: a command from `ROLECALL_BROWSER`
+/// (automation, the end-to-end tests) or the system browser.
+pub fn opener() -> rolecall_auth::interactive::Opener {
+    match std::env::var(BROWSER_ENV) {
+        Ok(command) if !command.trim().is_empty() => {
+            rolecall_auth::interactive::browser_command(command)
+        }
+        _ => rolecall_auth::interactive::system_browser(),
     }
 }

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { SCREENS } from "./screens";
-import { demoInfo, fakeBackend, okCheck } from "./test/fakeBackend";
+import { demoInfo, fakeBackend, okCheck, olivia } from "./test/fakeBackend";
 
 describe("the app frame", () => {
   it("shows the cloud from app_info and flags the demo tenant", async () => {
@@ -23,8 +23,9 @@ describe("the app frame", () => {
 
   it("offers every screen in the navigation pane and opens each", async () => {
     const user = userEvent.setup();
-    render(<App backend={fakeBackend()} />);
+    render(<App backend={fakeBackend({ accounts: [olivia] })} />);
     const nav = screen.getByRole("navigation");
+    await screen.findByTestId("screen-onboard");
     for (const { id, label } of SCREENS) {
       await user.click(within(nav).getByText(label));
       expect(screen.getByTestId(`screen-${id}`)).toBeInTheDocument();

@@ -11,18 +11,20 @@ import {
   NavDrawer,
   NavDrawerBody,
   NavItem,
-  Avatar,
   Text,
   Tooltip,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { DarkThemeRegular, PersonRegular } from "@fluentui/react-icons";
+import { DarkThemeRegular } from "@fluentui/react-icons";
 import { commands, type AppInfo } from "./bindings";
 import { BackendProvider, useBackend, type Backend } from "./backend";
 import { SCREENS, type ScreenId } from "./screens";
 import { themes, useTheme, type ThemeChoice } from "./theme";
 import { ScreenView } from "./screens/ScreenView";
+import { SignInPage } from "./screens/SignInPage";
+import { AccountPanel } from "./AccountPanel";
+import { SessionProvider, activeAccount, useSession } from "./session";
 
 const useStyles = makeStyles({
   root: {
@@ -32,6 +34,9 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground2,
   },
   header: {
+    // Above the main area, so the account panel (rendered inline) covers it.
+    position: "relative",
+    zIndex: 1,
     display: "flex",
     alignItems: "center",
     gap: tokens.spacingHorizontalM,
@@ -70,7 +75,9 @@ export function App({ backend = commands }: { backend?: Backend }) {
     <FluentProvider theme={themes[resolved]} data-theme={resolved}>
       <div className={styles.root}>
         <BackendProvider backend={backend}>
-          <Frame themeChoice={choice} onThemeChoice={setChoice} />
+          <SessionProvider>
+            <Frame themeChoice={choice} onThemeChoice={setChoice} />
+          </SessionProvider>
         </BackendProvider>
       </div>
     </FluentProvider>
@@ -88,6 +95,11 @@ function Frame({
   const backend = useBackend();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [screen, setScreen] = useState<ScreenId>("onboard");
+  const [addingAccount, setAddingAccount] = useState(false);
+  const [infoVersion, setInfoVersion] = useState(0);
+  const { session } = useSession();
+  const current = activeAccount(session);
+  const signedIn = current !== null && current.active.health !== "SignInAgain";
 
   useEffect(() => {
     let live = true;
@@ -95,7 +107,11 @@ function Frame({
     return () => {
       live = false;
     };
-  }, [backend]);
+  }, [backend, infoVersion]);
+
+  // A new account signed in: leave the sign-in page.
+  const activeId = session?.active?.accountId;
+  useEffect(() => setAddingAccount(false), [activeId]);
 
   return (
     <>
@@ -116,9 +132,8 @@ function Frame({
             </Text>
           </div>
         )}
-        <div className={styles.account} data-testid="account">
-          <Avatar icon={<PersonRegular />} color="neutral" size={24} aria-hidden />
-          <Text className={styles.onBrand}>Not signed in</Text>
+        <div className={styles.account}>
+          <AccountPanel onAddAccount={() => setAddingAccount(true)} />
         </div>
         <Menu
           checkedValues={{ theme: [themeChoice] }}
@@ -157,9 +172,17 @@ function Frame({
             ))}
           </NavDrawerBody>
         </NavDrawer>
-        <main className={styles.main} data-testid={`screen-${screen}`}>
-          <ScreenView screen={screen} info={info} />
-        </main>
+        {session === null ? (
+          <main className={styles.main} aria-busy="true" />
+        ) : !signedIn || addingAccount ? (
+          <main className={styles.main}>
+            <SignInPage onSettingsSaved={() => setInfoVersion((v) => v + 1)} />
+          </main>
+        ) : (
+          <main className={styles.main} data-testid={`screen-${screen}`}>
+            <ScreenView screen={screen} info={info} />
+          </main>
+        )}
       </div>
     </>
   );

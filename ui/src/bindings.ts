@@ -11,14 +11,91 @@ export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
 	/**  Reaches the cloud's sign-in authority (OpenID discovery) and reports how it went. */
 	checkConnection: () => typedError<ConnectionCheck, CommandError>(__TAURI_INVOKE("check_connection")),
+	/**
+	 *  The accounts on this computer and the one in use, checked: the active
+	 *  account gets a token silently (from memory, or one refresh) or says why not.
+	 */
+	getSession: () => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("get_session")),
+	/**
+	 *  Signs in with the system browser (auth code + PKCE, loopback redirect) in
+	 *  `tenant` (the settings' tenant or the cloud's default when `None`). Waits
+	 *  until the browser comes back, the admin cancels, or five minutes pass.
+	 */
+	signIn: (tenant: string | null) => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("sign_in", { tenant })),
+	/**  Gives up the sign-in waiting for the browser (or for a device code). */
+	cancelSignIn: () => __TAURI_INVOKE<boolean>("cancel_sign_in"),
+	/**  Starts a device-code sign-in; show the code, then call `finish_device_code`. */
+	startDeviceCode: (tenant: string | null) => typedError<DeviceCodeView, CommandError>(__TAURI_INVOKE("start_device_code", { tenant })),
+	/**  Waits for the device-code sign-in to be finished on the other device. */
+	finishDeviceCode: () => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("finish_device_code")),
+	/**  Uses the Azure CLI's sign-in (`az login`) from now on. */
+	useAzureCli: (tenant: string | null) => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("use_azure_cli", { tenant })),
+	/**  Makes another account on this computer the active one. */
+	switchAccount: (accountId: string) => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("switch_account", { accountId })),
+	/**  The tenants the active account can reach (ARM `/tenants`). */
+	listTenants: () => typedError<TenantView[], CommandError>(__TAURI_INVOKE("list_tenants")),
+	/**
+	 *  Switches to another tenant of the active account once a token for it
+	 *  comes silently; an `InteractionRequired` error means "sign in again there".
+	 */
+	switchTenant: (tenantId: string) => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("switch_tenant", { tenantId })),
+	/**  Signs the active account in again in `tenant_id` (MFA, Conditional Access). */
+	reauthenticate: (tenantId: string) => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("reauthenticate", { tenantId })),
+	/**  Signs one account out: exactly its keychain entries and tokens go. */
+	signOut: (accountId: string) => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("sign_out", { accountId })),
+	/**  Signs every account on this computer out. */
+	signOutEverywhere: () => typedError<SessionView_Serialize, CommandError>(__TAURI_INVOKE("sign_out_everywhere")),
+	/**  The cloud, tenant and client id used to sign in. */
+	getSettings: () => __TAURI_INVOKE<SettingsInfo_Serialize>("get_settings"),
+	/**  Validates and saves the settings; another cloud or client id reconnects. */
+	saveSettings: (settings: SettingsView_Deserialize) => typedError<SettingsInfo_Serialize, CommandError>(__TAURI_INVOKE("save_settings", { settings })),
 };
 
 /* Types */
+/**  Where an account's tokens come from. */
+export type AccountSource = 
+/**  Signed in with Rolecall (refresh token in the OS keychain). */
+"Rolecall" | 
+/**  The Azure CLI's own sign-in. */
+"AzureCli";
+
+/**  An account on this computer: names and ids only, never a token. */
+export type AccountView = {
+	id: string,
+	username: string,
+	displayName: string,
+	homeTenantId: string,
+	source: AccountSource,
+	/**  Its session is gone (revoked, expired): it must sign in again. */
+	needsSignIn: boolean,
+};
+
+export type ActiveView = ActiveView_Serialize | ActiveView_Deserialize;
+
+export type ActiveView_Deserialize = {
+	accountId: string,
+	tenantId: string,
+	health: SessionHealth,
+	/**  What to do, when not ready. */
+	message?: string | null,
+};
+
+export type ActiveView_Serialize = {
+	accountId: string,
+	tenantId: string,
+	health: SessionHealth,
+	/**  What to do, when not ready. */
+	message: string | null,
+};
+
 /**  What the frame shows in its header. */
 export type AppInfo = {
 	version: string,
 	cloud: CloudSummary,
 };
+
+/**  Which cloud to sign in to. */
+export type CloudChoiceView = { kind: "demo" } | { kind: "azure" } | { kind: "usGovernment" } | { kind: "china" } | { kind: "custom"; profilePath: string };
 
 /**  Where the app's cloud came from. */
 export type CloudMode = 
@@ -50,6 +127,93 @@ export type ConnectionCheck = {
 	issuer: string,
 	tenant: string,
 	elapsedMs: number,
+};
+
+/**
+ *  What the admin is shown for a device-code sign-in (no secret: the user
+ *  code is meant to be typed by a person and is useless without the device
+ *  code, which stays in the backend).
+ */
+export type DeviceCodeView = {
+	userCode: string,
+	verificationUri: string,
+	message: string,
+	expiresInSecs: number,
+};
+
+/**  How the active account is doing in the active tenant. */
+export type SessionHealth = 
+/**  Tokens come silently. */
+"Ready" | 
+/**  The session expired or was revoked: sign in again. */
+"SignInAgain" | 
+/**  The tenant demands an interactive sign-in (MFA, Conditional Access). */
+"InteractionRequired" | 
+/**  The cloud could not be reached; the session itself may be fine. */
+"Unreachable";
+
+/**  The accounts and the one in use. */
+export type SessionView = SessionView_Serialize | SessionView_Deserialize;
+
+/**  The accounts and the one in use. */
+export type SessionView_Deserialize = {
+	accounts: AccountView[],
+	active?: ActiveView_Deserialize | null,
+};
+
+/**  The accounts and the one in use. */
+export type SessionView_Serialize = {
+	accounts: AccountView[],
+	active: ActiveView_Serialize | null,
+};
+
+/**  The settings, with what the app decided for the admin. */
+export type SettingsInfo = SettingsInfo_Serialize | SettingsInfo_Deserialize;
+
+/**  The settings, with what the app decided for the admin. */
+export type SettingsInfo_Deserialize = {
+	settings: SettingsView_Deserialize,
+	defaultClientId: string,
+	/**  The cloud was chosen on the command line; the setting applies next time. */
+	cloudLocked: boolean,
+};
+
+/**  The settings, with what the app decided for the admin. */
+export type SettingsInfo_Serialize = {
+	settings: SettingsView_Serialize,
+	defaultClientId: string,
+	/**  The cloud was chosen on the command line; the setting applies next time. */
+	cloudLocked: boolean,
+};
+
+/**  The settings the admin can change before signing in. */
+export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
+
+/**  The settings the admin can change before signing in. */
+export type SettingsView_Deserialize = {
+	cloud: CloudChoiceView,
+	/**  `organizations`, a tenant id or a domain; empty: the cloud's default. */
+	tenant?: string | null,
+	/**  Empty: the default client id. */
+	clientId?: string | null,
+};
+
+/**  The settings the admin can change before signing in. */
+export type SettingsView_Serialize = {
+	cloud: CloudChoiceView,
+	/**  `organizations`, a tenant id or a domain; empty: the cloud's default. */
+	tenant: string | null,
+	/**  Empty: the default client id. */
+	clientId: string | null,
+};
+
+/**  A tenant the active account can reach. */
+export type TenantView = {
+	tenantId: string,
+	displayName: string,
+	defaultDomain: string,
+	home: boolean,
+	active: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -23,10 +23,11 @@ pub fn run_suite(root: &Path) -> Result<()> {
     let target = target_dir(root)?;
     let app = target.join("debug/rolecall");
     let emulator = target.join("debug/rolecall-emulator");
+    let cli = target.join("debug/rolecall-cli");
     // With a target directory shared between checkouts, cargo leaves a fresh
     // build's binary where another checkout last copied its own; removing the
     // copies makes cargo put this checkout's there.
-    for stale in [&app, &emulator] {
+    for stale in [&app, &emulator, &cli] {
         let _ = std::fs::remove_file(stale);
     }
     run(cargo().args([
@@ -38,10 +39,14 @@ pub fn run_suite(root: &Path) -> Result<()> {
         "rolecall",
         "--bin",
         "rolecall-emulator",
+        "--bin",
+        "rolecall-cli",
         "--package",
         "rolecall",
         "--package",
         "rolecall-emulator",
+        "--package",
+        "rolecall-cli",
     ]))?;
 
     let artifacts = root.join("tests/e2e/artifacts");
@@ -50,10 +55,21 @@ pub fn run_suite(root: &Path) -> Result<()> {
     let scratch = tempdir("e2e")?;
     let logs = artifacts.join("logs");
     std::fs::create_dir_all(&logs)?;
-    let result = Session::start(&scratch, &emulator, &logs)
-        .and_then(|session| session.run_specs(root, &app, &artifacts));
+    let result = Session::start(&scratch, &emulator, &cli, &logs).and_then(|session| {
+        let specs = session.run_specs(root, &app, &artifacts);
+        drop(session); // every process stopped: their logs are complete
+        specs
+    });
+    // Whatever the outcome: no token may be left outside the keychain.
+    let scan =
+        crate::scan::no_tokens_in(&[&scratch, &artifacts], &[&scratch.join("data/keyrings")]);
     let _ = std::fs::remove_dir_all(&scratch);
-    result
+    result?;
+    let scanned = scan?;
+    println!(
+        "token scan: {scanned} files under the app's data, config, cache and log folders and the captured IPC traffic hold no token"
+    );
+    Ok(())
 }
 
 /// `cargo metadata`'s target directory (honours CARGO_TARGET_DIR).
@@ -240,7 +256,7 @@ struct Session {
 }
 
 impl Session {
-    fn start(scratch: &Path, emulator_bin: &Path, logs: &Path) -> Result<Self> {
+    fn start(scratch: &Path, emulator_bin: &Path, cli_bin: &Path, logs: &Path) -> Result<Self> {
         // Daemons' chatter goes to log files kept with the screenshots.
         let log =
             |name: &str| -> Result<Stdio> { Ok(std::fs::File::create(logs.join(name))?.into()) };
@@ -299,6 +315,15 @@ impl Session {
         env.push((
             "ROLECALL_CLOUD_PROFILE".into(),
             profile.to_string_lossy().into_owned(),
+        ));
+        // The "system browser" of the app: picks Olivia on whichever
+        // emulator's sign-in page the app opens (the harness's or the demo's).
+        env.push((
+            "ROLECALL_BROWSER".into(),
+            format!(
+                "{} complete-sign-in --as olivia.owner@contosodemo.onmicrosoft.com",
+                cli_bin.display()
+            ),
         ));
 
         // 5. tauri-driver, which starts WebKitWebDriver, which starts the app.

@@ -9,6 +9,7 @@
 
 mod e2e;
 mod proc;
+mod scan;
 mod setup;
 
 use std::path::{Path, PathBuf};

@@ -54,3 +54,55 @@ export async function byTestId(browser, id, timeout = 20_000) {
   await element.waitForExist({ timeout });
   return element;
 }
+
+/**
+ * Records every IPC answer the webview receives from here on: Tauri delivers
+ * each through a callback registered in `__TAURI_INTERNALS__.callbacks`, so
+ * wrapping that map's `set` sees results and errors exactly as they arrive.
+ * `saveIpc` writes them to the artifacts, where the harness scans for tokens.
+ */
+export async function captureIpc(browser) {
+  await browser.execute(() => {
+    const callbacks = window.__TAURI_INTERNALS__.callbacks;
+    window.__rolecallIpc = [];
+    const set = Map.prototype.set;
+    callbacks.set = function (id, callback) {
+      return set.call(this, id, (data) => {
+        window.__rolecallIpc.push(data);
+        return callback(data);
+      });
+    };
+  });
+}
+
+/** Writes the IPC answers captured since `captureIpc` to `ipc-<name>.json`. */
+export async function saveIpc(browser, name) {
+  const captured = await browser.execute(() => JSON.stringify(window.__rolecallIpc ?? []));
+  const dir = required("E2E_ARTIFACTS");
+  await mkdir(dir, { recursive: true });
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(path.join(dir, `ipc-${name}.json`), captured);
+  return JSON.parse(captured);
+}
+
+/** Waits until the header's account button reads `pattern`. */
+export async function waitForAccount(browser, pattern, timeout = 60_000) {
+  await browser.waitUntil(async () => pattern.test(await (await byTestId(browser, "account")).getText()), {
+    timeout,
+    timeoutMsg: `the account never read ${pattern}`,
+  });
+}
+
+/** Signs in through the sign-in page (the harness's ROLECALL_BROWSER picks Olivia). */
+export async function signIn(browser) {
+  await (await byTestId(browser, "sign-in-browser")).click();
+  await waitForAccount(browser, /Olivia Owner/);
+}
+
+/** Signs the active account out through the account panel. */
+export async function signOut(browser) {
+  await (await byTestId(browser, "account")).click();
+  await (await byTestId(browser, "sign-out")).click();
+  await byTestId(browser, "sign-in");
+  await waitForAccount(browser, /Not signed in/);
+}

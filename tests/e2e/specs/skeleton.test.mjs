@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { byTestId, launch, screenshot } from "../lib/app.mjs";
+import { byTestId, captureIpc, launch, saveIpc, screenshot, signIn, signOut } from "../lib/app.mjs";
 
 const SCREENS = [
   ["onboard", "Onboard"],
@@ -51,6 +51,7 @@ describe("against the harness's emulator (custom cloud profile)", () => {
   });
 
   test("every screen opens from the navigation pane", async () => {
+    await signIn(browser);
     for (const [id, label] of SCREENS) {
       const item = await byTestId(browser, `nav-${id}`);
       await item.click();
@@ -60,6 +61,7 @@ describe("against the harness's emulator (custom cloud profile)", () => {
       assert.equal(await heading.getText(), label);
       await screenshot(browser, `skeleton-${id}`);
     }
+    await signOut(browser);
   });
 });
 
@@ -72,7 +74,8 @@ describe("demo mode (the app's own embedded emulator)", () => {
     await browser?.deleteSession();
   });
 
-  test("a newcomer lands on the demo tenant, flagged as a demo", async () => {
+  test("a newcomer lands on the demo tenant, flagged as a demo, and signs in to it", async () => {
+    await captureIpc(browser);
     const badge = await byTestId(browser, "demo-badge");
     assert.equal(await badge.getText(), "Demo");
     const card = await byTestId(browser, "connection");
@@ -81,6 +84,11 @@ describe("demo mode (the app's own embedded emulator)", () => {
       timeoutMsg: "the demo tenant did not answer",
     });
     assert.match(await (await byTestId(browser, "tenant")).getText(), /Contoso Demo/);
+    // The demo's own sign-in page, on its own emulator (the harness's
+    // browser command picks Olivia there, as a newcomer would click her).
+    await byTestId(browser, "sign-in");
+    await screenshot(browser, "demo-sign-in");
+    await signIn(browser);
     // Nothing may cover the frame (a portal once did, blanking the window):
     // WebDriver refuses a click on an element hidden behind another one.
     await (await byTestId(browser, "nav-activity")).click();
@@ -93,5 +101,7 @@ describe("demo mode (the app's own embedded emulator)", () => {
       timeoutMsg: "the demo tenant did not answer the second check",
     });
     await screenshot(browser, "demo-onboard");
+    await saveIpc(browser, "demo");
+    await signOut(browser);
   });
 });

@@ -1,0 +1,100 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { fabrikam, fakeBackend, olivia } from "./test/fakeBackend";
+
+describe("signing in", () => {
+  it("starts on the sign-in page and lands on the app after the browser sign-in", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    render(<App backend={backend} />);
+    const page = await screen.findByTestId("sign-in");
+    expect(screen.getByTestId("account")).toHaveTextContent("Not signed in");
+    expect(screen.queryByTestId("screen-onboard")).not.toBeInTheDocument();
+
+    await user.type(within(page).getByTestId("tenant-input"), "contosodemo.onmicrosoft.com");
+    await user.click(within(page).getByRole("button", { name: "Sign in with your browser" }));
+
+    await screen.findByTestId("screen-onboard");
+    expect(screen.getByTestId("account")).toHaveTextContent("Olivia Owner");
+    // The tenant typed first is saved, then used for the sign-in.
+    expect(backend.saveSettings).toHaveBeenCalledWith(
+      expect.objectContaining({ tenant: "contosodemo.onmicrosoft.com", clientId: null }),
+    );
+    expect(backend.signIn).toHaveBeenCalledWith("contosodemo.onmicrosoft.com");
+  });
+
+  it("refuses settings the backend rejects, before any sign-in", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({
+      settingsError: { code: "InvalidSetting", message: "clientId: 'Rolecall' is not an application (client) id. Copy the Application (client) ID" },
+    });
+    render(<App backend={backend} />);
+    const page = await screen.findByTestId("sign-in");
+    await user.click(within(page).getByRole("button", { name: /Advanced/ }));
+    await user.type(within(page).getByTestId("client-id"), "Rolecall");
+    await user.click(within(page).getByRole("button", { name: "Sign in with your browser" }));
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("Copy the Application (client) ID");
+    expect(backend.signIn).not.toHaveBeenCalled();
+  });
+
+  it("says why a sign-in failed and stays on the page", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({
+      signIn: { code: "SignInTimedOut", message: "sign-in was not completed within 300 seconds. Start it again" },
+    });
+    render(<App backend={backend} />);
+    await user.click(await screen.findByRole("button", { name: "Sign in with your browser" }));
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("Start it again");
+    expect(screen.getByTestId("sign-in")).toBeInTheDocument();
+  });
+
+  it("shows the device code to enter elsewhere, then signs in", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    render(<App backend={backend} />);
+    await user.click(await screen.findByRole("button", { name: "Sign in with a code" }));
+    await screen.findByTestId("screen-onboard");
+    expect(backend.startDeviceCode).toHaveBeenCalledWith(null);
+    expect(backend.finishDeviceCode).toHaveBeenCalled();
+  });
+
+  it("explains what to run when the Azure CLI has no sign-in", async () => {
+    const user = userEvent.setup();
+    render(<App backend={fakeBackend()} />);
+    await user.click(await screen.findByRole("button", { name: "Use my Azure CLI sign-in" }));
+    expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("az login");
+  });
+});
+
+describe("the account panel", () => {
+  it("lists the tenants, asks to sign in again where a tenant demands it, then switches", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({ accounts: [olivia], demandingTenants: [fabrikam.tenantId] });
+    render(<App backend={backend} />);
+    await user.click(await screen.findByRole("button", { name: "Account: Olivia Owner" }));
+    const panel = await screen.findByTestId("account-panel");
+    const row = await within(panel).findByTestId(`tenant-${fabrikam.tenantId}`);
+    expect(within(panel).getByTestId(`tenant-${olivia.homeTenantId}`)).toHaveTextContent("In use");
+
+    await user.click(within(row).getByRole("button", { name: "Switch" }));
+    expect(await within(panel).findByText(/AADSTS50076/)).toBeInTheDocument();
+    await user.click(within(row).getByRole("button", { name: "Sign in again" }));
+    await waitFor(() =>
+      expect(within(panel).getByTestId(`tenant-${fabrikam.tenantId}`)).toHaveTextContent("In use"),
+    );
+    expect(backend.reauthenticate).toHaveBeenCalledWith(fabrikam.tenantId);
+  });
+
+  it("signs out and returns to the sign-in page", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({ accounts: [olivia] });
+    render(<App backend={backend} />);
+    await user.click(await screen.findByRole("button", { name: "Account: Olivia Owner" }));
+    await user.click(await screen.findByRole("button", { name: "Sign out" }));
+    await screen.findByTestId("sign-in");
+    expect(backend.signOut).toHaveBeenCalledWith(olivia.id);
+    expect(screen.getByTestId("account")).toHaveTextContent("Not signed in");
+  });
+});
