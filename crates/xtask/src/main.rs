@@ -224,6 +224,8 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
                     "--package",
                     "rolecall-cli",
                     "--package",
+                    "rolecall-rbac",
+                    "--package",
                     "xtask",
                 ]))
             },

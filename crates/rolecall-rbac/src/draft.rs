@@ -1,0 +1,347 @@
+//! Custom-role drafts: start from a clone, from scratch or from the portal's
+//! JSON; edit; validate everything ARM would refuse (and what it would accept
+//! but an admin should hear about) before any write.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Catalogue;
+use crate::least::granted;
+use crate::pattern::is_wildcard;
+use crate::permissions::{ActionKind, Permission};
+use crate::roles::RoleDefinition;
+use crate::scope::{Level, Scope};
+
+/// A custom role being written, in the portal's JSON shape
+/// (`{"properties": {"roleName", "description", "assignableScopes", "permissions"}}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Draft {
+    pub role_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub assignable_scopes: Vec<String>,
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PortalJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    properties: Draft,
+}
+
+/// The JSON did not parse: where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct JsonError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Severity {
+    /// ARM would refuse it, or it cannot do what was meant: fix before writing.
+    Error,
+    /// ARM would accept it, but the admin should know.
+    Warning,
+}
+
+/// One finding, with where it is (a JSON path such as
+/// `permissions[0].actions[2]`) and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    pub severity: Severity,
+    pub field: String,
+    pub message: String,
+}
+
+/// What validation needs to know of the tenant and of the admin.
+pub struct DraftContext<'a> {
+    pub catalogue: &'a Catalogue,
+    /// Role names already taken in the directory (built-in and custom).
+    pub existing_names: &'a [String],
+    /// The role being edited (its own name is not a collision).
+    pub editing: Option<&'a str>,
+    /// Whether the admin may write role definitions at a scope.
+    pub can_write: &'a dyn Fn(&Scope) -> bool,
+    /// Whether a subscription (by id) is disabled.
+    pub subscription_disabled: &'a dyn Fn(&str) -> bool,
+}
+
+/// A wildcard grants this many operations or more: say so.
+pub const BROAD_WILDCARD: usize = 50;
+
+impl Draft {
+    /// A copy of `role` to edit: same permissions, a new name, no scopes yet
+    /// (built-in roles are assignable at `/`, which custom roles cannot be).
+    pub fn clone_of(role: &RoleDefinition, role_name: &str) -> Self {
+        Self {
+            role_name: role_name.to_owned(),
+            description: role.properties.description.clone(),
+            assignable_scopes: if role.is_custom() {
+                role.properties.assignable_scopes.clone()
+            } else {
+                Vec::new()
+            },
+            permissions: role.properties.permissions.clone(),
+        }
+    }
+
+    /// Reads the portal's JSON (with or without `id`/`name`), or a bare
+    /// properties object.
+    pub fn from_json(text: &str) -> Result<Self, JsonError> {
+        let error = |e: serde_json::Error| JsonError {
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(error)?;
+        let draft = if value.get("properties").is_some() {
+            serde_json::from_value::<PortalJson>(value).map(|p| p.properties)
+        } else {
+            serde_json::from_value::<Draft>(value)
+        };
+        draft.map_err(|e| JsonError {
+            line: 1,
+            column: 1,
+            message: e.to_string(),
+        })
+    }
+
+    /// The portal's JSON, pretty-printed.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&PortalJson {
+            id: None,
+            name: None,
+            properties: self.clone(),
+        })
+        .expect("drafts serialise")
+    }
+
+    fn block(&mut self) -> &mut Permission {
+        if self.permissions.is_empty() {
+            self.permissions.push(Permission::default());
+        }
+        &mut self.permissions[0]
+    }
+
+    /// Grants `pattern` (an action or a wildcard) of `kind`.
+    pub fn add(&mut self, kind: ActionKind, pattern: &str) {
+        let block = self.block();
+        let list = match kind {
+            ActionKind::Action => &mut block.actions,
+            ActionKind::DataAction => &mut block.data_actions,
+        };
+        if !list.iter().any(|p| p.eq_ignore_ascii_case(pattern)) {
+            list.push(pattern.to_owned());
+        }
+    }
+
+    /// Stops granting `pattern` (removes it from every block).
+    pub fn remove(&mut self, kind: ActionKind, pattern: &str) {
+        for block in &mut self.permissions {
+            let list = match kind {
+                ActionKind::Action => &mut block.actions,
+                ActionKind::DataAction => &mut block.data_actions,
+            };
+            list.retain(|p| !p.eq_ignore_ascii_case(pattern));
+        }
+    }
+
+    /// Excludes `pattern` (`notActions` / `notDataActions`).
+    pub fn exclude(&mut self, kind: ActionKind, pattern: &str) {
+        let block = self.block();
+        let list = match kind {
+            ActionKind::Action => &mut block.not_actions,
+            ActionKind::DataAction => &mut block.not_data_actions,
+        };
+        if !list.iter().any(|p| p.eq_ignore_ascii_case(pattern)) {
+            list.push(pattern.to_owned());
+        }
+    }
+
+    /// Everything wrong with the draft, errors first.
+    pub fn validate(&self, ctx: &DraftContext<'_>) -> Vec<Issue> {
+        let mut issues = Vec::new();
+        let mut error = |field: String, message: String| {
+            issues.push(Issue {
+                severity: Severity::Error,
+                field,
+                message,
+            })
+        };
+        let name = self.role_name.trim();
+        if name.is_empty() {
+            error("roleName".into(), "Give the role a name.".into());
+        } else if name.chars().count() > 512 {
+            error(
+                "roleName".into(),
+                "A role name has at most 512 characters.".into(),
+            );
+        } else if ctx.existing_names.iter().any(|n| {
+            n.eq_ignore_ascii_case(name) && ctx.editing.is_none_or(|e| !e.eq_ignore_ascii_case(n))
+        }) {
+            error(
+                "roleName".into(),
+                format!(
+                    "A role named '{name}' already exists in this directory (names are unique per directory, across subscriptions). Choose another name."
+                ),
+            );
+        }
+
+        // Assignable scopes.
+        let has_data = self.permissions.iter().any(|p| !p.data_actions.is_empty());
+        if self.assignable_scopes.is_empty() {
+            error("assignableScopes".into(), "Add at least one assignable scope: a subscription, resource group or management group where the role can be assigned.".into());
+        }
+        let mut management_groups = 0;
+        for (i, text) in self.assignable_scopes.iter().enumerate() {
+            let field = format!("assignableScopes[{i}]");
+            let scope = match Scope::parse(text) {
+                Ok(scope) => scope,
+                Err(e) => {
+                    error(field, e.to_string());
+                    continue;
+                }
+            };
+            match scope.level() {
+                Level::Root => error(field.clone(), "Custom roles cannot be assignable at the root ('/'). Choose subscriptions, resource groups or a management group.".into()),
+                Level::Resource => error(field.clone(), "Custom roles cannot name a resource as an assignable scope. Use its resource group.".into()),
+                Level::ManagementGroup => {
+                    management_groups += 1;
+                    if management_groups > 1 {
+                        error(field.clone(), "A custom role can name only one management group as an assignable scope.".into());
+                    }
+                    if has_data {
+                        error(field.clone(), "A custom role with DataActions cannot be assignable at a management group. Use subscriptions or resource groups, or move the data actions to another role.".into());
+                    }
+                }
+                _ => {}
+            }
+            if let Some(sub) = scope.subscription_id()
+                && (ctx.subscription_disabled)(sub)
+            {
+                error(
+                    field.clone(),
+                    format!(
+                        "Subscription {sub} is disabled: ARM refuses writes there. Re-enable it or remove this scope."
+                    ),
+                );
+            }
+            if !(ctx.can_write)(&scope) {
+                error(
+                    field,
+                    format!(
+                        "You lack Microsoft.Authorization/roleDefinitions/write at {scope}: ask for Owner, User Access Administrator or Role Based Access Control Administrator there, or remove this scope."
+                    ),
+                );
+            }
+        }
+
+        // Permissions.
+        let any_grant = self
+            .permissions
+            .iter()
+            .any(|p| !p.actions.is_empty() || !p.data_actions.is_empty());
+        if !any_grant {
+            error(
+                "permissions".into(),
+                "The role grants nothing: add at least one action or data action.".into(),
+            );
+        }
+        for (b, block) in self.permissions.iter().enumerate() {
+            for (list, kind, patterns) in [
+                ("actions", ActionKind::Action, &block.actions),
+                ("notActions", ActionKind::Action, &block.not_actions),
+                ("dataActions", ActionKind::DataAction, &block.data_actions),
+                (
+                    "notDataActions",
+                    ActionKind::DataAction,
+                    &block.not_data_actions,
+                ),
+            ] {
+                for (i, pattern) in patterns.iter().enumerate() {
+                    let field = format!("permissions[{b}].{list}[{i}]");
+                    let found = ctx.catalogue.expand(pattern, kind);
+                    if !found.is_empty() {
+                        continue;
+                    }
+                    let other = match kind {
+                        ActionKind::Action => ActionKind::DataAction,
+                        ActionKind::DataAction => ActionKind::Action,
+                    };
+                    let message = if !ctx.catalogue.expand(pattern, other).is_empty() {
+                        match kind {
+                            ActionKind::Action => {
+                                format!("'{pattern}' is a data action: move it to DataActions.")
+                            }
+                            ActionKind::DataAction => format!(
+                                "'{pattern}' is a control-plane action: move it to Actions."
+                            ),
+                        }
+                    } else if let Some(ns) =
+                        pattern.split('/').next().filter(|ns| !ns.contains('*'))
+                        && !ctx.catalogue.has_namespace(ns)
+                    {
+                        format!(
+                            "'{pattern}': the resource provider {ns} is not in Azure's provider-operations catalogue, so ARM would refuse the role. Check the spelling, or whether the provider still exists."
+                        )
+                    } else if is_wildcard(pattern) {
+                        format!(
+                            "'{pattern}' matches no operation in the catalogue. Check the spelling."
+                        )
+                    } else {
+                        format!(
+                            "'{pattern}' is not an operation in the catalogue. Search the catalogue for the right name."
+                        )
+                    };
+                    error(field, message);
+                }
+            }
+        }
+
+        // Warnings: broad wildcards.
+        for (b, block) in self.permissions.iter().enumerate() {
+            for (list, kind, patterns) in [
+                ("actions", ActionKind::Action, &block.actions),
+                ("dataActions", ActionKind::DataAction, &block.data_actions),
+            ] {
+                for (i, pattern) in patterns.iter().enumerate() {
+                    if !is_wildcard(pattern) {
+                        continue;
+                    }
+                    let count = ctx.catalogue.expand(pattern, kind).len();
+                    if count >= BROAD_WILDCARD {
+                        let reach = if crate::pattern::namespace_of(pattern).is_none() {
+                            " across every resource provider"
+                        } else {
+                            ""
+                        };
+                        issues.push(Issue {
+                            severity: Severity::Warning,
+                            field: format!("permissions[{b}].{list}[{i}]"),
+                            message: format!("'{pattern}' grants {count} operations{reach}. If the role needs only a few, name them instead."),
+                        });
+                    }
+                }
+            }
+        }
+        issues.sort_by_key(|i| i.severity != Severity::Error);
+        issues
+    }
+
+    /// How many catalogue operations the draft grants in all.
+    pub fn granted_count(&self, catalogue: &Catalogue) -> usize {
+        granted(catalogue, &self.permissions).len()
+    }
+}

@@ -1,0 +1,118 @@
+//! Effective permissions of a principal at a scope: the roles assigned to it
+//! (directly or through its groups) at that scope or any scope above it.
+
+use std::collections::HashMap;
+
+use crate::permissions::ActionKind;
+use crate::roles::RoleDefinition;
+use crate::scope::Scope;
+
+/// A role assignment, as much of it as the engine needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub scope: Scope,
+    /// Full id or bare GUID of the role definition.
+    pub role_definition_id: String,
+    pub principal_id: String,
+}
+
+/// Role definitions by GUID (lowercase).
+#[derive(Debug, Default, Clone)]
+pub struct RoleSet {
+    by_guid: HashMap<String, RoleDefinition>,
+}
+
+fn guid_of(id: &str) -> String {
+    id.rsplit('/').next().unwrap_or(id).to_ascii_lowercase()
+}
+
+impl RoleSet {
+    pub fn new(roles: impl IntoIterator<Item = RoleDefinition>) -> Self {
+        Self {
+            by_guid: roles.into_iter().map(|r| (guid_of(&r.name), r)).collect(),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&RoleDefinition> {
+        self.by_guid.get(&guid_of(id))
+    }
+
+    pub fn by_name(&self, role_name: &str) -> Option<&RoleDefinition> {
+        self.by_guid
+            .values()
+            .find(|r| r.role_name().eq_ignore_ascii_case(role_name))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RoleDefinition> {
+        self.by_guid.values()
+    }
+}
+
+/// One assignment that reaches the principal at the scope.
+#[derive(Debug, Clone)]
+pub struct Grant<'a> {
+    pub assignment: &'a Assignment,
+    pub role: &'a RoleDefinition,
+    /// Assigned at a scope above the one asked about.
+    pub inherited: bool,
+    /// Assigned to this group the principal belongs to, not to the principal.
+    pub via_group: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Effective<'a> {
+    pub grants: Vec<Grant<'a>>,
+}
+
+impl Effective<'_> {
+    pub fn allows(&self, action: &str, kind: ActionKind) -> bool {
+        self.grants.iter().any(|g| g.role.allows(action, kind))
+    }
+
+    /// The grants that allow `action` (why the principal may do it).
+    pub fn because(&self, action: &str, kind: ActionKind) -> Vec<&Grant<'_>> {
+        self.grants
+            .iter()
+            .filter(|g| g.role.allows(action, kind))
+            .collect()
+    }
+}
+
+/// What `principal_id` (a member of `groups`, transitively) holds at `scope`.
+/// `parent_group` places subscriptions and management groups in the
+/// management-group tree (`None` above the top).
+pub fn effective<'a>(
+    principal_id: &'a str,
+    groups: &'a [String],
+    scope: &Scope,
+    assignments: &'a [Assignment],
+    roles: &'a RoleSet,
+    parent_group: &dyn Fn(&str) -> Option<String>,
+) -> Effective<'a> {
+    let grants = assignments
+        .iter()
+        .filter_map(|assignment| {
+            let via_group = if assignment.principal_id.eq_ignore_ascii_case(principal_id) {
+                None
+            } else {
+                Some(
+                    groups
+                        .iter()
+                        .find(|g| g.eq_ignore_ascii_case(&assignment.principal_id))?
+                        .as_str(),
+                )
+            };
+            if !assignment.scope.covers_with(scope, parent_group) {
+                return None;
+            }
+            let role = roles.get(&assignment.role_definition_id)?;
+            Some(Grant {
+                inherited: assignment.scope != *scope,
+                assignment,
+                role,
+                via_group,
+            })
+        })
+        .collect();
+    Effective { grants }
+}

@@ -1,0 +1,133 @@
+//! Least privilege: which roles cover a set of required actions, ranked by
+//! how little else they grant, measured in operations of the catalogue.
+
+use crate::catalogue::Catalogue;
+use crate::permissions::{ActionKind, Permission};
+use crate::roles::RoleDefinition;
+
+/// A set of catalogue operations, one bit each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationSet {
+    bits: Vec<u64>,
+}
+
+impl OperationSet {
+    pub fn empty(size: usize) -> Self {
+        Self {
+            bits: vec![0; size.div_ceil(64)],
+        }
+    }
+
+    pub fn insert(&mut self, index: u32) {
+        self.bits[index as usize / 64] |= 1 << (index % 64);
+    }
+
+    pub fn contains(&self, index: u32) -> bool {
+        self.bits[index as usize / 64] & (1 << (index % 64)) != 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.bits.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bits.iter().all(|w| *w == 0)
+    }
+
+    fn union_with(&mut self, other: &OperationSet) {
+        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
+            *a |= b;
+        }
+    }
+}
+
+/// The catalogue operations a permission list grants (each block's grants
+/// minus its exclusions, then the union of the blocks).
+pub fn granted(catalogue: &Catalogue, permissions: &[Permission]) -> OperationSet {
+    let mut all = OperationSet::empty(catalogue.len());
+    for block in permissions {
+        let mut set = OperationSet::empty(catalogue.len());
+        for kind in [ActionKind::Action, ActionKind::DataAction] {
+            let (grant, exclude) = block.patterns(kind);
+            let mut excluded = OperationSet::empty(catalogue.len());
+            for pattern in exclude {
+                for i in catalogue.expand(pattern, kind) {
+                    excluded.insert(i);
+                }
+            }
+            for pattern in grant {
+                for i in catalogue.expand(pattern, kind) {
+                    if !excluded.contains(i) {
+                        set.insert(i);
+                    }
+                }
+            }
+        }
+        all.union_with(&set);
+    }
+    all
+}
+
+/// Roles with what each grants, precomputed once per catalogue.
+#[derive(Debug)]
+pub struct RoleIndex {
+    roles: Vec<RoleDefinition>,
+    granted: Vec<usize>,
+}
+
+/// A role that covers every required action.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    pub role: &'a RoleDefinition,
+    /// Catalogue operations the role grants.
+    pub granted: usize,
+    /// Of those, how many were not asked for.
+    pub extra: usize,
+    /// It can grant access to others (`Microsoft.Authorization/roleAssignments/write`).
+    pub privileged: bool,
+}
+
+impl RoleIndex {
+    pub fn build(catalogue: &Catalogue, roles: Vec<RoleDefinition>) -> Self {
+        let granted = roles
+            .iter()
+            .map(|r| self::granted(catalogue, &r.properties.permissions).len())
+            .collect();
+        Self { roles, granted }
+    }
+
+    pub fn roles(&self) -> &[RoleDefinition] {
+        &self.roles
+    }
+
+    /// The roles that allow every `(action, kind)` in `required`, least
+    /// granting first (ties by name). `required_in_catalogue` is how many
+    /// catalogue operations the requirement itself names.
+    pub fn rank(
+        &self,
+        required: &[(&str, ActionKind)],
+        required_in_catalogue: usize,
+    ) -> Vec<Candidate<'_>> {
+        let mut out: Vec<Candidate<'_>> = self
+            .roles
+            .iter()
+            .zip(&self.granted)
+            .filter(|(role, _)| required.iter().all(|(a, k)| role.allows(a, *k)))
+            .map(|(role, granted)| Candidate {
+                role,
+                granted: *granted,
+                extra: granted.saturating_sub(required_in_catalogue),
+                privileged: role.allows(
+                    "Microsoft.Authorization/roleAssignments/write",
+                    ActionKind::Action,
+                ),
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.granted
+                .cmp(&b.granted)
+                .then_with(|| a.role.role_name().cmp(b.role.role_name()))
+        });
+        out
+    }
+}
