@@ -86,6 +86,28 @@ async fn session_view(state: &AppState) -> Result<SessionView, CommandError> {
     Ok(SessionView { accounts, active })
 }
 
+/// Runs a sign-in step until it ends or the admin cancels it.
+async fn cancellable<T>(
+    state: &AppState,
+    step: impl std::future::Future<Output = rolecall_auth::Result<T>>,
+) -> Result<T, CommandError> {
+    let cancelled = state.sign_in_cancellation();
+    tokio::select! {
+        done = step => Ok(done?),
+        _ = cancelled => Err(CommandError {
+            code: "SignInCancelled".into(),
+            message: "Sign-in was cancelled. Start it again when you are ready.".into(),
+        }),
+    }
+}
+
+/// The tenant the admin typed, or the settings' (the cloud's default).
+fn tenant_or_default(state: &AppState, tenant: Option<String>) -> String {
+    tenant
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| state.cloud_summary().tenant)
+}
+
 /// Signs in with the system browser (auth code + PKCE, loopback redirect) in
 /// `tenant` (the settings' tenant or the cloud's default when `None`). Waits
 /// until the browser comes back, the admin cancels, or five minutes pass.
@@ -95,20 +117,15 @@ pub async fn sign_in(
     state: State<'_, AppState>,
     tenant: Option<String>,
 ) -> Result<SessionView, CommandError> {
-    let tenant = tenant
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| state.cloud_summary().tenant);
-    let cancelled = state.sign_in_cancellation();
+    let tenant = tenant_or_default(&state, tenant);
     let connection = state.connection();
-    tokio::select! {
-        signed_in = connection.session.sign_in(&tenant, opener(), SIGN_IN_TIMEOUT) => { signed_in?; }
-        _ = cancelled => {
-            return Err(CommandError {
-                code: "SignInCancelled".into(),
-                message: "Sign-in was cancelled. Start it again when you are ready.".into(),
-            });
-        }
-    }
+    cancellable(
+        &state,
+        connection
+            .session
+            .sign_in(&tenant, opener(), SIGN_IN_TIMEOUT),
+    )
+    .await?;
     state.remember_active()?;
     session_view(&state).await
 }
@@ -127,9 +144,7 @@ pub async fn start_device_code(
     state: State<'_, AppState>,
     tenant: Option<String>,
 ) -> Result<DeviceCodeView, CommandError> {
-    let tenant = tenant
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| state.cloud_summary().tenant);
+    let tenant = tenant_or_default(&state, tenant);
     let prompt = state
         .connection()
         .session
@@ -147,17 +162,12 @@ pub async fn start_device_code(
 #[tauri::command]
 #[specta::specta]
 pub async fn finish_device_code(state: State<'_, AppState>) -> Result<SessionView, CommandError> {
-    let cancelled = state.sign_in_cancellation();
     let connection = state.connection();
-    tokio::select! {
-        signed_in = connection.session.finish_device_code(SIGN_IN_TIMEOUT) => { signed_in?; }
-        _ = cancelled => {
-            return Err(CommandError {
-                code: "SignInCancelled".into(),
-                message: "Sign-in was cancelled. Start it again when you are ready.".into(),
-            });
-        }
-    }
+    cancellable(
+        &state,
+        connection.session.finish_device_code(SIGN_IN_TIMEOUT),
+    )
+    .await?;
     state.remember_active()?;
     session_view(&state).await
 }
@@ -233,17 +243,14 @@ pub async fn reauthenticate(
     state: State<'_, AppState>,
     tenant_id: String,
 ) -> Result<SessionView, CommandError> {
-    let cancelled = state.sign_in_cancellation();
     let connection = state.connection();
-    tokio::select! {
-        done = connection.session.reauthenticate(&tenant_id, None, opener(), SIGN_IN_TIMEOUT) => { done?; }
-        _ = cancelled => {
-            return Err(CommandError {
-                code: "SignInCancelled".into(),
-                message: "Sign-in was cancelled. Start it again when you are ready.".into(),
-            });
-        }
-    }
+    cancellable(
+        &state,
+        connection
+            .session
+            .reauthenticate(&tenant_id, None, opener(), SIGN_IN_TIMEOUT),
+    )
+    .await?;
     state.remember_active()?;
     session_view(&state).await
 }

@@ -63,29 +63,14 @@ pub async fn start(
     tenant: &str,
     scopes: &[&str],
 ) -> Result<(DeviceCodePrompt, DeviceCodeSession)> {
-    let url = cloud
-        .authority_host
-        .join(&format!("{tenant}/oauth2/v2.0/devicecode"))
-        .map_err(|e| AuthError::Protocol(format!("authority URL: {e}")))?;
-    let endpoint = url.origin().ascii_serialization();
     let scope = scopes.join(" ");
-    let response = http
-        .post(url)
-        .form(&[("client_id", client_id), ("scope", scope.as_str())])
-        .send()
-        .await
-        .map_err(|e| AuthError::Unreachable {
-            endpoint: endpoint.clone(),
-            detail: e.without_url().to_string(),
-        })?;
-    let status = response.status();
-    let body = response.bytes().await.map_err(|e| AuthError::Unreachable {
-        endpoint,
-        detail: e.without_url().to_string(),
-    })?;
-    if !status.is_success() {
-        return Err(crate::token::entra_error(status, &body));
-    }
+    let body = crate::token::post_to_authority(
+        http,
+        cloud,
+        &format!("{tenant}/oauth2/v2.0/devicecode"),
+        &[("client_id", client_id), ("scope", scope.as_str())],
+    )
+    .await?;
     let answer: DeviceCodeAnswer = serde_json::from_slice(&body)
         .map_err(|e| AuthError::Protocol(format!("unreadable device-code answer: {e}")))?;
     let prompt = DeviceCodePrompt {

@@ -91,35 +91,46 @@ pub async fn redeem(
     tenant: &str,
     form: &[(&str, &str)],
 ) -> Result<TokenResponse> {
+    let body = post_to_authority(http, cloud, &format!("{tenant}/oauth2/v2.0/token"), form).await?;
+    serde_json::from_slice(&body)
+        .map_err(|e| AuthError::Protocol(format!("unreadable token answer: {e}")))
+}
+
+/// POSTs `form` to `path` on the authority; a success's body, or Entra's
+/// error mapped to what the admin can do.
+pub(crate) async fn post_to_authority(
+    http: &reqwest::Client,
+    cloud: &rolecall_core::CloudProfile,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Result<Vec<u8>> {
     let url = cloud
         .authority_host
-        .join(&format!("{tenant}/oauth2/v2.0/token"))
+        .join(path)
         .map_err(|e| AuthError::Protocol(format!("authority URL: {e}")))?;
     let endpoint = url.origin().ascii_serialization();
+    let unreachable = |e: reqwest::Error| AuthError::Unreachable {
+        endpoint: endpoint.clone(),
+        detail: e.without_url().to_string(),
+    };
     let response = http
         .post(url)
         .form(form)
         .send()
         .await
-        .map_err(|e| AuthError::Unreachable {
-            endpoint: endpoint.clone(),
-            detail: e.without_url().to_string(),
-        })?;
+        .map_err(unreachable)?;
     let status = response.status();
-    let body = response.bytes().await.map_err(|e| AuthError::Unreachable {
-        endpoint: endpoint.clone(),
-        detail: e.without_url().to_string(),
-    })?;
+    let body = response.bytes().await.map_err(unreachable)?;
     if status.is_success() {
-        return serde_json::from_slice(&body)
-            .map_err(|e| AuthError::Protocol(format!("unreadable token answer: {e}")));
+        Ok(body.to_vec())
+    } else {
+        Err(entra_error(status, &body))
     }
-    Err(entra_error(status, &body))
 }
 
 /// Maps an error answer of Entra's token or device-code endpoint to what the
 /// admin can do about it.
-pub(crate) fn entra_error(status: reqwest::StatusCode, body: &[u8]) -> AuthError {
+fn entra_error(status: reqwest::StatusCode, body: &[u8]) -> AuthError {
     let Ok(error) = serde_json::from_slice::<EntraError>(body) else {
         return AuthError::Protocol(format!("the authority answered HTTP {status}"));
     };
