@@ -96,7 +96,11 @@ mod tests {
     use std::path::PathBuf;
 
     fn root() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        // At run time: with a target directory shared between checkouts,
+        // cargo reuses a test binary built in another clone.
+        PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into()),
+        )
     }
 
     /// Fails when `ui/src/bindings.ts` no longer matches the Rust commands and

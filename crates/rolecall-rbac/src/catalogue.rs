@@ -247,8 +247,12 @@ pub fn shared_reference_dir() -> std::path::PathBuf {
     let dir = std::env::var_os("ROLECALL_AZURE_REFERENCE")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/azure-reference")
+            // At run time, not only `env!`: with a target directory shared
+            // between checkouts, cargo reuses a binary built in another clone.
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../../../shared/azure-reference")
         });
     assert!(
         dir.join("builtin-roles.json").exists(),

@@ -18,7 +18,12 @@ pub fn reference_dir() -> PathBuf {
     let dir = std::env::var_os("ROLECALL_AZURE_REFERENCE")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/azure-reference")
+            // At run time, not `env!`: with a target directory shared between
+            // checkouts, cargo reuses a test binary built in another clone.
+            PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into()),
+            )
+            .join("../../../shared/azure-reference")
         });
     assert!(
         dir.join("builtin-roles.json").exists(),
