@@ -55,6 +55,13 @@ impl CloudSource {
     }
 }
 
+/// The cloud forced on the command line, else the settings' choice.
+fn effective_cloud(forced: Option<&CloudSource>, settings: &Settings) -> CloudChoice {
+    forced
+        .map(CloudSource::choice)
+        .unwrap_or_else(|| settings.cloud.clone())
+}
+
 /// One cloud and the session on it. Replaced whole when the admin picks
 /// another cloud or client id.
 pub struct Connection {
@@ -146,10 +153,7 @@ impl AppState {
     pub async fn start(config_dir: PathBuf, forced: Option<CloudSource>) -> anyhow::Result<Self> {
         let settings_path = config_dir.join("settings.json");
         let settings = Settings::load(&settings_path)?;
-        let choice = forced
-            .as_ref()
-            .map(CloudSource::choice)
-            .unwrap_or_else(|| settings.cloud.clone());
+        let choice = effective_cloud(forced.as_ref(), &settings);
         let connection = Connection::open(&choice, &settings, &config_dir).await?;
         Ok(Self {
             settings_path,
@@ -175,10 +179,7 @@ impl AppState {
 
     /// The cloud in use: the forced one, or the settings'.
     pub fn effective_cloud(&self) -> CloudChoice {
-        self.forced
-            .as_ref()
-            .map(CloudSource::choice)
-            .unwrap_or_else(|| self.settings().cloud)
+        effective_cloud(self.forced.as_ref(), &self.settings())
     }
 
     /// Validates and saves new settings; a new cloud or client id opens a new
@@ -190,11 +191,7 @@ impl AppState {
             || next.client_id() != current.client_id();
         if reconnect {
             next.cloud.profile()?; // a bad profile file is refused before anything changes
-            let choice = self
-                .forced
-                .as_ref()
-                .map(CloudSource::choice)
-                .unwrap_or_else(|| next.cloud.clone());
+            let choice = effective_cloud(self.forced.as_ref(), &next);
             let connection = Connection::open(&choice, &next, &self.config_dir).await?;
             *self.connection.write().expect("connection lock") = Arc::new(connection);
         }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use azure_core::credentials::{TokenCredential, TokenRequestOptions};
 use azure_identity::{AzureCliCredential, AzureCliCredentialOptions};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::accounts::{AccountId, AccountInfo};
 use crate::{AuthError, Result};
+
+/// Ids of Azure CLI accounts start with this (Rolecall's own are `{oid}.{tid}`).
+pub const ACCOUNT_ID_PREFIX: &str = "azure-cli:";
 
 /// The account the Azure CLI is signed in as, and a credential for it.
 #[derive(Debug, Clone)]
@@ -50,8 +51,7 @@ pub async fn connect(
         .secret()
         .split('.')
         .nth(1)
-        .and_then(|part| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok())
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(crate::token::decode_json)
         .ok_or_else(|| AuthError::AzureCli {
             detail: "the Azure CLI returned a token Rolecall cannot read".into(),
         })?;
@@ -61,7 +61,11 @@ pub async fn connect(
         .find(|s| !s.is_empty())
         .unwrap_or_default();
     let info = AccountInfo {
-        id: AccountId(format!("azure-cli:{}.{}", text("oid"), text("tid"))),
+        id: AccountId(format!(
+            "{ACCOUNT_ID_PREFIX}{}.{}",
+            text("oid"),
+            text("tid")
+        )),
         username,
         display_name: text("name"),
         tenant_id: text("tid"),

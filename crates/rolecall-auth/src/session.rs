@@ -318,7 +318,7 @@ impl Session {
             Some(Active::AzureCli { account, .. }) => account.info.id.0 == id,
             None => false,
         };
-        if !id.starts_with("azure-cli:") {
+        if !id.starts_with(crate::azure_cli::ACCOUNT_ID_PREFIX) {
             self.accounts.sign_out(&AccountId(id.to_owned()))?;
         }
         if was_active {

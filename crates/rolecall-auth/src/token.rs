@@ -43,7 +43,8 @@ pub struct AccountClaims {
     pub display_name: String,
 }
 
-fn decode_json(part: &str) -> Option<serde_json::Value> {
+/// One base64url JSON part (a JWT's payload, Entra's `client_info`), read unverified.
+pub(crate) fn decode_json(part: &str) -> Option<serde_json::Value> {
     let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;
     serde_json::from_slice(&bytes).ok()
 }

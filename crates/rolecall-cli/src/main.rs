@@ -146,19 +146,20 @@ fn main() -> ExitCode {
 }
 
 fn load_cloud(cli: &Cli) -> anyhow::Result<CloudProfile> {
-    Ok(match &cli.cloud_profile {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                anyhow::anyhow!("cannot read the cloud profile {}: {e}", path.display())
-            })?;
-            CloudProfile::from_json(&text)?
-        }
-        None => match cli.cloud {
-            Cloud::Azure => CloudProfile::azure_public(),
-            Cloud::UsGov => CloudProfile::azure_us_government(),
-            Cloud::China => CloudProfile::azure_china(),
+    use rolecall_core::CloudChoice;
+    let choice = match &cli.cloud_profile {
+        Some(path) => CloudChoice::Custom {
+            profile_path: path.clone(),
         },
-    })
+        None => match cli.cloud {
+            Cloud::Azure => CloudChoice::Azure,
+            Cloud::UsGov => CloudChoice::UsGovernment,
+            Cloud::China => CloudChoice::China,
+        },
+    };
+    Ok(choice
+        .profile()?
+        .expect("only the demo has no profile, and the CLI never chooses it"))
 }
 
 fn accounts_for(cli: &Cli, cloud: &CloudProfile) -> anyhow::Result<Arc<rolecall_auth::Accounts>> {
