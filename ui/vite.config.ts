@@ -18,5 +18,8 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // Above asyncUtilTimeout (src/test/setup.ts), so a missing element fails
+    // with Testing Library's message, not a bare timeout.
+    testTimeout: 30_000,
   },
 });

@@ -1,8 +1,14 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 afterEach(() => cleanup());
+
+// Fluent renders slowly in jsdom, and CI runs on two shared cores: the
+// default 1 s for findBy*/waitFor failed there while a screen was still
+// mounting. Waiting longer never makes a wrong screen pass; it only gives a
+// right one time to appear.
+configure({ asyncUtilTimeout: 10_000 });
 
 // jsdom has no matchMedia; the theme hook listens to it.
 if (!window.matchMedia) {
