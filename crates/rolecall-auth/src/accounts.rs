@@ -271,6 +271,18 @@ impl Accounts {
         );
     }
 
+    /// Drops the in-memory access token for `scope` in `tenant` if it is still
+    /// `rejected` (a token the service refused before its expiry), so the next
+    /// call redeems the refresh token. Many calls refused with the same token
+    /// thus cause one refresh, not one each.
+    pub fn forget_access_token(&self, id: &AccountId, tenant: &str, scope: &str, rejected: &str) {
+        let mut cache = self.access.lock().expect("token cache lock");
+        let key = (id.clone(), tenant.to_ascii_lowercase(), scope.to_owned());
+        if cache.get(&key).is_some_and(|t| t.token == rejected) {
+            cache.remove(&key);
+        }
+    }
+
     fn cached(
         &self,
         id: &AccountId,

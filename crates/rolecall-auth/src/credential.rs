@@ -37,10 +37,34 @@ impl AccountCredential {
     }
 }
 
+/// Put in a token request's context when the service refused `0` before its
+/// expiry (ARM's `ExpiredAuthenticationToken` after a policy change, say):
+/// the credential then drops that token from memory and redeems the refresh
+/// token instead of handing the refused one out again.
+#[derive(Clone)]
+pub struct RejectedToken(pub String);
+
+impl std::fmt::Debug for RejectedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RejectedToken(..)")
+    }
+}
+
 /// The [`AuthError`] inside an error this credential returned, if any, so
 /// callers can still tell "sign in again" from "interaction required".
+/// Pipeline policies wrap errors in context (the retry policy's "will not be
+/// retried"), so the layers are peeled until one holds it.
 pub fn auth_error(error: azure_core::Error) -> Result<AuthError, azure_core::Error> {
-    error.into_downcast::<AuthError>()
+    let mut layer = error;
+    loop {
+        layer = match layer.into_downcast::<AuthError>() {
+            Ok(auth) => return Ok(auth),
+            Err(other) if other.downcast_ref::<azure_core::Error>().is_some() => other
+                .into_downcast::<azure_core::Error>()
+                .expect("checked just above"),
+            Err(other) => return Err(other),
+        };
+    }
 }
 
 #[async_trait::async_trait]
@@ -48,11 +72,29 @@ impl TokenCredential for AccountCredential {
     async fn get_token(
         &self,
         scopes: &[&str],
-        _options: Option<TokenRequestOptions<'_>>,
+        options: Option<TokenRequestOptions<'_>>,
     ) -> azure_core::Result<AccessToken> {
         let scope = scopes
             .first()
             .ok_or_else(|| Error::with_message(ErrorKind::Credential, "no scope was requested"))?;
+        if let Some(RejectedToken(rejected)) = options
+            .as_ref()
+            .and_then(|o| o.method_options.context.value::<RejectedToken>())
+        {
+            let tenant = match &self.tenant {
+                Some(tenant) => tenant.clone(),
+                None => self
+                    .accounts
+                    .list()
+                    .map_err(|e| Error::new(ErrorKind::Credential, e))?
+                    .into_iter()
+                    .find(|a| a.id == self.account)
+                    .map(|a| a.tenant_id)
+                    .unwrap_or_default(),
+            };
+            self.accounts
+                .forget_access_token(&self.account, &tenant, scope, rejected);
+        }
         let answer = match &self.tenant {
             Some(tenant) => {
                 self.accounts

@@ -27,6 +27,42 @@ use crate::{AuthError, Result};
 /// HTTP client following redirects in tests.
 pub type Opener = Box<dyn FnOnce(Url) -> std::io::Result<()> + Send>;
 
+/// An opener for automation against an authority that signs a chosen user in
+/// without a page (the emulator's auto sign-in): fetches the sign-in address
+/// (with the cloud's TLS rules; a custom cloud's sign-in pages may be plain
+/// HTTP on loopback) and follows its redirect to the loopback listener, as a
+/// browser would.
+pub fn following_redirects(cloud: &rolecall_core::CloudProfile) -> Result<Opener> {
+    let builder = rolecall_core::http::builder_for(cloud)
+        .map_err(|e| AuthError::Browser(e.to_string()))?
+        .https_only(false)
+        .redirect(reqwest::redirect::Policy::none());
+    let authority =
+        rolecall_core::http::build(builder).map_err(|e| AuthError::Browser(e.to_string()))?;
+    Ok(Box::new(move |url: Url| {
+        tokio::spawn(async move {
+            let answer = match authority.get(url).send().await {
+                Ok(answer) => answer,
+                Err(e) => return tracing::warn!("the sign-in address did not answer: {e}"),
+            };
+            let Some(location) = answer
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| Url::parse(l).ok())
+            else {
+                return tracing::warn!(
+                    "the sign-in address did not redirect (status {})",
+                    answer.status()
+                );
+            };
+            // The loopback listener is plain HTTP on 127.0.0.1.
+            let _ = reqwest::Client::new().get(location).send().await;
+        });
+        Ok(())
+    }))
+}
+
 /// Opens the system browser (the OS's URL handler) at the sign-in address.
 pub fn system_browser() -> Opener {
     Box::new(|url: Url| {

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use futures::TryStreamExt;
+use rolecall_azure::arm::{AssignmentFilter, RoleFilter};
 use rolecall_core::{CloudProfile, discovery, http};
 use serde_json::json;
 
@@ -62,6 +64,17 @@ enum Cloud {
 
 use rolecall_core::settings::DEFAULT_CLIENT_ID;
 
+/// Which sign-in a command uses.
+#[derive(Debug, clap::Args)]
+struct Who {
+    /// The account (its username); the only one when omitted.
+    #[arg(long, conflicts_with = "azure_cli")]
+    account: Option<String>,
+    /// Use the Azure CLI's sign-in (`az login`) instead of a Rolecall account.
+    #[arg(long)]
+    azure_cli: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check that the cloud's sign-in authority is reachable and trusted.
@@ -86,12 +99,52 @@ enum Command {
     Accounts,
     /// Show who an account is, by asking Microsoft Graph (a real token round trip).
     Whoami {
-        /// The account (its username); the only one when omitted.
-        #[arg(long, conflicts_with = "azure_cli")]
-        account: Option<String>,
-        /// Use the Azure CLI's sign-in (`az login`) instead of a Rolecall account.
+        #[command(flatten)]
+        who: Who,
+    },
+    /// List the subscriptions the account can see.
+    Subscriptions {
+        #[command(flatten)]
+        who: Who,
+    },
+    /// List role definitions (built-in and custom) usable at a scope.
+    Roles {
+        #[command(flatten)]
+        who: Who,
+        /// A subscription, resource group or resource id.
         #[arg(long)]
-        azure_cli: bool,
+        scope: String,
+        /// Custom roles only.
+        #[arg(long)]
+        custom: bool,
+        /// Only roles whose name contains this text (case-insensitive).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the role assignments that apply at a scope (at it and inherited).
+    Assignments {
+        #[command(flatten)]
+        who: Who,
+        /// A subscription, resource group or resource id.
+        #[arg(long)]
+        scope: String,
+        /// Only this member's (object id), including through their groups.
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Say whether the signed-in account may perform an action at a scope,
+    /// e.g. `can Microsoft.Authorization/roleAssignments/write --scope /subscriptions/…`.
+    Can {
+        #[command(flatten)]
+        who: Who,
+        /// An ARM action (a data action with --data).
+        action: String,
+        /// A subscription, resource group or resource id.
+        #[arg(long)]
+        scope: String,
+        /// The action is a data action.
+        #[arg(long)]
+        data: bool,
     },
     /// Sign an account out (its keychain entries are removed), or every account with --all.
     Logout {
@@ -115,6 +168,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to stderr, quiet by default: `RUST_LOG=rolecall_azure=debug`
+    // shows every Azure request with its request id (never a token).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let json_output = cli.json;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -126,13 +188,18 @@ fn main() -> ExitCode {
             if json_output {
                 let code = error
                     .downcast_ref::<rolecall_core::Error>()
-                    .map(rolecall_core::Error::code)
+                    .map(|e| e.code().to_owned())
                     .or_else(|| {
                         error
                             .downcast_ref::<rolecall_auth::AuthError>()
-                            .map(rolecall_auth::AuthError::code)
+                            .map(|e| e.code().to_owned())
                     })
-                    .unwrap_or("Error");
+                    .or_else(|| {
+                        error
+                            .downcast_ref::<rolecall_azure::AzureError>()
+                            .map(rolecall_azure::AzureError::code)
+                    })
+                    .unwrap_or_else(|| "Error".to_owned());
                 println!(
                     "{}",
                     json!({"error": {"code": code, "message": format!("{error:#}")}})
@@ -198,6 +265,37 @@ fn pick_account(
             ),
         },
     }
+}
+
+/// The account a command acts as, and its ARM and Graph clients (in the
+/// `--tenant` given, else the account's home tenant).
+async fn connect(
+    cli: &Cli,
+    cloud: &CloudProfile,
+    who: &Who,
+) -> anyhow::Result<(rolecall_auth::AccountInfo, rolecall_azure::Azure)> {
+    use rolecall_auth::AccountCredential;
+    let (info, credential): (_, Arc<dyn azure_core::credentials::TokenCredential>) = if who
+        .azure_cli
+    {
+        let az = rolecall_auth::azure_cli::connect(cloud, cli.tenant.as_deref()).await?;
+        (az.info, az.credential)
+    } else {
+        let accounts = accounts_for(cli, cloud)?;
+        let info = pick_account(&accounts, who.account.as_deref())?;
+        let credential = match &cli.tenant {
+            Some(tenant) => AccountCredential::in_tenant(accounts, info.id.clone(), tenant.clone()),
+            None => AccountCredential::new(accounts, info.id.clone()),
+        };
+        (info, Arc::new(credential))
+    };
+    let azure = rolecall_azure::Azure::new(
+        cloud,
+        http::client_for(cloud)?,
+        credential,
+        &rolecall_azure::Options::default(),
+    );
+    Ok((info, azure))
 }
 
 /// Opens `url` with the configured command, or the system browser.
@@ -282,37 +380,150 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Whoami { account, azure_cli } => {
-            let scope = format!("{}/.default", cloud.graph_audience.trim_end_matches('/'));
-            let (info, token) = if *azure_cli {
-                let az = rolecall_auth::azure_cli::connect(&cloud, cli.tenant.as_deref()).await?;
-                let token = az.credential.get_token(&[&scope], None).await?;
-                (az.info, token.token.secret().to_owned())
-            } else {
-                let accounts = accounts_for(&cli, &cloud)?;
-                let info = pick_account(&accounts, account.as_deref())?;
-                let (token, _) = accounts.access_token(&info.id, &scope).await?;
-                (info, token)
-            };
-            let me: serde_json::Value = http::client_for(&cloud)?
-                .get(cloud.graph_endpoint.join("v1.0/me")?)
-                .bearer_auth(token)
-                .send()
-                .await?
-                .error_for_status()?
-                .json()
-                .await?;
+        Command::Whoami { who } => {
+            let (info, azure) = connect(&cli, &cloud, who).await?;
+            let me = azure.graph.me().await?;
             if cli.json {
                 println!(
                     "{}",
-                    json!({"account": info, "graph": {"id": me["id"], "userPrincipalName": me["userPrincipalName"], "displayName": me["displayName"]}})
+                    json!({"account": info, "graph": {"id": me.id, "userPrincipalName": me.user_principal_name, "displayName": me.display_name}})
                 );
             } else {
                 println!(
                     "{} ({}), object id {}",
-                    me["displayName"].as_str().unwrap_or_default(),
-                    me["userPrincipalName"].as_str().unwrap_or_default(),
-                    me["id"].as_str().unwrap_or_default()
+                    me.display_name, me.user_principal_name, me.id
+                );
+            }
+        }
+        Command::Subscriptions { who } => {
+            let (_, azure) = connect(&cli, &cloud, who).await?;
+            let all: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&all)?);
+            } else if all.is_empty() {
+                println!("this account sees no subscription in this tenant");
+            } else {
+                for s in all {
+                    println!("{}  {}  {}", s.subscription_id, s.state, s.display_name);
+                }
+            }
+        }
+        Command::Roles {
+            who,
+            scope,
+            custom,
+            name,
+        } => {
+            let scope = rolecall_rbac::Scope::parse(scope)?;
+            let (_, azure) = connect(&cli, &cloud, who).await?;
+            let filter = if *custom {
+                RoleFilter::CustomOnly
+            } else {
+                RoleFilter::All
+            };
+            let needle = name.as_deref().map(str::to_lowercase);
+            let mut roles: Vec<_> = azure
+                .arm
+                .role_definitions(scope.as_str(), &filter)
+                .try_filter(|r| {
+                    let keep = needle
+                        .as_deref()
+                        .is_none_or(|n| r.role_name().to_lowercase().contains(n));
+                    std::future::ready(keep)
+                })
+                .try_collect()
+                .await?;
+            roles.sort_by(|a, b| a.role_name().cmp(b.role_name()));
+            if cli.json {
+                println!("{}", serde_json::to_string(&roles)?);
+            } else {
+                for r in roles {
+                    println!("{}  {}  {}", r.name, r.properties.role_type, r.role_name());
+                }
+            }
+        }
+        Command::Assignments { who, scope, member } => {
+            let scope = rolecall_rbac::Scope::parse(scope)?;
+            let (_, azure) = connect(&cli, &cloud, who).await?;
+            let filter = match member {
+                Some(id) => AssignmentFilter::AssignedTo(id.clone()),
+                None => AssignmentFilter::AtScope,
+            };
+            let (assignments, roles) = tokio::try_join!(
+                azure
+                    .arm
+                    .role_assignments(scope.as_str(), &filter)
+                    .try_collect::<Vec<_>>(),
+                azure
+                    .arm
+                    .role_definitions(scope.as_str(), &RoleFilter::All)
+                    .try_collect::<Vec<_>>(),
+            )?;
+            let roles = rolecall_rbac::effective::RoleSet::new(roles);
+            let rows: Vec<_> = assignments
+                .iter()
+                .map(|a| {
+                    let p = &a.properties;
+                    let inherited = !p.scope.eq_ignore_ascii_case(scope.as_str());
+                    json!({
+                        "name": a.name,
+                        "role": roles.get(&p.role_definition_id).map(|r| r.role_name()),
+                        "roleDefinitionId": p.role_definition_id,
+                        "principalId": p.principal_id,
+                        "principalType": p.principal_type,
+                        "scope": p.scope,
+                        "inherited": inherited,
+                    })
+                })
+                .collect();
+            if cli.json {
+                println!("{}", serde_json::to_string(&rows)?);
+            } else if rows.is_empty() {
+                println!("no role assignment applies at {}", scope.as_str());
+            } else {
+                for row in rows {
+                    println!(
+                        "{}  {} {}  at {}{}",
+                        row["role"].as_str().unwrap_or("(unknown role)"),
+                        row["principalType"].as_str().unwrap_or_default(),
+                        row["principalId"].as_str().unwrap_or_default(),
+                        row["scope"].as_str().unwrap_or_default(),
+                        if row["inherited"] == true {
+                            "  (inherited)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+        }
+        Command::Can {
+            who,
+            action,
+            scope,
+            data,
+        } => {
+            let scope = rolecall_rbac::Scope::parse(scope)?;
+            let (info, azure) = connect(&cli, &cloud, who).await?;
+            let permissions: Vec<_> = azure.arm.permissions(scope.as_str()).try_collect().await?;
+            let kind = if *data {
+                rolecall_rbac::ActionKind::DataAction
+            } else {
+                rolecall_rbac::ActionKind::Action
+            };
+            let allowed = rolecall_rbac::permissions::allows(&permissions, action, kind);
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"account": info.username, "action": action, "scope": scope.as_str(), "allowed": allowed})
+                );
+            } else if allowed {
+                println!("yes: {} may {action} at {}", info.username, scope.as_str());
+            } else {
+                println!(
+                    "no: {} may not {action} at {}",
+                    info.username,
+                    scope.as_str()
                 );
             }
         }

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use rolecall_emulator::{DEMO_TENANT_ID, Emulator, Options};
+use rolecall_emulator::{DEMO_TENANT_ID, Emulator, Options, demo_id};
 
 fn cli() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rolecall-cli"));
@@ -152,6 +152,61 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         String::from_utf8_lossy(&run(vec!["whoami".into(), "--json".into()]).await.stdout)
             .into_owned();
     assert!(!printed.contains("eyJ"), "no token is printed: {printed}");
+
+    // ARM through the same session: subscriptions, assignments, rights.
+    let subscriptions: serde_json::Value =
+        serde_json::from_str(&ok(
+            &run(vec!["subscriptions".into(), "--json".into()]).await
+        ))
+        .unwrap();
+    assert_eq!(subscriptions.as_array().unwrap().len(), 3);
+    let voice = format!("/subscriptions/{}", demo_id("sub:voice-prod"));
+    let gateway = format!(
+        "{voice}/resourceGroups/rg-voice-gateway/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod"
+    );
+    let applying: serde_json::Value = serde_json::from_str(&ok(&run(vec![
+        "assignments".into(),
+        "--json".into(),
+        "--scope".into(),
+        gateway.clone(),
+    ])
+    .await))
+    .unwrap();
+    let owner = applying
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["principalId"] == demo_id("user:olivia.owner"))
+        .expect("Olivia's Owner reaches the gateway");
+    assert_eq!(owner["role"], "Owner");
+    assert_eq!(owner["inherited"], true);
+    let can: serde_json::Value = serde_json::from_str(&ok(&run(vec![
+        "can".into(),
+        "Microsoft.Authorization/roleAssignments/write".into(),
+        "--json".into(),
+        "--scope".into(),
+        voice.clone(),
+    ])
+    .await))
+    .unwrap();
+    assert_eq!(can["allowed"], true);
+    let roles = ok(&run(vec![
+        "roles".into(),
+        "--scope".into(),
+        voice.clone(),
+        "--name".into(),
+        "support request".into(),
+    ])
+    .await);
+    assert!(roles.contains("Support Request Contributor"), "{roles}");
+    let bad = run(vec![
+        "roles".into(),
+        "--json".into(),
+        "--scope".into(),
+        "/subscriptionz/x".into(),
+    ])
+    .await;
+    assert!(!bad.status.success());
 
     ok(&run(vec!["logout".into(), "--all".into()]).await);
     let listed: serde_json::Value =

@@ -12,6 +12,20 @@ pub const USER_AGENT: &str = concat!("rolecall/", env!("CARGO_PKG_VERSION"));
 
 /// Builds the HTTP client for one cloud.
 pub fn client_for(cloud: &CloudProfile) -> Result<reqwest::Client> {
+    build(builder_for(cloud)?)
+}
+
+/// Builds a client from [`builder_for`] after the caller's changes.
+pub fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client> {
+    builder.build().map_err(|e| Error::InvalidCloudProfile {
+        reason: format!("no HTTP client could be built: {e}"),
+        hint: "This is a bug in Rolecall or the system's TLS library; please report it.",
+    })
+}
+
+/// The builder behind [`client_for`], for a client that differs in one
+/// setting (say, redirects off) but keeps the cloud's TLS rules.
+pub fn builder_for(cloud: &CloudProfile) -> Result<reqwest::ClientBuilder> {
     let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(10))
@@ -27,8 +41,5 @@ pub fn client_for(cloud: &CloudProfile) -> Result<reqwest::Client> {
         // Trust this CA and nothing else for this cloud.
         builder = builder.tls_certs_only([ca]);
     }
-    builder.build().map_err(|e| Error::InvalidCloudProfile {
-        reason: format!("no HTTP client could be built: {e}"),
-        hint: "This is a bug in Rolecall or the system's TLS library; please report it.",
-    })
+    Ok(builder)
 }

@@ -97,9 +97,24 @@ struct Bucket {
     at: Instant,
 }
 
+/// What the emulator did to ARM and Graph requests, for tests and benchmarks
+/// that check a client coped (retried, waited, kept its concurrency bound).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Observed {
+    pub requests: u64,
+    pub dropped: u64,
+    pub server_errors: u64,
+    /// 429 answers from ARM's token buckets.
+    pub throttled: u64,
+    /// Requests being served right now, and the most at once so far.
+    pub in_flight: u64,
+    pub max_in_flight: u64,
+}
+
 /// The moving parts: counters, buckets, clocks.
 #[derive(Debug, Default)]
 pub struct FaultState {
+    pub observed: Observed,
     counters: HashMap<Host, u64>,
     role_reads: u64,
     buckets: HashMap<(String, Kind), Bucket>,
@@ -133,12 +148,15 @@ impl FaultState {
         if host == Host::Authority {
             return Verdict::Serve;
         }
+        self.observed.requests += 1;
         let label = format!("{host:?}");
         if roll(faults.seed, &format!("{label}:drop"), *n) < faults.drop_rate {
+            self.observed.dropped += 1;
             return Verdict::Drop;
         }
         let r = roll(faults.seed, &format!("{label}:5xx"), *n);
         if r < faults.server_error_rate {
+            self.observed.server_errors += 1;
             return Verdict::Fail(if r < faults.server_error_rate / 2.0 {
                 500
             } else {
@@ -177,6 +195,7 @@ impl FaultState {
             bucket.tokens -= 1.0;
             Ok(bucket.tokens.floor() as u64)
         } else {
+            self.observed.throttled += 1;
             Err(((1.0 - bucket.tokens) / refill).ceil().max(1.0) as u64)
         }
     }

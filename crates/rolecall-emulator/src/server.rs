@@ -459,6 +459,22 @@ impl Emulator {
         self.with_state(|s| s.faults = faults);
     }
 
+    /// What was done to ARM and Graph requests since the start or the last
+    /// [`Emulator::reset_observed`].
+    pub fn observed(&self) -> crate::faults::Observed {
+        self.with_state(|s| s.fault_state.observed)
+    }
+
+    pub fn reset_observed(&self) {
+        self.with_state(|s| {
+            let in_flight = s.fault_state.observed.in_flight;
+            s.fault_state.observed = crate::faults::Observed {
+                in_flight,
+                ..Default::default()
+            };
+        });
+    }
+
     /// Makes the next silent sign-in of `user` fail with `interaction_required`
     /// (AADSTS50076) until they sign in interactively.
     pub fn require_mfa(&self, user: &str) -> bool {
@@ -612,7 +628,18 @@ async fn serve(
                         let (latency, verdict) = {
                             let mut state = shared.state.lock().expect("state lock");
                             let faults = state.faults.clone();
-                            (faults.latency, state.fault_state.verdict(&faults, host))
+                            let verdict = state.fault_state.verdict(&faults, host);
+                            if host != Host::Authority {
+                                let observed = &mut state.fault_state.observed;
+                                observed.in_flight += 1;
+                                observed.max_in_flight =
+                                    observed.max_in_flight.max(observed.in_flight);
+                            }
+                            (faults.latency, verdict)
+                        };
+                        // Counts this request out of `in_flight` however it ends.
+                        let _served = InFlight {
+                            shared: (host != Host::Authority).then(|| shared.clone()),
                         };
                         if !latency.is_zero() {
                             tokio::time::sleep(latency).await;
@@ -657,5 +684,21 @@ async fn serve(
                 }
             }
         });
+    }
+}
+
+/// Decrements [`crate::faults::Observed::in_flight`] when a request ends.
+struct InFlight {
+    shared: Option<Arc<Shared>>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.shared
+            && let Ok(mut state) = shared.state.lock()
+        {
+            let observed = &mut state.fault_state.observed;
+            observed.in_flight = observed.in_flight.saturating_sub(1);
+        }
     }
 }

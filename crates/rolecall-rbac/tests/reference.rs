@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use rolecall_rbac::catalogue::shared_reference_dir;
 use rolecall_rbac::draft::{Draft, DraftContext, Severity};
-use rolecall_rbac::effective::{Assignment, RoleSet, effective};
+use rolecall_rbac::effective::{
+    Assignment, Deny, EVERYONE, RoleSet, effective, effective_with_denies,
+};
 use rolecall_rbac::least::RoleIndex;
 use rolecall_rbac::{ActionKind, Catalogue, RoleDefinition, Scope};
 
@@ -227,6 +229,85 @@ fn effective_permissions_through_inheritance_and_groups() {
         "Microsoft.Compute/virtualMachines/write",
         ActionKind::Action
     ));
+}
+
+#[test]
+fn deny_assignments_win_over_roles_except_for_the_excluded() {
+    let r = reference();
+    let roles = RoleSet::new(r.roles.clone());
+    let owner = role("Owner").name.clone();
+    let rg = Scope::parse(&format!("{SUB}/resourceGroups/rg-voice")).unwrap();
+    let gateway = Scope::parse(&format!(
+        "{SUB}/resourceGroups/rg-voice/providers/Microsoft.VoiceServices/communicationsGateways/cg-1"
+    ))
+    .unwrap();
+    let assignments = vec![Assignment {
+        scope: Scope::parse(SUB).unwrap(),
+        role_definition_id: owner,
+        principal_id: "user-1".into(),
+    }];
+    let deny = |principals: &[&str], excluded: &[&str], child_scopes_spared: bool| Deny {
+        name: "managed app lock".into(),
+        scope: rg.clone(),
+        permissions: vec![rolecall_rbac::Permission {
+            actions: vec!["*/delete".into()],
+            ..Default::default()
+        }],
+        principals: principals.iter().map(|p| p.to_string()).collect(),
+        exclude_principals: excluded.iter().map(|p| p.to_string()).collect(),
+        do_not_apply_to_child_scopes: child_scopes_spared,
+    };
+    let delete = "Microsoft.VoiceServices/communicationsGateways/delete";
+    let none = |_: &str| None;
+    let groups = vec!["group-publisher".to_string()];
+    let check = |denies: &[Deny], scope: &Scope| {
+        effective_with_denies(
+            "user-1",
+            &groups,
+            scope,
+            &assignments,
+            &roles,
+            denies,
+            &none,
+        )
+        .allows(delete, ActionKind::Action)
+    };
+    // Owner alone may delete the gateway.
+    assert!(check(&[], &gateway));
+    // Denied to everyone at the resource group, and below it.
+    let everyone = [deny(&[EVERYONE], &[], false)];
+    assert!(!check(&everyone, &gateway));
+    let why = effective_with_denies(
+        "user-1",
+        &groups,
+        &gateway,
+        &assignments,
+        &roles,
+        &everyone,
+        &none,
+    );
+    assert_eq!(
+        why.denied_by(delete, ActionKind::Action).unwrap().name,
+        "managed app lock"
+    );
+    assert!(why.allows(
+        "Microsoft.VoiceServices/communicationsGateways/write",
+        ActionKind::Action
+    ));
+    // Not above its scope.
+    assert!(check(&everyone, &Scope::parse(SUB).unwrap()));
+    // Sparing child scopes: denied at the group, not at the gateway.
+    let spared = [deny(&[EVERYONE], &[], true)];
+    assert!(!check(&spared, &rg));
+    assert!(check(&spared, &gateway));
+    // Excluding a group of the principal spares the principal.
+    assert!(check(
+        &[deny(&[EVERYONE], &["group-publisher"], false)],
+        &gateway
+    ));
+    // Naming someone else does not reach the principal.
+    assert!(check(&[deny(&["user-2"], &[], false)], &gateway));
+    assert!(!check(&[deny(&["group-publisher"], &[], false)], &gateway));
 }
 
 fn context<'a>(

@@ -226,6 +226,8 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
                     "--package",
                     "rolecall-rbac",
                     "--package",
+                    "rolecall-azure",
+                    "--package",
                     "xtask",
                 ]))
             },

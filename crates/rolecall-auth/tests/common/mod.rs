@@ -48,7 +48,7 @@ impl World {
 
     /// A "browser": follows /authorize to the loopback redirect, as a real one would.
     pub fn browser(&self) -> Opener {
-        self.browser_rewriting(|location| location)
+        rolecall_auth::interactive::following_redirects(&self.cloud).unwrap()
     }
 
     /// A browser that lets `rewrite` tamper with the redirect before following it.

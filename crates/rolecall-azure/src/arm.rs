@@ -1,0 +1,471 @@
+//! Azure Resource Manager: tenants, subscriptions, resource groups,
+//! resources, and `Microsoft.Authorization` (role definitions, role and deny
+//! assignments, permissions, provider operations), with the exact
+//! api-versions the reference names. Models tolerate unknown fields.
+
+use std::sync::Arc;
+
+use azure_core::credentials::TokenCredential;
+use azure_core::http::Method;
+use futures::Stream;
+use rolecall_core::CloudProfile;
+use rolecall_rbac::roles::RoleProperties;
+use rolecall_rbac::{Permission, RoleDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, Service as ServiceName, not_found_as_none};
+use crate::service::{Options, Service};
+
+/// `Microsoft.Resources` tenants and subscriptions.
+pub const SUBSCRIPTIONS_API: &str = "2022-12-01";
+/// `Microsoft.Resources` resource groups and resources.
+pub const RESOURCES_API: &str = "2022-09-01";
+/// `Microsoft.Authorization`: role definitions and assignments, deny
+/// assignments, permissions, provider operations.
+pub const AUTHORIZATION_API: &str = "2022-04-01";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub default_domain: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    /// `/subscriptions/{id}`
+    pub id: String,
+    pub subscription_id: String,
+    #[serde(default)]
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: String,
+    /// `Enabled`, `Disabled`, `Warned`, `PastDue`, `Deleted`.
+    #[serde(default)]
+    pub state: String,
+}
+
+/// A resource group or a resource (the generic shape ARM lists).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    #[serde(default)]
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignmentProperties {
+    pub role_definition_id: String,
+    pub principal_id: String,
+    #[serde(default)]
+    pub principal_type: String,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub created_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub id: String,
+    pub name: String,
+    pub properties: RoleAssignmentProperties,
+}
+
+impl RoleAssignment {
+    /// The engine's view of it, if its scope parses.
+    pub fn to_engine(&self) -> Option<rolecall_rbac::effective::Assignment> {
+        Some(rolecall_rbac::effective::Assignment {
+            scope: rolecall_rbac::Scope::parse(&self.properties.scope).ok()?,
+            role_definition_id: self.properties.role_definition_id.clone(),
+            principal_id: self.properties.principal_id.clone(),
+        })
+    }
+}
+
+/// A principal type ARM accepts in `principalType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PrincipalType {
+    User,
+    Group,
+    ServicePrincipal,
+    ForeignGroup,
+    Device,
+}
+
+/// The body of a role assignment PUT. `principal_type` is always sent: it
+/// lets ARM accept a principal created moments ago (replication delay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRoleAssignment {
+    pub role_definition_id: String,
+    pub principal_id: String,
+    pub principal_type: PrincipalType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DenyPrincipal {
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub principal_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DenyAssignmentProperties {
+    #[serde(default)]
+    pub deny_assignment_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub do_not_apply_to_child_scopes: bool,
+    #[serde(default)]
+    pub principals: Vec<DenyPrincipal>,
+    #[serde(default)]
+    pub exclude_principals: Vec<DenyPrincipal>,
+    #[serde(default)]
+    pub is_system_protected: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DenyAssignment {
+    pub id: String,
+    pub name: String,
+    pub properties: DenyAssignmentProperties,
+}
+
+impl DenyAssignment {
+    /// The engine's view of it, if its scope parses.
+    pub fn to_engine(&self) -> Option<rolecall_rbac::effective::Deny> {
+        let p = &self.properties;
+        Some(rolecall_rbac::effective::Deny {
+            name: p.deny_assignment_name.clone(),
+            scope: rolecall_rbac::Scope::parse(&p.scope).ok()?,
+            permissions: p.permissions.clone(),
+            principals: p.principals.iter().map(|x| x.id.clone()).collect(),
+            exclude_principals: p.exclude_principals.iter().map(|x| x.id.clone()).collect(),
+            do_not_apply_to_child_scopes: p.do_not_apply_to_child_scopes,
+        })
+    }
+}
+
+/// Which role definitions to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleFilter {
+    All,
+    /// `roleName eq '…'` (ARM matches it case-insensitively).
+    Name(String),
+    /// `type eq 'CustomRole'`
+    CustomOnly,
+}
+
+/// Which role assignments to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssignmentFilter {
+    /// At, above and below the scope.
+    All,
+    /// `atScope()`: at the scope and above it (what applies there).
+    AtScope,
+    /// `principalId eq '…'`: this principal's own.
+    Principal(String),
+    /// `assignedTo('…')`: this principal's own and its groups'.
+    AssignedTo(String),
+}
+
+/// An OData string literal: quoted, inner quotes doubled.
+pub fn odata_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The ARM client. Cheap to clone; one per signed-in account and tenant.
+#[derive(Clone)]
+pub struct ArmClient {
+    service: Service,
+}
+
+impl ArmClient {
+    pub fn new(
+        cloud: &CloudProfile,
+        http: reqwest::Client,
+        credential: Arc<dyn TokenCredential>,
+        options: &Options,
+    ) -> Self {
+        Self {
+            service: Service::new(
+                ServiceName::Arm,
+                cloud.resource_manager_endpoint.clone(),
+                &cloud.resource_manager_audience,
+                http,
+                credential,
+                options,
+            ),
+        }
+    }
+
+    fn list<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> impl Stream<Item = Result<T>> + Send + 'static + use<T> {
+        self.service.list(path, query, Vec::new())
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str, api: &str) -> Result<T> {
+        let url = self.service.url(path, &[("api-version", api)])?;
+        self.service.get_json(url, &[]).await
+    }
+
+    pub fn tenants(&self) -> impl Stream<Item = Result<Tenant>> + Send + 'static + use<> {
+        self.list("tenants", &[("api-version", SUBSCRIPTIONS_API)])
+    }
+
+    pub fn subscriptions(
+        &self,
+    ) -> impl Stream<Item = Result<Subscription>> + Send + 'static + use<> {
+        self.list("subscriptions", &[("api-version", SUBSCRIPTIONS_API)])
+    }
+
+    pub async fn subscription(&self, subscription_id: &str) -> Result<Subscription> {
+        self.get(
+            &format!("subscriptions/{subscription_id}"),
+            SUBSCRIPTIONS_API,
+        )
+        .await
+    }
+
+    pub fn resource_groups(
+        &self,
+        subscription_id: &str,
+    ) -> impl Stream<Item = Result<Resource>> + Send + 'static + use<> {
+        self.list(
+            &format!("subscriptions/{subscription_id}/resourcegroups"),
+            &[("api-version", RESOURCES_API)],
+        )
+    }
+
+    /// Resources in a subscription or one of its resource groups, optionally
+    /// of one type (`Microsoft.VoiceServices/communicationsGateways`).
+    pub fn resources(
+        &self,
+        subscription_id: &str,
+        resource_group: Option<&str>,
+        resource_type: Option<&str>,
+    ) -> impl Stream<Item = Result<Resource>> + Send + 'static + use<> {
+        let path = match resource_group {
+            Some(group) => {
+                format!("subscriptions/{subscription_id}/resourceGroups/{group}/resources")
+            }
+            None => format!("subscriptions/{subscription_id}/resources"),
+        };
+        let filter = resource_type.map(|t| format!("resourceType eq {}", odata_literal(t)));
+        let mut query = vec![("api-version", RESOURCES_API)];
+        if let Some(filter) = &filter {
+            query.push(("$filter", filter));
+        }
+        self.list(&path, &query)
+    }
+
+    pub fn role_definitions(
+        &self,
+        scope: &str,
+        filter: &RoleFilter,
+    ) -> impl Stream<Item = Result<RoleDefinition>> + Send + 'static + use<> {
+        let filter = match filter {
+            RoleFilter::All => None,
+            RoleFilter::Name(name) => Some(format!("roleName eq {}", odata_literal(name))),
+            RoleFilter::CustomOnly => Some("type eq 'CustomRole'".to_owned()),
+        };
+        let mut query = vec![("api-version", AUTHORIZATION_API)];
+        if let Some(filter) = &filter {
+            query.push(("$filter", filter));
+        }
+        self.list(&authz(scope, "roleDefinitions"), &query)
+    }
+
+    /// A role definition by GUID, `None` when ARM does not have it.
+    pub async fn role_definition(&self, scope: &str, guid: &str) -> Result<Option<RoleDefinition>> {
+        not_found_as_none(
+            self.get(
+                &authz(scope, &format!("roleDefinitions/{guid}")),
+                AUTHORIZATION_API,
+            )
+            .await,
+        )
+    }
+
+    /// Creates or updates a custom role (ARM answers 201 for both).
+    pub async fn put_role_definition(
+        &self,
+        scope: &str,
+        guid: &str,
+        properties: &RoleProperties,
+    ) -> Result<RoleDefinition> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            properties: &'a RoleProperties,
+        }
+        let url = self.service.url(
+            &authz(scope, &format!("roleDefinitions/{guid}")),
+            &[("api-version", AUTHORIZATION_API)],
+        )?;
+        self.service
+            .send(Method::Put, url, Some(&Body { properties }), &[])
+            .await?
+            .json(ServiceName::Arm)
+    }
+
+    /// Deletes a custom role; `None` when it did not exist (204).
+    pub async fn delete_role_definition(
+        &self,
+        scope: &str,
+        guid: &str,
+    ) -> Result<Option<RoleDefinition>> {
+        self.delete(&authz(scope, &format!("roleDefinitions/{guid}")))
+            .await
+    }
+
+    pub fn role_assignments(
+        &self,
+        scope: &str,
+        filter: &AssignmentFilter,
+    ) -> impl Stream<Item = Result<RoleAssignment>> + Send + 'static + use<> {
+        let filter = match filter {
+            AssignmentFilter::All => None,
+            AssignmentFilter::AtScope => Some("atScope()".to_owned()),
+            AssignmentFilter::Principal(id) => {
+                Some(format!("principalId eq {}", odata_literal(id)))
+            }
+            AssignmentFilter::AssignedTo(id) => Some(format!("assignedTo({})", odata_literal(id))),
+        };
+        let mut query = vec![("api-version", AUTHORIZATION_API)];
+        if let Some(filter) = &filter {
+            query.push(("$filter", filter));
+        }
+        self.list(&authz(scope, "roleAssignments"), &query)
+    }
+
+    pub async fn role_assignment(&self, scope: &str, name: &str) -> Result<Option<RoleAssignment>> {
+        not_found_as_none(
+            self.get(
+                &authz(scope, &format!("roleAssignments/{name}")),
+                AUTHORIZATION_API,
+            )
+            .await,
+        )
+    }
+
+    /// Creates a role assignment named `name` (use
+    /// `rolecall_rbac::names::role_assignment_name` so re-runs converge).
+    pub async fn create_role_assignment(
+        &self,
+        scope: &str,
+        name: &str,
+        assignment: &NewRoleAssignment,
+    ) -> Result<RoleAssignment> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            properties: &'a NewRoleAssignment,
+        }
+        let url = self.service.url(
+            &authz(scope, &format!("roleAssignments/{name}")),
+            &[("api-version", AUTHORIZATION_API)],
+        )?;
+        self.service
+            .send(
+                Method::Put,
+                url,
+                Some(&Body {
+                    properties: assignment,
+                }),
+                &[],
+            )
+            .await?
+            .json(ServiceName::Arm)
+    }
+
+    /// Deletes a role assignment; `None` when it did not exist (204).
+    pub async fn delete_role_assignment(
+        &self,
+        scope: &str,
+        name: &str,
+    ) -> Result<Option<RoleAssignment>> {
+        self.delete(&authz(scope, &format!("roleAssignments/{name}")))
+            .await
+    }
+
+    pub fn deny_assignments(
+        &self,
+        scope: &str,
+    ) -> impl Stream<Item = Result<DenyAssignment>> + Send + 'static + use<> {
+        self.list(
+            &authz(scope, "denyAssignments"),
+            &[("api-version", AUTHORIZATION_API)],
+        )
+    }
+
+    /// What the signed-in caller may do at `scope`, as ARM reports it (the
+    /// caller evaluates wildcards; see `rolecall_rbac::permissions`).
+    pub fn permissions(
+        &self,
+        scope: &str,
+    ) -> impl Stream<Item = Result<Permission>> + Send + 'static + use<> {
+        self.list(
+            &authz(scope, "permissions"),
+            &[("api-version", AUTHORIZATION_API)],
+        )
+    }
+
+    /// Every resource provider's operations, with resource types: the body
+    /// `rolecall_rbac::Catalogue::from_namespaces` takes.
+    pub fn provider_operations(
+        &self,
+    ) -> impl Stream<Item = Result<serde_json::Value>> + Send + 'static + use<> {
+        self.list(
+            "providers/Microsoft.Authorization/providerOperations",
+            &[
+                ("api-version", AUTHORIZATION_API),
+                ("$expand", "resourceTypes"),
+            ],
+        )
+    }
+
+    async fn delete<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Option<T>> {
+        let url = self
+            .service
+            .url(path, &[("api-version", AUTHORIZATION_API)])?;
+        let answer = self
+            .service
+            .send::<()>(Method::Delete, url, None, &[])
+            .await?;
+        if answer.status == 204 || answer.body.is_empty() {
+            return Ok(None);
+        }
+        answer.json(ServiceName::Arm).map(Some)
+    }
+}
+
+fn authz(scope: &str, rest: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.Authorization/{rest}",
+        scope.trim_end_matches('/')
+    )
+}
