@@ -1,14 +1,12 @@
 //! The ARM client against the emulator: paging, the role assignment and
 //! custom role lifecycles, and every error Rolecall maps.
 
-mod common;
-
-use common::*;
 use futures::TryStreamExt;
 use rolecall_azure::arm::{AssignmentFilter, NewRoleAssignment, PrincipalType, RoleFilter};
 use rolecall_azure::{AzureError, Kind, Options};
 use rolecall_rbac::Permission;
 use rolecall_rbac::roles::RoleProperties;
+use rolecall_testkit::*;
 
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";

@@ -2,12 +2,10 @@
 //! served by the emulator from the shared reference, read through ARM into
 //! the engine, agree with the files themselves.
 
-mod common;
-
-use common::*;
 use rolecall_azure::Options;
 use rolecall_rbac::catalogue::shared_reference_dir;
 use rolecall_rbac::{ActionKind, Catalogue};
+use rolecall_testkit::*;
 
 #[tokio::test]
 async fn the_live_catalogue_matches_the_reference() {

@@ -2,13 +2,11 @@
 //! roles, search, the enterprise application pinned by application id,
 //! app-role assignments, paging and Graph's errors.
 
-mod common;
-
-use common::*;
 use futures::TryStreamExt;
 use rolecall_azure::graph::role_templates;
 use rolecall_azure::{AzureError, Kind, Options};
 use rolecall_emulator::{ACG_APP_ID, demo_id};
+use rolecall_testkit::*;
 
 #[tokio::test]
 async fn the_admin_their_roles_and_search() {

@@ -1,15 +1,13 @@
 //! Azure's failure modes: throttling, 5xx, dropped connections, tokens
 //! refused early, claims challenges, and the bound on requests in flight.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use futures::TryStreamExt;
 use rolecall_azure::arm::{NewRoleAssignment, PrincipalType};
 use rolecall_azure::{AzureError, Kind, Options, for_each_bounded};
 use rolecall_emulator::{Faults, Throttle};
+use rolecall_testkit::*;
 
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 

@@ -64,6 +64,68 @@ enum Cloud {
 
 use rolecall_core::settings::DEFAULT_CLIENT_ID;
 
+/// Roles × members × scopes.
+#[derive(Debug, clap::Args)]
+struct RoleGrants {
+    #[command(flatten)]
+    who: Who,
+    /// A subscription, resource group or resource id (repeatable).
+    #[arg(long = "scope", required = true, value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// A role name (exactly as listed) or id (repeatable).
+    #[arg(long = "role", required = true, value_name = "ROLE")]
+    roles: Vec<String>,
+    /// An object id, application id or user principal name (repeatable).
+    #[arg(long = "member", required = true, value_name = "MEMBER")]
+    members: Vec<String>,
+    /// Where every write is recorded (default: Rolecall's data folder).
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ApproleAction {
+    /// Grant app roles of an enterprise application to members.
+    Assign {
+        #[command(flatten)]
+        grants: AppGrants,
+        /// Show the plan only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove those app-role assignments.
+    Unassign {
+        #[command(flatten)]
+        grants: AppGrants,
+    },
+    /// List who holds the application's app roles.
+    List {
+        #[command(flatten)]
+        who: Who,
+        /// The application (client) id, e.g. 8502a0ec-c76d-412f-836c-398018e2312b.
+        #[arg(long)]
+        app: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct AppGrants {
+    #[command(flatten)]
+    who: Who,
+    /// The application (client) id: applications are pinned by id, never by name.
+    #[arg(long)]
+    app: String,
+    /// An app role value, e.g. ProvisioningAPI.ReadUser (repeatable).
+    #[arg(long = "role", required = true, value_name = "VALUE")]
+    roles: Vec<String>,
+    /// An object id, application id or user principal name (repeatable).
+    #[arg(long = "member", required = true, value_name = "MEMBER")]
+    members: Vec<String>,
+    /// Where every write is recorded (default: Rolecall's data folder).
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+}
+
 /// Which sign-in a command uses.
 #[derive(Debug, clap::Args)]
 struct Who {
@@ -152,6 +214,29 @@ enum Command {
         account: Option<String>,
         #[arg(long, conflicts_with = "account")]
         all: bool,
+    },
+    /// Grant Azure roles: every --role for every --member at every --scope.
+    /// Your own right to assign is checked first, existing grants are left
+    /// alone, and a re-run changes nothing.
+    Assign {
+        #[command(flatten)]
+        grants: RoleGrants,
+        /// Why (shown in the portal with the assignment).
+        #[arg(long)]
+        description: Option<String>,
+        /// Show the plan only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove Azure role assignments made at exactly these scopes.
+    Unassign {
+        #[command(flatten)]
+        grants: RoleGrants,
+    },
+    /// App roles of enterprise applications (Microsoft Graph).
+    Approle {
+        #[command(subcommand)]
+        action: ApproleAction,
     },
     /// Play the browser for a sign-in address: follow it to the loopback
     /// redirect. Only useful against a cloud that signs in without a page,
@@ -296,6 +381,165 @@ async fn connect(
         &rolecall_azure::Options::default(),
     );
     Ok((info, azure))
+}
+
+/// The journal of writes: `--journal`, else `journal.jsonl` in the data
+/// folder the desktop app uses too.
+fn journal(path: Option<&PathBuf>) -> anyhow::Result<rolecall_grants::Journal> {
+    let path = match path {
+        Some(path) => path.clone(),
+        None => dirs::data_dir()
+            .ok_or_else(|| {
+                anyhow::anyhow!("no data folder is known for this user; give --journal FILE")
+            })?
+            .join("app.rolecall.desktop")
+            .join("journal.jsonl"),
+    };
+    rolecall_grants::Journal::open(&path)
+        .map_err(|e| anyhow::anyhow!("the journal {} cannot be opened: {e}", path.display()))
+}
+
+async fn role_grants(
+    azure: &rolecall_azure::Azure,
+    spec: &RoleGrants,
+    description: Option<&str>,
+) -> anyhow::Result<Vec<rolecall_grants::Grant>> {
+    let mut members = Vec::new();
+    for text in &spec.members {
+        members.push(rolecall_grants::resolve::member(azure, text).await?);
+    }
+    let mut grants = Vec::new();
+    for scope in &spec.scopes {
+        let scope = rolecall_rbac::Scope::parse(scope)?;
+        for role in &spec.roles {
+            let role = rolecall_grants::resolve::role(azure, scope.as_str(), role).await?;
+            for member in &members {
+                grants.push(rolecall_grants::Grant::AzureRole(
+                    rolecall_grants::AzureRoleGrant {
+                        scope: scope.as_str().to_owned(),
+                        role_id: role.name.clone(),
+                        role_name: role.role_name().to_owned(),
+                        member: member.clone(),
+                        description: description.map(str::to_owned),
+                    },
+                ));
+            }
+        }
+    }
+    Ok(grants)
+}
+
+async fn app_grants(
+    azure: &rolecall_azure::Azure,
+    spec: &AppGrants,
+) -> anyhow::Result<Vec<rolecall_grants::Grant>> {
+    let (app, roles) = rolecall_grants::resolve::app_roles(azure, &spec.app, &spec.roles).await?;
+    let mut grants = Vec::new();
+    for text in &spec.members {
+        let member = rolecall_grants::resolve::member(azure, text).await?;
+        for role in &roles {
+            grants.push(rolecall_grants::Grant::AppRole(
+                rolecall_grants::AppRoleGrant {
+                    resource_id: app.id.clone(),
+                    resource_name: app.display_name.clone(),
+                    app_id: app.app_id.clone(),
+                    app_role_id: role.id.clone(),
+                    app_role_value: role.value.clone().unwrap_or_default(),
+                    member: member.clone(),
+                },
+            ));
+        }
+    }
+    Ok(grants)
+}
+
+/// Plans, prints the plan, applies unless `dry_run`, prints each outcome;
+/// fails when anything was blocked or failed.
+async fn grant(
+    json_output: bool,
+    azure: &rolecall_azure::Azure,
+    grants: Vec<rolecall_grants::Grant>,
+    journal: &rolecall_grants::Journal,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use rolecall_grants::Status;
+    let plan = rolecall_grants::plan(azure, grants).await?;
+    if dry_run {
+        if json_output {
+            println!("{}", serde_json::to_string(&plan)?);
+        } else {
+            for item in &plan.items {
+                let state = match &item.status {
+                    Status::ToCreate => "to create".to_owned(),
+                    Status::InPlace { .. } => "in place".to_owned(),
+                    Status::Inherited { from_scope } => format!("inherited from {from_scope}"),
+                    Status::Blocked { reason } => format!("blocked: {reason}"),
+                };
+                println!("{}  [{state}]", item.grant.describe());
+            }
+        }
+        return Ok(());
+    }
+    let print = |event: rolecall_grants::ItemEvent| {
+        if let rolecall_grants::ItemEvent::WaitingForReplication { index, attempt } = event
+            && !json_output
+        {
+            eprintln!(
+                "waiting for the directory to replicate {} (attempt {attempt})",
+                plan.items[index].grant.member().label()
+            );
+        }
+    };
+    let outcomes = rolecall_grants::apply(
+        azure,
+        &plan,
+        &rolecall_grants::ApplyOptions::default(),
+        Some(journal),
+        &print,
+    )
+    .await;
+    report(
+        json_output,
+        &plan.items.iter().map(|i| &i.grant).collect::<Vec<_>>(),
+        &outcomes,
+    )
+}
+
+fn report(
+    json_output: bool,
+    grants: &[&rolecall_grants::Grant],
+    outcomes: &[rolecall_grants::Outcome],
+) -> anyhow::Result<()> {
+    use rolecall_grants::Outcome;
+    if json_output {
+        let rows: Vec<_> = grants
+            .iter()
+            .zip(outcomes)
+            .map(|(g, o)| json!({"grant": g, "result": o}))
+            .collect();
+        println!("{}", serde_json::to_string(&rows)?);
+    } else {
+        for (g, o) in grants.iter().zip(outcomes) {
+            let state = match o {
+                Outcome::Created { .. } => "created".to_owned(),
+                Outcome::AlreadyInPlace => "already in place".to_owned(),
+                Outcome::Inherited { from_scope } => format!("already inherited from {from_scope}"),
+                Outcome::Removed => "removed".to_owned(),
+                Outcome::AlreadyGone => "already gone".to_owned(),
+                Outcome::Blocked { reason } => format!("blocked: {reason}"),
+                Outcome::Failed { message, .. } => format!("failed: {message}"),
+            };
+            println!("{}  [{state}]", g.describe());
+        }
+    }
+    let bad = outcomes.iter().filter(|o| !o.is_success()).count();
+    if bad > 0 {
+        anyhow::bail!(
+            "{bad} of {} grants were not made; see above",
+            outcomes.len()
+        );
+    }
+    Ok(())
 }
 
 /// Opens `url` with the configured command, or the system browser.
@@ -527,6 +771,66 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Assign {
+            grants,
+            description,
+            dry_run,
+        } => {
+            let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
+            let journal = journal(grants.journal.as_ref())?;
+            let list = role_grants(&azure, grants, description.as_deref()).await?;
+            grant(cli.json, &azure, list, &journal, *dry_run).await?;
+        }
+        Command::Unassign { grants } => {
+            let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
+            let journal = journal(grants.journal.as_ref())?;
+            let list = role_grants(&azure, grants, None).await?;
+            let outcomes = rolecall_grants::remove(&azure, &list, 4, Some(&journal), &|_| {}).await;
+            report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
+        }
+        Command::Approle { action } => match action {
+            ApproleAction::Assign { grants, dry_run } => {
+                let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
+                let journal = journal(grants.journal.as_ref())?;
+                let list = app_grants(&azure, grants).await?;
+                grant(cli.json, &azure, list, &journal, *dry_run).await?;
+            }
+            ApproleAction::Unassign { grants } => {
+                let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
+                let journal = journal(grants.journal.as_ref())?;
+                let list = app_grants(&azure, grants).await?;
+                let outcomes =
+                    rolecall_grants::remove(&azure, &list, 4, Some(&journal), &|_| {}).await;
+                report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
+            }
+            ApproleAction::List { who, app } => {
+                let (_, azure) = connect(&cli, &cloud, who).await?;
+                let (app, _) = rolecall_grants::resolve::app_roles(&azure, app, &[]).await?;
+                let holders: Vec<_> = azure
+                    .graph
+                    .app_role_assigned_to(&app.id)
+                    .try_collect()
+                    .await?;
+                if cli.json {
+                    println!("{}", serde_json::to_string(&holders)?);
+                } else {
+                    for h in holders {
+                        let role = app
+                            .app_roles
+                            .iter()
+                            .find(|r| r.id.eq_ignore_ascii_case(&h.app_role_id))
+                            .and_then(|r| r.value.clone())
+                            .unwrap_or_else(|| h.app_role_id.clone());
+                        println!(
+                            "{role}  {} {}  {}",
+                            h.principal_type.as_deref().unwrap_or_default(),
+                            h.principal_id,
+                            h.principal_display_name.as_deref().unwrap_or_default()
+                        );
+                    }
+                }
+            }
+        },
         Command::Logout { account, all } => {
             let accounts = accounts_for(&cli, &cloud)?;
             if *all {

@@ -208,6 +208,77 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     .await;
     assert!(!bad.status.success());
 
+    // Grants: several members at once, re-runs change nothing, undo.
+    let journal = std::env::temp_dir()
+        .join(format!("rolecall-cli-journal-{}", uuid::Uuid::new_v4()))
+        .join("journal.jsonl");
+    let rg = format!("{voice}/resourceGroups/rg-voice-gateway");
+    let assign = |verb: &str| {
+        vec![
+            verb.to_owned(),
+            "--scope".into(),
+            rg.clone(),
+            "--role".into(),
+            "Contributor".into(),
+            "--member".into(),
+            "nadia.novak@contosodemo.onmicrosoft.com".into(),
+            "--member".into(),
+            demo_id("group:acg-operators"),
+            "--journal".into(),
+            journal.display().to_string(),
+        ]
+    };
+    let first = ok(&run(assign("assign")).await);
+    assert_eq!(first.matches("[created]").count(), 2, "{first}");
+    let again = ok(&run(assign("assign")).await);
+    assert_eq!(again.matches("[already in place]").count(), 2, "{again}");
+    let app = |verb: &str| {
+        vec![
+            "approle".to_owned(),
+            verb.to_owned(),
+            "--app".into(),
+            rolecall_emulator::ACG_APP_ID.into(),
+            "--role".into(),
+            "ProvisioningAPI.ReadUser".into(),
+            "--member".into(),
+            "nadia.novak@contosodemo.onmicrosoft.com".into(),
+            "--journal".into(),
+            journal.display().to_string(),
+        ]
+    };
+    assert!(ok(&run(app("assign")).await).contains("[created]"));
+    assert!(ok(&run(app("assign")).await).contains("[already in place]"));
+    let listed = ok(&run(vec![
+        "approle".into(),
+        "list".into(),
+        "--app".into(),
+        rolecall_emulator::ACG_APP_ID.into(),
+    ])
+    .await);
+    assert!(listed.contains("ProvisioningAPI.ReadUser"), "{listed}");
+    assert!(ok(&run(app("unassign")).await).contains("[removed]"));
+    let removed = ok(&run(assign("unassign")).await);
+    assert_eq!(removed.matches("[removed]").count(), 2, "{removed}");
+    let written = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(
+        written.lines().count(),
+        6,
+        "every write journaled: {written}"
+    );
+    // A name that is not a member says what to give instead.
+    let unknown = run(vec![
+        "assign".into(),
+        "--scope".into(),
+        rg.clone(),
+        "--role".into(),
+        "Reader".into(),
+        "--member".into(),
+        "Nobody Here".into(),
+    ])
+    .await;
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("user principal name"));
+
     ok(&run(vec!["logout".into(), "--all".into()]).await);
     let listed: serde_json::Value =
         serde_json::from_str(&ok(&run(vec!["accounts".into(), "--json".into()]).await)).unwrap();

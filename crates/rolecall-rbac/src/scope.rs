@@ -33,7 +33,8 @@ pub struct ScopeError {
     pub reason: String,
 }
 
-fn is_guid(text: &str) -> bool {
+/// A GUID in its 8-4-4-4-12 hexadecimal form (any case), as Azure writes ids.
+pub fn is_guid(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     parts.len() == 5
         && parts

@@ -228,6 +228,8 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
                     "--package",
                     "rolecall-azure",
                     "--package",
+                    "rolecall-grants",
+                    "--package",
                     "xtask",
                 ]))
             },

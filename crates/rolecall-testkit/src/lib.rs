@@ -1,7 +1,6 @@
-//! A signed-in admin against the emulator: real HTTPS, real sign-in through
-//! the loopback, refresh tokens in the real OS keychain.
-
-#![allow(dead_code)]
+//! Admins signed in against the emulator for tests: real HTTPS, real
+//! sign-in through the loopback, refresh tokens in the real OS keychain (on
+//! Linux, run the tests through `cargo xtask test`, which starts one).
 
 use std::sync::Arc;
 use std::time::Duration;

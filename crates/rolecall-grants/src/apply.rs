@@ -1,0 +1,291 @@
+//! Applying a plan, and undoing grants.
+
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use rolecall_azure::arm::{AssignmentFilter, NewRoleAssignment};
+use rolecall_azure::{Azure, AzureError, Kind, for_each_bounded};
+use serde::Serialize;
+
+use crate::journal::Journal;
+use crate::model::{AppRoleGrant, AzureRoleGrant, Grant};
+use crate::plan::{Plan, Status};
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Grants written at once. ARM's write limits are per subscription and
+    /// shared by the tenant's tools; a few at a time is quick and polite.
+    pub concurrency: usize,
+    /// How long to keep retrying a member ARM does not find yet: a user,
+    /// group or application created minutes ago (`PrincipalNotFound`).
+    pub replication_wait: Duration,
+    /// The pause between those retries (the Azure CLI uses 5 s).
+    pub replication_retry_every: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            replication_wait: Duration::from_secs(180),
+            replication_retry_every: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What became of one grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+pub enum Outcome {
+    #[serde(rename_all = "camelCase")]
+    Created {
+        assignment_id: String,
+    },
+    /// It was there already (seen in the plan, or Azure said so on write).
+    AlreadyInPlace,
+    #[serde(rename_all = "camelCase")]
+    Inherited {
+        from_scope: String,
+    },
+    Removed,
+    /// Nothing to remove.
+    AlreadyGone,
+    /// Not tried: the plan found the admin lacks the right.
+    Blocked {
+        reason: String,
+    },
+    /// Azure refused or could not be reached; the message says what to do.
+    Failed {
+        code: String,
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// Whether the grant is in the state asked for.
+    pub fn is_success(&self) -> bool {
+        !matches!(self, Outcome::Blocked { .. } | Outcome::Failed { .. })
+    }
+
+    fn failed(error: &AzureError) -> Self {
+        Outcome::Failed {
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Progress of one item, numbered as in the plan.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum ItemEvent {
+    Started {
+        index: usize,
+    },
+    /// ARM does not find the member yet; retrying.
+    WaitingForReplication {
+        index: usize,
+        attempt: u32,
+    },
+    Finished {
+        index: usize,
+        outcome: Outcome,
+    },
+}
+
+/// Creates what `plan` marks to create, reporting each item through
+/// `on_event`, recording each write in `journal`. The outcomes come back in
+/// the plan's order.
+pub async fn apply(
+    azure: &Azure,
+    plan: &Plan,
+    options: &ApplyOptions,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(ItemEvent) + Send + Sync),
+) -> Vec<Outcome> {
+    for_each_bounded(
+        plan.items.iter().enumerate(),
+        options.concurrency,
+        |(index, item)| async move {
+            let outcome = match &item.status {
+                Status::InPlace { .. } => Outcome::AlreadyInPlace,
+                Status::Inherited { from_scope } => Outcome::Inherited {
+                    from_scope: from_scope.clone(),
+                },
+                Status::Blocked { reason } => Outcome::Blocked {
+                    reason: reason.clone(),
+                },
+                Status::ToCreate => {
+                    on_event(ItemEvent::Started { index });
+                    let outcome = match &item.grant {
+                        Grant::AzureRole(grant) => {
+                            create_role_assignment(azure, grant, options, index, on_event).await
+                        }
+                        Grant::AppRole(grant) => assign_app_role(azure, grant).await,
+                    };
+                    if let Some(journal) = journal {
+                        journal.record("assign", &item.grant, &outcome);
+                    }
+                    outcome
+                }
+            };
+            on_event(ItemEvent::Finished {
+                index,
+                outcome: outcome.clone(),
+            });
+            outcome
+        },
+    )
+    .await
+}
+
+async fn create_role_assignment(
+    azure: &Azure,
+    grant: &AzureRoleGrant,
+    options: &ApplyOptions,
+    index: usize,
+    on_event: &(dyn Fn(ItemEvent) + Send + Sync),
+) -> Outcome {
+    let name = grant.assignment_name();
+    let body = NewRoleAssignment {
+        role_definition_id: grant.role_definition_id(),
+        principal_id: grant.member.id.clone(),
+        principal_type: grant.member.kind.principal_type(),
+        description: grant.description.clone(),
+    };
+    let started = tokio::time::Instant::now();
+    let mut attempt = 0;
+    loop {
+        match azure
+            .arm
+            .create_role_assignment(&grant.scope, &name, &body)
+            .await
+        {
+            Ok(created) => {
+                return Outcome::Created {
+                    assignment_id: created.id,
+                };
+            }
+            Err(e) if e.kind() == Some(Kind::AlreadyExists) => return Outcome::AlreadyInPlace,
+            Err(e)
+                if e.kind() == Some(Kind::PrincipalNotFound)
+                    && started.elapsed() + options.replication_retry_every
+                        <= options.replication_wait =>
+            {
+                attempt += 1;
+                on_event(ItemEvent::WaitingForReplication { index, attempt });
+                tokio::time::sleep(options.replication_retry_every).await;
+            }
+            Err(e) => return Outcome::failed(&e),
+        }
+    }
+}
+
+async fn assign_app_role(azure: &Azure, grant: &AppRoleGrant) -> Outcome {
+    match azure
+        .graph
+        .assign_app_role(&grant.resource_id, &grant.member.id, &grant.app_role_id)
+        .await
+    {
+        Ok(created) => Outcome::Created {
+            assignment_id: created.id,
+        },
+        Err(e) if e.kind() == Some(Kind::AlreadyExists) => Outcome::AlreadyInPlace,
+        Err(e) => Outcome::failed(&e),
+    }
+}
+
+/// Removes each grant where it was made (inherited grants stay: they belong
+/// to the parent scope), whatever the assignment's name.
+pub async fn remove(
+    azure: &Azure,
+    grants: &[Grant],
+    concurrency: usize,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(ItemEvent) + Send + Sync),
+) -> Vec<Outcome> {
+    for_each_bounded(
+        grants.iter().enumerate(),
+        concurrency,
+        |(index, grant)| async move {
+            on_event(ItemEvent::Started { index });
+            let result = match grant {
+                Grant::AzureRole(g) => remove_role_assignment(azure, g).await,
+                Grant::AppRole(g) => remove_app_role(azure, g).await,
+            };
+            let outcome = result.unwrap_or_else(|e| Outcome::failed(&e));
+            if let Some(journal) = journal
+                && outcome != Outcome::AlreadyGone
+            {
+                journal.record("remove", grant, &outcome);
+            }
+            on_event(ItemEvent::Finished {
+                index,
+                outcome: outcome.clone(),
+            });
+            outcome
+        },
+    )
+    .await
+}
+
+async fn remove_role_assignment(
+    azure: &Azure,
+    grant: &AzureRoleGrant,
+) -> Result<Outcome, AzureError> {
+    let target = rolecall_rbac::Scope::parse(&grant.scope).ok();
+    let role = grant.role_id.to_ascii_lowercase();
+    let existing: Vec<_> = azure
+        .arm
+        .role_assignments(
+            &grant.scope,
+            &AssignmentFilter::Principal(grant.member.id.clone()),
+        )
+        .try_collect()
+        .await?;
+    let here = existing.into_iter().find(|a| {
+        a.properties
+            .role_definition_id
+            .to_ascii_lowercase()
+            .ends_with(&role)
+            && rolecall_rbac::Scope::parse(&a.properties.scope).ok() == target
+    });
+    let Some(assignment) = here else {
+        return Ok(Outcome::AlreadyGone);
+    };
+    Ok(
+        match azure
+            .arm
+            .delete_role_assignment(&grant.scope, &assignment.name)
+            .await?
+        {
+            Some(_) => Outcome::Removed,
+            None => Outcome::AlreadyGone,
+        },
+    )
+}
+
+async fn remove_app_role(azure: &Azure, grant: &AppRoleGrant) -> Result<Outcome, AzureError> {
+    let existing: Vec<_> = azure
+        .graph
+        .app_role_assigned_to(&grant.resource_id)
+        .try_collect()
+        .await?;
+    let Some(assignment) = existing.into_iter().find(|a| {
+        a.principal_id.eq_ignore_ascii_case(&grant.member.id)
+            && a.app_role_id.eq_ignore_ascii_case(&grant.app_role_id)
+    }) else {
+        return Ok(Outcome::AlreadyGone);
+    };
+    Ok(
+        if azure
+            .graph
+            .remove_app_role_assignment(&grant.resource_id, &assignment.id)
+            .await?
+        {
+            Outcome::Removed
+        } else {
+            Outcome::AlreadyGone
+        },
+    )
+}

@@ -1,0 +1,126 @@
+//! Grants and members.
+
+use rolecall_azure::arm::PrincipalType;
+use serde::{Deserialize, Serialize};
+
+/// What kind of directory object a member is; ARM's `principalType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberKind {
+    User,
+    Group,
+    /// An enterprise application or a managed identity.
+    ServicePrincipal,
+}
+
+impl MemberKind {
+    pub fn principal_type(self) -> PrincipalType {
+        match self {
+            MemberKind::User => PrincipalType::User,
+            MemberKind::Group => PrincipalType::Group,
+            MemberKind::ServicePrincipal => PrincipalType::ServicePrincipal,
+        }
+    }
+}
+
+/// Someone (or something) to grant access to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    /// The object id.
+    pub id: String,
+    pub kind: MemberKind,
+    pub display_name: String,
+    /// The user principal name, or the application id of a service principal.
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl Member {
+    pub fn label(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{} ({detail})", self.display_name),
+            None => self.display_name.clone(),
+        }
+    }
+}
+
+/// One Azure role for one member at one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureRoleGrant {
+    pub scope: String,
+    /// The role definition's GUID.
+    pub role_id: String,
+    pub role_name: String,
+    pub member: Member,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl AzureRoleGrant {
+    /// The full `roleDefinitionId` ARM wants, under the scope's subscription.
+    pub fn role_definition_id(&self) -> String {
+        let prefix = rolecall_rbac::Scope::parse(&self.scope)
+            .ok()
+            .and_then(|s| s.subscription_id().map(|id| format!("/subscriptions/{id}")))
+            .unwrap_or_default();
+        format!(
+            "{prefix}/providers/Microsoft.Authorization/roleDefinitions/{}",
+            self.role_id
+        )
+    }
+
+    /// ARM's `guid(scope, principal, role)`: the same grant always has the
+    /// same assignment name, so a re-run finds its own work.
+    pub fn assignment_name(&self) -> String {
+        rolecall_rbac::names::role_assignment_name(&self.scope, &self.member.id, &self.role_id)
+            .to_string()
+    }
+}
+
+/// One app role of an enterprise application for one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleGrant {
+    /// The enterprise application's service principal (object id).
+    pub resource_id: String,
+    pub resource_name: String,
+    /// Its application id: what pins it, not the display name.
+    pub app_id: String,
+    pub app_role_id: String,
+    /// e.g. `ProvisioningAPI.ReadUser`
+    pub app_role_value: String,
+    pub member: Member,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Grant {
+    AzureRole(AzureRoleGrant),
+    AppRole(AppRoleGrant),
+}
+
+impl Grant {
+    pub fn member(&self) -> &Member {
+        match self {
+            Grant::AzureRole(g) => &g.member,
+            Grant::AppRole(g) => &g.member,
+        }
+    }
+
+    /// One line for progress and reports.
+    pub fn describe(&self) -> String {
+        match self {
+            Grant::AzureRole(g) => {
+                format!("{} for {} at {}", g.role_name, g.member.label(), g.scope)
+            }
+            Grant::AppRole(g) => format!(
+                "{} of {} ({}) for {}",
+                g.app_role_value,
+                g.resource_name,
+                g.app_id,
+                g.member.label()
+            ),
+        }
+    }
+}

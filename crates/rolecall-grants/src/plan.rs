@@ -1,0 +1,224 @@
+//! A plan: each grant against live state, and the admin's own rights checked
+//! before anything is written.
+
+use std::collections::{HashMap, HashSet};
+
+use futures::TryStreamExt;
+use rolecall_azure::arm::AssignmentFilter;
+use rolecall_azure::graph::role_templates;
+use rolecall_azure::{Azure, Result};
+use rolecall_rbac::{ActionKind, Scope};
+use serde::Serialize;
+
+use crate::model::Grant;
+
+/// The right ARM checks before creating a role assignment.
+pub const ASSIGN_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum Status {
+    /// Missing: applying creates it.
+    ToCreate,
+    /// Exactly this grant exists already.
+    #[serde(rename_all = "camelCase")]
+    InPlace { assignment_id: String },
+    /// The member holds this role at a parent scope, which covers this one.
+    #[serde(rename_all = "camelCase")]
+    Inherited { from_scope: String },
+    /// The admin may not make it; nothing will be tried.
+    Blocked { reason: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanItem {
+    pub grant: Grant,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plan {
+    pub items: Vec<PlanItem>,
+}
+
+impl Plan {
+    pub fn to_create(&self) -> impl Iterator<Item = &PlanItem> {
+        self.items.iter().filter(|i| i.status == Status::ToCreate)
+    }
+
+    pub fn blocked(&self) -> impl Iterator<Item = &PlanItem> {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.status, Status::Blocked { .. }))
+    }
+
+    /// Nothing to write: everything is in place (or inherited).
+    pub fn is_converged(&self) -> bool {
+        self.items
+            .iter()
+            .all(|i| matches!(i.status, Status::InPlace { .. } | Status::Inherited { .. }))
+    }
+}
+
+fn same_guid(a: &str, b: &str) -> bool {
+    let guid = |id: &str| id.rsplit('/').next().unwrap_or(id).to_ascii_lowercase();
+    guid(a) == guid(b)
+}
+
+/// Checks each grant against live state and the signed-in admin's rights.
+/// Reads only; ARM and Graph are asked once per scope, member and
+/// application, concurrently within the clients' bound.
+pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
+    // The admin's rights: ARM's permissions at each scope, and the directory
+    // roles that may assign app roles.
+    let scopes: HashSet<String> = grants
+        .iter()
+        .filter_map(|g| match g {
+            Grant::AzureRole(r) => Some(r.scope.to_ascii_lowercase()),
+            Grant::AppRole(_) => None,
+        })
+        .collect();
+    let may_assign: HashMap<String, bool> =
+        futures::future::try_join_all(scopes.into_iter().map(|scope| async move {
+            let permissions: Vec<_> = azure.arm.permissions(&scope).try_collect().await?;
+            let allowed =
+                rolecall_rbac::permissions::allows(&permissions, ASSIGN_ACTION, ActionKind::Action);
+            Ok::<_, rolecall_azure::AzureError>((scope, allowed))
+        }))
+        .await?
+        .into_iter()
+        .collect();
+    let app_roles_allowed = if grants.iter().any(|g| matches!(g, Grant::AppRole(_))) {
+        let roles: Vec<_> = azure.graph.my_directory_roles().try_collect().await?;
+        roles
+            .iter()
+            .any(|r| role_templates::MAY_ASSIGN_APP_ROLES.contains(&r.role_template_id.as_str()))
+    } else {
+        false
+    };
+
+    // Live state: each (scope, member)'s role assignments, each
+    // application's app-role assignments.
+    let pairs: HashSet<(String, String)> = grants
+        .iter()
+        .filter_map(|g| match g {
+            Grant::AzureRole(r) if may_assign[&r.scope.to_ascii_lowercase()] => Some((
+                r.scope.to_ascii_lowercase(),
+                r.member.id.to_ascii_lowercase(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let assignments: HashMap<(String, String), Vec<rolecall_azure::arm::RoleAssignment>> =
+        futures::future::try_join_all(pairs.into_iter().map(|(scope, member)| async move {
+            let found: Vec<_> = azure
+                .arm
+                .role_assignments(&scope, &AssignmentFilter::Principal(member.clone()))
+                .try_collect()
+                .await?;
+            Ok::<_, rolecall_azure::AzureError>(((scope, member), found))
+        }))
+        .await?
+        .into_iter()
+        .collect();
+    let resources: HashSet<String> = if app_roles_allowed {
+        grants
+            .iter()
+            .filter_map(|g| match g {
+                Grant::AppRole(a) => Some(a.resource_id.clone()),
+                Grant::AzureRole(_) => None,
+            })
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let app_assignments: HashMap<String, Vec<rolecall_azure::graph::AppRoleAssignment>> =
+        futures::future::try_join_all(resources.into_iter().map(|resource| async move {
+            let found: Vec<_> = azure
+                .graph
+                .app_role_assigned_to(&resource)
+                .try_collect()
+                .await?;
+            Ok::<_, rolecall_azure::AzureError>((resource, found))
+        }))
+        .await?
+        .into_iter()
+        .collect();
+
+    let items = grants
+        .into_iter()
+        .map(|grant| {
+            let status = match &grant {
+                Grant::AzureRole(r) => {
+                    let scope = r.scope.to_ascii_lowercase();
+                    if !may_assign[&scope] {
+                        Status::Blocked {
+                            reason: format!(
+                                "You lack '{ASSIGN_ACTION}' at '{}'. Owner, User Access Administrator or Role Based Access Control Administrator there (or above) carries it; ask someone who holds one to grant it or to do this step.",
+                                r.scope
+                            ),
+                        }
+                    } else {
+                        azure_role_status(r, &assignments[&(scope, r.member.id.to_ascii_lowercase())])
+                    }
+                }
+                Grant::AppRole(a) => {
+                    if !app_roles_allowed {
+                        Status::Blocked {
+                            reason: "Assigning app roles needs the Microsoft Entra role Cloud Application Administrator, Application Administrator or Global Administrator; you hold none of them. Ask a Global Administrator to grant one or to do this step.".into(),
+                        }
+                    } else {
+                        app_assignments[&a.resource_id]
+                            .iter()
+                            .find(|x| {
+                                x.principal_id.eq_ignore_ascii_case(&a.member.id)
+                                    && x.app_role_id.eq_ignore_ascii_case(&a.app_role_id)
+                            })
+                            .map_or(Status::ToCreate, |x| Status::InPlace {
+                                assignment_id: x.id.clone(),
+                            })
+                    }
+                }
+            };
+            PlanItem { grant, status }
+        })
+        .collect();
+    Ok(Plan { items })
+}
+
+fn azure_role_status(
+    grant: &crate::model::AzureRoleGrant,
+    existing: &[rolecall_azure::arm::RoleAssignment],
+) -> Status {
+    let Ok(target) = Scope::parse(&grant.scope) else {
+        return Status::Blocked {
+            reason: format!("'{}' is not a valid scope.", grant.scope),
+        };
+    };
+    let mut inherited = None;
+    for a in existing {
+        if !same_guid(&a.properties.role_definition_id, &grant.role_id)
+            || !a
+                .properties
+                .principal_id
+                .eq_ignore_ascii_case(&grant.member.id)
+        {
+            continue;
+        }
+        let Ok(at) = Scope::parse(&a.properties.scope) else {
+            continue;
+        };
+        if at == target {
+            return Status::InPlace {
+                assignment_id: a.id.clone(),
+            };
+        }
+        if at.covers(&target) {
+            inherited = Some(a.properties.scope.clone());
+        }
+    }
+    match inherited {
+        Some(from_scope) => Status::Inherited { from_scope },
+        None => Status::ToCreate,
+    }
+}

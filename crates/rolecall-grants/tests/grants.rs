@@ -1,0 +1,343 @@
+//! Planning, applying, re-running and undoing grants against the emulator.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rolecall_emulator::{ACG_APP_ID, demo_id};
+use rolecall_grants::{
+    AppRoleGrant, ApplyOptions, AzureRoleGrant, Grant, ItemEvent, Journal, Member, MemberKind,
+    Outcome, Status, apply, plan, remove,
+};
+use rolecall_testkit::*;
+
+const CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+fn person(key: &str, name: &str) -> Member {
+    Member {
+        id: user(key),
+        kind: MemberKind::User,
+        display_name: name.into(),
+        detail: Some(format!("{key}@contosodemo.onmicrosoft.com")),
+    }
+}
+
+fn operators() -> Member {
+    Member {
+        id: demo_id("group:acg-operators"),
+        kind: MemberKind::Group,
+        display_name: "ACG Operators".into(),
+        detail: None,
+    }
+}
+
+fn gateway_rg() -> String {
+    format!("{}/resourceGroups/rg-voice-gateway", voice())
+}
+
+fn azure_role(scope: &str, role: &str, name: &str, member: Member) -> Grant {
+    Grant::AzureRole(AzureRoleGrant {
+        scope: scope.into(),
+        role_id: role.into(),
+        role_name: name.into(),
+        member,
+        description: Some("Onboarding test".into()),
+    })
+}
+
+fn read_user(member: Member) -> Grant {
+    Grant::AppRole(AppRoleGrant {
+        resource_id: demo_id("sp:acg"),
+        resource_name: "AzureCommunicationsGateway".into(),
+        app_id: ACG_APP_ID.into(),
+        app_role_id: demo_id("approle:acg:ProvisioningAPI.ReadUser"),
+        app_role_value: "ProvisioningAPI.ReadUser".into(),
+        member,
+    })
+}
+
+fn journal() -> Journal {
+    let path = std::env::temp_dir()
+        .join(format!("rolecall-journal-{}", uuid::Uuid::new_v4()))
+        .join("journal.jsonl");
+    Journal::open(&path).unwrap()
+}
+
+/// Every progress event of a run, in order.
+#[derive(Default)]
+struct Events(Mutex<Vec<ItemEvent>>);
+
+impl Events {
+    fn push(&self, event: ItemEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+
+    fn all(&self) -> Vec<ItemEvent> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+#[tokio::test]
+async fn plan_apply_and_a_rerun_that_changes_nothing() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let nadia = person("nadia.novak", "Nadia Novak");
+    let gateway = format!(
+        "{}/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod",
+        gateway_rg()
+    );
+    let grants = vec![
+        azure_role(&gateway_rg(), CONTRIBUTOR, "Contributor", nadia.clone()),
+        azure_role(&gateway_rg(), CONTRIBUTOR, "Contributor", operators()),
+        read_user(nadia.clone()),
+        // Rita holds Reader on the whole subscription: covered already.
+        azure_role(
+            &gateway,
+            READER,
+            "Reader",
+            person("rita.reader", "Rita Reader"),
+        ),
+    ];
+
+    let first = plan(&olivia, grants.clone()).await.unwrap();
+    let states: Vec<_> = first.items.iter().map(|i| &i.status).collect();
+    assert_eq!(states[0], &Status::ToCreate);
+    assert_eq!(states[1], &Status::ToCreate);
+    assert_eq!(states[2], &Status::ToCreate);
+    assert!(
+        matches!(states[3], Status::Inherited { from_scope } if from_scope.eq_ignore_ascii_case(&voice())),
+        "{:?}",
+        states[3]
+    );
+
+    let journal = journal();
+    let log = Events::default();
+    let outcomes = apply(
+        &olivia,
+        &first,
+        &ApplyOptions::default(),
+        Some(&journal),
+        &|e| log.push(e),
+    )
+    .await;
+    assert!(
+        matches!(outcomes[0], Outcome::Created { .. }),
+        "{outcomes:?}"
+    );
+    assert!(matches!(outcomes[1], Outcome::Created { .. }));
+    assert!(matches!(outcomes[2], Outcome::Created { .. }));
+    assert!(matches!(outcomes[3], Outcome::Inherited { .. }));
+    let finished = log
+        .all()
+        .iter()
+        .filter(|e| matches!(e, ItemEvent::Finished { .. }))
+        .count();
+    assert_eq!(finished, 4, "one result per item");
+    assert_eq!(
+        journal.entries().unwrap().len(),
+        3,
+        "three writes journaled"
+    );
+
+    // Azure holds them, under the deterministic names.
+    let Grant::AzureRole(first_grant) = &grants[0] else {
+        unreachable!()
+    };
+    let name = first_grant.assignment_name();
+    assert!(
+        world
+            .emulator
+            .with_state(|s| s.arm.role_assignments.iter().any(|a| a.name == name))
+    );
+    assert!(world.emulator.with_state(|s| {
+        s.app_role_assignments
+            .iter()
+            .any(|a| a.principal_id == nadia.id)
+    }));
+
+    // A re-run: everything in place, nothing written.
+    let again = plan(&olivia, grants.clone()).await.unwrap();
+    assert!(again.is_converged(), "{:?}", again.items);
+    let outcomes = apply(
+        &olivia,
+        &again,
+        &ApplyOptions::default(),
+        Some(&journal),
+        &|_| {},
+    )
+    .await;
+    assert!(
+        outcomes[..3].iter().all(|o| *o == Outcome::AlreadyInPlace),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        journal.entries().unwrap().len(),
+        3,
+        "a re-run writes nothing"
+    );
+
+    // Undo: removed, then already gone; the inherited Reader is not touched.
+    let undone = remove(&olivia, &grants, 4, Some(&journal), &|_| {}).await;
+    assert_eq!(
+        &undone[..3],
+        &[Outcome::Removed, Outcome::Removed, Outcome::Removed]
+    );
+    assert_eq!(undone[3], Outcome::AlreadyGone);
+    let undone = remove(&olivia, &grants[..3], 4, Some(&journal), &|_| {}).await;
+    assert!(undone.iter().all(|o| *o == Outcome::AlreadyGone));
+    assert!(
+        world
+            .emulator
+            .with_state(|s| s.arm.role_assignments.iter().all(|a| a.name != name))
+    );
+    assert_eq!(journal.entries().unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn an_admin_without_the_right_is_stopped_before_any_write() {
+    let world = World::demo().await;
+    let grants = vec![
+        azure_role(
+            &gateway_rg(),
+            CONTRIBUTOR,
+            "Contributor",
+            person("tom.baker", "Tom Baker"),
+        ),
+        read_user(person("tom.baker", "Tom Baker")),
+    ];
+    let assignments_before = world.emulator.with_state(|s| s.arm.role_assignments.len());
+
+    // Rita reads; she may grant nothing.
+    let rita = world.azure_as(RITA, &Default::default()).await;
+    let planned = plan(&rita, grants.clone()).await.unwrap();
+    assert_eq!(planned.blocked().count(), 2);
+    let Status::Blocked { reason } = &planned.items[0].status else {
+        panic!()
+    };
+    assert!(
+        reason.contains("roleAssignments/write") && reason.contains("rg-voice-gateway"),
+        "{reason}"
+    );
+    let outcomes = apply(&rita, &planned, &ApplyOptions::default(), None, &|_| {}).await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Blocked { .. }))
+    );
+
+    // Uma administers access on the subscription but holds no directory role.
+    let uma = world.azure_as(UMA, &Default::default()).await;
+    let planned = plan(&uma, grants).await.unwrap();
+    assert_eq!(planned.items[0].status, Status::ToCreate);
+    let Status::Blocked { reason } = &planned.items[1].status else {
+        panic!()
+    };
+    assert!(
+        reason.contains("Cloud Application Administrator"),
+        "{reason}"
+    );
+
+    assert_eq!(
+        world.emulator.with_state(|s| s.arm.role_assignments.len()),
+        assignments_before,
+        "planning writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_member_created_moments_ago_is_retried_until_the_directory_replicates() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    world.emulator.set_faults(rolecall_emulator::Faults {
+        principal_replication: Duration::from_secs(2),
+        ..Default::default()
+    });
+    let newcomer = Member {
+        id: world.emulator.create_user("new.operator", "New Operator"),
+        kind: MemberKind::User,
+        display_name: "New Operator".into(),
+        detail: None,
+    };
+    let grants = vec![azure_role(&gateway_rg(), READER, "Reader", newcomer)];
+    let planned = plan(&olivia, grants).await.unwrap();
+    let log = Events::default();
+    let options = ApplyOptions {
+        replication_retry_every: Duration::from_millis(300),
+        ..ApplyOptions::default()
+    };
+    let outcomes = apply(&olivia, &planned, &options, None, &|e| log.push(e)).await;
+    assert!(
+        matches!(outcomes[0], Outcome::Created { .. }),
+        "{outcomes:?}"
+    );
+    assert!(
+        log.all()
+            .iter()
+            .any(|e| matches!(e, ItemEvent::WaitingForReplication { .. })),
+        "the wait was reported"
+    );
+
+    // Gave up after the wait allowed: failed, with ARM's code.
+    world.emulator.set_faults(rolecall_emulator::Faults {
+        principal_replication: Duration::from_secs(600),
+        ..Default::default()
+    });
+    let later = Member {
+        id: world
+            .emulator
+            .create_user("later.operator", "Later Operator"),
+        kind: MemberKind::User,
+        display_name: "Later Operator".into(),
+        detail: None,
+    };
+    let planned = plan(
+        &olivia,
+        vec![azure_role(&gateway_rg(), READER, "Reader", later)],
+    )
+    .await
+    .unwrap();
+    let options = ApplyOptions {
+        replication_wait: Duration::from_millis(700),
+        replication_retry_every: Duration::from_millis(200),
+        ..ApplyOptions::default()
+    };
+    let outcomes = apply(&olivia, &planned, &options, None, &|_| {}).await;
+    assert!(
+        matches!(&outcomes[0], Outcome::Failed { code, .. } if code == "PrincipalNotFound"),
+        "{outcomes:?}"
+    );
+}
+
+#[tokio::test]
+async fn made_elsewhere_between_plan_and_apply_counts_as_done() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let priya = person("priya.shah", "Priya Shah");
+    let planned = plan(
+        &olivia,
+        vec![azure_role(&gateway_rg(), READER, "Reader", priya.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(planned.items[0].status, Status::ToCreate);
+    // Someone else assigns it meanwhile, under a random name.
+    olivia
+        .arm
+        .create_role_assignment(
+            &gateway_rg(),
+            &uuid::Uuid::new_v4().to_string(),
+            &rolecall_azure::arm::NewRoleAssignment {
+                role_definition_id: role_id(&voice(), READER),
+                principal_id: priya.id.clone(),
+                principal_type: rolecall_azure::arm::PrincipalType::User,
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+    let outcomes = apply(&olivia, &planned, &ApplyOptions::default(), None, &|_| {}).await;
+    assert_eq!(outcomes, [Outcome::AlreadyInPlace]);
+    // And removal finds it whatever its name.
+    let undone = remove(&olivia, &[planned.items[0].grant.clone()], 1, None, &|_| {}).await;
+    assert_eq!(undone, [Outcome::Removed]);
+}
