@@ -231,3 +231,380 @@ impl From<rolecall_core::Error> for CommandError {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Reading the tenant and granting access.
+
+impl From<rolecall_azure::AzureError> for CommandError {
+    fn from(error: rolecall_azure::AzureError) -> Self {
+        Self {
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<rolecall_grants::resolve::ResolveError> for CommandError {
+    fn from(error: rolecall_grants::resolve::ResolveError) -> Self {
+        match error {
+            rolecall_grants::resolve::ResolveError::Azure(e) => e.into(),
+            other => Self {
+                code: "NotFound".into(),
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<rolecall_rbac::ScopeError> for CommandError {
+    fn from(error: rolecall_rbac::ScopeError) -> Self {
+        Self {
+            code: "InvalidScope".into(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// What level of the ARM hierarchy a scope is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]
+pub enum ScopeKind {
+    Subscription,
+    ResourceGroup,
+    Resource,
+}
+
+/// One node of the scope picker's tree.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeNode {
+    /// The full ARM id, which is the scope.
+    pub id: String,
+    pub name: String,
+    pub kind: ScopeKind,
+    /// The resource type (`Microsoft.VoiceServices/communicationsGateways`),
+    /// or the subscription's state, or the resource group's location.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]
+pub enum MemberKind {
+    User,
+    Group,
+    ServicePrincipal,
+}
+
+/// A user, group or service principal, as the member picker shows it and as
+/// a grant names it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberView {
+    pub id: String,
+    pub kind: MemberKind,
+    pub display_name: String,
+    /// The UPN or mail, or a service principal's application id ("" if none).
+    pub detail: String,
+    /// What to beware of (a look-alike application, a shared name); "" if nothing.
+    pub warning: String,
+}
+
+impl From<&rolecall_grants::Member> for MemberView {
+    fn from(m: &rolecall_grants::Member) -> Self {
+        Self {
+            id: m.id.clone(),
+            kind: match m.kind {
+                rolecall_grants::MemberKind::User => MemberKind::User,
+                rolecall_grants::MemberKind::Group => MemberKind::Group,
+                rolecall_grants::MemberKind::ServicePrincipal => MemberKind::ServicePrincipal,
+            },
+            display_name: m.display_name.clone(),
+            detail: m.detail.clone().unwrap_or_default(),
+            warning: String::new(),
+        }
+    }
+}
+
+impl From<&MemberView> for rolecall_grants::Member {
+    fn from(m: &MemberView) -> Self {
+        Self {
+            id: m.id.clone(),
+            kind: match m.kind {
+                MemberKind::User => rolecall_grants::MemberKind::User,
+                MemberKind::Group => rolecall_grants::MemberKind::Group,
+                MemberKind::ServicePrincipal => rolecall_grants::MemberKind::ServicePrincipal,
+            },
+            display_name: m.display_name.clone(),
+            detail: (!m.detail.is_empty()).then(|| m.detail.clone()),
+        }
+    }
+}
+
+/// A role definition as the role picker shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleView {
+    /// The role definition's GUID.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub custom: bool,
+    /// Grants the right to change access or everything (Owner, User Access
+    /// Administrator, Contributor…): the portal's "privileged" roles.
+    pub privileged: bool,
+    /// Actions, then "not:" exclusions, then data actions, for the details pane.
+    pub permissions: Vec<String>,
+}
+
+/// An enterprise application and its app roles.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppView {
+    /// The service principal's object id.
+    pub id: String,
+    pub app_id: String,
+    pub display_name: String,
+    pub app_roles: Vec<AppRoleView>,
+    /// A look-alike warning; "" if none.
+    pub warning: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleView {
+    pub id: String,
+    pub value: String,
+    pub display_name: String,
+    pub description: String,
+}
+
+/// Who holds one of an application's app roles.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleHolderView {
+    pub id: String,
+    pub app_role_id: String,
+    pub app_role_value: String,
+    pub principal_id: String,
+    pub principal_type: String,
+    pub principal_display_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureRoleGrantView {
+    pub scope: String,
+    pub role_id: String,
+    pub role_name: String,
+    pub member: MemberView,
+    /// "" for none.
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleGrantView {
+    pub resource_id: String,
+    pub resource_name: String,
+    pub app_id: String,
+    pub app_role_id: String,
+    pub app_role_value: String,
+    pub member: MemberView,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(tag = "type")]
+pub enum GrantView {
+    AzureRole(AzureRoleGrantView),
+    AppRole(AppRoleGrantView),
+}
+
+impl From<&GrantView> for rolecall_grants::Grant {
+    fn from(g: &GrantView) -> Self {
+        match g {
+            GrantView::AzureRole(r) => Self::AzureRole(rolecall_grants::AzureRoleGrant {
+                scope: r.scope.clone(),
+                role_id: r.role_id.clone(),
+                role_name: r.role_name.clone(),
+                member: (&r.member).into(),
+                description: (!r.description.is_empty()).then(|| r.description.clone()),
+            }),
+            GrantView::AppRole(a) => Self::AppRole(rolecall_grants::AppRoleGrant {
+                resource_id: a.resource_id.clone(),
+                resource_name: a.resource_name.clone(),
+                app_id: a.app_id.clone(),
+                app_role_id: a.app_role_id.clone(),
+                app_role_value: a.app_role_value.clone(),
+                member: (&a.member).into(),
+            }),
+        }
+    }
+}
+
+impl From<&rolecall_grants::Grant> for GrantView {
+    fn from(g: &rolecall_grants::Grant) -> Self {
+        match g {
+            rolecall_grants::Grant::AzureRole(r) => Self::AzureRole(AzureRoleGrantView {
+                scope: r.scope.clone(),
+                role_id: r.role_id.clone(),
+                role_name: r.role_name.clone(),
+                member: (&r.member).into(),
+                description: r.description.clone().unwrap_or_default(),
+            }),
+            rolecall_grants::Grant::AppRole(a) => Self::AppRole(AppRoleGrantView {
+                resource_id: a.resource_id.clone(),
+                resource_name: a.resource_name.clone(),
+                app_id: a.app_id.clone(),
+                app_role_id: a.app_role_id.clone(),
+                app_role_value: a.app_role_value.clone(),
+                member: (&a.member).into(),
+            }),
+        }
+    }
+}
+
+/// A grant's state before applying.
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+pub enum PlanState {
+    ToCreate,
+    InPlace,
+    Inherited,
+    Blocked,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanItemView {
+    pub grant: GrantView,
+    pub state: PlanState,
+    /// The parent scope it is inherited from, or why it is blocked; "" else.
+    pub detail: String,
+    /// One line: "Contributor for Nadia Novak (…) at /subscriptions/…".
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanView {
+    /// What `apply_plan` takes.
+    pub id: u32,
+    pub items: Vec<PlanItemView>,
+}
+
+impl PlanView {
+    pub fn new(id: u32, plan: &rolecall_grants::Plan) -> Self {
+        use rolecall_grants::Status;
+        Self {
+            id,
+            items: plan
+                .items
+                .iter()
+                .map(|item| {
+                    let (state, detail) = match &item.status {
+                        Status::ToCreate => (PlanState::ToCreate, String::new()),
+                        Status::InPlace { .. } => (PlanState::InPlace, String::new()),
+                        Status::Inherited { from_scope } => {
+                            (PlanState::Inherited, from_scope.clone())
+                        }
+                        Status::Blocked { reason } => (PlanState::Blocked, reason.clone()),
+                    };
+                    PlanItemView {
+                        grant: (&item.grant).into(),
+                        state,
+                        detail,
+                        summary: item.grant.describe(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+pub enum OutcomeKind {
+    Created,
+    AlreadyInPlace,
+    Inherited,
+    Removed,
+    AlreadyGone,
+    Blocked,
+    Failed,
+}
+
+/// What became of one grant.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeView {
+    pub kind: OutcomeKind,
+    /// Azure's code for a failure; "" else.
+    pub code: String,
+    /// What happened, and for a failure what to do.
+    pub message: String,
+}
+
+impl From<&rolecall_grants::Outcome> for OutcomeView {
+    fn from(o: &rolecall_grants::Outcome) -> Self {
+        use rolecall_grants::Outcome as O;
+        let (kind, code, message) = match o {
+            O::Created { .. } => (OutcomeKind::Created, "", "Created.".to_owned()),
+            O::AlreadyInPlace => (
+                OutcomeKind::AlreadyInPlace,
+                "",
+                "Already in place.".to_owned(),
+            ),
+            O::Inherited { from_scope } => (
+                OutcomeKind::Inherited,
+                "",
+                format!("Already granted at {from_scope}."),
+            ),
+            O::Removed => (OutcomeKind::Removed, "", "Removed.".to_owned()),
+            O::AlreadyGone => (OutcomeKind::AlreadyGone, "", "Already gone.".to_owned()),
+            O::Blocked { reason } => (OutcomeKind::Blocked, "", reason.clone()),
+            O::Failed { code, message } => (OutcomeKind::Failed, code.as_str(), message.clone()),
+        };
+        Self {
+            kind,
+            code: code.to_owned(),
+            message,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+pub enum ProgressState {
+    Running,
+    /// The directory has not replicated a new member yet; retrying.
+    WaitingForReplication,
+    Done,
+}
+
+/// Progress of one item of a plan (by its index), streamed while applying.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressView {
+    pub index: u32,
+    pub state: ProgressState,
+    pub outcome: Option<OutcomeView>,
+}
+
+impl From<rolecall_grants::ItemEvent> for ProgressView {
+    fn from(e: rolecall_grants::ItemEvent) -> Self {
+        use rolecall_grants::ItemEvent as E;
+        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        match e {
+            E::Started { index: i } => Self {
+                index: index(i),
+                state: ProgressState::Running,
+                outcome: None,
+            },
+            E::WaitingForReplication { index: i, .. } => Self {
+                index: index(i),
+                state: ProgressState::WaitingForReplication,
+                outcome: None,
+            },
+            E::Finished { index: i, outcome } => Self {
+                index: index(i),
+                state: ProgressState::Done,
+                outcome: Some((&outcome).into()),
+            },
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The Rolecall desktop shell. It only translates between IPC and the crates
 //! under `crates/` (commands, DTOs, events); no domain logic lives here.
 
+mod access;
 mod commands;
 pub mod dto;
 mod state;
@@ -31,7 +32,16 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::sign_out,
         commands::sign_out_everywhere,
         commands::get_settings,
-        commands::save_settings
+        commands::save_settings,
+        access::list_subscriptions,
+        access::list_children,
+        access::search_members,
+        access::list_roles,
+        access::find_applications,
+        access::list_app_role_holders,
+        access::plan_grants,
+        access::apply_plan,
+        access::remove_grants
     ])
 }
 
@@ -79,11 +89,13 @@ pub fn run() {
         .setup(move |app| {
             use tauri::Manager;
             let config_dir = app.path().app_config_dir()?;
-            let state = tauri::async_runtime::block_on(AppState::start(config_dir, forced))
-                .map_err(|error| {
-                    eprintln!("Rolecall could not start: {error:#}");
-                    error
-                })?;
+            let data_dir = app.path().app_data_dir()?;
+            let state =
+                tauri::async_runtime::block_on(AppState::start(config_dir, data_dir, forced))
+                    .map_err(|error| {
+                        eprintln!("Rolecall could not start: {error:#}");
+                        error
+                    })?;
             app.manage(state);
             Ok(())
         })

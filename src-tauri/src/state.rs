@@ -145,12 +145,21 @@ pub struct AppState {
     connection: RwLock<Arc<Connection>>,
     /// Cancels the sign-in waiting for the browser.
     cancel_sign_in: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    /// Every grant written or removed, in the app's data folder.
+    pub journal: Option<rolecall_grants::Journal>,
+    /// Plans shown for review, by id, until applied (the latest few).
+    plans: Mutex<Vec<(u32, rolecall_grants::Plan)>>,
+    next_plan: std::sync::atomic::AtomicU32,
 }
 
 impl AppState {
     /// Reads the settings in `config_dir` and connects to the cloud (a forced
     /// one, or the settings').
-    pub async fn start(config_dir: PathBuf, forced: Option<CloudSource>) -> anyhow::Result<Self> {
+    pub async fn start(
+        config_dir: PathBuf,
+        data_dir: PathBuf,
+        forced: Option<CloudSource>,
+    ) -> anyhow::Result<Self> {
         let settings_path = config_dir.join("settings.json");
         let settings = Settings::load(&settings_path)?;
         let choice = effective_cloud(forced.as_ref(), &settings);
@@ -162,7 +171,49 @@ impl AppState {
             forced,
             connection: RwLock::new(Arc::new(connection)),
             cancel_sign_in: Mutex::new(None),
+            journal: match rolecall_grants::Journal::open(&data_dir.join("journal.jsonl")) {
+                Ok(journal) => Some(journal),
+                Err(error) => {
+                    tracing::error!(%error, "the journal cannot be opened; grants will not be recorded");
+                    None
+                }
+            },
+            plans: Mutex::new(Vec::new()),
+            next_plan: std::sync::atomic::AtomicU32::new(1),
         })
+    }
+
+    /// The signed-in admin's ARM and Graph clients.
+    pub fn azure(&self) -> Result<rolecall_azure::Azure, rolecall_auth::AuthError> {
+        let connection = self.connection();
+        let credential = connection.session.credential()?;
+        Ok(rolecall_azure::Azure::new(
+            &connection.cloud,
+            connection.http.clone(),
+            credential,
+            &rolecall_azure::Options::default(),
+        ))
+    }
+
+    /// Keeps a plan for "apply", returning its id.
+    pub fn keep_plan(&self, plan: rolecall_grants::Plan) -> u32 {
+        let id = self
+            .next_plan
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut plans = self.plans.lock().expect("plans lock");
+        plans.push((id, plan));
+        let excess = plans.len().saturating_sub(8);
+        plans.drain(..excess);
+        id
+    }
+
+    pub fn plan(&self, id: u32) -> Option<rolecall_grants::Plan> {
+        self.plans
+            .lock()
+            .expect("plans lock")
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, p)| p.clone())
     }
 
     pub fn connection(&self) -> Arc<Connection> {

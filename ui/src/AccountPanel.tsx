@@ -182,6 +182,7 @@ export function AccountPanel({ onAddAccount }: { onAddAccount: () => void }) {
                   </span>
                   <Button
                     size="small"
+                    data-testid={`switch-${other.username}`}
                     disabled={busy !== null}
                     onClick={() => void run("account", () => backend.switchAccount(other.id))}
                   >

@@ -13,7 +13,8 @@ describe("signing in", () => {
     expect(screen.getByTestId("account")).toHaveTextContent("Not signed in");
     expect(screen.queryByTestId("screen-onboard")).not.toBeInTheDocument();
 
-    await user.type(within(page).getByTestId("tenant-input"), "contosodemo.onmicrosoft.com");
+    // The form appears once the settings are read.
+    await user.type(await within(page).findByTestId("tenant-input"), "contosodemo.onmicrosoft.com");
     await user.click(within(page).getByRole("button", { name: "Sign in with your browser" }));
 
     await screen.findByTestId("screen-onboard");
@@ -32,8 +33,8 @@ describe("signing in", () => {
     });
     render(<App backend={backend} />);
     const page = await screen.findByTestId("sign-in");
-    await user.click(within(page).getByRole("button", { name: /Advanced/ }));
-    await user.type(within(page).getByTestId("client-id"), "Rolecall");
+    await user.click(await within(page).findByRole("button", { name: /Advanced/ }));
+    await user.type(await within(page).findByTestId("client-id"), "Rolecall");
     await user.click(within(page).getByRole("button", { name: "Sign in with your browser" }));
     expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("Copy the Application (client) ID");
     expect(backend.signIn).not.toHaveBeenCalled();

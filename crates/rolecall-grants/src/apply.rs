@@ -103,8 +103,10 @@ pub async fn apply(
     journal: Option<&Journal>,
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Vec<Outcome> {
+    // Owned items: futures over borrowed ones trip the compiler's `Send`
+    // inference when callers spawn this (Tauri commands do).
     for_each_bounded(
-        plan.items.iter().enumerate(),
+        plan.items.iter().cloned().enumerate(),
         options.concurrency,
         |(index, item)| async move {
             let outcome = match &item.status {
@@ -205,11 +207,11 @@ pub async fn remove(
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Vec<Outcome> {
     for_each_bounded(
-        grants.iter().enumerate(),
+        grants.iter().cloned().enumerate(),
         concurrency,
         |(index, grant)| async move {
             on_event(ItemEvent::Started { index });
-            let result = match grant {
+            let result = match &grant {
                 Grant::AzureRole(g) => remove_role_assignment(azure, g).await,
                 Grant::AppRole(g) => remove_app_role(azure, g).await,
             };
@@ -217,7 +219,7 @@ pub async fn remove(
             if let Some(journal) = journal
                 && outcome != Outcome::AlreadyGone
             {
-                journal.record("remove", grant, &outcome);
+                journal.record("remove", &grant, &outcome);
             }
             on_event(ItemEvent::Finished {
                 index,
@@ -288,4 +290,12 @@ async fn remove_app_role(azure: &Azure, grant: &AppRoleGrant) -> Result<Outcome,
             Outcome::AlreadyGone
         },
     )
+}
+
+/// Tauri runs commands on other threads: these futures must be `Send`.
+#[allow(dead_code)]
+fn futures_are_send(azure: &Azure, plan: &Plan, grants: &[Grant]) {
+    fn send<T: Send>(_: T) {}
+    send(apply(azure, plan, &ApplyOptions::default(), None, &|_| {}));
+    send(remove(azure, grants, 1, None, &|_| {}));
 }

@@ -148,3 +148,136 @@ pub async fn app_roles(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((app, roles))
 }
+
+/// First-party applications admins are told to pick by application id, and
+/// the names of look-alikes seen next to them in tenants.
+const KNOWN_APPS: &[(&str, &str, &[&str])] = &[(
+    "8502a0ec-c76d-412f-836c-398018e2312b",
+    "AzureCommunicationsGateway",
+    &["Project Synergy"],
+)];
+
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A warning when a service principal looks like a well-known application
+/// but is not it (another application id), e.g. "Project Synergy" next to
+/// AzureCommunicationsGateway.
+pub fn look_alike_warning(display_name: &str, app_id: &str) -> Option<String> {
+    let name = squash(display_name);
+    KNOWN_APPS.iter().find_map(|(known_id, known_name, aliases)| {
+        let resembles = name == squash(known_name) || aliases.iter().any(|a| squash(a) == name);
+        (resembles && !app_id.eq_ignore_ascii_case(known_id)).then(|| {
+            format!(
+                "Not the {known_name} application: that one has application id {known_id}; this one has {app_id}. Check with the procedure you follow before choosing it."
+            )
+        })
+    })
+}
+
+/// A member found by a search, and what to beware of.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Found {
+    pub member: Member,
+    pub warning: Option<String>,
+}
+
+/// Search as you type: by object id or application id (exact), by UPN, or
+/// by the start of a word of a display name, UPN or mail across users,
+/// groups and service principals (managed identities included). Names
+/// several results share are flagged.
+pub async fn search(azure: &Azure, text: &str, limit: usize) -> Result<Vec<Found>, AzureError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    if is_guid(text) || (text.contains('@') && !text.contains(' ')) {
+        return match member(azure, text).await {
+            Ok(m) => Ok(vec![found(m)]),
+            Err(ResolveError::Azure(e)) => Err(e),
+            Err(_) if is_guid(text) => Ok(Vec::new()),
+            Err(_) => search_words(azure, text, limit).await,
+        };
+    }
+    search_words(azure, text, limit).await
+}
+
+fn found(member: Member) -> Found {
+    let warning = match member.kind {
+        MemberKind::ServicePrincipal => member
+            .detail
+            .as_deref()
+            .and_then(|app_id| look_alike_warning(&member.display_name, app_id)),
+        _ => None,
+    };
+    Found { member, warning }
+}
+
+async fn search_words(azure: &Azure, text: &str, limit: usize) -> Result<Vec<Found>, AzureError> {
+    let (users, groups, sps) = tokio::try_join!(
+        azure
+            .graph
+            .search_users(text, limit)
+            .try_collect::<Vec<_>>(),
+        azure
+            .graph
+            .search_groups(text, limit)
+            .try_collect::<Vec<_>>(),
+        azure
+            .graph
+            .search_service_principals(text, limit)
+            .try_collect::<Vec<_>>(),
+    )?;
+    let mut all: Vec<Found> = users
+        .into_iter()
+        .map(user_member)
+        .chain(groups.into_iter().map(|g| Member {
+            id: g.id,
+            kind: MemberKind::Group,
+            display_name: g.display_name,
+            detail: g.mail,
+        }))
+        .chain(sps.into_iter().map(sp_member))
+        .map(found)
+        .collect();
+    // Display names are not unique: say so where it matters.
+    let names: Vec<String> = all
+        .iter()
+        .map(|f| f.member.display_name.to_lowercase())
+        .collect();
+    for (i, f) in all.iter_mut().enumerate() {
+        let twins = names.iter().filter(|n| **n == names[i]).count();
+        if twins > 1 && f.warning.is_none() {
+            f.warning = Some(format!(
+                "{twins} objects are named \"{}\": check the id before choosing.",
+                f.member.display_name
+            ));
+        }
+    }
+    all.truncate(limit.max(1) * 3);
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::look_alike_warning;
+
+    #[test]
+    fn look_alikes_of_the_gateway_app_are_flagged_and_the_real_one_is_not() {
+        let acg = "8502a0ec-c76d-412f-836c-398018e2312b";
+        let other = "3f0e8d2a-1111-4222-8333-944455556666";
+        assert_eq!(look_alike_warning("AzureCommunicationsGateway", acg), None);
+        let warning = look_alike_warning("Project Synergy", other).unwrap();
+        assert!(
+            warning.contains(acg) && warning.contains(other),
+            "{warning}"
+        );
+        assert!(look_alike_warning("Azure Communications Gateway", other).is_some());
+        assert_eq!(look_alike_warning("Contoso SMTP Relay", other), None);
+        assert_eq!(look_alike_warning("Gateway", other), None);
+    }
+}

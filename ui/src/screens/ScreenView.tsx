@@ -10,6 +10,8 @@ import {
 import type { AppInfo } from "../bindings";
 import { SCREENS, type ScreenId } from "../screens";
 import { ConnectionCard } from "./ConnectionCard";
+import { AppRolesWizard } from "./access/AppRolesWizard";
+import { AssignRolesWizard } from "./access/AssignRolesWizard";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "960px" },
@@ -26,7 +28,11 @@ export function ScreenView({ screen, info }: { screen: ScreenId; info: AppInfo |
       </Title2>
       <Body1>{meta.summary}</Body1>
       {screen === "onboard" && <ConnectionCard cloudName={info?.cloud.name} />}
-      {screen === "activity" ? (
+      {screen === "roleAssignments" ? (
+        <AssignRolesWizard />
+      ) : screen === "appRoles" ? (
+        <AppRolesWizard />
+      ) : screen === "activity" ? (
         <MessageBar intent="info">
           <MessageBarBody>
             <MessageBarTitle>Nothing applied yet</MessageBarTitle>

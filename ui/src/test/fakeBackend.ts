@@ -1,5 +1,6 @@
 import { vi } from "vitest";
 import type { Backend } from "../backend";
+import { fakeTenant, type TenantOptions } from "./fakeTenant";
 import type {
   AccountView,
   AppInfo,
@@ -65,6 +66,8 @@ export interface FakeOptions {
   demandingTenants?: string[];
   /** Settings save answers with this error. */
   settingsError?: CommandError;
+  /** The tenant behind the access commands. */
+  tenant?: TenantOptions;
 }
 
 /**
@@ -99,7 +102,9 @@ export function fakeBackend(options: FakeOptions = {}) {
     message: "To sign in, use a web browser to open the page http://127.0.0.1:4/devicelogin and enter the code ABCD2EFGH to authenticate.",
     expiresInSecs: 900,
   };
+  const tenant = fakeTenant(options.tenant);
   const backend = {
+    ...tenant.commands,
     appInfo: vi.fn(async () => options.info ?? demoInfo),
     checkConnection: vi.fn(async () => (checks.length > 1 ? checks.shift()! : checks[0])),
     getSession: vi.fn(async () => ok(view())),
@@ -161,5 +166,5 @@ export function fakeBackend(options: FakeOptions = {}) {
       return ok(settings);
     }),
   } satisfies Backend;
-  return backend;
+  return Object.assign(backend, { tenant: tenant.state });
 }

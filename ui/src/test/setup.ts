@@ -35,3 +35,12 @@ if (!("ResizeObserver" in window)) {
   }
   (window as unknown as { ResizeObserver: typeof InertResizeObserver }).ResizeObserver = InertResizeObserver;
 }
+
+// `new Channel()` registers its handler with Tauri's IPC, which jsdom lacks.
+// Handing out ids is all the UI's code paths need; the fake backend then
+// delivers messages through the channel's handler, as the IPC would.
+{
+  const w = window as unknown as { __TAURI_INTERNALS__?: { transformCallback: () => number } };
+  let next = 0;
+  w.__TAURI_INTERNALS__ ??= { transformCallback: () => ++next };
+}

@@ -1,0 +1,290 @@
+//! IPC commands for reading the tenant (scopes, members, roles, enterprise
+//! applications) and granting access (plan, apply with progress, remove).
+//! The logic lives in `rolecall-azure` and `rolecall-grants`; this only
+//! translates.
+
+use futures::TryStreamExt;
+use rolecall_azure::arm::RoleFilter;
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::dto::{
+    AppRoleHolderView, AppRoleView, AppView, CommandError, GrantView, MemberView, OutcomeView,
+    PlanView, ProgressView, RoleView, ScopeKind, ScopeNode,
+};
+use crate::state::AppState;
+
+/// The subscriptions the admin can see: the scope tree's first level.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_subscriptions(
+    state: State<'_, AppState>,
+) -> Result<Vec<ScopeNode>, CommandError> {
+    let azure = state.azure()?;
+    let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+    Ok(subscriptions
+        .into_iter()
+        .map(|s| ScopeNode {
+            id: s.id,
+            name: s.display_name,
+            kind: ScopeKind::Subscription,
+            detail: s.state,
+        })
+        .collect())
+}
+
+/// The children of a scope: a subscription's resource groups, a resource
+/// group's resources.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_children(
+    state: State<'_, AppState>,
+    scope: String,
+) -> Result<Vec<ScopeNode>, CommandError> {
+    let scope = rolecall_rbac::Scope::parse(&scope)?;
+    let azure = state.azure()?;
+    let subscription = scope.subscription_id().unwrap_or_default().to_owned();
+    let nodes = match (scope.level(), scope.resource_group()) {
+        (rolecall_rbac::Level::Subscription, _) => {
+            azure
+                .arm
+                .resource_groups(&subscription)
+                .map_ok(|g| ScopeNode {
+                    id: g.id,
+                    name: g.name,
+                    kind: ScopeKind::ResourceGroup,
+                    detail: g.location,
+                })
+                .try_collect()
+                .await?
+        }
+        (rolecall_rbac::Level::ResourceGroup, Some(group)) => {
+            azure
+                .arm
+                .resources(&subscription, Some(group), None)
+                .map_ok(|r| ScopeNode {
+                    id: r.id,
+                    name: r.name,
+                    kind: ScopeKind::Resource,
+                    detail: r.resource_type,
+                })
+                .try_collect()
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(nodes)
+}
+
+/// Users, groups and service principals matching what the admin typed.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_members(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<Vec<MemberView>, CommandError> {
+    let azure = state.azure()?;
+    let found = rolecall_grants::resolve::search(&azure, &text, 10).await?;
+    Ok(found
+        .into_iter()
+        .map(|f| MemberView {
+            warning: f.warning.unwrap_or_default(),
+            ..MemberView::from(&f.member)
+        })
+        .collect())
+}
+
+/// Built-in and custom roles usable at `scope`, by name.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_roles(
+    state: State<'_, AppState>,
+    scope: String,
+) -> Result<Vec<RoleView>, CommandError> {
+    let scope = rolecall_rbac::Scope::parse(&scope)?;
+    let azure = state.azure()?;
+    let roles: Vec<_> = azure
+        .arm
+        .role_definitions(scope.as_str(), &RoleFilter::All)
+        .try_collect()
+        .await?;
+    let mut views: Vec<RoleView> = roles
+        .into_iter()
+        .map(|r| {
+            let privileged = r.allows(
+                "Microsoft.Authorization/roleAssignments/write",
+                rolecall_rbac::ActionKind::Action,
+            ) || r
+                .properties
+                .permissions
+                .iter()
+                .any(|p| p.actions.iter().any(|a| a == "*"));
+            let permissions = r
+                .properties
+                .permissions
+                .iter()
+                .flat_map(|p| {
+                    p.actions
+                        .iter()
+                        .cloned()
+                        .chain(p.not_actions.iter().map(|a| format!("not: {a}")))
+                        .chain(p.data_actions.iter().map(|a| format!("data: {a}")))
+                        .chain(p.not_data_actions.iter().map(|a| format!("not data: {a}")))
+                })
+                .collect();
+            RoleView {
+                id: r.name.clone(),
+                custom: r.is_custom(),
+                name: r.properties.role_name,
+                description: r.properties.description,
+                privileged,
+                permissions,
+            }
+        })
+        .collect();
+    views.sort_by_key(|v| v.name.to_lowercase());
+    Ok(views)
+}
+
+fn app_view(sp: rolecall_azure::graph::ServicePrincipal) -> AppView {
+    AppView {
+        warning: rolecall_grants::resolve::look_alike_warning(&sp.display_name, &sp.app_id)
+            .unwrap_or_default(),
+        app_roles: sp
+            .app_roles
+            .into_iter()
+            .filter(|r| r.is_enabled && r.allowed_member_types.iter().any(|t| t == "User"))
+            .map(|r| AppRoleView {
+                id: r.id,
+                value: r.value.unwrap_or_default(),
+                display_name: r.display_name,
+                description: r.description,
+            })
+            .collect(),
+        id: sp.id,
+        app_id: sp.app_id,
+        display_name: sp.display_name,
+    }
+}
+
+/// Enterprise applications: by application id (exactly one), or by name
+/// (each with its application id and a look-alike warning where due).
+#[tauri::command]
+#[specta::specta]
+pub async fn find_applications(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<Vec<AppView>, CommandError> {
+    let azure = state.azure()?;
+    let text = text.trim();
+    if rolecall_grants::resolve::is_guid(text) {
+        return Ok(azure
+            .graph
+            .service_principal_by_app_id(text)
+            .await?
+            .into_iter()
+            .map(app_view)
+            .collect());
+    }
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<_> = azure
+        .graph
+        .search_service_principals(text, 10)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().map(app_view).collect())
+}
+
+/// Who holds the application's app roles.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_app_role_holders(
+    state: State<'_, AppState>,
+    resource_id: String,
+) -> Result<Vec<AppRoleHolderView>, CommandError> {
+    let azure = state.azure()?;
+    let (app, holders) = tokio::try_join!(
+        azure.graph.service_principal(&resource_id),
+        azure
+            .graph
+            .app_role_assigned_to(&resource_id)
+            .try_collect::<Vec<_>>(),
+    )?;
+    let roles = app.map(|a| a.app_roles).unwrap_or_default();
+    Ok(holders
+        .into_iter()
+        .map(|h| AppRoleHolderView {
+            app_role_value: roles
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(&h.app_role_id))
+                .and_then(|r| r.value.clone())
+                .unwrap_or_default(),
+            id: h.id,
+            app_role_id: h.app_role_id,
+            principal_id: h.principal_id,
+            principal_type: h.principal_type.unwrap_or_default(),
+            principal_display_name: h.principal_display_name.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The grants against live state and the admin's rights; writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_grants(
+    state: State<'_, AppState>,
+    grants: Vec<GrantView>,
+) -> Result<PlanView, CommandError> {
+    let azure = state.azure()?;
+    let grants = grants.iter().map(Into::into).collect();
+    let plan = rolecall_grants::plan(&azure, grants).await?;
+    let view = PlanView::new(0, &plan);
+    let id = state.keep_plan(plan);
+    Ok(PlanView { id, ..view })
+}
+
+/// Applies a reviewed plan, streaming each item's progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_plan(
+    state: State<'_, AppState>,
+    plan_id: u32,
+    on_progress: Channel<ProgressView>,
+) -> Result<Vec<OutcomeView>, CommandError> {
+    let plan = state.plan(plan_id).ok_or_else(|| CommandError {
+        code: "PlanExpired".into(),
+        message: "This plan is no longer available; review the grants again.".into(),
+    })?;
+    let azure = state.azure()?;
+    let send = |event: rolecall_grants::ItemEvent| {
+        let _ = on_progress.send(event.into());
+    };
+    let outcomes = rolecall_grants::apply(
+        &azure,
+        &plan,
+        &rolecall_grants::ApplyOptions::default(),
+        state.journal.as_ref(),
+        &send,
+    )
+    .await;
+    Ok(outcomes.iter().map(Into::into).collect())
+}
+
+/// Removes grants where they were made, streaming each item's progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_grants(
+    state: State<'_, AppState>,
+    grants: Vec<GrantView>,
+    on_progress: Channel<ProgressView>,
+) -> Result<Vec<OutcomeView>, CommandError> {
+    let azure = state.azure()?;
+    let grants: Vec<rolecall_grants::Grant> = grants.iter().map(Into::into).collect();
+    let send = |event: rolecall_grants::ItemEvent| {
+        let _ = on_progress.send(event.into());
+    };
+    let outcomes = rolecall_grants::remove(&azure, &grants, 4, state.journal.as_ref(), &send).await;
+    Ok(outcomes.iter().map(Into::into).collect())
+}

@@ -1,0 +1,184 @@
+// Granting access through the real window against the harness's emulator:
+// Contributor on a resource group for a user and a group in one run, the
+// gateway application's ProvisioningAPI.ReadUser, a re-run that finds
+// everything in place, and an admin lacking the right who sees why before
+// any write. The emulator's state is checked with rolecall-cli after each.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { after, before, describe, test } from "node:test";
+import { byTestId, launch, screenshot, signIn, signOut, waitForAccount } from "../lib/app.mjs";
+
+const ACG_APP_ID = "8502a0ec-c76d-412f-836c-398018e2312b";
+const RITA = "rita.reader@contosodemo.onmicrosoft.com";
+const OLIVIA = "olivia.owner@contosodemo.onmicrosoft.com";
+const cliPath = () => process.env.ROLECALL_BROWSER.split(" ")[0];
+
+/** rolecall-cli against the harness's emulator, as Olivia (from the app's keychain entries), JSON out. */
+async function cli(...args) {
+  const { stdout } = await promisify(execFile)(
+    cliPath(),
+    ["--cloud-profile", process.env.E2E_CLOUD_PROFILE, "--json", ...args, "--account", OLIVIA],
+    { timeout: 60_000 },
+  );
+  return JSON.parse(stdout);
+}
+
+/** Fluent draws its own box over a transparent native checkbox: click that input as a script would. */
+async function check(browser, id) {
+  const input = await byTestId(browser, id);
+  await browser.execute((el) => el.click(), input);
+  await browser.waitUntil(async () => (await input.isSelected()) === true, {
+    timeout: 10_000,
+    timeoutMsg: `${id} did not become checked`,
+  });
+}
+
+async function click(browser, id) {
+  const element = await byTestId(browser, id);
+  await element.waitForEnabled({ timeout: 20_000 });
+  await element.click();
+}
+
+/**
+ * Types into a (React-controlled) search box as a person would: select what
+ * is there and type over it. WebDriver's clear empties the DOM value behind
+ * React's back, so the next keystrokes were read as an edit of the old text.
+ */
+async function typeOver(browser, id, text) {
+  const box = await byTestId(browser, id);
+  await box.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys(text.split(""));
+}
+
+async function searchAndAdd(browser, text, name) {
+  await typeOver(browser, "member-search", text);
+  await click(browser, `add-${name}`);
+}
+
+/** Scope → Role → Members → Review, in the role assignment wizard. */
+async function reviewContributorOnGateway(browser) {
+  await click(browser, "nav-roleAssignments");
+  await click(browser, "expand-Contoso Voice Production");
+  await check(browser, "scope-rg-voice-gateway");
+  await screenshot(browser, "access-1-scope");
+  await click(browser, "next-step");
+  await check(browser, "role-Contributor");
+  await screenshot(browser, "access-2-role");
+  await click(browser, "next-step");
+  await searchAndAdd(browser, "nadia", "Nadia Novak");
+  await searchAndAdd(browser, "ACG Op", "ACG Operators");
+  await screenshot(browser, "access-3-members");
+  await click(browser, "next-step");
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-row"]')).length === 2, {
+    timeout: 30_000,
+    timeoutMsg: "the review never showed two grants",
+  });
+}
+
+async function contributorsOnGateway(scope) {
+  const rows = await cli("assignments", "--scope", scope);
+  return rows.filter((r) => r.role === "Contributor" && !r.inherited).map((r) => r.principalType).sort();
+}
+
+describe("granting access through the window", () => {
+  let browser;
+  let gatewayGroup;
+
+  before(async () => {
+    const profile = JSON.parse(await readFile(process.env.E2E_CLOUD_PROFILE, "utf8"));
+    assert.ok(profile.defaultTenant);
+    browser = await launch();
+    await byTestId(browser, "sign-in");
+    await signIn(browser);
+  });
+  after(async () => {
+    try {
+      await signOut(browser);
+    } finally {
+      await browser?.deleteSession();
+    }
+  });
+
+  test("Contributor on a resource group for a user and a group in one run, then a re-run finds it in place", async () => {
+    const subscriptions = await cli("subscriptions");
+    const voice = subscriptions.find((s) => s.displayName === "Contoso Voice Production");
+    gatewayGroup = `${voice.id}/resourceGroups/rg-voice-gateway`;
+    assert.deepEqual(await contributorsOnGateway(gatewayGroup), ["ServicePrincipal"], "only the deploy identity before");
+
+    await reviewContributorOnGateway(browser);
+    await screenshot(browser, "access-4-review");
+    await click(browser, "apply");
+    const summary = await byTestId(browser, "apply-summary", 60_000);
+    assert.match(await summary.getText(), /2 of 2 in place\./);
+    await screenshot(browser, "access-5-applied");
+    assert.deepEqual(await contributorsOnGateway(gatewayGroup), ["Group", "ServicePrincipal", "User"]);
+
+    // The same again, from the start: nothing to do.
+    await click(browser, "nav-onboard");
+    await reviewContributorOnGateway(browser);
+    await byTestId(browser, "all-in-place", 30_000);
+    assert.equal(await (await byTestId(browser, "apply")).isEnabled(), false);
+    await screenshot(browser, "access-6-rerun");
+  });
+
+  test("ProvisioningAPI.ReadUser on the gateway's application, pinned by application id", async () => {
+    await click(browser, "nav-appRoles");
+    await typeOver(browser, "app-search", "Project");
+    await byTestId(browser, "app-warning", 30_000);
+    await screenshot(browser, "access-7-look-alike");
+    await typeOver(browser, "app-search", ACG_APP_ID);
+    await click(browser, `choose-${ACG_APP_ID}`);
+    await check(browser, "approle-ProvisioningAPI.ReadUser");
+    await click(browser, "next-step");
+    await searchAndAdd(browser, "nadia", "Nadia Novak");
+    await click(browser, "next-step");
+    await click(browser, "apply");
+    assert.match(await (await byTestId(browser, "apply-summary", 60_000)).getText(), /1 of 1 in place\./);
+    await screenshot(browser, "access-8-app-role");
+    const holders = await cli("approle", "list", "--app", ACG_APP_ID);
+    assert.ok(
+      holders.some((h) => h.principalDisplayName === "Nadia Novak"),
+      `Nadia holds an app role: ${JSON.stringify(holders)}`,
+    );
+  });
+
+  test("an admin without the right sees why before anything is written", async () => {
+    // Rita (Reader) signs in on this computer through the CLI, then the app switches to her.
+    await promisify(execFile)(
+      cliPath(),
+      [
+        "--cloud-profile",
+        process.env.E2E_CLOUD_PROFILE,
+        "login",
+        "--timeout",
+        "60",
+        "--browser-command",
+        `${cliPath()} complete-sign-in --as ${RITA}`,
+      ],
+      { timeout: 90_000 },
+    );
+    await browser.refresh();
+    await (await byTestId(browser, "account")).click();
+    await click(browser, `switch-${RITA}`);
+    await waitForAccount(browser, /Rita Reader/);
+    await browser.keys("Escape");
+    const before = await contributorsOnGateway(gatewayGroup);
+
+    await reviewContributorOnGateway(browser);
+    const blocked = await byTestId(browser, "blocked-summary", 30_000);
+    assert.match(await blocked.getText(), /2 of 2 cannot be made with your rights/);
+    const review = await (await browser.$('[aria-label="Review"]')).getText();
+    assert.match(review, /roleAssignments\/write/);
+    assert.equal(await (await byTestId(browser, "apply")).isEnabled(), false);
+    await screenshot(browser, "access-9-blocked");
+    assert.deepEqual(await contributorsOnGateway(gatewayGroup), before, "nothing was written");
+
+    // Back to Olivia, and Rita signed out, for the specs after this one.
+    await (await byTestId(browser, "account")).click();
+    await click(browser, "sign-out");
+    await waitForAccount(browser, /Olivia Owner/);
+  });
+});

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { BackendProvider } from "../../backend";
+import { fakeBackend } from "../../test/fakeBackend";
+import { ACG_APP_ID, GATEWAY_RG, grantKey, nadia, operators, roles } from "../../test/fakeTenant";
+import type { TenantOptions } from "../../test/fakeTenant";
+import { AssignRolesWizard } from "./AssignRolesWizard";
+import { AppRolesWizard } from "./AppRolesWizard";
+
+function renderWith(ui: React.ReactElement, tenant: TenantOptions = {}) {
+  const backend = fakeBackend({ tenant });
+  render(<BackendProvider backend={backend}>{ui}</BackendProvider>);
+  return backend;
+}
+
+const contributor = roles.find((r) => r.name === "Contributor")!;
+
+/** Scope → Role → Members, up to the review. */
+async function upToReview(user: ReturnType<typeof userEvent.setup>) {
+  const next = () => screen.getByRole("button", { name: /^Next:/ });
+  expect(screen.getByRole("button", { name: "Next: Role" })).toBeDisabled();
+  await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+  await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+  expect(screen.getByText(GATEWAY_RG)).toBeInTheDocument();
+  await user.click(next());
+
+  await user.type(await screen.findByRole("searchbox", { name: "Search roles" }), "contrib");
+  const row = await screen.findByRole("checkbox", { name: /^Contributor/ });
+  expect(within(row.closest("li")!).getByText("Privileged")).toBeInTheDocument();
+  expect(screen.queryByRole("checkbox", { name: /^Reader/ })).not.toBeInTheDocument();
+  await user.click(row);
+  await user.click(next());
+
+  const search = await screen.findByRole("searchbox", { name: "Search members" });
+  await user.type(search, "nad");
+  await user.click(await screen.findByRole("button", { name: "Add Nadia Novak" }));
+  await user.clear(search);
+  await user.type(search, "acg");
+  await user.click(await screen.findByRole("button", { name: "Add ACG Operators" }));
+  expect(within(screen.getByRole("list", { name: "Selected members" })).getAllByRole("listitem")).toHaveLength(2);
+  await user.click(next());
+}
+
+describe("the role assignment wizard", () => {
+  it("plans every role × member × scope, applies them and reports each", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<AssignRolesWizard />);
+    await upToReview(user);
+
+    const rows = await screen.findAllByTestId("plan-row");
+    expect(rows).toHaveLength(2);
+    rows.forEach((r) => expect(within(r).getByText("To create")).toBeInTheDocument());
+    await user.click(screen.getByRole("button", { name: "Assign (2)" }));
+    expect(await screen.findByTestId("apply-summary")).toHaveTextContent("2 of 2 in place.");
+    screen.getAllByTestId("plan-row").forEach((r) => expect(within(r).getByText("Created")).toBeInTheDocument());
+    expect(backend.tenant.writes).toEqual([
+      `${GATEWAY_RG.toLowerCase()}|${contributor.id}|${nadia.id}`,
+      `${GATEWAY_RG.toLowerCase()}|${contributor.id}|${operators.id}`,
+    ]);
+    // Every grant sent carries the member's type.
+    const sent = backend.planGrants.mock.calls[0]![0];
+    expect(sent.map((g) => g.member.kind)).toEqual(["User", "Group"]);
+  });
+
+  it("says a re-run has nothing to do", async () => {
+    const user = userEvent.setup();
+    const existing = [nadia, operators].map((m) =>
+      grantKey({ type: "AzureRole", scope: GATEWAY_RG, roleId: contributor.id, roleName: "Contributor", member: m, description: "" }),
+    );
+    const backend = renderWith(<AssignRolesWizard />, { existing });
+    await upToReview(user);
+    expect(await screen.findByTestId("all-in-place")).toHaveTextContent("Already in place");
+    expect(screen.getByRole("button", { name: /^Assign/ })).toBeDisabled();
+    expect(backend.tenant.writes).toEqual([]);
+  });
+
+  it("explains a missing right before anything is written", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<AssignRolesWizard />, { canAssign: false });
+    await upToReview(user);
+    expect(await screen.findByTestId("blocked-summary")).toHaveTextContent("2 of 2 cannot be made with your rights");
+    expect(screen.getAllByText(/roleAssignments\/write/).length).toBe(2);
+    expect(screen.getByRole("button", { name: /^Assign/ })).toBeDisabled();
+    expect(backend.applyPlan).not.toHaveBeenCalled();
+  });
+
+  it("retries only what failed", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<AssignRolesWizard />, { failOnceFor: [nadia.id] });
+    await upToReview(user);
+    await user.click(await screen.findByRole("button", { name: "Assign (2)" }));
+    expect(await screen.findByTestId("apply-summary")).toHaveTextContent("1 of 2 in place, 1 failed.");
+    expect(screen.getByText(/try again in a few minutes/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Retry failed" }));
+    await user.click(await screen.findByRole("button", { name: "Assign (1)" }));
+    expect(await screen.findByTestId("apply-summary")).toHaveTextContent("1 of 1 in place.");
+    expect(backend.tenant.writes).toHaveLength(2);
+  });
+
+  it("warns about look-alike applications among members", async () => {
+    const user = userEvent.setup();
+    renderWith(<AssignRolesWizard />);
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    await user.click(screen.getByRole("button", { name: "Next: Role" }));
+    await user.click(await screen.findByRole("checkbox", { name: /^Reader/ }));
+    await user.click(screen.getByRole("button", { name: "Next: Members" }));
+    await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "project");
+    expect(await screen.findByTestId("member-warning")).toHaveTextContent(ACG_APP_ID);
+  });
+});
+
+describe("the app role wizard", () => {
+  it("pins the application by id, assigns an app role, and lists it", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<AppRolesWizard />);
+    await user.type(await screen.findByRole("searchbox", { name: "Application id or name" }), "project");
+    expect(await screen.findByTestId("app-warning")).toHaveTextContent(ACG_APP_ID);
+    const search = screen.getByRole("searchbox", { name: "Application id or name" });
+    await user.clear(search);
+    await user.type(search, ACG_APP_ID);
+    await user.click(await screen.findByRole("button", { name: `Choose AzureCommunicationsGateway (${ACG_APP_ID})` }));
+    await user.click(await screen.findByRole("checkbox", { name: /ProvisioningAPI.ReadUser/ }));
+    await user.click(screen.getByRole("button", { name: "Next: Members" }));
+    await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "nad");
+    await user.click(await screen.findByRole("button", { name: "Add Nadia Novak" }));
+    await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
+    await user.click(await screen.findByRole("button", { name: "Assign (1)" }));
+    expect(await screen.findByTestId("apply-summary")).toHaveTextContent("1 of 1 in place.");
+    expect(backend.tenant.writes).toHaveLength(1);
+
+    await user.click(screen.getByRole("tab", { name: "Current assignments" }));
+    const table = await screen.findByRole("table", { name: "Current assignments" });
+    expect(within(table).getByText("ProvisioningAPI.ReadUser")).toBeInTheDocument();
+  });
+
+  it("blocks an admin without a directory role that may assign app roles", async () => {
+    const user = userEvent.setup();
+    renderWith(<AppRolesWizard />, { canAssignAppRoles: false });
+    await user.type(await screen.findByRole("searchbox", { name: "Application id or name" }), ACG_APP_ID);
+    await user.click(await screen.findByRole("button", { name: `Choose AzureCommunicationsGateway (${ACG_APP_ID})` }));
+    await user.click(await screen.findByRole("checkbox", { name: /ProvisioningAPI.ReadUser/ }));
+    await user.click(screen.getByRole("button", { name: "Next: Members" }));
+    await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "nad");
+    await user.click(await screen.findByRole("button", { name: "Add Nadia Novak" }));
+    await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
+    expect(await screen.findByTestId("blocked-summary")).toBeInTheDocument();
+    expect(screen.getByText(/Cloud Application Administrator/)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,121 @@
+import { useMemo, useState } from "react";
+import {
+  Button,
+  Field,
+  Tab,
+  TabList,
+  Text,
+  Textarea,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import type { GrantView, MemberView, RoleView, ScopeNode } from "../../bindings";
+import { MemberPicker } from "./MemberPicker";
+import { PlanReview } from "./PlanReview";
+import { RolePicker } from "./RolePicker";
+import { ScopePicker } from "./ScopePicker";
+
+const useStyles = makeStyles({
+  wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  nav: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center" },
+  step: { minHeight: "240px" },
+});
+
+type Step = "scope" | "role" | "members" | "review";
+const STEPS: { id: Step; label: string }[] = [
+  { id: "scope", label: "Scope" },
+  { id: "role", label: "Role" },
+  { id: "members", label: "Members" },
+  { id: "review", label: "Review + assign" },
+];
+
+/** Every role for every member at every scope, in the portal's steps. */
+export function AssignRolesWizard() {
+  const styles = useStyles();
+  const [step, setStep] = useState<Step>("scope");
+  const [scopes, setScopes] = useState<ScopeNode[]>([]);
+  const [roles, setRoles] = useState<RoleView[]>([]);
+  const [members, setMembers] = useState<MemberView[]>([]);
+  const [description, setDescription] = useState("");
+
+  const ready: Record<Step, boolean> = {
+    scope: true,
+    role: scopes.length > 0,
+    members: scopes.length > 0 && roles.length > 0,
+    review: scopes.length > 0 && roles.length > 0 && members.length > 0,
+  };
+  const index = STEPS.findIndex((s) => s.id === step);
+  const next = STEPS[index + 1];
+  const missing: Record<Step, string> = {
+    scope: "",
+    role: "Choose at least one scope.",
+    members: "Choose at least one role.",
+    review: "Add at least one member.",
+  };
+
+  const grants: GrantView[] = useMemo(
+    () =>
+      step !== "review"
+        ? []
+        : scopes.flatMap((scope) =>
+            roles.flatMap((role) =>
+              members.map(
+                (member): GrantView => ({
+                  type: "AzureRole",
+                  scope: scope.id,
+                  roleId: role.id,
+                  roleName: role.name,
+                  member,
+                  description,
+                }),
+              ),
+            ),
+          ),
+    // Recomputed when the review opens, not on every keystroke elsewhere.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [step],
+  );
+
+  return (
+    <section className={styles.wizard} aria-label="Assign Azure roles">
+      <TabList selectedValue={step} onTabSelect={(_, d) => setStep(d.value as Step)} aria-label="Steps">
+        {STEPS.map((s) => (
+          <Tab key={s.id} value={s.id} disabled={!ready[s.id]}>
+            {s.label}
+          </Tab>
+        ))}
+      </TabList>
+      <div className={styles.step}>
+        {step === "scope" && <ScopePicker selected={scopes} onChange={setScopes} />}
+        {step === "role" && scopes[0] && <RolePicker scope={scopes[0].id} selected={roles} onChange={setRoles} />}
+        {step === "members" && (
+          <>
+            <MemberPicker selected={members} onChange={setMembers} />
+            <Field label="Description (optional)" hint="Shown with each assignment in the portal.">
+              <Textarea value={description} onChange={(_, d) => setDescription(d.value)} />
+            </Field>
+          </>
+        )}
+        {step === "review" && <PlanReview grants={grants} />}
+      </div>
+      <div className={styles.nav}>
+        <Text>
+          {scopes.length} scope{scopes.length === 1 ? "" : "s"} × {roles.length} role{roles.length === 1 ? "" : "s"} ×{" "}
+          {members.length} member{members.length === 1 ? "" : "s"}
+        </Text>
+        {index > 0 && <Button onClick={() => setStep(STEPS[index - 1]!.id)}>Back</Button>}
+        {next && (
+          <Button
+            appearance="primary"
+            data-testid="next-step"
+            disabled={!ready[next.id]}
+            onClick={() => setStep(next.id)}
+          >
+            Next: {next.label}
+          </Button>
+        )}
+        {next && !ready[next.id] && <Text size={200}>{missing[next.id]}</Text>}
+      </div>
+    </section>
+  );
+}

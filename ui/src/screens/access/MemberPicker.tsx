@@ -1,0 +1,147 @@
+import { useEffect, useRef, useState } from "react";
+import {
+  Badge,
+  Button,
+  Caption1,
+  MessageBar,
+  MessageBarBody,
+  SearchBox,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { DismissRegular } from "@fluentui/react-icons";
+import type { MemberKind, MemberView } from "../../bindings";
+import { useBackend } from "../../backend";
+import { ErrorBar, type Problem } from "./ErrorBar";
+
+const useStyles = makeStyles({
+  list: { listStyleType: "none", margin: 0, padding: 0 },
+  row: {
+    display: "flex",
+    alignItems: "flex-start",
+    justifyContent: "space-between",
+    gap: tokens.spacingHorizontalM,
+    padding: `${tokens.spacingVerticalXS} 0`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+  },
+  detail: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+});
+
+export const KIND_LABEL: Record<MemberKind, string> = {
+  User: "User",
+  Group: "Group",
+  ServicePrincipal: "Service principal",
+};
+
+function MemberLine({ member }: { member: MemberView }) {
+  const styles = useStyles();
+  return (
+    <span>
+      <Text weight="semibold">{member.displayName}</Text>{" "}
+      <Badge appearance="tint" size="small">
+        {KIND_LABEL[member.kind]}
+      </Badge>
+      <br />
+      <Caption1 className={styles.detail}>
+        {member.kind === "ServicePrincipal" ? `application id ${member.detail}` : member.detail} · object id {member.id}
+      </Caption1>
+    </span>
+  );
+}
+
+/**
+ * Search as you type over users, groups and service principals (by name,
+ * UPN or mail, object id or application id); look-alikes are flagged.
+ */
+export function MemberPicker({ selected, onChange }: { selected: MemberView[]; onChange: (m: MemberView[]) => void }) {
+  const styles = useStyles();
+  const backend = useBackend();
+  const [text, setText] = useState("");
+  const [found, setFound] = useState<MemberView[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const latest = useRef(0);
+
+  useEffect(() => {
+    const query = text.trim();
+    if (!query) {
+      setFound(null);
+      return;
+    }
+    const ticket = ++latest.current;
+    const timer = setTimeout(async () => {
+      setBusy(true);
+      const r = await backend.searchMembers(query);
+      if (ticket !== latest.current) return; // a newer keystroke won
+      setBusy(false);
+      if (r.status === "ok") {
+        setFound(r.data);
+        setProblem(null);
+      } else setProblem(r.error);
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [backend, text]);
+
+  const chosen = (m: MemberView) => selected.some((s) => s.id === m.id);
+
+  return (
+    <div className={styles.section}>
+      <SearchBox
+        placeholder="Name, UPN or mail, object id or application id"
+        aria-label="Search members"
+        data-testid="member-search"
+        style={{ width: "100%", maxWidth: "640px" }}
+        value={text}
+        onChange={(_, d) => setText(d.value)}
+      />
+      {busy && <Spinner size="tiny" label="Searching…" />}
+      <ErrorBar problem={problem} />
+      {found && (
+        <ul className={styles.list} aria-label="Search results">
+          {found.length === 0 && (
+            <li>
+              <Caption1>Nobody matches “{text}”. Try an object id, an application id or a UPN.</Caption1>
+            </li>
+          )}
+          {found.map((m) => (
+            <li key={m.id} className={styles.row}>
+              <div>
+                <MemberLine member={m} />
+                {m.warning && (
+                  <MessageBar intent="warning" data-testid="member-warning">
+                    <MessageBarBody>{m.warning}</MessageBarBody>
+                  </MessageBar>
+                )}
+              </div>
+              <Button
+                disabled={chosen(m)}
+                aria-label={`Add ${m.displayName}`}
+                data-testid={`add-${m.displayName}`}
+                onClick={() => onChange([...selected, m])}
+              >
+                {chosen(m) ? "Added" : "Add"}
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Text weight="semibold">Selected members ({selected.length})</Text>
+      <ul className={styles.list} aria-label="Selected members">
+        {selected.map((m) => (
+          <li key={m.id} className={styles.row}>
+            <MemberLine member={m} />
+            <Button
+              appearance="subtle"
+              icon={<DismissRegular />}
+              aria-label={`Remove ${m.displayName}`}
+              onClick={() => onChange(selected.filter((s) => s.id !== m.id))}
+            />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

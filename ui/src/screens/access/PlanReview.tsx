@@ -1,0 +1,201 @@
+import { useCallback, useEffect, useState } from "react";
+import {
+  Badge,
+  Button,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Channel } from "@tauri-apps/api/core";
+import type { GrantView, OutcomeView, PlanItemView, PlanView, ProgressView_Deserialize } from "../../bindings";
+import { useBackend } from "../../backend";
+import { ErrorBar, type Problem } from "./ErrorBar";
+
+const useStyles = makeStyles({
+  page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center" },
+  reason: { color: tokens.colorNeutralForeground3, display: "block" },
+});
+
+type Row = { state: "idle" | "running" | "waiting" | "done"; outcome?: OutcomeView };
+
+function planBadge(item: PlanItemView) {
+  switch (item.state) {
+    case "ToCreate":
+      return <Badge color="brand">To create</Badge>;
+    case "InPlace":
+      return <Badge color="success">Already in place</Badge>;
+    case "Inherited":
+      return <Badge color="success">Inherited</Badge>;
+    case "Blocked":
+      return <Badge color="danger">Blocked</Badge>;
+  }
+}
+
+function outcomeBadge(row: Row | undefined) {
+  if (!row || row.state === "idle") return null;
+  if (row.state === "running") return <Spinner size="extra-tiny" label="Applying…" />;
+  if (row.state === "waiting") return <Spinner size="extra-tiny" label="Waiting for the directory to replicate…" />;
+  const o = row.outcome!;
+  const color = o.kind === "Failed" || o.kind === "Blocked" ? "danger" : "success";
+  const label: Record<OutcomeView["kind"], string> = {
+    Created: "Created",
+    AlreadyInPlace: "Already in place",
+    Inherited: "Inherited",
+    Removed: "Removed",
+    AlreadyGone: "Already gone",
+    Blocked: "Blocked",
+    Failed: "Failed",
+  };
+  return <Badge color={color}>{label[o.kind]}</Badge>;
+}
+
+/**
+ * Review + apply: each grant against live state (and the admin's rights),
+ * then applied with per-item progress; failures can be retried.
+ */
+export function PlanReview({ grants, verb = "Assign" }: { grants: GrantView[]; verb?: string }) {
+  const styles = useStyles();
+  const backend = useBackend();
+  const [plan, setPlan] = useState<PlanView | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [rows, setRows] = useState<Record<number, Row>>({});
+  const [phase, setPhase] = useState<"checking" | "review" | "applying" | "done">("checking");
+
+  const check = useCallback(
+    async (which: GrantView[]) => {
+      setPhase("checking");
+      setRows({});
+      setProblem(null);
+      const r = await backend.planGrants(which);
+      if (r.status === "ok") {
+        setPlan(r.data);
+        setPhase("review");
+      } else {
+        setProblem(r.error);
+        setPhase("review");
+      }
+    },
+    [backend],
+  );
+
+  useEffect(() => {
+    void check(grants);
+  }, [grants, check]);
+
+  const apply = async () => {
+    if (!plan) return;
+    setPhase("applying");
+    const channel = new Channel<ProgressView_Deserialize>();
+    channel.onmessage = (p) =>
+      setRows((current) => ({
+        ...current,
+        [p.index]: {
+          state: p.state === "Running" ? "running" : p.state === "WaitingForReplication" ? "waiting" : "done",
+          outcome: p.outcome ?? undefined,
+        },
+      }));
+    const r = await backend.applyPlan(plan.id, channel);
+    if (r.status === "ok") {
+      setRows(Object.fromEntries(r.data.map((outcome, i) => [i, { state: "done" as const, outcome }])));
+    } else {
+      setProblem(r.error);
+    }
+    setPhase("done");
+  };
+
+  const failed =
+    plan && phase === "done"
+      ? plan.items.filter((_, i) => rows[i]?.outcome?.kind === "Failed").map((item) => item.grant)
+      : [];
+  const toCreate = plan?.items.filter((i) => i.state === "ToCreate").length ?? 0;
+  const blocked = plan?.items.filter((i) => i.state === "Blocked").length ?? 0;
+  const made = Object.values(rows).filter((r) => r.outcome && ["Created", "AlreadyInPlace", "Inherited"].includes(r.outcome.kind)).length;
+
+  return (
+    <div className={styles.page}>
+      <ErrorBar problem={problem} />
+      {phase === "checking" && <Spinner size="small" label="Checking your rights and what already exists…" />}
+      {plan && phase !== "checking" && (
+        <>
+          {blocked > 0 && (
+            <MessageBar intent="warning" data-testid="blocked-summary">
+              <MessageBarBody>
+                <MessageBarTitle>
+                  {blocked} of {plan.items.length} cannot be made with your rights
+                </MessageBarTitle>
+                Nothing is tried for them; each row says which right is missing and who can help.
+              </MessageBarBody>
+            </MessageBar>
+          )}
+          {toCreate === 0 && blocked === 0 && phase === "review" && (
+            <MessageBar intent="success" data-testid="all-in-place">
+              <MessageBarBody>
+                <MessageBarTitle>Already in place</MessageBarTitle>
+                Every grant exists already; there is nothing to do.
+              </MessageBarBody>
+            </MessageBar>
+          )}
+          <Table aria-label="Review" size="small">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell style={{ width: "60%" }}>Grant</TableHeaderCell>
+                <TableHeaderCell>Now</TableHeaderCell>
+                <TableHeaderCell>Result</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {plan.items.map((item, i) => (
+                <TableRow key={i} data-testid="plan-row">
+                  <TableCell>
+                    <Text>{item.summary}</Text>
+                    {item.detail && (
+                      <Text size={200} className={styles.reason}>
+                        {item.state === "Inherited" ? `From ${item.detail}` : item.detail}
+                      </Text>
+                    )}
+                    {rows[i]?.outcome?.kind === "Failed" && (
+                      <Text size={200} className={styles.reason}>
+                        {rows[i]!.outcome!.message}
+                      </Text>
+                    )}
+                  </TableCell>
+                  <TableCell>{planBadge(item)}</TableCell>
+                  <TableCell>{outcomeBadge(rows[i])}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <div className={styles.actions}>
+            {phase === "review" && (
+              <Button appearance="primary" data-testid="apply" disabled={toCreate === 0} onClick={() => void apply()}>
+                {verb} {toCreate > 0 ? `(${toCreate})` : ""}
+              </Button>
+            )}
+            {phase === "applying" && <Spinner size="tiny" label="Applying…" />}
+            {phase === "done" && (
+              <Text data-testid="apply-summary">
+                {made} of {plan.items.length} in place
+                {failed.length > 0 ? `, ${failed.length} failed` : ""}.
+              </Text>
+            )}
+            {failed.length > 0 && <Button onClick={() => void check(failed)}>Retry failed</Button>}
+            {phase === "done" && failed.length === 0 && (
+              <Button onClick={() => void check(grants)}>Check again</Button>
+            )}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+import { vi } from "vitest";
+import type { Channel } from "@tauri-apps/api/core";
+import type {
+  AppRoleHolderView,
+  AppView,
+  CommandError,
+  GrantView,
+  MemberView,
+  OutcomeView,
+  PlanItemView,
+  PlanView,
+  ProgressView_Deserialize,
+  RoleView,
+  ScopeNode,
+} from "../bindings";
+
+export const ACG_APP_ID = "8502a0ec-c76d-412f-836c-398018e2312b";
+export const VOICE = "/subscriptions/11111111-0000-4000-8000-000000000001";
+export const LEGACY = "/subscriptions/11111111-0000-4000-8000-000000000002";
+export const GATEWAY_RG = `${VOICE}/resourceGroups/rg-voice-gateway`;
+export const GATEWAY = `${GATEWAY_RG}/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod`;
+
+const subscriptions: ScopeNode[] = [
+  { id: VOICE, name: "Contoso Voice Production", kind: "Subscription", detail: "Enabled" },
+  { id: LEGACY, name: "Contoso Legacy", kind: "Subscription", detail: "Disabled" },
+];
+const children: Record<string, ScopeNode[]> = {
+  [VOICE]: [{ id: GATEWAY_RG, name: "rg-voice-gateway", kind: "ResourceGroup", detail: "uksouth" }],
+  [GATEWAY_RG]: [
+    { id: GATEWAY, name: "cgw-contoso-prod", kind: "Resource", detail: "Microsoft.VoiceServices/communicationsGateways" },
+    {
+      id: `${GATEWAY_RG}/providers/Microsoft.OperationalInsights/workspaces/log-voice`,
+      name: "log-voice",
+      kind: "Resource",
+      detail: "Microsoft.OperationalInsights/workspaces",
+    },
+  ],
+};
+
+export const roles: RoleView[] = [
+  { id: "b24988ac-6180-42a0-ab88-20f7382dd24c", name: "Contributor", description: "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.", custom: false, privileged: true, permissions: ["*", "not: Microsoft.Authorization/*/Write"] },
+  { id: "acdd72a7-3385-48ef-bd42-f606fba81ae7", name: "Reader", description: "View all resources, but does not allow you to make any changes.", custom: false, privileged: false, permissions: ["*/read"] },
+  { id: "cfd33db0-3dd1-45e3-aa9d-cdbdf3b6f24e", name: "Support Request Contributor", description: "Lets you create and manage Support requests", custom: false, privileged: false, permissions: ["Microsoft.Support/*"] },
+  { id: "9f3c1d2e-0000-4000-8000-00000000abcd", name: "SMTP Sender", description: "Send email through Communication Services", custom: true, privileged: false, permissions: ["Microsoft.Communication/CommunicationServices/Read"] },
+];
+
+export const nadia: MemberView = { id: "aaaaaaaa-0000-4000-8000-000000000001", kind: "User", displayName: "Nadia Novak", detail: "nadia.novak@contosodemo.onmicrosoft.com", warning: "" };
+export const tom: MemberView = { id: "aaaaaaaa-0000-4000-8000-000000000002", kind: "User", displayName: "Tom Baker", detail: "tom.baker@contosodemo.onmicrosoft.com", warning: "" };
+export const operators: MemberView = { id: "bbbbbbbb-0000-4000-8000-000000000001", kind: "Group", displayName: "ACG Operators", detail: "", warning: "" };
+export const synergySp: MemberView = {
+  id: "cccccccc-0000-4000-8000-000000000002",
+  kind: "ServicePrincipal",
+  displayName: "Project Synergy",
+  detail: "dddddddd-0000-4000-8000-000000000002",
+  warning: `Not the AzureCommunicationsGateway application: that one has application id ${ACG_APP_ID}; this one has dddddddd-0000-4000-8000-000000000002.`,
+};
+const members = [nadia, tom, operators, synergySp];
+
+const appRoles = ["ReadUser", "WriteUser", "DeleteUser", "AdminUser"].map((v, i) => ({
+  id: `eeeeeeee-0000-4000-8000-00000000000${i}`,
+  value: `ProvisioningAPI.${v}`,
+  displayName: `${v}`,
+  description: `ProvisioningAPI ${v}`,
+}));
+export const acg: AppView = { id: "cccccccc-0000-4000-8000-000000000001", appId: ACG_APP_ID, displayName: "AzureCommunicationsGateway", appRoles, warning: "" };
+export const synergy: AppView = { id: synergySp.id, appId: synergySp.detail, displayName: "Project Synergy", appRoles, warning: synergySp.warning };
+
+export interface TenantOptions {
+  /** The admin holds roleAssignments/write everywhere (default true). */
+  canAssign?: boolean;
+  /** The admin holds a directory role that may assign app roles (default true). */
+  canAssignAppRoles?: boolean;
+  /** Members whose first write fails (a transient Azure failure). */
+  failOnceFor?: string[];
+  /** Grants already in place, as keys from `grantKey`. */
+  existing?: string[];
+}
+
+export const grantKey = (g: GrantView) =>
+  g.type === "AzureRole"
+    ? `${g.scope.toLowerCase()}|${g.roleId}|${g.member.id}`
+    : `${g.resourceId}|${g.appRoleId}|${g.member.id}`;
+
+const summary = (g: GrantView) =>
+  g.type === "AzureRole"
+    ? `${g.roleName} for ${g.member.displayName} at ${g.scope}`
+    : `${g.appRoleValue} of ${g.resourceName} (${g.appId}) for ${g.member.displayName}`;
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
+const ok = <T>(data: T): Result<T> => ({ status: "ok", data });
+
+/** Deliver a message as Tauri's IPC would: through the channel's handler. */
+const deliver = (channel: Channel<ProgressView_Deserialize>, message: ProgressView_Deserialize) =>
+  (channel.onmessage as (m: ProgressView_Deserialize) => void)(message);
+
+/**
+ * A small tenant behind the access commands, answering as the Rust side
+ * does: plans against its state and the admin's rights, applies with
+ * per-item progress, remembers what was written.
+ */
+export function fakeTenant(options: TenantOptions = {}) {
+  const canAssign = options.canAssign ?? true;
+  const canAssignAppRoles = options.canAssignAppRoles ?? true;
+  const failing = new Set(options.failOnceFor ?? []);
+  const state = { existing: new Set(options.existing ?? []), writes: [] as string[] };
+  const plans = new Map<number, PlanView>();
+  let nextPlan = 1;
+
+  const status = (g: GrantView): Pick<PlanItemView, "state" | "detail"> => {
+    if (g.type === "AzureRole" && !canAssign) {
+      return {
+        state: "Blocked",
+        detail: `You lack 'Microsoft.Authorization/roleAssignments/write' at '${g.scope}'. Owner, User Access Administrator or Role Based Access Control Administrator there (or above) carries it.`,
+      };
+    }
+    if (g.type === "AppRole" && !canAssignAppRoles) {
+      return { state: "Blocked", detail: "Assigning app roles needs Cloud Application Administrator, Application Administrator or Global Administrator." };
+    }
+    return state.existing.has(grantKey(g)) ? { state: "InPlace", detail: "" } : { state: "ToCreate", detail: "" };
+  };
+
+  const commands = {
+    listSubscriptions: vi.fn(async () => ok(subscriptions)),
+    listChildren: vi.fn(async (scope: string) => ok(children[scope] ?? [])),
+    searchMembers: vi.fn(async (text: string) => {
+      const needle = text.trim().toLowerCase();
+      return ok(
+        members.filter(
+          (m) =>
+            m.id === needle ||
+            m.detail.toLowerCase() === needle ||
+            m.displayName.toLowerCase().split(/\s+/).some((w) => w.startsWith(needle)),
+        ),
+      );
+    }),
+    listRoles: vi.fn(async (_scope: string) => ok(roles)),
+    findApplications: vi.fn(async (text: string) => {
+      const needle = text.trim().toLowerCase();
+      return ok([acg, synergy].filter((a) => a.appId === needle || a.displayName.toLowerCase().includes(needle)));
+    }),
+    listAppRoleHolders: vi.fn(async (resourceId: string) =>
+      ok(
+        [...state.existing]
+          .filter((k) => k.startsWith(`${resourceId}|`))
+          .map((k): AppRoleHolderView => {
+            const [, roleId, memberId] = k.split("|");
+            const m = members.find((x) => x.id === memberId)!;
+            return {
+              id: `assignment-${memberId}-${roleId}`,
+              appRoleId: roleId!,
+              appRoleValue: appRoles.find((r) => r.id === roleId)?.value ?? "",
+              principalId: memberId!,
+              principalType: m.kind,
+              principalDisplayName: m.displayName,
+            };
+          }),
+      ),
+    ),
+    planGrants: vi.fn(async (grants: GrantView[]) => {
+      const plan: PlanView = {
+        id: nextPlan++,
+        items: grants.map((grant) => ({ grant, summary: summary(grant), ...status(grant) })),
+      };
+      plans.set(plan.id, plan);
+      return ok(plan);
+    }),
+    applyPlan: vi.fn(async (planId: number, channel: Channel<ProgressView_Deserialize>) => {
+      const plan = plans.get(planId);
+      if (!plan) return { status: "error", error: { code: "PlanExpired", message: "review again" } } as Result<OutcomeView[]>;
+      const outcomes: OutcomeView[] = [];
+      plan.items.forEach((item, index) => {
+        let outcome: OutcomeView;
+        if (item.state === "InPlace") outcome = { kind: "AlreadyInPlace", code: "", message: "Already in place." };
+        else if (item.state === "Blocked") outcome = { kind: "Blocked", code: "", message: item.detail };
+        else {
+          deliver(channel, { index, state: "Running", outcome: null });
+          if (failing.delete(item.grant.member.id)) {
+            outcome = { kind: "Failed", code: "ServiceUnavailable", message: "Azure failed to answer even after retries; try again in a few minutes." };
+          } else {
+            state.existing.add(grantKey(item.grant));
+            state.writes.push(grantKey(item.grant));
+            outcome = { kind: "Created", code: "", message: "Created." };
+          }
+        }
+        deliver(channel, { index, state: "Done", outcome });
+        outcomes.push(outcome);
+      });
+      return ok(outcomes);
+    }),
+    removeGrants: vi.fn(async (grants: GrantView[], _channel: Channel<ProgressView_Deserialize>) =>
+      ok(
+        grants.map((g): OutcomeView =>
+          state.existing.delete(grantKey(g))
+            ? { kind: "Removed", code: "", message: "Removed." }
+            : { kind: "AlreadyGone", code: "", message: "Already gone." },
+        ),
+      ),
+    ),
+  };
+  return { commands, state };
+}
