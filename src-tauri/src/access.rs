@@ -9,8 +9,8 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::dto::{
-    AppRoleHolderView, AppRoleView, AppView, CommandError, GrantView, MemberView, OutcomeView,
-    PlanView, ProgressView, RoleView, ScopeKind, ScopeNode,
+    AppRoleHolderView, AppRoleView, AppView, AssignmentView, CommandError, ExportFormat, GrantView,
+    MemberView, OutcomeView, PlanView, ProgressView, RoleView, ScopeKind, ScopeNode,
 };
 use crate::state::AppState;
 
@@ -287,4 +287,58 @@ pub async fn remove_grants(
     };
     let outcomes = rolecall_grants::remove(&azure, &grants, 4, state.journal.as_ref(), &send).await;
     Ok(outcomes.iter().map(Into::into).collect())
+}
+
+/// The role assignments that apply at `scope` (made there or inherited),
+/// with role and member names; deleted members flagged.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_role_assignments(
+    state: State<'_, AppState>,
+    scope: String,
+) -> Result<Vec<AssignmentView>, CommandError> {
+    let scope = rolecall_rbac::Scope::parse(&scope)?;
+    let azure = state.azure()?;
+    let listed = rolecall_grants::listing::assignments_at(&azure, scope.as_str()).await?;
+    Ok(listed.iter().map(Into::into).collect())
+}
+
+/// Saves the role assignments at `scope` to the Downloads folder as CSV (the
+/// portal's columns) or JSON, and returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_role_assignments(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    scope: String,
+    format: ExportFormat,
+) -> Result<String, CommandError> {
+    use tauri::Manager;
+    let scope = rolecall_rbac::Scope::parse(&scope)?;
+    let azure = state.azure()?;
+    let listed = rolecall_grants::listing::assignments_at(&azure, scope.as_str()).await?;
+    let (text, extension) = match format {
+        ExportFormat::Csv => (rolecall_grants::listing::to_csv(&listed), "csv"),
+        ExportFormat::Json => (
+            serde_json::to_string_pretty(
+                &listed.iter().map(AssignmentView::from).collect::<Vec<_>>(),
+            )
+            .unwrap_or_default(),
+            "json",
+        ),
+    };
+    let folder = app.path().download_dir().map_err(|e| CommandError {
+        code: "NoDownloadsFolder".into(),
+        message: format!("there is no Downloads folder to save to ({e})"),
+    })?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let path = folder.join(format!("role-assignments-{stamp}.{extension}"));
+    std::fs::write(&path, text).map_err(|e| CommandError {
+        code: "WriteFailed".into(),
+        message: format!("{} could not be written: {e}", path.display()),
+    })?;
+    Ok(path.display().to_string())
 }

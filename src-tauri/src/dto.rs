@@ -608,3 +608,63 @@ impl From<rolecall_grants::ItemEvent> for ProgressView {
         }
     }
 }
+
+/// One role assignment that applies at a scope, named.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentView {
+    pub id: String,
+    /// Where it was made (the viewed scope, or a parent).
+    pub scope: String,
+    pub role_id: String,
+    /// "" when the role is not visible here.
+    pub role_name: String,
+    pub member: MemberView,
+    /// The principal no longer exists (the portal's "Identity not found").
+    pub orphaned: bool,
+    pub inherited: bool,
+    pub description: String,
+}
+
+impl From<&rolecall_grants::listing::Listed> for AssignmentView {
+    fn from(l: &rolecall_grants::listing::Listed) -> Self {
+        let p = &l.assignment.properties;
+        let member = match &l.member {
+            Some(m) => MemberView::from(m),
+            None => MemberView {
+                id: p.principal_id.clone(),
+                kind: match p.principal_type.as_str() {
+                    "Group" | "ForeignGroup" => MemberKind::Group,
+                    "ServicePrincipal" => MemberKind::ServicePrincipal,
+                    _ => MemberKind::User,
+                },
+                display_name: "Identity not found".into(),
+                detail: String::new(),
+                warning:
+                    "The principal was deleted; this assignment grants nothing and can be removed."
+                        .into(),
+            },
+        };
+        Self {
+            id: l.assignment.id.clone(),
+            scope: p.scope.clone(),
+            role_id: p
+                .role_definition_id
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            role_name: l.role_name.clone().unwrap_or_default(),
+            orphaned: l.member.is_none(),
+            member,
+            inherited: l.inherited,
+            description: p.description.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}

@@ -41,7 +41,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         access::list_app_role_holders,
         access::plan_grants,
         access::apply_plan,
-        access::remove_grants
+        access::remove_grants,
+        access::list_role_assignments,
+        access::export_role_assignments
     ])
 }
 

@@ -73,6 +73,16 @@ export const commands = {
 	applyPlan: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("apply_plan", { planId, onProgress })),
 	/**  Removes grants where they were made, streaming each item's progress. */
 	removeGrants: (grants: GrantView[], onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("remove_grants", { grants, onProgress })),
+	/**
+	 *  The role assignments that apply at `scope` (made there or inherited),
+	 *  with role and member names; deleted members flagged.
+	 */
+	listRoleAssignments: (scope: string) => typedError<AssignmentView[], CommandError>(__TAURI_INVOKE("list_role_assignments", { scope })),
+	/**
+	 *  Saves the role assignments at `scope` to the Downloads folder as CSV (the
+	 *  portal's columns) or JSON, and returns the file's path.
+	 */
+	exportRoleAssignments: (scope: string, format: ExportFormat) => typedError<string, CommandError>(__TAURI_INVOKE("export_role_assignments", { scope, format })),
 };
 
 /* Types */
@@ -155,6 +165,21 @@ export type AppView = {
 	warning: string,
 };
 
+/**  One role assignment that applies at a scope, named. */
+export type AssignmentView = {
+	id: string,
+	/**  Where it was made (the viewed scope, or a parent). */
+	scope: string,
+	roleId: string,
+	/**  "" when the role is not visible here. */
+	roleName: string,
+	member: MemberView,
+	/**  The principal no longer exists (the portal's "Identity not found"). */
+	orphaned: boolean,
+	inherited: boolean,
+	description: string,
+};
+
 export type AzureRoleGrantView = {
 	scope: string,
 	roleId: string,
@@ -210,6 +235,8 @@ export type DeviceCodeView = {
 	message: string,
 	expiresInSecs: number,
 };
+
+export type ExportFormat = "Csv" | "Json";
 
 export type GrantView = {
 	type: "AzureRole",

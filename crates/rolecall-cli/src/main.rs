@@ -84,6 +84,36 @@ struct RoleGrants {
 }
 
 #[derive(Debug, Subcommand)]
+enum RoleAction {
+    /// Report everything ARM would refuse, and what is worth knowing, without writing.
+    Check {
+        #[command(flatten)]
+        who: Who,
+        /// The draft, in the portal's JSON format.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Check, then create the custom role and wait until ARM reads it back.
+    Create {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Delete a custom role; refused, with the list, while it is assigned.
+    Delete {
+        #[command(flatten)]
+        who: Who,
+        /// One of the role's assignable scopes.
+        #[arg(long)]
+        scope: String,
+        /// The role's name or id.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ApproleAction {
     /// Grant app roles of an enterprise application to members.
     Assign {
@@ -232,6 +262,12 @@ enum Command {
     Unassign {
         #[command(flatten)]
         grants: RoleGrants,
+    },
+    /// Custom roles: check a draft (the portal's JSON) against the live
+    /// catalogue and your rights, create it, or delete one.
+    Role {
+        #[command(subcommand)]
+        action: RoleAction,
     },
     /// App roles of enterprise applications (Microsoft Graph).
     Approle {
@@ -788,6 +824,99 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let outcomes = rolecall_grants::remove(&azure, &list, 4, Some(&journal), &|_| {}).await;
             report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
         }
+        Command::Role { action } => match action {
+            RoleAction::Check { who, file } | RoleAction::Create { who, file } => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", file.display()))?;
+                let draft = rolecall_rbac::draft::Draft::from_json(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                let first = draft.assignable_scopes.first().cloned().ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "the draft has no assignable scope; add one to assignableScopes"
+                    )
+                })?;
+                let subscription = rolecall_rbac::Scope::parse(&first)?
+                    .subscription_id()
+                    .map(|id| format!("/subscriptions/{id}"))
+                    .unwrap_or(first);
+                let (_, azure) = connect(&cli, &cloud, who).await?;
+                let tenant =
+                    rolecall_grants::custom_roles::Tenant::load(&azure, &subscription).await?;
+                let issues =
+                    rolecall_grants::custom_roles::check(&azure, &tenant, &draft, None).await?;
+                let errors = issues
+                    .iter()
+                    .filter(|i| i.severity == rolecall_rbac::draft::Severity::Error)
+                    .count();
+                if matches!(action, RoleAction::Check { .. }) || errors > 0 {
+                    if cli.json {
+                        println!("{}", serde_json::to_string(&issues)?);
+                    } else if issues.is_empty() {
+                        println!("no issue: ARM would accept this role as it is");
+                    } else {
+                        for i in &issues {
+                            println!("{:?}  {}  {}", i.severity, i.field, i.message);
+                        }
+                    }
+                    if errors > 0 {
+                        anyhow::bail!(
+                            "{errors} issue(s) must be fixed before the role can be written"
+                        );
+                    }
+                } else {
+                    let guid = rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription])
+                        .to_string();
+                    let role = rolecall_grants::custom_roles::save(
+                        &azure,
+                        &tenant,
+                        &draft,
+                        &guid,
+                        false,
+                        &Default::default(),
+                    )
+                    .await?;
+                    if cli.json {
+                        println!("{}", serde_json::to_string(&role)?);
+                    } else {
+                        println!(
+                            "created {} ({}); ARM reads it back consistently",
+                            role.role_name(),
+                            role.id
+                        );
+                    }
+                }
+            }
+            RoleAction::Delete { who, scope, role } => {
+                let scope = rolecall_rbac::Scope::parse(scope)?;
+                let (_, azure) = connect(&cli, &cloud, who).await?;
+                let found = rolecall_grants::resolve::role(&azure, scope.as_str(), role).await?;
+                if !found.is_custom() {
+                    anyhow::bail!(
+                        "{} is a built-in role; only custom roles can be deleted",
+                        found.role_name()
+                    );
+                }
+                let using = rolecall_grants::custom_roles::assignments_of(&azure, &found).await?;
+                if !using.is_empty() {
+                    for a in &using {
+                        eprintln!(
+                            "  assigned to {} at {}",
+                            a.properties.principal_id, a.properties.scope
+                        );
+                    }
+                    anyhow::bail!(
+                        "{} is assigned {} time(s); remove those assignments first (`rolecall-cli unassign`)",
+                        found.role_name(),
+                        using.len()
+                    );
+                }
+                azure
+                    .arm
+                    .delete_role_definition(scope.as_str(), &found.name)
+                    .await?;
+                println!("deleted {}", found.role_name());
+            }
+        },
         Command::Approle { action } => match action {
             ApproleAction::Assign { grants, dry_run } => {
                 let (_, azure) = connect(&cli, &cloud, &grants.who).await?;

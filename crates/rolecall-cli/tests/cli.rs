@@ -265,6 +265,50 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         6,
         "every write journaled: {written}"
     );
+    // Custom roles: check, create, refuse the same name, delete.
+    let email_rg = format!(
+        "/subscriptions/{}/resourceGroups/rg-email",
+        demo_id("sub:messaging")
+    );
+    let draft = journal.with_file_name("smtp-role.json");
+    std::fs::write(
+        &draft,
+        serde_json::json!({"properties": {
+            "roleName": "CLI SMTP Sender",
+            "description": "Send mail through Communication Services",
+            "assignableScopes": [email_rg],
+            "permissions": [{"actions": [
+                "Microsoft.Communication/CommunicationServices/Read",
+                "Microsoft.Communication/CommunicationServices/Write",
+                "Microsoft.Communication/EmailServices/write"
+            ], "notActions": [], "dataActions": [], "notDataActions": []}]
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let file = || vec!["--file".to_owned(), draft.display().to_string()];
+    let checked = ok(&run([vec!["role".into(), "check".into()], file()].concat()).await);
+    assert!(checked.contains("no issue"), "{checked}");
+    let created = ok(&run([vec!["role".into(), "create".into()], file()].concat()).await);
+    assert!(created.contains("created CLI SMTP Sender"), "{created}");
+    let again = run([vec!["role".into(), "create".into()], file()].concat()).await;
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .to_lowercase()
+            .contains("name")
+    );
+    let deleted = ok(&run(vec![
+        "role".into(),
+        "delete".into(),
+        "--scope".into(),
+        email_rg.clone(),
+        "--role".into(),
+        "CLI SMTP Sender".into(),
+    ])
+    .await);
+    assert!(deleted.contains("deleted"), "{deleted}");
+
     // A name that is not a member says what to give instead.
     let unknown = run(vec![
         "assign".into(),

@@ -12,7 +12,9 @@
 //! - [`journal`]: an append-only record of every write and its outcome.
 
 pub mod apply;
+pub mod custom_roles;
 pub mod journal;
+pub mod listing;
 pub mod model;
 pub mod plan;
 pub mod resolve;

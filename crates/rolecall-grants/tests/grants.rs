@@ -341,3 +341,60 @@ async fn made_elsewhere_between_plan_and_apply_counts_as_done() {
     let undone = remove(&olivia, &[planned.items[0].grant.clone()], 1, None, &|_| {}).await;
     assert_eq!(undone, [Outcome::Removed]);
 }
+
+#[tokio::test]
+async fn what_applies_at_a_scope_named_with_inherited_and_orphaned_assignments() {
+    use rolecall_grants::listing::{assignments_at, to_csv};
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    // An assignment whose user is then deleted: the portal's "Identity not found".
+    let ghost = world.emulator.create_user("ghost.user", "Ghost User");
+    let planned = plan(
+        &olivia,
+        vec![azure_role(
+            &gateway_rg(),
+            READER,
+            "Reader",
+            Member {
+                id: ghost.clone(),
+                kind: MemberKind::User,
+                display_name: "Ghost User".into(),
+                detail: None,
+            },
+        )],
+    )
+    .await
+    .unwrap();
+    apply(&olivia, &planned, &ApplyOptions::default(), None, &|_| {}).await;
+    world
+        .emulator
+        .with_state(|s| s.directory.users.retain(|u| u.id != ghost));
+
+    let listed = assignments_at(&olivia, &gateway_rg()).await.unwrap();
+    let owner = listed
+        .iter()
+        .find(|l| l.role_name.as_deref() == Some("Owner"))
+        .expect("Olivia's Owner on the subscription applies here");
+    assert!(owner.inherited);
+    assert_eq!(owner.member.as_ref().unwrap().display_name, "Olivia Owner");
+    let direct = listed
+        .iter()
+        .find(|l| l.role_name.as_deref() == Some("Contributor") && !l.inherited)
+        .expect("the deploy identity's Contributor is made here");
+    assert_eq!(
+        direct.member.as_ref().unwrap().kind,
+        MemberKind::ServicePrincipal
+    );
+    let orphan = listed
+        .iter()
+        .find(|l| l.assignment.properties.principal_id == ghost)
+        .unwrap();
+    assert!(orphan.member.is_none() && !orphan.inherited);
+
+    let csv = to_csv(&listed);
+    assert_eq!(csv.lines().count(), listed.len() + 1);
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("Identity not found") && l.contains(&ghost))
+    );
+}

@@ -11,7 +11,7 @@ import type { AppInfo } from "../bindings";
 import { SCREENS, type ScreenId } from "../screens";
 import { ConnectionCard } from "./ConnectionCard";
 import { AppRolesWizard } from "./access/AppRolesWizard";
-import { AssignRolesWizard } from "./access/AssignRolesWizard";
+import { RoleAssignmentsScreen } from "./access/RoleAssignmentsScreen";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "960px" },
@@ -29,7 +29,7 @@ export function ScreenView({ screen, info }: { screen: ScreenId; info: AppInfo |
       <Body1>{meta.summary}</Body1>
       {screen === "onboard" && <ConnectionCard cloudName={info?.cloud.name} />}
       {screen === "roleAssignments" ? (
-        <AssignRolesWizard />
+        <RoleAssignmentsScreen />
       ) : screen === "appRoles" ? (
         <AppRolesWizard />
       ) : screen === "activity" ? (

@@ -1,6 +1,8 @@
 import { vi } from "vitest";
 import type { Channel } from "@tauri-apps/api/core";
 import type {
+  AssignmentView,
+  ExportFormat,
   AppRoleHolderView,
   AppView,
   CommandError,
@@ -54,7 +56,17 @@ export const synergySp: MemberView = {
   detail: "dddddddd-0000-4000-8000-000000000002",
   warning: `Not the AzureCommunicationsGateway application: that one has application id ${ACG_APP_ID}; this one has dddddddd-0000-4000-8000-000000000002.`,
 };
-const members = [nadia, tom, operators, synergySp];
+export const oliviaMember: MemberView = { id: "aaaaaaaa-0000-4000-8000-0000000000aa", kind: "User", displayName: "Olivia Owner", detail: "olivia.owner@contosodemo.onmicrosoft.com", warning: "" };
+export const ghost: MemberView = {
+  id: "99999999-0000-4000-8000-000000000009",
+  kind: "User",
+  displayName: "Identity not found",
+  detail: "",
+  warning: "The principal was deleted; this assignment grants nothing and can be removed.",
+};
+const OWNER_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+const READER_ID = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const members = [nadia, tom, operators, synergySp, oliviaMember];
 
 const appRoles = ["ReadUser", "WriteUser", "DeleteUser", "AdminUser"].map((v, i) => ({
   id: `eeeeeeee-0000-4000-8000-00000000000${i}`,
@@ -102,7 +114,15 @@ export function fakeTenant(options: TenantOptions = {}) {
   const canAssign = options.canAssign ?? true;
   const canAssignAppRoles = options.canAssignAppRoles ?? true;
   const failing = new Set(options.failOnceFor ?? []);
-  const state = { existing: new Set(options.existing ?? []), writes: [] as string[] };
+  const state = {
+    existing: new Set([
+      ...(options.existing ?? []),
+      // Olivia owns the subscription; a deleted user still holds Reader on the gateway's group.
+      `${VOICE.toLowerCase()}|${OWNER_ID}|${oliviaMember.id}`,
+      `${GATEWAY_RG.toLowerCase()}|${READER_ID}|${ghost.id}`,
+    ]),
+    writes: [] as string[],
+  };
   const plans = new Map<number, PlanView>();
   let nextPlan = 1;
 
@@ -187,6 +207,30 @@ export function fakeTenant(options: TenantOptions = {}) {
       });
       return ok(outcomes);
     }),
+    listRoleAssignments: vi.fn(async (scope: string) =>
+      ok(
+        [...state.existing]
+          .filter((k) => k.startsWith("/subscriptions/"))
+          .map((k) => k.split("|") as [string, string, string])
+          .filter(([at]) => scope.toLowerCase().startsWith(at))
+          .map(([at, roleId, memberId]): AssignmentView => {
+            const member = members.find((m) => m.id === memberId) ?? ghost;
+            return {
+              id: `${at}/providers/Microsoft.Authorization/roleAssignments/${memberId}-${roleId}`,
+              scope: at,
+              roleId,
+              roleName: roleId === OWNER_ID ? "Owner" : (roles.find((r) => r.id === roleId)?.name ?? ""),
+              member,
+              orphaned: member === ghost,
+              inherited: at !== scope.toLowerCase(),
+              description: "",
+            };
+          }),
+      ),
+    ),
+    exportRoleAssignments: vi.fn(async (_scope: string, format: ExportFormat) =>
+      ok(`/home/admin/Downloads/role-assignments-1.${format.toLowerCase()}`),
+    ),
     removeGrants: vi.fn(async (grants: GrantView[], _channel: Channel<ProgressView_Deserialize>) =>
       ok(
         grants.map((g): OutcomeView =>

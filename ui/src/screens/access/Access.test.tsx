@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { BackendProvider } from "../../backend";
 import { fakeBackend } from "../../test/fakeBackend";
@@ -7,6 +7,7 @@ import { ACG_APP_ID, GATEWAY_RG, grantKey, nadia, operators, roles } from "../..
 import type { TenantOptions } from "../../test/fakeTenant";
 import { AssignRolesWizard } from "./AssignRolesWizard";
 import { AppRolesWizard } from "./AppRolesWizard";
+import { AssignmentsView } from "./AssignmentsView";
 
 function renderWith(ui: React.ReactElement, tenant: TenantOptions = {}) {
   const backend = fakeBackend({ tenant });
@@ -147,5 +148,34 @@ describe("the app role wizard", () => {
     await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
     expect(await screen.findByTestId("blocked-summary")).toBeInTheDocument();
     expect(screen.getByText(/Cloud Application Administrator/)).toBeInTheDocument();
+  });
+});
+
+describe("the role assignments view", () => {
+  it("lists what applies at a scope, flags orphans, filters, removes and exports", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<AssignmentsView />);
+    window.confirm = () => true;
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    const table = await screen.findByRole("table", { name: "Role assignments at this scope" });
+    await within(table).findByText("Olivia Owner");
+    expect(within(table).getAllByTestId("assignment-row")).toHaveLength(2);
+    expect(within(table).getByText("Inherited")).toBeInTheDocument();
+    expect(within(table).getByText("Orphaned")).toBeInTheDocument();
+
+    await user.type(screen.getByRole("searchbox", { name: "Filter assignments" }), "owner");
+    expect(within(table).getAllByTestId("assignment-row")).toHaveLength(1);
+    await user.clear(screen.getByRole("searchbox", { name: "Filter assignments" }));
+
+    await user.click(within(table).getByRole("button", { name: "Remove Reader from Identity not found" }));
+    await waitFor(() =>
+      expect(within(screen.getByRole("table", { name: "Role assignments at this scope" })).getAllByTestId("assignment-row")).toHaveLength(1),
+    );
+    expect(backend.removeGrants).toHaveBeenCalledTimes(1);
+    expect(backend.removeGrants.mock.calls[0]![0][0]).toMatchObject({ type: "AzureRole", scope: GATEWAY_RG.toLowerCase() });
+
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    expect(await screen.findByTestId("export-saved")).toHaveTextContent("role-assignments-1.csv");
   });
 });

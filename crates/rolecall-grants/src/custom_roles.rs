@@ -1,0 +1,216 @@
+//! Custom roles: validated against the live catalogue and the admin's rights
+//! before any write, created or updated, read back until ARM agrees with
+//! itself, and deleted only with their assignments in view.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use rolecall_azure::arm::{AssignmentFilter, RoleFilter};
+use rolecall_azure::{Azure, AzureError};
+use rolecall_rbac::draft::{Draft, DraftContext, Issue, Severity};
+use rolecall_rbac::roles::RoleProperties;
+use rolecall_rbac::{ActionKind, Catalogue, RoleDefinition, Scope};
+
+/// The right ARM checks before writing a role definition.
+pub const WRITE_ACTION: &str = "Microsoft.Authorization/roleDefinitions/write";
+
+/// What validation needs from the tenant, read once.
+pub struct Tenant {
+    pub catalogue: Catalogue,
+    /// Every role visible at the subscription (built-in and custom).
+    pub roles: Vec<RoleDefinition>,
+    /// Subscriptions by id: whether disabled.
+    pub disabled: HashMap<String, bool>,
+}
+
+impl Tenant {
+    /// Reads the catalogue, the roles visible at `subscription` and the
+    /// subscriptions' states.
+    pub async fn load(azure: &Azure, subscription: &str) -> Result<Self, AzureError> {
+        let (catalogue, roles, subscriptions) = tokio::try_join!(
+            rolecall_azure::catalogue::provider_operations(&azure.arm),
+            azure
+                .arm
+                .role_definitions(subscription, &RoleFilter::All)
+                .try_collect::<Vec<_>>(),
+            azure.arm.subscriptions().try_collect::<Vec<_>>(),
+        )?;
+        Ok(Self {
+            catalogue,
+            roles,
+            disabled: subscriptions
+                .into_iter()
+                .map(|s| (s.subscription_id.to_ascii_lowercase(), s.state != "Enabled"))
+                .collect(),
+        })
+    }
+}
+
+/// Whether the admin may write role definitions at each of `scopes`.
+pub async fn write_rights(
+    azure: &Azure,
+    scopes: &[String],
+) -> Result<HashMap<String, bool>, AzureError> {
+    let checked = futures::future::try_join_all(scopes.iter().map(|scope| async move {
+        let permissions: Vec<_> = azure.arm.permissions(scope).try_collect().await?;
+        let allowed =
+            rolecall_rbac::permissions::allows(&permissions, WRITE_ACTION, ActionKind::Action);
+        Ok::<_, AzureError>((scope.to_ascii_lowercase(), allowed))
+    }))
+    .await?;
+    Ok(checked.into_iter().collect())
+}
+
+/// Everything wrong or worth knowing about `draft`, as ARM and the admin's
+/// rights would have it, before anything is written. `editing`: the role
+/// being changed (its own name is no collision).
+pub async fn check(
+    azure: &Azure,
+    tenant: &Tenant,
+    draft: &Draft,
+    editing: Option<&str>,
+) -> Result<Vec<Issue>, AzureError> {
+    let rights = write_rights(azure, &draft.assignable_scopes).await?;
+    let names: Vec<String> = tenant
+        .roles
+        .iter()
+        .filter(|r| Some(r.name.as_str()) != editing)
+        .map(|r| r.role_name().to_owned())
+        .collect();
+    let can_write = |scope: &Scope| {
+        rights
+            .get(&scope.as_str().to_ascii_lowercase())
+            .copied()
+            .unwrap_or(false)
+    };
+    let disabled = |id: &str| {
+        tenant
+            .disabled
+            .get(&id.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(false)
+    };
+    let context = DraftContext {
+        catalogue: &tenant.catalogue,
+        existing_names: &names,
+        editing: None,
+        can_write: &can_write,
+        subscription_disabled: &disabled,
+    };
+    Ok(draft.validate(&context))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoleError {
+    #[error("the role cannot be written as it is: {}", .0.iter().filter(|i| i.severity == Severity::Error).map(|i| format!("{} ({})", i.message, i.field)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Issue>),
+    #[error(
+        "ARM took the role but its reads still disagree after {0:?}; it will settle within minutes. Check again before assigning it."
+    )]
+    NotYetConsistent(Duration),
+    #[error(transparent)]
+    Azure(#[from] AzureError),
+}
+
+/// How long to wait for ARM's reads to agree after a write.
+#[derive(Debug, Clone)]
+pub struct Settle {
+    /// Consecutive reads that must all show the written role (Terraform
+    /// waits for several too: replicas answer in turn).
+    pub consistent_reads: u32,
+    pub interval: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for Settle {
+    fn default() -> Self {
+        Self {
+            consistent_reads: 3,
+            interval: Duration::from_secs(2),
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Validates, then creates (new `guid`) or updates the custom role at its
+/// first assignable scope, then waits until ARM reads it back as written.
+pub async fn save(
+    azure: &Azure,
+    tenant: &Tenant,
+    draft: &Draft,
+    guid: &str,
+    editing: bool,
+    settle: &Settle,
+) -> Result<RoleDefinition, RoleError> {
+    let issues = check(azure, tenant, draft, editing.then_some(guid)).await?;
+    if issues.iter().any(|i| i.severity == Severity::Error) {
+        return Err(RoleError::Invalid(issues));
+    }
+    let scope = draft.assignable_scopes.first().cloned().unwrap_or_default();
+    let properties = RoleProperties {
+        role_name: draft.role_name.clone(),
+        role_type: "CustomRole".into(),
+        description: draft.description.clone(),
+        assignable_scopes: draft.assignable_scopes.clone(),
+        permissions: draft.permissions.clone(),
+    };
+    let written = azure
+        .arm
+        .put_role_definition(&scope, guid, &properties)
+        .await?;
+    wait_until_consistent(azure, &scope, guid, &properties, settle).await?;
+    Ok(written)
+}
+
+async fn wait_until_consistent(
+    azure: &Azure,
+    scope: &str,
+    guid: &str,
+    expected: &RoleProperties,
+    settle: &Settle,
+) -> Result<(), RoleError> {
+    let started = tokio::time::Instant::now();
+    let mut agreeing = 0;
+    loop {
+        let read = azure.arm.role_definition(scope, guid).await?;
+        let same = read.as_ref().is_some_and(|r| {
+            r.properties.role_name == expected.role_name
+                && r.properties.permissions == expected.permissions
+                && r.properties.assignable_scopes == expected.assignable_scopes
+        });
+        agreeing = if same { agreeing + 1 } else { 0 };
+        if agreeing >= settle.consistent_reads {
+            return Ok(());
+        }
+        if started.elapsed() >= settle.timeout {
+            return Err(RoleError::NotYetConsistent(settle.timeout));
+        }
+        tokio::time::sleep(settle.interval).await;
+    }
+}
+
+/// The assignments of a custom role anywhere it is assignable: what deleting
+/// it would break (ARM refuses while any exists).
+pub async fn assignments_of(
+    azure: &Azure,
+    role: &RoleDefinition,
+) -> Result<Vec<rolecall_azure::arm::RoleAssignment>, AzureError> {
+    let mut found = Vec::new();
+    for scope in &role.properties.assignable_scopes {
+        let here: Vec<_> = azure
+            .arm
+            .role_assignments(scope, &AssignmentFilter::All)
+            .try_collect()
+            .await?;
+        found.extend(here.into_iter().filter(|a| {
+            a.properties
+                .role_definition_id
+                .to_ascii_lowercase()
+                .ends_with(&role.name.to_ascii_lowercase())
+        }));
+    }
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    found.dedup_by(|a, b| a.id == b.id);
+    Ok(found)
+}

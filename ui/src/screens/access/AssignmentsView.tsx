@@ -1,0 +1,179 @@
+import { useEffect, useMemo, useState } from "react";
+import {
+  Badge,
+  Button,
+  Caption1,
+  MessageBar,
+  MessageBarBody,
+  SearchBox,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Channel } from "@tauri-apps/api/core";
+import type { AssignmentView, ExportFormat, GrantView, ProgressView_Deserialize, ScopeNode } from "../../bindings";
+import { useBackend } from "../../backend";
+import { ErrorBar, type Problem } from "./ErrorBar";
+import { KIND_LABEL } from "./MemberPicker";
+import { ScopePicker } from "./ScopePicker";
+
+const useStyles = makeStyles({
+  page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  toolbar: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
+  muted: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+});
+
+/**
+ * What applies at a scope: made there or inherited, with names; deleted
+ * members flagged; filter, remove with confirmation, export.
+ */
+export function AssignmentsView() {
+  const styles = useStyles();
+  const backend = useBackend();
+  const [picked, setPicked] = useState<ScopeNode[]>([]);
+  const scope = picked[picked.length - 1];
+  const [rows, setRows] = useState<AssignmentView[] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [filter, setFilter] = useState("");
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const load = async (at: ScopeNode) => {
+    setRows(null);
+    setProblem(null);
+    const r = await backend.listRoleAssignments(at.id);
+    if (r.status === "ok") setRows(r.data);
+    else setProblem(r.error);
+  };
+  useEffect(() => {
+    if (scope) void load(scope);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scope?.id]);
+
+  const shown = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    return (rows ?? []).filter(
+      (a) =>
+        !needle ||
+        a.roleName.toLowerCase().includes(needle) ||
+        a.member.displayName.toLowerCase().includes(needle) ||
+        a.member.detail.toLowerCase().includes(needle),
+    );
+  }, [rows, filter]);
+
+  const remove = async (a: AssignmentView) => {
+    const where = a.inherited ? ` It was made at ${a.scope}, so it is removed there, for everything below too.` : "";
+    if (!window.confirm(`Remove ${a.roleName || a.roleId} from ${a.member.displayName}?${where}`)) return;
+    setBusy(a.id);
+    const grant: GrantView = {
+      type: "AzureRole",
+      scope: a.scope,
+      roleId: a.roleId,
+      roleName: a.roleName,
+      member: a.member,
+      description: "",
+    };
+    const r = await backend.removeGrants([grant], new Channel<ProgressView_Deserialize>());
+    setBusy(null);
+    if (r.status === "error") setProblem(r.error);
+    else if (r.data[0]?.kind === "Failed") setProblem({ code: r.data[0].code, message: r.data[0].message });
+    if (scope) await load(scope);
+  };
+
+  const exportAs = async (format: ExportFormat) => {
+    if (!scope) return;
+    const r = await backend.exportRoleAssignments(scope.id, format);
+    if (r.status === "ok") setSaved(r.data);
+    else setProblem(r.error);
+  };
+
+  return (
+    <div className={styles.page}>
+      <Text>Choose the scope to look at (the last one ticked is shown).</Text>
+      <ScopePicker selected={picked} onChange={setPicked} />
+      {scope && (
+        <>
+          <div className={styles.toolbar}>
+            <Text weight="semibold">At {scope.name}</Text>
+            <SearchBox
+              aria-label="Filter assignments"
+              placeholder="Filter by role or member"
+              value={filter}
+              onChange={(_, d) => setFilter(d.value)}
+            />
+            <Button onClick={() => void exportAs("Csv")}>Export CSV</Button>
+            <Button onClick={() => void exportAs("Json")}>Export JSON</Button>
+          </div>
+          {saved && (
+            <MessageBar intent="success" data-testid="export-saved">
+              <MessageBarBody>Saved to {saved}</MessageBarBody>
+            </MessageBar>
+          )}
+          <ErrorBar problem={problem} />
+          {rows === null && !problem ? (
+            <Spinner size="small" label="Loading role assignments…" />
+          ) : (
+            <Table aria-label="Role assignments at this scope" size="small">
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell>Role</TableHeaderCell>
+                  <TableHeaderCell>Member</TableHeaderCell>
+                  <TableHeaderCell>Scope</TableHeaderCell>
+                  <TableHeaderCell>Remove</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {shown.map((a) => (
+                  <TableRow key={a.id} data-testid="assignment-row">
+                    <TableCell>{a.roleName || a.roleId}</TableCell>
+                    <TableCell>
+                      <Text>{a.member.displayName}</Text>{" "}
+                      <Badge appearance="tint" size="small">
+                        {KIND_LABEL[a.member.kind]}
+                      </Badge>{" "}
+                      {a.orphaned && (
+                        <Badge color="warning" size="small">
+                          Orphaned
+                        </Badge>
+                      )}
+                      <br />
+                      <Caption1 className={styles.muted}>{a.orphaned ? a.member.warning : a.member.detail}</Caption1>
+                    </TableCell>
+                    <TableCell>
+                      {a.inherited ? (
+                        <>
+                          <Badge appearance="outline">Inherited</Badge>
+                          <br />
+                          <Caption1 className={styles.muted}>{a.scope}</Caption1>
+                        </>
+                      ) : (
+                        <Badge appearance="tint">This scope</Badge>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      <Button
+                        size="small"
+                        disabled={busy === a.id}
+                        aria-label={`Remove ${a.roleName} from ${a.member.displayName}`}
+                        onClick={() => void remove(a)}
+                      >
+                        Remove
+                      </Button>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

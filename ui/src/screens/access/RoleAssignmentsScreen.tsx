@@ -1,0 +1,30 @@
+import { useState } from "react";
+import { Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
+import { AssignRolesWizard } from "./AssignRolesWizard";
+import { AssignmentsView } from "./AssignmentsView";
+
+const useStyles = makeStyles({
+  page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+});
+
+/** Assign roles, or look at (and clean up) what applies at a scope. */
+export function RoleAssignmentsScreen() {
+  const styles = useStyles();
+  const [view, setView] = useState<"assign" | "view">("assign");
+  return (
+    <div className={styles.page}>
+      <TabList
+        selectedValue={view}
+        onTabSelect={(_, d) => setView(d.value as "assign" | "view")}
+        aria-label="Role assignments"
+        size="large"
+      >
+        <Tab value="assign">Assign roles</Tab>
+        <Tab value="view" data-testid="view-assignments">
+          View assignments
+        </Tab>
+      </TabList>
+      {view === "assign" ? <AssignRolesWizard /> : <AssignmentsView />}
+    </div>
+  );
+}
