@@ -108,40 +108,7 @@ pub async fn list_roles(
         .role_definitions(scope.as_str(), &RoleFilter::All)
         .try_collect()
         .await?;
-    let mut views: Vec<RoleView> = roles
-        .into_iter()
-        .map(|r| {
-            let privileged = r.allows(
-                "Microsoft.Authorization/roleAssignments/write",
-                rolecall_rbac::ActionKind::Action,
-            ) || r
-                .properties
-                .permissions
-                .iter()
-                .any(|p| p.actions.iter().any(|a| a == "*"));
-            let permissions = r
-                .properties
-                .permissions
-                .iter()
-                .flat_map(|p| {
-                    p.actions
-                        .iter()
-                        .cloned()
-                        .chain(p.not_actions.iter().map(|a| format!("not: {a}")))
-                        .chain(p.data_actions.iter().map(|a| format!("data: {a}")))
-                        .chain(p.not_data_actions.iter().map(|a| format!("not data: {a}")))
-                })
-                .collect();
-            RoleView {
-                id: r.name.clone(),
-                custom: r.is_custom(),
-                name: r.properties.role_name,
-                description: r.properties.description,
-                privileged,
-                permissions,
-            }
-        })
-        .collect();
+    let mut views: Vec<RoleView> = roles.iter().map(RoleView::from).collect();
     views.sort_by_key(|v| v.name.to_lowercase());
     Ok(views)
 }

@@ -668,3 +668,89 @@ pub enum ExportFormat {
     Csv,
     Json,
 }
+
+/// One provider operation.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationView {
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    pub data_action: bool,
+}
+
+impl From<&rolecall_rbac::Operation> for OperationView {
+    fn from(o: &rolecall_rbac::Operation) -> Self {
+        Self {
+            name: o.name.clone(),
+            display_name: o.display_name.clone(),
+            description: o.description.clone(),
+            data_action: o.kind == rolecall_rbac::ActionKind::DataAction,
+        }
+    }
+}
+
+/// What a wildcard grants: how many operations, and the first few.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpansionView {
+    pub count: u32,
+    pub sample: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftIssueView {
+    /// An error blocks writing; otherwise a warning worth reading.
+    pub error: bool,
+    /// Where: a JSON path (`permissions[0].actions[2]`) or a line and column.
+    pub field: String,
+    pub message: String,
+}
+
+/// A draft checked.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftCheckView {
+    pub issues: Vec<DraftIssueView>,
+    /// The JSON parsed (else `issues` holds where it broke).
+    pub parsed: bool,
+    /// The draft re-serialised in the portal's format ("" if it did not parse).
+    pub normalized: String,
+    /// How many catalogue operations the draft grants.
+    pub granted: u32,
+}
+
+impl From<&rolecall_rbac::RoleDefinition> for RoleView {
+    fn from(r: &rolecall_rbac::RoleDefinition) -> Self {
+        let privileged = r.allows(
+            "Microsoft.Authorization/roleAssignments/write",
+            rolecall_rbac::ActionKind::Action,
+        ) || r
+            .properties
+            .permissions
+            .iter()
+            .any(|p| p.actions.iter().any(|a| a == "*"));
+        let permissions = r
+            .properties
+            .permissions
+            .iter()
+            .flat_map(|p| {
+                p.actions
+                    .iter()
+                    .cloned()
+                    .chain(p.not_actions.iter().map(|a| format!("not: {a}")))
+                    .chain(p.data_actions.iter().map(|a| format!("data: {a}")))
+                    .chain(p.not_data_actions.iter().map(|a| format!("not data: {a}")))
+            })
+            .collect();
+        Self {
+            id: r.name.clone(),
+            name: r.properties.role_name.clone(),
+            description: r.properties.description.clone(),
+            custom: r.is_custom(),
+            privileged,
+            permissions,
+        }
+    }
+}

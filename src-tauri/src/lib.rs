@@ -4,6 +4,7 @@
 mod access;
 mod commands;
 pub mod dto;
+mod roles;
 mod state;
 
 use state::{AppState, CloudSource};
@@ -43,7 +44,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         access::apply_plan,
         access::remove_grants,
         access::list_role_assignments,
-        access::export_role_assignments
+        access::export_role_assignments,
+        roles::search_operations,
+        roles::expand_pattern,
+        roles::role_draft,
+        roles::check_role_draft,
+        roles::save_role_draft,
+        roles::delete_custom_role
     ])
 }
 

@@ -69,6 +69,8 @@ pub struct Connection {
     pub mode: CloudMode,
     pub http: reqwest::Client,
     pub session: Session,
+    /// The cloud's provider-operations catalogue, read once when first needed.
+    pub catalogue: tokio::sync::OnceCell<Arc<rolecall_rbac::Catalogue>>,
     /// Kept alive while the connection lives in demo mode; dropping it stops it.
     _emulator: Option<Emulator>,
 }
@@ -131,6 +133,7 @@ impl Connection {
             mode,
             http,
             session,
+            catalogue: tokio::sync::OnceCell::new(),
             _emulator: emulator,
         })
     }

@@ -180,7 +180,7 @@ function Frame({
           </main>
         ) : (
           <main className={styles.main} data-testid={`screen-${screen}`}>
-            <ScreenView screen={screen} info={info} />
+            <ScreenView screen={screen} info={info} onNavigate={setScreen} />
           </main>
         )}
       </div>

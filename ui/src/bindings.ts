@@ -83,6 +83,28 @@ export const commands = {
 	 *  portal's columns) or JSON, and returns the file's path.
 	 */
 	exportRoleAssignments: (scope: string, format: ExportFormat) => typedError<string, CommandError>(__TAURI_INVOKE("export_role_assignments", { scope, format })),
+	/**  Operations whose name, display name or description hold every word typed. */
+	searchOperations: (text: string, data: boolean) => typedError<OperationView[], CommandError>(__TAURI_INVOKE("search_operations", { text, data })),
+	/**  What a pattern (`Microsoft.Support/*`, `*\/read`) grants in the catalogue. */
+	expandPattern: (pattern: string, data: boolean) => typedError<ExpansionView, CommandError>(__TAURI_INVOKE("expand_pattern", { pattern, data })),
+	/**
+	 *  A role as a draft in the portal's JSON: a clone under a new name, or
+	 *  (with `name` empty) the custom role itself, to edit.
+	 */
+	roleDraft: (scope: string, roleId: string, name: string) => typedError<string, CommandError>(__TAURI_INVOKE("role_draft", { scope, roleId, name })),
+	/**
+	 *  Everything ARM would refuse in the draft (or where its JSON breaks), and
+	 *  what is worth knowing, checked against the live catalogue, the
+	 *  directory's role names and the admin's rights. Writes nothing.
+	 */
+	checkRoleDraft: (json: string, editing: string) => typedError<DraftCheckView, CommandError>(__TAURI_INVOKE("check_role_draft", { json, editing })),
+	/**
+	 *  Creates (or, with `editing`, updates) the custom role, once nothing in it
+	 *  is an error, and waits until ARM reads it back consistently.
+	 */
+	saveRoleDraft: (json: string, editing: string) => typedError<RoleView, CommandError>(__TAURI_INVOKE("save_role_draft", { json, editing })),
+	/**  Deletes a custom role; refused, naming them, while assignments use it. */
+	deleteCustomRole: (scope: string, roleId: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_custom_role", { scope, roleId })),
 };
 
 /* Types */
@@ -236,6 +258,31 @@ export type DeviceCodeView = {
 	expiresInSecs: number,
 };
 
+/**  A draft checked. */
+export type DraftCheckView = {
+	issues: DraftIssueView[],
+	/**  The JSON parsed (else `issues` holds where it broke). */
+	parsed: boolean,
+	/**  The draft re-serialised in the portal's format ("" if it did not parse). */
+	normalized: string,
+	/**  How many catalogue operations the draft grants. */
+	granted: number,
+};
+
+export type DraftIssueView = {
+	/**  An error blocks writing; otherwise a warning worth reading. */
+	error: boolean,
+	/**  Where: a JSON path (`permissions[0].actions[2]`) or a line and column. */
+	field: string,
+	message: string,
+};
+
+/**  What a wildcard grants: how many operations, and the first few. */
+export type ExpansionView = {
+	count: number,
+	sample: string[],
+};
+
 export type ExportFormat = "Csv" | "Json";
 
 export type GrantView = {
@@ -258,6 +305,14 @@ export type MemberView = {
 	detail: string,
 	/**  What to beware of (a look-alike application, a shared name); "" if nothing. */
 	warning: string,
+};
+
+/**  One provider operation. */
+export type OperationView = {
+	name: string,
+	displayName: string,
+	description: string,
+	dataAction: boolean,
 };
 
 export type OutcomeKind = "Created" | "AlreadyInPlace" | "Inherited" | "Removed" | "AlreadyGone" | "Blocked" | "Failed";

@@ -41,3 +41,21 @@ async fn the_live_catalogue_matches_the_reference() {
         .unwrap();
     assert!(support.allows("Microsoft.Support/supportTickets/write", ActionKind::Action));
 }
+
+#[tokio::test]
+async fn the_demo_catalogue_loads_live_and_searches() {
+    let world = World::demo().await;
+    let azure = world.azure_as(OLIVIA, &Options::default()).await;
+    let live = rolecall_azure::catalogue::provider_operations(&azure.arm)
+        .await
+        .unwrap();
+    let found: Vec<_> = live
+        .search("communication", Some(ActionKind::Action), 50)
+        .into_iter()
+        .map(|o| o.name.clone())
+        .collect();
+    assert!(
+        found.contains(&"Microsoft.Communication/CommunicationServices/Read".to_owned()),
+        "{found:?}"
+    );
+}

@@ -3,6 +3,7 @@
 //! itself, and deleted only with their assignments in view.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
@@ -17,7 +18,7 @@ pub const WRITE_ACTION: &str = "Microsoft.Authorization/roleDefinitions/write";
 
 /// What validation needs from the tenant, read once.
 pub struct Tenant {
-    pub catalogue: Catalogue,
+    pub catalogue: Arc<Catalogue>,
     /// Every role visible at the subscription (built-in and custom).
     pub roles: Vec<RoleDefinition>,
     /// Subscriptions by id: whether disabled.
@@ -28,8 +29,18 @@ impl Tenant {
     /// Reads the catalogue, the roles visible at `subscription` and the
     /// subscriptions' states.
     pub async fn load(azure: &Azure, subscription: &str) -> Result<Self, AzureError> {
-        let (catalogue, roles, subscriptions) = tokio::try_join!(
-            rolecall_azure::catalogue::provider_operations(&azure.arm),
+        let catalogue = rolecall_azure::catalogue::provider_operations(&azure.arm).await?;
+        Self::load_with(azure, Arc::new(catalogue), subscription).await
+    }
+
+    /// [`Tenant::load`] with a catalogue read before (it is the same for the
+    /// whole cloud, and a few megabytes).
+    pub async fn load_with(
+        azure: &Azure,
+        catalogue: Arc<Catalogue>,
+        subscription: &str,
+    ) -> Result<Self, AzureError> {
+        let (roles, subscriptions) = tokio::try_join!(
             azure
                 .arm
                 .role_definitions(subscription, &RoleFilter::All)

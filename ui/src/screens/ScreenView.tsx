@@ -12,13 +12,22 @@ import { SCREENS, type ScreenId } from "../screens";
 import { ConnectionCard } from "./ConnectionCard";
 import { AppRolesWizard } from "./access/AppRolesWizard";
 import { RoleAssignmentsScreen } from "./access/RoleAssignmentsScreen";
+import { CustomRoleWizard } from "./access/CustomRoleWizard";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "960px" },
 });
 
 /** The page for one navigation entry. */
-export function ScreenView({ screen, info }: { screen: ScreenId; info: AppInfo | null }) {
+export function ScreenView({
+  screen,
+  info,
+  onNavigate,
+}: {
+  screen: ScreenId;
+  info: AppInfo | null;
+  onNavigate?: (screen: ScreenId) => void;
+}) {
   const styles = useStyles();
   const meta = SCREENS.find((s) => s.id === screen)!;
   return (
@@ -28,7 +37,9 @@ export function ScreenView({ screen, info }: { screen: ScreenId; info: AppInfo |
       </Title2>
       <Body1>{meta.summary}</Body1>
       {screen === "onboard" && <ConnectionCard cloudName={info?.cloud.name} />}
-      {screen === "roleAssignments" ? (
+      {screen === "customRoles" ? (
+        <CustomRoleWizard onAssign={onNavigate && (() => onNavigate("roleAssignments"))} />
+      ) : screen === "roleAssignments" ? (
         <RoleAssignmentsScreen />
       ) : screen === "appRoles" ? (
         <AppRolesWizard />

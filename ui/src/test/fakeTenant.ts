@@ -1,6 +1,8 @@
 import { vi } from "vitest";
 import type { Channel } from "@tauri-apps/api/core";
 import type {
+  DraftCheckView,
+  OperationView,
   AssignmentView,
   ExportFormat,
   AppRoleHolderView,
@@ -77,7 +79,23 @@ const appRoles = ["ReadUser", "WriteUser", "DeleteUser", "AdminUser"].map((v, i)
 export const acg: AppView = { id: "cccccccc-0000-4000-8000-000000000001", appId: ACG_APP_ID, displayName: "AzureCommunicationsGateway", appRoles, warning: "" };
 export const synergy: AppView = { id: synergySp.id, appId: synergySp.detail, displayName: "Project Synergy", appRoles, warning: synergySp.warning };
 
+export const catalogue: OperationView[] = [
+  "Microsoft.Communication/CommunicationServices/Read",
+  "Microsoft.Communication/CommunicationServices/Write",
+  "Microsoft.Communication/CommunicationServices/Delete",
+  "Microsoft.Communication/EmailServices/read",
+  "Microsoft.Communication/EmailServices/write",
+  "Microsoft.Support/supportTickets/read",
+  "Microsoft.Support/supportTickets/write",
+  "Microsoft.Resources/subscriptions/resourceGroups/read",
+].map((name) => ({ name, displayName: name.split("/").slice(1).join(" "), description: "", dataAction: false }));
+
+const matches = (pattern: string, name: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(name);
+
 export interface TenantOptions {
+  /** The admin may write role definitions (default true). */
+  canWriteRoles?: boolean;
   /** The admin holds roleAssignments/write everywhere (default true). */
   canAssign?: boolean;
   /** The admin holds a directory role that may assign app roles (default true). */
@@ -122,7 +140,10 @@ export function fakeTenant(options: TenantOptions = {}) {
       `${GATEWAY_RG.toLowerCase()}|${READER_ID}|${ghost.id}`,
     ]),
     writes: [] as string[],
+    savedRoles: [] as string[],
   };
+  const canWriteRoles = options.canWriteRoles ?? true;
+  let tenantRoles = [...roles];
   const plans = new Map<number, PlanView>();
   let nextPlan = 1;
 
@@ -153,7 +174,74 @@ export function fakeTenant(options: TenantOptions = {}) {
         ),
       );
     }),
-    listRoles: vi.fn(async (_scope: string) => ok(roles)),
+    listRoles: vi.fn(async (_scope: string) => ok(tenantRoles)),
+    searchOperations: vi.fn(async (text: string, _data: boolean) => {
+      const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
+      return ok(catalogue.filter((o) => terms.every((t) => o.name.toLowerCase().includes(t))));
+    }),
+    expandPattern: vi.fn(async (pattern: string, _data: boolean) => {
+      const found = catalogue.filter((o) => matches(pattern, o.name)).map((o) => o.name);
+      return ok({ count: found.length, sample: found.slice(0, 20) });
+    }),
+    roleDraft: vi.fn(async (_scope: string, roleId: string, name: string) => {
+      const role = tenantRoles.find((r) => r.id === roleId)!;
+      const pick = (prefix: string) =>
+        role.permissions.filter((p) => (prefix ? p.startsWith(prefix) : !p.includes(": "))).map((p) => p.replace(prefix, ""));
+      return ok(
+        JSON.stringify({
+          properties: {
+            roleName: name || role.name,
+            description: role.description,
+            assignableScopes: role.custom && !name ? [GATEWAY_RG] : [],
+            permissions: [{ actions: pick(""), notActions: pick("not: "), dataActions: pick("data: "), notDataActions: [] }],
+          },
+        }),
+      );
+    }),
+    checkRoleDraft: vi.fn(async (json: string, editing: string): Promise<Result<DraftCheckView>> => {
+      let d: { roleName: string; assignableScopes: string[]; permissions: { actions: string[] }[] };
+      try {
+        d = (JSON.parse(json) as { properties: typeof d }).properties;
+      } catch (e) {
+        return ok({ parsed: false, normalized: "", granted: 0, issues: [{ error: true, field: "line 1, column 1", message: (e as Error).message }] });
+      }
+      const issues: DraftCheckView["issues"] = [];
+      if (!d.roleName?.trim()) issues.push({ error: true, field: "roleName", message: "Give the custom role a name." });
+      if (tenantRoles.some((r) => r.id !== editing && r.name.toLowerCase() === d.roleName?.trim().toLowerCase()))
+        issues.push({ error: true, field: "roleName", message: `A role named "${d.roleName}" already exists in this directory; role names are unique per directory.` });
+      if (!d.assignableScopes?.length)
+        issues.push({ error: true, field: "assignableScopes", message: "A custom role needs at least one assignable scope." });
+      else if (!canWriteRoles)
+        issues.push({ error: true, field: "assignableScopes[0]", message: `You lack 'Microsoft.Authorization/roleDefinitions/write' at '${d.assignableScopes[0]}'.` });
+      const actions = d.permissions?.[0]?.actions ?? [];
+      actions.forEach((a, i) => {
+        const field = `permissions[0].actions[${i}]`;
+        if (a === "*/read")
+          issues.push({ error: false, field, message: "'*/read' grants read access to every resource type: far more than the role may need." });
+        else if (!a.includes("*") && !catalogue.some((o) => o.name.toLowerCase() === a.toLowerCase()))
+          issues.push({ error: true, field, message: `'${a}' does not match any of the actions supported by the providers.` });
+      });
+      const granted = catalogue.filter((o) => actions.some((a) => matches(a, o.name))).length;
+      return ok({ parsed: true, normalized: json, granted, issues });
+    }),
+    saveRoleDraft: vi.fn(async (json: string, editing: string) => {
+      const d = (JSON.parse(json) as { properties: { roleName: string; description: string; permissions: { actions: string[] }[] } }).properties;
+      const role: RoleView = {
+        id: editing || `ffffffff-0000-4000-8000-${String(tenantRoles.length).padStart(12, "0")}`,
+        name: d.roleName,
+        description: d.description,
+        custom: true,
+        privileged: false,
+        permissions: d.permissions[0]?.actions ?? [],
+      };
+      tenantRoles = [...tenantRoles.filter((r) => r.id !== role.id), role];
+      state.savedRoles.push(role.name);
+      return ok(role);
+    }),
+    deleteCustomRole: vi.fn(async (_scope: string, roleId: string) => {
+      tenantRoles = tenantRoles.filter((r) => r.id !== roleId);
+      return ok(null);
+    }),
     findApplications: vi.fn(async (text: string) => {
       const needle = text.trim().toLowerCase();
       return ok([acg, synergy].filter((a) => a.appId === needle || a.displayName.toLowerCase().includes(needle)));

@@ -1,0 +1,242 @@
+//! IPC commands for custom roles: the provider-operations catalogue (search,
+//! wildcard expansion), drafts in the portal's JSON (clone, check), create or
+//! update (then read back until consistent), delete (refused while assigned).
+
+use std::sync::Arc;
+
+use rolecall_grants::custom_roles::{self, Tenant};
+use rolecall_rbac::draft::{Draft, Severity};
+use rolecall_rbac::{ActionKind, Catalogue};
+use tauri::State;
+
+use crate::dto::{
+    CommandError, DraftCheckView, DraftIssueView, ExpansionView, OperationView, RoleView,
+};
+use crate::state::AppState;
+
+async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, CommandError> {
+    let connection = state.connection();
+    let azure = state.azure()?;
+    let catalogue = connection
+        .catalogue
+        .get_or_try_init(|| async move {
+            rolecall_azure::catalogue::provider_operations(&azure.arm)
+                .await
+                .map(Arc::new)
+        })
+        .await?;
+    Ok(catalogue.clone())
+}
+
+fn subscription_of(scope: &str) -> Result<String, CommandError> {
+    let scope = rolecall_rbac::Scope::parse(scope)?;
+    Ok(scope
+        .subscription_id()
+        .map(|id| format!("/subscriptions/{id}"))
+        .unwrap_or_else(|| scope.as_str().to_owned()))
+}
+
+fn kind(data: bool) -> ActionKind {
+    if data {
+        ActionKind::DataAction
+    } else {
+        ActionKind::Action
+    }
+}
+
+/// Operations whose name, display name or description hold every word typed.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_operations(
+    state: State<'_, AppState>,
+    text: String,
+    data: bool,
+) -> Result<Vec<OperationView>, CommandError> {
+    let catalogue = catalogue(&state).await?;
+    Ok(catalogue
+        .search(&text, Some(kind(data)), 50)
+        .into_iter()
+        .map(OperationView::from)
+        .collect())
+}
+
+/// What a pattern (`Microsoft.Support/*`, `*/read`) grants in the catalogue.
+#[tauri::command]
+#[specta::specta]
+pub async fn expand_pattern(
+    state: State<'_, AppState>,
+    pattern: String,
+    data: bool,
+) -> Result<ExpansionView, CommandError> {
+    let catalogue = catalogue(&state).await?;
+    let found = catalogue.expand(&pattern, kind(data));
+    Ok(ExpansionView {
+        count: u32::try_from(found.len()).unwrap_or(u32::MAX),
+        sample: found
+            .iter()
+            .take(20)
+            .map(|i| catalogue.operation(*i).name.clone())
+            .collect(),
+    })
+}
+
+/// A role as a draft in the portal's JSON: a clone under a new name, or
+/// (with `name` empty) the custom role itself, to edit.
+#[tauri::command]
+#[specta::specta]
+pub async fn role_draft(
+    state: State<'_, AppState>,
+    scope: String,
+    role_id: String,
+    name: String,
+) -> Result<String, CommandError> {
+    let azure = state.azure()?;
+    let role = rolecall_grants::resolve::role(&azure, &subscription_of(&scope)?, &role_id).await?;
+    let draft = if name.trim().is_empty() {
+        let mut own = Draft::clone_of(&role, role.role_name());
+        own.assignable_scopes = role.properties.assignable_scopes.clone();
+        own
+    } else {
+        Draft::clone_of(&role, name.trim())
+    };
+    Ok(draft.to_json())
+}
+
+/// Everything ARM would refuse in the draft (or where its JSON breaks), and
+/// what is worth knowing, checked against the live catalogue, the
+/// directory's role names and the admin's rights. Writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_role_draft(
+    state: State<'_, AppState>,
+    json: String,
+    editing: String,
+) -> Result<DraftCheckView, CommandError> {
+    let draft = match Draft::from_json(&json) {
+        Ok(draft) => draft,
+        Err(e) => {
+            return Ok(DraftCheckView {
+                issues: vec![DraftIssueView {
+                    error: true,
+                    field: format!("line {}, column {}", e.line, e.column),
+                    message: e.message,
+                }],
+                normalized: String::new(),
+                granted: 0,
+                parsed: false,
+            });
+        }
+    };
+    let Some(first) = draft.assignable_scopes.first() else {
+        return Ok(DraftCheckView {
+            issues: vec![DraftIssueView {
+                error: true,
+                field: "assignableScopes".into(),
+                message: "A custom role needs at least one assignable scope: choose where it may be assigned.".into(),
+            }],
+            granted: 0,
+            normalized: draft.to_json(),
+            parsed: true,
+        });
+    };
+    let azure = state.azure()?;
+    let tenant =
+        Tenant::load_with(&azure, catalogue(&state).await?, &subscription_of(first)?).await?;
+    let editing = (!editing.is_empty()).then_some(editing.as_str());
+    let issues = custom_roles::check(&azure, &tenant, &draft, editing).await?;
+    Ok(DraftCheckView {
+        issues: issues
+            .into_iter()
+            .map(|i| DraftIssueView {
+                error: i.severity == Severity::Error,
+                field: i.field,
+                message: i.message,
+            })
+            .collect(),
+        granted: u32::try_from(draft.granted_count(&tenant.catalogue)).unwrap_or(u32::MAX),
+        normalized: draft.to_json(),
+        parsed: true,
+    })
+}
+
+/// Creates (or, with `editing`, updates) the custom role, once nothing in it
+/// is an error, and waits until ARM reads it back consistently.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_role_draft(
+    state: State<'_, AppState>,
+    json: String,
+    editing: String,
+) -> Result<RoleView, CommandError> {
+    let draft = Draft::from_json(&json).map_err(|e| CommandError {
+        code: "InvalidJson".into(),
+        message: e.to_string(),
+    })?;
+    let first = draft.assignable_scopes.first().cloned().unwrap_or_default();
+    let azure = state.azure()?;
+    let tenant =
+        Tenant::load_with(&azure, catalogue(&state).await?, &subscription_of(&first)?).await?;
+    let guid = if editing.is_empty() {
+        rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription_of(&first)?]).to_string()
+    } else {
+        editing.clone()
+    };
+    let role = custom_roles::save(
+        &azure,
+        &tenant,
+        &draft,
+        &guid,
+        !editing.is_empty(),
+        &Default::default(),
+    )
+    .await
+    .map_err(|e| match e {
+        custom_roles::RoleError::Azure(e) => CommandError::from(e),
+        other => CommandError {
+            code: "RoleNotSaved".into(),
+            message: other.to_string(),
+        },
+    })?;
+    Ok(RoleView::from(&role))
+}
+
+/// Deletes a custom role; refused, naming them, while assignments use it.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_custom_role(
+    state: State<'_, AppState>,
+    scope: String,
+    role_id: String,
+) -> Result<(), CommandError> {
+    let azure = state.azure()?;
+    let role = rolecall_grants::resolve::role(&azure, &subscription_of(&scope)?, &role_id).await?;
+    if !role.is_custom() {
+        return Err(CommandError {
+            code: "BuiltInRole".into(),
+            message: format!(
+                "{} is a built-in role; only custom roles can be deleted.",
+                role.role_name()
+            ),
+        });
+    }
+    let using = custom_roles::assignments_of(&azure, &role).await?;
+    if !using.is_empty() {
+        return Err(CommandError {
+            code: "RoleDefinitionHasAssignments".into(),
+            message: format!(
+                "{} is assigned {} time(s): remove those assignments first (Role assignments → View assignments at {}).",
+                role.role_name(),
+                using.len(),
+                using[0].properties.scope
+            ),
+        });
+    }
+    let at = role
+        .properties
+        .assignable_scopes
+        .first()
+        .cloned()
+        .unwrap_or(scope);
+    azure.arm.delete_role_definition(&at, &role.name).await?;
+    Ok(())
+}

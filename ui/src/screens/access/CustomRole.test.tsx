@@ -1,0 +1,97 @@
+import { describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { BackendProvider } from "../../backend";
+import { fakeBackend } from "../../test/fakeBackend";
+import type { TenantOptions } from "../../test/fakeTenant";
+import { CustomRoleWizard } from "./CustomRoleWizard";
+
+function renderWizard(tenant: TenantOptions = {}) {
+  const backend = fakeBackend({ tenant });
+  const onAssign = vi.fn();
+  render(
+    <BackendProvider backend={backend}>
+      <CustomRoleWizard onAssign={onAssign} />
+    </BackendProvider>,
+  );
+  return { backend, onAssign };
+}
+
+const next = () => screen.getByTestId("next-step");
+
+describe("the custom role wizard", () => {
+  it("clones Reader into an SMTP sender role with only what mail needs, creates it, then offers to assign it", async () => {
+    const user = userEvent.setup();
+    const { backend, onAssign } = renderWizard();
+    await user.type(screen.getByTestId("role-name"), "Contoso SMTP Sender");
+    await user.click(await screen.findByTestId("clone-Reader"));
+    await user.click(next());
+
+    // Reader's */read came along: see what it grants, then drop it.
+    const actions = await screen.findByRole("list", { name: "Actions" });
+    expect(within(actions).getByText("*/read")).toBeInTheDocument();
+    await user.click(within(actions).getByRole("button", { name: "What does */read grant?" }));
+    expect(await within(actions).findByText(/Grants 4 operations/)).toBeInTheDocument();
+    await user.click(screen.getByTestId("remove-*/read"));
+    await user.type(screen.getByRole("searchbox", { name: "Search operations" }), "communication");
+    for (const name of [
+      "Microsoft.Communication/CommunicationServices/Read",
+      "Microsoft.Communication/CommunicationServices/Write",
+      "Microsoft.Communication/EmailServices/write",
+    ]) {
+      await user.click(await screen.findByTestId(`add-${name}`));
+    }
+    expect(within(screen.getByRole("list", { name: "Actions" })).getAllByRole("listitem")).toHaveLength(3);
+    await user.click(next());
+
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    await user.click(next());
+
+    const json = (await screen.findByTestId("role-json")) as HTMLTextAreaElement;
+    expect(json.value).toContain("Microsoft.Communication/EmailServices/write");
+    expect(json.value).toContain("rg-voice-gateway");
+    expect(await screen.findByTestId("draft-ok")).toBeInTheDocument();
+    await user.click(next());
+
+    expect(await screen.findByText(/grants 3 operations/)).toBeInTheDocument();
+    await user.click(await screen.findByTestId("save-role"));
+    expect(await screen.findByTestId("role-saved")).toHaveTextContent("reads it back consistently");
+    expect(backend.tenant.savedRoles).toEqual(["Contoso SMTP Sender"]);
+    await user.click(screen.getByTestId("assign-now"));
+    expect(onAssign).toHaveBeenCalled();
+  });
+
+  it("stops before writing when the name is taken, there is no scope, or the admin may not write there", async () => {
+    const user = userEvent.setup();
+    const { backend } = renderWizard({ canWriteRoles: false });
+    await user.type(screen.getByTestId("role-name"), "Reader");
+    await user.click(screen.getByRole("radio", { name: "Start from scratch" }));
+    await user.click(screen.getByRole("button", { name: "Start with no permissions" }));
+    await user.click(screen.getByRole("tab", { name: "Review + create" }));
+    const issues = await screen.findByTestId("draft-issues");
+    expect(issues).toHaveTextContent("already exists in this directory");
+    expect(issues).toHaveTextContent("at least one assignable scope");
+    expect(screen.getByTestId("save-role")).toBeDisabled();
+
+    await user.click(screen.getByRole("tab", { name: "Assignable scopes" }));
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    await user.click(screen.getByRole("tab", { name: "Review + create" }));
+    expect(await screen.findByText(/roleDefinitions\/write/)).toBeInTheDocument();
+    expect(screen.getByTestId("save-role")).toBeDisabled();
+    expect(backend.saveRoleDraft).not.toHaveBeenCalled();
+  });
+
+  it("checks JSON as it is typed and says where it breaks", async () => {
+    const user = userEvent.setup();
+    renderWizard();
+    await user.type(screen.getByTestId("role-name"), "Typo Role");
+    await user.click(screen.getByRole("tab", { name: "JSON" }));
+    const json = (await screen.findByTestId("role-json")) as HTMLTextAreaElement;
+    fireEvent.change(json, { target: { value: json.value.replace('"actions": []', '"actions": ["Microsoft.Support/ticketz/write"]') } });
+    expect(await screen.findByTestId("draft-issues")).toHaveTextContent("does not match any of the actions");
+    fireEvent.change(json, { target: { value: "{ \"properties\": " } });
+    expect(await screen.findByText(/line 1, column/)).toBeInTheDocument();
+  });
+});
