@@ -719,6 +719,8 @@ pub struct DraftCheckView {
     pub normalized: String,
     /// How many catalogue operations the draft grants.
     pub granted: u32,
+    /// A custom role exactly like the draft exists already (its id); "" if not.
+    pub in_place: String,
 }
 
 impl From<&rolecall_rbac::RoleDefinition> for RoleView {

@@ -124,6 +124,7 @@ pub async fn check_role_draft(
                 normalized: String::new(),
                 granted: 0,
                 parsed: false,
+                in_place: String::new(),
             });
         }
     };
@@ -137,6 +138,7 @@ pub async fn check_role_draft(
             granted: 0,
             normalized: draft.to_json(),
             parsed: true,
+            in_place: String::new(),
         });
     };
     let azure = state.azure()?;
@@ -156,6 +158,9 @@ pub async fn check_role_draft(
         granted: u32::try_from(draft.granted_count(&tenant.catalogue)).unwrap_or(u32::MAX),
         normalized: draft.to_json(),
         parsed: true,
+        in_place: custom_roles::already_in_place(&tenant, &draft)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
     })
 }
 

@@ -267,6 +267,8 @@ export type DraftCheckView = {
 	normalized: string,
 	/**  How many catalogue operations the draft grants. */
 	granted: number,
+	/**  A custom role exactly like the draft exists already (its id); "" if not. */
+	inPlace: string,
 };
 
 export type DraftIssueView = {

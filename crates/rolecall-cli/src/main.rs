@@ -100,6 +100,16 @@ enum RoleAction {
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
     },
+    /// Check, then update an existing custom role in place and wait until ARM reads it back.
+    Update {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// The role to update: its current name or id.
+        #[arg(long)]
+        role: String,
+    },
     /// Delete a custom role; refused, with the list, while it is assigned.
     Delete {
         #[command(flatten)]
@@ -214,6 +224,7 @@ enum Command {
         name: Option<String>,
     },
     /// List the role assignments that apply at a scope (at it and inherited).
+    #[command(visible_alias = "list")]
     Assignments {
         #[command(flatten)]
         who: Who,
@@ -825,7 +836,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
         }
         Command::Role { action } => match action {
-            RoleAction::Check { who, file } | RoleAction::Create { who, file } => {
+            RoleAction::Check { who, file }
+            | RoleAction::Create { who, file }
+            | RoleAction::Update { who, file, .. } => {
                 let text = std::fs::read_to_string(file)
                     .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", file.display()))?;
                 let draft = rolecall_rbac::draft::Draft::from_json(&text)
@@ -842,8 +855,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let (_, azure) = connect(&cli, &cloud, who).await?;
                 let tenant =
                     rolecall_grants::custom_roles::Tenant::load(&azure, &subscription).await?;
-                let issues =
-                    rolecall_grants::custom_roles::check(&azure, &tenant, &draft, None).await?;
+                let editing = match action {
+                    RoleAction::Update { role, .. } => {
+                        let found =
+                            rolecall_grants::resolve::role(&azure, &subscription, role).await?;
+                        if !found.is_custom() {
+                            anyhow::bail!(
+                                "{} is a built-in role; only custom roles can be updated",
+                                found.role_name()
+                            );
+                        }
+                        Some(found.name)
+                    }
+                    _ => None,
+                };
+                let issues = rolecall_grants::custom_roles::check(
+                    &azure,
+                    &tenant,
+                    &draft,
+                    editing.as_deref(),
+                )
+                .await?;
                 let errors = issues
                     .iter()
                     .filter(|i| i.severity == rolecall_rbac::draft::Severity::Error)
@@ -864,22 +896,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                     }
                 } else {
-                    let guid = rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription])
-                        .to_string();
+                    let guid = editing.clone().unwrap_or_else(|| {
+                        rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription])
+                            .to_string()
+                    });
                     let role = rolecall_grants::custom_roles::save(
                         &azure,
                         &tenant,
                         &draft,
                         &guid,
-                        false,
+                        editing.is_some(),
                         &Default::default(),
                     )
                     .await?;
+                    let verb = if editing.is_some() {
+                        "updated"
+                    } else {
+                        "created"
+                    };
                     if cli.json {
                         println!("{}", serde_json::to_string(&role)?);
                     } else {
                         println!(
-                            "created {} ({}); ARM reads it back consistently",
+                            "{verb} {} ({}); ARM reads it back consistently",
                             role.role_name(),
                             role.id
                         );

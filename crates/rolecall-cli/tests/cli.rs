@@ -298,6 +298,23 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
             .to_lowercase()
             .contains("name")
     );
+    // Update it in place: one more action, same role.
+    let widened = std::fs::read_to_string(&draft)
+        .unwrap()
+        .replace("\"Microsoft.Communication/EmailServices/write\"", "\"Microsoft.Communication/EmailServices/write\", \"Microsoft.Communication/EmailServices/read\"");
+    std::fs::write(&draft, widened).unwrap();
+    let updated = ok(&run([
+        vec![
+            "role".into(),
+            "update".into(),
+            "--role".into(),
+            "CLI SMTP Sender".into(),
+        ],
+        file(),
+    ]
+    .concat())
+    .await);
+    assert!(updated.contains("updated CLI SMTP Sender"), "{updated}");
     let deleted = ok(&run(vec![
         "role".into(),
         "delete".into(),

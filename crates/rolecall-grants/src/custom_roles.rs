@@ -58,6 +58,25 @@ impl Tenant {
     }
 }
 
+/// The custom role that already is exactly `draft` (same name, permissions
+/// and assignable scopes), if one is: a re-run has nothing to do.
+pub fn already_in_place<'a>(tenant: &'a Tenant, draft: &Draft) -> Option<&'a RoleDefinition> {
+    let scopes = |list: &[String]| {
+        let mut v: Vec<String> = list
+            .iter()
+            .map(|s| s.trim_end_matches('/').to_ascii_lowercase())
+            .collect();
+        v.sort();
+        v
+    };
+    tenant.roles.iter().find(|r| {
+        r.is_custom()
+            && r.role_name().eq_ignore_ascii_case(draft.role_name.trim())
+            && r.properties.permissions == draft.permissions
+            && scopes(&r.properties.assignable_scopes) == scopes(&draft.assignable_scopes)
+    })
+}
+
 /// Whether the admin may write role definitions at each of `scopes`.
 pub async fn write_rights(
     azure: &Azure,

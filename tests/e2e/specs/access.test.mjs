@@ -80,6 +80,16 @@ async function reviewContributorOnGateway(browser) {
   });
 }
 
+/** The app role wizard, up to the review: ReadUser of the gateway's application for Nadia. */
+async function reviewReadUserForNadia(browser, role = "ProvisioningAPI.ReadUser", who = ["nadia", "Nadia Novak"]) {
+  await typeOver(browser, "app-search", ACG_APP_ID);
+  await click(browser, `choose-${ACG_APP_ID}`);
+  await check(browser, `approle-${role}`);
+  await click(browser, "next-step");
+  await searchAndAdd(browser, who[0], who[1]);
+  await click(browser, "next-step");
+}
+
 async function contributorsOnGateway(scope) {
   const rows = await cli("assignments", "--scope", scope);
   return rows.filter((r) => r.role === "Contributor" && !r.inherited).map((r) => r.principalType).sort();
@@ -131,12 +141,7 @@ describe("granting access through the window", () => {
     await typeOver(browser, "app-search", "Project");
     await byTestId(browser, "app-warning", 30_000);
     await screenshot(browser, "access-7-look-alike");
-    await typeOver(browser, "app-search", ACG_APP_ID);
-    await click(browser, `choose-${ACG_APP_ID}`);
-    await check(browser, "approle-ProvisioningAPI.ReadUser");
-    await click(browser, "next-step");
-    await searchAndAdd(browser, "nadia", "Nadia Novak");
-    await click(browser, "next-step");
+    await reviewReadUserForNadia(browser);
     await click(browser, "apply");
     assert.match(await (await byTestId(browser, "apply-summary", 60_000)).getText(), /1 of 1 in place\./);
     await screenshot(browser, "access-8-app-role");
@@ -145,6 +150,15 @@ describe("granting access through the window", () => {
       holders.some((h) => h.principalDisplayName === "Nadia Novak"),
       `Nadia holds an app role: ${JSON.stringify(holders)}`,
     );
+
+    // Again: already in place.
+    await click(browser, "nav-onboard");
+    await click(browser, "nav-appRoles");
+    await reviewReadUserForNadia(browser);
+    await byTestId(browser, "all-in-place", 30_000);
+    assert.equal(await (await byTestId(browser, "apply")).isEnabled(), false);
+    await screenshot(browser, "access-8b-app-role-rerun");
+    assert.equal((await cli("approle", "list", "--app", ACG_APP_ID)).length, holders.length);
   });
 
   test("clones Reader into an SMTP sender role (the Communication Services procedure) and assigns it to the SMTP application", async () => {
@@ -205,20 +219,32 @@ describe("granting access through the window", () => {
       JSON.stringify(rows),
     );
 
-    // Again: the name is taken, and nothing can be written.
+    // Again, the same role: already in place, nothing to write.
+    await click(browser, "nav-onboard");
     await click(browser, "nav-customRoles");
     await typeOver(browser, "role-name", "Contoso SMTP Sender");
     await click(browser, "clone-Reader");
     await click(browser, "next-step");
+    await click(browser, "remove-*/read");
+    await typeOver(browser, "operation-search", "communication");
+    for (const action of [
+      "Microsoft.Communication/CommunicationServices/Read",
+      "Microsoft.Communication/CommunicationServices/Write",
+      "Microsoft.Communication/EmailServices/write",
+    ]) {
+      await click(browser, `add-${action}`);
+    }
     await click(browser, "next-step");
     await click(browser, "expand-Contoso Messaging");
     await check(browser, "scope-rg-email");
     await click(browser, "next-step");
     await click(browser, "next-step");
-    const issues = await byTestId(browser, "draft-issues", 30_000);
-    assert.match(await issues.getText(), /already exists|unique/i);
-    assert.equal(await (await byTestId(browser, "save-role")).isEnabled(), false);
+    await byTestId(browser, "role-in-place", 30_000);
     await screenshot(browser, "role-5-rerun");
+    assert.equal(
+      (await cli("roles", "--scope", messaging.id, "--custom")).filter((r) => r.properties.roleName === "Contoso SMTP Sender").length,
+      1,
+    );
   });
 
   test("an admin without the right sees why before anything is written", async () => {
@@ -251,6 +277,33 @@ describe("granting access through the window", () => {
     assert.equal(await (await byTestId(browser, "apply")).isEnabled(), false);
     await screenshot(browser, "access-9-blocked");
     assert.deepEqual(await contributorsOnGateway(gatewayGroup), before, "nothing was written");
+
+    // App roles: Rita holds no directory role that may assign them.
+    const holders = (await cli("approle", "list", "--app", ACG_APP_ID)).length;
+    await click(browser, "nav-appRoles");
+    await reviewReadUserForNadia(browser, "ProvisioningAPI.WriteUser", ["tom", "Tom Baker"]);
+    const appBlocked = await byTestId(browser, "blocked-summary", 30_000);
+    assert.match(await appBlocked.getText(), /cannot be made with your rights/);
+    assert.match(await (await browser.$('[aria-label="Review"]')).getText(), /Cloud Application Administrator/);
+    await screenshot(browser, "access-10-app-role-blocked");
+    assert.equal((await cli("approle", "list", "--app", ACG_APP_ID)).length, holders, "nothing was written");
+
+    // Custom roles: Rita may not write role definitions at the gateway's group.
+    const roles = await cli("roles", "--scope", gatewayGroup, "--custom");
+    await click(browser, "nav-customRoles");
+    await typeOver(browser, "role-name", "Rita Gateway Reader");
+    await click(browser, "clone-Reader");
+    await click(browser, "next-step");
+    await click(browser, "next-step");
+    await click(browser, "expand-Contoso Voice Production");
+    await check(browser, "scope-rg-voice-gateway");
+    await click(browser, "next-step");
+    await click(browser, "next-step");
+    const roleIssues = await byTestId(browser, "draft-issues", 30_000);
+    assert.match(await roleIssues.getText(), /roleDefinitions\/write/);
+    assert.equal(await (await byTestId(browser, "save-role")).isEnabled(), false);
+    await screenshot(browser, "access-11-role-blocked");
+    assert.equal((await cli("roles", "--scope", gatewayGroup, "--custom")).length, roles.length);
 
     // Back to Olivia, and Rita signed out, for the specs after this one.
     await (await byTestId(browser, "account")).click();

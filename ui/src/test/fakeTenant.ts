@@ -203,7 +203,7 @@ export function fakeTenant(options: TenantOptions = {}) {
       try {
         d = (JSON.parse(json) as { properties: typeof d }).properties;
       } catch (e) {
-        return ok({ parsed: false, normalized: "", granted: 0, issues: [{ error: true, field: "line 1, column 1", message: (e as Error).message }] });
+        return ok({ parsed: false, normalized: "", granted: 0, inPlace: "", issues: [{ error: true, field: "line 1, column 1", message: (e as Error).message }] });
       }
       const issues: DraftCheckView["issues"] = [];
       if (!d.roleName?.trim()) issues.push({ error: true, field: "roleName", message: "Give the custom role a name." });
@@ -222,7 +222,10 @@ export function fakeTenant(options: TenantOptions = {}) {
           issues.push({ error: true, field, message: `'${a}' does not match any of the actions supported by the providers.` });
       });
       const granted = catalogue.filter((o) => actions.some((a) => matches(a, o.name))).length;
-      return ok({ parsed: true, normalized: json, granted, issues });
+      const same = tenantRoles.find(
+        (r) => r.custom && r.name.toLowerCase() === d.roleName?.trim().toLowerCase() && r.permissions.join("|") === actions.join("|"),
+      );
+      return ok({ parsed: true, normalized: json, granted, issues, inPlace: same?.id ?? "" });
     }),
     saveRoleDraft: vi.fn(async (json: string, editing: string) => {
       const d = (JSON.parse(json) as { properties: { roleName: string; description: string; permissions: { actions: string[] }[] } }).properties;

@@ -60,6 +60,12 @@ describe("the custom role wizard", () => {
     expect(backend.tenant.savedRoles).toEqual(["Contoso SMTP Sender"]);
     await user.click(screen.getByTestId("assign-now"));
     expect(onAssign).toHaveBeenCalled();
+
+    // The same role again: already in place, nothing to write.
+    await user.click(screen.getByRole("tab", { name: "JSON" }));
+    await user.click(screen.getByRole("tab", { name: "Review + create" }));
+    expect(await screen.findByTestId("role-in-place")).toHaveTextContent("Already in place");
+    expect(screen.queryByTestId("save-role")).not.toBeInTheDocument();
   });
 
   it("stops before writing when the name is taken, there is no scope, or the admin may not write there", async () => {

@@ -500,15 +500,25 @@ function Review({ draft, editing, onAssign }: { draft: DraftModel; editing: stri
       </Text>
       <Caption1 className={styles.muted}>Assignable at: {draft.assignableScopes.join(", ") || "nowhere yet"}</Caption1>
       {phase === "checking" && <Spinner size="small" label="Checking against the catalogue and your rights…" />}
-      {check && (
-        <>
-          <Text>It grants {check.granted} operation{check.granted === 1 ? "" : "s"} of the catalogue.</Text>
-          <IssueList check={check} />
-        </>
+      {check && check.inPlace && phase !== "saved" ? (
+        <MessageBar intent="success" data-testid="role-in-place">
+          <MessageBarBody>
+            <MessageBarTitle>Already in place</MessageBarTitle>
+            A custom role with this name, these permissions and these assignable scopes exists: there is nothing to
+            write.
+          </MessageBarBody>
+        </MessageBar>
+      ) : (
+        check && (
+          <>
+            <Text>It grants {check.granted} operation{check.granted === 1 ? "" : "s"} of the catalogue.</Text>
+            <IssueList check={check} />
+          </>
+        )
       )}
       <ErrorBar problem={problem} />
       {phase === "saving" && <Spinner size="small" label="Writing, then waiting until ARM reads it back consistently…" />}
-      {phase === "saved" && saved ? (
+      {check?.inPlace && phase !== "saved" ? null : phase === "saved" && saved ? (
         <MessageBar intent="success" data-testid="role-saved">
           <MessageBarBody>
             <MessageBarTitle>{editing ? "Saved" : "Created"}</MessageBarTitle>
