@@ -89,6 +89,7 @@ pub async fn search_members(
         .into_iter()
         .map(|f| MemberView {
             warning: f.warning.unwrap_or_default(),
+            label: f.label.to_owned(),
             ..MemberView::from(&f.member)
         })
         .collect())

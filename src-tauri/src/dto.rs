@@ -305,6 +305,9 @@ pub struct MemberView {
     pub detail: String,
     /// What to beware of (a look-alike application, a shared name); "" if nothing.
     pub warning: String,
+    /// What it is, as the portal names it (User, Guest, Group, Service
+    /// principal, Managed identity); "" when only the kind is known.
+    pub label: String,
 }
 
 impl From<&rolecall_grants::Member> for MemberView {
@@ -319,6 +322,7 @@ impl From<&rolecall_grants::Member> for MemberView {
             display_name: m.display_name.clone(),
             detail: m.detail.clone().unwrap_or_default(),
             warning: String::new(),
+            label: String::new(),
         }
     }
 }
@@ -643,6 +647,7 @@ impl From<&rolecall_grants::listing::Listed> for AssignmentView {
                 warning:
                     "The principal was deleted; this assignment grants nothing and can be removed."
                         .into(),
+                label: String::new(),
             },
         };
         Self {

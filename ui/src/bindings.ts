@@ -307,6 +307,11 @@ export type MemberView = {
 	detail: string,
 	/**  What to beware of (a look-alike application, a shared name); "" if nothing. */
 	warning: string,
+	/**
+	 *  What it is, as the portal names it (User, Guest, Group, Service
+	 *  principal, Managed identity); "" when only the kind is known.
+	 */
+	label: string,
 };
 
 /**  One provider operation. */

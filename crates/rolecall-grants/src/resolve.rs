@@ -184,6 +184,9 @@ pub fn look_alike_warning(display_name: &str, app_id: &str) -> Option<String> {
 pub struct Found {
     pub member: Member,
     pub warning: Option<String>,
+    /// What it is, as the portal names it: User, Guest, Group, Service
+    /// principal, Managed identity.
+    pub label: &'static str,
 }
 
 /// Search as you type: by object id or application id (exact), by UPN, or
@@ -206,7 +209,16 @@ pub async fn search(azure: &Azure, text: &str, limit: usize) -> Result<Vec<Found
     search_words(azure, text, limit).await
 }
 
+fn label_of(kind: MemberKind) -> &'static str {
+    match kind {
+        MemberKind::User => "User",
+        MemberKind::Group => "Group",
+        MemberKind::ServicePrincipal => "Service principal",
+    }
+}
+
 fn found(member: Member) -> Found {
+    let label = label_of(member.kind);
     let warning = match member.kind {
         MemberKind::ServicePrincipal => member
             .detail
@@ -214,7 +226,11 @@ fn found(member: Member) -> Found {
             .and_then(|app_id| look_alike_warning(&member.display_name, app_id)),
         _ => None,
     };
-    Found { member, warning }
+    Found {
+        member,
+        warning,
+        label,
+    }
 }
 
 async fn search_words(azure: &Azure, text: &str, limit: usize) -> Result<Vec<Found>, AzureError> {
@@ -232,18 +248,31 @@ async fn search_words(azure: &Azure, text: &str, limit: usize) -> Result<Vec<Fou
             .search_service_principals(text, limit)
             .try_collect::<Vec<_>>(),
     )?;
-    let mut all: Vec<Found> = users
-        .into_iter()
-        .map(user_member)
-        .chain(groups.into_iter().map(|g| Member {
+    let users = users.into_iter().map(|u| {
+        let guest = u.user_type.as_deref() == Some("Guest");
+        let mut f = found(user_member(u));
+        if guest {
+            f.label = "Guest";
+        }
+        f
+    });
+    let groups = groups.into_iter().map(|g| {
+        found(Member {
             id: g.id,
             kind: MemberKind::Group,
             display_name: g.display_name,
             detail: g.mail,
-        }))
-        .chain(sps.into_iter().map(sp_member))
-        .map(found)
-        .collect();
+        })
+    });
+    let sps = sps.into_iter().map(|s| {
+        let managed = s.service_principal_type.as_deref() == Some("ManagedIdentity");
+        let mut f = found(sp_member(s));
+        if managed {
+            f.label = "Managed identity";
+        }
+        f
+    });
+    let mut all: Vec<Found> = users.chain(groups).chain(sps).collect();
     // Display names are not unique: say so where it matters.
     let names: Vec<String> = all
         .iter()

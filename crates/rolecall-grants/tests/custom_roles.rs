@@ -101,10 +101,12 @@ async fn an_smtp_sender_role_cloned_from_reader_is_checked_written_and_read_back
         ActionKind::Action,
         "Microsoft.Communication/EmailServices/read",
     );
+    // Half of the reads are stale while the change propagates (two seconds):
+    // a hundred agreeing reads in a third of a second cannot happen.
     let impatient = Settle {
-        consistent_reads: 3,
-        interval: Duration::from_millis(100),
-        timeout: Duration::from_millis(500),
+        consistent_reads: 100,
+        interval: Duration::from_millis(1),
+        timeout: Duration::from_millis(300),
     };
     let error = save(&olivia, &tenant, &wider, &guid, true, &impatient)
         .await

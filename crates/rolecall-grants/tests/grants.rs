@@ -398,3 +398,32 @@ async fn what_applies_at_a_scope_named_with_inherited_and_orphaned_assignments()
             .any(|l| l.contains("Identity not found") && l.contains(&ghost))
     );
 }
+
+#[tokio::test]
+async fn member_search_finds_by_name_upn_and_ids_and_flags_what_to_beware_of() {
+    use rolecall_grants::resolve::search;
+    let world = World::demo().await;
+    let azure = world.azure_as(OLIVIA, &Default::default()).await;
+    let by_name = search(&azure, "nad", 10).await.unwrap();
+    assert_eq!(by_name.len(), 1);
+    assert_eq!(by_name[0].member.display_name, "Nadia Novak");
+    assert_eq!(by_name[0].label, "User");
+    let by_upn = search(&azure, "nadia.novak@contosodemo.onmicrosoft.com", 10)
+        .await
+        .unwrap();
+    assert_eq!(by_upn[0].member.id, user("nadia.novak"));
+    let by_app_id = search(&azure, ACG_APP_ID, 10).await.unwrap();
+    assert_eq!(
+        by_app_id[0].member.display_name,
+        "AzureCommunicationsGateway"
+    );
+    assert_eq!(by_app_id[0].warning, None);
+    let identity = search(&azure, "id-voice", 10).await.unwrap();
+    assert_eq!(identity[0].label, "Managed identity");
+    let look_alike = search(&azure, "Project", 10).await.unwrap();
+    let synergy = look_alike
+        .iter()
+        .find(|f| f.member.display_name == "Project Synergy")
+        .unwrap();
+    assert!(synergy.warning.as_deref().unwrap().contains(ACG_APP_ID));
+}

@@ -48,27 +48,37 @@ export const roles: RoleView[] = [
   { id: "9f3c1d2e-0000-4000-8000-00000000abcd", name: "SMTP Sender", description: "Send email through Communication Services", custom: true, privileged: false, permissions: ["Microsoft.Communication/CommunicationServices/Read"] },
 ];
 
-export const nadia: MemberView = { id: "aaaaaaaa-0000-4000-8000-000000000001", kind: "User", displayName: "Nadia Novak", detail: "nadia.novak@contosodemo.onmicrosoft.com", warning: "" };
-export const tom: MemberView = { id: "aaaaaaaa-0000-4000-8000-000000000002", kind: "User", displayName: "Tom Baker", detail: "tom.baker@contosodemo.onmicrosoft.com", warning: "" };
-export const operators: MemberView = { id: "bbbbbbbb-0000-4000-8000-000000000001", kind: "Group", displayName: "ACG Operators", detail: "", warning: "" };
+export const nadia: MemberView = { id: "aaaaaaaa-0000-4000-8000-000000000001", kind: "User", displayName: "Nadia Novak", detail: "nadia.novak@contosodemo.onmicrosoft.com", warning: "", label: "" };
+export const tom: MemberView = { id: "aaaaaaaa-0000-4000-8000-000000000002", kind: "User", displayName: "Tom Baker", detail: "tom.baker@contosodemo.onmicrosoft.com", warning: "", label: "" };
+export const operators: MemberView = { id: "bbbbbbbb-0000-4000-8000-000000000001", kind: "Group", displayName: "ACG Operators", detail: "", warning: "", label: "" };
 export const synergySp: MemberView = {
   id: "cccccccc-0000-4000-8000-000000000002",
   kind: "ServicePrincipal",
   displayName: "Project Synergy",
   detail: "dddddddd-0000-4000-8000-000000000002",
   warning: `Not the AzureCommunicationsGateway application: that one has application id ${ACG_APP_ID}; this one has dddddddd-0000-4000-8000-000000000002.`,
+  label: "Service principal",
 };
-export const oliviaMember: MemberView = { id: "aaaaaaaa-0000-4000-8000-0000000000aa", kind: "User", displayName: "Olivia Owner", detail: "olivia.owner@contosodemo.onmicrosoft.com", warning: "" };
+export const deployIdentity: MemberView = {
+  id: "cccccccc-0000-4000-8000-000000000003",
+  kind: "ServicePrincipal",
+  displayName: "id-voice-deploy",
+  detail: "dddddddd-0000-4000-8000-000000000003",
+  warning: "",
+  label: "Managed identity",
+};
+export const oliviaMember: MemberView = { id: "aaaaaaaa-0000-4000-8000-0000000000aa", kind: "User", displayName: "Olivia Owner", detail: "olivia.owner@contosodemo.onmicrosoft.com", warning: "", label: "" };
 export const ghost: MemberView = {
   id: "99999999-0000-4000-8000-000000000009",
   kind: "User",
   displayName: "Identity not found",
   detail: "",
   warning: "The principal was deleted; this assignment grants nothing and can be removed.",
+  label: "",
 };
 const OWNER_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 const READER_ID = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
-const members = [nadia, tom, operators, synergySp, oliviaMember];
+const members = [nadia, tom, operators, synergySp, oliviaMember, deployIdentity];
 
 const appRoles = ["ReadUser", "WriteUser", "DeleteUser", "AdminUser"].map((v, i) => ({
   id: `eeeeeeee-0000-4000-8000-00000000000${i}`,

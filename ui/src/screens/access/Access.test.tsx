@@ -99,6 +99,19 @@ describe("the role assignment wizard", () => {
     expect(backend.tenant.writes).toHaveLength(2);
   });
 
+  it("names managed identities as such", async () => {
+    const user = userEvent.setup();
+    renderWith(<AssignRolesWizard />);
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    await user.click(screen.getByRole("button", { name: "Next: Role" }));
+    await user.click(await screen.findByRole("checkbox", { name: /^Reader/ }));
+    await user.click(screen.getByRole("button", { name: "Next: Members" }));
+    await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "id-voice");
+    const results = await screen.findByRole("list", { name: "Search results" });
+    expect(await within(results).findByText("Managed identity")).toBeInTheDocument();
+  });
+
   it("warns about look-alike applications among members", async () => {
     const user = userEvent.setup();
     renderWith(<AssignRolesWizard />);

@@ -227,7 +227,7 @@ function Holders({ app }: { app: AppView }) {
       appId: app.appId,
       appRoleId: h.appRoleId,
       appRoleValue: h.appRoleValue,
-      member: { id: h.principalId, kind, displayName: h.principalDisplayName, detail: "", warning: "" },
+      member: { id: h.principalId, kind, displayName: h.principalDisplayName, detail: "", warning: "", label: "" },
     };
     const r = await backend.removeGrants([grant], new Channel<ProgressView_Deserialize>());
     if (r.status === "error") setProblem(r.error);

@@ -42,7 +42,7 @@ function MemberLine({ member }: { member: MemberView }) {
     <span>
       <Text weight="semibold">{member.displayName}</Text>{" "}
       <Badge appearance="tint" size="small">
-        {KIND_LABEL[member.kind]}
+        {member.label || KIND_LABEL[member.kind]}
       </Badge>
       <br />
       <Caption1 className={styles.detail}>
