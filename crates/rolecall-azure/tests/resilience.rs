@@ -130,12 +130,13 @@ async fn a_token_refused_before_its_expiry_is_replaced_once() {
     let world = World::demo().await;
     let azure = world.azure_as(OLIVIA, &Options::default()).await;
     azure.graph.me().await.unwrap();
-    // From now on ARM and Graph refuse tokens older than a second.
+    // From now on ARM and Graph refuse tokens older than three seconds (long
+    // enough for the fresh token to serve all six calls on a slow machine).
     world.emulator.set_faults(Faults {
-        token_max_age: Some(Duration::from_secs(1)),
+        token_max_age: Some(Duration::from_secs(3)),
         ..Faults::default()
     });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(3500)).await;
     let before = world.accounts.refresh_count();
     let results = for_each_bounded(0..6, 6, |_| async {
         azure.arm.subscriptions().try_collect::<Vec<_>>().await
