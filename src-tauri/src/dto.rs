@@ -761,3 +761,14 @@ impl From<&rolecall_rbac::RoleDefinition> for RoleView {
         }
     }
 }
+
+/// A resource provider of the catalogue.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderView {
+    /// `Microsoft.Communication`
+    pub namespace: String,
+    /// `CommunicationServices`, `EmailServices`…
+    pub resource_types: Vec<String>,
+    pub operations: u32,
+}

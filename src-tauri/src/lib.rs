@@ -50,7 +50,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         roles::role_draft,
         roles::check_role_draft,
         roles::save_role_draft,
-        roles::delete_custom_role
+        roles::delete_custom_role,
+        roles::list_providers,
+        roles::provider_operations
     ])
 }
 

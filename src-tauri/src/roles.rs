@@ -10,7 +10,8 @@ use rolecall_rbac::{ActionKind, Catalogue};
 use tauri::State;
 
 use crate::dto::{
-    CommandError, DraftCheckView, DraftIssueView, ExpansionView, OperationView, RoleView,
+    CommandError, DraftCheckView, DraftIssueView, ExpansionView, OperationView, ProviderView,
+    RoleView,
 };
 use crate::state::AppState;
 
@@ -244,4 +245,54 @@ pub async fn delete_custom_role(
         .unwrap_or(scope);
     azure.arm.delete_role_definition(&at, &role.name).await?;
     Ok(())
+}
+
+/// The catalogue's resource providers, each with its resource types, to
+/// browse operations by provider and type.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderView>, CommandError> {
+    let catalogue = catalogue(&state).await?;
+    let mut providers: std::collections::BTreeMap<
+        String,
+        (std::collections::BTreeSet<String>, u32),
+    > = std::collections::BTreeMap::new();
+    for op in catalogue.operations() {
+        let entry = providers.entry(op.namespace.clone()).or_default();
+        if !op.resource_type.is_empty() {
+            entry.0.insert(op.resource_type.clone());
+        }
+        entry.1 += 1;
+    }
+    Ok(providers
+        .into_iter()
+        .map(|(namespace, (types, operations))| ProviderView {
+            namespace,
+            resource_types: types.into_iter().collect(),
+            operations,
+        })
+        .collect())
+}
+
+/// The operations of one provider, optionally of one resource type ("" for
+/// all, "-" for the provider's own operations).
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_operations(
+    state: State<'_, AppState>,
+    namespace: String,
+    resource_type: String,
+) -> Result<Vec<OperationView>, CommandError> {
+    let catalogue = catalogue(&state).await?;
+    Ok(catalogue
+        .operations()
+        .iter()
+        .filter(|o| o.namespace.eq_ignore_ascii_case(&namespace))
+        .filter(|o| match resource_type.as_str() {
+            "" => true,
+            "-" => o.resource_type.is_empty(),
+            t => o.resource_type.eq_ignore_ascii_case(t),
+        })
+        .map(OperationView::from)
+        .collect())
 }

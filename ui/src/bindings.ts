@@ -105,6 +105,16 @@ export const commands = {
 	saveRoleDraft: (json: string, editing: string) => typedError<RoleView, CommandError>(__TAURI_INVOKE("save_role_draft", { json, editing })),
 	/**  Deletes a custom role; refused, naming them, while assignments use it. */
 	deleteCustomRole: (scope: string, roleId: string) => typedError<null, CommandError>(__TAURI_INVOKE("delete_custom_role", { scope, roleId })),
+	/**
+	 *  The catalogue's resource providers, each with its resource types, to
+	 *  browse operations by provider and type.
+	 */
+	listProviders: () => typedError<ProviderView[], CommandError>(__TAURI_INVOKE("list_providers")),
+	/**
+	 *  The operations of one provider, optionally of one resource type ("" for
+	 *  all, "-" for the provider's own operations).
+	 */
+	providerOperations: (namespace: string, resourceType: string) => typedError<OperationView[], CommandError>(__TAURI_INVOKE("provider_operations", { namespace, resourceType })),
 };
 
 /* Types */
@@ -370,6 +380,15 @@ export type ProgressView_Serialize = {
 	index: number,
 	state: ProgressState,
 	outcome: OutcomeView | null,
+};
+
+/**  A resource provider of the catalogue. */
+export type ProviderView = {
+	/**  `Microsoft.Communication` */
+	namespace: string,
+	/**  `CommunicationServices`, `EmailServices`… */
+	resourceTypes: string[],
+	operations: number,
 };
 
 /**  A role definition as the role picker shows it. */

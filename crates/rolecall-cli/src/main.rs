@@ -124,6 +124,45 @@ enum RoleAction {
 }
 
 #[derive(Debug, Subcommand)]
+enum TemplateAction {
+    /// The templates: built in, and those in --templates DIR.
+    List {
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// One template's inputs and tasks.
+    Show {
+        id: String,
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct Onboarding {
+    #[command(flatten)]
+    who: Who,
+    /// The template's id (`rolecall-cli template list`).
+    #[arg(long)]
+    template: String,
+    /// Your own templates' folder, besides the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// A task id (repeatable); every task when omitted.
+    #[arg(long = "task", value_name = "TASK")]
+    tasks: Vec<String>,
+    /// An input, as id=ARM id (repeatable), e.g. gateway=/subscriptions/…/communicationsGateways/cgw.
+    #[arg(long = "input", value_name = "ID=SCOPE")]
+    inputs: Vec<String>,
+    /// An object id, application id or user principal name (repeatable).
+    #[arg(long = "member", required = true, value_name = "MEMBER")]
+    members: Vec<String>,
+    /// Where every write is recorded (default: Rolecall's data folder).
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
 enum ApproleAction {
     /// Grant app roles of an enterprise application to members.
     Assign {
@@ -279,6 +318,26 @@ enum Command {
     Role {
         #[command(subcommand)]
         action: RoleAction,
+    },
+    /// Onboarding templates: list them, show one.
+    Template {
+        #[command(subcommand)]
+        action: TemplateAction,
+    },
+    /// Onboard people with a template: the chosen tasks become the least set
+    /// of grants, checked against your rights and live state, then applied
+    /// (`--dry-run`: the plan only).
+    Onboard {
+        #[command(flatten)]
+        spec: Onboarding,
+        /// Show the plan only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove exactly what a template's tasks grant from people.
+    Offboard {
+        #[command(flatten)]
+        spec: Onboarding,
     },
     /// App roles of enterprise applications (Microsoft Graph).
     Approle {
@@ -587,6 +646,66 @@ fn report(
         );
     }
     Ok(())
+}
+
+fn templates(dir: Option<&PathBuf>) -> anyhow::Result<Vec<rolecall_onboarding::Template>> {
+    let mut all = rolecall_onboarding::builtin();
+    if let Some(dir) = dir {
+        all.extend(rolecall_onboarding::template::load_dir(dir)?);
+    }
+    Ok(all)
+}
+
+fn find_template(dir: Option<&PathBuf>, id: &str) -> anyhow::Result<rolecall_onboarding::Template> {
+    let all = templates(dir)?;
+    let known = all
+        .iter()
+        .map(|t| t.id.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    all.into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| anyhow::anyhow!("there is no template '{id}'; the templates are: {known}"))
+}
+
+/// The template's chosen tasks for the members, as the least set of grants,
+/// and the custom roles to create first.
+async fn onboarding(
+    azure: &rolecall_azure::Azure,
+    spec: &Onboarding,
+) -> anyhow::Result<rolecall_onboarding::Expansion> {
+    let template = find_template(spec.templates.as_ref(), &spec.template)?;
+    let mut inputs = std::collections::HashMap::new();
+    for pair in &spec.inputs {
+        let (id, scope) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--input {pair}: write it as id=ARM id"))?;
+        inputs.insert(id.to_owned(), scope.to_owned());
+    }
+    if let Some(missing) = template.inputs.iter().find(|i| !inputs.contains_key(&i.id)) {
+        anyhow::bail!(
+            "the template needs --input {}=… ({})",
+            missing.id,
+            missing.label
+        );
+    }
+    let mut members = Vec::new();
+    for text in &spec.members {
+        members.push(rolecall_grants::resolve::member(azure, text).await?);
+    }
+    let tasks = if spec.tasks.is_empty() {
+        template.tasks.iter().map(|t| t.id.clone()).collect()
+    } else {
+        spec.tasks.clone()
+    };
+    let catalogue = rolecall_azure::catalogue::provider_operations(&azure.arm).await?;
+    let selection = rolecall_onboarding::Selection {
+        template: &template,
+        tasks,
+        inputs,
+        members,
+    };
+    Ok(rolecall_onboarding::expand(azure, &selection, Some(&catalogue)).await?)
 }
 
 /// Opens `url` with the configured command, or the system browser.
@@ -956,6 +1075,87 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("deleted {}", found.role_name());
             }
         },
+        Command::Template { action } => match action {
+            TemplateAction::List { templates: dir } => {
+                let all = templates(dir.as_ref())?;
+                if cli.json {
+                    println!("{}", serde_json::to_string(&all)?);
+                } else {
+                    for t in all {
+                        println!("{}  {} ({} tasks)", t.id, t.name, t.tasks.len());
+                    }
+                }
+            }
+            TemplateAction::Show { id, templates: dir } => {
+                let t = find_template(dir.as_ref(), id)?;
+                if cli.json {
+                    println!("{}", serde_json::to_string_pretty(&t)?);
+                } else {
+                    println!("{}\n{}\n", t.name, t.description);
+                    for i in &t.inputs {
+                        println!("input {}: {}", i.id, i.label);
+                    }
+                    for task in &t.tasks {
+                        println!("task {}: {}", task.id, task.title);
+                    }
+                }
+            }
+        },
+        Command::Onboard { spec, dry_run } => {
+            let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
+            let journal = journal(spec.journal.as_ref())?;
+            let expansion = onboarding(&azure, spec).await?;
+            for w in &expansion.warnings {
+                eprintln!("note: {w}");
+            }
+            for why in &expansion.left_out {
+                eprintln!("left out: {why}");
+            }
+            if !*dry_run {
+                for role in &expansion.custom_roles {
+                    let first = role
+                        .draft
+                        .assignable_scopes
+                        .first()
+                        .cloned()
+                        .unwrap_or_default();
+                    let subscription = rolecall_rbac::Scope::parse(&first)?
+                        .subscription_id()
+                        .map(|id| format!("/subscriptions/{id}"))
+                        .unwrap_or(first);
+                    let tenant =
+                        rolecall_grants::custom_roles::Tenant::load(&azure, &subscription).await?;
+                    if rolecall_grants::custom_roles::already_in_place(&tenant, &role.draft)
+                        .is_none()
+                    {
+                        rolecall_grants::custom_roles::save(
+                            &azure,
+                            &tenant,
+                            &role.draft,
+                            &role.guid,
+                            false,
+                            &Default::default(),
+                        )
+                        .await?;
+                        eprintln!("created the custom role {}", role.draft.role_name);
+                    }
+                }
+            }
+            grant(cli.json, &azure, expansion.grants, &journal, *dry_run).await?;
+        }
+        Command::Offboard { spec } => {
+            let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
+            let journal = journal(spec.journal.as_ref())?;
+            let expansion = onboarding(&azure, spec).await?;
+            let outcomes =
+                rolecall_grants::remove(&azure, &expansion.grants, 4, Some(&journal), &|_| {})
+                    .await;
+            report(
+                cli.json,
+                &expansion.grants.iter().collect::<Vec<_>>(),
+                &outcomes,
+            )?;
+        }
         Command::Approle { action } => match action {
             ApproleAction::Assign { grants, dry_run } => {
                 let (_, azure) = connect(&cli, &cloud, &grants.who).await?;

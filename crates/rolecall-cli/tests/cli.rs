@@ -326,6 +326,34 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     .await);
     assert!(deleted.contains("deleted"), "{deleted}");
 
+    // Onboarding with a template: every gateway task for Nadia, then offboarding.
+    let listed = ok(&run(vec!["template".into(), "list".into()]).await);
+    assert!(
+        listed.contains("acg-staff") && listed.contains("acs-smtp-sender"),
+        "{listed}"
+    );
+    let onboard = |verb: &str| {
+        vec![
+            verb.to_owned(),
+            "--template".into(),
+            "acg-staff".into(),
+            "--input".into(),
+            format!("gateway={gateway}"),
+            "--member".into(),
+            "nadia.novak@contosodemo.onmicrosoft.com".into(),
+            "--journal".into(),
+            journal.display().to_string(),
+        ]
+    };
+    let planned = ok(&run([onboard("onboard"), vec!["--dry-run".into()]].concat()).await);
+    assert_eq!(planned.matches("[to create]").count(), 3, "{planned}");
+    let applied = ok(&run(onboard("onboard")).await);
+    assert_eq!(applied.matches("[created]").count(), 3, "{applied}");
+    let again = ok(&run(onboard("onboard")).await);
+    assert_eq!(again.matches("[already in place]").count(), 3, "{again}");
+    let gone = ok(&run(onboard("offboard")).await);
+    assert_eq!(gone.matches("[removed]").count(), 3, "{gone}");
+
     // A name that is not a member says what to give instead.
     let unknown = run(vec![
         "assign".into(),

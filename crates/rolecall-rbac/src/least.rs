@@ -34,6 +34,11 @@ impl OperationSet {
         self.bits.iter().all(|w| *w == 0)
     }
 
+    /// Every operation here is also in `other`.
+    pub fn is_subset_of(&self, other: &OperationSet) -> bool {
+        self.bits.iter().zip(&other.bits).all(|(a, b)| a & !b == 0)
+    }
+
     fn union_with(&mut self, other: &OperationSet) {
         for (a, b) in self.bits.iter_mut().zip(&other.bits) {
             *a |= b;

@@ -230,6 +230,8 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
                     "--package",
                     "rolecall-grants",
                     "--package",
+                    "rolecall-onboarding",
+                    "--package",
                     "xtask",
                 ]))
             },

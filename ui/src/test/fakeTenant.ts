@@ -189,6 +189,27 @@ export function fakeTenant(options: TenantOptions = {}) {
       const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
       return ok(catalogue.filter((o) => terms.every((t) => o.name.toLowerCase().includes(t))));
     }),
+    listProviders: vi.fn(async () => {
+      const byNs = new Map<string, Set<string>>();
+      catalogue.forEach((o) => {
+        const [ns, type] = o.name.split("/");
+        byNs.set(ns!, (byNs.get(ns!) ?? new Set()).add(type!));
+      });
+      return ok(
+        [...byNs.entries()].map(([namespace, types]) => ({
+          namespace,
+          resourceTypes: [...types],
+          operations: catalogue.filter((o) => o.name.startsWith(`${namespace}/`)).length,
+        })),
+      );
+    }),
+    providerOperations: vi.fn(async (namespace: string, resourceType: string) =>
+      ok(
+        catalogue.filter(
+          (o) => o.name.startsWith(`${namespace}/`) && (!resourceType || o.name.split("/")[1] === resourceType),
+        ),
+      ),
+    ),
     expandPattern: vi.fn(async (pattern: string, _data: boolean) => {
       const found = catalogue.filter((o) => matches(pattern, o.name)).map((o) => o.name);
       return ok({ count: found.length, sample: found.slice(0, 20) });

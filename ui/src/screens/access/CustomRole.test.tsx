@@ -101,3 +101,20 @@ describe("the custom role wizard", () => {
     expect(await screen.findByText(/line 1, column/)).toBeInTheDocument();
   });
 });
+
+describe("browsing the catalogue", () => {
+  it("lists a provider's operations by resource type and adds one", async () => {
+    const user = userEvent.setup();
+    renderWizard();
+    await user.type(screen.getByTestId("role-name"), "Support Desk");
+    await user.click(screen.getByRole("tab", { name: "Permissions" }));
+    await user.click(await screen.findByRole("combobox", { name: "Provider" }));
+    await user.click(await screen.findByRole("option", { name: /Microsoft.Support/ }));
+    await user.click(await screen.findByRole("combobox", { name: "Resource type" }));
+    await user.click(await screen.findByRole("option", { name: "supportTickets" }));
+    const list = await screen.findByRole("list", { name: "Operations of Microsoft.Support" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(2);
+    await user.click(within(list).getByTestId("add-Microsoft.Support/supportTickets/write"));
+    expect(within(screen.getByRole("list", { name: "Actions" })).getByText("Microsoft.Support/supportTickets/write")).toBeInTheDocument();
+  });
+});

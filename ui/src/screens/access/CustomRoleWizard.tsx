@@ -3,11 +3,13 @@ import {
   Badge,
   Button,
   Caption1,
+  Dropdown,
   Field,
   Input,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
+  Option,
   Radio,
   RadioGroup,
   SearchBox,
@@ -20,7 +22,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { DraftCheckView, OperationView, RoleView, ScopeNode } from "../../bindings";
+import type { DraftCheckView, OperationView, ProviderView, RoleView, ScopeNode } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
 import { ScopePicker } from "./ScopePicker";
@@ -371,28 +373,106 @@ function Permissions({ draft, onDraft }: { draft: DraftModel; onDraft: (d: Draft
         onChange={(_, d) => setText(d.value)}
         style={{ width: "100%", maxWidth: "640px" }}
       />
-      {found && (
-        <ul className={styles.list} aria-label="Operations">
-          {found.length === 0 && <Caption1>No operation matches.</Caption1>}
-          {found.map((o) => (
-            <li key={o.name} className={styles.row}>
-              <span>
-                <span className={styles.code}>{o.name}</span>
-                <br />
-                <Caption1 className={styles.muted}>{o.displayName || o.description}</Caption1>
-              </span>
-              <span>
-                <Button size="small" data-testid={`add-${o.name}`} onClick={() => add(o.dataAction ? "dataActions" : "actions", o.name)}>
-                  Add
-                </Button>{" "}
-                <Button size="small" onClick={() => add(o.dataAction ? "notDataActions" : "notActions", o.name)}>
-                  Exclude
-                </Button>
-              </span>
-            </li>
+      {found && <OperationRows label="Operations" ops={found} onAdd={add} />}
+      <Text weight="semibold">Or browse by provider and resource type</Text>
+      <Browse onAdd={add} />
+    </div>
+  );
+}
+
+/** Operations with Add and Exclude. */
+function OperationRows({
+  label,
+  ops,
+  onAdd,
+}: {
+  label: string;
+  ops: OperationView[];
+  onAdd: (key: ListKey, name: string) => void;
+}) {
+  const styles = useStyles();
+  return (
+    <ul className={styles.list} aria-label={label}>
+      {ops.length === 0 && <Caption1>No operation matches.</Caption1>}
+      {ops.map((o) => (
+        <li key={o.name} className={styles.row}>
+          <span>
+            <span className={styles.code}>{o.name}</span>
+            <br />
+            <Caption1 className={styles.muted}>{o.displayName || o.description}</Caption1>
+          </span>
+          <span>
+            <Button size="small" data-testid={`add-${o.name}`} onClick={() => onAdd(o.dataAction ? "dataActions" : "actions", o.name)}>
+              Add
+            </Button>{" "}
+            <Button size="small" onClick={() => onAdd(o.dataAction ? "notDataActions" : "notActions", o.name)}>
+              Exclude
+            </Button>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const ALL_TYPES = "(all resource types)";
+const OWN = "(the provider's own operations)";
+
+/** Browse the catalogue: a provider, then one of its resource types. */
+function Browse({ onAdd }: { onAdd: (key: ListKey, name: string) => void }) {
+  const backend = useBackend();
+  const [providers, setProviders] = useState<ProviderView[] | null>(null);
+  const [provider, setProvider] = useState("");
+  const [type, setType] = useState(ALL_TYPES);
+  const [ops, setOps] = useState<OperationView[] | null>(null);
+
+  useEffect(() => {
+    void backend.listProviders().then((r) => r.status === "ok" && setProviders(r.data));
+  }, [backend]);
+  useEffect(() => {
+    if (!provider) return;
+    const resourceType = type === ALL_TYPES ? "" : type === OWN ? "-" : type;
+    void backend.providerOperations(provider, resourceType).then((r) => r.status === "ok" && setOps(r.data));
+  }, [backend, provider, type]);
+
+  const chosen = providers?.find((p) => p.namespace === provider);
+  if (!providers) return <Spinner size="tiny" label="Loading providers…" />;
+  return (
+    <div>
+      <div style={{ display: "flex", gap: 12, flexWrap: "wrap" }}>
+        <Dropdown
+          aria-label="Provider"
+          data-testid="provider"
+          placeholder="Choose a provider"
+          value={provider}
+          selectedOptions={provider ? [provider] : []}
+          onOptionSelect={(_, d) => {
+            setProvider(d.optionValue ?? "");
+            setType(ALL_TYPES);
+          }}
+        >
+          {providers.map((p) => (
+            <Option key={p.namespace} value={p.namespace} text={p.namespace}>
+              {p.namespace} ({p.operations})
+            </Option>
           ))}
-        </ul>
-      )}
+        </Dropdown>
+        {chosen && (
+          <Dropdown
+            aria-label="Resource type"
+            value={type}
+            selectedOptions={[type]}
+            onOptionSelect={(_, d) => setType(d.optionValue ?? ALL_TYPES)}
+          >
+            {[ALL_TYPES, OWN, ...chosen.resourceTypes].map((t) => (
+              <Option key={t} value={t}>
+                {t}
+              </Option>
+            ))}
+          </Dropdown>
+        )}
+      </div>
+      {provider && ops && <OperationRows label={`Operations of ${provider}`} ops={ops} onAdd={onAdd} />}
     </div>
   );
 }

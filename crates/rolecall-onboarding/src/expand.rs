@@ -1,0 +1,260 @@
+//! A template's chosen tasks, for chosen people, as the least set of grants.
+
+use std::collections::{HashMap, HashSet};
+
+use rolecall_azure::{Azure, AzureError};
+use rolecall_grants::resolve::{self, ResolveError};
+use rolecall_grants::{AppRoleGrant, AzureRoleGrant, Grant, Member};
+use rolecall_rbac::draft::Draft;
+use rolecall_rbac::{Catalogue, Permission, Scope};
+use serde::Serialize;
+
+use crate::template::{GrantSpec, Template, scope_of};
+
+/// What the admin chose.
+#[derive(Debug, Clone)]
+pub struct Selection<'a> {
+    pub template: &'a Template,
+    /// Task ids.
+    pub tasks: Vec<String>,
+    /// Input id → the ARM id chosen for it.
+    pub inputs: HashMap<String, String>,
+    pub members: Vec<Member>,
+}
+
+/// A custom role the template creates before it is assigned.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewCustomRole {
+    /// `guid(name, subscription)`: a re-run names the same role.
+    pub guid: String,
+    pub draft: Draft,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Expansion {
+    pub grants: Vec<Grant>,
+    pub custom_roles: Vec<NewCustomRole>,
+    /// The chosen tasks' warnings, once each.
+    pub warnings: Vec<String>,
+    /// Grants left out because another chosen grant covers them, and why.
+    pub left_out: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExpandError {
+    #[error("template '{template}' has no task '{task}'")]
+    UnknownTask { template: String, task: String },
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Azure(#[from] AzureError),
+}
+
+/// One Azure role at one scope, before it is multiplied by the members.
+struct RoleAt {
+    scope: String,
+    role_id: String,
+    role_name: String,
+    permissions: Vec<Permission>,
+}
+
+/// The grants the chosen tasks need, for every member, least first:
+/// duplicates merged, app roles another chosen app role supersedes left
+/// out, and (given the catalogue) an Azure role left out when another chosen
+/// one at the same or a parent scope grants everything it grants.
+pub async fn expand(
+    azure: &Azure,
+    selection: &Selection<'_>,
+    catalogue: Option<&Catalogue>,
+) -> Result<Expansion, ExpandError> {
+    let template = selection.template;
+    let mut out = Expansion::default();
+    let mut specs: Vec<&GrantSpec> = Vec::new();
+    for id in &selection.tasks {
+        let task = template.task(id).ok_or_else(|| ExpandError::UnknownTask {
+            template: template.id.clone(),
+            task: id.clone(),
+        })?;
+        if let Some(w) = &task.warning
+            && !out.warnings.contains(w)
+        {
+            out.warnings.push(w.clone());
+        }
+        specs.extend(task.grants.iter());
+    }
+    let scope =
+        |reference: &str| scope_of(reference, &selection.inputs).map_err(ExpandError::Input);
+
+    // Azure roles (built-in by name, the template's custom roles by spec).
+    let mut roles: Vec<RoleAt> = Vec::new();
+    let mut seen = HashSet::new();
+    for spec in &specs {
+        match spec {
+            GrantSpec::AzureRole { role, at } => {
+                let at = scope(at)?;
+                if !seen.insert((at.to_ascii_lowercase(), role.to_ascii_lowercase())) {
+                    continue;
+                }
+                let found = resolve::role(azure, &at, role).await?;
+                roles.push(RoleAt {
+                    scope: at,
+                    role_id: found.name.clone(),
+                    role_name: found.role_name().to_owned(),
+                    permissions: found.properties.permissions.clone(),
+                });
+            }
+            GrantSpec::CustomRole { role, at } => {
+                let at = scope(at)?;
+                let spec = template
+                    .custom_roles
+                    .iter()
+                    .find(|r| &r.id == role)
+                    .expect("validated: the custom role exists");
+                let assignable = scope(&spec.assignable_at)?;
+                let subscription = Scope::parse(&assignable)
+                    .ok()
+                    .and_then(|s| s.subscription_id().map(|id| format!("/subscriptions/{id}")))
+                    .unwrap_or_default();
+                let guid = rolecall_rbac::names::arm_guid(&[&spec.name, &subscription]).to_string();
+                let permissions = vec![Permission {
+                    actions: spec.actions.clone(),
+                    data_actions: spec.data_actions.clone(),
+                    ..Default::default()
+                }];
+                if !out.custom_roles.iter().any(|r| r.guid == guid) {
+                    out.custom_roles.push(NewCustomRole {
+                        guid: guid.clone(),
+                        draft: Draft {
+                            role_name: spec.name.clone(),
+                            description: spec.description.clone(),
+                            assignable_scopes: vec![assignable],
+                            permissions: permissions.clone(),
+                        },
+                    });
+                }
+                if seen.insert((at.to_ascii_lowercase(), guid.clone())) {
+                    roles.push(RoleAt {
+                        scope: at,
+                        role_id: guid,
+                        role_name: spec.name.clone(),
+                        permissions,
+                    });
+                }
+            }
+            GrantSpec::AppRole { .. } => {}
+        }
+    }
+    let roles = drop_covered(roles, catalogue, &mut out.left_out);
+
+    // App roles: by application, superseded ones left out.
+    let mut by_app: Vec<(String, Vec<String>)> = Vec::new();
+    let mut superseded: HashSet<(String, String)> = HashSet::new();
+    for spec in &specs {
+        if let GrantSpec::AppRole {
+            app_id,
+            role,
+            supersedes,
+        } = spec
+        {
+            let app = app_id.to_ascii_lowercase();
+            for s in supersedes {
+                superseded.insert((app.clone(), s.to_ascii_lowercase()));
+            }
+            match by_app.iter_mut().find(|(a, _)| *a == app) {
+                Some((_, list)) if !list.iter().any(|r| r.eq_ignore_ascii_case(role)) => {
+                    list.push(role.clone())
+                }
+                Some(_) => {}
+                None => by_app.push((app, vec![role.clone()])),
+            }
+        }
+    }
+    let mut app_grants = Vec::new();
+    for (app_id, wanted) in by_app {
+        let kept: Vec<String> = wanted
+            .into_iter()
+            .filter(|r| {
+                let gone = superseded.contains(&(app_id.clone(), r.to_ascii_lowercase()));
+                if gone {
+                    out.left_out.push(format!(
+                        "{r}: another chosen app role of the same application includes it"
+                    ));
+                }
+                !gone
+            })
+            .collect();
+        let (app, app_roles) = resolve::app_roles(azure, &app_id, &kept).await?;
+        for role in app_roles {
+            app_grants.push((app.clone(), role));
+        }
+    }
+
+    for member in &selection.members {
+        for r in &roles {
+            out.grants.push(Grant::AzureRole(AzureRoleGrant {
+                scope: r.scope.clone(),
+                role_id: r.role_id.clone(),
+                role_name: r.role_name.clone(),
+                member: member.clone(),
+                description: Some(format!("Rolecall onboarding: {}", template.name)),
+            }));
+        }
+        for (app, role) in &app_grants {
+            out.grants.push(Grant::AppRole(AppRoleGrant {
+                resource_id: app.id.clone(),
+                resource_name: app.display_name.clone(),
+                app_id: app.app_id.clone(),
+                app_role_id: role.id.clone(),
+                app_role_value: role.value.clone().unwrap_or_default(),
+                member: member.clone(),
+            }));
+        }
+    }
+    Ok(out)
+}
+
+/// Leaves out each role another kept role covers: at the same or a parent
+/// scope, granting every operation it grants (measured in the catalogue).
+fn drop_covered(
+    roles: Vec<RoleAt>,
+    catalogue: Option<&Catalogue>,
+    left_out: &mut Vec<String>,
+) -> Vec<RoleAt> {
+    let Some(catalogue) = catalogue else {
+        return roles;
+    };
+    let sets: Vec<_> = roles
+        .iter()
+        .map(|r| rolecall_rbac::least::granted(catalogue, &r.permissions))
+        .collect();
+    let scopes: Vec<Option<Scope>> = roles.iter().map(|r| Scope::parse(&r.scope).ok()).collect();
+    let mut dropped = vec![false; roles.len()];
+    for a in 0..roles.len() {
+        for b in 0..roles.len() {
+            if a == b || dropped[b] {
+                continue;
+            }
+            let (Some(sa), Some(sb)) = (&scopes[a], &scopes[b]) else {
+                continue;
+            };
+            let covers = sb.covers(sa) && sets[a].is_subset_of(&sets[b]);
+            // Of two equal grants at the same scope, keep the first.
+            let equal = covers && sa == sb && sets[b].is_subset_of(&sets[a]);
+            if covers && (!equal || b < a) {
+                dropped[a] = true;
+                left_out.push(format!(
+                    "{} at {}: {} at {} already grants all of it",
+                    roles[a].role_name, roles[a].scope, roles[b].role_name, roles[b].scope
+                ));
+                break;
+            }
+        }
+    }
+    roles
+        .into_iter()
+        .zip(dropped)
+        .filter_map(|(r, d)| (!d).then_some(r))
+        .collect()
+}
