@@ -52,7 +52,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         roles::save_role_draft,
         roles::delete_custom_role,
         roles::list_providers,
-        roles::provider_operations
+        roles::provider_operations,
+        roles::custom_role_usage
     ])
 }
 

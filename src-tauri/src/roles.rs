@@ -296,3 +296,18 @@ pub async fn provider_operations(
         .map(OperationView::from)
         .collect())
 }
+
+/// How many role assignments use a custom role (editing it changes their
+/// access; deleting it is refused while any exists).
+#[tauri::command]
+#[specta::specta]
+pub async fn custom_role_usage(
+    state: State<'_, AppState>,
+    scope: String,
+    role_id: String,
+) -> Result<u32, CommandError> {
+    let azure = state.azure()?;
+    let role = rolecall_grants::resolve::role(&azure, &subscription_of(&scope)?, &role_id).await?;
+    let using = custom_roles::assignments_of(&azure, &role).await?;
+    Ok(u32::try_from(using.len()).unwrap_or(u32::MAX))
+}

@@ -115,6 +115,11 @@ export const commands = {
 	 *  all, "-" for the provider's own operations).
 	 */
 	providerOperations: (namespace: string, resourceType: string) => typedError<OperationView[], CommandError>(__TAURI_INVOKE("provider_operations", { namespace, resourceType })),
+	/**
+	 *  How many role assignments use a custom role (editing it changes their
+	 *  access; deleting it is refused while any exists).
+	 */
+	customRoleUsage: (scope: string, roleId: string) => typedError<number, CommandError>(__TAURI_INVOKE("custom_role_usage", { scope, roleId })),
 };
 
 /* Types */

@@ -58,8 +58,8 @@ impl Tenant {
     }
 }
 
-/// The custom role that already is exactly `draft` (same name, permissions
-/// and assignable scopes), if one is: a re-run has nothing to do.
+/// The custom role that already is exactly `draft` (same name, description,
+/// permissions and assignable scopes), if one is: a re-run has nothing to do.
 pub fn already_in_place<'a>(tenant: &'a Tenant, draft: &Draft) -> Option<&'a RoleDefinition> {
     let scopes = |list: &[String]| {
         let mut v: Vec<String> = list
@@ -72,6 +72,7 @@ pub fn already_in_place<'a>(tenant: &'a Tenant, draft: &Draft) -> Option<&'a Rol
     tenant.roles.iter().find(|r| {
         r.is_custom()
             && r.role_name().eq_ignore_ascii_case(draft.role_name.trim())
+            && r.properties.description == draft.description
             && r.properties.permissions == draft.permissions
             && scopes(&r.properties.assignable_scopes) == scopes(&draft.assignable_scopes)
     })

@@ -230,7 +230,7 @@ export function fakeTenant(options: TenantOptions = {}) {
       );
     }),
     checkRoleDraft: vi.fn(async (json: string, editing: string): Promise<Result<DraftCheckView>> => {
-      let d: { roleName: string; assignableScopes: string[]; permissions: { actions: string[] }[] };
+      let d: { roleName: string; description: string; assignableScopes: string[]; permissions: { actions: string[] }[] };
       try {
         d = (JSON.parse(json) as { properties: typeof d }).properties;
       } catch (e) {
@@ -254,7 +254,11 @@ export function fakeTenant(options: TenantOptions = {}) {
       });
       const granted = catalogue.filter((o) => actions.some((a) => matches(a, o.name))).length;
       const same = tenantRoles.find(
-        (r) => r.custom && r.name.toLowerCase() === d.roleName?.trim().toLowerCase() && r.permissions.join("|") === actions.join("|"),
+        (r) =>
+          r.custom &&
+          r.name.toLowerCase() === d.roleName?.trim().toLowerCase() &&
+          r.description === d.description &&
+          r.permissions.join("|") === actions.join("|"),
       );
       return ok({ parsed: true, normalized: json, granted, issues, inPlace: same?.id ?? "" });
     }),
@@ -272,6 +276,7 @@ export function fakeTenant(options: TenantOptions = {}) {
       state.savedRoles.push(role.name);
       return ok(role);
     }),
+    customRoleUsage: vi.fn(async (_scope: string, roleId: string) => ok(roleId === roles.find((r) => r.custom)?.id ? 2 : 0)),
     deleteCustomRole: vi.fn(async (_scope: string, roleId: string) => {
       tenantRoles = tenantRoles.filter((r) => r.id !== roleId);
       return ok(null);

@@ -118,3 +118,19 @@ describe("browsing the catalogue", () => {
     expect(within(screen.getByRole("list", { name: "Actions" })).getByText("Microsoft.Support/supportTickets/write")).toBeInTheDocument();
   });
 });
+
+describe("editing a custom role", () => {
+  it("warns that the role is assigned before saving changes", async () => {
+    const user = userEvent.setup();
+    const { backend } = renderWizard();
+    await user.click(screen.getByRole("radio", { name: "Edit or delete a custom role" }));
+    const list = await screen.findByRole("list", { name: "Roles to start from" });
+    await user.click(await within(list).findByRole("button", { name: "Edit" }));
+    // Unchanged, it is already in place; a new description is a change.
+    await user.type(screen.getByRole("textbox", { name: "Description" }), " (EMEA)");
+    await user.click(screen.getByRole("tab", { name: "Review + create" }));
+    expect(await screen.findByTestId("role-in-use")).toHaveTextContent("Assigned 2 times");
+    expect(backend.customRoleUsage).toHaveBeenCalled();
+    expect(screen.getByTestId("save-role")).toHaveTextContent("Save");
+  });
+});

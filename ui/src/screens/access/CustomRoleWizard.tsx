@@ -550,6 +550,14 @@ function Review({ draft, editing, onAssign }: { draft: DraftModel; editing: stri
   const [problem, setProblem] = useState<Problem | null>(null);
   const [phase, setPhase] = useState<"checking" | "ready" | "saving" | "saved">("checking");
   const [saved, setSaved] = useState<RoleView | null>(null);
+  const [usage, setUsage] = useState(0);
+
+  useEffect(() => {
+    if (!editing || !draft.assignableScopes[0]) return;
+    void backend
+      .customRoleUsage(draft.assignableScopes[0], editing)
+      .then((r) => r.status === "ok" && setUsage(r.data));
+  }, [backend, editing, draft.assignableScopes]);
 
   useEffect(() => {
     void (async () => {
@@ -595,6 +603,16 @@ function Review({ draft, editing, onAssign }: { draft: DraftModel; editing: stri
             <IssueList check={check} />
           </>
         )
+      )}
+      {usage > 0 && phase !== "saved" && (
+        <MessageBar intent="warning" data-testid="role-in-use">
+          <MessageBarBody>
+            <MessageBarTitle>
+              Assigned {usage} time{usage === 1 ? "" : "s"}
+            </MessageBarTitle>
+            Saving changes the access of everyone who holds this role, wherever it is assigned.
+          </MessageBarBody>
+        </MessageBar>
       )}
       <ErrorBar problem={problem} />
       {phase === "saving" && <Spinner size="small" label="Writing, then waiting until ARM reads it back consistently…" />}
