@@ -333,6 +333,10 @@ enum Command {
         /// Show the plan only; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Save what was done: Markdown (each grant also as az, PowerShell
+        /// and Bicep), or CSV / JSON by the file's extension.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Remove exactly what a template's tasks grant from people.
     Offboard {
@@ -567,6 +571,7 @@ async fn grant(
     grants: Vec<rolecall_grants::Grant>,
     journal: &rolecall_grants::Journal,
     dry_run: bool,
+    save_report: Option<(&std::path::Path, &str)>,
 ) -> anyhow::Result<()> {
     use rolecall_grants::Status;
     let plan = rolecall_grants::plan(azure, grants).await?;
@@ -604,11 +609,48 @@ async fn grant(
         &print,
     )
     .await;
+    if let Some((path, title)) = save_report {
+        write_report(path, title, &plan, &outcomes)?;
+    }
     report(
         json_output,
         &plan.items.iter().map(|i| &i.grant).collect::<Vec<_>>(),
         &outcomes,
     )
+}
+
+/// Saves what was done as Markdown, CSV or JSON, by the file's extension.
+fn write_report(
+    path: &std::path::Path,
+    title: &str,
+    plan: &rolecall_grants::Plan,
+    outcomes: &[rolecall_grants::Outcome],
+) -> anyhow::Result<()> {
+    use rolecall_grants::report::{Entry, csv, markdown};
+    let entries: Vec<Entry> = plan
+        .items
+        .iter()
+        .zip(outcomes)
+        .map(|(i, o)| Entry {
+            grant: i.grant.clone(),
+            outcome: o.clone(),
+        })
+        .collect();
+    let by = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "an admin".into());
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let text = match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => csv(&entries),
+        Some("json") => serde_json::to_string_pretty(&entries)?,
+        _ => markdown(title, &by, &at, &entries),
+    };
+    std::fs::write(path, text)
+        .map_err(|e| anyhow::anyhow!("the report {} cannot be written: {e}", path.display()))?;
+    eprintln!("report saved to {}", path.display());
+    Ok(())
 }
 
 fn report(
@@ -945,7 +987,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
             let journal = journal(grants.journal.as_ref())?;
             let list = role_grants(&azure, grants, description.as_deref()).await?;
-            grant(cli.json, &azure, list, &journal, *dry_run).await?;
+            grant(cli.json, &azure, list, &journal, *dry_run, None).await?;
         }
         Command::Unassign { grants } => {
             let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
@@ -1101,7 +1143,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         },
-        Command::Onboard { spec, dry_run } => {
+        Command::Onboard {
+            spec,
+            dry_run,
+            report,
+        } => {
             let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
             let journal = journal(spec.journal.as_ref())?;
             let expansion = onboarding(&azure, spec).await?;
@@ -1141,7 +1187,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             }
-            grant(cli.json, &azure, expansion.grants, &journal, *dry_run).await?;
+            let title = format!("Onboarding with {}", spec.template);
+            grant(
+                cli.json,
+                &azure,
+                expansion.grants,
+                &journal,
+                *dry_run,
+                report.as_deref().map(|p| (p, title.as_str())),
+            )
+            .await?;
         }
         Command::Offboard { spec } => {
             let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
@@ -1161,7 +1216,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
                 let journal = journal(grants.journal.as_ref())?;
                 let list = app_grants(&azure, grants).await?;
-                grant(cli.json, &azure, list, &journal, *dry_run).await?;
+                grant(cli.json, &azure, list, &journal, *dry_run, None).await?;
             }
             ApproleAction::Unassign { grants } => {
                 let (_, azure) = connect(&cli, &cloud, &grants.who).await?;

@@ -347,8 +347,18 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     };
     let planned = ok(&run([onboard("onboard"), vec!["--dry-run".into()]].concat()).await);
     assert_eq!(planned.matches("[to create]").count(), 3, "{planned}");
-    let applied = ok(&run(onboard("onboard")).await);
+    let report = journal.with_file_name("onboarding.md");
+    let applied = ok(&run([
+        onboard("onboard"),
+        vec!["--report".into(), report.display().to_string()],
+    ]
+    .concat())
+    .await);
     assert_eq!(applied.matches("[created]").count(), 3, "{applied}");
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(written.matches("| created |").count(), 3, "{written}");
+    assert_eq!(written.matches("az role assignment create").count(), 2);
+    assert!(written.contains("appRoleAssignedTo"));
     let again = ok(&run(onboard("onboard")).await);
     assert_eq!(again.matches("[already in place]").count(), 3, "{again}");
     let gone = ok(&run(onboard("offboard")).await);

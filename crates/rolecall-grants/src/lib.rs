@@ -17,6 +17,7 @@ pub mod journal;
 pub mod listing;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod resolve;
 
 pub use apply::{ApplyOptions, ItemEvent, Outcome, apply, remove};

@@ -1,0 +1,231 @@
+//! What was done, for people and for automation: Markdown, CSV and JSON,
+//! with each grant also as the equivalent Azure CLI, PowerShell and Bicep.
+
+use serde::Serialize;
+
+use crate::apply::Outcome;
+use crate::model::{Grant, MemberKind};
+
+/// One grant and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub grant: Grant,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+fn principal_type(kind: MemberKind) -> &'static str {
+    match kind {
+        MemberKind::User => "User",
+        MemberKind::Group => "Group",
+        MemberKind::ServicePrincipal => "ServicePrincipal",
+    }
+}
+
+/// The same grant with the Azure CLI.
+pub fn az_command(grant: &Grant) -> String {
+    match grant {
+        Grant::AzureRole(g) => format!(
+            "az role assignment create --assignee-object-id {} --assignee-principal-type {} --role {} --scope \"{}\"",
+            g.member.id,
+            principal_type(g.member.kind),
+            g.role_id,
+            g.scope
+        ),
+        Grant::AppRole(g) => format!(
+            "az rest --method POST --url https://graph.microsoft.com/v1.0/servicePrincipals/{}/appRoleAssignedTo --body '{{\"principalId\":\"{}\",\"resourceId\":\"{}\",\"appRoleId\":\"{}\"}}'",
+            g.resource_id, g.member.id, g.resource_id, g.app_role_id
+        ),
+    }
+}
+
+/// The same grant with Az and Microsoft Graph PowerShell.
+pub fn powershell(grant: &Grant) -> String {
+    match grant {
+        Grant::AzureRole(g) => format!(
+            "New-AzRoleAssignment -ObjectId {} -ObjectType {} -RoleDefinitionId {} -Scope \"{}\"",
+            g.member.id,
+            principal_type(g.member.kind),
+            g.role_id,
+            g.scope
+        ),
+        Grant::AppRole(g) => format!(
+            "New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId {} -PrincipalId {} -ResourceId {} -AppRoleId {}",
+            g.resource_id, g.member.id, g.resource_id, g.app_role_id
+        ),
+    }
+}
+
+/// The same grant in Bicep (the app role through Bicep's Microsoft Graph
+/// extension). The role assignment's name is the one Rolecall uses, so a
+/// deployment and Rolecall converge on one assignment.
+pub fn bicep(grant: &Grant) -> String {
+    match grant {
+        Grant::AzureRole(g) => format!(
+            "// deploy at (or with `scope:` set to) {scope}\nresource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {{\n  name: '{name}'\n  properties: {{\n    roleDefinitionId: '{definition}'\n    principalId: '{principal}'\n    principalType: '{kind}'\n  }}\n}}",
+            scope = g.scope,
+            name = g.assignment_name(),
+            definition = g.role_definition_id(),
+            principal = g.member.id,
+            kind = principal_type(g.member.kind),
+        ),
+        Grant::AppRole(g) => format!(
+            "extension microsoftGraphV1\nresource appRole 'Microsoft.Graph/appRoleAssignedTo@v1.0' = {{\n  appRoleId: '{}'\n  principalId: '{}'\n  resourceId: '{}'\n}}",
+            g.app_role_id, g.member.id, g.resource_id
+        ),
+    }
+}
+
+fn result(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Created { .. } => "created".into(),
+        Outcome::AlreadyInPlace => "already in place".into(),
+        Outcome::Inherited { from_scope } => format!("inherited from {from_scope}"),
+        Outcome::Removed => "removed".into(),
+        Outcome::AlreadyGone => "already gone".into(),
+        Outcome::Blocked { reason } => format!("blocked: {reason}"),
+        Outcome::Failed { code, message } => format!("failed ({code}): {message}"),
+    }
+}
+
+/// A Markdown report: a table of grants and results, then each grant as
+/// Azure CLI, PowerShell and Bicep.
+pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry]) -> String {
+    let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
+    let mut out = format!("# {title}\n\nBy {by}, {at}.\n\n| Grant | Result |\n|---|---|\n");
+    for e in entries {
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            cell(&e.grant.describe()),
+            cell(&result(&e.outcome))
+        ));
+    }
+    out.push_str("\n## The same with other tools\n");
+    for e in entries {
+        out.push_str(&format!(
+            "\n### {}\n\n```sh\n{}\n```\n\n```powershell\n{}\n```\n\n```bicep\n{}\n```\n",
+            e.grant.describe(),
+            az_command(&e.grant),
+            powershell(&e.grant),
+            bicep(&e.grant)
+        ));
+    }
+    out
+}
+
+/// One row per grant.
+pub fn csv(entries: &[Entry]) -> String {
+    let field = |t: &str| {
+        if t.contains([',', '"', '\n']) {
+            format!("\"{}\"", t.replace('"', "\"\""))
+        } else {
+            t.to_owned()
+        }
+    };
+    let mut out = String::from("Grant,Member,MemberId,Result,AzureCli\n");
+    for e in entries {
+        let m = e.grant.member();
+        out.push_str(
+            &[
+                field(&e.grant.describe()),
+                field(&m.display_name),
+                field(&m.id),
+                field(&result(&e.outcome)),
+                field(&az_command(&e.grant)),
+            ]
+            .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AppRoleGrant, AzureRoleGrant, Member};
+
+    fn nadia() -> Member {
+        Member {
+            id: "5f3c0000-0000-4000-8000-000000000001".into(),
+            kind: MemberKind::User,
+            display_name: "Nadia Novak".into(),
+            detail: Some("nadia@contoso.com".into()),
+        }
+    }
+
+    fn entries() -> Vec<Entry> {
+        vec![
+            Entry {
+                grant: Grant::AzureRole(AzureRoleGrant {
+                    scope: "/subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg-voice".into(),
+                    role_id: "b24988ac-6180-42a0-ab88-20f7382dd24c".into(),
+                    role_name: "Contributor".into(),
+                    member: nadia(),
+                    description: None,
+                }),
+                outcome: Outcome::Created {
+                    assignment_id: "x".into(),
+                },
+            },
+            Entry {
+                grant: Grant::AppRole(AppRoleGrant {
+                    resource_id: "6e2c0000-0000-4000-8000-000000000002".into(),
+                    resource_name: "AzureCommunicationsGateway".into(),
+                    app_id: "8502a0ec-c76d-412f-836c-398018e2312b".into(),
+                    app_role_id: "7a1d0000-0000-4000-8000-000000000003".into(),
+                    app_role_value: "ProvisioningAPI.AdminUser".into(),
+                    member: nadia(),
+                }),
+                outcome: Outcome::AlreadyInPlace,
+            },
+        ]
+    }
+
+    #[test]
+    fn each_grant_reads_as_the_command_an_admin_would_type() {
+        let e = entries();
+        let az = az_command(&e[0].grant);
+        assert!(
+            az.starts_with("az role assignment create --assignee-object-id 5f3c0000-"),
+            "{az}"
+        );
+        assert!(
+            az.contains("--assignee-principal-type User --role b24988ac-")
+                && az.contains("--scope \"/subscriptions/1111aaaa-")
+        );
+        assert!(
+            az_command(&e[1].grant).contains(
+                "servicePrincipals/6e2c0000-0000-4000-8000-000000000002/appRoleAssignedTo"
+            )
+        );
+        assert!(powershell(&e[0].grant).starts_with("New-AzRoleAssignment -ObjectId 5f3c0000-"));
+        let Grant::AzureRole(g) = &e[0].grant else {
+            unreachable!()
+        };
+        let b = bicep(&e[0].grant);
+        assert!(
+            b.contains(&format!("name: '{}'", g.assignment_name())),
+            "{b}"
+        );
+        assert!(b.contains("/subscriptions/1111aaaa-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/b24988ac-"));
+        assert!(bicep(&e[1].grant).contains("Microsoft.Graph/appRoleAssignedTo@v1.0"));
+    }
+
+    #[test]
+    fn reports_list_every_grant_and_its_result() {
+        let e = entries();
+        let md = markdown(
+            "Onboarding",
+            "olivia@contoso.com",
+            "2026-11-23T22:00:00Z",
+            &e,
+        );
+        assert!(md.contains("| Contributor for Nadia Novak (nadia@contoso.com) at /subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg-voice | created |"), "{md}");
+        assert!(md.contains("| already in place |"));
+        assert_eq!(md.matches("```bicep").count(), 2);
+        let csv = csv(&e);
+        assert_eq!(csv.lines().count(), 3);
+        assert!(csv.lines().nth(1).unwrap().contains(",created,"));
+    }
+}
