@@ -78,6 +78,23 @@ pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
             Grant::AppRole(_) => None,
         })
         .collect();
+    // Subscriptions that are not enabled are read-only: nothing can be assigned there.
+    let disabled: HashMap<String, (String, String)> =
+        if grants.iter().any(|g| matches!(g, Grant::AzureRole(_))) {
+            let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+            subscriptions
+                .into_iter()
+                .filter(|s| s.state != "Enabled")
+                .map(|s| {
+                    (
+                        s.subscription_id.to_ascii_lowercase(),
+                        (s.display_name, s.state),
+                    )
+                })
+                .collect()
+        } else {
+            HashMap::new()
+        };
     let may_assign: HashMap<String, bool> =
         futures::future::try_join_all(scopes.into_iter().map(|scope| async move {
             let permissions: Vec<_> = azure.arm.permissions(&scope).try_collect().await?;
@@ -151,7 +168,17 @@ pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
             let status = match &grant {
                 Grant::AzureRole(r) => {
                     let scope = r.scope.to_ascii_lowercase();
-                    if !may_assign[&scope] {
+                    let off = Scope::parse(&r.scope)
+                        .ok()
+                        .and_then(|s| s.subscription_id().map(str::to_ascii_lowercase))
+                        .and_then(|id| disabled.get(&id));
+                    if let Some((name, state)) = off {
+                        Status::Blocked {
+                            reason: format!(
+                                "The subscription '{name}' is {state}, which makes it read-only: nothing can be assigned there until it is enabled again."
+                            ),
+                        }
+                    } else if !may_assign[&scope] {
                         Status::Blocked {
                             reason: format!(
                                 "You lack '{ASSIGN_ACTION}' at '{}'. Owner, User Access Administrator or Role Based Access Control Administrator there (or above) carries it; ask someone who holds one to grant it or to do this step.",

@@ -427,3 +427,28 @@ async fn member_search_finds_by_name_upn_and_ids_and_flags_what_to_beware_of() {
         .unwrap();
     assert!(synergy.warning.as_deref().unwrap().contains(ACG_APP_ID));
 }
+
+#[tokio::test]
+async fn a_disabled_subscription_is_a_blocker_before_any_write() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let old = format!("{}/resourceGroups/rg-old", legacy());
+    let planned = plan(
+        &olivia,
+        vec![azure_role(
+            &old,
+            READER,
+            "Reader",
+            person("tom.baker", "Tom Baker"),
+        )],
+    )
+    .await
+    .unwrap();
+    let Status::Blocked { reason } = &planned.items[0].status else {
+        panic!("{:?}", planned.items[0].status)
+    };
+    assert!(
+        reason.contains("Contoso Legacy") && reason.contains("Disabled"),
+        "{reason}"
+    );
+}
