@@ -32,8 +32,7 @@ async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, CommandError> {
 fn subscription_of(scope: &str) -> Result<String, CommandError> {
     let scope = rolecall_rbac::Scope::parse(scope)?;
     Ok(scope
-        .subscription_id()
-        .map(|id| format!("/subscriptions/{id}"))
+        .subscription_scope()
         .unwrap_or_else(|| scope.as_str().to_owned()))
 }
 
@@ -180,10 +179,10 @@ pub async fn save_role_draft(
     })?;
     let first = draft.assignable_scopes.first().cloned().unwrap_or_default();
     let azure = state.azure()?;
-    let tenant =
-        Tenant::load_with(&azure, catalogue(&state).await?, &subscription_of(&first)?).await?;
+    let subscription = subscription_of(&first)?;
+    let tenant = Tenant::load_with(&azure, catalogue(&state).await?, &subscription).await?;
     let guid = if editing.is_empty() {
-        rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription_of(&first)?]).to_string()
+        rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription]).to_string()
     } else {
         editing.clone()
     };

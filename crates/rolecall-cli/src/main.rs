@@ -1010,8 +1010,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 })?;
                 let subscription = rolecall_rbac::Scope::parse(&first)?
-                    .subscription_id()
-                    .map(|id| format!("/subscriptions/{id}"))
+                    .subscription_scope()
                     .unwrap_or(first);
                 let (_, azure) = connect(&cli, &cloud, who).await?;
                 let tenant =
@@ -1166,8 +1165,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .cloned()
                         .unwrap_or_default();
                     let subscription = rolecall_rbac::Scope::parse(&first)?
-                        .subscription_id()
-                        .map(|id| format!("/subscriptions/{id}"))
+                        .subscription_scope()
                         .unwrap_or(first);
                     let tenant =
                         rolecall_grants::custom_roles::Tenant::load(&azure, &subscription).await?;

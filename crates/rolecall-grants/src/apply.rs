@@ -236,7 +236,6 @@ async fn remove_role_assignment(
     grant: &AzureRoleGrant,
 ) -> Result<Outcome, AzureError> {
     let target = rolecall_rbac::Scope::parse(&grant.scope).ok();
-    let role = grant.role_id.to_ascii_lowercase();
     let existing: Vec<_> = azure
         .arm
         .role_assignments(
@@ -246,11 +245,7 @@ async fn remove_role_assignment(
         .try_collect()
         .await?;
     let here = existing.into_iter().find(|a| {
-        a.properties
-            .role_definition_id
-            .to_ascii_lowercase()
-            .ends_with(&role)
-            && rolecall_rbac::Scope::parse(&a.properties.scope).ok() == target
+        grant.is_held_by(a) && rolecall_rbac::Scope::parse(&a.properties.scope).ok() == target
     });
     let Some(assignment) = here else {
         return Ok(Outcome::AlreadyGone);

@@ -11,7 +11,7 @@ use rolecall_azure::arm::{AssignmentFilter, RoleFilter};
 use rolecall_azure::{Azure, AzureError};
 use rolecall_rbac::draft::{Draft, DraftContext, Issue, Severity};
 use rolecall_rbac::roles::RoleProperties;
-use rolecall_rbac::{ActionKind, Catalogue, RoleDefinition, Scope};
+use rolecall_rbac::{Catalogue, RoleDefinition, Scope};
 
 /// The right ARM checks before writing a role definition.
 pub const WRITE_ACTION: &str = "Microsoft.Authorization/roleDefinitions/write";
@@ -78,21 +78,6 @@ pub fn already_in_place<'a>(tenant: &'a Tenant, draft: &Draft) -> Option<&'a Rol
     })
 }
 
-/// Whether the admin may write role definitions at each of `scopes`.
-pub async fn write_rights(
-    azure: &Azure,
-    scopes: &[String],
-) -> Result<HashMap<String, bool>, AzureError> {
-    let checked = futures::future::try_join_all(scopes.iter().map(|scope| async move {
-        let permissions: Vec<_> = azure.arm.permissions(scope).try_collect().await?;
-        let allowed =
-            rolecall_rbac::permissions::allows(&permissions, WRITE_ACTION, ActionKind::Action);
-        Ok::<_, AzureError>((scope.to_ascii_lowercase(), allowed))
-    }))
-    .await?;
-    Ok(checked.into_iter().collect())
-}
-
 /// Everything wrong or worth knowing about `draft`, as ARM and the admin's
 /// rights would have it, before anything is written. `editing`: the role
 /// being changed (its own name is no collision).
@@ -102,7 +87,8 @@ pub async fn check(
     draft: &Draft,
     editing: Option<&str>,
 ) -> Result<Vec<Issue>, AzureError> {
-    let rights = write_rights(azure, &draft.assignable_scopes).await?;
+    let rights =
+        crate::plan::rights(azure, draft.assignable_scopes.iter().cloned(), WRITE_ACTION).await?;
     let names: Vec<String> = tenant
         .roles
         .iter()
@@ -234,11 +220,9 @@ pub async fn assignments_of(
             .role_assignments(scope, &AssignmentFilter::All)
             .try_collect()
             .await?;
+        let guid = rolecall_rbac::roles::definition_guid(&role.name);
         found.extend(here.into_iter().filter(|a| {
-            a.properties
-                .role_definition_id
-                .to_ascii_lowercase()
-                .ends_with(&role.name.to_ascii_lowercase())
+            rolecall_rbac::roles::definition_guid(&a.properties.role_definition_id) == guid
         }));
     }
     found.sort_by(|a, b| a.id.cmp(&b.id));

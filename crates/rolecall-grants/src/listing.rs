@@ -8,7 +8,7 @@ use rolecall_azure::arm::{AssignmentFilter, RoleAssignment, RoleFilter};
 use rolecall_azure::{Azure, AzureError, for_each_bounded};
 use serde::Serialize;
 
-use crate::model::{Member, MemberKind};
+use crate::model::Member;
 
 /// One assignment, named.
 #[derive(Debug, Clone, Serialize)]
@@ -75,29 +75,16 @@ pub async fn assignments_at(azure: &Azure, scope: &str) -> Result<Vec<Listed>, A
 }
 
 async fn lookup(azure: &Azure, id: &str, kind: &str) -> Result<Option<Member>, AzureError> {
+    use crate::resolve::{group_member, sp_member, user_member};
     Ok(match kind {
-        "User" => azure.graph.user(id).await?.map(|u| Member {
-            id: u.id,
-            kind: MemberKind::User,
-            display_name: u.display_name,
-            detail: Some(u.user_principal_name),
-        }),
-        "Group" | "ForeignGroup" => azure.graph.group(id).await?.map(|g| Member {
-            id: g.id,
-            kind: MemberKind::Group,
-            display_name: g.display_name,
-            detail: g.mail,
-        }),
-        _ => azure.graph.service_principal(id).await?.map(|s| Member {
-            id: s.id,
-            kind: MemberKind::ServicePrincipal,
-            display_name: s.display_name,
-            detail: Some(s.app_id),
-        }),
+        "User" => azure.graph.user(id).await?.map(user_member),
+        "Group" | "ForeignGroup" => azure.graph.group(id).await?.map(group_member),
+        _ => azure.graph.service_principal(id).await?.map(sp_member),
     })
 }
 
-fn csv_field(text: &str) -> String {
+/// A CSV field, quoted only when it must be.
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

@@ -62,12 +62,21 @@ impl AzureRoleGrant {
     pub fn role_definition_id(&self) -> String {
         let prefix = rolecall_rbac::Scope::parse(&self.scope)
             .ok()
-            .and_then(|s| s.subscription_id().map(|id| format!("/subscriptions/{id}")))
+            .and_then(|s| s.subscription_scope())
             .unwrap_or_default();
         format!(
             "{prefix}/providers/Microsoft.Authorization/roleDefinitions/{}",
             self.role_id
         )
+    }
+
+    /// Whether `assignment` gives this grant's role to this grant's member
+    /// (at whatever scope).
+    pub fn is_held_by(&self, assignment: &rolecall_azure::arm::RoleAssignment) -> bool {
+        let p = &assignment.properties;
+        rolecall_rbac::roles::definition_guid(&p.role_definition_id)
+            == rolecall_rbac::roles::definition_guid(&self.role_id)
+            && p.principal_id.eq_ignore_ascii_case(&self.member.id)
     }
 
     /// ARM's `guid(scope, principal, role)`: the same grant always has the

@@ -60,9 +60,20 @@ impl Plan {
     }
 }
 
-fn same_guid(a: &str, b: &str) -> bool {
-    let guid = |id: &str| id.rsplit('/').next().unwrap_or(id).to_ascii_lowercase();
-    guid(a) == guid(b)
+/// Whether the signed-in admin holds `action` at each of `scopes` (ARM's
+/// `permissions` there, evaluated by the engine), by lowercased scope.
+pub async fn rights(
+    azure: &Azure,
+    scopes: impl IntoIterator<Item = String>,
+    action: &str,
+) -> Result<HashMap<String, bool>> {
+    let checked = futures::future::try_join_all(scopes.into_iter().map(|scope| async move {
+        let permissions: Vec<_> = azure.arm.permissions(&scope).try_collect().await?;
+        let allowed = rolecall_rbac::permissions::allows(&permissions, action, ActionKind::Action);
+        Ok::<_, rolecall_azure::AzureError>((scope.to_ascii_lowercase(), allowed))
+    }))
+    .await?;
+    Ok(checked.into_iter().collect())
 }
 
 /// Checks each grant against live state and the signed-in admin's rights.
@@ -95,16 +106,7 @@ pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
         } else {
             HashMap::new()
         };
-    let may_assign: HashMap<String, bool> =
-        futures::future::try_join_all(scopes.into_iter().map(|scope| async move {
-            let permissions: Vec<_> = azure.arm.permissions(&scope).try_collect().await?;
-            let allowed =
-                rolecall_rbac::permissions::allows(&permissions, ASSIGN_ACTION, ActionKind::Action);
-            Ok::<_, rolecall_azure::AzureError>((scope, allowed))
-        }))
-        .await?
-        .into_iter()
-        .collect();
+    let may_assign = rights(azure, scopes, ASSIGN_ACTION).await?;
     let app_roles_allowed = if grants.iter().any(|g| matches!(g, Grant::AppRole(_))) {
         let roles: Vec<_> = azure.graph.my_directory_roles().try_collect().await?;
         roles
@@ -224,12 +226,7 @@ fn azure_role_status(
     };
     let mut inherited = None;
     for a in existing {
-        if !same_guid(&a.properties.role_definition_id, &grant.role_id)
-            || !a
-                .properties
-                .principal_id
-                .eq_ignore_ascii_case(&grant.member.id)
-        {
+        if !grant.is_held_by(a) {
             continue;
         }
         let Ok(at) = Scope::parse(&a.properties.scope) else {

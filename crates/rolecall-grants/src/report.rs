@@ -115,13 +115,7 @@ pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry]) -> String {
 
 /// One row per grant.
 pub fn csv(entries: &[Entry]) -> String {
-    let field = |t: &str| {
-        if t.contains([',', '"', '\n']) {
-            format!("\"{}\"", t.replace('"', "\"\""))
-        } else {
-            t.to_owned()
-        }
-    };
+    let field = crate::listing::csv_field;
     let mut out = String::from("Grant,Member,MemberId,Result,AzureCli\n");
     for e in entries {
         let m = e.grant.member();

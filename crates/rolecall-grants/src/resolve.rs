@@ -51,12 +51,7 @@ pub async fn member(azure: &Azure, text: &str) -> Result<Member, ResolveError> {
             return Ok(user_member(u));
         }
         if let Some(g) = group {
-            return Ok(Member {
-                id: g.id,
-                kind: MemberKind::Group,
-                display_name: g.display_name,
-                detail: g.mail,
-            });
+            return Ok(group_member(g));
         }
         if let Some(s) = sp {
             return Ok(sp_member(s));
@@ -72,7 +67,8 @@ pub async fn member(azure: &Azure, text: &str) -> Result<Member, ResolveError> {
     Err(ResolveError::NoMember(text.to_owned()))
 }
 
-fn user_member(u: rolecall_azure::graph::User) -> Member {
+/// A Graph user, group or service principal as a grant's member.
+pub(crate) fn user_member(u: rolecall_azure::graph::User) -> Member {
     Member {
         id: u.id,
         kind: MemberKind::User,
@@ -81,7 +77,16 @@ fn user_member(u: rolecall_azure::graph::User) -> Member {
     }
 }
 
-fn sp_member(s: ServicePrincipal) -> Member {
+pub(crate) fn group_member(g: rolecall_azure::graph::Group) -> Member {
+    Member {
+        id: g.id,
+        kind: MemberKind::Group,
+        display_name: g.display_name,
+        detail: g.mail,
+    }
+}
+
+pub(crate) fn sp_member(s: ServicePrincipal) -> Member {
     Member {
         id: s.id,
         kind: MemberKind::ServicePrincipal,
@@ -256,14 +261,7 @@ async fn search_words(azure: &Azure, text: &str, limit: usize) -> Result<Vec<Fou
         }
         f
     });
-    let groups = groups.into_iter().map(|g| {
-        found(Member {
-            id: g.id,
-            kind: MemberKind::Group,
-            display_name: g.display_name,
-            detail: g.mail,
-        })
-    });
+    let groups = groups.into_iter().map(|g| found(group_member(g)));
     let sps = sps.into_iter().map(|s| {
         let managed = s.service_principal_type.as_deref() == Some("ManagedIdentity");
         let mut f = found(sp_member(s));

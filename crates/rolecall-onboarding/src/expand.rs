@@ -115,7 +115,7 @@ pub async fn expand(
                 let assignable = scope(&spec.assignable_at)?;
                 let subscription = Scope::parse(&assignable)
                     .ok()
-                    .and_then(|s| s.subscription_id().map(|id| format!("/subscriptions/{id}")))
+                    .and_then(|s| s.subscription_scope())
                     .unwrap_or_default();
                 let guid = rolecall_rbac::names::arm_guid(&[&spec.name, &subscription]).to_string();
                 let permissions = vec![Permission {

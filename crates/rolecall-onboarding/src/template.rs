@@ -123,8 +123,7 @@ pub fn scope_of(reference: &str, inputs: &HashMap<String, String>) -> Result<Str
     match part {
         "" => Ok(scope.as_str().to_owned()),
         "subscription" => scope
-            .subscription_id()
-            .map(|s| format!("/subscriptions/{s}"))
+            .subscription_scope()
             .ok_or_else(|| format!("'{id}' is not inside a subscription")),
         "resourceGroup" => match (scope.subscription_id(), scope.resource_group()) {
             (Some(s), Some(g)) => Ok(format!("/subscriptions/{s}/resourceGroups/{g}")),

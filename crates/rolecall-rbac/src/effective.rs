@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::permissions::ActionKind;
-use crate::roles::RoleDefinition;
+use crate::roles::{RoleDefinition, definition_guid};
 use crate::scope::Scope;
 
 /// A role assignment, as much of it as the engine needs.
@@ -22,19 +22,18 @@ pub struct RoleSet {
     by_guid: HashMap<String, RoleDefinition>,
 }
 
-fn guid_of(id: &str) -> String {
-    id.rsplit('/').next().unwrap_or(id).to_ascii_lowercase()
-}
-
 impl RoleSet {
     pub fn new(roles: impl IntoIterator<Item = RoleDefinition>) -> Self {
         Self {
-            by_guid: roles.into_iter().map(|r| (guid_of(&r.name), r)).collect(),
+            by_guid: roles
+                .into_iter()
+                .map(|r| (definition_guid(&r.name), r))
+                .collect(),
         }
     }
 
     pub fn get(&self, id: &str) -> Option<&RoleDefinition> {
-        self.by_guid.get(&guid_of(id))
+        self.by_guid.get(&definition_guid(id))
     }
 
     pub fn by_name(&self, role_name: &str) -> Option<&RoleDefinition> {

@@ -47,6 +47,12 @@ impl RoleDefinition {
     }
 }
 
+/// The GUID of a role definition, lowercased, from its bare GUID or any of
+/// its ids (`/subscriptions/…/providers/Microsoft.Authorization/roleDefinitions/{guid}`).
+pub fn definition_guid(id: &str) -> String {
+    id.rsplit('/').next().unwrap_or(id).to_ascii_lowercase()
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read role definitions from {path}: {reason}")]
 pub struct RolesError {

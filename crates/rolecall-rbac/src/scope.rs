@@ -191,6 +191,12 @@ impl Scope {
         .then(|| self.segments()[1])
     }
 
+    /// `/subscriptions/{id}` of a scope at or below a subscription.
+    pub fn subscription_scope(&self) -> Option<String> {
+        self.subscription_id()
+            .map(|id| format!("/subscriptions/{id}"))
+    }
+
     pub fn resource_group(&self) -> Option<&str> {
         let segments = self.segments();
         (segments.len() >= 4 && segments[2].eq_ignore_ascii_case("resourceGroups"))

@@ -90,6 +90,39 @@ async function reviewReadUserForNadia(browser, role = "ProvisioningAPI.ReadUser"
   await click(browser, "next-step");
 }
 
+const SMTP_ACTIONS = [
+  "Microsoft.Communication/CommunicationServices/Read",
+  "Microsoft.Communication/CommunicationServices/Write",
+  "Microsoft.Communication/EmailServices/write",
+];
+
+/**
+ * The custom role wizard, up to its JSON step: Reader cloned as "Contoso SMTP
+ * Sender", Reader's read-everything wildcard removed, the three SMTP actions added,
+ * assignable at rg-email.
+ */
+async function draftSmtpRole(browser, shots = false) {
+  await click(browser, "nav-customRoles");
+  await typeOver(browser, "role-name", "Contoso SMTP Sender");
+  await click(browser, "clone-Reader");
+  await click(browser, "next-step");
+  await click(browser, "remove-*/read");
+  await typeOver(browser, "operation-search", "communication");
+  if (shots) {
+    const operations = await browser.$('[aria-label="Operations"]');
+    await operations.waitForExist({ timeout: 30_000, timeoutMsg: "no operation list appeared" });
+    await screenshot(browser, "role-1-search");
+  }
+  for (const action of SMTP_ACTIONS) {
+    await click(browser, `add-${action}`);
+  }
+  if (shots) await screenshot(browser, "role-1-permissions");
+  await click(browser, "next-step");
+  await click(browser, "expand-Contoso Messaging");
+  await check(browser, "scope-rg-email");
+  await click(browser, "next-step");
+}
+
 async function contributorsOnGateway(scope) {
   const rows = await cli("assignments", "--scope", scope);
   return rows.filter((r) => r.role === "Contributor" && !r.inherited).map((r) => r.principalType).sort();
@@ -162,27 +195,7 @@ describe("granting access through the window", () => {
   });
 
   test("clones Reader into an SMTP sender role (the Communication Services procedure) and assigns it to the SMTP application", async () => {
-    await click(browser, "nav-customRoles");
-    await typeOver(browser, "role-name", "Contoso SMTP Sender");
-    await click(browser, "clone-Reader");
-    await click(browser, "next-step");
-    await click(browser, "remove-*/read");
-    await typeOver(browser, "operation-search", "communication");
-    const operations = await browser.$('[aria-label="Operations"]');
-    await operations.waitForExist({ timeout: 30_000, timeoutMsg: "no operation list appeared" });
-    await screenshot(browser, "role-1-search");
-    for (const action of [
-      "Microsoft.Communication/CommunicationServices/Read",
-      "Microsoft.Communication/CommunicationServices/Write",
-      "Microsoft.Communication/EmailServices/write",
-    ]) {
-      await click(browser, `add-${action}`);
-    }
-    await screenshot(browser, "role-1-permissions");
-    await click(browser, "next-step");
-    await click(browser, "expand-Contoso Messaging");
-    await check(browser, "scope-rg-email");
-    await click(browser, "next-step");
+    await draftSmtpRole(browser, true);
     await byTestId(browser, "draft-ok", 30_000);
     await screenshot(browser, "role-2-json");
     await click(browser, "next-step");
@@ -193,11 +206,7 @@ describe("granting access through the window", () => {
     const custom = await cli("roles", "--scope", messaging.id, "--custom");
     const created = custom.find((r) => r.properties.roleName === "Contoso SMTP Sender");
     assert.ok(created, "ARM holds the role");
-    assert.deepEqual(created.properties.permissions[0].actions.sort(), [
-      "Microsoft.Communication/CommunicationServices/Read",
-      "Microsoft.Communication/CommunicationServices/Write",
-      "Microsoft.Communication/EmailServices/write",
-    ]);
+    assert.deepEqual(created.properties.permissions[0].actions.sort(), [...SMTP_ACTIONS].sort());
 
     // Assign it now: on the Communication Services resource, to the SMTP application.
     await click(browser, "assign-now");
@@ -221,23 +230,7 @@ describe("granting access through the window", () => {
 
     // Again, the same role: already in place, nothing to write.
     await click(browser, "nav-onboard");
-    await click(browser, "nav-customRoles");
-    await typeOver(browser, "role-name", "Contoso SMTP Sender");
-    await click(browser, "clone-Reader");
-    await click(browser, "next-step");
-    await click(browser, "remove-*/read");
-    await typeOver(browser, "operation-search", "communication");
-    for (const action of [
-      "Microsoft.Communication/CommunicationServices/Read",
-      "Microsoft.Communication/CommunicationServices/Write",
-      "Microsoft.Communication/EmailServices/write",
-    ]) {
-      await click(browser, `add-${action}`);
-    }
-    await click(browser, "next-step");
-    await click(browser, "expand-Contoso Messaging");
-    await check(browser, "scope-rg-email");
-    await click(browser, "next-step");
+    await draftSmtpRole(browser);
     await click(browser, "next-step");
     await byTestId(browser, "role-in-place", 30_000);
     await screenshot(browser, "role-5-rerun");
