@@ -471,6 +471,8 @@ pub enum PlanState {
     ToCreate,
     InPlace,
     Inherited,
+    /// Redundant: another role the member holds covers it.
+    Covered,
     Blocked,
 }
 
@@ -504,10 +506,25 @@ impl PlanView {
                 .map(|item| {
                     let (state, detail) = match &item.status {
                         Status::ToCreate => (PlanState::ToCreate, String::new()),
-                        Status::InPlace { .. } => (PlanState::InPlace, String::new()),
+                        Status::InPlace { made_elsewhere, .. } => (
+                            PlanState::InPlace,
+                            if *made_elsewhere {
+                                "Made outside Rolecall, under another name; kept as it is."
+                                    .to_owned()
+                            } else {
+                                String::new()
+                            },
+                        ),
                         Status::Inherited { from_scope } => {
                             (PlanState::Inherited, from_scope.clone())
                         }
+                        Status::Covered {
+                            by_role,
+                            from_scope,
+                        } => (
+                            PlanState::Covered,
+                            format!("{by_role} at {from_scope} already grants all of it."),
+                        ),
                         Status::Blocked { reason } => (PlanState::Blocked, reason.clone()),
                     };
                     PlanItemView {
@@ -527,6 +544,7 @@ pub enum OutcomeKind {
     Created,
     AlreadyInPlace,
     Inherited,
+    Covered,
     Removed,
     AlreadyGone,
     Blocked,
@@ -542,6 +560,8 @@ pub struct OutcomeView {
     pub code: String,
     /// What happened, and for a failure what to do.
     pub message: String,
+    /// Azure's request id of the write, for support; "" when none.
+    pub request_id: String,
 }
 
 impl From<&rolecall_grants::Outcome> for OutcomeView {
@@ -549,6 +569,14 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
         use rolecall_grants::Outcome as O;
         let (kind, code, message) = match o {
             O::Created { .. } => (OutcomeKind::Created, "", "Created.".to_owned()),
+            O::Covered {
+                by_role,
+                from_scope,
+            } => (
+                OutcomeKind::Covered,
+                "",
+                format!("Not needed: {by_role} at {from_scope} already grants all of it."),
+            ),
             O::AlreadyInPlace => (
                 OutcomeKind::AlreadyInPlace,
                 "",
@@ -562,12 +590,21 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
             O::Removed => (OutcomeKind::Removed, "", "Removed.".to_owned()),
             O::AlreadyGone => (OutcomeKind::AlreadyGone, "", "Already gone.".to_owned()),
             O::Blocked { reason } => (OutcomeKind::Blocked, "", reason.clone()),
-            O::Failed { code, message } => (OutcomeKind::Failed, code.as_str(), message.clone()),
+            O::Failed { code, message, .. } => {
+                (OutcomeKind::Failed, code.as_str(), message.clone())
+            }
+        };
+        let request_id = match o {
+            O::Created { request_id, .. } | O::Failed { request_id, .. } => {
+                request_id.clone().unwrap_or_default()
+            }
+            _ => String::new(),
         };
         Self {
             kind,
             code: code.to_owned(),
             message,
+            request_id,
         }
     }
 }

@@ -83,6 +83,10 @@ pub struct RoleAssignment {
     pub id: String,
     pub name: String,
     pub properties: RoleAssignmentProperties,
+    /// ARM's `x-ms-request-id` of the write that returned this (not on the
+    /// wire; `None` when listed).
+    #[serde(skip)]
+    pub request_id: Option<String>,
 }
 
 impl RoleAssignment {
@@ -389,7 +393,8 @@ impl ArmClient {
             &authz(scope, &format!("roleAssignments/{name}")),
             &[("api-version", AUTHORIZATION_API)],
         )?;
-        self.service
+        let answer = self
+            .service
             .send(
                 Method::Put,
                 url,
@@ -398,8 +403,10 @@ impl ArmClient {
                 }),
                 &[],
             )
-            .await?
-            .json(ServiceName::Arm)
+            .await?;
+        let mut created: RoleAssignment = answer.json(ServiceName::Arm)?;
+        created.request_id = answer.request_id;
+        Ok(created)
     }
 
     /// Deletes a role assignment; `None` when it did not exist (204).

@@ -133,6 +133,15 @@ impl AzureError {
         self.api().map(|e| e.kind)
     }
 
+    /// Azure's request id of the answer, when there was one (for support).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            AzureError::Api(e) => e.request_id.as_deref(),
+            AzureError::Protocol { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// A stable code for the UI and `--json` output: Azure's own code for
     /// Azure's answers, Rolecall's for the rest.
     pub fn code(&self) -> String {

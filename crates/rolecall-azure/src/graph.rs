@@ -92,6 +92,10 @@ pub struct AppRoleAssignment {
     pub resource_id: String,
     #[serde(default)]
     pub resource_display_name: Option<String>,
+    /// Graph's `request-id` of the write that returned this (not on the
+    /// wire; `None` when listed).
+    #[serde(skip)]
+    pub request_id: Option<String>,
     #[serde(default)]
     pub created_date_time: Option<String>,
 }
@@ -294,6 +298,20 @@ impl GraphClient {
         )
     }
 
+    /// The app roles `principal_id` holds, in every application.
+    /// `collection`: `users`, `groups` or `servicePrincipals`.
+    pub fn app_role_assignments_of(
+        &self,
+        collection: &str,
+        principal_id: &str,
+    ) -> impl Stream<Item = Result<AppRoleAssignment>> + Send + 'static + use<> {
+        self.list(
+            &format!("{collection}/{principal_id}/appRoleAssignments"),
+            &[],
+            false,
+        )
+    }
+
     /// Grants `app_role_id` of `resource_id` to `principal_id`. A duplicate
     /// comes back as an error of kind `AlreadyExists`.
     pub async fn assign_app_role(
@@ -313,7 +331,8 @@ impl GraphClient {
             &format!("servicePrincipals/{resource_id}/appRoleAssignedTo"),
             &[],
         )?;
-        self.service
+        let answer = self
+            .service
             .send(
                 Method::Post,
                 url,
@@ -324,8 +343,10 @@ impl GraphClient {
                 }),
                 &[],
             )
-            .await?
-            .json(ServiceName::Graph)
+            .await?;
+        let mut created: AppRoleAssignment = answer.json(ServiceName::Graph)?;
+        created.request_id = answer.request_id;
+        Ok(created)
     }
 
     /// Removes an app-role assignment; `false` when it was already gone.

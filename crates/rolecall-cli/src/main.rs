@@ -584,6 +584,10 @@ async fn grant(
                     Status::ToCreate => "to create".to_owned(),
                     Status::InPlace { .. } => "in place".to_owned(),
                     Status::Inherited { from_scope } => format!("inherited from {from_scope}"),
+                    Status::Covered {
+                        by_role,
+                        from_scope,
+                    } => format!("covered by {by_role} at {from_scope}"),
                     Status::Blocked { reason } => format!("blocked: {reason}"),
                 };
                 println!("{}  [{state}]", item.grant.describe());
@@ -672,6 +676,10 @@ fn report(
                 Outcome::Created { .. } => "created".to_owned(),
                 Outcome::AlreadyInPlace => "already in place".to_owned(),
                 Outcome::Inherited { from_scope } => format!("already inherited from {from_scope}"),
+                Outcome::Covered {
+                    by_role,
+                    from_scope,
+                } => format!("covered by {by_role} at {from_scope}"),
                 Outcome::Removed => "removed".to_owned(),
                 Outcome::AlreadyGone => "already gone".to_owned(),
                 Outcome::Blocked { reason } => format!("blocked: {reason}"),

@@ -332,6 +332,38 @@ fn route(ctx: &Ctx<'_>) -> Result<Response, Response> {
                 items,
             ))
         }
+        // The principal's side: the app roles a user, group or service
+        // principal holds (Graph lists them under each).
+        (
+            &Method::GET,
+            [
+                kind @ ("users" | "groups" | "servicePrincipals"),
+                id,
+                "appRoleAssignments",
+            ],
+        ) => {
+            let exists = match *kind {
+                "users" => directory.user(id).is_some(),
+                "groups" => directory
+                    .groups
+                    .iter()
+                    .any(|g| g.id.eq_ignore_ascii_case(id)),
+                _ => directory
+                    .service_principals
+                    .iter()
+                    .any(|s| s.id.eq_ignore_ascii_case(id)),
+            };
+            if !exists {
+                return Err(not_found(ctx, id));
+            }
+            let items = state
+                .app_role_assignments
+                .iter()
+                .filter(|a| a.principal_id.eq_ignore_ascii_case(id))
+                .map(AppRoleAssignment::wire)
+                .collect();
+            Ok(ctx.collection(&format!("{kind}('{id}')/appRoleAssignments"), items))
+        }
         (&Method::POST, ["servicePrincipals", id, "appRoleAssignedTo"]) => {
             let sp = resource_sp(ctx, directory, id)?.clone();
             require_app_role_admin(ctx, directory)?;

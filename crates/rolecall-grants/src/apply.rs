@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use rolecall_azure::arm::{AssignmentFilter, NewRoleAssignment};
 use rolecall_azure::{Azure, AzureError, Kind, for_each_bounded};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::journal::Journal;
 use crate::model::{AppRoleGrant, AzureRoleGrant, Grant};
@@ -34,17 +34,26 @@ impl Default for ApplyOptions {
 }
 
 /// What became of one grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "camelCase")]
 pub enum Outcome {
     #[serde(rename_all = "camelCase")]
     Created {
         assignment_id: String,
+        /// Azure's request id of the write (`x-ms-request-id` / `request-id`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
     },
     /// It was there already (seen in the plan, or Azure said so on write).
     AlreadyInPlace,
     #[serde(rename_all = "camelCase")]
     Inherited {
+        from_scope: String,
+    },
+    /// Not created: another role the member holds covers it.
+    #[serde(rename_all = "camelCase")]
+    Covered {
+        by_role: String,
         from_scope: String,
     },
     Removed,
@@ -55,9 +64,12 @@ pub enum Outcome {
         reason: String,
     },
     /// Azure refused or could not be reached; the message says what to do.
+    #[serde(rename_all = "camelCase")]
     Failed {
         code: String,
         message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
     },
 }
 
@@ -71,6 +83,7 @@ impl Outcome {
         Outcome::Failed {
             code: error.code(),
             message: error.to_string(),
+            request_id: error.request_id().map(str::to_owned),
         }
     }
 }
@@ -112,6 +125,13 @@ pub async fn apply(
             let outcome = match &item.status {
                 Status::InPlace { .. } => Outcome::AlreadyInPlace,
                 Status::Inherited { from_scope } => Outcome::Inherited {
+                    from_scope: from_scope.clone(),
+                },
+                Status::Covered {
+                    by_role,
+                    from_scope,
+                } => Outcome::Covered {
+                    by_role: by_role.clone(),
                     from_scope: from_scope.clone(),
                 },
                 Status::Blocked { reason } => Outcome::Blocked {
@@ -166,6 +186,7 @@ async fn create_role_assignment(
             Ok(created) => {
                 return Outcome::Created {
                     assignment_id: created.id,
+                    request_id: created.request_id,
                 };
             }
             Err(e) if e.kind() == Some(Kind::AlreadyExists) => return Outcome::AlreadyInPlace,
@@ -191,6 +212,7 @@ async fn assign_app_role(azure: &Azure, grant: &AppRoleGrant) -> Outcome {
     {
         Ok(created) => Outcome::Created {
             assignment_id: created.id,
+            request_id: created.request_id,
         },
         Err(e) if e.kind() == Some(Kind::AlreadyExists) => Outcome::AlreadyInPlace,
         Err(e) => Outcome::failed(&e),

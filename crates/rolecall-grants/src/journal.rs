@@ -1,30 +1,162 @@
 //! An append-only journal of every write: one JSON line per grant created or
 //! removed, with its outcome and time, flushed to disk before the next. It
 //! holds ids and names, never a token.
+//!
+//! Writes made as part of a [`Run`] (an onboarding, an offboarding) carry the
+//! run's id, and the run's whole intent is written first (`begin`) and its
+//! end last (`end`): a run that began and never ended was interrupted (a
+//! crash, a closed window, a lost connection) and [`Journal::unfinished`]
+//! finds it so it can be resumed. Resuming re-plans the same grants against
+//! live state, so what was done is not done twice and nothing is left out.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use rolecall_rbac::draft::Draft;
+use serde::{Deserialize, Serialize};
 
 use crate::apply::Outcome;
 use crate::model::Grant;
 
-#[derive(Debug)]
+/// A handle on the journal file; [`Journal::for_run`] makes one whose
+/// entries carry a run id.
+#[derive(Debug, Clone)]
 pub struct Journal {
     path: PathBuf,
-    file: Mutex<File>,
+    file: Arc<Mutex<File>>,
+    run: Option<String>,
+}
+
+/// What a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RunKind {
+    /// Creates custom roles, then grants.
+    Apply,
+    /// Removes grants, then custom roles nobody holds any more.
+    Remove,
+}
+
+/// A custom role a run creates (`Apply`) or deletes (`Remove`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRole {
+    /// The role definition's name: `guid(name, subscription)` for new ones.
+    pub guid: String,
+    pub draft: Draft,
+}
+
+/// A run's intent, written before its first write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    pub id: String,
+    pub kind: RunKind,
+    /// What the admin would call it, e.g. "Onboarding Nadia Novak with Azure
+    /// Communications Gateway staff".
+    pub title: String,
+    #[serde(default)]
+    pub custom_roles: Vec<RunRole>,
+    pub grants: Vec<Grant>,
+}
+
+impl Run {
+    pub fn new(kind: RunKind, title: impl Into<String>, grants: Vec<Grant>) -> Self {
+        Self {
+            id: new_run_id(),
+            kind,
+            title: title.into(),
+            custom_roles: Vec::new(),
+            grants,
+        }
+    }
+}
+
+/// A run that began and never ended, with what the journal says was done.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unfinished {
+    pub run: Run,
+    /// When it began (RFC 3339).
+    pub began: String,
+    /// Grants it wrote (created or removed) before it stopped.
+    pub written: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Mark {
+    Begin(Run),
+    End {
+        #[serde(default)]
+        discarded: bool,
+    },
 }
 
 #[derive(Serialize)]
 struct Entry<'a> {
     at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<&'a str>,
     action: &'a str,
-    grant: &'a Grant,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<&'a Grant>,
+    /// For `createRole` / `deleteRole`: the custom role's name and guid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<RoleRef<'a>>,
     #[serde(flatten)]
     outcome: &'a Outcome,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleRef<'a> {
+    guid: &'a str,
+    role_name: &'a str,
+    scope: Option<&'a String>,
+}
+
+#[derive(Serialize)]
+struct MarkEntry<'a> {
+    at: String,
+    run: &'a str,
+    #[serde(flatten)]
+    mark: &'a Mark,
+}
+
+#[derive(Deserialize)]
+struct AnyEntry {
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    run: Option<String>,
+    #[serde(default)]
+    begin: Option<Run>,
+    #[serde(default)]
+    end: Option<serde_json::Value>,
+    #[serde(default)]
+    action: Option<String>,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn new_run_id() -> String {
+    // Time-ordered and unique enough for one admin's journal, without a
+    // random source: nanoseconds since the epoch and a process counter.
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    format!(
+        "run-{nanos:x}-{:x}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl Journal {
@@ -36,7 +168,8 @@ impl Journal {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(Self {
             path: path.to_owned(),
-            file: Mutex::new(file),
+            file: Arc::new(Mutex::new(file)),
+            run: None,
         })
     }
 
@@ -44,18 +177,16 @@ impl Journal {
         &self.path
     }
 
-    /// Appends one entry. A journal that cannot be written is logged, not
-    /// fatal: the grant itself already happened (or not) in Azure.
-    pub fn record(&self, action: &str, grant: &Grant, outcome: &Outcome) {
-        let entry = Entry {
-            at: time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            action,
-            grant,
-            outcome,
-        };
-        let Ok(mut line) = serde_json::to_vec(&entry) else {
+    /// The same journal; its entries carry `run`'s id.
+    pub fn for_run(&self, run: &Run) -> Journal {
+        Journal {
+            run: Some(run.id.clone()),
+            ..self.clone()
+        }
+    }
+
+    fn append(&self, value: &impl Serialize) {
+        let Ok(mut line) = serde_json::to_vec(value) else {
             return;
         };
         line.push(b'\n');
@@ -65,6 +196,62 @@ impl Journal {
         }
     }
 
+    /// Appends one entry. A journal that cannot be written is logged, not
+    /// fatal: the grant itself already happened (or not) in Azure.
+    pub fn record(&self, action: &str, grant: &Grant, outcome: &Outcome) {
+        self.append(&Entry {
+            at: now(),
+            run: self.run.as_deref(),
+            action,
+            grant: Some(grant),
+            role: None,
+            outcome,
+        });
+    }
+
+    /// Appends the creation or deletion of one custom role.
+    pub fn record_role(&self, action: &str, role: &RunRole, outcome: &Outcome) {
+        self.append(&Entry {
+            at: now(),
+            run: self.run.as_deref(),
+            action,
+            grant: None,
+            role: Some(RoleRef {
+                guid: &role.guid,
+                role_name: &role.draft.role_name,
+                scope: role.draft.assignable_scopes.first(),
+            }),
+            outcome,
+        });
+    }
+
+    /// Writes `run`'s intent, before its first write.
+    pub fn begin(&self, run: &Run) {
+        self.append(&MarkEntry {
+            at: now(),
+            run: &run.id,
+            mark: &Mark::Begin(run.clone()),
+        });
+    }
+
+    /// Marks `run_id` ended: it is no longer [`unfinished`](Self::unfinished).
+    pub fn end(&self, run_id: &str) {
+        self.append(&MarkEntry {
+            at: now(),
+            run: run_id,
+            mark: &Mark::End { discarded: false },
+        });
+    }
+
+    /// Marks an interrupted run as one the admin chose not to resume.
+    pub fn discard(&self, run_id: &str) {
+        self.append(&MarkEntry {
+            at: now(),
+            run: run_id,
+            mark: &Mark::End { discarded: true },
+        });
+    }
+
     /// Every entry so far, as JSON values (for reports and tests).
     pub fn entries(&self) -> std::io::Result<Vec<serde_json::Value>> {
         let text = std::fs::read_to_string(&self.path)?;
@@ -72,5 +259,34 @@ impl Journal {
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect())
+    }
+
+    /// The runs that began and never ended, oldest first. A line cut short
+    /// by a crash is skipped.
+    pub fn unfinished(&self) -> std::io::Result<Vec<Unfinished>> {
+        let text = std::fs::read_to_string(&self.path)?;
+        let mut open: Vec<Unfinished> = Vec::new();
+        let mut written: HashMap<String, usize> = HashMap::new();
+        for line in text.lines() {
+            let Ok(entry) = serde_json::from_str::<AnyEntry>(line) else {
+                continue;
+            };
+            let Some(run) = entry.run else { continue };
+            if let Some(begun) = entry.begin {
+                open.push(Unfinished {
+                    run: begun,
+                    began: entry.at,
+                    written: 0,
+                });
+            } else if entry.end.is_some() {
+                open.retain(|u| u.run.id != run);
+            } else if entry.action.is_some() {
+                *written.entry(run).or_default() += 1;
+            }
+        }
+        for u in &mut open {
+            u.written = written.get(&u.run.id).copied().unwrap_or(0);
+        }
+        Ok(open)
     }
 }

@@ -9,7 +9,10 @@
 //!   per-item progress; a member the directory has not replicated yet is
 //!   retried with backoff; "already exists" counts as done; names are
 //!   deterministic so a re-run converges. [`apply::remove`] undoes.
-//! - [`journal`]: an append-only record of every write and its outcome.
+//! - [`journal`]: an append-only record of every write and its outcome, and
+//!   of each run's intent, so an interrupted run is found and resumed.
+//! - [`runs`]: custom roles and grants written or removed as one journaled
+//!   run; [`runs::resume`] finishes an interrupted one.
 
 pub mod apply;
 pub mod custom_roles;
@@ -19,8 +22,9 @@ pub mod model;
 pub mod plan;
 pub mod report;
 pub mod resolve;
+pub mod runs;
 
 pub use apply::{ApplyOptions, ItemEvent, Outcome, apply, remove};
-pub use journal::Journal;
+pub use journal::{Journal, Run, RunKind, RunRole};
 pub use model::{AppRoleGrant, AzureRoleGrant, Grant, Member, MemberKind};
 pub use plan::{Plan, PlanItem, Status, plan};

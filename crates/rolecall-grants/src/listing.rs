@@ -137,3 +137,108 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
+
+/// Everything a member holds, for "remove all access of this person".
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Held {
+    /// Azure roles made at or below the chosen scopes, and app roles in every
+    /// application: what removing all access removes.
+    pub grants: Vec<crate::model::Grant>,
+    /// Roles the member holds above a chosen scope (they reach into it but
+    /// belong to the parent): "role at scope", to remove there if meant.
+    pub above: Vec<String>,
+}
+
+/// What `member` holds directly at or below each of `scopes`, and (when
+/// `app_roles`) every app role it holds in any application.
+pub async fn held_by(
+    azure: &Azure,
+    member: &Member,
+    scopes: &[String],
+    app_roles: bool,
+) -> Result<Held, AzureError> {
+    use crate::model::{AppRoleGrant, AzureRoleGrant, Grant, MemberKind};
+    let mut held = Held::default();
+    let mut seen = HashSet::new();
+    for scope in scopes {
+        let target = rolecall_rbac::Scope::parse(scope).ok();
+        let subscription = target
+            .as_ref()
+            .and_then(|s| s.subscription_scope())
+            .unwrap_or_else(|| scope.clone());
+        let (found, roles) = tokio::try_join!(
+            azure
+                .arm
+                .role_assignments(scope, &AssignmentFilter::Principal(member.id.clone()))
+                .try_collect::<Vec<_>>(),
+            azure
+                .arm
+                .role_definitions(&subscription, &RoleFilter::All)
+                .try_collect::<Vec<_>>(),
+        )?;
+        let roles = rolecall_rbac::effective::RoleSet::new(roles);
+        for a in found {
+            let name = roles
+                .get(&a.properties.role_definition_id)
+                .map(|r| r.role_name().to_owned())
+                .unwrap_or_else(|| a.properties.role_definition_id.clone());
+            let at = rolecall_rbac::Scope::parse(&a.properties.scope).ok();
+            let below = matches!((&target, &at), (Some(t), Some(at)) if t.covers(at));
+            if !seen.insert(a.id.to_ascii_lowercase()) {
+                continue;
+            }
+            if below {
+                held.grants.push(Grant::AzureRole(AzureRoleGrant {
+                    scope: a.properties.scope.clone(),
+                    role_id: rolecall_rbac::roles::definition_guid(
+                        &a.properties.role_definition_id,
+                    )
+                    .to_string(),
+                    role_name: name,
+                    member: member.clone(),
+                    description: None,
+                }));
+            } else {
+                held.above.push(format!("{name} at {}", a.properties.scope));
+            }
+        }
+    }
+    if app_roles {
+        let collection = match member.kind {
+            MemberKind::User => "users",
+            MemberKind::Group => "groups",
+            MemberKind::ServicePrincipal => "servicePrincipals",
+        };
+        let assignments: Vec<_> = azure
+            .graph
+            .app_role_assignments_of(collection, &member.id)
+            .try_collect()
+            .await?;
+        let mut apps = HashMap::new();
+        for a in assignments {
+            if !apps.contains_key(&a.resource_id) {
+                let sp = azure.graph.service_principal(&a.resource_id).await?;
+                apps.insert(a.resource_id.clone(), sp);
+            }
+            let Some(app) = apps[&a.resource_id].as_ref() else {
+                continue;
+            };
+            let value = app
+                .app_roles
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(&a.app_role_id))
+                .and_then(|r| r.value.clone())
+                .unwrap_or_else(|| "Default access".into());
+            held.grants.push(Grant::AppRole(AppRoleGrant {
+                resource_id: app.id.clone(),
+                resource_name: app.display_name.clone(),
+                app_id: app.app_id.clone(),
+                app_role_id: a.app_role_id.clone(),
+                app_role_value: value,
+                member: member.clone(),
+            }));
+        }
+    }
+    Ok(held)
+}

@@ -20,14 +20,34 @@ pub const ASSIGN_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
 pub enum Status {
     /// Missing: applying creates it.
     ToCreate,
-    /// Exactly this grant exists already.
+    /// Exactly this grant exists already. `made_elsewhere`: under another
+    /// assignment name than Rolecall's (the portal, a script); it is adopted
+    /// as it is.
     #[serde(rename_all = "camelCase")]
-    InPlace { assignment_id: String },
+    InPlace {
+        assignment_id: String,
+        #[serde(default)]
+        made_elsewhere: bool,
+    },
     /// The member holds this role at a parent scope, which covers this one.
     #[serde(rename_all = "camelCase")]
     Inherited { from_scope: String },
+    /// Redundant: the member holds another role at this or a parent scope
+    /// that grants every operation this one does.
+    #[serde(rename_all = "camelCase")]
+    Covered { by_role: String, from_scope: String },
     /// The admin may not make it; nothing will be tried.
     Blocked { reason: String },
+}
+
+impl Status {
+    /// The member already has what the grant gives.
+    pub fn is_held(&self) -> bool {
+        matches!(
+            self,
+            Status::InPlace { .. } | Status::Inherited { .. } | Status::Covered { .. }
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,9 +74,7 @@ impl Plan {
 
     /// Nothing to write: everything is in place (or inherited).
     pub fn is_converged(&self) -> bool {
-        self.items
-            .iter()
-            .all(|i| matches!(i.status, Status::InPlace { .. } | Status::Inherited { .. }))
+        self.items.iter().all(|i| i.status.is_held())
     }
 }
 
@@ -80,6 +98,16 @@ pub async fn rights(
 /// Reads only; ARM and Graph are asked once per scope, member and
 /// application, concurrently within the clients' bound.
 pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
+    plan_with(azure, grants, None).await
+}
+
+/// [`plan`], and given the catalogue, a grant the member's other roles at
+/// this or a parent scope already cover is [`Status::Covered`].
+pub async fn plan_with(
+    azure: &Azure,
+    grants: Vec<Grant>,
+    catalogue: Option<&rolecall_rbac::Catalogue>,
+) -> Result<Plan> {
     // The admin's rights: ARM's permissions at each scope, and the directory
     // roles that may assign app roles.
     let scopes: HashSet<String> = grants
@@ -205,6 +233,7 @@ pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
                             })
                             .map_or(Status::ToCreate, |x| Status::InPlace {
                                 assignment_id: x.id.clone(),
+                                made_elsewhere: false,
                             })
                     }
                 }
@@ -212,7 +241,103 @@ pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
             PlanItem { grant, status }
         })
         .collect();
-    Ok(Plan { items })
+    let mut plan = Plan { items };
+    if let Some(catalogue) = catalogue {
+        mark_covered(azure, &mut plan, &assignments, catalogue).await?;
+    }
+    Ok(plan)
+}
+
+/// Marks each Azure grant still to create that another role the member
+/// holds (here or above) already covers, measured in the catalogue.
+async fn mark_covered(
+    azure: &Azure,
+    plan: &mut Plan,
+    assignments: &HashMap<(String, String), Vec<rolecall_azure::arm::RoleAssignment>>,
+    catalogue: &rolecall_rbac::Catalogue,
+) -> Result<()> {
+    // The role definitions involved, read once each.
+    let mut wanted: HashSet<(String, String)> = HashSet::new();
+    let subscription_of = |scope: &str| {
+        Scope::parse(scope)
+            .ok()
+            .and_then(|s| s.subscription_scope())
+            .unwrap_or_default()
+    };
+    for item in &plan.items {
+        let (Grant::AzureRole(r), Status::ToCreate) = (&item.grant, &item.status) else {
+            continue;
+        };
+        let subscription = subscription_of(&r.scope);
+        let key = (
+            r.scope.to_ascii_lowercase(),
+            r.member.id.to_ascii_lowercase(),
+        );
+        let held = assignments.get(&key).map(Vec::as_slice).unwrap_or_default();
+        if held.is_empty() {
+            continue;
+        }
+        wanted.insert((subscription.clone(), r.role_id.to_ascii_lowercase()));
+        for a in held {
+            wanted.insert((
+                subscription.clone(),
+                rolecall_rbac::roles::definition_guid(&a.properties.role_definition_id)
+                    .to_ascii_lowercase(),
+            ));
+        }
+    }
+    let definitions: HashMap<(String, String), Option<rolecall_rbac::RoleDefinition>> =
+        futures::future::try_join_all(wanted.into_iter().map(|(sub, guid)| async move {
+            let found = azure.arm.role_definition(&sub, &guid).await?;
+            Ok::<_, rolecall_azure::AzureError>(((sub, guid), found))
+        }))
+        .await?
+        .into_iter()
+        .collect();
+    // Each role's operations, measured once.
+    let sets: HashMap<(String, String), (String, rolecall_rbac::least::OperationSet)> = definitions
+        .into_iter()
+        .filter_map(|(key, d)| {
+            let d = d?;
+            let set = rolecall_rbac::least::granted(catalogue, &d.properties.permissions);
+            Some((key, (d.role_name().to_owned(), set)))
+        })
+        .collect();
+    let granted = |sub: &str, guid: &str| sets.get(&(sub.to_owned(), guid.to_ascii_lowercase()));
+    for item in &mut plan.items {
+        let (Grant::AzureRole(r), Status::ToCreate) = (&item.grant, &item.status) else {
+            continue;
+        };
+        let subscription = subscription_of(&r.scope);
+        let Some((_, needed)) = granted(&subscription, &r.role_id) else {
+            continue;
+        };
+        let Ok(target) = Scope::parse(&r.scope) else {
+            continue;
+        };
+        let key = (
+            r.scope.to_ascii_lowercase(),
+            r.member.id.to_ascii_lowercase(),
+        );
+        let held = assignments.get(&key).map(Vec::as_slice).unwrap_or_default();
+        let covering = held.iter().find_map(|a| {
+            let at = Scope::parse(&a.properties.scope).ok()?;
+            if !at.covers(&target) || a.properties.condition.is_some() {
+                return None;
+            }
+            let guid = rolecall_rbac::roles::definition_guid(&a.properties.role_definition_id);
+            let (name, has) = granted(&subscription, &guid)?;
+            (!needed.is_empty() && needed.is_subset_of(has))
+                .then(|| (name.clone(), a.properties.scope.clone()))
+        });
+        if let Some((by_role, from_scope)) = covering {
+            item.status = Status::Covered {
+                by_role,
+                from_scope,
+            };
+        }
+    }
+    Ok(())
 }
 
 fn azure_role_status(
@@ -235,6 +360,7 @@ fn azure_role_status(
         if at == target {
             return Status::InPlace {
                 assignment_id: a.id.clone(),
+                made_elsewhere: !a.name.eq_ignore_ascii_case(&grant.assignment_name()),
             };
         }
         if at.covers(&target) {

@@ -7,7 +7,7 @@ use crate::apply::Outcome;
 use crate::model::{Grant, MemberKind};
 
 /// One grant and what became of it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Entry {
     pub grant: Grant,
     #[serde(flatten)]
@@ -81,10 +81,24 @@ fn result(outcome: &Outcome) -> String {
         Outcome::Created { .. } => "created".into(),
         Outcome::AlreadyInPlace => "already in place".into(),
         Outcome::Inherited { from_scope } => format!("inherited from {from_scope}"),
+        Outcome::Covered {
+            by_role,
+            from_scope,
+        } => format!("covered by {by_role} at {from_scope}"),
         Outcome::Removed => "removed".into(),
         Outcome::AlreadyGone => "already gone".into(),
         Outcome::Blocked { reason } => format!("blocked: {reason}"),
-        Outcome::Failed { code, message } => format!("failed ({code}): {message}"),
+        Outcome::Failed { code, message, .. } => format!("failed ({code}): {message}"),
+    }
+}
+
+/// Azure's request id of the write, when there was one.
+fn request_id(outcome: &Outcome) -> &str {
+    match outcome {
+        Outcome::Created { request_id, .. } | Outcome::Failed { request_id, .. } => {
+            request_id.as_deref().unwrap_or("")
+        }
+        _ => "",
     }
 }
 
@@ -92,12 +106,14 @@ fn result(outcome: &Outcome) -> String {
 /// Azure CLI, PowerShell and Bicep.
 pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry]) -> String {
     let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!("# {title}\n\nBy {by}, {at}.\n\n| Grant | Result |\n|---|---|\n");
+    let mut out =
+        format!("# {title}\n\nBy {by}, {at}.\n\n| Grant | Result | Request id |\n|---|---|---|\n");
     for e in entries {
         out.push_str(&format!(
-            "| {} | {} |\n",
+            "| {} | {} | {} |\n",
             cell(&e.grant.describe()),
-            cell(&result(&e.outcome))
+            cell(&result(&e.outcome)),
+            request_id(&e.outcome)
         ));
     }
     out.push_str("\n## The same with other tools\n");
@@ -116,7 +132,7 @@ pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry]) -> String {
 /// One row per grant.
 pub fn csv(entries: &[Entry]) -> String {
     let field = crate::listing::csv_field;
-    let mut out = String::from("Grant,Member,MemberId,Result,AzureCli\n");
+    let mut out = String::from("Grant,Member,MemberId,Result,RequestId,AzureCli\n");
     for e in entries {
         let m = e.grant.member();
         out.push_str(
@@ -125,6 +141,7 @@ pub fn csv(entries: &[Entry]) -> String {
                 field(&m.display_name),
                 field(&m.id),
                 field(&result(&e.outcome)),
+                field(request_id(&e.outcome)),
                 field(&az_command(&e.grant)),
             ]
             .join(","),
@@ -160,6 +177,7 @@ mod tests {
                 }),
                 outcome: Outcome::Created {
                     assignment_id: "x".into(),
+                    request_id: Some("0f9e0000-0000-4000-8000-00000000000a".into()),
                 },
             },
             Entry {
@@ -215,11 +233,16 @@ mod tests {
             "2026-11-23T22:00:00Z",
             &e,
         );
-        assert!(md.contains("| Contributor for Nadia Novak (nadia@contoso.com) at /subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg-voice | created |"), "{md}");
-        assert!(md.contains("| already in place |"));
+        assert!(md.contains("| Contributor for Nadia Novak (nadia@contoso.com) at /subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg-voice | created | 0f9e0000-0000-4000-8000-00000000000a |"), "{md}");
+        assert!(md.contains("| already in place |  |"));
         assert_eq!(md.matches("```bicep").count(), 2);
         let csv = csv(&e);
         assert_eq!(csv.lines().count(), 3);
-        assert!(csv.lines().nth(1).unwrap().contains(",created,"));
+        assert!(
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .contains(",created,0f9e0000-0000-4000-8000-00000000000a,")
+        );
     }
 }

@@ -8,9 +8,19 @@
 //! - [`expand`]: a template, the chosen tasks, inputs and members → grants
 //!   and the custom roles to create first, with superseded and redundant
 //!   grants dropped and the reasons kept.
+//! - [`session`]: the admin's choices (people typed or from a CSV) → a
+//!   [`session::Proposal`]: people resolved, custom roles and grants against
+//!   live state, and the preflight checks (rights, disabled subscriptions,
+//!   people not found, ARM's limits) as blockers and warnings. Its
+//!   [`Proposal::to_run`](session::Proposal::to_run) is what
+//!   `rolecall_grants::runs` executes, journals and resumes.
 
 pub mod expand;
+pub mod session;
 pub mod template;
 
 pub use expand::{Expansion, Selection, expand};
+pub use session::{
+    Check, Level, Limits, Proposal, Request, people_from_csv, prepare, prepare_offboarding,
+};
 pub use template::{Template, TemplateError, builtin};

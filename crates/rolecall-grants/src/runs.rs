@@ -1,0 +1,364 @@
+//! A run: custom roles and grants written (or removed) as one journaled
+//! unit, so that an interrupted run can be resumed without duplicates or
+//! omissions.
+//!
+//! [`execute`] writes the run's intent to the journal, creates its custom
+//! roles (waiting until ARM reads each back), applies the plan, and marks the
+//! run ended. [`resume`] takes an unfinished run from the journal, plans its
+//! grants again against live state (what was done reads as in place) and
+//! finishes it under the same id.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rolecall_azure::{Azure, AzureError, Kind};
+use rolecall_rbac::{Catalogue, Scope};
+use serde::Serialize;
+
+use crate::apply::{ApplyOptions, ItemEvent, Outcome};
+use crate::custom_roles::{self, RoleError, Settle, Tenant};
+use crate::journal::{Journal, Run, RunKind, RunRole};
+use crate::model::Grant;
+use crate::plan::{Plan, PlanItem, Status};
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub apply: ApplyOptions,
+    pub settle: Settle,
+    /// The provider-operations catalogue, if already read (custom roles are
+    /// validated against it before they are written).
+    pub catalogue: Option<Arc<Catalogue>>,
+}
+
+/// Progress of a run: its custom roles, then its grants (numbered as in
+/// `run.grants`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
+pub enum RunEvent {
+    #[serde(rename_all = "camelCase")]
+    Role {
+        index: usize,
+        outcome: Outcome,
+    },
+    Grant {
+        event: ItemEvent,
+    },
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub run: Run,
+    pub started: String,
+    pub finished: String,
+    /// One per `run.custom_roles`.
+    pub roles: Vec<Outcome>,
+    /// One per `run.grants`.
+    pub outcomes: Vec<Outcome>,
+}
+
+impl RunReport {
+    pub fn succeeded(&self) -> bool {
+        self.roles
+            .iter()
+            .chain(&self.outcomes)
+            .all(Outcome::is_success)
+    }
+
+    /// Each grant with its outcome, for [`crate::report`].
+    pub fn entries(&self) -> Vec<crate::report::Entry> {
+        self.run
+            .grants
+            .iter()
+            .zip(&self.outcomes)
+            .map(|(grant, outcome)| crate::report::Entry {
+                grant: grant.clone(),
+                outcome: outcome.clone(),
+            })
+            .collect()
+    }
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Carries out `run`: journals its intent, then (for [`RunKind::Apply`])
+/// creates its custom roles and applies `plan` (planned now when `None`), or
+/// (for [`RunKind::Remove`]) removes its grants, then deletes its custom
+/// roles that nobody holds any more. Ends the run in the journal.
+pub async fn execute(
+    azure: &Azure,
+    run: &Run,
+    plan: Option<Plan>,
+    options: &RunOptions,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(RunEvent) + Send + Sync),
+) -> Result<RunReport, AzureError> {
+    if let Some(journal) = journal {
+        journal.begin(run);
+    }
+    carry_out(azure, run, plan, options, journal, on_event).await
+}
+
+/// Finishes a run the journal shows unfinished, under the same id: its
+/// grants are planned again (what was done reads as in place) and the rest
+/// is written.
+pub async fn resume(
+    azure: &Azure,
+    run: &Run,
+    options: &RunOptions,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(RunEvent) + Send + Sync),
+) -> Result<RunReport, AzureError> {
+    carry_out(azure, run, None, options, journal, on_event).await
+}
+
+async fn carry_out(
+    azure: &Azure,
+    run: &Run,
+    plan: Option<Plan>,
+    options: &RunOptions,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(RunEvent) + Send + Sync),
+) -> Result<RunReport, AzureError> {
+    let started = now();
+    let run_journal = journal.map(|j| j.for_run(run));
+    let grant_event = |event: ItemEvent| on_event(RunEvent::Grant { event });
+    let (roles, outcomes) = match run.kind {
+        RunKind::Apply => {
+            let roles = create_roles(azure, run, options, run_journal.as_ref(), on_event).await?;
+            let mut plan = match plan {
+                Some(plan) => plan,
+                None => crate::plan::plan(azure, run.grants.clone()).await?,
+            };
+            // A grant of a custom role that could not be made is not tried.
+            for item in &mut plan.items {
+                if let Some(reason) = missing_role(run, &roles, &item.grant) {
+                    item.status = Status::Blocked { reason };
+                }
+            }
+            let outcomes = crate::apply::apply(
+                azure,
+                &plan,
+                &options.apply,
+                run_journal.as_ref(),
+                &grant_event,
+            )
+            .await;
+            (roles, outcomes)
+        }
+        RunKind::Remove => {
+            let outcomes = crate::apply::remove(
+                azure,
+                &run.grants,
+                options.apply.concurrency,
+                run_journal.as_ref(),
+                &grant_event,
+            )
+            .await;
+            let roles = delete_roles(azure, run, run_journal.as_ref(), on_event).await?;
+            (roles, outcomes)
+        }
+    };
+    if let Some(journal) = journal {
+        journal.end(&run.id);
+    }
+    Ok(RunReport {
+        run: run.clone(),
+        started,
+        finished: now(),
+        roles,
+        outcomes,
+    })
+}
+
+/// Why `grant` cannot be made: it assigns one of the run's custom roles
+/// that failed.
+fn missing_role(run: &Run, roles: &[Outcome], grant: &Grant) -> Option<String> {
+    let Grant::AzureRole(g) = grant else {
+        return None;
+    };
+    run.custom_roles
+        .iter()
+        .zip(roles)
+        .find(|(r, o)| !o.is_success() && r.guid.eq_ignore_ascii_case(&g.role_id))
+        .map(|(r, _)| {
+            format!(
+                "The custom role '{}' could not be created, so it cannot be assigned.",
+                r.draft.role_name
+            )
+        })
+}
+
+fn subscription_of(role: &RunRole) -> String {
+    let first = role
+        .draft
+        .assignable_scopes
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    Scope::parse(&first)
+        .ok()
+        .and_then(|s| s.subscription_scope())
+        .unwrap_or(first)
+}
+
+async fn tenant(
+    azure: &Azure,
+    options: &RunOptions,
+    subscription: &str,
+) -> Result<Tenant, AzureError> {
+    match &options.catalogue {
+        Some(c) => Tenant::load_with(azure, c.clone(), subscription).await,
+        None => Tenant::load(azure, subscription).await,
+    }
+}
+
+async fn create_roles(
+    azure: &Azure,
+    run: &Run,
+    options: &RunOptions,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(RunEvent) + Send + Sync),
+) -> Result<Vec<Outcome>, AzureError> {
+    let mut outcomes = Vec::new();
+    for (index, role) in run.custom_roles.iter().enumerate() {
+        let tenant = tenant(azure, options, &subscription_of(role)).await?;
+        let exists = tenant.roles.iter().any(|r| {
+            rolecall_rbac::roles::definition_guid(&r.name).eq_ignore_ascii_case(&role.guid)
+        });
+        let outcome = if exists && custom_roles::already_in_place(&tenant, &role.draft).is_some() {
+            Outcome::AlreadyInPlace
+        } else {
+            let saved = custom_roles::save(
+                azure,
+                &tenant,
+                &role.draft,
+                &role.guid,
+                exists,
+                &options.settle,
+            )
+            .await;
+            let outcome = match saved {
+                Ok(written) => Outcome::Created {
+                    assignment_id: written.id,
+                    request_id: None,
+                },
+                Err(RoleError::Azure(e)) => Outcome::Failed {
+                    code: e.code(),
+                    message: e.to_string(),
+                    request_id: e.request_id().map(str::to_owned),
+                },
+                Err(e) => Outcome::Failed {
+                    code: "CustomRole".into(),
+                    message: e.to_string(),
+                    request_id: None,
+                },
+            };
+            if let Some(journal) = journal {
+                journal.record_role("createRole", role, &outcome);
+            }
+            outcome
+        };
+        on_event(RunEvent::Role {
+            index,
+            outcome: outcome.clone(),
+        });
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+async fn delete_roles(
+    azure: &Azure,
+    run: &Run,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(RunEvent) + Send + Sync),
+) -> Result<Vec<Outcome>, AzureError> {
+    let mut outcomes = Vec::new();
+    for (index, role) in run.custom_roles.iter().enumerate() {
+        let scope = role
+            .draft
+            .assignable_scopes
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let outcome = delete_role(azure, &scope, role).await?;
+        if let Some(journal) = journal
+            && outcome != Outcome::AlreadyGone
+        {
+            journal.record_role("deleteRole", role, &outcome);
+        }
+        on_event(RunEvent::Role {
+            index,
+            outcome: outcome.clone(),
+        });
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// Deletes a custom role nobody holds; one still held stays, with who
+/// holds it counted. ARM may still see an assignment removed a moment ago:
+/// `RoleDefinitionHasAssignments` right after is retried briefly.
+async fn delete_role(azure: &Azure, scope: &str, role: &RunRole) -> Result<Outcome, AzureError> {
+    let Some(definition) = azure.arm.role_definition(scope, &role.guid).await? else {
+        return Ok(Outcome::AlreadyGone);
+    };
+    let holders = custom_roles::assignments_of(azure, &definition).await?;
+    if !holders.is_empty() {
+        return Ok(Outcome::Blocked {
+            reason: format!(
+                "The custom role '{}' stays: {} other assignment(s) still hold it.",
+                role.draft.role_name,
+                holders.len()
+            ),
+        });
+    }
+    let mut attempt: u64 = 0;
+    loop {
+        match azure.arm.delete_role_definition(scope, &role.guid).await {
+            Ok(Some(_)) => return Ok(Outcome::Removed),
+            Ok(None) => return Ok(Outcome::AlreadyGone),
+            Err(e) if e.code() == "RoleDefinitionHasAssignments" && attempt < 5 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+            }
+            Err(e) if e.kind() == Some(Kind::NotFound) => return Ok(Outcome::AlreadyGone),
+            Err(e) => {
+                return Ok(Outcome::Failed {
+                    code: e.code(),
+                    message: e.to_string(),
+                    request_id: e.request_id().map(str::to_owned),
+                });
+            }
+        }
+    }
+}
+
+/// The plan's items as a run's grants: everything the admin reviewed.
+pub fn grants_of(plan: &Plan) -> Vec<Grant> {
+    plan.items
+        .iter()
+        .map(|i: &PlanItem| i.grant.clone())
+        .collect()
+}
+
+/// Tauri runs commands on other threads: these futures must be `Send`.
+#[allow(dead_code)]
+fn futures_are_send(azure: &Azure, run: &Run) {
+    fn send<T: Send>(_: T) {}
+    send(execute(
+        azure,
+        run,
+        None,
+        &RunOptions::default(),
+        None,
+        &|_| {},
+    ));
+    send(resume(azure, run, &RunOptions::default(), None, &|_| {}));
+}

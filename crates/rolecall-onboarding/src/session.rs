@@ -1,0 +1,563 @@
+//! One onboarding (or offboarding), from the admin's choices to a reviewed
+//! proposal: the people resolved (each row of a CSV on its own), the least
+//! set of grants, the custom roles to create, the plan against live state,
+//! and the preflight checks (the admin's rights, disabled subscriptions,
+//! people not found, ARM's limits). Nothing is written until the proposal is
+//! turned into a [`Run`] and executed (`rolecall_grants::runs`).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use rolecall_azure::Azure;
+use rolecall_azure::arm::{AssignmentFilter, RoleFilter};
+use rolecall_grants::custom_roles::{self, Tenant};
+use rolecall_grants::plan::{Plan, Status};
+use rolecall_grants::{Grant, Member, Run, RunKind, RunRole};
+use rolecall_rbac::draft::Severity;
+use rolecall_rbac::{Catalogue, Scope};
+use serde::Serialize;
+
+use crate::expand::{ExpandError, Selection, expand};
+use crate::template::Template;
+
+/// ARM's documented limits (Azure subscription and service limits): role
+/// assignments per subscription, custom roles per directory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub assignments_per_subscription: usize,
+    pub custom_roles_per_directory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            assignments_per_subscription: 4000,
+            custom_roles_per_directory: 5000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Level {
+    /// Nothing is written while one stands.
+    Blocker,
+    /// Worth knowing; does not stop the run.
+    Warning,
+}
+
+/// One preflight finding, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub level: Level,
+    pub title: String,
+    pub detail: String,
+}
+
+impl Check {
+    fn blocker(title: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            level: Level::Blocker,
+            title: title.into(),
+            detail: detail.into(),
+        }
+    }
+    fn warning(title: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            level: Level::Warning,
+            title: title.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A custom role of the template, against the tenant.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleStep {
+    pub role: RunRole,
+    pub state: RoleState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum RoleState {
+    /// Onboarding creates it first.
+    ToCreate,
+    /// It exists exactly as the template has it.
+    InPlace,
+    /// Offboarding deletes it when nobody else holds it by then.
+    ToDeleteIfUnused,
+    /// Offboarding: it does not exist.
+    Absent,
+}
+
+/// What the admin chose, before anything is resolved.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub template: &'a Template,
+    /// Task ids; every task when empty.
+    pub tasks: Vec<String>,
+    /// Input id → ARM id.
+    pub inputs: HashMap<String, String>,
+    /// Each person as typed or imported: object id, application id or UPN.
+    pub people: Vec<String>,
+}
+
+/// A reviewed-before-written onboarding or offboarding.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Proposal {
+    pub kind: RunKind,
+    pub title: String,
+    pub template_id: String,
+    pub tasks: Vec<String>,
+    pub members: Vec<Member>,
+    pub custom_roles: Vec<RoleStep>,
+    /// Onboarding: each grant against live state. Offboarding: each grant the
+    /// template gives, `InPlace` ones being what is removed.
+    pub plan: Plan,
+    /// Grants the least set leaves out, and why ("redundant").
+    pub left_out: Vec<String>,
+    pub checks: Vec<Check>,
+}
+
+impl Proposal {
+    pub fn blockers(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.level == Level::Blocker)
+    }
+
+    pub fn is_blocked(&self) -> bool {
+        self.blockers().next().is_some()
+    }
+
+    /// What would be written: custom roles to create and grants to create
+    /// (onboarding), or grants to remove (offboarding).
+    pub fn writes(&self) -> usize {
+        match self.kind {
+            RunKind::Apply => {
+                self.custom_roles
+                    .iter()
+                    .filter(|r| r.state == RoleState::ToCreate)
+                    .count()
+                    + self.plan.to_create().count()
+            }
+            RunKind::Remove => self
+                .plan
+                .items
+                .iter()
+                .filter(|i| matches!(i.status, Status::InPlace { .. }))
+                .count(),
+        }
+    }
+
+    /// The run that carries this proposal out. Offboarding removes only what
+    /// is in place where the template put it.
+    pub fn to_run(&self) -> Run {
+        let grants = match self.kind {
+            RunKind::Apply => rolecall_grants::runs::grants_of(&self.plan),
+            RunKind::Remove => self
+                .plan
+                .items
+                .iter()
+                .filter(|i| matches!(i.status, Status::InPlace { .. }))
+                .map(|i| i.grant.clone())
+                .collect(),
+        };
+        let mut run = Run::new(self.kind, self.title.clone(), grants);
+        run.custom_roles = self
+            .custom_roles
+            .iter()
+            .filter(|r| matches!(r.state, RoleState::ToCreate | RoleState::ToDeleteIfUnused))
+            .map(|r| r.role.clone())
+            .collect();
+        run
+    }
+}
+
+/// People as a CSV file: one per row, by user principal name, object id or
+/// application id. A header naming a column `userPrincipalName`, `upn`,
+/// `mail`, `email`, `objectId`, `id`, `appId` or `member` picks that column;
+/// otherwise the first column is used (and a first row that is not a person
+/// is taken as a header). Empty rows, rows that cannot be read and
+/// duplicates are skipped.
+pub fn people_from_csv(text: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for record in reader.records().flatten() {
+        rows.push(record.iter().map(str::to_owned).collect());
+    }
+    let Some(first) = rows.first() else {
+        return Vec::new();
+    };
+    const NAMES: &[&str] = &[
+        "userprincipalname",
+        "user principal name",
+        "upn",
+        "mail",
+        "email",
+        "objectid",
+        "object id",
+        "id",
+        "appid",
+        "application id",
+        "member",
+    ];
+    let header_column = NAMES.iter().find_map(|name| {
+        first
+            .iter()
+            .position(|c| c.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+    });
+    let looks_like_person = |c: &str| c.contains('@') || rolecall_rbac::scope::is_guid(c.trim());
+    let (column, skip) = match header_column {
+        Some(column) => (column, 1),
+        None if first.first().is_some_and(|c| !looks_like_person(c)) => (0, 1),
+        None => (0, 0),
+    };
+    let mut seen = HashSet::new();
+    rows.into_iter()
+        .skip(skip)
+        .filter_map(|row| row.get(column).cloned())
+        .filter(|c| !c.is_empty() && seen.insert(c.to_ascii_lowercase()))
+        .collect()
+}
+
+/// Resolves each person; the ones not found become blockers.
+async fn people(azure: &Azure, people: &[String], checks: &mut Vec<Check>) -> Vec<Member> {
+    let found = rolecall_azure::for_each_bounded(
+        people.iter().cloned().enumerate(),
+        8,
+        |(n, text)| async move {
+            (
+                n,
+                text.clone(),
+                rolecall_grants::resolve::member(azure, &text).await,
+            )
+        },
+    )
+    .await;
+    let mut members: Vec<Member> = Vec::new();
+    let mut missing = Vec::new();
+    for (n, text, result) in found {
+        match result {
+            Ok(m) if !members.iter().any(|x| x.id.eq_ignore_ascii_case(&m.id)) => members.push(m),
+            Ok(_) => {}
+            Err(rolecall_grants::resolve::ResolveError::NoMember(_)) => {
+                missing.push(format!("{} (#{})", text, n + 1))
+            }
+            Err(e) => missing.push(format!("{} (#{}): {e}", text, n + 1)),
+        }
+    }
+    if !missing.is_empty() {
+        checks.push(Check::blocker(
+            format!(
+                "{} of {} people are not in this directory",
+                missing.len(),
+                people.len()
+            ),
+            format!(
+                "{}. Check the spelling, give an object id or user principal name, invite them as guests first, or remove them from the list.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    if people.is_empty() {
+        checks.push(Check::blocker(
+            "Nobody is chosen",
+            "Pick at least one person, group or application, or import a CSV.",
+        ));
+    }
+    members
+}
+
+/// Builds an onboarding proposal: resolve, expand, check, plan. Reads only.
+pub async fn prepare(
+    azure: &Azure,
+    request: &Request<'_>,
+    catalogue: Arc<Catalogue>,
+    limits: &Limits,
+) -> Result<Proposal, ExpandError> {
+    prepare_as(azure, request, catalogue, limits, RunKind::Apply).await
+}
+
+/// Builds an offboarding proposal: what the template gives the people, as it
+/// stands now; what is in place where the template puts it is removed, and
+/// the template's custom roles are deleted once nobody holds them. Reads
+/// only.
+pub async fn prepare_offboarding(
+    azure: &Azure,
+    request: &Request<'_>,
+    catalogue: Arc<Catalogue>,
+) -> Result<Proposal, ExpandError> {
+    prepare_as(
+        azure,
+        request,
+        catalogue,
+        &Limits::default(),
+        RunKind::Remove,
+    )
+    .await
+}
+
+async fn prepare_as(
+    azure: &Azure,
+    request: &Request<'_>,
+    catalogue: Arc<Catalogue>,
+    limits: &Limits,
+    kind: RunKind,
+) -> Result<Proposal, ExpandError> {
+    let template = request.template;
+    let mut checks = Vec::new();
+    for input in &template.inputs {
+        if !request.inputs.contains_key(&input.id) {
+            return Err(ExpandError::Input(format!(
+                "Choose {} (input '{}') first.",
+                input.label, input.id
+            )));
+        }
+    }
+    let tasks = if request.tasks.is_empty() {
+        template.tasks.iter().map(|t| t.id.clone()).collect()
+    } else {
+        request.tasks.clone()
+    };
+    if tasks.is_empty() {
+        return Err(ExpandError::Input("Choose at least one task.".into()));
+    }
+    let members = people(azure, &request.people, &mut checks).await;
+    let selection = Selection {
+        template,
+        tasks: tasks.clone(),
+        inputs: request.inputs.clone(),
+        members: members.clone(),
+    };
+    let expansion = expand(azure, &selection, Some(&catalogue)).await?;
+    for w in &expansion.warnings {
+        checks.push(Check::warning("Read before you apply", w.clone()));
+    }
+    for m in &members {
+        if let Some(w) = look_alike(m) {
+            checks.push(Check::warning(format!("Check {}", m.display_name), w));
+        }
+    }
+
+    // Custom roles against the tenant.
+    let mut custom_roles = Vec::new();
+    for role in &expansion.custom_roles {
+        let first = role
+            .draft
+            .assignable_scopes
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let subscription = Scope::parse(&first)
+            .ok()
+            .and_then(|s| s.subscription_scope())
+            .unwrap_or(first);
+        let tenant = Tenant::load_with(azure, catalogue.clone(), &subscription).await?;
+        let exists = tenant.roles.iter().find(|r| {
+            rolecall_rbac::roles::definition_guid(&r.name).eq_ignore_ascii_case(&role.guid)
+        });
+        let run_role = RunRole {
+            guid: role.guid.clone(),
+            draft: role.draft.clone(),
+        };
+        let state = match kind {
+            RunKind::Apply if custom_roles::already_in_place(&tenant, &role.draft).is_some() => {
+                RoleState::InPlace
+            }
+            RunKind::Apply => {
+                let issues = custom_roles::check(
+                    azure,
+                    &tenant,
+                    &role.draft,
+                    exists.map(|r| r.name.as_str()),
+                )
+                .await?;
+                for issue in issues.iter().filter(|i| i.severity == Severity::Error) {
+                    checks.push(Check::blocker(
+                        format!(
+                            "The custom role '{}' cannot be created",
+                            role.draft.role_name
+                        ),
+                        issue.message.clone(),
+                    ));
+                }
+                RoleState::ToCreate
+            }
+            RunKind::Remove if exists.is_some() => RoleState::ToDeleteIfUnused,
+            RunKind::Remove => RoleState::Absent,
+        };
+        custom_roles.push(RoleStep {
+            role: run_role,
+            state,
+        });
+    }
+    if kind == RunKind::Apply && custom_roles.iter().any(|r| r.state == RoleState::ToCreate) {
+        custom_role_limit(azure, limits, &custom_roles, &mut checks).await?;
+    }
+
+    let plan = rolecall_grants::plan::plan_with(azure, expansion.grants, Some(&catalogue)).await?;
+    // The plan's blocked grants, one check per reason.
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for item in plan.blocked() {
+        let Status::Blocked { reason } = &item.status else {
+            continue;
+        };
+        match reasons.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((reason.clone(), 1)),
+        }
+    }
+    for (reason, n) in reasons {
+        let title = if kind == RunKind::Apply {
+            format!("{n} grant(s) cannot be made")
+        } else {
+            format!("{n} grant(s) cannot be removed")
+        };
+        checks.push(Check::blocker(title, reason));
+    }
+    if kind == RunKind::Apply {
+        assignment_limit(azure, limits, &plan, &mut checks).await?;
+    } else {
+        for item in &plan.items {
+            if let Status::Inherited { from_scope } = &item.status {
+                checks.push(Check::warning(
+                    "Held at a parent scope",
+                    format!(
+                        "{}: made at {from_scope}, which Rolecall does not remove here. Remove it there if it should go too.",
+                        item.grant.describe()
+                    ),
+                ));
+            }
+        }
+    }
+
+    let who = match members.as_slice() {
+        [one] => one.display_name.clone(),
+        many => format!("{} people", many.len()),
+    };
+    let title = match kind {
+        RunKind::Apply => format!("Onboarding {who} with {}", template.name),
+        RunKind::Remove => format!("Offboarding {who} from {}", template.name),
+    };
+    Ok(Proposal {
+        kind,
+        title,
+        template_id: template.id.clone(),
+        tasks,
+        members,
+        custom_roles,
+        plan,
+        left_out: expansion.left_out,
+        checks,
+    })
+}
+
+fn look_alike(member: &Member) -> Option<String> {
+    if member.kind != rolecall_grants::MemberKind::ServicePrincipal {
+        return None;
+    }
+    rolecall_grants::resolve::look_alike_warning(
+        &member.display_name,
+        member.detail.as_deref().unwrap_or_default(),
+    )
+}
+
+/// Blocks when a subscription has fewer assignments left than the plan
+/// creates there; warns when fewer than a tenth of the limit would be left.
+async fn assignment_limit(
+    azure: &Azure,
+    limits: &Limits,
+    plan: &Plan,
+    checks: &mut Vec<Check>,
+) -> Result<(), ExpandError> {
+    let mut creating: HashMap<String, usize> = HashMap::new();
+    for item in plan.to_create() {
+        if let Grant::AzureRole(r) = &item.grant
+            && let Some(sub) = Scope::parse(&r.scope)
+                .ok()
+                .and_then(|s| s.subscription_scope())
+        {
+            *creating.entry(sub.to_ascii_lowercase()).or_default() += 1;
+        }
+    }
+    for (subscription, n) in creating {
+        let all: Vec<_> = azure
+            .arm
+            .role_assignments(&subscription, &AssignmentFilter::All)
+            .try_collect()
+            .await?;
+        let within = Scope::parse(&subscription).ok();
+        let used = all
+            .iter()
+            .filter(|a| {
+                let at = Scope::parse(&a.properties.scope).ok();
+                matches!((&within, &at), (Some(w), Some(at)) if w.covers(at))
+            })
+            .count();
+        let left = limits.assignments_per_subscription.saturating_sub(used);
+        if n > left {
+            checks.push(Check::blocker(
+                "Too many role assignments for the subscription",
+                format!(
+                    "{subscription} holds {used} of its {} role assignments; this creates {n} there but only {left} can still be made. Remove assignments nobody needs (for example orphaned ones in Role assignments), or assign to a group instead of each person.",
+                    limits.assignments_per_subscription
+                ),
+            ));
+        } else if left - n < limits.assignments_per_subscription / 10 {
+            checks.push(Check::warning(
+                "The subscription is near its role-assignment limit",
+                format!(
+                    "{subscription} will hold {} of its {} role assignments. Consider groups instead of assignments per person.",
+                    used + n,
+                    limits.assignments_per_subscription
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Blocks when the directory has no custom role left to create.
+async fn custom_role_limit(
+    azure: &Azure,
+    limits: &Limits,
+    roles: &[RoleStep],
+    checks: &mut Vec<Check>,
+) -> Result<(), ExpandError> {
+    // Custom roles are listed where they are assignable: count the distinct
+    // ones over every subscription the admin can read.
+    let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+    let mut seen = HashSet::new();
+    for s in subscriptions {
+        let scope = format!("/subscriptions/{}", s.subscription_id);
+        let custom: Vec<_> = azure
+            .arm
+            .role_definitions(&scope, &RoleFilter::CustomOnly)
+            .try_collect()
+            .await?;
+        seen.extend(custom.into_iter().map(|r| r.name.to_ascii_lowercase()));
+    }
+    let creating = roles
+        .iter()
+        .filter(|r| r.state == RoleState::ToCreate)
+        .count();
+    let left = limits.custom_roles_per_directory.saturating_sub(seen.len());
+    if creating > left {
+        checks.push(Check::blocker(
+            "The directory has no custom roles left",
+            format!(
+                "It holds {} of its {} custom roles. Delete custom roles nobody uses (Custom roles shows how many assignments each has), then check again.",
+                seen.len(),
+                limits.custom_roles_per_directory
+            ),
+        ));
+    }
+    Ok(())
+}

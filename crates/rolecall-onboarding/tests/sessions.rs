@@ -1,0 +1,659 @@
+//! Guided onboarding end to end against the emulator: preflight for each demo
+//! admin, proposals, runs that apply, re-run as no-ops, offboard back to the
+//! tenant as it was; a CSV of 50 people; ARM's limits; and a run killed in
+//! the middle under faults, then resumed from the journal.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rolecall_emulator::demo_id;
+use rolecall_grants::apply::ApplyOptions;
+use rolecall_grants::custom_roles::Settle;
+use rolecall_grants::plan::Status;
+use rolecall_grants::runs::{self, RunOptions};
+use rolecall_grants::{Journal, Outcome, RunKind};
+use rolecall_onboarding::session::{Level, RoleState};
+use rolecall_onboarding::{
+    Limits, Request, Template, builtin, people_from_csv, prepare, prepare_offboarding,
+};
+use rolecall_rbac::Catalogue;
+use rolecall_testkit::*;
+
+fn gateway() -> String {
+    format!(
+        "{}/resourceGroups/rg-voice-gateway/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod",
+        voice()
+    )
+}
+
+fn acs() -> String {
+    format!(
+        "{}/resourceGroups/rg-email/providers/Microsoft.Communication/communicationServices/acs-contoso-mail",
+        messaging()
+    )
+}
+
+fn template(id: &str) -> Template {
+    builtin().into_iter().find(|t| t.id == id).unwrap()
+}
+
+const NADIA: &str = "nadia.novak@contosodemo.onmicrosoft.com";
+
+fn request<'a>(template: &'a Template, input: (&str, String), people: &[&str]) -> Request<'a> {
+    Request {
+        template,
+        tasks: Vec::new(),
+        inputs: HashMap::from([(input.0.to_owned(), input.1)]),
+        people: people.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+fn options(catalogue: &Arc<Catalogue>) -> RunOptions {
+    RunOptions {
+        apply: ApplyOptions {
+            concurrency: 4,
+            replication_wait: Duration::from_secs(60),
+            replication_retry_every: Duration::from_millis(200),
+        },
+        settle: Settle {
+            consistent_reads: 2,
+            interval: Duration::from_millis(100),
+            timeout: Duration::from_secs(60),
+        },
+        catalogue: Some(catalogue.clone()),
+    }
+}
+
+async fn catalogue(azure: &rolecall_azure::Azure) -> Arc<Catalogue> {
+    Arc::new(
+        rolecall_azure::catalogue::provider_operations(&azure.arm)
+            .await
+            .unwrap(),
+    )
+}
+
+/// The tenant's access, as the emulator holds it: role assignments, app-role
+/// assignments and custom roles, sorted.
+fn snapshot(world: &World) -> Vec<String> {
+    world.emulator.with_state(|s| {
+        let mut all: Vec<String> = s
+            .arm
+            .role_assignments
+            .iter()
+            .map(|a| {
+                format!(
+                    "ra {} {} {}",
+                    a.scope.to_ascii_lowercase(),
+                    a.role_definition_name,
+                    a.principal_id
+                )
+            })
+            .chain(
+                s.app_role_assignments
+                    .iter()
+                    .map(|a| format!("app {} {} {}", a.resource_id, a.app_role_id, a.principal_id)),
+            )
+            .chain(
+                s.arm
+                    .role_definitions
+                    .iter()
+                    .filter(|r| r.role_type == "CustomRole")
+                    .map(|r| format!("role {} {}", r.name, r.role_name)),
+            )
+            .collect();
+        all.sort();
+        all
+    })
+}
+
+fn temp_journal(name: &str) -> Journal {
+    let dir =
+        std::env::temp_dir().join(format!("rolecall-sessions-{name}-{}", uuid::Uuid::new_v4()));
+    Journal::open(&dir.join("journal.jsonl")).unwrap()
+}
+
+#[test]
+fn people_come_from_csv_files_as_admins_have_them() {
+    // A header naming the column, a byte-order mark, spaces, duplicates.
+    let csv = "\u{feff}displayName,userPrincipalName\nNadia,nadia@contoso.com\n Ivan , ivan@contoso.com \nNadia again,NADIA@contoso.com\n,\n";
+    assert_eq!(
+        people_from_csv(csv),
+        ["nadia@contoso.com", "ivan@contoso.com"]
+    );
+    // No header: the first column.
+    assert_eq!(
+        people_from_csv("nadia@contoso.com\n5f3c0000-0000-4000-8000-000000000001,extra\n"),
+        ["nadia@contoso.com", "5f3c0000-0000-4000-8000-000000000001"]
+    );
+    // An unknown header is skipped rather than taken for a person.
+    assert_eq!(
+        people_from_csv("who\nnadia@contoso.com\n"),
+        ["nadia@contoso.com"]
+    );
+    assert!(people_from_csv("").is_empty());
+}
+
+#[tokio::test]
+async fn preflight_says_what_each_demo_admin_may_do_before_anything_is_written() {
+    let world = World::demo().await;
+    let acg = template("acg-staff");
+    let before = snapshot(&world);
+    let mut blockers: HashMap<&str, Vec<String>> = HashMap::new();
+    for admin in [OLIVIA, UMA, CARLOS, RITA] {
+        let azure = world.azure_as(admin, &Default::default()).await;
+        let catalogue = catalogue(&azure).await;
+        let proposal = prepare(
+            &azure,
+            &request(&acg, ("gateway", gateway()), &[NADIA]),
+            catalogue,
+            &Limits::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(proposal.members.len(), 1);
+        assert!(
+            proposal
+                .checks
+                .iter()
+                .any(|c| c.level == Level::Warning && c.detail.contains("tenant")),
+            "the tenant-wide app-role warning: {:?}",
+            proposal.checks
+        );
+        blockers.insert(
+            admin,
+            proposal.blockers().map(|c| c.detail.clone()).collect(),
+        );
+    }
+    assert!(blockers[OLIVIA].is_empty(), "{:?}", blockers[OLIVIA]);
+    // Uma administers Azure access, not Entra: the app role is beyond her.
+    assert_eq!(blockers[UMA].len(), 1, "{:?}", blockers[UMA]);
+    assert!(blockers[UMA][0].contains("Cloud Application Administrator"));
+    // Carlos may assign app roles, not Azure roles.
+    assert!(
+        blockers[CARLOS]
+            .iter()
+            .any(|b| b.contains("roleAssignments/write"))
+    );
+    assert!(
+        !blockers[CARLOS]
+            .iter()
+            .any(|b| b.contains("Cloud Application Administrator"))
+    );
+    // Rita reads only: both scopes and the app role, each said once.
+    assert_eq!(blockers[RITA].len(), 3, "{:?}", blockers[RITA]);
+    assert_eq!(snapshot(&world), before, "a preflight writes nothing");
+}
+
+#[tokio::test]
+async fn gateway_staff_onboard_rerun_and_offboard_back_to_where_the_tenant_was() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let acg = template("acg-staff");
+    let req = request(&acg, ("gateway", gateway()), &[NADIA]);
+    let journal = temp_journal("acg");
+    let before = snapshot(&world);
+
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert!(!proposal.is_blocked(), "{:?}", proposal.checks);
+    assert_eq!(proposal.writes(), 3, "{:?}", proposal.plan);
+    assert!(
+        proposal
+            .left_out
+            .iter()
+            .any(|l| l.starts_with("ProvisioningAPI.ReadUser"))
+    );
+    assert_eq!(
+        proposal.title,
+        "Onboarding Nadia Novak with Azure Communications Gateway staff"
+    );
+    let report = runs::execute(
+        &olivia,
+        &proposal.to_run(),
+        Some(proposal.plan.clone()),
+        &options(&catalogue),
+        Some(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    let created: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Created { request_id, .. } => Some(request_id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(created.len(), 3);
+    assert!(
+        created.iter().all(Option::is_some),
+        "every write has Azure's request id"
+    );
+    assert!(journal.unfinished().unwrap().is_empty());
+    let after_onboarding = snapshot(&world);
+    assert_eq!(after_onboarding.len(), before.len() + 3);
+
+    // A second onboarding finds everything in place and writes nothing.
+    let again = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(again.writes(), 0, "{:?}", again.plan);
+    assert!(again.plan.is_converged());
+
+    // Offboarding removes exactly those three.
+    let off = prepare_offboarding(&olivia, &req, catalogue.clone())
+        .await
+        .unwrap();
+    assert_eq!(off.writes(), 3);
+    let undone = runs::execute(
+        &olivia,
+        &off.to_run(),
+        None,
+        &options(&catalogue),
+        Some(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(
+        undone.outcomes.iter().all(|o| *o == Outcome::Removed),
+        "{undone:?}"
+    );
+    assert_eq!(snapshot(&world), before);
+    // Offboarding again has nothing to remove.
+    let nothing = prepare_offboarding(&olivia, &req, catalogue).await.unwrap();
+    assert_eq!(nothing.writes(), 0);
+}
+
+#[tokio::test]
+async fn smtp_senders_get_their_custom_role_made_first_and_lose_it_when_nobody_holds_it() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let smtp = template("acs-smtp-sender");
+    let relay = demo_id("sp:smtp-relay");
+    let req = request(&smtp, ("acs", acs()), &[&relay]);
+    let before = snapshot(&world);
+
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert!(!proposal.is_blocked(), "{:?}", proposal.checks);
+    assert_eq!(proposal.custom_roles.len(), 1);
+    assert_eq!(proposal.custom_roles[0].state, RoleState::ToCreate);
+    assert_eq!(proposal.writes(), 2, "the role, then its assignment");
+    let report = runs::execute(
+        &olivia,
+        &proposal.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    assert!(matches!(report.roles[..], [Outcome::Created { .. }]));
+
+    let again = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(again.custom_roles[0].state, RoleState::InPlace);
+    assert_eq!(again.writes(), 0);
+
+    let off = prepare_offboarding(&olivia, &req, catalogue.clone())
+        .await
+        .unwrap();
+    assert_eq!(off.custom_roles[0].state, RoleState::ToDeleteIfUnused);
+    let undone = runs::execute(
+        &olivia,
+        &off.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(undone.succeeded(), "{undone:?}");
+    assert_eq!(undone.roles, [Outcome::Removed]);
+    assert_eq!(snapshot(&world), before);
+}
+
+#[tokio::test]
+async fn an_admins_own_template_leaves_out_what_their_roles_already_cover() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let own = Template::parse(
+        r#"{
+          "id": "gateway-watchers", "name": "Gateway watchers",
+          "inputs": [{"id": "rg", "label": "Resource group", "kind": "resourceGroup"}],
+          "tasks": [
+            {"id": "look", "title": "Look at the resource group", "grants": [{"azureRole": {"role": "Reader", "at": "rg"}}]},
+            {"id": "support", "title": "Open support requests", "grants": [{"azureRole": {"role": "Support Request Contributor", "at": "rg"}}]}
+          ]
+        }"#,
+        "gateway-watchers.json",
+    )
+    .unwrap();
+    let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
+    // Olivia herself is Owner of the subscription: both are covered.
+    let mine = prepare(
+        &olivia,
+        &request(&own, ("rg", rg.clone()), &[OLIVIA]),
+        catalogue.clone(),
+        &Limits::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(mine.writes(), 0, "{:?}", mine.plan);
+    assert!(
+        mine.plan.items.iter().all(|i| matches!(
+            &i.status,
+            Status::Covered { by_role, .. } if by_role == "Owner"
+        )),
+        "{:?}",
+        mine.plan
+    );
+
+    // Nadia gets both: neither role includes all of the other.
+    let hers = prepare(
+        &olivia,
+        &request(&own, ("rg", rg), &[NADIA]),
+        catalogue.clone(),
+        &Limits::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(hers.writes(), 2, "{:?} {:?}", hers.plan, hers.left_out);
+    let report = runs::execute(
+        &olivia,
+        &hers.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.succeeded());
+    let off = prepare_offboarding(
+        &olivia,
+        &request(
+            &own,
+            ("rg", format!("{}/resourceGroups/rg-voice-gateway", voice())),
+            &[NADIA],
+        ),
+        catalogue.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(off.writes(), 2);
+}
+
+#[tokio::test]
+async fn fifty_people_from_a_csv_each_get_the_grant_once() {
+    let world = World::demo().await;
+    let keys: Vec<String> = (1..=50).map(|n| format!("operator{n:02}")).collect();
+    for key in &keys {
+        world.emulator.create_user(key, &format!("Operator {key}"));
+    }
+    // Created long enough ago for ARM to see them.
+    world
+        .emulator
+        .with_state(|s| s.directory.users.iter_mut().for_each(|u| u.created = None));
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let acg = template("acg-staff");
+    let mut csv = String::from("displayName,userPrincipalName\n");
+    for key in &keys {
+        csv.push_str(&format!(
+            "Operator {key},{key}@contosodemo.onmicrosoft.com\n"
+        ));
+    }
+    csv.push_str("Nobody,nobody@contosodemo.onmicrosoft.com\n");
+    let people = people_from_csv(&csv);
+    assert_eq!(people.len(), 51);
+    let mut req = request(&acg, ("gateway", gateway()), &[]);
+    req.tasks = vec!["monitor".into()];
+    req.people = people;
+
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    let blockers: Vec<_> = proposal.blockers().collect();
+    assert_eq!(blockers.len(), 1, "{blockers:?}");
+    assert!(
+        blockers[0].title.starts_with("1 of 51 people"),
+        "{blockers:?}"
+    );
+    assert!(
+        blockers[0]
+            .detail
+            .contains("nobody@contosodemo.onmicrosoft.com (#51)")
+    );
+
+    req.people.pop();
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert!(!proposal.is_blocked(), "{:?}", proposal.checks);
+    assert_eq!(proposal.members.len(), 50);
+    assert_eq!(proposal.writes(), 50);
+    assert_eq!(
+        proposal.title,
+        "Onboarding 50 people with Azure Communications Gateway staff"
+    );
+    let report = runs::execute(
+        &olivia,
+        &proposal.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    let readers = world.emulator.with_state(|s| {
+        s.arm
+            .role_assignments
+            .iter()
+            .filter(|a| a.scope.eq_ignore_ascii_case(&gateway()))
+            .count()
+    });
+    let again = prepare(&olivia, &req, catalogue, &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(again.writes(), 0);
+    assert!(readers >= 50);
+}
+
+#[tokio::test]
+async fn arms_limits_are_blockers_before_the_write_that_would_hit_them() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let used = world.emulator.with_state(|s| {
+        let voice = voice().to_ascii_lowercase();
+        s.arm
+            .role_assignments
+            .iter()
+            .filter(|a| a.scope.to_ascii_lowercase().starts_with(&voice))
+            .count()
+    });
+    let acg = template("acg-staff");
+    let req = request(&acg, ("gateway", gateway()), &[NADIA]);
+    // Two Azure roles to create, one left.
+    let tight = Limits {
+        assignments_per_subscription: used + 1,
+        ..Limits::default()
+    };
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &tight)
+        .await
+        .unwrap();
+    let blocker = proposal
+        .blockers()
+        .find(|c| c.title.contains("role assignments"))
+        .unwrap_or_else(|| panic!("{:?}", proposal.checks));
+    assert!(
+        blocker
+            .detail
+            .contains("creates 2 there but only 1 can still be made"),
+        "{}",
+        blocker.detail
+    );
+
+    // The custom-role limit of the directory.
+    let customs = world.emulator.with_state(|s| {
+        s.arm
+            .role_definitions
+            .iter()
+            .filter(|r| r.role_type == "CustomRole")
+            .count()
+    });
+    let smtp = template("acs-smtp-sender");
+    let full = Limits {
+        custom_roles_per_directory: customs,
+        ..Limits::default()
+    };
+    let relay = demo_id("sp:smtp-relay");
+    let proposal = prepare(
+        &olivia,
+        &request(&smtp, ("acs", acs()), &[&relay]),
+        catalogue,
+        &full,
+    )
+    .await
+    .unwrap();
+    assert!(
+        proposal
+            .blockers()
+            .any(|c| c.title.contains("no custom roles left")),
+        "{:?}",
+        proposal.checks
+    );
+}
+
+#[tokio::test]
+async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_grant_once() {
+    let world = World::demo().await;
+    let keys: Vec<String> = (1..=8).map(|n| format!("late{n}")).collect();
+    for key in &keys {
+        world.emulator.create_user(key, &format!("Late {key}"));
+    }
+    let olivia = world.azure_as(OLIVIA, &quick()).await;
+    let catalogue = catalogue(&olivia).await;
+    let acg = template("acg-staff");
+    let mut req = request(&acg, ("gateway", gateway()), &[]);
+    req.people = keys
+        .iter()
+        .map(|k| format!("{k}@contosodemo.onmicrosoft.com"))
+        .collect();
+    req.tasks = vec!["monitor".into(), "support".into()];
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(proposal.writes(), 16, "{:?}", proposal.checks);
+
+    // Azure at its worst: slow, throttled writes, 5xx, dropped connections,
+    // people the directory has not replicated to ARM yet.
+    world.emulator.set_faults(rolecall_emulator::Faults {
+        seed: 7,
+        latency: Duration::from_millis(40),
+        server_error_rate: 0.1,
+        drop_rate: 0.05,
+        principal_replication: Duration::from_millis(600),
+        throttle: rolecall_emulator::Throttle {
+            writes: (4.0, 8.0),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let journal = temp_journal("kill");
+    let run = proposal.to_run();
+    let task = {
+        let (olivia, journal, run, options) = (
+            olivia.clone(),
+            journal.clone(),
+            run.clone(),
+            options(&catalogue),
+        );
+        tokio::spawn(async move {
+            runs::execute(&olivia, &run, None, &options, Some(&journal), &|_| {}).await
+        })
+    };
+    // Killed once a few grants are written.
+    let started = tokio::time::Instant::now();
+    loop {
+        let written = journal
+            .unfinished()
+            .unwrap()
+            .first()
+            .map_or(0, |u| u.written);
+        if written >= 3 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run made no progress"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    task.abort();
+    let _ = task.await;
+
+    let pending = journal.unfinished().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].run, run);
+    assert!(
+        pending[0].written >= 3 && pending[0].written < 16,
+        "{}",
+        pending[0].written
+    );
+
+    let report = runs::resume(
+        &olivia,
+        &pending[0].run,
+        &options(&catalogue),
+        Some(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    assert!(journal.unfinished().unwrap().is_empty());
+    let done_before = report
+        .outcomes
+        .iter()
+        .filter(|o| **o == Outcome::AlreadyInPlace)
+        .count();
+    assert!(done_before >= 3, "{report:?}");
+
+    // Every grant present exactly once.
+    world.emulator.set_faults(Default::default());
+    for grant in &run.grants {
+        let rolecall_grants::Grant::AzureRole(g) = grant else {
+            unreachable!()
+        };
+        let n = world.emulator.with_state(|s| {
+            s.arm
+                .role_assignments
+                .iter()
+                .filter(|a| {
+                    a.scope.eq_ignore_ascii_case(&g.scope)
+                        && a.principal_id.eq_ignore_ascii_case(&g.member.id)
+                        && a.role_definition_name.eq_ignore_ascii_case(&g.role_id)
+                })
+                .count()
+        });
+        assert_eq!(n, 1, "{}", grant.describe());
+    }
+    assert_eq!(run.kind, RunKind::Apply);
+}
