@@ -144,7 +144,7 @@ struct Onboarding {
     who: Who,
     /// The template's id (`rolecall-cli template list`).
     #[arg(long)]
-    template: String,
+    template: Option<String>,
     /// Your own templates' folder, besides the built-in ones.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -155,11 +155,41 @@ struct Onboarding {
     #[arg(long = "input", value_name = "ID=SCOPE")]
     inputs: Vec<String>,
     /// An object id, application id or user principal name (repeatable).
-    #[arg(long = "member", required = true, value_name = "MEMBER")]
+    #[arg(long = "member", value_name = "MEMBER")]
     members: Vec<String>,
+    /// A CSV file of people (a `userPrincipalName`, `objectId` … column, or
+    /// the first one), besides any --member.
+    #[arg(long, value_name = "FILE")]
+    people_csv: Option<PathBuf>,
     /// Where every write is recorded (default: Rolecall's data folder).
     #[arg(long, value_name = "FILE")]
     journal: Option<PathBuf>,
+    /// Save what was done: Markdown (each grant also as az, PowerShell and
+    /// Bicep), or CSV / JSON by the file's extension.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct Offboarding {
+    #[command(flatten)]
+    spec: Onboarding,
+    /// Remove everything the member holds directly at each --scope (and
+    /// with --app-roles, every app role they hold), whatever granted it.
+    #[arg(long, requires = "members")]
+    everything: bool,
+    /// With --everything: where (repeatable).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// With --everything: also every app role the member holds.
+    #[arg(long)]
+    app_roles: bool,
+    /// Undo what a past run created, from its JSON report (`--report x.json`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["everything", "template"])]
+    from_report: Option<PathBuf>,
+    /// Show the plan only; write nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -325,23 +355,43 @@ enum Command {
         action: TemplateAction,
     },
     /// Onboard people with a template: the chosen tasks become the least set
-    /// of grants, checked against your rights and live state, then applied
-    /// (`--dry-run`: the plan only).
+    /// of grants; preflight (your rights, disabled subscriptions, people not
+    /// found, ARM's limits) and the plan against live state come first;
+    /// nothing is written while a blocker stands (`--dry-run`: plan only).
+    #[command(visible_alias = "apply")]
     Onboard {
         #[command(flatten)]
         spec: Onboarding,
-        /// Show the plan only; write nothing.
+        /// Show the preflight and plan only; write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Save what was done: Markdown (each grant also as az, PowerShell
-        /// and Bicep), or CSV / JSON by the file's extension.
-        #[arg(long, value_name = "FILE")]
-        report: Option<PathBuf>,
     },
-    /// Remove exactly what a template's tasks grant from people.
-    Offboard {
+    /// The preflight and plan of an onboarding, writing nothing (same as
+    /// `onboard --dry-run`); `--json` for automation.
+    Plan {
         #[command(flatten)]
         spec: Onboarding,
+    },
+    /// Remove what a template's tasks grant (`--template`), everything a
+    /// person holds at scopes (`--everything`), or what a past run created
+    /// (`--from-report`), with the same preflight and plan.
+    Offboard {
+        #[command(flatten)]
+        off: Offboarding,
+    },
+    /// Runs that began and never ended (a crash, a closed window): list them,
+    /// resume one (its grants are planned again, so nothing is written
+    /// twice), or discard it.
+    Resume {
+        /// The run's id; lists the unfinished runs when omitted.
+        run: Option<String>,
+        #[command(flatten)]
+        who: Who,
+        /// Forget the run instead of resuming it.
+        #[arg(long)]
+        discard: bool,
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
     },
     /// App roles of enterprise applications (Microsoft Graph).
     Approle {
@@ -571,27 +621,13 @@ async fn grant(
     grants: Vec<rolecall_grants::Grant>,
     journal: &rolecall_grants::Journal,
     dry_run: bool,
-    save_report: Option<(&std::path::Path, &str)>,
 ) -> anyhow::Result<()> {
-    use rolecall_grants::Status;
     let plan = rolecall_grants::plan(azure, grants).await?;
     if dry_run {
         if json_output {
             println!("{}", serde_json::to_string(&plan)?);
         } else {
-            for item in &plan.items {
-                let state = match &item.status {
-                    Status::ToCreate => "to create".to_owned(),
-                    Status::InPlace { .. } => "in place".to_owned(),
-                    Status::Inherited { from_scope } => format!("inherited from {from_scope}"),
-                    Status::Covered {
-                        by_role,
-                        from_scope,
-                    } => format!("covered by {by_role} at {from_scope}"),
-                    Status::Blocked { reason } => format!("blocked: {reason}"),
-                };
-                println!("{}  [{state}]", item.grant.describe());
-            }
+            print_plan(false, &plan);
         }
         return Ok(());
     }
@@ -613,9 +649,6 @@ async fn grant(
         &print,
     )
     .await;
-    if let Some((path, title)) = save_report {
-        write_report(path, title, &plan, &outcomes)?;
-    }
     report(
         json_output,
         &plan.items.iter().map(|i| &i.grant).collect::<Vec<_>>(),
@@ -623,38 +656,25 @@ async fn grant(
     )
 }
 
-/// Saves what was done as Markdown, CSV or JSON, by the file's extension.
-fn write_report(
-    path: &std::path::Path,
-    title: &str,
-    plan: &rolecall_grants::Plan,
-    outcomes: &[rolecall_grants::Outcome],
-) -> anyhow::Result<()> {
-    use rolecall_grants::report::{Entry, csv, markdown};
-    let entries: Vec<Entry> = plan
-        .items
-        .iter()
-        .zip(outcomes)
-        .map(|(i, o)| Entry {
-            grant: i.grant.clone(),
-            outcome: o.clone(),
-        })
-        .collect();
-    let by = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "an admin".into());
-    let at = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    let text = match path.extension().and_then(|e| e.to_str()) {
-        Some("csv") => csv(&entries),
-        Some("json") => serde_json::to_string_pretty(&entries)?,
-        _ => markdown(title, &by, &at, &entries),
-    };
-    std::fs::write(path, text)
-        .map_err(|e| anyhow::anyhow!("the report {} cannot be written: {e}", path.display()))?;
-    eprintln!("report saved to {}", path.display());
-    Ok(())
+fn outcome_text(o: &rolecall_grants::Outcome) -> String {
+    use rolecall_grants::Outcome;
+    match o {
+        Outcome::Created {
+            request_id: Some(id),
+            ..
+        } => format!("created, request id {id}"),
+        Outcome::Created { .. } => "created".to_owned(),
+        Outcome::AlreadyInPlace => "already in place".to_owned(),
+        Outcome::Inherited { from_scope } => format!("already inherited from {from_scope}"),
+        Outcome::Covered {
+            by_role,
+            from_scope,
+        } => format!("covered by {by_role} at {from_scope}"),
+        Outcome::Removed => "removed".to_owned(),
+        Outcome::AlreadyGone => "already gone".to_owned(),
+        Outcome::Blocked { reason } => format!("blocked: {reason}"),
+        Outcome::Failed { message, .. } => format!("failed: {message}"),
+    }
 }
 
 fn report(
@@ -662,7 +682,6 @@ fn report(
     grants: &[&rolecall_grants::Grant],
     outcomes: &[rolecall_grants::Outcome],
 ) -> anyhow::Result<()> {
-    use rolecall_grants::Outcome;
     if json_output {
         let rows: Vec<_> = grants
             .iter()
@@ -672,19 +691,7 @@ fn report(
         println!("{}", serde_json::to_string(&rows)?);
     } else {
         for (g, o) in grants.iter().zip(outcomes) {
-            let state = match o {
-                Outcome::Created { .. } => "created".to_owned(),
-                Outcome::AlreadyInPlace => "already in place".to_owned(),
-                Outcome::Inherited { from_scope } => format!("already inherited from {from_scope}"),
-                Outcome::Covered {
-                    by_role,
-                    from_scope,
-                } => format!("covered by {by_role} at {from_scope}"),
-                Outcome::Removed => "removed".to_owned(),
-                Outcome::AlreadyGone => "already gone".to_owned(),
-                Outcome::Blocked { reason } => format!("blocked: {reason}"),
-                Outcome::Failed { message, .. } => format!("failed: {message}"),
-            };
+            let state = outcome_text(o);
             println!("{}  [{state}]", g.describe());
         }
     }
@@ -718,13 +725,18 @@ fn find_template(dir: Option<&PathBuf>, id: &str) -> anyhow::Result<rolecall_onb
         .ok_or_else(|| anyhow::anyhow!("there is no template '{id}'; the templates are: {known}"))
 }
 
-/// The template's chosen tasks for the members, as the least set of grants,
-/// and the custom roles to create first.
+/// The proposal (preflight + plan) of onboarding, or offboarding, the
+/// people of `spec` with its template.
 async fn onboarding(
     azure: &rolecall_azure::Azure,
     spec: &Onboarding,
-) -> anyhow::Result<rolecall_onboarding::Expansion> {
-    let template = find_template(spec.templates.as_ref(), &spec.template)?;
+    offboard: bool,
+) -> anyhow::Result<rolecall_onboarding::Proposal> {
+    let id = spec
+        .template
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("give --template ID (`rolecall-cli template list`)"))?;
+    let template = find_template(spec.templates.as_ref(), id)?;
     let mut inputs = std::collections::HashMap::new();
     for pair in &spec.inputs {
         let (id, scope) = pair
@@ -739,23 +751,217 @@ async fn onboarding(
             missing.label
         );
     }
-    let mut members = Vec::new();
-    for text in &spec.members {
-        members.push(rolecall_grants::resolve::member(azure, text).await?);
+    let mut people = spec.members.clone();
+    if let Some(path) = &spec.people_csv {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
+        people.extend(rolecall_onboarding::people_from_csv(&text));
     }
-    let tasks = if spec.tasks.is_empty() {
-        template.tasks.iter().map(|t| t.id.clone()).collect()
-    } else {
-        spec.tasks.clone()
-    };
-    let catalogue = rolecall_azure::catalogue::provider_operations(&azure.arm).await?;
-    let selection = rolecall_onboarding::Selection {
+    if people.is_empty() {
+        anyhow::bail!("give --member (repeatable) or --people-csv FILE");
+    }
+    let catalogue =
+        std::sync::Arc::new(rolecall_azure::catalogue::provider_operations(&azure.arm).await?);
+    let request = rolecall_onboarding::Request {
         template: &template,
-        tasks,
+        tasks: spec.tasks.clone(),
         inputs,
-        members,
+        people,
     };
-    Ok(rolecall_onboarding::expand(azure, &selection, Some(&catalogue)).await?)
+    Ok(if offboard {
+        rolecall_onboarding::prepare_offboarding(azure, &request, catalogue).await?
+    } else {
+        rolecall_onboarding::prepare(azure, &request, catalogue, &Default::default()).await?
+    })
+}
+
+fn print_plan(json_output: bool, plan: &rolecall_grants::Plan) {
+    use rolecall_grants::Status;
+    if json_output {
+        return;
+    }
+    for item in &plan.items {
+        let state = match &item.status {
+            Status::ToCreate => "to create".to_owned(),
+            Status::InPlace {
+                made_elsewhere: true,
+                ..
+            } => "in place (made outside Rolecall)".to_owned(),
+            Status::InPlace { .. } => "in place".to_owned(),
+            Status::Inherited { from_scope } => format!("inherited from {from_scope}"),
+            Status::Covered {
+                by_role,
+                from_scope,
+            } => format!("covered by {by_role} at {from_scope}"),
+            Status::Blocked { reason } => format!("blocked: {reason}"),
+        };
+        println!("{}  [{state}]", item.grant.describe());
+    }
+}
+
+/// Prints the proposal; unless `dry_run`, carries it out (refused while a
+/// blocker stands), prints and saves the report.
+async fn carry_out(
+    json_output: bool,
+    azure: &rolecall_azure::Azure,
+    proposal: &rolecall_onboarding::Proposal,
+    spec: &Onboarding,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    if json_output && dry_run {
+        println!("{}", serde_json::to_string(proposal)?);
+    } else if !json_output {
+        println!("{}", proposal.title);
+        for c in &proposal.checks {
+            let level = match c.level {
+                rolecall_onboarding::Level::Blocker => "blocker",
+                rolecall_onboarding::Level::Warning => "warning",
+            };
+            eprintln!("{level}: {}: {}", c.title, c.detail);
+        }
+        for why in &proposal.left_out {
+            eprintln!("left out: {why}");
+        }
+        for r in &proposal.custom_roles {
+            println!("custom role {}  [{:?}]", r.role.draft.role_name, r.state);
+        }
+        print_plan(false, &proposal.plan);
+    }
+    if proposal.is_blocked() {
+        anyhow::bail!(
+            "{} blocker(s) stand; nothing was written. Resolve them and run again.",
+            proposal.blockers().count()
+        );
+    }
+    if dry_run {
+        return Ok(());
+    }
+    if proposal.writes() == 0 && !json_output {
+        println!("nothing to do: everything is already as asked");
+    }
+    let plan = (proposal.kind == rolecall_grants::RunKind::Apply).then(|| proposal.plan.clone());
+    execute(json_output, azure, &proposal.to_run(), plan, spec).await
+}
+
+async fn run_options(
+    azure: &rolecall_azure::Azure,
+) -> anyhow::Result<rolecall_grants::runs::RunOptions> {
+    Ok(rolecall_grants::runs::RunOptions {
+        catalogue: Some(std::sync::Arc::new(
+            rolecall_azure::catalogue::provider_operations(&azure.arm).await?,
+        )),
+        ..Default::default()
+    })
+}
+
+fn progress(json_output: bool) -> impl Fn(rolecall_grants::runs::RunEvent) + Send + Sync {
+    move |event| {
+        use rolecall_grants::ItemEvent;
+        use rolecall_grants::runs::RunEvent;
+        if json_output {
+            return;
+        }
+        if let RunEvent::Grant {
+            event: ItemEvent::WaitingForReplication { index, attempt },
+        } = event
+        {
+            eprintln!("item {index}: waiting for the directory to replicate (attempt {attempt})");
+        }
+    }
+}
+
+async fn execute(
+    json_output: bool,
+    azure: &rolecall_azure::Azure,
+    run: &rolecall_grants::Run,
+    plan: Option<rolecall_grants::Plan>,
+    spec: &Onboarding,
+) -> anyhow::Result<()> {
+    let journal = journal(spec.journal.as_ref())?;
+    let report = rolecall_grants::runs::execute(
+        azure,
+        run,
+        plan,
+        &run_options(azure).await?,
+        Some(&journal),
+        &progress(json_output),
+    )
+    .await?;
+    if let Some(path) = &spec.report {
+        save_run_report(path, &report)?;
+    }
+    print_report(json_output, &report)
+}
+
+fn print_report(
+    json_output: bool,
+    report: &rolecall_grants::runs::RunReport,
+) -> anyhow::Result<()> {
+    if json_output {
+        println!("{}", serde_json::to_string(&report_json(report))?);
+    } else {
+        for (role, outcome) in report.run.custom_roles.iter().zip(&report.roles) {
+            println!(
+                "custom role {}  [{}]",
+                role.draft.role_name,
+                outcome_text(outcome)
+            );
+        }
+        for (grant, outcome) in report.run.grants.iter().zip(&report.outcomes) {
+            println!("{}  [{}]", grant.describe(), outcome_text(outcome));
+        }
+    }
+    let bad = report
+        .roles
+        .iter()
+        .chain(&report.outcomes)
+        .filter(|o| !o.is_success())
+        .count();
+    if bad > 0 {
+        anyhow::bail!(
+            "{bad} of {} writes were not made; see above",
+            report.roles.len() + report.outcomes.len()
+        );
+    }
+    Ok(())
+}
+
+fn report_json(report: &rolecall_grants::runs::RunReport) -> serde_json::Value {
+    let by = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "an admin".into());
+    json!({
+        "title": report.run.title,
+        "runId": report.run.id,
+        "by": by,
+        "started": report.started,
+        "finished": report.finished,
+        "customRoles": report.run.custom_roles.iter().zip(&report.roles).map(|(r, o)| json!({"role": r, "outcome": o})).collect::<Vec<_>>(),
+        "grants": report.entries(),
+    })
+}
+
+/// Saves what a run did as Markdown, CSV or JSON, by the file's extension.
+fn save_run_report(
+    path: &std::path::Path,
+    report: &rolecall_grants::runs::RunReport,
+) -> anyhow::Result<()> {
+    use rolecall_grants::report::{csv, markdown};
+    let entries = report.entries();
+    let text = match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => csv(&entries),
+        Some("json") => serde_json::to_string_pretty(&report_json(report))?,
+        _ => markdown(
+            &report.run.title,
+            report_json(report)["by"].as_str().unwrap_or_default(),
+            &report.finished,
+            &entries,
+        ),
+    };
+    std::fs::write(path, text)
+        .map_err(|e| anyhow::anyhow!("the report {} cannot be written: {e}", path.display()))?;
+    eprintln!("report saved to {}", path.display());
+    Ok(())
 }
 
 /// Opens `url` with the configured command, or the system browser.
@@ -995,7 +1201,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
             let journal = journal(grants.journal.as_ref())?;
             let list = role_grants(&azure, grants, description.as_deref()).await?;
-            grant(cli.json, &azure, list, &journal, *dry_run, None).await?;
+            grant(cli.json, &azure, list, &journal, *dry_run).await?;
         }
         Command::Unassign { grants } => {
             let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
@@ -1150,79 +1356,104 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         },
-        Command::Onboard {
-            spec,
-            dry_run,
-            report,
-        } => {
+        Command::Onboard { spec, dry_run } => {
             let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
-            let journal = journal(spec.journal.as_ref())?;
-            let expansion = onboarding(&azure, spec).await?;
-            for w in &expansion.warnings {
-                eprintln!("note: {w}");
+            let proposal = onboarding(&azure, spec, false).await?;
+            carry_out(cli.json, &azure, &proposal, spec, *dry_run).await?;
+        }
+        Command::Plan { spec } => {
+            let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
+            let proposal = onboarding(&azure, spec, false).await?;
+            carry_out(cli.json, &azure, &proposal, spec, true).await?;
+        }
+        Command::Offboard { off } => {
+            let spec = &off.spec;
+            let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
+            if let Some(path) = &off.from_report {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
+                let run = rolecall_grants::report::undo(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                let plan = rolecall_grants::plan(&azure, run.grants.clone()).await?;
+                print_plan(cli.json, &plan);
+                if !off.dry_run {
+                    execute(cli.json, &azure, &run, None, spec).await?;
+                }
+                return Ok(());
             }
-            for why in &expansion.left_out {
-                eprintln!("left out: {why}");
-            }
-            if !*dry_run {
-                for role in &expansion.custom_roles {
-                    let first = role
-                        .draft
-                        .assignable_scopes
-                        .first()
-                        .cloned()
-                        .unwrap_or_default();
-                    let subscription = rolecall_rbac::Scope::parse(&first)?
-                        .subscription_scope()
-                        .unwrap_or(first);
-                    let tenant =
-                        rolecall_grants::custom_roles::Tenant::load(&azure, &subscription).await?;
-                    if rolecall_grants::custom_roles::already_in_place(&tenant, &role.draft)
-                        .is_none()
-                    {
-                        rolecall_grants::custom_roles::save(
-                            &azure,
-                            &tenant,
-                            &role.draft,
-                            &role.guid,
-                            false,
-                            &Default::default(),
-                        )
-                        .await?;
-                        eprintln!("created the custom role {}", role.draft.role_name);
+            let proposal = if off.everything {
+                let [person] = spec.members.as_slice() else {
+                    anyhow::bail!("--everything takes one --member");
+                };
+                rolecall_onboarding::prepare_removal_of_everything(
+                    &azure,
+                    person,
+                    &off.scopes,
+                    off.app_roles,
+                )
+                .await?
+            } else {
+                onboarding(&azure, spec, true).await?
+            };
+            carry_out(cli.json, &azure, &proposal, spec, off.dry_run).await?;
+        }
+        Command::Resume {
+            run,
+            who,
+            discard,
+            journal: path,
+        } => {
+            let journal = journal(path.as_ref())?;
+            let pending = journal.unfinished()?;
+            let Some(id) = run else {
+                if cli.json {
+                    println!("{}", serde_json::to_string(&pending)?);
+                } else if pending.is_empty() {
+                    println!("no interrupted runs");
+                } else {
+                    for u in &pending {
+                        println!(
+                            "{}  {}  began {}, {} of {} written",
+                            u.run.id,
+                            u.run.title,
+                            u.began,
+                            u.written,
+                            u.run.grants.len() + u.run.custom_roles.len()
+                        );
                     }
                 }
+                return Ok(());
+            };
+            let found = pending
+                .into_iter()
+                .find(|u| &u.run.id == id)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no unfinished run has the id {id}; `rolecall-cli resume` lists them"
+                    )
+                })?;
+            if *discard {
+                journal.discard(id);
+                eprintln!("discarded {id}; what it wrote stays in Azure and in the journal");
+                return Ok(());
             }
-            let title = format!("Onboarding with {}", spec.template);
-            grant(
-                cli.json,
+            let (_, azure) = connect(&cli, &cloud, who).await?;
+            let report = rolecall_grants::runs::resume(
                 &azure,
-                expansion.grants,
-                &journal,
-                *dry_run,
-                report.as_deref().map(|p| (p, title.as_str())),
+                &found.run,
+                &run_options(&azure).await?,
+                Some(&journal),
+                &progress(cli.json),
             )
             .await?;
-        }
-        Command::Offboard { spec } => {
-            let (_, azure) = connect(&cli, &cloud, &spec.who).await?;
-            let journal = journal(spec.journal.as_ref())?;
-            let expansion = onboarding(&azure, spec).await?;
-            let outcomes =
-                rolecall_grants::remove(&azure, &expansion.grants, 4, Some(&journal), &|_| {})
-                    .await;
-            report(
-                cli.json,
-                &expansion.grants.iter().collect::<Vec<_>>(),
-                &outcomes,
-            )?;
+            print_report(cli.json, &report)?;
         }
         Command::Approle { action } => match action {
             ApproleAction::Assign { grants, dry_run } => {
                 let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
                 let journal = journal(grants.journal.as_ref())?;
                 let list = app_grants(&azure, grants).await?;
-                grant(cli.json, &azure, list, &journal, *dry_run, None).await?;
+                grant(cli.json, &azure, list, &journal, *dry_run).await?;
             }
             ApproleAction::Unassign { grants } => {
                 let (_, azure) = connect(&cli, &cloud, &grants.who).await?;

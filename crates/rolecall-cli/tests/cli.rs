@@ -229,7 +229,7 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         ]
     };
     let first = ok(&run(assign("assign")).await);
-    assert_eq!(first.matches("[created]").count(), 2, "{first}");
+    assert_eq!(first.matches("[created, request id ").count(), 2, "{first}");
     let again = ok(&run(assign("assign")).await);
     assert_eq!(again.matches("[already in place]").count(), 2, "{again}");
     let app = |verb: &str| {
@@ -246,7 +246,7 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
             journal.display().to_string(),
         ]
     };
-    assert!(ok(&run(app("assign")).await).contains("[created]"));
+    assert!(ok(&run(app("assign")).await).contains("[created, request id "));
     assert!(ok(&run(app("assign")).await).contains("[already in place]"));
     let listed = ok(&run(vec![
         "approle".into(),
@@ -347,6 +347,21 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     };
     let planned = ok(&run([onboard("onboard"), vec!["--dry-run".into()]].concat()).await);
     assert_eq!(planned.matches("[to create]").count(), 3, "{planned}");
+    // `plan --json`: the proposal for automation, checks included.
+    let proposal: serde_json::Value =
+        serde_json::from_str(&ok(
+            &run([vec!["--json".into()], onboard("plan")].concat()).await
+        ))
+        .unwrap();
+    assert_eq!(proposal["plan"]["items"].as_array().unwrap().len(), 3);
+    assert!(
+        proposal["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["level"] == "warning"),
+        "{proposal}"
+    );
     let report = journal.with_file_name("onboarding.md");
     let applied = ok(&run([
         onboard("onboard"),
@@ -354,15 +369,50 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     ]
     .concat())
     .await);
-    assert_eq!(applied.matches("[created]").count(), 3, "{applied}");
+    assert_eq!(
+        applied.matches("[created, request id ").count(),
+        3,
+        "{applied}"
+    );
     let written = std::fs::read_to_string(&report).unwrap();
     assert_eq!(written.matches("| created |").count(), 3, "{written}");
     assert_eq!(written.matches("az role assignment create").count(), 2);
     assert!(written.contains("appRoleAssignedTo"));
     let again = ok(&run(onboard("onboard")).await);
     assert_eq!(again.matches("[already in place]").count(), 3, "{again}");
+    assert!(again.contains("nothing to do"), "{again}");
     let gone = ok(&run(onboard("offboard")).await);
     assert_eq!(gone.matches("[removed]").count(), 3, "{gone}");
+
+    // Undo a past run from its JSON report: only what it created goes.
+    let json_report = journal.with_file_name("monitor.json");
+    ok(&run([
+        onboard("apply"),
+        vec![
+            "--task".into(),
+            "monitor".into(),
+            "--report".into(),
+            json_report.display().to_string(),
+        ],
+    ]
+    .concat())
+    .await);
+    let undone = ok(&run(vec![
+        "offboard".into(),
+        "--from-report".into(),
+        json_report.display().to_string(),
+        "--journal".into(),
+        journal.display().to_string(),
+    ])
+    .await);
+    assert_eq!(undone.matches("[removed]").count(), 1, "{undone}");
+    let pending = ok(&run(vec![
+        "resume".into(),
+        "--journal".into(),
+        journal.display().to_string(),
+    ])
+    .await);
+    assert!(pending.contains("no interrupted runs"), "{pending}");
 
     // A name that is not a member says what to give instead.
     let unknown = run(vec![

@@ -92,6 +92,61 @@ fn result(outcome: &Outcome) -> String {
     }
 }
 
+/// The run that undoes what a report's run created: the grants it created
+/// (not the ones already in place before it) and the custom roles it
+/// created (deleted once nobody holds them). Takes the JSON report of a run
+/// (`{"title", "grants": [...], "customRoles": [...]}`) or a bare list of
+/// entries.
+pub fn undo(report_json: &str) -> Result<crate::journal::Run, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RoleEntry {
+        role: crate::journal::RunRole,
+        outcome: Outcome,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Shape {
+        Run {
+            #[serde(default)]
+            title: String,
+            grants: Vec<Entry>,
+            #[serde(default, rename = "customRoles")]
+            custom_roles: Vec<RoleEntry>,
+        },
+        List(Vec<Entry>),
+    }
+    let shape: Shape = serde_json::from_str(report_json).map_err(|e| {
+        format!("this is not a Rolecall JSON report ({e}); save one with --report FILE.json or the app's Export JSON")
+    })?;
+    let (title, entries, roles) = match shape {
+        Shape::Run {
+            title,
+            grants,
+            custom_roles,
+        } => (title, grants, custom_roles),
+        Shape::List(entries) => (String::new(), entries, Vec::new()),
+    };
+    let created = |o: &Outcome| matches!(o, Outcome::Created { .. });
+    let grants = entries
+        .into_iter()
+        .filter(|e| created(&e.outcome))
+        .map(|e| e.grant)
+        .collect();
+    let title = if title.is_empty() {
+        "Undoing a past run".to_owned()
+    } else {
+        format!("Undoing: {title}")
+    };
+    let mut run = crate::journal::Run::new(crate::journal::RunKind::Remove, title, grants);
+    run.custom_roles = roles
+        .into_iter()
+        .filter(|r| created(&r.outcome))
+        .map(|r| r.role)
+        .collect();
+    Ok(run)
+}
+
 /// Azure's request id of the write, when there was one.
 fn request_id(outcome: &Outcome) -> &str {
     match outcome {

@@ -22,5 +22,6 @@ pub mod template;
 pub use expand::{Expansion, Selection, expand};
 pub use session::{
     Check, Level, Limits, Proposal, Request, people_from_csv, prepare, prepare_offboarding,
+    prepare_removal_of_everything,
 };
 pub use template::{Template, TemplateError, builtin};

@@ -561,3 +561,67 @@ async fn custom_role_limit(
     }
     Ok(())
 }
+
+/// "Remove all access of this person": every Azure role they hold directly
+/// at or below `scopes`, and (when `app_roles`) every app role they hold, as
+/// an offboarding proposal. Roles reaching in from above are warnings: they
+/// belong to the parent scope. Reads only.
+pub async fn prepare_removal_of_everything(
+    azure: &Azure,
+    person: &str,
+    scopes: &[String],
+    app_roles: bool,
+) -> Result<Proposal, ExpandError> {
+    let mut checks = Vec::new();
+    if scopes.is_empty() && !app_roles {
+        return Err(ExpandError::Input(
+            "Choose at least one scope, or include app roles.".into(),
+        ));
+    }
+    for scope in scopes {
+        Scope::parse(scope).map_err(|e| ExpandError::Input(e.to_string()))?;
+    }
+    let member = rolecall_grants::resolve::member(azure, person).await?;
+    let held = rolecall_grants::listing::held_by(azure, &member, scopes, app_roles).await?;
+    for above in &held.above {
+        checks.push(Check::warning(
+            "Held at a parent scope",
+            format!("{above}: it reaches the chosen scope from above and stays; remove it there if it should go too."),
+        ));
+    }
+    let plan = rolecall_grants::plan::plan(azure, held.grants).await?;
+    let mut reasons: Vec<String> = Vec::new();
+    for item in plan.blocked() {
+        if let Status::Blocked { reason } = &item.status
+            && !reasons.contains(reason)
+        {
+            reasons.push(reason.clone());
+        }
+    }
+    for reason in reasons {
+        checks.push(Check::blocker(
+            "Some access cannot be removed by you",
+            reason,
+        ));
+    }
+    if plan.items.is_empty() {
+        checks.push(Check::warning(
+            "Nothing to remove",
+            format!(
+                "{} holds no access directly at the chosen scopes.",
+                member.display_name
+            ),
+        ));
+    }
+    Ok(Proposal {
+        kind: RunKind::Remove,
+        title: format!("Removing all access of {}", member.display_name),
+        template_id: String::new(),
+        tasks: Vec::new(),
+        members: vec![member],
+        custom_roles: Vec::new(),
+        plan,
+        left_out: Vec::new(),
+        checks,
+    })
+}

@@ -657,3 +657,75 @@ async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_g
     }
     assert_eq!(run.kind, RunKind::Apply);
 }
+
+#[tokio::test]
+async fn removing_all_access_of_a_person_takes_everything_they_hold_directly() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let acg = template("acg-staff");
+    let proposal = prepare(
+        &olivia,
+        &request(&acg, ("gateway", gateway()), &[NADIA]),
+        catalogue.clone(),
+        &Limits::default(),
+    )
+    .await
+    .unwrap();
+    runs::execute(
+        &olivia,
+        &proposal.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let nadia = user("nadia.novak");
+    let direct_before = |world: &World| {
+        world.emulator.with_state(|s| {
+            s.arm
+                .role_assignments
+                .iter()
+                .filter(|a| a.principal_id.eq_ignore_ascii_case(&nadia))
+                .count()
+                + s.app_role_assignments
+                    .iter()
+                    .filter(|a| a.principal_id.eq_ignore_ascii_case(&nadia))
+                    .count()
+        })
+    };
+    let held = direct_before(&world);
+    assert!(held >= 3);
+
+    let everything =
+        rolecall_onboarding::prepare_removal_of_everything(&olivia, NADIA, &[voice()], true)
+            .await
+            .unwrap();
+    assert!(!everything.is_blocked(), "{:?}", everything.checks);
+    assert_eq!(everything.writes(), held, "{:?}", everything.plan);
+    let report = runs::execute(
+        &olivia,
+        &everything.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(
+        report.outcomes.iter().all(|o| *o == Outcome::Removed),
+        "{report:?}"
+    );
+    assert_eq!(direct_before(&world), 0);
+
+    // Rita may read but not remove: a blocker, nothing written.
+    let rita = world.azure_as(RITA, &Default::default()).await;
+    let olivias =
+        rolecall_onboarding::prepare_removal_of_everything(&rita, OLIVIA, &[voice()], false)
+            .await
+            .unwrap();
+    assert!(olivias.is_blocked());
+}

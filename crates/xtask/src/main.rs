@@ -6,6 +6,8 @@
 //! - `cargo xtask setup`  only the install part
 //! - `cargo xtask bindings` regenerates `ui/src/bindings.ts` from the Rust types
 //! - `cargo xtask e2e`    only the end-to-end suite (builds what it needs)
+//! - `cargo xtask bench`  the benchmarks (criterion for the engine, the timed
+//!   onboarding harness against the emulator)
 
 mod e2e;
 mod proc;
@@ -50,6 +52,13 @@ enum Task {
     Bindings,
     /// Build the app and run the end-to-end suite through the real window.
     E2e,
+    /// Run the benchmarks: the onboarding apply harness against the emulator
+    /// (100 ms injected latency; needs the OS keychain), then the engine's
+    /// criterion benches unless `--onboarding-only`.
+    Bench {
+        #[arg(long)]
+        onboarding_only: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -80,6 +89,39 @@ fn main() -> Result<()> {
         Task::E2e => {
             setup::setup(&root, true)?;
             e2e::run_suite(&root)
+        }
+        Task::Bench { onboarding_only } => {
+            // Network-bound: the dev profile measures the same and reuses the test build.
+            let mut harness = cargo();
+            harness.args([
+                "bench",
+                "--profile",
+                "dev",
+                "--package",
+                "rolecall-onboarding",
+                "--bench",
+                "apply",
+            ]);
+            if cfg!(target_os = "linux") {
+                e2e::with_secret_service(&mut harness)?;
+            } else {
+                run(&mut harness)?;
+            }
+            if !onboarding_only {
+                run(cargo().args([
+                    "bench",
+                    "--package",
+                    "rolecall-rbac",
+                    "--bench",
+                    "engine",
+                    "--",
+                    "--warm-up-time",
+                    "1",
+                    "--measurement-time",
+                    "3",
+                ]))?;
+            }
+            Ok(())
         }
     }
 }
