@@ -4,6 +4,7 @@
 mod access;
 mod commands;
 pub mod dto;
+mod onboarding;
 mod roles;
 mod state;
 
@@ -53,7 +54,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         roles::delete_custom_role,
         roles::list_providers,
         roles::provider_operations,
-        roles::custom_role_usage
+        roles::custom_role_usage,
+        onboarding::list_templates,
+        onboarding::import_template,
+        onboarding::export_template,
+        onboarding::people_from_csv,
+        onboarding::prepare_onboarding,
+        onboarding::prepare_removal,
+        onboarding::run_proposal,
+        onboarding::unfinished_runs,
+        onboarding::resume_run,
+        onboarding::discard_run,
+        onboarding::export_report
     ])
 }
 

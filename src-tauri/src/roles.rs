@@ -15,7 +15,7 @@ use crate::dto::{
 };
 use crate::state::AppState;
 
-async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, CommandError> {
+pub(crate) async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, CommandError> {
     let connection = state.connection();
     let azure = state.azure()?;
     let catalogue = connection

@@ -153,6 +153,35 @@ pub struct AppState {
     /// Plans shown for review, by id, until applied (the latest few).
     plans: Mutex<Vec<(u32, rolecall_grants::Plan)>>,
     next_plan: std::sync::atomic::AtomicU32,
+    /// Onboarding proposals shown for review, by id (the latest few).
+    proposals: Mutex<Vec<(u32, rolecall_onboarding::Proposal)>>,
+    /// Reports of runs, by id, for export (the latest few).
+    reports: Mutex<Vec<(u32, rolecall_grants::runs::RunReport)>>,
+    /// The admin's own onboarding templates.
+    templates_dir: PathBuf,
+}
+
+/// Keeps `value` under a new id among the latest `keep`.
+fn keep_latest<T>(
+    list: &Mutex<Vec<(u32, T)>>,
+    next: &std::sync::atomic::AtomicU32,
+    value: T,
+    keep: usize,
+) -> u32 {
+    let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut list = list.lock().expect("list lock");
+    list.push((id, value));
+    let excess = list.len().saturating_sub(keep);
+    list.drain(..excess);
+    id
+}
+
+fn find_kept<T: Clone>(list: &Mutex<Vec<(u32, T)>>, id: u32) -> Option<T> {
+    list.lock()
+        .expect("list lock")
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, v)| v.clone())
 }
 
 impl AppState {
@@ -183,6 +212,9 @@ impl AppState {
             },
             plans: Mutex::new(Vec::new()),
             next_plan: std::sync::atomic::AtomicU32::new(1),
+            proposals: Mutex::new(Vec::new()),
+            reports: Mutex::new(Vec::new()),
+            templates_dir: data_dir.join("templates"),
         })
     }
 
@@ -200,23 +232,33 @@ impl AppState {
 
     /// Keeps a plan for "apply", returning its id.
     pub fn keep_plan(&self, plan: rolecall_grants::Plan) -> u32 {
-        let id = self
-            .next_plan
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut plans = self.plans.lock().expect("plans lock");
-        plans.push((id, plan));
-        let excess = plans.len().saturating_sub(8);
-        plans.drain(..excess);
-        id
+        keep_latest(&self.plans, &self.next_plan, plan, 8)
     }
 
     pub fn plan(&self, id: u32) -> Option<rolecall_grants::Plan> {
-        self.plans
-            .lock()
-            .expect("plans lock")
-            .iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, p)| p.clone())
+        find_kept(&self.plans, id)
+    }
+
+    /// Keeps an onboarding proposal for "apply", returning its id (plans and
+    /// proposals share the numbering).
+    pub fn keep_proposal(&self, proposal: rolecall_onboarding::Proposal) -> u32 {
+        keep_latest(&self.proposals, &self.next_plan, proposal, 8)
+    }
+
+    pub fn proposal(&self, id: u32) -> Option<rolecall_onboarding::Proposal> {
+        find_kept(&self.proposals, id)
+    }
+
+    pub fn keep_report(&self, report: rolecall_grants::runs::RunReport) -> u32 {
+        keep_latest(&self.reports, &self.next_plan, report, 16)
+    }
+
+    pub fn report(&self, id: u32) -> Option<rolecall_grants::runs::RunReport> {
+        find_kept(&self.reports, id)
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.templates_dir.clone()
     }
 
     pub fn connection(&self) -> Arc<Connection> {

@@ -120,6 +120,40 @@ export const commands = {
 	 *  access; deleting it is refused while any exists).
 	 */
 	customRoleUsage: (scope: string, roleId: string) => typedError<number, CommandError>(__TAURI_INVOKE("custom_role_usage", { scope, roleId })),
+	/**  Every onboarding template: built in, then the admin's own. */
+	listTemplates: () => typedError<TemplateView[], CommandError>(__TAURI_INVOKE("list_templates")),
+	/**
+	 *  Adds a template file's text to the admin's templates after validating it
+	 *  (same id as a built-in one is refused; same id as one of theirs replaces it).
+	 */
+	importTemplate: (fileName: string, text: string) => typedError<TemplateView, CommandError>(__TAURI_INVOKE("import_template", { fileName, text })),
+	/**
+	 *  Saves a template to the Downloads folder (to share or edit), returning
+	 *  the file's path.
+	 */
+	exportTemplate: (id: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_template", { id })),
+	/**  The people in a CSV file's text (see `rolecall_onboarding::people_from_csv`). */
+	peopleFromCsv: (text: string) => typedError<string[], CommandError>(__TAURI_INVOKE("people_from_csv", { text })),
+	/**  Preflight and plan of an onboarding or offboarding; writes nothing. */
+	prepareOnboarding: (request: OnboardingRequest) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_onboarding", { request })),
+	/**
+	 *  "Remove all access of this person" at the chosen scopes (and every app
+	 *  role they hold, when `app_roles`); writes nothing.
+	 */
+	prepareRemoval: (person: string, scopes: string[], appRoles: boolean) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_removal", { person, scopes, appRoles })),
+	/**  Carries out a reviewed proposal, journaled, streaming progress. */
+	runProposal: (proposalId: number, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView, CommandError>(__TAURI_INVOKE("run_proposal", { proposalId, onProgress })),
+	/**  Runs that began and did not end, oldest first. */
+	unfinishedRuns: () => typedError<UnfinishedView[], CommandError>(__TAURI_INVOKE("unfinished_runs")),
+	/**
+	 *  Finishes an interrupted run: its grants are planned again, so nothing is
+	 *  written twice.
+	 */
+	resumeRun: (runId: string, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView, CommandError>(__TAURI_INVOKE("resume_run", { runId, onProgress })),
+	/**  Leaves an interrupted run as it is: it is no longer offered. */
+	discardRun: (runId: string) => typedError<null, CommandError>(__TAURI_INVOKE("discard_run", { runId })),
+	/**  Saves a run's report to the Downloads folder, returning the file's path. */
+	exportReport: (reportId: number, format: ReportFormat) => typedError<string, CommandError>(__TAURI_INVOKE("export_report", { reportId, format })),
 };
 
 /* Types */
@@ -226,6 +260,15 @@ export type AzureRoleGrantView = {
 	description: string,
 };
 
+export type CheckLevel = "blocker" | "warning";
+
+export type CheckView = {
+	level: CheckLevel,
+	title: string,
+	/**  What is wrong and what to do about it. */
+	detail: string,
+};
+
 /**  Which cloud to sign in to. */
 export type CloudChoiceView = { kind: "demo" } | { kind: "azure" } | { kind: "usGovernment" } | { kind: "china" } | { kind: "custom"; profilePath: string };
 
@@ -308,6 +351,12 @@ export type GrantView = {
 	type: "AppRole",
 } & AppRoleGrantView;
 
+export type InputValue = {
+	id: string,
+	/**  The ARM id chosen for it. */
+	scope: string,
+};
+
 export type MemberKind = "User" | "Group" | "ServicePrincipal";
 
 /**
@@ -329,6 +378,17 @@ export type MemberView = {
 	label: string,
 };
 
+export type OnboardingRequest = {
+	templateId: string,
+	/**  Task ids; every task when empty. */
+	tasks: string[],
+	inputs: InputValue[],
+	/**  Object ids, application ids or user principal names. */
+	people: string[],
+	/**  Take away what the template gives, instead of granting it. */
+	offboard: boolean,
+};
+
 /**  One provider operation. */
 export type OperationView = {
 	name: string,
@@ -337,7 +397,7 @@ export type OperationView = {
 	dataAction: boolean,
 };
 
-export type OutcomeKind = "Created" | "AlreadyInPlace" | "Inherited" | "Removed" | "AlreadyGone" | "Blocked" | "Failed";
+export type OutcomeKind = "Created" | "AlreadyInPlace" | "Inherited" | "Covered" | "Removed" | "AlreadyGone" | "Blocked" | "Failed";
 
 /**  What became of one grant. */
 export type OutcomeView = {
@@ -346,6 +406,8 @@ export type OutcomeView = {
 	code: string,
 	/**  What happened, and for a failure what to do. */
 	message: string,
+	/**  Azure's request id of the write, for support; "" when none. */
+	requestId: string,
 };
 
 export type PlanItemView = {
@@ -358,7 +420,9 @@ export type PlanItemView = {
 };
 
 /**  A grant's state before applying. */
-export type PlanState = "ToCreate" | "InPlace" | "Inherited" | "Blocked";
+export type PlanState = "ToCreate" | "InPlace" | "Inherited" | 
+/**  Redundant: another role the member holds covers it. */
+"Covered" | "Blocked";
 
 export type PlanView = {
 	/**  What `apply_plan` takes. */
@@ -387,6 +451,23 @@ export type ProgressView_Serialize = {
 	outcome: OutcomeView | null,
 };
 
+/**  A proposal: reviewed before anything is written. */
+export type ProposalView = {
+	id: number,
+	kind: RunKindView,
+	title: string,
+	members: MemberView[],
+	customRoles: RoleStepView[],
+	plan: PlanView,
+	/**  Grants the least set leaves out, and why. */
+	leftOut: string[],
+	checks: CheckView[],
+	/**  A blocker stands: nothing can be written. */
+	blocked: boolean,
+	/**  How many writes applying makes (0: nothing to do). */
+	writes: number,
+};
+
 /**  A resource provider of the catalogue. */
 export type ProviderView = {
 	/**  `Microsoft.Communication` */
@@ -394,6 +475,33 @@ export type ProviderView = {
 	/**  `CommunicationServices`, `EmailServices`… */
 	resourceTypes: string[],
 	operations: number,
+};
+
+export type ReportFormat = "markdown" | "csv" | "json";
+
+export type ReportItemView = {
+	summary: string,
+	outcome: OutcomeView,
+	/**  The same grant with the Azure CLI, PowerShell and Bicep. */
+	az: string,
+	powershell: string,
+	bicep: string,
+};
+
+export type RoleOutcomeView = {
+	roleName: string,
+	outcome: OutcomeView,
+};
+
+export type RoleStepState = "toCreate" | "inPlace" | "toDeleteIfUnused" | "absent";
+
+export type RoleStepView = {
+	roleName: string,
+	/**  Where it is created (its first assignable scope). */
+	scope: string,
+	/**  Its actions and data actions. */
+	permissions: string[],
+	state: RoleStepState,
 };
 
 /**  A role definition as the role picker shows it. */
@@ -410,6 +518,41 @@ export type RoleView = {
 	privileged: boolean,
 	/**  Actions, then "not:" exclusions, then data actions, for the details pane. */
 	permissions: string[],
+};
+
+export type RunKindView = "onboard" | "offboard";
+
+/**  Progress of a run: a custom role (`role`) or a grant, by index. */
+export type RunProgressView = RunProgressView_Serialize | RunProgressView_Deserialize;
+
+/**  Progress of a run: a custom role (`role`) or a grant, by index. */
+export type RunProgressView_Deserialize = {
+	role: boolean,
+	index: number,
+	state: ProgressState,
+	outcome?: OutcomeView | null,
+};
+
+/**  Progress of a run: a custom role (`role`) or a grant, by index. */
+export type RunProgressView_Serialize = {
+	role: boolean,
+	index: number,
+	state: ProgressState,
+	outcome: OutcomeView | null,
+};
+
+/**  What a run did. */
+export type RunReportView = {
+	id: number,
+	runId: string,
+	title: string,
+	/**  Who ran it (the signed-in admin). */
+	by: string,
+	started: string,
+	finished: string,
+	succeeded: boolean,
+	roles: RoleOutcomeView[],
+	items: ReportItemView[],
 };
 
 /**  What level of the ARM hierarchy a scope is. */
@@ -494,6 +637,35 @@ export type SettingsView_Serialize = {
 	clientId: string | null,
 };
 
+export type TaskView = {
+	id: string,
+	title: string,
+	description: string,
+	/**  "" when none. */
+	warning: string,
+};
+
+export type TemplateInputView = {
+	id: string,
+	label: string,
+	/**  `resource`, `resourceGroup` or `subscription`. */
+	kind: string,
+	/**  For a resource: its type ("" else). */
+	resourceType: string,
+};
+
+export type TemplateView = {
+	id: string,
+	name: string,
+	description: string,
+	/**  Shipped with Rolecall (else: from the admin's templates folder). */
+	builtin: boolean,
+	inputs: TemplateInputView[],
+	tasks: TaskView[],
+	/**  Names of the custom roles it creates. */
+	customRoles: string[],
+};
+
 /**  A tenant the active account can reach. */
 export type TenantView = {
 	tenantId: string,
@@ -501,6 +673,17 @@ export type TenantView = {
 	defaultDomain: string,
 	home: boolean,
 	active: boolean,
+};
+
+/**  A run that began and did not end (a crash, a closed window). */
+export type UnfinishedView = {
+	runId: string,
+	title: string,
+	kind: RunKindView,
+	began: string,
+	total: number,
+	/**  Writes the journal shows were made before it stopped. */
+	written: number,
 };
 
 /* Tauri Specta runtime */

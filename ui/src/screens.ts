@@ -49,6 +49,7 @@ export const SCREENS: ScreenInfo[] = [
     id: "activity",
     label: "Activity",
     icon: HistoryRegular,
-    summary: "Everything Rolecall applied, with Azure's request ids, ready to export or undo.",
+    summary:
+      "Runs a crash or a closed window cut short, to resume or discard, and this session's reports with Azure's request ids, ready to export.",
   },
 ];

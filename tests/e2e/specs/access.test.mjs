@@ -4,61 +4,13 @@
 // everything in place, and an admin lacking the right who sees why before
 // any write. The emulator's state is checked with rolecall-cli after each.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { byTestId, launch, screenshot, signIn, signOut, waitForAccount } from "../lib/app.mjs";
+import { check, cli, cliLogin, click, searchAndAdd, typeOver } from "../lib/ui.mjs";
 
 const ACG_APP_ID = "8502a0ec-c76d-412f-836c-398018e2312b";
 const RITA = "rita.reader@contosodemo.onmicrosoft.com";
-const OLIVIA = "olivia.owner@contosodemo.onmicrosoft.com";
-const cliPath = () => process.env.ROLECALL_BROWSER.split(" ")[0];
-
-/** rolecall-cli against the harness's emulator, as Olivia (from the app's keychain entries), JSON out. */
-async function cli(...args) {
-  const { stdout } = await promisify(execFile)(
-    cliPath(),
-    ["--cloud-profile", process.env.E2E_CLOUD_PROFILE, "--json", ...args, "--account", OLIVIA],
-    { timeout: 60_000 },
-  );
-  return JSON.parse(stdout);
-}
-
-/** Fluent draws its own box over a transparent native checkbox: click that input as a script would. */
-async function check(browser, id) {
-  const input = await byTestId(browser, id);
-  await browser.execute((el) => el.click(), input);
-  await browser.waitUntil(async () => (await input.isSelected()) === true, {
-    timeout: 10_000,
-    timeoutMsg: `${id} did not become checked`,
-  });
-}
-
-async function click(browser, id) {
-  const element = await byTestId(browser, id);
-  await element.waitForEnabled({ timeout: 20_000 });
-  await element.click();
-}
-
-/**
- * Types into a (React-controlled) search box as a person would: select what
- * is there and type over it. WebDriver's clear empties the DOM value behind
- * React's back, so the next keystrokes were read as an edit of the old text.
- */
-async function typeOver(browser, id, text) {
-  const box = await byTestId(browser, id);
-  await box.click();
-  await browser.keys(["Control", "a"]);
-  await browser.keys("Backspace");
-  // One element-send-keys: a key array loses repeated letters ("mm") in WebKitWebDriver.
-  await box.addValue(text);
-}
-
-async function searchAndAdd(browser, text, name) {
-  await typeOver(browser, "member-search", text);
-  await click(browser, `add-${name}`);
-}
 
 /** Scope → Role → Members → Review, in the role assignment wizard. */
 async function reviewContributorOnGateway(browser) {
@@ -242,19 +194,7 @@ describe("granting access through the window", () => {
 
   test("an admin without the right sees why before anything is written", async () => {
     // Rita (Reader) signs in on this computer through the CLI, then the app switches to her.
-    await promisify(execFile)(
-      cliPath(),
-      [
-        "--cloud-profile",
-        process.env.E2E_CLOUD_PROFILE,
-        "login",
-        "--timeout",
-        "60",
-        "--browser-command",
-        `${cliPath()} complete-sign-in --as ${RITA}`,
-      ],
-      { timeout: 90_000 },
-    );
+    await cliLogin(RITA);
     await browser.refresh();
     await (await byTestId(browser, "account")).click();
     await click(browser, `switch-${RITA}`);

@@ -13,6 +13,8 @@ import { ConnectionCard } from "./ConnectionCard";
 import { AppRolesWizard } from "./access/AppRolesWizard";
 import { RoleAssignmentsScreen } from "./access/RoleAssignmentsScreen";
 import { CustomRoleWizard } from "./access/CustomRoleWizard";
+import { ActivityScreen } from "./onboard/ActivityScreen";
+import { OnboardScreen } from "./onboard/OnboardScreen";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "960px" },
@@ -37,19 +39,16 @@ export function ScreenView({
       </Title2>
       <Body1>{meta.summary}</Body1>
       {screen === "onboard" && <ConnectionCard cloudName={info?.cloud.name} />}
-      {screen === "customRoles" ? (
+      {screen === "onboard" ? (
+        <OnboardScreen />
+      ) : screen === "customRoles" ? (
         <CustomRoleWizard onAssign={onNavigate && (() => onNavigate("roleAssignments"))} />
       ) : screen === "roleAssignments" ? (
         <RoleAssignmentsScreen />
       ) : screen === "appRoles" ? (
         <AppRolesWizard />
       ) : screen === "activity" ? (
-        <MessageBar intent="info">
-          <MessageBarBody>
-            <MessageBarTitle>Nothing applied yet</MessageBarTitle>
-            Grants Rolecall applies are journaled here with Azure's request ids.
-          </MessageBarBody>
-        </MessageBar>
+        <ActivityScreen />
       ) : (
         <MessageBar intent="info" data-testid="not-built">
           <MessageBarBody>

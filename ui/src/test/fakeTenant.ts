@@ -17,15 +17,20 @@ import type {
   RoleView,
   ScopeNode,
 } from "../bindings";
+import { fakeOnboarding } from "./fakeOnboarding";
 
 export const ACG_APP_ID = "8502a0ec-c76d-412f-836c-398018e2312b";
 export const VOICE = "/subscriptions/11111111-0000-4000-8000-000000000001";
 export const LEGACY = "/subscriptions/11111111-0000-4000-8000-000000000002";
 export const GATEWAY_RG = `${VOICE}/resourceGroups/rg-voice-gateway`;
 export const GATEWAY = `${GATEWAY_RG}/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod`;
+export const MESSAGING = "/subscriptions/11111111-0000-4000-8000-000000000003";
+export const EMAIL_RG = `${MESSAGING}/resourceGroups/rg-email`;
+export const ACS = `${EMAIL_RG}/providers/Microsoft.Communication/communicationServices/acs-contoso-mail`;
 
 const subscriptions: ScopeNode[] = [
   { id: VOICE, name: "Contoso Voice Production", kind: "Subscription", detail: "Enabled" },
+  { id: MESSAGING, name: "Contoso Messaging", kind: "Subscription", detail: "Enabled" },
   { id: LEGACY, name: "Contoso Legacy", kind: "Subscription", detail: "Disabled" },
 ];
 const children: Record<string, ScopeNode[]> = {
@@ -37,6 +42,16 @@ const children: Record<string, ScopeNode[]> = {
       name: "log-voice",
       kind: "Resource",
       detail: "Microsoft.OperationalInsights/workspaces",
+    },
+  ],
+  [MESSAGING]: [{ id: EMAIL_RG, name: "rg-email", kind: "ResourceGroup", detail: "northeurope" }],
+  [EMAIL_RG]: [
+    { id: ACS, name: "acs-contoso-mail", kind: "Resource", detail: "Microsoft.Communication/communicationServices" },
+    {
+      id: `${EMAIL_RG}/providers/Microsoft.Communication/emailServices/email-contoso`,
+      name: "email-contoso",
+      kind: "Resource",
+      detail: "Microsoft.Communication/emailServices",
     },
   ],
 };
@@ -76,11 +91,11 @@ export const ghost: MemberView = {
   warning: "The principal was deleted; this assignment grants nothing and can be removed.",
   label: "",
 };
-const OWNER_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+export const OWNER_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 const READER_ID = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
-const members = [nadia, tom, operators, synergySp, oliviaMember, deployIdentity];
+export const members = [nadia, tom, operators, synergySp, oliviaMember, deployIdentity];
 
-const appRoles = ["ReadUser", "WriteUser", "DeleteUser", "AdminUser"].map((v, i) => ({
+export const appRoles = ["ReadUser", "WriteUser", "DeleteUser", "AdminUser"].map((v, i) => ({
   id: `eeeeeeee-0000-4000-8000-00000000000${i}`,
   value: `ProvisioningAPI.${v}`,
   displayName: `${v}`,
@@ -114,6 +129,10 @@ export interface TenantOptions {
   failOnceFor?: string[];
   /** Grants already in place, as keys from `grantKey`. */
   existing?: string[];
+  /** Of those, the ones made outside Rolecall (another assignment name). */
+  madeElsewhere?: string[];
+  /** The journal holds a run that was interrupted (see `interruptedRun`). */
+  interrupted?: boolean;
 }
 
 export const grantKey = (g: GrantView) =>
@@ -126,8 +145,9 @@ const summary = (g: GrantView) =>
     ? `${g.roleName} for ${g.member.displayName} at ${g.scope}`
     : `${g.appRoleValue} of ${g.resourceName} (${g.appId}) for ${g.member.displayName}`;
 
-type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
-const ok = <T>(data: T): Result<T> => ({ status: "ok", data });
+export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
+export const ok = <T>(data: T): Result<T> => ({ status: "ok", data });
+export const fail = <T>(code: string, message: string): Result<T> => ({ status: "error", error: { code, message } });
 
 /** Deliver a message as Tauri's IPC would: through the channel's handler. */
 const deliver = (channel: Channel<ProgressView_Deserialize>, message: ProgressView_Deserialize) =>
@@ -150,7 +170,17 @@ export function fakeTenant(options: TenantOptions = {}) {
       `${GATEWAY_RG.toLowerCase()}|${READER_ID}|${ghost.id}`,
     ]),
     writes: [] as string[],
+    /** Keys of grants removed (by offboarding or "remove all access"). */
+    removed: [] as string[],
     savedRoles: [] as string[],
+    /** Azure request ids handed out, in order. */
+    requestIds: [] as string[],
+  };
+  /** A fresh request id, as Azure's `x-ms-request-id` of a write. */
+  const requestId = () => {
+    const id = `0c1d2e3f-4a5b-4c6d-8e9f-${String(state.requestIds.length + 1).padStart(12, "0")}`;
+    state.requestIds.push(id);
+    return id;
   };
   const canWriteRoles = options.canWriteRoles ?? true;
   let tenantRoles = [...roles];
@@ -317,16 +347,16 @@ export function fakeTenant(options: TenantOptions = {}) {
       const outcomes: OutcomeView[] = [];
       plan.items.forEach((item, index) => {
         let outcome: OutcomeView;
-        if (item.state === "InPlace") outcome = { kind: "AlreadyInPlace", code: "", message: "Already in place." };
-        else if (item.state === "Blocked") outcome = { kind: "Blocked", code: "", message: item.detail };
+        if (item.state === "InPlace") outcome = { kind: "AlreadyInPlace", code: "", message: "Already in place.", requestId: "" };
+        else if (item.state === "Blocked") outcome = { kind: "Blocked", code: "", message: item.detail, requestId: "" };
         else {
           deliver(channel, { index, state: "Running", outcome: null });
           if (failing.delete(item.grant.member.id)) {
-            outcome = { kind: "Failed", code: "ServiceUnavailable", message: "Azure failed to answer even after retries; try again in a few minutes." };
+            outcome = { kind: "Failed", code: "ServiceUnavailable", message: "Azure failed to answer even after retries; try again in a few minutes.", requestId: requestId() };
           } else {
             state.existing.add(grantKey(item.grant));
             state.writes.push(grantKey(item.grant));
-            outcome = { kind: "Created", code: "", message: "Created." };
+            outcome = { kind: "Created", code: "", message: "Created.", requestId: requestId() };
           }
         }
         deliver(channel, { index, state: "Done", outcome });
@@ -362,11 +392,20 @@ export function fakeTenant(options: TenantOptions = {}) {
       ok(
         grants.map((g): OutcomeView =>
           state.existing.delete(grantKey(g))
-            ? { kind: "Removed", code: "", message: "Removed." }
-            : { kind: "AlreadyGone", code: "", message: "Already gone." },
+            ? { kind: "Removed", code: "", message: "Removed.", requestId: "" }
+            : { kind: "AlreadyGone", code: "", message: "Already gone.", requestId: "" },
         ),
       ),
     ),
   };
-  return { commands, state };
+  const onboarding = fakeOnboarding({
+    state,
+    options,
+    roles: () => tenantRoles,
+    setRoles: (next) => {
+      tenantRoles = next;
+    },
+    requestId,
+  });
+  return { commands: { ...commands, ...onboarding.commands }, state: Object.assign(state, onboarding.state) };
 }

@@ -17,7 +17,15 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { Channel } from "@tauri-apps/api/core";
-import type { GrantView, OutcomeView, PlanItemView, PlanView, ProgressView_Deserialize } from "../../bindings";
+import type {
+  GrantView,
+  OutcomeKind,
+  OutcomeView,
+  PlanItemView,
+  PlanView,
+  ProgressState,
+  ProgressView_Deserialize,
+} from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
 
@@ -27,37 +35,95 @@ const useStyles = makeStyles({
   reason: { color: tokens.colorNeutralForeground3, display: "block" },
 });
 
-type Row = { state: "idle" | "running" | "waiting" | "done"; outcome?: OutcomeView };
+export type Row = { state: "idle" | "running" | "waiting" | "done"; outcome?: OutcomeView };
 
-function planBadge(item: PlanItemView) {
+/** A grant's state before applying, in words; offboarding reads them as what is removed. */
+export function planBadge(item: PlanItemView, offboard = false) {
   switch (item.state) {
     case "ToCreate":
-      return <Badge color="brand">To create</Badge>;
+      return offboard ? <Badge color="informative">Not held</Badge> : <Badge color="brand">To create</Badge>;
     case "InPlace":
-      return <Badge color="success">Already in place</Badge>;
+      return offboard ? <Badge color="warning">To remove</Badge> : <Badge color="success">Already in place</Badge>;
     case "Inherited":
-      return <Badge color="success">Inherited</Badge>;
+      return offboard ? <Badge color="informative">Held above (stays)</Badge> : <Badge color="success">Inherited</Badge>;
+    case "Covered":
+      return offboard ? <Badge color="informative">Not held</Badge> : <Badge color="success">Covered</Badge>;
     case "Blocked":
       return <Badge color="danger">Blocked</Badge>;
   }
 }
 
-function outcomeBadge(row: Row | undefined) {
+export const OUTCOME_LABEL: Record<OutcomeKind, string> = {
+  Created: "Created",
+  AlreadyInPlace: "Already in place",
+  Inherited: "Inherited",
+  Covered: "Covered",
+  Removed: "Removed",
+  AlreadyGone: "Already gone",
+  Blocked: "Blocked",
+  Failed: "Failed",
+};
+
+export function outcomeBadge(row: Row | undefined) {
   if (!row || row.state === "idle") return null;
   if (row.state === "running") return <Spinner size="extra-tiny" label="Applying…" />;
   if (row.state === "waiting") return <Spinner size="extra-tiny" label="Waiting for the directory to replicate…" />;
   const o = row.outcome!;
   const color = o.kind === "Failed" || o.kind === "Blocked" ? "danger" : "success";
-  const label: Record<OutcomeView["kind"], string> = {
-    Created: "Created",
-    AlreadyInPlace: "Already in place",
-    Inherited: "Inherited",
-    Removed: "Removed",
-    AlreadyGone: "Already gone",
-    Blocked: "Blocked",
-    Failed: "Failed",
-  };
-  return <Badge color={color}>{label[o.kind]}</Badge>;
+  return <Badge color={color}>{OUTCOME_LABEL[o.kind]}</Badge>;
+}
+
+/** A progress message as a row's state. */
+export const rowOf = (state: ProgressState, outcome?: OutcomeView | null): Row => ({
+  state: state === "Running" ? "running" : state === "WaitingForReplication" ? "waiting" : "done",
+  outcome: outcome ?? undefined,
+});
+
+/** The plan's grants: each with what exists now and, while applying, its result. */
+export function PlanRows({
+  items,
+  rows,
+  offboard = false,
+  label = "Review",
+}: {
+  items: PlanItemView[];
+  rows: Record<number, Row>;
+  offboard?: boolean;
+  label?: string;
+}) {
+  const styles = useStyles();
+  return (
+    <Table aria-label={label} size="small">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell style={{ width: "60%" }}>Grant</TableHeaderCell>
+          <TableHeaderCell>Now</TableHeaderCell>
+          <TableHeaderCell>Result</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {items.map((item, i) => (
+          <TableRow key={i} data-testid="plan-row">
+            <TableCell>
+              <Text>{item.summary}</Text>
+              {item.detail && (
+                <Text size={200} className={styles.reason}>
+                  {item.state === "Inherited" ? `From ${item.detail}` : item.detail}
+                </Text>
+              )}
+              {rows[i]?.outcome?.kind === "Failed" && (
+                <Text size={200} className={styles.reason}>
+                  {rows[i]!.outcome!.message}
+                </Text>
+              )}
+            </TableCell>
+            <TableCell>{planBadge(item, offboard)}</TableCell>
+            <TableCell>{outcomeBadge(rows[i])}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
 }
 
 /**
@@ -97,14 +163,7 @@ export function PlanReview({ grants, verb = "Assign" }: { grants: GrantView[]; v
     if (!plan) return;
     setPhase("applying");
     const channel = new Channel<ProgressView_Deserialize>();
-    channel.onmessage = (p) =>
-      setRows((current) => ({
-        ...current,
-        [p.index]: {
-          state: p.state === "Running" ? "running" : p.state === "WaitingForReplication" ? "waiting" : "done",
-          outcome: p.outcome ?? undefined,
-        },
-      }));
+    channel.onmessage = (p) => setRows((current) => ({ ...current, [p.index]: rowOf(p.state, p.outcome) }));
     const r = await backend.applyPlan(plan.id, channel);
     if (r.status === "ok") {
       setRows(Object.fromEntries(r.data.map((outcome, i) => [i, { state: "done" as const, outcome }])));
@@ -120,7 +179,7 @@ export function PlanReview({ grants, verb = "Assign" }: { grants: GrantView[]; v
       : [];
   const toCreate = plan?.items.filter((i) => i.state === "ToCreate").length ?? 0;
   const blocked = plan?.items.filter((i) => i.state === "Blocked").length ?? 0;
-  const made = Object.values(rows).filter((r) => r.outcome && ["Created", "AlreadyInPlace", "Inherited"].includes(r.outcome.kind)).length;
+  const made = Object.values(rows).filter((r) => r.outcome && ["Created", "AlreadyInPlace", "Inherited", "Covered"].includes(r.outcome.kind)).length;
 
   return (
     <div className={styles.page}>
@@ -146,36 +205,7 @@ export function PlanReview({ grants, verb = "Assign" }: { grants: GrantView[]; v
               </MessageBarBody>
             </MessageBar>
           )}
-          <Table aria-label="Review" size="small">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell style={{ width: "60%" }}>Grant</TableHeaderCell>
-                <TableHeaderCell>Now</TableHeaderCell>
-                <TableHeaderCell>Result</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {plan.items.map((item, i) => (
-                <TableRow key={i} data-testid="plan-row">
-                  <TableCell>
-                    <Text>{item.summary}</Text>
-                    {item.detail && (
-                      <Text size={200} className={styles.reason}>
-                        {item.state === "Inherited" ? `From ${item.detail}` : item.detail}
-                      </Text>
-                    )}
-                    {rows[i]?.outcome?.kind === "Failed" && (
-                      <Text size={200} className={styles.reason}>
-                        {rows[i]!.outcome!.message}
-                      </Text>
-                    )}
-                  </TableCell>
-                  <TableCell>{planBadge(item)}</TableCell>
-                  <TableCell>{outcomeBadge(rows[i])}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <PlanRows items={plan.items} rows={rows} />
           <div className={styles.actions}>
             {phase === "review" && (
               <Button appearance="primary" data-testid="apply" disabled={toCreate === 0} onClick={() => void apply()}>

@@ -1,0 +1,706 @@
+//! IPC commands for guided onboarding and offboarding: templates (built-in
+//! and the admin's own folder), proposals (preflight + plan), runs with
+//! per-item progress, interrupted runs to resume, and reports to export. The
+//! logic lives in `rolecall-onboarding` and `rolecall-grants`; this only
+//! translates.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::dto::{CommandError, MemberView, OutcomeView, PlanView, ProgressState};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateInputView {
+    pub id: String,
+    pub label: String,
+    /// `resource`, `resourceGroup` or `subscription`.
+    pub kind: String,
+    /// For a resource: its type ("" else).
+    pub resource_type: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// "" when none.
+    pub warning: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Shipped with Rolecall (else: from the admin's templates folder).
+    pub builtin: bool,
+    pub inputs: Vec<TemplateInputView>,
+    pub tasks: Vec<TaskView>,
+    /// Names of the custom roles it creates.
+    pub custom_roles: Vec<String>,
+}
+
+impl TemplateView {
+    fn new(t: &rolecall_onboarding::Template, builtin: bool) -> Self {
+        use rolecall_onboarding::template::InputKind;
+        Self {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            description: t.description.clone(),
+            builtin,
+            inputs: t
+                .inputs
+                .iter()
+                .map(|i| TemplateInputView {
+                    id: i.id.clone(),
+                    label: i.label.clone(),
+                    kind: match i.kind {
+                        InputKind::Resource => "resource",
+                        InputKind::ResourceGroup => "resourceGroup",
+                        InputKind::Subscription => "subscription",
+                    }
+                    .into(),
+                    resource_type: i.resource_type.clone().unwrap_or_default(),
+                })
+                .collect(),
+            tasks: t
+                .tasks
+                .iter()
+                .map(|task| TaskView {
+                    id: task.id.clone(),
+                    title: task.title.clone(),
+                    description: task.description.clone(),
+                    warning: task.warning.clone().unwrap_or_default(),
+                })
+                .collect(),
+            custom_roles: t.custom_roles.iter().map(|r| r.name.clone()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct InputValue {
+    pub id: String,
+    /// The ARM id chosen for it.
+    pub scope: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingRequest {
+    pub template_id: String,
+    /// Task ids; every task when empty.
+    pub tasks: Vec<String>,
+    pub inputs: Vec<InputValue>,
+    /// Object ids, application ids or user principal names.
+    pub people: Vec<String>,
+    /// Take away what the template gives, instead of granting it.
+    pub offboard: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckLevel {
+    Blocker,
+    Warning,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckView {
+    pub level: CheckLevel,
+    pub title: String,
+    /// What is wrong and what to do about it.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum RoleStepState {
+    ToCreate,
+    InPlace,
+    ToDeleteIfUnused,
+    Absent,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleStepView {
+    pub role_name: String,
+    /// Where it is created (its first assignable scope).
+    pub scope: String,
+    /// Its actions and data actions.
+    pub permissions: Vec<String>,
+    pub state: RoleStepState,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum RunKindView {
+    Onboard,
+    Offboard,
+}
+
+/// A proposal: reviewed before anything is written.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProposalView {
+    pub id: u32,
+    pub kind: RunKindView,
+    pub title: String,
+    pub members: Vec<MemberView>,
+    pub custom_roles: Vec<RoleStepView>,
+    pub plan: PlanView,
+    /// Grants the least set leaves out, and why.
+    pub left_out: Vec<String>,
+    pub checks: Vec<CheckView>,
+    /// A blocker stands: nothing can be written.
+    pub blocked: bool,
+    /// How many writes applying makes (0: nothing to do).
+    pub writes: u32,
+}
+
+impl ProposalView {
+    fn new(id: u32, p: &rolecall_onboarding::Proposal) -> Self {
+        use rolecall_onboarding::session::RoleState;
+        Self {
+            id,
+            kind: match p.kind {
+                rolecall_grants::RunKind::Apply => RunKindView::Onboard,
+                rolecall_grants::RunKind::Remove => RunKindView::Offboard,
+            },
+            title: p.title.clone(),
+            members: p.members.iter().map(Into::into).collect(),
+            custom_roles: p
+                .custom_roles
+                .iter()
+                .map(|r| RoleStepView {
+                    role_name: r.role.draft.role_name.clone(),
+                    scope: r
+                        .role
+                        .draft
+                        .assignable_scopes
+                        .first()
+                        .cloned()
+                        .unwrap_or_default(),
+                    permissions: r
+                        .role
+                        .draft
+                        .permissions
+                        .iter()
+                        .flat_map(|p| p.actions.iter().chain(&p.data_actions).cloned())
+                        .collect(),
+                    state: match r.state {
+                        RoleState::ToCreate => RoleStepState::ToCreate,
+                        RoleState::InPlace => RoleStepState::InPlace,
+                        RoleState::ToDeleteIfUnused => RoleStepState::ToDeleteIfUnused,
+                        RoleState::Absent => RoleStepState::Absent,
+                    },
+                })
+                .collect(),
+            plan: PlanView::new(id, &p.plan),
+            left_out: p.left_out.clone(),
+            checks: p
+                .checks
+                .iter()
+                .map(|c| CheckView {
+                    level: match c.level {
+                        rolecall_onboarding::Level::Blocker => CheckLevel::Blocker,
+                        rolecall_onboarding::Level::Warning => CheckLevel::Warning,
+                    },
+                    title: c.title.clone(),
+                    detail: c.detail.clone(),
+                })
+                .collect(),
+            blocked: p.is_blocked(),
+            writes: u32::try_from(p.writes()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// Progress of a run: a custom role (`role`) or a grant, by index.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunProgressView {
+    pub role: bool,
+    pub index: u32,
+    pub state: ProgressState,
+    pub outcome: Option<OutcomeView>,
+}
+
+impl From<rolecall_grants::runs::RunEvent> for RunProgressView {
+    fn from(e: rolecall_grants::runs::RunEvent) -> Self {
+        use rolecall_grants::runs::RunEvent;
+        match e {
+            RunEvent::Role { index, outcome } => Self {
+                role: true,
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                state: ProgressState::Done,
+                outcome: Some((&outcome).into()),
+            },
+            RunEvent::Grant { event } => {
+                let p: crate::dto::ProgressView = event.into();
+                Self {
+                    role: false,
+                    index: p.index,
+                    state: p.state,
+                    outcome: p.outcome,
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportItemView {
+    pub summary: String,
+    pub outcome: OutcomeView,
+    /// The same grant with the Azure CLI, PowerShell and Bicep.
+    pub az: String,
+    pub powershell: String,
+    pub bicep: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleOutcomeView {
+    pub role_name: String,
+    pub outcome: OutcomeView,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReportView {
+    pub id: u32,
+    pub run_id: String,
+    pub title: String,
+    /// Who ran it (the signed-in admin).
+    pub by: String,
+    pub started: String,
+    pub finished: String,
+    pub succeeded: bool,
+    pub roles: Vec<RoleOutcomeView>,
+    pub items: Vec<ReportItemView>,
+}
+
+impl RunReportView {
+    fn new(id: u32, by: &str, r: &rolecall_grants::runs::RunReport) -> Self {
+        use rolecall_grants::report::{az_command, bicep, powershell};
+        Self {
+            id,
+            run_id: r.run.id.clone(),
+            title: r.run.title.clone(),
+            by: by.to_owned(),
+            started: r.started.clone(),
+            finished: r.finished.clone(),
+            succeeded: r.succeeded(),
+            roles: r
+                .run
+                .custom_roles
+                .iter()
+                .zip(&r.roles)
+                .map(|(role, o)| RoleOutcomeView {
+                    role_name: role.draft.role_name.clone(),
+                    outcome: o.into(),
+                })
+                .collect(),
+            items: r
+                .run
+                .grants
+                .iter()
+                .zip(&r.outcomes)
+                .map(|(g, o)| ReportItemView {
+                    summary: g.describe(),
+                    outcome: o.into(),
+                    az: az_command(g),
+                    powershell: powershell(g),
+                    bicep: bicep(g),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A run that began and did not end (a crash, a closed window).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UnfinishedView {
+    pub run_id: String,
+    pub title: String,
+    pub kind: RunKindView,
+    pub began: String,
+    pub total: u32,
+    /// Writes the journal shows were made before it stopped.
+    pub written: u32,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ReportFormat {
+    Markdown,
+    Csv,
+    Json,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn input_error(message: String) -> CommandError {
+    CommandError {
+        code: "InvalidInput".into(),
+        message,
+    }
+}
+
+impl From<rolecall_onboarding::expand::ExpandError> for CommandError {
+    fn from(e: rolecall_onboarding::expand::ExpandError) -> Self {
+        use rolecall_onboarding::expand::ExpandError;
+        match e {
+            ExpandError::Azure(e) => e.into(),
+            ExpandError::Resolve(e) => e.into(),
+            other => input_error(other.to_string()),
+        }
+    }
+}
+
+/// Built-in templates, then the admin's own (`templates` in the app's data
+/// folder).
+fn all_templates(
+    state: &AppState,
+) -> Result<Vec<(rolecall_onboarding::Template, bool)>, CommandError> {
+    let mut all: Vec<_> = rolecall_onboarding::builtin()
+        .into_iter()
+        .map(|t| (t, true))
+        .collect();
+    let dir = state.templates_dir();
+    if dir.is_dir() {
+        let own = rolecall_onboarding::template::load_dir(&dir).map_err(|e| {
+            input_error(format!("{e}. Fix or remove the file in {}.", dir.display()))
+        })?;
+        all.extend(own.into_iter().map(|t| (t, false)));
+    }
+    Ok(all)
+}
+
+/// Every onboarding template: built in, then the admin's own.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_templates(state: State<'_, AppState>) -> Result<Vec<TemplateView>, CommandError> {
+    Ok(all_templates(&state)?
+        .iter()
+        .map(|(t, builtin)| TemplateView::new(t, *builtin))
+        .collect())
+}
+
+/// Adds a template file's text to the admin's templates after validating it
+/// (same id as a built-in one is refused; same id as one of theirs replaces it).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_template(
+    state: State<'_, AppState>,
+    file_name: String,
+    text: String,
+) -> Result<TemplateView, CommandError> {
+    let template = rolecall_onboarding::Template::parse(&text, &file_name)
+        .map_err(|e| input_error(e.to_string()))?;
+    if rolecall_onboarding::builtin()
+        .iter()
+        .any(|t| t.id == template.id)
+    {
+        return Err(input_error(format!(
+            "'{}' is the id of a built-in template; give yours another id.",
+            template.id
+        )));
+    }
+    let dir = state.templates_dir();
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join(format!("{}.json", template.id)), &text))
+        .map_err(|e| CommandError {
+            code: "WriteFailed".into(),
+            message: format!("the template could not be saved in {}: {e}", dir.display()),
+        })?;
+    Ok(TemplateView::new(&template, false))
+}
+
+fn downloads(app: &tauri::AppHandle) -> Result<PathBuf, CommandError> {
+    use tauri::Manager;
+    app.path().download_dir().map_err(|e| CommandError {
+        code: "NoDownloadsFolder".into(),
+        message: format!("there is no Downloads folder to save to ({e})"),
+    })
+}
+
+fn save(path: PathBuf, text: &str) -> Result<String, CommandError> {
+    std::fs::write(&path, text).map_err(|e| CommandError {
+        code: "WriteFailed".into(),
+        message: format!("{} could not be written: {e}", path.display()),
+    })?;
+    Ok(path.display().to_string())
+}
+
+/// Saves a template to the Downloads folder (to share or edit), returning
+/// the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_template(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<String, CommandError> {
+    let (template, _) = all_templates(&state)?
+        .into_iter()
+        .find(|(t, _)| t.id == id)
+        .ok_or_else(|| input_error(format!("there is no template '{id}'")))?;
+    let text = serde_json::to_string_pretty(&template).unwrap_or_default();
+    save(
+        downloads(&app)?.join(format!("{id}.rolecall-template.json")),
+        &text,
+    )
+}
+
+/// The people in a CSV file's text (see `rolecall_onboarding::people_from_csv`).
+#[tauri::command]
+#[specta::specta]
+pub async fn people_from_csv(text: String) -> Result<Vec<String>, CommandError> {
+    Ok(rolecall_onboarding::people_from_csv(&text))
+}
+
+/// Preflight and plan of an onboarding or offboarding; writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_onboarding(
+    state: State<'_, AppState>,
+    request: OnboardingRequest,
+) -> Result<ProposalView, CommandError> {
+    let (template, _) = all_templates(&state)?
+        .into_iter()
+        .find(|(t, _)| t.id == request.template_id)
+        .ok_or_else(|| input_error(format!("there is no template '{}'", request.template_id)))?;
+    let azure = state.azure()?;
+    let catalogue = crate::roles::catalogue(&state).await?;
+    let inputs: HashMap<String, String> = request
+        .inputs
+        .into_iter()
+        .map(|i| (i.id, i.scope))
+        .collect();
+    let req = rolecall_onboarding::Request {
+        template: &template,
+        tasks: request.tasks,
+        inputs,
+        people: request.people,
+    };
+    let proposal = if request.offboard {
+        rolecall_onboarding::prepare_offboarding(&azure, &req, catalogue).await?
+    } else {
+        rolecall_onboarding::prepare(&azure, &req, catalogue, &Default::default()).await?
+    };
+    let id = state.keep_proposal(proposal.clone());
+    Ok(ProposalView::new(id, &proposal))
+}
+
+/// "Remove all access of this person" at the chosen scopes (and every app
+/// role they hold, when `app_roles`); writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_removal(
+    state: State<'_, AppState>,
+    person: String,
+    scopes: Vec<String>,
+    app_roles: bool,
+) -> Result<ProposalView, CommandError> {
+    let azure = state.azure()?;
+    let proposal =
+        rolecall_onboarding::prepare_removal_of_everything(&azure, &person, &scopes, app_roles)
+            .await?;
+    let id = state.keep_proposal(proposal.clone());
+    Ok(ProposalView::new(id, &proposal))
+}
+
+async fn who(state: &AppState) -> String {
+    state
+        .connection()
+        .session
+        .active()
+        .ok()
+        .flatten()
+        .map(|a| a.account.username)
+        .unwrap_or_else(|| "an admin".into())
+}
+
+/// Carries out a reviewed proposal, journaled, streaming progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_proposal(
+    state: State<'_, AppState>,
+    proposal_id: u32,
+    on_progress: Channel<RunProgressView>,
+) -> Result<RunReportView, CommandError> {
+    let proposal = state.proposal(proposal_id).ok_or_else(|| CommandError {
+        code: "PlanExpired".into(),
+        message: "This plan is no longer available; check again.".into(),
+    })?;
+    if proposal.is_blocked() {
+        return Err(CommandError {
+            code: "Blocked".into(),
+            message: "A preflight check blocks this; resolve it and check again.".into(),
+        });
+    }
+    let azure = state.azure()?;
+    let options = rolecall_grants::runs::RunOptions {
+        catalogue: Some(crate::roles::catalogue(&state).await?),
+        ..Default::default()
+    };
+    let send = |e: rolecall_grants::runs::RunEvent| {
+        let _ = on_progress.send(e.into());
+    };
+    let plan = (proposal.kind == rolecall_grants::RunKind::Apply).then(|| proposal.plan.clone());
+    let report = rolecall_grants::runs::execute(
+        &azure,
+        &proposal.to_run(),
+        plan,
+        &options,
+        state.journal.as_ref(),
+        &send,
+    )
+    .await?;
+    let by = who(&state).await;
+    let id = state.keep_report(report.clone());
+    Ok(RunReportView::new(id, &by, &report))
+}
+
+fn journal(state: &AppState) -> Result<&rolecall_grants::Journal, CommandError> {
+    state.journal.as_ref().ok_or_else(|| CommandError {
+        code: "NoJournal".into(),
+        message: "The journal could not be opened; see the log.".into(),
+    })
+}
+
+/// Runs that began and did not end, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn unfinished_runs(
+    state: State<'_, AppState>,
+) -> Result<Vec<UnfinishedView>, CommandError> {
+    let pending = journal(&state)?.unfinished().map_err(|e| CommandError {
+        code: "JournalUnreadable".into(),
+        message: format!("the journal cannot be read: {e}"),
+    })?;
+    Ok(pending
+        .into_iter()
+        .map(|u| UnfinishedView {
+            kind: match u.run.kind {
+                rolecall_grants::RunKind::Apply => RunKindView::Onboard,
+                rolecall_grants::RunKind::Remove => RunKindView::Offboard,
+            },
+            total: count(u.run.grants.len() + u.run.custom_roles.len()),
+            written: count(u.written),
+            run_id: u.run.id,
+            title: u.run.title,
+            began: u.began,
+        })
+        .collect())
+}
+
+fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Run, CommandError> {
+    journal(state)?
+        .unfinished()
+        .ok()
+        .and_then(|all| all.into_iter().find(|u| u.run.id == run_id))
+        .map(|u| u.run)
+        .ok_or_else(|| CommandError {
+            code: "NotUnfinished".into(),
+            message: "That run has ended already.".into(),
+        })
+}
+
+/// Finishes an interrupted run: its grants are planned again, so nothing is
+/// written twice.
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_run(
+    state: State<'_, AppState>,
+    run_id: String,
+    on_progress: Channel<RunProgressView>,
+) -> Result<RunReportView, CommandError> {
+    let run = find_unfinished(&state, &run_id)?;
+    let azure = state.azure()?;
+    let options = rolecall_grants::runs::RunOptions {
+        catalogue: Some(crate::roles::catalogue(&state).await?),
+        ..Default::default()
+    };
+    let send = |e: rolecall_grants::runs::RunEvent| {
+        let _ = on_progress.send(e.into());
+    };
+    let report =
+        rolecall_grants::runs::resume(&azure, &run, &options, state.journal.as_ref(), &send)
+            .await?;
+    let by = who(&state).await;
+    let id = state.keep_report(report.clone());
+    Ok(RunReportView::new(id, &by, &report))
+}
+
+/// Leaves an interrupted run as it is: it is no longer offered.
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_run(state: State<'_, AppState>, run_id: String) -> Result<(), CommandError> {
+    find_unfinished(&state, &run_id)?;
+    journal(&state)?.discard(&run_id);
+    Ok(())
+}
+
+/// Saves a run's report to the Downloads folder, returning the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_report(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    report_id: u32,
+    format: ReportFormat,
+) -> Result<String, CommandError> {
+    use rolecall_grants::report::{csv, markdown};
+    let report = state.report(report_id).ok_or_else(|| CommandError {
+        code: "ReportExpired".into(),
+        message: "This report is no longer in memory; the journal still holds every write.".into(),
+    })?;
+    let entries = report.entries();
+    let by = who(&state).await;
+    let (text, extension) = match format {
+        ReportFormat::Markdown => (
+            markdown(&report.run.title, &by, &report.finished, &entries),
+            "md",
+        ),
+        ReportFormat::Csv => (csv(&entries), "csv"),
+        ReportFormat::Json => (
+            serde_json::to_string_pretty(&serde_json::json!({
+                "title": report.run.title,
+                "runId": report.run.id,
+                "by": by,
+                "started": report.started,
+                "finished": report.finished,
+                "customRoles": report.run.custom_roles.iter().zip(&report.roles).map(|(r, o)| serde_json::json!({"role": r, "outcome": o})).collect::<Vec<_>>(),
+                "grants": entries,
+            }))
+            .unwrap_or_default(),
+            "json",
+        ),
+    };
+    let stamp = report.finished.replace([':', '-'], "");
+    save(
+        downloads(&app)?.join(format!("rolecall-report-{stamp}.{extension}")),
+        &text,
+    )
+}

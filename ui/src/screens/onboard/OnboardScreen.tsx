@@ -1,0 +1,18 @@
+import { makeStyles, tokens } from "@fluentui/react-components";
+import { InterruptedRuns } from "./InterruptedRuns";
+import { OnboardingWizard } from "./OnboardingWizard";
+
+const useStyles = makeStyles({
+  page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
+});
+
+/** A run cut short is offered first, where the admin left; then the wizard. */
+export function OnboardScreen() {
+  const styles = useStyles();
+  return (
+    <div className={styles.page}>
+      <InterruptedRuns />
+      <OnboardingWizard />
+    </div>
+  );
+}

@@ -1,0 +1,481 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { BackendProvider } from "../../backend";
+import { fakeBackend } from "../../test/fakeBackend";
+import { INTERRUPTED_RUN, TENANT_WIDE } from "../../test/fakeOnboarding";
+import {
+  ACS,
+  GATEWAY,
+  GATEWAY_RG,
+  VOICE,
+  acg,
+  deployIdentity,
+  grantKey,
+  nadia,
+  roles,
+  tom,
+  type TenantOptions,
+} from "../../test/fakeTenant";
+import type { GrantView, MemberView } from "../../bindings";
+import { ActivityScreen } from "./ActivityScreen";
+import { OnboardScreen } from "./OnboardScreen";
+import { OnboardingWizard } from "./OnboardingWizard";
+import { clearSessionReports } from "./sessionReports";
+
+type User = ReturnType<typeof userEvent.setup>;
+type Backend = ReturnType<typeof fakeBackend>;
+
+function renderWith(ui: React.ReactElement, tenant: TenantOptions = {}, backend: Backend = fakeBackend({ tenant })) {
+  render(<BackendProvider backend={backend}>{ui}</BackendProvider>);
+  return backend;
+}
+
+const ACG_TASKS = ["deploy", "support", "monitor", "numbers-view", "numbers-change", "numbers-remove", "numbers-admin"];
+const role = (name: string) => roles.find((r) => r.name === name)!;
+const appRole = (value: string) => acg.appRoles.find((r) => r.value === value)!;
+const azureKey = (scope: string, name: string, member: MemberView) =>
+  grantKey({ type: "AzureRole", scope, roleId: role(name).id, roleName: name, member, description: "" });
+const appKey = (value: string, member: MemberView) => {
+  const grant: GrantView = {
+    type: "AppRole",
+    resourceId: acg.id,
+    resourceName: acg.displayName,
+    appId: acg.appId,
+    appRoleId: appRole(value).id,
+    appRoleValue: value,
+    member,
+  };
+  return grantKey(grant);
+};
+
+const next = () => screen.getByTestId("next-step");
+const rows = () => screen.getAllByTestId("plan-row");
+
+/** Template → Tasks: the template (and mode), then the gateway in the tree and the tasks. */
+async function chooseAcgTasks(user: User, tasks: string[], mode: "onboard" | "offboard" = "onboard") {
+  if (mode === "offboard") await user.click(await screen.findByTestId("mode-offboard"));
+  // Choosing the template goes on to its tasks.
+  await user.click(await screen.findByTestId("template-acg-staff"));
+  await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+  await user.click(await screen.findByRole("button", { name: "Expand rg-voice-gateway" }));
+  await user.click(await screen.findByRole("checkbox", { name: /cgw-contoso-prod/ }));
+  for (const t of tasks) await user.click(screen.getByTestId(`task-${t}`));
+}
+
+async function addMember(user: User, text: string, name: string) {
+  const search = screen.getByRole("searchbox", { name: "Search members" });
+  await user.clear(search);
+  await user.type(search, text);
+  await user.click(await screen.findByRole("button", { name: `Add ${name}` }));
+}
+
+/** From the template to the review: every ACG task for Nadia. */
+async function reviewAcgForNadia(user: User, mode: "onboard" | "offboard" = "onboard", tasks = ACG_TASKS) {
+  await chooseAcgTasks(user, tasks, mode);
+  await user.click(next());
+  await addMember(user, "nad", "Nadia Novak");
+  await user.click(next());
+  await screen.findByTestId("proposal-title");
+}
+
+beforeEach(() => clearSessionReports());
+
+describe("onboarding from a template", () => {
+  it("onboards a person with every ACG task: checks, the least plan, apply, and a report with request ids and exports", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+
+    // Template: the built-in ones, marked.
+    const card = (await screen.findByTestId("template-acg-staff")).closest("[role=listitem]") as HTMLElement;
+    expect(within(card).getByText("Built in")).toBeInTheDocument();
+    expect(screen.getByTestId("template-acs-smtp-sender")).toBeInTheDocument();
+    expect(next()).toBeDisabled();
+    await user.click(screen.getByTestId("template-acg-staff"));
+
+    // Tasks: nothing goes on until the gateway and a task are chosen; a resource group is not a gateway.
+    expect(await screen.findByText("The Communications Gateway")).toBeInTheDocument();
+    expect(next()).toBeDisabled();
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /^rg-voice-gateway/ }));
+    expect(screen.getByTestId("input-gateway-wrong")).toHaveTextContent("rg-voice-gateway is not a Microsoft.VoiceServices/communicationsGateways resource");
+    await user.click(screen.getByTestId("task-deploy"));
+    expect(next()).toBeDisabled();
+    await user.click(await screen.findByRole("button", { name: "Expand rg-voice-gateway" }));
+    await user.click(await screen.findByRole("checkbox", { name: /cgw-contoso-prod/ }));
+    expect(screen.getByTestId("input-gateway")).toHaveTextContent(GATEWAY);
+    expect(screen.queryByTestId("task-warning")).not.toBeInTheDocument();
+    for (const t of ACG_TASKS.slice(1)) await user.click(screen.getByTestId(`task-${t}`));
+    expect(screen.getAllByTestId("task-warning")).toHaveLength(4);
+    expect(screen.getAllByTestId("task-warning")[0]).toHaveTextContent(TENANT_WIDE);
+    expect(next()).toBeEnabled();
+    await user.click(next());
+
+    // People.
+    expect(next()).toBeDisabled();
+    await addMember(user, "nad", "Nadia Novak");
+    await user.click(next());
+
+    // Review: the tenant-wide warning, no blocker; the least set, with what was left out and why.
+    expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding Nadia Novak with Azure Communications Gateway staff");
+    expect(backend.prepareOnboarding).toHaveBeenCalledWith({
+      templateId: "acg-staff",
+      tasks: ACG_TASKS,
+      inputs: [{ id: "gateway", scope: GATEWAY }],
+      people: [nadia.id],
+      offboard: false,
+    });
+    expect(screen.getByTestId("check-warning")).toHaveTextContent(TENANT_WIDE);
+    expect(screen.queryByTestId("check-blocker")).not.toBeInTheDocument();
+    expect(rows()).toHaveLength(3);
+    expect(rows()[0]).toHaveTextContent(`Contributor for Nadia Novak (${nadia.detail}) at ${GATEWAY_RG}`);
+    expect(rows()[1]).toHaveTextContent(`Support Request Contributor for Nadia Novak (${nadia.detail}) at ${VOICE}`);
+    expect(rows()[2]).toHaveTextContent("ProvisioningAPI.AdminUser of AzureCommunicationsGateway");
+    rows().forEach((r) => expect(within(r).getByText("To create")).toBeInTheDocument());
+    const leftOut = screen.getByTestId("left-out");
+    expect(leftOut).toHaveTextContent(`Reader at ${GATEWAY}: Contributor at ${GATEWAY_RG} already grants all of it`);
+    expect(leftOut).toHaveTextContent("ProvisioningAPI.ReadUser: another chosen app role of the same application includes it");
+    expect(screen.getByTestId("apply-writes")).toHaveTextContent("3 grants to create");
+    // Nothing is written before the admin says so.
+    expect(backend.runProposal).not.toHaveBeenCalled();
+    expect(backend.tenant.writes).toEqual([]);
+
+    await user.click(screen.getByTestId("apply-proposal"));
+    const report = await screen.findByTestId("run-report");
+    expect(report).toHaveTextContent("Onboarding Nadia Novak with Azure Communications Gateway staff");
+    expect(report).toHaveTextContent("By olivia.owner@contosodemo.onmicrosoft.com");
+    const items = within(report).getAllByTestId("report-item");
+    expect(items).toHaveLength(3);
+    items.forEach((item, i) => {
+      expect(within(item).getByText("Created")).toBeInTheDocument();
+      expect(within(item).getByTestId("request-id")).toHaveTextContent(backend.tenant.requestIds[i]!);
+    });
+    expect(backend.tenant.writes).toEqual([
+      azureKey(GATEWAY_RG, "Contributor", nadia),
+      azureKey(VOICE, "Support Request Contributor", nadia),
+      appKey("ProvisioningAPI.AdminUser", nadia),
+    ]);
+
+    // The same grant for automation.
+    await user.click(within(items[0]!).getByRole("button", { name: "Same with az / PowerShell / Bicep" }));
+    expect(within(items[0]!).getByLabelText("Azure CLI")).toHaveTextContent(
+      `az role assignment create --assignee-object-id ${nadia.id} --assignee-principal-type User --role ${role("Contributor").id} --scope "${GATEWAY_RG}"`,
+    );
+    expect(within(items[0]!).getByLabelText("Bicep")).toHaveTextContent("Microsoft.Authorization/roleAssignments@2022-04-01");
+
+    // Exports, each through the backend.
+    const ran = await backend.runProposal.mock.results[0]!.value;
+    if (ran.status !== "ok") throw new Error("the run failed");
+    const id = ran.data.id;
+    for (const [format, extension] of [
+      ["markdown", "md"],
+      ["csv", "csv"],
+      ["json", "json"],
+    ] as const) {
+      await user.click(screen.getByTestId(`export-${format}`));
+      await waitFor(() => expect(screen.getByTestId("report-saved")).toHaveTextContent(new RegExp(`rolecall-report-\\w+\\.${extension}$`)));
+      expect(backend.exportReport).toHaveBeenLastCalledWith(id, format);
+    }
+  });
+
+  it("has nothing to do the second time: apply stays disabled and says why", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    await reviewAcgForNadia(user);
+    await user.click(screen.getByTestId("apply-proposal"));
+    await screen.findByTestId("run-report");
+    expect(backend.tenant.writes).toHaveLength(3);
+
+    await user.click(screen.getByTestId("start-another"));
+    await reviewAcgForNadia(user);
+    rows().forEach((r) => expect(within(r).getByText("Already in place")).toBeInTheDocument());
+    expect(screen.getByTestId("apply-proposal")).toBeDisabled();
+    expect(screen.getByTestId("apply-reason")).toHaveTextContent("Nothing to do: everything is already in place.");
+    expect(backend.runProposal).toHaveBeenCalledTimes(1);
+    expect(backend.tenant.writes).toHaveLength(3);
+  });
+
+  it("shows what another held role covers and what was made outside Rolecall, and checks again on request", async () => {
+    const user = userEvent.setup();
+    const contributor = azureKey(GATEWAY_RG, "Contributor", nadia);
+    const backend = renderWith(<OnboardingWizard />, { existing: [contributor], madeElsewhere: [contributor] });
+    await reviewAcgForNadia(user, "onboard", ["deploy", "monitor"]);
+    expect(rows()).toHaveLength(1);
+    expect(within(rows()[0]!).getByText("Already in place")).toBeInTheDocument();
+    expect(rows()[0]).toHaveTextContent("Made outside Rolecall, under another name; kept as it is.");
+    expect(screen.getByTestId("apply-proposal")).toBeDisabled();
+
+    // Meanwhile someone gives Nadia Owner on the subscription: Support Request Contributor is covered.
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByTestId("task-support"));
+    await user.click(next());
+    await user.click(next());
+    await screen.findByTestId("proposal-title");
+    expect(rows()[1]).toHaveTextContent("To create");
+    backend.tenant.existing.add(`${VOICE.toLowerCase()}|8e3af657-a8ff-443c-a75c-2fe8c4bcb635|${nadia.id}`);
+    await user.click(screen.getByTestId("recheck"));
+    await waitFor(() => expect(within(rows()[1]!).getByText("Covered")).toBeInTheDocument());
+    expect(rows()[1]).toHaveTextContent(`Owner at ${VOICE.toLowerCase()} already grants all of it.`);
+    expect(screen.getByTestId("apply-reason")).toHaveTextContent("Nothing to do");
+    expect(backend.prepareOnboarding).toHaveBeenCalledTimes(3);
+  });
+
+  it("reports a failed write with Azure's code and request id, and retries only what is still missing", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />, { failOnceFor: [nadia.id] });
+    await reviewAcgForNadia(user, "onboard", ["deploy", "support"]);
+    await user.click(screen.getByTestId("apply-proposal"));
+    const report = await screen.findByTestId("run-report");
+    expect(within(report).getByTestId("report-failed")).toHaveTextContent("1 item did not succeed");
+    const [failed, created] = within(report).getAllByTestId("report-item") as [HTMLElement, HTMLElement];
+    expect(within(failed).getByText("Failed")).toBeInTheDocument();
+    expect(failed).toHaveTextContent("try again in a few minutes. (ServiceUnavailable)");
+    expect(within(failed).getByTestId("request-id")).toHaveTextContent(backend.tenant.requestIds[0]!);
+    expect(within(created).getByText("Created")).toBeInTheDocument();
+
+    await user.click(screen.getByTestId("retry-failed"));
+    await screen.findByTestId("proposal-title");
+    expect(within(rows()[0]!).getByText("To create")).toBeInTheDocument();
+    expect(within(rows()[1]!).getByText("Already in place")).toBeInTheDocument();
+    expect(screen.getByTestId("apply-writes")).toHaveTextContent("1 grant to create");
+    await user.click(screen.getByTestId("apply-proposal"));
+    await screen.findByTestId("report-succeeded");
+    expect(backend.tenant.writes).toEqual([azureKey(VOICE, "Support Request Contributor", nadia), azureKey(GATEWAY_RG, "Contributor", nadia)]);
+  });
+
+  it("stops at a blocker: the admin's missing right is shown and nothing can be applied", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />, { canAssign: false });
+    await reviewAcgForNadia(user, "onboard", ["deploy", "support"]);
+    // One blocker per reason: the right is missing at each scope.
+    const blockers = screen.getAllByTestId("check-blocker");
+    expect(blockers).toHaveLength(2);
+    expect(blockers[0]).toHaveTextContent(`1 grant(s) cannot be madeYou lack 'Microsoft.Authorization/roleAssignments/write' at '${GATEWAY_RG}'`);
+    expect(blockers[1]).toHaveTextContent(`You lack 'Microsoft.Authorization/roleAssignments/write' at '${VOICE}'`);
+    rows().forEach((r) => expect(within(r).getByText("Blocked")).toBeInTheDocument());
+    expect(screen.getByTestId("apply-proposal")).toBeDisabled();
+    expect(screen.getByTestId("apply-reason")).toHaveTextContent("Nothing can be written while the 2 blockers above stand");
+    expect(backend.runProposal).not.toHaveBeenCalled();
+  });
+
+  it("imports people from a CSV file, blocks on one not in the directory, and goes on once removed", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    await chooseAcgTasks(user, ["deploy"]);
+    await user.click(next());
+    const csv = new File(
+      [`userPrincipalName,displayName\n${nadia.detail},Nadia\n${tom.detail},Tom\nnobody@contosodemo.onmicrosoft.com,Nobody\n${nadia.detail},Nadia again\n`],
+      "team.csv",
+      { type: "text/csv" },
+    );
+    await user.upload(screen.getByTestId("import-csv-file"), csv);
+    expect(await screen.findByTestId("csv-summary")).toHaveTextContent("Imported 3 people from team.csv");
+    expect(screen.getAllByTestId("csv-person").map((c) => c.textContent)).toEqual([
+      nadia.detail,
+      tom.detail,
+      "nobody@contosodemo.onmicrosoft.com",
+    ]);
+    await user.click(next());
+
+    const blocker = await screen.findByTestId("check-blocker");
+    expect(blocker).toHaveTextContent("1 of 3 people are not in this directory");
+    expect(blocker).toHaveTextContent("nobody@contosodemo.onmicrosoft.com (#3)");
+    expect(screen.getByTestId("apply-proposal")).toBeDisabled();
+
+    await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByRole("button", { name: "Remove nobody@contosodemo.onmicrosoft.com" }));
+    await user.click(next());
+    expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding 2 people with Azure Communications Gateway staff");
+    expect(screen.queryByTestId("check-blocker")).not.toBeInTheDocument();
+    expect(backend.prepareOnboarding).toHaveBeenLastCalledWith(expect.objectContaining({ people: [nadia.detail, tom.detail] }));
+    expect(rows()).toHaveLength(2);
+    await user.click(screen.getByTestId("apply-proposal"));
+    expect(within(await screen.findByTestId("run-report")).getAllByTestId("report-item")).toHaveLength(2);
+    expect(backend.tenant.writes).toEqual([azureKey(GATEWAY_RG, "Contributor", nadia), azureKey(GATEWAY_RG, "Contributor", tom)]);
+  });
+
+  it("creates the template's custom role first, then assigns it", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    await user.click(await screen.findByTestId("template-acs-smtp-sender"));
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Messaging" }));
+    await user.click(await screen.findByRole("button", { name: "Expand rg-email" }));
+    await user.click(await screen.findByRole("checkbox", { name: /acs-contoso-mail/ }));
+    await user.click(screen.getByTestId("task-send"));
+    await user.click(next());
+    await addMember(user, "id-voice", "id-voice-deploy");
+    await user.click(next());
+
+    const customRole = await screen.findByTestId("custom-role-row");
+    expect(customRole).toHaveTextContent("Communication Services SMTP Sender");
+    expect(within(customRole).getByText("To create")).toBeInTheDocument();
+    expect(within(customRole).getByText("Microsoft.Communication/EmailServices/write")).toBeInTheDocument();
+    expect(rows()[0]).toHaveTextContent(`Communication Services SMTP Sender for id-voice-deploy (${deployIdentity.detail}) at ${ACS}`);
+    expect(screen.getByTestId("apply-writes")).toHaveTextContent("1 custom role to create, 1 grant to create");
+
+    await user.click(screen.getByTestId("apply-proposal"));
+    const report = await screen.findByTestId("run-report");
+    const created = within(report).getByTestId("report-role");
+    expect(created).toHaveTextContent("Communication Services SMTP Sender");
+    expect(within(created).getByText("Created")).toBeInTheDocument();
+    expect(within(created).getByTestId("request-id")).toHaveTextContent(backend.tenant.requestIds[0]!);
+    expect(within(within(report).getByTestId("report-item")).getByText("Created")).toBeInTheDocument();
+    const listed = await backend.listRoles(ACS);
+    expect(listed.status === "ok" && listed.data.some((r) => r.custom && r.name === "Communication Services SMTP Sender")).toBe(true);
+  });
+
+  it("offboards: removes what the template gave, and only that", async () => {
+    const user = userEvent.setup();
+    const given = [azureKey(GATEWAY_RG, "Contributor", nadia), appKey("ProvisioningAPI.AdminUser", nadia)];
+    const elsewhere = azureKey(VOICE, "Reader", nadia);
+    const backend = renderWith(<OnboardingWizard />, { existing: [...given, elsewhere] });
+    await reviewAcgForNadia(user, "offboard", ["deploy", "support", "numbers-admin"]);
+
+    expect(screen.getByTestId("proposal-title")).toHaveTextContent("Offboarding Nadia Novak from Azure Communications Gateway staff");
+    expect(rows()).toHaveLength(3);
+    expect(within(rows()[0]!).getByText("To remove")).toBeInTheDocument();
+    expect(within(rows()[1]!).getByText("Not held")).toBeInTheDocument();
+    expect(within(rows()[2]!).getByText("To remove")).toBeInTheDocument();
+    expect(screen.getByTestId("apply-proposal")).toHaveTextContent("Remove access");
+    expect(backend.prepareOnboarding).toHaveBeenLastCalledWith(expect.objectContaining({ offboard: true }));
+
+    await user.click(screen.getByTestId("apply-proposal"));
+    const items = within(await screen.findByTestId("run-report")).getAllByTestId("report-item");
+    expect(items).toHaveLength(2);
+    items.forEach((i) => expect(within(i).getByText("Removed")).toBeInTheDocument());
+    expect(backend.tenant.removed).toEqual(given);
+    expect([...backend.tenant.existing]).toContain(elsewhere);
+  });
+
+  it("removes all access of a person at the chosen scopes, app roles included, and names what stays above", async () => {
+    const user = userEvent.setup();
+    const below = azureKey(GATEWAY_RG, "Contributor", tom);
+    const above = azureKey(VOICE, "Reader", tom);
+    const app = appKey("ProvisioningAPI.ReadUser", tom);
+    const backend = renderWith(<OnboardingWizard />, { existing: [below, above, app] });
+    await user.click(await screen.findByTestId("remove-all-access"));
+    expect(next()).toBeDisabled();
+    await addMember(user, "tom", "Tom Baker");
+    await user.click(next());
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /^rg-voice-gateway/ }));
+    await user.click(screen.getByTestId("remove-app-roles"));
+    await user.click(next());
+
+    expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Removing all access of Tom Baker");
+    expect(backend.prepareRemoval).toHaveBeenCalledWith(tom.id, [GATEWAY_RG], true);
+    expect(screen.getByTestId("check-warning")).toHaveTextContent(`Reader for Tom Baker (${tom.detail}) at ${VOICE.toLowerCase()}`);
+    expect(rows()).toHaveLength(2);
+    rows().forEach((r) => expect(within(r).getByText("To remove")).toBeInTheDocument());
+    expect(rows()[1]).toHaveTextContent("ProvisioningAPI.ReadUser");
+
+    await user.click(screen.getByTestId("apply-proposal"));
+    const items = within(await screen.findByTestId("run-report")).getAllByTestId("report-item");
+    expect(items).toHaveLength(2);
+    expect(backend.tenant.removed.sort()).toEqual([below, app].sort());
+    expect([...backend.tenant.existing]).toContain(above);
+
+    await user.click(screen.getByTestId("start-another"));
+    expect(await screen.findByTestId("template-acg-staff")).toBeInTheDocument();
+  });
+
+  it("imports a template file, refuses a broken one or a built-in id, and exports a template", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    const mine = {
+      id: "noc-readers",
+      name: "NOC readers",
+      inputs: [{ id: "rg", label: "The resource group", kind: "resourceGroup" }],
+      tasks: [{ id: "watch", title: "Watch the resources", grants: [{ azureRole: { role: "Reader", at: "rg" } }] }],
+    };
+    const input = await screen.findByTestId("import-template-file");
+    await user.upload(input, new File(["{ not json"], "broken.json", { type: "application/json" }));
+    expect(await screen.findByTestId("error-bar")).toHaveTextContent("broken.json");
+    await user.upload(input, new File([JSON.stringify({ ...mine, id: "acg-staff" })], "clash.json", { type: "application/json" }));
+    await waitFor(() => expect(screen.getByTestId("error-bar")).toHaveTextContent("'acg-staff' is the id of a built-in template"));
+    await user.upload(input, new File([JSON.stringify(mine)], "noc.json", { type: "application/json" }));
+    expect(await screen.findByTestId("template-imported")).toHaveTextContent("NOC readers");
+    expect(backend.importTemplate).toHaveBeenLastCalledWith("noc.json", JSON.stringify(mine));
+    const card = screen.getByTestId("template-noc-readers").closest("[role=listitem]") as HTMLElement;
+    expect(within(card).getByText("Yours")).toBeInTheDocument();
+    expect(screen.getByTestId("template-noc-readers")).toHaveTextContent("Chosen");
+
+    // The imported template works like a built-in one.
+    await user.click(next());
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /^rg-voice-gateway/ }));
+    await user.click(screen.getByTestId("task-watch"));
+    await user.click(next());
+    await addMember(user, "nad", "Nadia Novak");
+    await user.click(next());
+    expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding Nadia Novak with NOC readers");
+    expect(rows()[0]).toHaveTextContent(`Reader for Nadia Novak (${nadia.detail}) at ${GATEWAY_RG}`);
+
+    await user.click(screen.getByRole("tab", { name: "Template" }));
+    await user.click(await screen.findByTestId("export-template-acg-staff"));
+    expect(await screen.findByTestId("template-saved")).toHaveTextContent("/home/admin/Downloads/acg-staff.rolecall-template.json");
+    expect(backend.exportTemplate).toHaveBeenCalledWith("acg-staff");
+  });
+});
+
+describe("interrupted runs and the session's reports", () => {
+  it("lists an interrupted run in Activity; Resume finishes it without writing twice and shows the report", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<ActivityScreen />, { interrupted: true });
+    const banner = await screen.findByTestId("interrupted-run");
+    expect(banner).toHaveTextContent("Interrupted: Onboarding Tom Baker with Azure Communications Gateway staff");
+    expect(banner).toHaveTextContent("1 of 3 written");
+    expect(screen.queryByTestId("no-interrupted")).not.toBeInTheDocument();
+    expect(screen.getByTestId("no-reports")).toBeInTheDocument();
+
+    await user.click(screen.getByTestId(`resume-${INTERRUPTED_RUN}`));
+    const report = await screen.findByTestId("run-report");
+    const items = within(report).getAllByTestId("report-item");
+    expect(items.map((i) => within(i).getByText(/Already in place|Created/).textContent)).toEqual([
+      "Already in place",
+      "Created",
+      "Created",
+    ]);
+    expect(within(items[1]!).getByTestId("request-id")).toHaveTextContent(backend.tenant.requestIds[0]!);
+    expect(backend.tenant.writes).toEqual([azureKey(VOICE, "Support Request Contributor", tom), appKey("ProvisioningAPI.AdminUser", tom)]);
+    expect(backend.resumeRun).toHaveBeenCalledWith(INTERRUPTED_RUN, expect.anything());
+    expect(await screen.findByTestId("no-interrupted")).toHaveTextContent("No interrupted runs");
+    expect(screen.queryByTestId("interrupted-run")).not.toBeInTheDocument();
+    // The report joins the session's reports, with its exports.
+    const listed = screen.getByTestId("session-report");
+    expect(listed).toHaveTextContent("Onboarding Tom Baker with Azure Communications Gateway staff");
+    await user.click(within(listed).getByTestId("export-csv"));
+    expect(await within(listed).findByTestId("report-saved")).toHaveTextContent(/\.csv$/);
+  });
+
+  it("discards an interrupted run without writing anything, then says there are none", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<ActivityScreen />, { interrupted: true });
+    await user.click(await screen.findByTestId(`discard-${INTERRUPTED_RUN}`));
+    expect(await screen.findByTestId("no-interrupted")).toHaveTextContent("Every write Rolecall makes is journaled");
+    expect(backend.discardRun).toHaveBeenCalledWith(INTERRUPTED_RUN);
+    expect(backend.resumeRun).not.toHaveBeenCalled();
+    expect(backend.tenant.writes).toEqual([]);
+  });
+
+  it("offers an interrupted run at the top of the Onboard screen, and lists the wizard's reports in Activity", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardScreen />, { interrupted: true });
+    expect(await screen.findByTestId("interrupted-run")).toHaveTextContent("Interrupted: Onboarding Tom Baker");
+    expect(screen.getByTestId(`resume-${INTERRUPTED_RUN}`)).toBeEnabled();
+    await reviewAcgForNadia(user, "onboard", ["deploy"]);
+    await user.click(screen.getByTestId("apply-proposal"));
+    await screen.findByTestId("run-report");
+
+    cleanup();
+    renderWith(<ActivityScreen />, {}, backend);
+    const listed = await screen.findByTestId("session-report");
+    expect(listed).toHaveTextContent("Onboarding Nadia Novak with Azure Communications Gateway staff");
+    expect(within(listed).queryByTestId("run-report")).not.toBeInTheDocument();
+    await user.click(within(listed).getByRole("button", { name: "Show details" }));
+    expect(within(listed).getByTestId("report-item")).toHaveTextContent(`Contributor for Nadia Novak (${nadia.detail}) at ${GATEWAY_RG}`);
+    // Not resumed from here: still offered.
+    expect(screen.getByTestId("interrupted-run")).toBeInTheDocument();
+  });
+});

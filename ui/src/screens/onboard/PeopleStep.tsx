@@ -1,0 +1,144 @@
+import { useRef, useState } from "react";
+import {
+  Button,
+  Caption1,
+  MessageBar,
+  MessageBarBody,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowImportRegular, DismissRegular } from "@fluentui/react-icons";
+import type { MemberView } from "../../bindings";
+import { useBackend } from "../../backend";
+import { ErrorBar, type Problem } from "../access/ErrorBar";
+import { MemberPicker } from "../access/MemberPicker";
+import { readText } from "./files";
+
+const useStyles = makeStyles({
+  page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
+  chips: { listStyleType: "none", margin: 0, padding: 0, display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS },
+  chip: {
+    display: "inline-flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalXXS,
+    paddingLeft: tokens.spacingHorizontalS,
+    borderRadius: tokens.borderRadiusCircular,
+    backgroundColor: tokens.colorNeutralBackground3,
+  },
+  muted: { color: tokens.colorNeutralForeground3 },
+  file: { position: "absolute", width: "1px", height: "1px", opacity: 0, overflow: "hidden" },
+});
+
+/** Everyone chosen: members by object id, then what the CSV named, once each. */
+export function peopleOf(members: MemberView[], imported: string[]): string[] {
+  const seen = new Set<string>();
+  return [...members.map((m) => m.id), ...imported].filter((p) => {
+    const key = p.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Step 3: people from the directory, and from a CSV file (one per row). */
+export function PeopleStep({
+  members,
+  onMembers,
+  imported,
+  onImported,
+}: {
+  members: MemberView[];
+  onMembers: (m: MemberView[]) => void;
+  imported: string[];
+  onImported: (p: string[]) => void;
+}) {
+  const styles = useStyles();
+  const backend = useBackend();
+  const file = useRef<HTMLInputElement>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [summary, setSummary] = useState<{ file: string; count: number; added: number } | null>(null);
+
+  const importCsv = async (f: File | undefined) => {
+    if (!f) return;
+    setProblem(null);
+    setSummary(null);
+    let text: string;
+    try {
+      text = await readText(f);
+    } catch (e) {
+      setProblem({ code: "ReadFailed", message: `${f.name} could not be read: ${(e as Error).message}` });
+      return;
+    }
+    const r = await backend.peopleFromCsv(text);
+    if (r.status === "error") {
+      setProblem(r.error);
+      return;
+    }
+    const known = new Set(imported.map((p) => p.toLowerCase()));
+    const fresh = r.data.filter((p) => !known.has(p.toLowerCase()));
+    onImported([...imported, ...fresh]);
+    setSummary({ file: f.name, count: r.data.length, added: fresh.length });
+  };
+
+  return (
+    <div className={styles.page}>
+      <MemberPicker selected={members} onChange={onMembers} />
+      <div className={styles.actions}>
+        <Button icon={<ArrowImportRegular />} onClick={() => file.current?.click()}>
+          Import CSV…
+        </Button>
+        <input
+          ref={file}
+          className={styles.file}
+          type="file"
+          accept=".csv,text/csv"
+          tabIndex={-1}
+          aria-label="CSV file of people"
+          data-testid="import-csv-file"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            e.currentTarget.value = "";
+            void importCsv(f);
+          }}
+        />
+        <Caption1 className={styles.muted}>
+          One person per row: user principal name, object id or application id (a header such as userPrincipalName picks
+          the column).
+        </Caption1>
+      </div>
+      <ErrorBar problem={problem} title="The file could not be used" />
+      {summary && (
+        <MessageBar intent={summary.count ? "success" : "warning"} data-testid="csv-summary">
+          <MessageBarBody>
+            {summary.count === 0
+              ? `Nobody found in ${summary.file}: put one user principal name, object id or application id per row.`
+              : `Imported ${summary.count} ${summary.count === 1 ? "person" : "people"} from ${summary.file}` +
+                (summary.added < summary.count ? ` (${summary.count - summary.added} already in the list).` : ".") +
+                " Each is looked up in the directory when you review."}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {imported.length > 0 && (
+        <>
+          <Text weight="semibold">From CSV ({imported.length})</Text>
+          <ul className={styles.chips} aria-label="People from CSV">
+            {imported.map((p) => (
+              <li key={p} className={styles.chip} data-testid="csv-person">
+                <Text size={200}>{p}</Text>
+                <Button
+                  size="small"
+                  appearance="transparent"
+                  icon={<DismissRegular />}
+                  aria-label={`Remove ${p}`}
+                  onClick={() => onImported(imported.filter((x) => x !== p))}
+                />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}

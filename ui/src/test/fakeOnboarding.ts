@@ -1,0 +1,795 @@
+import { vi } from "vitest";
+import type { Channel } from "@tauri-apps/api/core";
+import type {
+  AppView,
+  CheckView,
+  GrantView,
+  MemberView,
+  OnboardingRequest,
+  OutcomeView,
+  PlanItemView,
+  ProposalView,
+  ReportFormat,
+  RoleStepView,
+  RoleView,
+  RunProgressView_Deserialize,
+  RunReportView,
+  TemplateView,
+  UnfinishedView,
+} from "../bindings";
+// Only used inside functions: fakeTenant imports this module, so nothing of
+// it may be read while the modules are still being evaluated.
+import {
+  GATEWAY_RG,
+  OWNER_ID,
+  VOICE,
+  acg,
+  fail,
+  grantKey,
+  members,
+  ok,
+  synergy,
+  tom,
+  type Result,
+  type TenantOptions,
+} from "./fakeTenant";
+
+/** The template file format (crates/rolecall-onboarding/templates). */
+export interface TemplateSpec {
+  id: string;
+  name: string;
+  description?: string;
+  inputs?: { id: string; label: string; kind: string; resourceType?: string }[];
+  customRoles?: {
+    id: string;
+    name: string;
+    description?: string;
+    actions?: string[];
+    dataActions?: string[];
+    assignableAt: string;
+  }[];
+  tasks: {
+    id: string;
+    title: string;
+    description?: string;
+    warning?: string;
+    grants: {
+      azureRole?: { role: string; at: string };
+      appRole?: { appId: string; role: string; supersedes?: string[] };
+      customRole?: { role: string; at: string };
+    }[];
+  }[];
+}
+
+const ACG = "8502a0ec-c76d-412f-836c-398018e2312b";
+export const TENANT_WIDE = "App roles of the AzureCommunicationsGateway application apply to every gateway in the tenant.";
+const numbers = (id: string, title: string, ...roles: { role: string; supersedes?: string[] }[]) => ({
+  id,
+  title,
+  warning: TENANT_WIDE,
+  grants: [{ azureRole: { role: "Reader", at: "gateway" } }, ...roles.map((r) => ({ appRole: { appId: ACG, ...r } }))],
+});
+
+/** The built-in templates, as shipped (acg-staff.json, acs-smtp-sender.json). */
+export const BUILTIN_TEMPLATES: TemplateSpec[] = [
+  {
+    id: "acg-staff",
+    name: "Azure Communications Gateway staff",
+    description:
+      "People who run an Azure Communications Gateway: deploy and configure it, raise support requests, monitor it, and manage numbers in the Number Management Portal. From Microsoft's procedure for Azure Communications Gateway.",
+    inputs: [
+      { id: "gateway", label: "The Communications Gateway", kind: "resource", resourceType: "Microsoft.VoiceServices/communicationsGateways" },
+    ],
+    tasks: [
+      {
+        id: "deploy",
+        title: "Deploy the gateway or change its configuration",
+        grants: [{ azureRole: { role: "Contributor", at: "gateway.resourceGroup" } }],
+      },
+      {
+        id: "support",
+        title: "Raise support requests",
+        grants: [{ azureRole: { role: "Support Request Contributor", at: "gateway.subscription" } }],
+      },
+      { id: "monitor", title: "Monitor logs and metrics", grants: [{ azureRole: { role: "Reader", at: "gateway" } }] },
+      numbers("numbers-view", "View numbers in the Number Management Portal", { role: "ProvisioningAPI.ReadUser" }),
+      numbers(
+        "numbers-change",
+        "Change numbers in the Number Management Portal",
+        { role: "ProvisioningAPI.ReadUser" },
+        { role: "ProvisioningAPI.WriteUser" },
+      ),
+      numbers(
+        "numbers-remove",
+        "Remove numbers in the Number Management Portal",
+        { role: "ProvisioningAPI.ReadUser" },
+        { role: "ProvisioningAPI.DeleteUser" },
+      ),
+      numbers("numbers-admin", "Everything in the Number Management Portal", {
+        role: "ProvisioningAPI.AdminUser",
+        supersedes: ["ProvisioningAPI.ReadUser", "ProvisioningAPI.WriteUser", "ProvisioningAPI.DeleteUser"],
+      }),
+    ],
+  },
+  {
+    id: "acs-smtp-sender",
+    name: "Azure Communication Services SMTP sender",
+    description:
+      "An Entra application that sends email over SMTP through Azure Communication Services: a custom role with exactly the three documented permissions, assigned on the Communication Services resource. From Microsoft's procedure, without the Reader permissions a cloned role would keep.",
+    inputs: [
+      { id: "acs", label: "The Communication Services resource", kind: "resource", resourceType: "Microsoft.Communication/communicationServices" },
+    ],
+    customRoles: [
+      {
+        id: "smtp-sender",
+        name: "Communication Services SMTP Sender",
+        description: "Send email over SMTP through Azure Communication Services.",
+        actions: [
+          "Microsoft.Communication/CommunicationServices/Read",
+          "Microsoft.Communication/CommunicationServices/Write",
+          "Microsoft.Communication/EmailServices/write",
+        ],
+        assignableAt: "acs.resourceGroup",
+      },
+    ],
+    tasks: [{ id: "send", title: "Send email over SMTP", grants: [{ customRole: { role: "smtp-sender", at: "acs" } }] }],
+  },
+];
+
+export const ADMIN_UPN = "olivia.owner@contosodemo.onmicrosoft.com";
+export const INTERRUPTED_RUN = "5d0c7a52-run-0000-4000-8000-000000000001";
+
+const view = (t: TemplateSpec, builtin: boolean): TemplateView => ({
+  id: t.id,
+  name: t.name,
+  description: t.description ?? "",
+  builtin,
+  inputs: (t.inputs ?? []).map((i) => ({ id: i.id, label: i.label, kind: i.kind, resourceType: i.resourceType ?? "" })),
+  tasks: t.tasks.map((task) => ({ id: task.id, title: task.title, description: task.description ?? "", warning: task.warning ?? "" })),
+  customRoles: (t.customRoles ?? []).map((r) => r.name),
+});
+
+/** `child` is `parent` or below it. */
+const within = (parent: string, child: string) => {
+  const p = parent.toLowerCase();
+  const c = child.toLowerCase();
+  return c === p || c.startsWith(`${p}/`);
+};
+
+const subscriptionOf = (scope: string) => scope.split("/").slice(0, 3).join("/");
+
+/** Scope references: `gateway`, `gateway.resourceGroup`, `gateway.subscription`. */
+function scopeOf(reference: string, inputs: Record<string, string>): string {
+  const [input, part = ""] = reference.split(".") as [string, string?];
+  const id = inputs[input];
+  if (!id) throw new Error(`no value was given for the input '${input}'`);
+  const segments = id.split("/");
+  if (segments[1]?.toLowerCase() !== "subscriptions" || !segments[2]) throw new Error(`'${id}' is not an ARM scope`);
+  if (part === "") return id;
+  if (part === "subscription") return subscriptionOf(id);
+  if (part === "resourceGroup") {
+    if (segments[3]?.toLowerCase() !== "resourcegroups" || !segments[4]) throw new Error(`'${id}' is not inside a resource group`);
+    return segments.slice(0, 5).join("/");
+  }
+  throw new Error(`'${part}' is not a part of a scope (use subscription or resourceGroup)`);
+}
+
+/** What the catalogue would say: does `by` grant every operation `role` grants? */
+const grantsAllOf = (by: string, role: string) =>
+  by === role ||
+  by === "Owner" ||
+  (by === "Contributor" && !["Owner", "User Access Administrator", "Role Based Access Control Administrator"].includes(role));
+
+const label = (m: MemberView) => (m.detail ? `${m.displayName} (${m.detail})` : m.displayName);
+
+/** `Grant::describe`. */
+const describe = (g: GrantView) =>
+  g.type === "AzureRole"
+    ? `${g.roleName} for ${label(g.member)} at ${g.scope}`
+    : `${g.appRoleValue} of ${g.resourceName} (${g.appId}) for ${label(g.member)}`;
+
+const principalType = (m: MemberView) => m.kind;
+
+/** rolecall_grants::report's az, PowerShell and Bicep forms. */
+const snippets = (g: GrantView) =>
+  g.type === "AzureRole"
+    ? {
+        az: `az role assignment create --assignee-object-id ${g.member.id} --assignee-principal-type ${principalType(g.member)} --role ${g.roleId} --scope "${g.scope}"`,
+        powershell: `New-AzRoleAssignment -ObjectId ${g.member.id} -ObjectType ${principalType(g.member)} -RoleDefinitionId ${g.roleId} -Scope "${g.scope}"`,
+        bicep: `// deploy at (or with \`scope:\` set to) ${g.scope}\nresource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {\n  name: '${guidFor(g.scope, g.member.id, g.roleId)}'\n  properties: {\n    roleDefinitionId: '${subscriptionOf(g.scope)}/providers/Microsoft.Authorization/roleDefinitions/${g.roleId}'\n    principalId: '${g.member.id}'\n    principalType: '${principalType(g.member)}'\n  }\n}`,
+      }
+    : {
+        az: `az rest --method POST --url https://graph.microsoft.com/v1.0/servicePrincipals/${g.resourceId}/appRoleAssignedTo --body '{"principalId":"${g.member.id}","resourceId":"${g.resourceId}","appRoleId":"${g.appRoleId}"}'`,
+        powershell: `New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId ${g.resourceId} -PrincipalId ${g.member.id} -ResourceId ${g.resourceId} -AppRoleId ${g.appRoleId}`,
+        bicep: `extension microsoftGraphV1\nresource appRole 'Microsoft.Graph/appRoleAssignedTo@v1.0' = {\n  appRoleId: '${g.appRoleId}'\n  principalId: '${g.member.id}'\n  resourceId: '${g.resourceId}'\n}`,
+      };
+
+/** A deterministic GUID from names (as Rolecall's names are). */
+function guidFor(...parts: string[]): string {
+  let h = 0x811c9dc5;
+  const hex: string[] = [];
+  for (let round = 0; round < 4; round++) {
+    for (const ch of `${round}|${parts.join("|").toLowerCase()}`) {
+      h ^= ch.charCodeAt(0);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    hex.push(h.toString(16).padStart(8, "0"));
+  }
+  const s = hex.join("");
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-8${s.slice(17, 20)}-${s.slice(20, 32)}`;
+}
+
+const isGuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s.trim());
+
+/** CSV rows (quotes understood), cells trimmed, empty lines skipped. */
+function csvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  const endCell = () => {
+    row.push(cell.trim());
+    cell = "";
+  };
+  const endRow = () => {
+    endCell();
+    if (row.some((c) => c !== "")) rows.push(row);
+    row = [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") endCell();
+    else if (ch === "\n") endRow();
+    else if (ch !== "\r") cell += ch;
+  }
+  endRow();
+  return rows;
+}
+
+/** `rolecall_onboarding::people_from_csv`. */
+export function peopleFromCsv(text: string): string[] {
+  const rows = csvRows(text);
+  const first = rows[0];
+  if (!first) return [];
+  const names = ["userprincipalname", "user principal name", "upn", "mail", "email", "objectid", "object id", "id", "appid", "application id", "member"];
+  let column = -1;
+  for (const name of names) {
+    column = first.findIndex((c) => c.replace(/^\uFEFF/, "").toLowerCase() === name);
+    if (column >= 0) break;
+  }
+  const looksLikePerson = (c: string) => c.includes("@") || isGuid(c);
+  let skip = 0;
+  if (column >= 0) skip = 1;
+  else {
+    column = 0;
+    if (first[0] !== undefined && !looksLikePerson(first[0])) skip = 1;
+  }
+  const seen = new Set<string>();
+  return rows
+    .slice(skip)
+    .map((r) => r[column] ?? "")
+    .filter((c) => c !== "" && !seen.has(c.toLowerCase()) && !!seen.add(c.toLowerCase()));
+}
+
+export interface TenantContext {
+  state: { existing: Set<string>; writes: string[]; removed: string[] };
+  options: TenantOptions;
+  roles: () => RoleView[];
+  setRoles: (roles: RoleView[]) => void;
+  requestId: () => string;
+}
+
+interface Kept {
+  view: ProposalView;
+  /** Each custom role's definition, by name. */
+  definitions: Map<string, { id: string; description: string; permissions: string[] }>;
+}
+
+interface Pending {
+  view: UnfinishedView;
+  grants: GrantView[];
+}
+
+type RoleAt = { scope: string; roleId: string; roleName: string };
+
+/**
+ * Templates, proposals, journaled runs, interrupted runs and reports, as
+ * src-tauri/src/onboarding.rs answers them, over the fake tenant's state.
+ */
+export function fakeOnboarding(ctx: TenantContext) {
+  const { state, options } = ctx;
+  const canAssign = options.canAssign ?? true;
+  const canAssignAppRoles = options.canAssignAppRoles ?? true;
+  const canWriteRoles = options.canWriteRoles ?? true;
+  const failing = new Set(options.failOnceFor ?? []);
+  const madeElsewhere = new Set(options.madeElsewhere ?? []);
+  const apps: AppView[] = [acg, synergy];
+  const own: TemplateSpec[] = [];
+  const proposals = new Map<number, Kept>();
+  const reports = new Map<number, RunReportView>();
+  const unfinished: Pending[] = [];
+  let nextProposal = 1;
+  let nextReport = 1;
+  let nextRun = 1;
+  let tick = 0;
+  const clock = () => new Date(Date.UTC(2026, 2, 2, 10, 15, tick++)).toISOString().replace(".000Z", "Z");
+
+  if (options.interrupted) {
+    // A run that stopped after its first write (the app was closed).
+    const support = ctx.roles().find((r) => r.name === "Support Request Contributor")!;
+    const contributor = ctx.roles().find((r) => r.name === "Contributor")!;
+    const admin = acg.appRoles.find((r) => r.value === "ProvisioningAPI.AdminUser")!;
+    const description = "Rolecall onboarding: Azure Communications Gateway staff";
+    const grants: GrantView[] = [
+      { type: "AzureRole", scope: GATEWAY_RG, roleId: contributor.id, roleName: contributor.name, member: tom, description },
+      { type: "AzureRole", scope: VOICE, roleId: support.id, roleName: support.name, member: tom, description },
+      { type: "AppRole", resourceId: acg.id, resourceName: acg.displayName, appId: acg.appId, appRoleId: admin.id, appRoleValue: admin.value, member: tom },
+    ];
+    state.existing.add(grantKey(grants[0]!));
+    unfinished.push({
+      view: {
+        runId: INTERRUPTED_RUN,
+        title: "Onboarding Tom Baker with Azure Communications Gateway staff",
+        kind: "onboard",
+        began: "2026-03-02T09:58:41Z",
+        total: 3,
+        written: 1,
+      },
+      grants,
+    });
+  }
+
+  const templates = () => [...BUILTIN_TEMPLATES.map((t) => ({ t, builtin: true })), ...own.map((t) => ({ t, builtin: false }))];
+  const roleName = (id: string) => (id === OWNER_ID ? "Owner" : (ctx.roles().find((r) => r.id === id)?.name ?? id));
+  const resolve = (text: string) => {
+    const t = text.trim().toLowerCase();
+    return members.find((m) => m.id.toLowerCase() === t || (m.detail !== "" && m.detail.toLowerCase() === t));
+  };
+  const deliver = (channel: Channel<RunProgressView_Deserialize>, message: RunProgressView_Deserialize) =>
+    (channel.onmessage as (m: RunProgressView_Deserialize) => void)(message);
+
+  /** One grant against the fake's state and the admin's rights (`plan::plan_with`). */
+  const planItem = (grant: GrantView): PlanItemView => {
+    const item = (s: PlanItemView["state"], detail = ""): PlanItemView => ({ grant, state: s, detail, summary: describe(grant) });
+    if (grant.type === "AppRole") {
+      if (!canAssignAppRoles)
+        return item("Blocked", "Assigning app roles needs Cloud Application Administrator, Application Administrator or Global Administrator.");
+      return item(state.existing.has(grantKey(grant)) ? "InPlace" : "ToCreate");
+    }
+    if (!canAssign)
+      return item(
+        "Blocked",
+        `You lack 'Microsoft.Authorization/roleAssignments/write' at '${grant.scope}'. Owner, User Access Administrator or Role Based Access Control Administrator there (or above) carries it.`,
+      );
+    const key = grantKey(grant);
+    if (state.existing.has(key))
+      return item("InPlace", madeElsewhere.has(key) ? "Made outside Rolecall, under another name; kept as it is." : "");
+    const held = [...state.existing]
+      .filter((k) => k.startsWith("/subscriptions/"))
+      .map((k) => k.split("|") as [string, string, string])
+      .filter(([at, , memberId]) => memberId === grant.member.id && within(at, grant.scope));
+    const same = held.find(([, roleId]) => roleId === grant.roleId);
+    if (same) return item("Inherited", same[0]);
+    const cover = held.find(([, roleId]) => grantsAllOf(roleName(roleId), grant.roleName));
+    if (cover) return item("Covered", `${roleName(cover[1])} at ${cover[0]} already grants all of it.`);
+    return item("ToCreate");
+  };
+
+  /** `expand`: the least set of grants the chosen tasks need. */
+  const expand = (t: TemplateSpec, tasks: string[], inputs: Record<string, string>) => {
+    const warnings: string[] = [];
+    const leftOut: string[] = [];
+    const specs: TemplateSpec["tasks"][number]["grants"] = [];
+    for (const id of tasks) {
+      const task = t.tasks.find((x) => x.id === id);
+      if (!task) throw new Error(`template '${t.id}' has no task '${id}'`);
+      if (task.warning && !warnings.includes(task.warning)) warnings.push(task.warning);
+      specs.push(...task.grants);
+    }
+    const roles: RoleAt[] = [];
+    const custom: { name: string; scope: string; id: string; description: string; permissions: string[] }[] = [];
+    const seen = new Set<string>();
+    for (const spec of specs) {
+      if (spec.azureRole) {
+        const at = scopeOf(spec.azureRole.at, inputs);
+        const role = ctx.roles().find((r) => r.name.toLowerCase() === spec.azureRole!.role.toLowerCase());
+        if (!role) throw new Error(`there is no role named '${spec.azureRole.role}' at ${at}`);
+        if (seen.has(`${at.toLowerCase()}|${role.id}`)) continue;
+        seen.add(`${at.toLowerCase()}|${role.id}`);
+        roles.push({ scope: at, roleId: role.id, roleName: role.name });
+      } else if (spec.customRole) {
+        const at = scopeOf(spec.customRole.at, inputs);
+        const def = (t.customRoles ?? []).find((r) => r.id === spec.customRole!.role);
+        if (!def) throw new Error(`template '${t.id}': custom role '${spec.customRole.role}' is not defined`);
+        const assignable = scopeOf(def.assignableAt, inputs);
+        const exists = ctx.roles().find((r) => r.custom && r.name.toLowerCase() === def.name.toLowerCase());
+        const id = exists?.id ?? guidFor(def.name, subscriptionOf(assignable));
+        if (!custom.some((c) => c.id === id))
+          custom.push({
+            name: def.name,
+            scope: assignable,
+            id,
+            description: def.description ?? "",
+            permissions: [...(def.actions ?? []), ...(def.dataActions ?? [])],
+          });
+        if (seen.has(`${at.toLowerCase()}|${id}`)) continue;
+        seen.add(`${at.toLowerCase()}|${id}`);
+        roles.push({ scope: at, roleId: id, roleName: def.name });
+      }
+    }
+    // Covered roles left out: another kept role at the same or a parent scope grants all of it.
+    const dropped = roles.map(() => false);
+    roles.forEach((a, i) => {
+      const by = roles.findIndex(
+        (b, j) =>
+          j !== i &&
+          !dropped[j] &&
+          within(b.scope, a.scope) &&
+          grantsAllOf(b.roleName, a.roleName) &&
+          // Of two equal grants at the same scope, keep the first.
+          !(a.roleName === b.roleName && a.scope.toLowerCase() === b.scope.toLowerCase() && j > i),
+      );
+      if (by >= 0) {
+        dropped[i] = true;
+        leftOut.push(`${a.roleName} at ${a.scope}: ${roles[by]!.roleName} at ${roles[by]!.scope} already grants all of it`);
+      }
+    });
+    const kept = roles.filter((_, i) => !dropped[i]);
+    // App roles: superseded ones left out.
+    const wanted: { appId: string; role: string }[] = [];
+    const superseded = new Set<string>();
+    for (const spec of specs) {
+      if (!spec.appRole) continue;
+      const appId = spec.appRole.appId.toLowerCase();
+      (spec.appRole.supersedes ?? []).forEach((s) => superseded.add(`${appId}|${s.toLowerCase()}`));
+      if (!wanted.some((w) => w.appId === appId && w.role.toLowerCase() === spec.appRole!.role.toLowerCase()))
+        wanted.push({ appId, role: spec.appRole.role });
+    }
+    const appGrants: { app: AppView; id: string; value: string }[] = [];
+    for (const w of wanted) {
+      if (superseded.has(`${w.appId}|${w.role.toLowerCase()}`)) {
+        leftOut.push(`${w.role}: another chosen app role of the same application includes it`);
+        continue;
+      }
+      const app = apps.find((a) => a.appId === w.appId);
+      if (!app) throw new Error(`no enterprise application has the application id ${w.appId}`);
+      const role = app.appRoles.find((r) => r.value.toLowerCase() === w.role.toLowerCase());
+      if (!role) throw new Error(`${app.displayName} has no app role '${w.role}'`);
+      appGrants.push({ app, id: role.id, value: role.value });
+    }
+    return { warnings, leftOut, roles: kept, custom, appGrants };
+  };
+
+  /** Resolves each person; the ones not found become one blocker. */
+  const people = (wanted: string[], checks: CheckView[]) => {
+    const found: MemberView[] = [];
+    const missing: string[] = [];
+    wanted.forEach((text, n) => {
+      const m = resolve(text);
+      if (!m) missing.push(`${text} (#${n + 1})`);
+      else if (!found.some((f) => f.id === m.id)) found.push(m);
+    });
+    if (missing.length)
+      checks.push({
+        level: "blocker",
+        title: `${missing.length} of ${wanted.length} people are not in this directory`,
+        detail: `${missing.join(", ")}. Check the spelling, give an object id or user principal name, invite them as guests first, or remove them from the list.`,
+      });
+    if (!wanted.length)
+      checks.push({ level: "blocker", title: "Nobody is chosen", detail: "Pick at least one person, group or application, or import a CSV." });
+    return found;
+  };
+
+  const blockersOf = (items: PlanItemView[], title: (n: number) => string, checks: CheckView[]) => {
+    const reasons = new Map<string, number>();
+    items.filter((i) => i.state === "Blocked").forEach((i) => reasons.set(i.detail, (reasons.get(i.detail) ?? 0) + 1));
+    reasons.forEach((n, reason) => checks.push({ level: "blocker", title: title(n), detail: reason }));
+  };
+
+  const keep = (
+    partial: Omit<ProposalView, "id" | "blocked" | "writes">,
+    definitions: Kept["definitions"] = new Map(),
+  ): ProposalView => {
+    const onboard = partial.kind === "onboard";
+    const writes = onboard
+      ? partial.customRoles.filter((r) => r.state === "toCreate").length + partial.plan.items.filter((i) => i.state === "ToCreate").length
+      : partial.plan.items.filter((i) => i.state === "InPlace").length;
+    const id = nextProposal++;
+    const proposal: ProposalView = {
+      ...partial,
+      id,
+      plan: { ...partial.plan, id },
+      blocked: partial.checks.some((c) => c.level === "blocker"),
+      writes,
+    };
+    proposals.set(id, { view: proposal, definitions });
+    return proposal;
+  };
+
+  const report = (runId: string, title: string, started: string, roles: RunReportView["roles"], items: { grant: GrantView; summary: string; outcome: OutcomeView }[]) => {
+    const success = (o: OutcomeView) => o.kind !== "Failed" && o.kind !== "Blocked";
+    const r: RunReportView = {
+      id: nextReport++,
+      runId,
+      title,
+      by: ADMIN_UPN,
+      started,
+      finished: clock(),
+      succeeded: roles.every((x) => success(x.outcome)) && items.every((x) => success(x.outcome)),
+      roles,
+      items: items.map((i) => ({ summary: i.summary, outcome: i.outcome, ...snippets(i.grant) })),
+    };
+    reports.set(r.id, r);
+    return r;
+  };
+
+  const outcome = (kind: OutcomeView["kind"], message: string, requestId = "", code = ""): OutcomeView => ({ kind, code, message, requestId });
+
+  /** One grant written (or found there), with progress through the channel. */
+  const write = (channel: Channel<RunProgressView_Deserialize>, index: number, item: PlanItemView): OutcomeView => {
+    let o: OutcomeView;
+    switch (item.state) {
+      case "InPlace":
+        o = outcome("AlreadyInPlace", "Already in place.");
+        break;
+      case "Inherited":
+        o = outcome("Inherited", `Already granted at ${item.detail}.`);
+        break;
+      case "Covered":
+        o = outcome("Covered", `Not needed: ${item.detail}`);
+        break;
+      case "Blocked":
+        o = outcome("Blocked", item.detail);
+        break;
+      case "ToCreate":
+        deliver(channel, { role: false, index, state: "Running", outcome: null });
+        if (failing.delete(item.grant.member.id)) {
+          o = outcome("Failed", "Azure failed to answer even after retries; try again in a few minutes.", ctx.requestId(), "ServiceUnavailable");
+        } else {
+          state.existing.add(grantKey(item.grant));
+          state.writes.push(grantKey(item.grant));
+          o = outcome("Created", "Created.", ctx.requestId());
+        }
+    }
+    deliver(channel, { role: false, index, state: "Done", outcome: o });
+    return o;
+  };
+
+  const commands = {
+    listTemplates: vi.fn(async () => ok(templates().map(({ t, builtin }) => view(t, builtin)))),
+    importTemplate: vi.fn(async (fileName: string, text: string): Promise<Result<TemplateView>> => {
+      let t: TemplateSpec;
+      try {
+        t = JSON.parse(text) as TemplateSpec;
+      } catch (e) {
+        return fail("InvalidInput", `${fileName}: line 1, column 1: ${(e as Error).message}`);
+      }
+      const invalid = (message: string) => fail<TemplateView>("InvalidInput", `template '${t.id ?? ""}': ${message}`);
+      if (!t.id || !t.name) return invalid("a template needs an id and a name");
+      if (!Array.isArray(t.tasks) || !t.tasks.length) return invalid("a template needs at least one task");
+      const empty = t.tasks.find((task) => !task.grants?.length);
+      if (empty) return invalid(`task '${empty.id}' grants nothing`);
+      if (BUILTIN_TEMPLATES.some((b) => b.id === t.id))
+        return fail("InvalidInput", `'${t.id}' is the id of a built-in template; give yours another id.`);
+      const at = own.findIndex((o) => o.id === t.id);
+      if (at >= 0) own.splice(at, 1, t);
+      else own.push(t);
+      return ok(view(t, false));
+    }),
+    exportTemplate: vi.fn(async (id: string) =>
+      templates().some(({ t }) => t.id === id)
+        ? ok(`/home/admin/Downloads/${id}.rolecall-template.json`)
+        : fail<string>("InvalidInput", `there is no template '${id}'`),
+    ),
+    peopleFromCsv: vi.fn(async (text: string) => ok(peopleFromCsv(text))),
+    prepareOnboarding: vi.fn(async (request: OnboardingRequest): Promise<Result<ProposalView>> => {
+      const t = templates().find(({ t }) => t.id === request.templateId)?.t;
+      if (!t) return fail("InvalidInput", `there is no template '${request.templateId}'`);
+      const inputs = Object.fromEntries(request.inputs.map((i) => [i.id, i.scope]));
+      const missing = (t.inputs ?? []).find((i) => !inputs[i.id]);
+      if (missing) return fail("InvalidInput", `Choose ${missing.label} (input '${missing.id}') first.`);
+      const tasks = request.tasks.length ? request.tasks : t.tasks.map((x) => x.id);
+      const checks: CheckView[] = [];
+      const found = people(request.people, checks);
+      let expansion: ReturnType<typeof expand>;
+      try {
+        expansion = expand(t, tasks, inputs);
+      } catch (e) {
+        return fail("InvalidInput", (e as Error).message);
+      }
+      expansion.warnings.forEach((w) => checks.push({ level: "warning", title: "Read before you apply", detail: w }));
+      found
+        .filter((m) => m.kind === "ServicePrincipal" && m.warning)
+        .forEach((m) => checks.push({ level: "warning", title: `Check ${m.displayName}`, detail: m.warning }));
+      const onboard = !request.offboard;
+      const customRoles: RoleStepView[] = expansion.custom.map((c) => {
+        const exists = ctx.roles().some((r) => r.id === c.id);
+        const step = (state: RoleStepView["state"]): RoleStepView => ({ roleName: c.name, scope: c.scope, permissions: c.permissions, state });
+        if (!onboard) return step(exists ? "toDeleteIfUnused" : "absent");
+        if (exists) return step("inPlace");
+        if (!canWriteRoles)
+          checks.push({
+            level: "blocker",
+            title: `The custom role '${c.name}' cannot be created`,
+            detail: `You lack 'Microsoft.Authorization/roleDefinitions/write' at '${c.scope}'.`,
+          });
+        return step("toCreate");
+      });
+      const description = `Rolecall onboarding: ${t.name}`;
+      const grants: GrantView[] = found.flatMap((member) => [
+        ...expansion.roles.map((r): GrantView => ({ type: "AzureRole", scope: r.scope, roleId: r.roleId, roleName: r.roleName, member, description })),
+        ...expansion.appGrants.map(
+          (a): GrantView => ({
+            type: "AppRole",
+            resourceId: a.app.id,
+            resourceName: a.app.displayName,
+            appId: a.app.appId,
+            appRoleId: a.id,
+            appRoleValue: a.value,
+            member,
+          }),
+        ),
+      ]);
+      const items = grants.map(planItem);
+      blockersOf(items, (n) => (onboard ? `${n} grant(s) cannot be made` : `${n} grant(s) cannot be removed`), checks);
+      if (!onboard)
+        items
+          .filter((i) => i.state === "Inherited")
+          .forEach((i) =>
+            checks.push({
+              level: "warning",
+              title: "Held at a parent scope",
+              detail: `${i.summary}: made at ${i.detail}, which Rolecall does not remove here. Remove it there if it should go too.`,
+            }),
+          );
+      const who = found.length === 1 ? found[0]!.displayName : `${found.length} people`;
+      return ok(
+        keep(
+          {
+            kind: onboard ? "onboard" : "offboard",
+            title: onboard ? `Onboarding ${who} with ${t.name}` : `Offboarding ${who} from ${t.name}`,
+            members: found,
+            customRoles,
+            plan: { id: 0, items },
+            leftOut: expansion.leftOut,
+            checks,
+          },
+          new Map(expansion.custom.map((c) => [c.name, { id: c.id, description: c.description, permissions: c.permissions }])),
+        ),
+      );
+    }),
+    prepareRemoval: vi.fn(async (person: string, scopes: string[], appRoles: boolean): Promise<Result<ProposalView>> => {
+      if (!scopes.length && !appRoles) return fail("InvalidInput", "Choose at least one scope, or include app roles.");
+      const bad = scopes.find((s) => !s.toLowerCase().startsWith("/subscriptions/"));
+      if (bad) return fail("InvalidInput", `'${bad}' is not an ARM scope`);
+      const member = resolve(person);
+      if (!member) return fail("NoMember", `Nobody in this directory matches '${person}'. Check the spelling, or give an object id or user principal name.`);
+      const grants: GrantView[] = [];
+      const checks: CheckView[] = [];
+      for (const key of state.existing) {
+        const [at, id, memberId] = key.split("|") as [string, string, string];
+        if (memberId !== member.id) continue;
+        if (at.startsWith("/subscriptions/")) {
+          const grant: GrantView = { type: "AzureRole", scope: at, roleId: id, roleName: roleName(id), member, description: "" };
+          if (scopes.some((s) => within(s, at))) grants.push(grant);
+          else if (scopes.some((s) => within(at, s)))
+            checks.push({
+              level: "warning",
+              title: "Held at a parent scope",
+              detail: `${describe(grant)}: it reaches the chosen scope from above and stays; remove it there if it should go too.`,
+            });
+        } else if (appRoles) {
+          const app = apps.find((a) => a.id === at);
+          const role = app?.appRoles.find((r) => r.id === id);
+          if (app && role)
+            grants.push({ type: "AppRole", resourceId: app.id, resourceName: app.displayName, appId: app.appId, appRoleId: role.id, appRoleValue: role.value, member });
+        }
+      }
+      const items = grants.map(planItem);
+      const reasons = [...new Set(items.filter((i) => i.state === "Blocked").map((i) => i.detail))];
+      reasons.forEach((detail) => checks.push({ level: "blocker", title: "Some access cannot be removed by you", detail }));
+      if (!items.length)
+        checks.push({ level: "warning", title: "Nothing to remove", detail: `${member.displayName} holds no access directly at the chosen scopes.` });
+      return ok(
+        keep({
+          kind: "offboard",
+          title: `Removing all access of ${member.displayName}`,
+          members: [member],
+          customRoles: [],
+          plan: { id: 0, items },
+          leftOut: [],
+          checks,
+        }),
+      );
+    }),
+    runProposal: vi.fn(async (proposalId: number, channel: Channel<RunProgressView_Deserialize>): Promise<Result<RunReportView>> => {
+      const kept = proposals.get(proposalId);
+      if (!kept) return fail("PlanExpired", "This plan is no longer available; check again.");
+      const p = kept.view;
+      if (p.blocked) return fail("Blocked", "A preflight check blocks this; resolve it and check again.");
+      const started = clock();
+      const runId = `5d0c7a52-run-0000-4000-9000-${String(nextRun++).padStart(12, "0")}`;
+      const roles = p.customRoles.filter((r) => r.state === "toCreate" || r.state === "toDeleteIfUnused");
+      const roleOutcomes: OutcomeView[] = [];
+      const items: { grant: GrantView; summary: string; outcome: OutcomeView }[] = [];
+      if (p.kind === "onboard") {
+        roles.forEach((r, index) => {
+          const def = kept.definitions.get(r.roleName)!;
+          let o: OutcomeView;
+          if (ctx.roles().some((x) => x.id === def.id)) o = outcome("AlreadyInPlace", "Already in place.");
+          else {
+            ctx.setRoles([
+              ...ctx.roles(),
+              { id: def.id, name: r.roleName, description: def.description, custom: true, privileged: false, permissions: def.permissions },
+            ]);
+            o = outcome("Created", "Created.", ctx.requestId());
+          }
+          roleOutcomes.push(o);
+          deliver(channel, { role: true, index, state: "Done", outcome: o });
+        });
+        p.plan.items.forEach((item, index) => items.push({ grant: item.grant, summary: item.summary, outcome: write(channel, index, item) }));
+      } else {
+        p.plan.items
+          .filter((i) => i.state === "InPlace")
+          .forEach((item, index) => {
+            deliver(channel, { role: false, index, state: "Running", outcome: null });
+            const key = grantKey(item.grant);
+            let o: OutcomeView;
+            if (state.existing.delete(key)) {
+              state.removed.push(key);
+              o = outcome("Removed", "Removed.");
+            } else o = outcome("AlreadyGone", "Already gone.");
+            deliver(channel, { role: false, index, state: "Done", outcome: o });
+            items.push({ grant: item.grant, summary: item.summary, outcome: o });
+          });
+        roles.forEach((r, index) => {
+          const def = kept.definitions.get(r.roleName)!;
+          const holders = [...state.existing].filter((k) => k.split("|")[1] === def.id).length;
+          let o: OutcomeView;
+          if (!ctx.roles().some((x) => x.id === def.id)) o = outcome("AlreadyGone", "Already gone.");
+          else if (holders) o = outcome("Blocked", `The custom role '${r.roleName}' stays: ${holders} other assignment(s) still hold it.`);
+          else {
+            ctx.setRoles(ctx.roles().filter((x) => x.id !== def.id));
+            o = outcome("Removed", "Removed.");
+          }
+          roleOutcomes.push(o);
+          deliver(channel, { role: true, index, state: "Done", outcome: o });
+        });
+      }
+      return ok(report(runId, p.title, started, roles.map((r, i) => ({ roleName: r.roleName, outcome: roleOutcomes[i]! })), items));
+    }),
+    unfinishedRuns: vi.fn(async () => ok(unfinished.map((u) => u.view))),
+    resumeRun: vi.fn(async (runId: string, channel: Channel<RunProgressView_Deserialize>): Promise<Result<RunReportView>> => {
+      const at = unfinished.findIndex((u) => u.view.runId === runId);
+      if (at < 0) return fail("NotUnfinished", "That run has ended already.");
+      const [run] = unfinished.splice(at, 1) as [Pending];
+      const started = clock();
+      // Planned again, so nothing is written twice.
+      const items = run.grants.map((grant, index) => {
+        const item = planItem(grant);
+        return { grant, summary: item.summary, outcome: write(channel, index, item) };
+      });
+      return ok(report(run.view.runId, run.view.title, started, [], items));
+    }),
+    discardRun: vi.fn(async (runId: string): Promise<Result<null>> => {
+      const at = unfinished.findIndex((u) => u.view.runId === runId);
+      if (at < 0) return fail("NotUnfinished", "That run has ended already.");
+      unfinished.splice(at, 1);
+      return ok(null);
+    }),
+    exportReport: vi.fn(async (reportId: number, format: ReportFormat): Promise<Result<string>> => {
+      const r = reports.get(reportId);
+      if (!r) return fail("ReportExpired", "This report is no longer in memory; the journal still holds every write.");
+      const extension = { markdown: "md", csv: "csv", json: "json" }[format];
+      return ok(`/home/admin/Downloads/rolecall-report-${r.finished.replace(/[:-]/g, "")}.${extension}`);
+    }),
+  };
+  return { commands, state: { reports, unfinished, proposals, templates: own } };
+}
