@@ -567,16 +567,13 @@ pub async fn run_proposal(
     let send = |e: rolecall_grants::runs::RunEvent| {
         let _ = on_progress.send(e.into());
     };
-    let plan = (proposal.kind == rolecall_grants::RunKind::Apply).then(|| proposal.plan.clone());
-    let report = rolecall_grants::runs::execute(
-        &azure,
-        &proposal.to_run(),
-        plan,
-        &options,
-        state.journal.as_ref(),
-        &send,
-    )
-    .await?;
+    // Planned again as it is written: whatever changed since the review (an
+    // assignment removed meanwhile, another account signed in) is seen.
+    let run = proposal.to_run();
+    let _running = state.running(&run.id);
+    let report =
+        rolecall_grants::runs::execute(&azure, &run, None, &options, state.journal.as_ref(), &send)
+            .await?;
     let by = who(&state).await;
     let id = state.keep_report(report.clone());
     Ok(RunReportView::new(id, &by, &report))
@@ -601,6 +598,7 @@ pub async fn unfinished_runs(
     })?;
     Ok(pending
         .into_iter()
+        .filter(|u| !state.is_running(&u.run.id))
         .map(|u| UnfinishedView {
             kind: match u.run.kind {
                 rolecall_grants::RunKind::Apply => RunKindView::Onboard,
@@ -616,10 +614,19 @@ pub async fn unfinished_runs(
 }
 
 fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Run, CommandError> {
-    journal(state)?
-        .unfinished()
-        .ok()
-        .and_then(|all| all.into_iter().find(|u| u.run.id == run_id))
+    if state.is_running(run_id) {
+        return Err(CommandError {
+            code: "Running".into(),
+            message: "That run is still going; wait for its report.".into(),
+        });
+    }
+    let pending = journal(state)?.unfinished().map_err(|e| CommandError {
+        code: "JournalUnreadable".into(),
+        message: format!("the journal cannot be read: {e}"),
+    })?;
+    pending
+        .into_iter()
+        .find(|u| u.run.id == run_id)
         .map(|u| u.run)
         .ok_or_else(|| CommandError {
             code: "NotUnfinished".into(),
@@ -645,6 +652,7 @@ pub async fn resume_run(
     let send = |e: rolecall_grants::runs::RunEvent| {
         let _ = on_progress.send(e.into());
     };
+    let _running = state.running(&run.id);
     let report =
         rolecall_grants::runs::resume(&azure, &run, &options, state.journal.as_ref(), &send)
             .await?;

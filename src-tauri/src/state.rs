@@ -159,6 +159,20 @@ pub struct AppState {
     reports: Mutex<Vec<(u32, rolecall_grants::runs::RunReport)>>,
     /// The admin's own onboarding templates.
     templates_dir: PathBuf,
+    /// Runs going on now: not "interrupted", whatever the journal says yet.
+    running: Arc<Mutex<std::collections::HashSet<String>>>,
+}
+
+/// Marks a run as going on until dropped.
+pub struct Running {
+    set: Arc<Mutex<std::collections::HashSet<String>>>,
+    id: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.set.lock().expect("running lock").remove(&self.id);
+    }
 }
 
 /// Keeps `value` under a new id among the latest `keep`.
@@ -215,6 +229,7 @@ impl AppState {
             proposals: Mutex::new(Vec::new()),
             reports: Mutex::new(Vec::new()),
             templates_dir: data_dir.join("templates"),
+            running: Arc::default(),
         })
     }
 
@@ -255,6 +270,22 @@ impl AppState {
 
     pub fn report(&self, id: u32) -> Option<rolecall_grants::runs::RunReport> {
         find_kept(&self.reports, id)
+    }
+
+    /// Marks `run_id` as going on until the guard is dropped.
+    pub fn running(&self, run_id: &str) -> Running {
+        self.running
+            .lock()
+            .expect("running lock")
+            .insert(run_id.to_owned());
+        Running {
+            set: self.running.clone(),
+            id: run_id.to_owned(),
+        }
+    }
+
+    pub fn is_running(&self, run_id: &str) -> bool {
+        self.running.lock().expect("running lock").contains(run_id)
     }
 
     pub fn templates_dir(&self) -> PathBuf {

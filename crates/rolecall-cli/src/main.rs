@@ -735,7 +735,11 @@ async fn onboarding(
     let id = spec
         .template
         .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("give --template ID (`rolecall-cli template list`)"))?;
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "give --template ID (`rolecall-cli template list`); to offboard without one, use --everything --scope S or --from-report FILE"
+            )
+        })?;
     let template = find_template(spec.templates.as_ref(), id)?;
     let mut inputs = std::collections::HashMap::new();
     for pair in &spec.inputs {
@@ -1374,8 +1378,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
                 let run = rolecall_grants::report::undo(&text)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                if run.grants.is_empty() && run.custom_roles.is_empty() {
+                    anyhow::bail!(
+                        "{}: that run created nothing, so there is nothing to undo",
+                        path.display()
+                    );
+                }
                 let plan = rolecall_grants::plan(&azure, run.grants.clone()).await?;
+                if cli.json && off.dry_run {
+                    println!("{}", serde_json::to_string(&plan)?);
+                }
                 print_plan(cli.json, &plan);
+                if plan.blocked().next().is_some() {
+                    anyhow::bail!(
+                        "{} of the grants cannot be removed with your rights; see above. Nothing was written.",
+                        plan.blocked().count()
+                    );
+                }
                 if !off.dry_run {
                     execute(cli.json, &azure, &run, None, spec).await?;
                 }

@@ -165,7 +165,23 @@ impl Journal {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)?;
+        // A crash in the middle of a line leaves it cut short: end it, so the
+        // next entry starts on a line of its own.
+        let len = file.metadata()?.len();
+        if len > 0 {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n")?;
+            }
+        }
         Ok(Self {
             path: path.to_owned(),
             file: Arc::new(Mutex::new(file)),
@@ -288,5 +304,66 @@ impl Journal {
             u.written = written.get(&u.run.id).copied().unwrap_or(0);
         }
         Ok(open)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AzureRoleGrant, Member, MemberKind};
+
+    fn grant() -> Grant {
+        Grant::AzureRole(AzureRoleGrant {
+            scope: "/subscriptions/1111aaaa-0000-4000-8000-000000000001".into(),
+            role_id: "acdd72a7-3385-48ef-bd42-f606fba81ae7".into(),
+            role_name: "Reader".into(),
+            member: Member {
+                id: "5f3c0000-0000-4000-8000-000000000001".into(),
+                kind: MemberKind::User,
+                display_name: "Nadia Novak".into(),
+                detail: None,
+            },
+            description: None,
+        })
+    }
+
+    #[test]
+    fn runs_that_began_and_never_ended_are_found_even_after_a_torn_line() {
+        let dir = std::env::temp_dir().join(format!("rolecall-journal-{}", new_run_id()));
+        let path = dir.join("journal.jsonl");
+        let journal = Journal::open(&path).unwrap();
+        // An entry from before runs existed, then a run that ends.
+        journal.record("assign", &grant(), &Outcome::AlreadyInPlace);
+        let done = Run::new(RunKind::Apply, "done", vec![grant()]);
+        journal.begin(&done);
+        journal
+            .for_run(&done)
+            .record("assign", &grant(), &Outcome::AlreadyInPlace);
+        journal.end(&done.id);
+        // A run cut short after one write, and a crash in the middle of a line.
+        let cut = Run::new(RunKind::Apply, "cut short", vec![grant(), grant()]);
+        journal.begin(&cut);
+        journal
+            .for_run(&cut)
+            .record("assign", &grant(), &Outcome::AlreadyInPlace);
+        drop(journal);
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(br#"{"at":"2026-11-24T00:00:00Z","run":"x","act"#)
+            .unwrap();
+        drop(file);
+
+        // The next session's first entry starts on a line of its own.
+        let journal = Journal::open(&path).unwrap();
+        let later = Run::new(RunKind::Remove, "later", vec![grant()]);
+        journal.begin(&later);
+        let pending = journal.unfinished().unwrap();
+        let titles: Vec<_> = pending.iter().map(|u| u.run.title.as_str()).collect();
+        assert_eq!(titles, ["cut short", "later"]);
+        assert_eq!(pending[0].written, 1);
+        assert_eq!(pending[0].run, cut);
+        journal.discard(&cut.id);
+        journal.end(&later.id);
+        assert!(journal.unfinished().unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -161,6 +161,7 @@ pub async fn held_by(
     use crate::model::{AppRoleGrant, AzureRoleGrant, Grant, MemberKind};
     let mut held = Held::default();
     let mut seen = HashSet::new();
+    let mut above: Vec<(String, String)> = Vec::new();
     for scope in scopes {
         let target = rolecall_rbac::Scope::parse(scope).ok();
         let subscription = target
@@ -185,10 +186,9 @@ pub async fn held_by(
                 .unwrap_or_else(|| a.properties.role_definition_id.clone());
             let at = rolecall_rbac::Scope::parse(&a.properties.scope).ok();
             let below = matches!((&target, &at), (Some(t), Some(at)) if t.covers(at));
-            if !seen.insert(a.id.to_ascii_lowercase()) {
-                continue;
-            }
-            if below {
+            // Scopes may overlap (a group and its subscription): an assignment
+            // above one chosen scope may be below another, and then it goes.
+            if below && seen.insert(a.id.to_ascii_lowercase()) {
                 held.grants.push(Grant::AzureRole(AzureRoleGrant {
                     scope: a.properties.scope.clone(),
                     role_id: rolecall_rbac::roles::definition_guid(
@@ -199,11 +199,21 @@ pub async fn held_by(
                     member: member.clone(),
                     description: None,
                 }));
-            } else {
-                held.above.push(format!("{name} at {}", a.properties.scope));
+            } else if !below {
+                above.push((
+                    a.id.to_ascii_lowercase(),
+                    format!("{name} at {}", a.properties.scope),
+                ));
             }
         }
     }
+    above.sort();
+    above.dedup();
+    held.above = above
+        .into_iter()
+        .filter(|(id, _)| !seen.contains(id))
+        .map(|(_, text)| text)
+        .collect();
     if app_roles {
         let collection = match member.kind {
             MemberKind::User => "users",

@@ -296,12 +296,24 @@ async fn mark_covered(
         .collect();
     // Each role's operations, measured once.
     let sets: HashMap<(String, String), (String, rolecall_rbac::least::OperationSet)> = definitions
-        .into_iter()
+        .iter()
         .filter_map(|(key, d)| {
-            let d = d?;
+            let d = d.as_ref()?;
             let set = rolecall_rbac::least::granted(catalogue, &d.properties.permissions);
-            Some((key, (d.role_name().to_owned(), set)))
+            Some((key.clone(), (d.role_name().to_owned(), set)))
         })
+        .collect();
+    // A planned role with an operation the catalogue does not list (a new
+    // provider, a typo) cannot be proven covered: it is created.
+    let fully_known: HashSet<(String, String)> = sets
+        .keys()
+        .filter(|key| {
+            definitions
+                .get(*key)
+                .and_then(Option::as_ref)
+                .is_some_and(|d| every_pattern_known(catalogue, &d.properties.permissions))
+        })
+        .cloned()
         .collect();
     let granted = |sub: &str, guid: &str| sets.get(&(sub.to_owned(), guid.to_ascii_lowercase()));
     for item in &mut plan.items {
@@ -312,6 +324,9 @@ async fn mark_covered(
         let Some((_, needed)) = granted(&subscription, &r.role_id) else {
             continue;
         };
+        if !fully_known.contains(&(subscription.clone(), r.role_id.to_ascii_lowercase())) {
+            continue;
+        }
         let Ok(target) = Scope::parse(&r.scope) else {
             continue;
         };
@@ -338,6 +353,31 @@ async fn mark_covered(
         }
     }
     Ok(())
+}
+
+/// Whether every action and data action pattern of `permissions` grants at
+/// least one operation the catalogue lists.
+fn every_pattern_known(
+    catalogue: &rolecall_rbac::Catalogue,
+    permissions: &[rolecall_rbac::Permission],
+) -> bool {
+    permissions.iter().all(|p| {
+        let one = |actions: Vec<String>, data_actions: Vec<String>| {
+            !rolecall_rbac::least::granted(
+                catalogue,
+                &[rolecall_rbac::Permission {
+                    actions,
+                    data_actions,
+                    ..Default::default()
+                }],
+            )
+            .is_empty()
+        };
+        p.actions.iter().all(|a| one(vec![a.clone()], Vec::new()))
+            && p.data_actions
+                .iter()
+                .all(|a| one(Vec::new(), vec![a.clone()]))
+    })
 }
 
 fn azure_role_status(

@@ -133,7 +133,10 @@ async fn carry_out(
             let roles = create_roles(azure, run, options, run_journal.as_ref(), on_event).await?;
             let mut plan = match plan {
                 Some(plan) => plan,
-                None => crate::plan::plan(azure, run.grants.clone()).await?,
+                None => {
+                    crate::plan::plan_with(azure, run.grants.clone(), options.catalogue.as_deref())
+                        .await?
+                }
             };
             // A grant of a custom role that could not be made is not tried.
             for item in &mut plan.items {
@@ -233,13 +236,22 @@ async fn create_roles(
         });
         let outcome = if exists && custom_roles::already_in_place(&tenant, &role.draft).is_some() {
             Outcome::AlreadyInPlace
+        } else if exists {
+            // Changing a role changes everyone who holds it: not a side effect
+            // of onboarding one person.
+            Outcome::Blocked {
+                reason: format!(
+                    "A custom role named '{}' already exists here with other permissions; Rolecall does not change it while onboarding. Edit it in Custom roles, or give the template's role another name.",
+                    role.draft.role_name
+                ),
+            }
         } else {
             let saved = custom_roles::save(
                 azure,
                 &tenant,
                 &role.draft,
                 &role.guid,
-                exists,
+                false,
                 &options.settle,
             )
             .await;

@@ -228,7 +228,11 @@ pub fn people_from_csv(text: &str) -> Vec<String> {
 }
 
 /// Resolves each person; the ones not found become blockers.
-async fn people(azure: &Azure, people: &[String], checks: &mut Vec<Check>) -> Vec<Member> {
+async fn people(
+    azure: &Azure,
+    people: &[String],
+    checks: &mut Vec<Check>,
+) -> Result<Vec<Member>, ExpandError> {
     let found = rolecall_azure::for_each_bounded(
         people.iter().cloned().enumerate(),
         8,
@@ -250,7 +254,8 @@ async fn people(azure: &Azure, people: &[String], checks: &mut Vec<Check>) -> Ve
             Err(rolecall_grants::resolve::ResolveError::NoMember(_)) => {
                 missing.push(format!("{} (#{})", text, n + 1))
             }
-            Err(e) => missing.push(format!("{} (#{}): {e}", text, n + 1)),
+            // Throttling, the network, an expired sign-in: not "not found".
+            Err(e) => return Err(e.into()),
         }
     }
     if !missing.is_empty() {
@@ -272,7 +277,7 @@ async fn people(azure: &Azure, people: &[String], checks: &mut Vec<Check>) -> Ve
             "Pick at least one person, group or application, or import a CSV.",
         ));
     }
-    members
+    Ok(members)
 }
 
 /// Builds an onboarding proposal: resolve, expand, check, plan. Reads only.
@@ -329,7 +334,7 @@ async fn prepare_as(
     if tasks.is_empty() {
         return Err(ExpandError::Input("Choose at least one task.".into()));
     }
-    let members = people(azure, &request.people, &mut checks).await;
+    let members = people(azure, &request.people, &mut checks).await?;
     let selection = Selection {
         template,
         tasks: tasks.clone(),
@@ -370,6 +375,13 @@ async fn prepare_as(
         let state = match kind {
             RunKind::Apply if custom_roles::already_in_place(&tenant, &role.draft).is_some() => {
                 RoleState::InPlace
+            }
+            RunKind::Apply if exists.is_some() => {
+                checks.push(Check::blocker(
+                    format!("The custom role '{}' exists with other permissions", role.draft.role_name),
+                    "Rolecall does not change an existing role while onboarding: everyone who holds it would change too. Edit it in Custom roles to match the template, or give the template's role another name.",
+                ));
+                RoleState::ToCreate
             }
             RunKind::Apply => {
                 let issues = custom_roles::check(

@@ -163,6 +163,18 @@ impl Template {
         if self.id.trim().is_empty() || self.name.trim().is_empty() {
             return Err(fail("a template needs an id and a name".into()));
         }
+        // The id names the file in the admin's templates folder.
+        if self.id.starts_with('.')
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(fail(
+                "the id may only hold letters, digits, '-', '_' and '.', and not start with '.' (e.g. acg-staff)"
+                    .into(),
+            ));
+        }
         if self.tasks.is_empty() {
             return Err(fail("a template needs at least one task".into()));
         }

@@ -310,6 +310,7 @@ async fn smtp_senders_get_their_custom_role_made_first_and_lose_it_when_nobody_h
         .await
         .unwrap();
     assert_eq!(off.custom_roles[0].state, RoleState::ToDeleteIfUnused);
+    assert!(off.checks.iter().all(|c| c.level == Level::Warning));
     let undone = runs::execute(
         &olivia,
         &off.to_run(),
@@ -699,10 +700,18 @@ async fn removing_all_access_of_a_person_takes_everything_they_hold_directly() {
     let held = direct_before(&world);
     assert!(held >= 3);
 
-    let everything =
-        rolecall_onboarding::prepare_removal_of_everything(&olivia, NADIA, &[voice()], true)
-            .await
-            .unwrap();
+    let everything = rolecall_onboarding::prepare_removal_of_everything(
+        &olivia,
+        NADIA,
+        // Overlapping scopes: the group's subscription holds the support role.
+        &[
+            format!("{}/resourceGroups/rg-voice-gateway", voice()),
+            voice(),
+        ],
+        true,
+    )
+    .await
+    .unwrap();
     assert!(!everything.is_blocked(), "{:?}", everything.checks);
     assert_eq!(everything.writes(), held, "{:?}", everything.plan);
     let report = runs::execute(
@@ -728,4 +737,67 @@ async fn removing_all_access_of_a_person_takes_everything_they_hold_directly() {
             .await
             .unwrap();
     assert!(olivias.is_blocked());
+}
+
+#[tokio::test]
+async fn a_custom_role_of_the_same_name_with_other_permissions_is_left_alone() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let smtp = template("acs-smtp-sender");
+    let relay = demo_id("sp:smtp-relay");
+    let req = request(&smtp, ("acs", acs()), &[&relay]);
+    let first = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    let role = first.custom_roles[0].role.clone();
+    // Someone made a role with the template's name by hand, with one
+    // permission fewer, and others may hold it.
+    let scope = role.draft.assignable_scopes[0].clone();
+    let mut permissions = role.draft.permissions.clone();
+    permissions[0].actions.pop();
+    olivia
+        .arm
+        .put_role_definition(
+            &scope,
+            &role.guid,
+            &rolecall_rbac::roles::RoleProperties {
+                role_name: role.draft.role_name.clone(),
+                role_type: "CustomRole".into(),
+                description: "made by hand".into(),
+                assignable_scopes: role.draft.assignable_scopes.clone(),
+                permissions: permissions.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let before = snapshot(&world);
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    let blocker = proposal
+        .blockers()
+        .find(|c| c.title.contains("exists with other permissions"))
+        .unwrap_or_else(|| panic!("{:?}", proposal.checks));
+    assert!(blocker.detail.contains("Edit it in Custom roles"));
+    // Even a run that skips the preflight does not change the role.
+    let report = runs::execute(
+        &olivia,
+        &proposal.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(report.roles[..], [Outcome::Blocked { .. }]),
+        "{report:?}"
+    );
+    assert!(
+        matches!(report.outcomes[..], [Outcome::Blocked { .. }]),
+        "{report:?}"
+    );
+    assert_eq!(snapshot(&world), before);
 }

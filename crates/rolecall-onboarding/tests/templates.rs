@@ -84,6 +84,13 @@ fn bad_templates_are_refused_with_where_and_why() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("pinned by id"), "{error}");
+    // The id names a file in the admin's templates folder: no paths.
+    let escaping = r#"{"id": "../../.bashrc", "name": "X",
+        "tasks": [{"id": "t", "title": "T", "grants": [{"azureRole": {"role": "Reader", "at": "/subscriptions/x"}}]}]}"#;
+    let error = Template::parse(escaping, "mine.json")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("letters, digits"), "{error}");
 }
 
 #[tokio::test]
