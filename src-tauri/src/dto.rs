@@ -546,6 +546,8 @@ pub enum OutcomeKind {
     Inherited,
     Covered,
     Removed,
+    /// Left as it is on purpose (a custom role others still hold).
+    Kept,
     AlreadyGone,
     Blocked,
     Failed,
@@ -588,6 +590,7 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
                 format!("Already granted at {from_scope}."),
             ),
             O::Removed => (OutcomeKind::Removed, "", "Removed.".to_owned()),
+            O::Kept { reason } => (OutcomeKind::Kept, "", reason.clone()),
             O::AlreadyGone => (OutcomeKind::AlreadyGone, "", "Already gone.".to_owned()),
             O::Blocked { reason } => (OutcomeKind::Blocked, "", reason.clone()),
             O::Failed { code, message, .. } => {

@@ -61,6 +61,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         onboarding::people_from_csv,
         onboarding::prepare_onboarding,
         onboarding::prepare_removal,
+        onboarding::prepare_undo,
+        onboarding::prepare_undo_file,
         onboarding::run_proposal,
         onboarding::unfinished_runs,
         onboarding::resume_run,

@@ -541,6 +541,49 @@ async fn who(state: &AppState) -> String {
         .unwrap_or_else(|| "an admin".into())
 }
 
+/// Undoing a run of this session (by its report): what it created and is
+/// still in place, to review; writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_undo(
+    state: State<'_, AppState>,
+    report_id: u32,
+) -> Result<ProposalView, CommandError> {
+    let report = state.report(report_id).ok_or_else(|| CommandError {
+        code: "ReportExpired".into(),
+        message: "This report is no longer in memory; export it as JSON and undo from the file."
+            .into(),
+    })?;
+    keep_undo(&state, report.undo()).await
+}
+
+/// Undoing a past run from its JSON report (exported by the app or saved
+/// with `rolecall-cli --report FILE.json`); writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_undo_file(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<ProposalView, CommandError> {
+    let run = rolecall_grants::report::undo(&text).map_err(input_error)?;
+    keep_undo(&state, run).await
+}
+
+async fn keep_undo(
+    state: &AppState,
+    run: rolecall_grants::Run,
+) -> Result<ProposalView, CommandError> {
+    if run.grants.is_empty() && run.custom_roles.is_empty() {
+        return Err(input_error(
+            "That run created nothing, so there is nothing to undo.".into(),
+        ));
+    }
+    let azure = state.azure()?;
+    let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
+    let id = state.keep_proposal(proposal.clone());
+    Ok(ProposalView::new(id, &proposal))
+}
+
 /// Carries out a reviewed proposal, journaled, streaming progress.
 #[tauri::command]
 #[specta::specta]

@@ -141,6 +141,16 @@ export const commands = {
 	 *  role they hold, when `app_roles`); writes nothing.
 	 */
 	prepareRemoval: (person: string, scopes: string[], appRoles: boolean) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_removal", { person, scopes, appRoles })),
+	/**
+	 *  Undoing a run of this session (by its report): what it created and is
+	 *  still in place, to review; writes nothing.
+	 */
+	prepareUndo: (reportId: number) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo", { reportId })),
+	/**
+	 *  Undoing a past run from its JSON report (exported by the app or saved
+	 *  with `rolecall-cli --report FILE.json`); writes nothing.
+	 */
+	prepareUndoFile: (text: string) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo_file", { text })),
 	/**  Carries out a reviewed proposal, journaled, streaming progress. */
 	runProposal: (proposalId: number, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView, CommandError>(__TAURI_INVOKE("run_proposal", { proposalId, onProgress })),
 	/**  Runs that began and did not end, oldest first. */
@@ -397,7 +407,9 @@ export type OperationView = {
 	dataAction: boolean,
 };
 
-export type OutcomeKind = "Created" | "AlreadyInPlace" | "Inherited" | "Covered" | "Removed" | "AlreadyGone" | "Blocked" | "Failed";
+export type OutcomeKind = "Created" | "AlreadyInPlace" | "Inherited" | "Covered" | "Removed" | 
+/**  Left as it is on purpose (a custom role others still hold). */
+"Kept" | "AlreadyGone" | "Blocked" | "Failed";
 
 /**  What became of one grant. */
 export type OutcomeView = {

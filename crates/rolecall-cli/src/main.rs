@@ -671,6 +671,7 @@ fn outcome_text(o: &rolecall_grants::Outcome) -> String {
             from_scope,
         } => format!("covered by {by_role} at {from_scope}"),
         Outcome::Removed => "removed".to_owned(),
+        Outcome::Kept { reason } => format!("kept: {reason}"),
         Outcome::AlreadyGone => "already gone".to_owned(),
         Outcome::Blocked { reason } => format!("blocked: {reason}"),
         Outcome::Failed { message, .. } => format!("failed: {message}"),
@@ -1384,20 +1385,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         path.display()
                     );
                 }
-                let plan = rolecall_grants::plan(&azure, run.grants.clone()).await?;
-                if cli.json && off.dry_run {
-                    println!("{}", serde_json::to_string(&plan)?);
-                }
-                print_plan(cli.json, &plan);
-                if plan.blocked().next().is_some() {
-                    anyhow::bail!(
-                        "{} of the grants cannot be removed with your rights; see above. Nothing was written.",
-                        plan.blocked().count()
-                    );
-                }
-                if !off.dry_run {
-                    execute(cli.json, &azure, &run, None, spec).await?;
-                }
+                let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
+                carry_out(cli.json, &azure, &proposal, spec, off.dry_run).await?;
                 return Ok(());
             }
             let proposal = if off.everything {

@@ -57,6 +57,10 @@ pub enum Outcome {
         from_scope: String,
     },
     Removed,
+    /// Left as it is on purpose (e.g. a custom role others still hold).
+    Kept {
+        reason: String,
+    },
     /// Nothing to remove.
     AlreadyGone,
     /// Not tried: the plan found the admin lacks the right.

@@ -86,6 +86,7 @@ fn result(outcome: &Outcome) -> String {
             from_scope,
         } => format!("covered by {by_role} at {from_scope}"),
         Outcome::Removed => "removed".into(),
+        Outcome::Kept { reason } => format!("kept: {reason}"),
         Outcome::AlreadyGone => "already gone".into(),
         Outcome::Blocked { reason } => format!("blocked: {reason}"),
         Outcome::Failed { code, message, .. } => format!("failed ({code}): {message}"),

@@ -66,6 +66,34 @@ impl RunReport {
             .all(Outcome::is_success)
     }
 
+    /// The run that removes what this one created (not what was in place
+    /// before it), and deletes the custom roles it created once unheld.
+    pub fn undo(&self) -> Run {
+        let created = |o: &Outcome| matches!(o, Outcome::Created { .. });
+        let grants = self
+            .run
+            .grants
+            .iter()
+            .zip(&self.outcomes)
+            .filter(|(_, o)| created(o))
+            .map(|(g, _)| g.clone())
+            .collect();
+        let mut undo = Run::new(
+            RunKind::Remove,
+            format!("Undoing: {}", self.run.title),
+            grants,
+        );
+        undo.custom_roles = self
+            .run
+            .custom_roles
+            .iter()
+            .zip(&self.roles)
+            .filter(|(_, o)| created(o))
+            .map(|(r, _)| r.clone())
+            .collect();
+        undo
+    }
+
     /// Each grant with its outcome, for [`crate::report`].
     pub fn entries(&self) -> Vec<crate::report::Entry> {
         self.run
@@ -323,7 +351,7 @@ async fn delete_role(azure: &Azure, scope: &str, role: &RunRole) -> Result<Outco
     };
     let holders = custom_roles::assignments_of(azure, &definition).await?;
     if !holders.is_empty() {
-        return Ok(Outcome::Blocked {
+        return Ok(Outcome::Kept {
             reason: format!(
                 "The custom role '{}' stays: {} other assignment(s) still hold it.",
                 role.draft.role_name,

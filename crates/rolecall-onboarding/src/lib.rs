@@ -22,6 +22,6 @@ pub mod template;
 pub use expand::{Expansion, Selection, expand};
 pub use session::{
     Check, Level, Limits, Proposal, Request, people_from_csv, prepare, prepare_offboarding,
-    prepare_removal_of_everything,
+    prepare_removal_of_everything, prepare_undo,
 };
 pub use template::{Template, TemplateError, builtin};

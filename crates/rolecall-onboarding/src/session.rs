@@ -133,7 +133,8 @@ impl Proposal {
     }
 
     /// What would be written: custom roles to create and grants to create
-    /// (onboarding), or grants to remove (offboarding).
+    /// (onboarding), or grants to remove and custom roles to delete once
+    /// unheld (offboarding).
     pub fn writes(&self) -> usize {
         match self.kind {
             RunKind::Apply => {
@@ -143,12 +144,18 @@ impl Proposal {
                     .count()
                     + self.plan.to_create().count()
             }
-            RunKind::Remove => self
-                .plan
-                .items
-                .iter()
-                .filter(|i| matches!(i.status, Status::InPlace { .. }))
-                .count(),
+            RunKind::Remove => {
+                self.plan
+                    .items
+                    .iter()
+                    .filter(|i| matches!(i.status, Status::InPlace { .. }))
+                    .count()
+                    + self
+                        .custom_roles
+                        .iter()
+                        .filter(|r| r.state == RoleState::ToDeleteIfUnused)
+                        .count()
+            }
         }
     }
 
@@ -636,4 +643,75 @@ pub async fn prepare_removal_of_everything(
         left_out: Vec::new(),
         checks,
     })
+}
+
+/// Undoing a past run (`rolecall_grants::report::undo` of its report, or the
+/// run itself): what it created and is still in place is removed, its
+/// custom roles deleted once nobody holds them. Reads only.
+pub async fn prepare_undo(azure: &Azure, undo: Run) -> Result<Proposal, ExpandError> {
+    let mut checks = Vec::new();
+    let plan = rolecall_grants::plan::plan(azure, undo.grants.clone()).await?;
+    let mut reasons: Vec<String> = Vec::new();
+    for item in plan.blocked() {
+        if let Status::Blocked { reason } = &item.status
+            && !reasons.contains(reason)
+        {
+            reasons.push(reason.clone());
+        }
+    }
+    for reason in reasons {
+        checks.push(Check::blocker(
+            "Some access cannot be removed by you",
+            reason,
+        ));
+    }
+    let mut custom_roles = Vec::new();
+    for role in &undo.custom_roles {
+        let scope = role
+            .draft
+            .assignable_scopes
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        let exists = azure
+            .arm
+            .role_definition(&scope, &role.guid)
+            .await?
+            .is_some();
+        custom_roles.push(RoleStep {
+            role: role.clone(),
+            state: if exists {
+                RoleState::ToDeleteIfUnused
+            } else {
+                RoleState::Absent
+            },
+        });
+    }
+    let mut members: Vec<Member> = Vec::new();
+    for g in &undo.grants {
+        if !members
+            .iter()
+            .any(|m| m.id.eq_ignore_ascii_case(&g.member().id))
+        {
+            members.push(g.member().clone());
+        }
+    }
+    let mut proposal = Proposal {
+        kind: RunKind::Remove,
+        title: undo.title,
+        template_id: String::new(),
+        tasks: Vec::new(),
+        members,
+        custom_roles,
+        plan,
+        left_out: Vec::new(),
+        checks,
+    };
+    if proposal.writes() == 0 {
+        proposal.checks.push(Check::warning(
+            "Nothing to undo",
+            "What that run created is gone already.",
+        ));
+    }
+    Ok(proposal)
 }

@@ -801,3 +801,86 @@ async fn a_custom_role_of_the_same_name_with_other_permissions_is_left_alone() {
     );
     assert_eq!(snapshot(&world), before);
 }
+
+#[tokio::test]
+async fn undoing_a_run_removes_what_it_created_and_nothing_that_was_there_before() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let acg = template("acg-staff");
+    let before = snapshot(&world);
+    let onboard = |tasks: &[&str]| {
+        let mut req = request(&acg, ("gateway", gateway()), &[NADIA]);
+        req.tasks = tasks.iter().map(|t| t.to_string()).collect();
+        req
+    };
+    let run = |tasks: &'static [&'static str]| {
+        let (olivia, catalogue, req) = (&olivia, catalogue.clone(), onboard(tasks));
+        async move {
+            let proposal = prepare(olivia, &req, catalogue.clone(), &Limits::default())
+                .await
+                .unwrap();
+            runs::execute(
+                olivia,
+                &proposal.to_run(),
+                None,
+                &options(&catalogue),
+                None,
+                &|_| {},
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let first = run(&["monitor"]).await;
+    let after_first = snapshot(&world);
+    let second = run(&["monitor", "support"]).await;
+    assert!(second.outcomes.contains(&Outcome::AlreadyInPlace));
+
+    // The second run's undo leaves the Reader the first run made.
+    let undo = rolecall_onboarding::prepare_undo(&olivia, second.undo())
+        .await
+        .unwrap();
+    assert_eq!(undo.writes(), 1, "{:?}", undo.plan);
+    runs::execute(
+        &olivia,
+        &undo.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(snapshot(&world), after_first);
+
+    // The first, from its JSON report as exported.
+    let exported = serde_json::json!({
+        "title": first.run.title,
+        "grants": first.entries(),
+        "customRoles": [],
+    })
+    .to_string();
+    let from_file = rolecall_grants::report::undo(&exported).unwrap();
+    let undo = rolecall_onboarding::prepare_undo(&olivia, from_file)
+        .await
+        .unwrap();
+    assert_eq!(undo.writes(), 1);
+    runs::execute(
+        &olivia,
+        &undo.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(snapshot(&world), before);
+    // Undoing again: nothing left, and said so.
+    let again = rolecall_onboarding::prepare_undo(&olivia, second.undo())
+        .await
+        .unwrap();
+    assert_eq!(again.writes(), 0);
+    assert!(again.checks.iter().any(|c| c.title == "Nothing to undo"));
+}

@@ -297,6 +297,143 @@ interface Pending {
   grants: GrantView[];
 }
 
+type Definition = { id: string; description: string; permissions: string[] };
+
+/** What a run did, as the backend keeps it behind a report (`RunReport`). */
+interface RunRecord {
+  runId: string;
+  title: string;
+  by: string;
+  started: string;
+  finished: string;
+  roles: { step: RoleStepView; definition: Definition; outcome: OutcomeView }[];
+  grants: { grant: GrantView; outcome: OutcomeView }[];
+}
+
+/** What an undo takes away: the grants and custom roles a run created. */
+interface UndoRun {
+  title: string;
+  grants: GrantView[];
+  roles: { name: string; scope: string; definition: Definition }[];
+}
+
+/** `Outcome` as serde writes it (`{"outcome": "created", ...}`). */
+function outcomeJson(o: OutcomeView, assignmentId: string): Record<string, unknown> {
+  const requestId = o.requestId ? { requestId: o.requestId } : {};
+  switch (o.kind) {
+    case "Created":
+      return { outcome: "created", assignmentId, ...requestId };
+    case "AlreadyInPlace":
+      return { outcome: "alreadyInPlace" };
+    case "Inherited":
+      return { outcome: "inherited", fromScope: o.message.replace(/^Already granted at (.*)\.$/, "$1") };
+    case "Covered":
+      return { outcome: "covered", byRole: "", fromScope: "" };
+    case "Removed":
+      return { outcome: "removed" };
+    case "Kept":
+      return { outcome: "kept", reason: o.message };
+    case "AlreadyGone":
+      return { outcome: "alreadyGone" };
+    case "Blocked":
+      return { outcome: "blocked", reason: o.message };
+    case "Failed":
+      return { outcome: "failed", code: o.code, message: o.message, ...requestId };
+  }
+}
+
+/** `Grant` as serde writes it. */
+function grantJson(g: GrantView): Record<string, unknown> {
+  const member = { id: g.member.id, kind: g.member.kind, displayName: g.member.displayName, detail: g.member.detail || null };
+  return g.type === "AzureRole"
+    ? { type: "azureRole", scope: g.scope, roleId: g.roleId, roleName: g.roleName, member, description: g.description || null }
+    : {
+        type: "appRole",
+        resourceId: g.resourceId,
+        resourceName: g.resourceName,
+        appId: g.appId,
+        appRoleId: g.appRoleId,
+        appRoleValue: g.appRoleValue,
+        member,
+      };
+}
+
+/** The serde message for JSON that is none of a report's shapes. */
+const NO_SHAPE = "data did not match any variant of untagged enum Shape";
+
+const str = (v: unknown): v is string => typeof v === "string";
+const record = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** A `Grant` read back from a report (throws as serde would fail). */
+function grantFrom(v: unknown): GrantView {
+  if (!record(v) || !record(v.member)) throw new Error(NO_SHAPE);
+  const m = v.member;
+  if (!str(m.id) || !str(m.displayName) || !["User", "Group", "ServicePrincipal"].includes(m.kind as string)) throw new Error(NO_SHAPE);
+  const member: MemberView = {
+    id: m.id,
+    kind: m.kind as MemberView["kind"],
+    displayName: m.displayName,
+    detail: str(m.detail) ? m.detail : "",
+    warning: "",
+    label: "",
+  };
+  if (v.type === "azureRole" && str(v.scope) && str(v.roleId) && str(v.roleName))
+    return { type: "AzureRole", scope: v.scope, roleId: v.roleId, roleName: v.roleName, member, description: str(v.description) ? v.description : "" };
+  if (v.type === "appRole" && str(v.resourceId) && str(v.resourceName) && str(v.appId) && str(v.appRoleId) && str(v.appRoleValue))
+    return {
+      type: "AppRole",
+      resourceId: v.resourceId,
+      resourceName: v.resourceName,
+      appId: v.appId,
+      appRoleId: v.appRoleId,
+      appRoleValue: v.appRoleValue,
+      member,
+    };
+  throw new Error(NO_SHAPE);
+}
+
+/** `rolecall_grants::report::undo`: the run undoing a JSON report's (throws on a file that is none). */
+export function undoFromReport(text: string): UndoRun {
+  const data: unknown = JSON.parse(text);
+  let title = "";
+  let entries: unknown[];
+  let roles: unknown[] = [];
+  if (Array.isArray(data)) entries = data;
+  else if (record(data) && Array.isArray(data.grants)) {
+    title = str(data.title) ? data.title : "";
+    entries = data.grants;
+    if (data.customRoles !== undefined) {
+      if (!Array.isArray(data.customRoles)) throw new Error(NO_SHAPE);
+      roles = data.customRoles;
+    }
+  } else throw new Error(NO_SHAPE);
+  const grants = entries.flatMap((e) => {
+    if (!record(e) || !str(e.outcome)) throw new Error(NO_SHAPE);
+    const grant = grantFrom(e.grant);
+    return e.outcome === "created" ? [grant] : [];
+  });
+  const created = roles.flatMap((r) => {
+    if (!record(r) || !record(r.outcome) || !str(r.outcome.outcome) || !record(r.role) || !str(r.role.guid) || !record(r.role.draft))
+      throw new Error(NO_SHAPE);
+    const draft = r.role.draft;
+    if (!str(draft.roleName)) throw new Error(NO_SHAPE);
+    const scopes = Array.isArray(draft.assignableScopes) ? draft.assignableScopes.filter(str) : [];
+    const permissions = (Array.isArray(draft.permissions) ? draft.permissions : []).flatMap((p: unknown) =>
+      record(p) ? [...(Array.isArray(p.actions) ? p.actions : []), ...(Array.isArray(p.dataActions) ? p.dataActions : [])].filter(str) : [],
+    );
+    return r.outcome.outcome === "created"
+      ? [
+          {
+            name: draft.roleName,
+            scope: scopes[0] ?? "",
+            definition: { id: r.role.guid, description: str(draft.description) ? draft.description : "", permissions },
+          },
+        ]
+      : [];
+  });
+  return { title: title ? `Undoing: ${title}` : "Undoing a past run", grants, roles: created };
+}
+
 type RoleAt = { scope: string; roleId: string; roleName: string };
 
 /**
@@ -314,6 +451,8 @@ export function fakeOnboarding(ctx: TenantContext) {
   const own: TemplateSpec[] = [];
   const proposals = new Map<number, Kept>();
   const reports = new Map<number, RunReportView>();
+  /** What each report's run did, by report id (what `undo` and the JSON export read). */
+  const records = new Map<number, RunRecord>();
   const unfinished: Pending[] = [];
   let nextProposal = 1;
   let nextReport = 1;
@@ -513,7 +652,14 @@ export function fakeOnboarding(ctx: TenantContext) {
     return proposal;
   };
 
-  const report = (runId: string, title: string, started: string, roles: RunReportView["roles"], items: { grant: GrantView; summary: string; outcome: OutcomeView }[]) => {
+  const report = (
+    runId: string,
+    title: string,
+    started: string,
+    roles: { step: RoleStepView; definition: Definition; outcome: OutcomeView }[],
+    items: { grant: GrantView; summary: string; outcome: OutcomeView }[],
+  ) => {
+    // Kept (a custom role others still hold) is a success.
     const success = (o: OutcomeView) => o.kind !== "Failed" && o.kind !== "Blocked";
     const r: RunReportView = {
       id: nextReport++,
@@ -523,11 +669,82 @@ export function fakeOnboarding(ctx: TenantContext) {
       started,
       finished: clock(),
       succeeded: roles.every((x) => success(x.outcome)) && items.every((x) => success(x.outcome)),
-      roles,
+      roles: roles.map((x) => ({ roleName: x.step.roleName, outcome: x.outcome })),
       items: items.map((i) => ({ summary: i.summary, outcome: i.outcome, ...snippets(i.grant) })),
     };
     reports.set(r.id, r);
+    records.set(r.id, {
+      runId,
+      title,
+      by: r.by,
+      started,
+      finished: r.finished,
+      roles,
+      grants: items.map((i) => ({ grant: i.grant, outcome: i.outcome })),
+    });
     return r;
+  };
+
+  /** The app's "Export JSON" of a report (src-tauri export_report), for tests to undo from a file. */
+  const reportJson = (reportId: number): string => {
+    const r = records.get(reportId);
+    if (!r) throw new Error(`no report ${reportId}`);
+    const assignment = (g: GrantView) =>
+      g.type === "AzureRole"
+        ? `${g.scope}/providers/Microsoft.Authorization/roleAssignments/${guidFor(g.scope, g.member.id, g.roleId)}`
+        : guidFor(g.resourceId, g.member.id, g.appRoleId);
+    return JSON.stringify(
+      {
+        title: r.title,
+        runId: r.runId,
+        by: r.by,
+        started: r.started,
+        finished: r.finished,
+        customRoles: r.roles.map((x) => ({
+          role: {
+            guid: x.definition.id,
+            draft: {
+              roleName: x.step.roleName,
+              description: x.definition.description,
+              assignableScopes: [x.step.scope],
+              permissions: [{ actions: x.definition.permissions, notActions: [], dataActions: [], notDataActions: [] }],
+            },
+          },
+          outcome: outcomeJson(x.outcome, `${subscriptionOf(x.step.scope)}/providers/Microsoft.Authorization/roleDefinitions/${x.definition.id}`),
+        })),
+        grants: r.grants.map((g) => ({ grant: grantJson(g.grant), ...outcomeJson(g.outcome, assignment(g.grant)) })),
+      },
+      null,
+      2,
+    );
+  };
+
+  /** `rolecall_onboarding::prepare_undo` (and the command's "created nothing" refusal). */
+  const prepareUndoOf = (undo: UndoRun): Result<ProposalView> => {
+    if (!undo.grants.length && !undo.roles.length) return fail("InvalidInput", "That run created nothing, so there is nothing to undo.");
+    const checks: CheckView[] = [];
+    const items = undo.grants.map(planItem);
+    const reasons = [...new Set(items.filter((i) => i.state === "Blocked").map((i) => i.detail))];
+    reasons.forEach((detail) => checks.push({ level: "blocker", title: "Some access cannot be removed by you", detail }));
+    const customRoles: RoleStepView[] = undo.roles.map((r) => ({
+      roleName: r.name,
+      scope: r.scope,
+      permissions: r.definition.permissions,
+      state: ctx.roles().some((x) => x.id === r.definition.id) ? "toDeleteIfUnused" : "absent",
+    }));
+    const found: MemberView[] = [];
+    undo.grants.forEach((g) => {
+      if (!found.some((m) => m.id.toLowerCase() === g.member.id.toLowerCase())) found.push(g.member);
+    });
+    const writes = items.filter((i) => i.state === "InPlace").length;
+    if (writes === 0 && !customRoles.some((r) => r.state === "toDeleteIfUnused"))
+      checks.push({ level: "warning", title: "Nothing to undo", detail: "What that run created is gone already." });
+    return ok(
+      keep(
+        { kind: "offboard", title: undo.title, members: found, customRoles, plan: { id: 0, items }, leftOut: [], checks },
+        new Map(undo.roles.map((r) => [r.name, r.definition])),
+      ),
+    );
   };
 
   const outcome = (kind: OutcomeView["kind"], message: string, requestId = "", code = ""): OutcomeView => ({ kind, code, message, requestId });
@@ -709,6 +926,29 @@ export function fakeOnboarding(ctx: TenantContext) {
         }),
       );
     }),
+    prepareUndo: vi.fn(async (reportId: number): Promise<Result<ProposalView>> => {
+      const r = records.get(reportId);
+      if (!r) return fail("ReportExpired", "This report is no longer in memory; export it as JSON and undo from the file.");
+      return prepareUndoOf({
+        title: `Undoing: ${r.title}`,
+        grants: r.grants.filter((g) => g.outcome.kind === "Created").map((g) => g.grant),
+        roles: r.roles
+          .filter((x) => x.outcome.kind === "Created")
+          .map((x) => ({ name: x.step.roleName, scope: x.step.scope, definition: x.definition })),
+      });
+    }),
+    prepareUndoFile: vi.fn(async (text: string): Promise<Result<ProposalView>> => {
+      let undo: UndoRun;
+      try {
+        undo = undoFromReport(text);
+      } catch (e) {
+        return fail(
+          "InvalidInput",
+          `this is not a Rolecall JSON report (${(e as Error).message}); save one with --report FILE.json or the app's Export JSON`,
+        );
+      }
+      return prepareUndoOf(undo);
+    }),
     runProposal: vi.fn(async (proposalId: number, channel: Channel<RunProgressView_Deserialize>): Promise<Result<RunReportView>> => {
       const kept = proposals.get(proposalId);
       if (!kept) return fail("PlanExpired", "This plan is no longer available; check again.");
@@ -754,7 +994,7 @@ export function fakeOnboarding(ctx: TenantContext) {
           const holders = [...state.existing].filter((k) => k.split("|")[1] === def.id).length;
           let o: OutcomeView;
           if (!ctx.roles().some((x) => x.id === def.id)) o = outcome("AlreadyGone", "Already gone.");
-          else if (holders) o = outcome("Blocked", `The custom role '${r.roleName}' stays: ${holders} other assignment(s) still hold it.`);
+          else if (holders) o = outcome("Kept", `The custom role '${r.roleName}' stays: ${holders} other assignment(s) still hold it.`);
           else {
             ctx.setRoles(ctx.roles().filter((x) => x.id !== def.id));
             o = outcome("Removed", "Removed.");
@@ -763,7 +1003,15 @@ export function fakeOnboarding(ctx: TenantContext) {
           deliver(channel, { role: true, index, state: "Done", outcome: o });
         });
       }
-      return ok(report(runId, p.title, started, roles.map((r, i) => ({ roleName: r.roleName, outcome: roleOutcomes[i]! })), items));
+      return ok(
+        report(
+          runId,
+          p.title,
+          started,
+          roles.map((r, i) => ({ step: r, definition: kept.definitions.get(r.roleName)!, outcome: roleOutcomes[i]! })),
+          items,
+        ),
+      );
     }),
     unfinishedRuns: vi.fn(async () => ok(unfinished.map((u) => u.view))),
     resumeRun: vi.fn(async (runId: string, channel: Channel<RunProgressView_Deserialize>): Promise<Result<RunReportView>> => {
@@ -791,5 +1039,5 @@ export function fakeOnboarding(ctx: TenantContext) {
       return ok(`/home/admin/Downloads/rolecall-report-${r.finished.replace(/[:-]/g, "")}.${extension}`);
     }),
   };
-  return { commands, state: { reports, unfinished, proposals, templates: own } };
+  return { commands, state: { reports, unfinished, proposals, templates: own, reportJson } };
 }

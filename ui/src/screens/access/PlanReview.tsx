@@ -59,6 +59,7 @@ export const OUTCOME_LABEL: Record<OutcomeKind, string> = {
   Inherited: "Inherited",
   Covered: "Covered",
   Removed: "Removed",
+  Kept: "Kept",
   AlreadyGone: "Already gone",
   Blocked: "Blocked",
   Failed: "Failed",

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   Badge,
   Button,
@@ -10,21 +10,32 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { RunReportView } from "../../bindings";
+import { ArrowUndoRegular } from "@fluentui/react-icons";
+import type { CommandError, ProposalView, RunReportView } from "../../bindings";
+import { useBackend } from "../../backend";
+import { ErrorBar, type Problem } from "../access/ErrorBar";
+import { hiddenFileInput, readText } from "./files";
 import { InterruptedRuns } from "./InterruptedRuns";
-import { ReportExports, RunReport, when } from "./RunReport";
+import { ReportExports, RunReport, UndoButton, canUndo, failed, when } from "./RunReport";
 import { useSessionReports } from "./sessionReports";
+import { UndoFlow, preparedOnce } from "./UndoRun";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
   muted: { color: tokens.colorNeutralForeground3 },
+  file: hiddenFileInput,
 });
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 
 function SessionReport({ report }: { report: RunReportView }) {
   const styles = useStyles();
+  const backend = useBackend();
   const [open, setOpen] = useState(false);
-  const failed = [...report.roles, ...report.items].filter((i) => i.outcome.kind === "Failed" || i.outcome.kind === "Blocked").length;
+  const [undoing, setUndoing] = useState(false);
+  const failures = [...report.roles, ...report.items].filter((i) => failed(i.outcome)).length;
   return (
     <Card data-testid="session-report">
       <CardHeader
@@ -34,21 +45,93 @@ function SessionReport({ report }: { report: RunReportView }) {
             Finished <time dateTime={report.finished}>{when(report.finished)}</time> by {report.by} ·{" "}
             {report.items.length} grant{report.items.length === 1 ? "" : "s"}
             {report.roles.length > 0 && `, ${report.roles.length} custom role${report.roles.length === 1 ? "" : "s"}`}{" "}
-            {failed ? <Badge color="danger">{failed} did not succeed</Badge> : <Badge color="success">Succeeded</Badge>}
+            {failures ? <Badge color="danger">{failures} did not succeed</Badge> : <Badge color="success">Succeeded</Badge>}
           </Caption1>
         }
       />
       {open ? <RunReport report={report} /> : <ReportExports report={report} />}
-      <div>
+      <div className={styles.actions}>
         <Button appearance="transparent" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? "Hide details" : "Show details"}
         </Button>
+        {canUndo(report) && !undoing && <UndoButton onUndo={() => setUndoing(true)} />}
       </div>
+      {undoing && <UndoFlow prepare={() => backend.prepareUndo(report.id)} onClose={() => setUndoing(false)} />}
     </Card>
   );
 }
 
-/** Interrupted runs to resume or discard, and the reports of this session. */
+/**
+ * "Undo a past run…": a run's JSON report (the app's Export JSON, or
+ * `rolecall-cli --report FILE.json`), checked, then the same review, run and
+ * report as undoing a run of this session.
+ */
+function UndoFromFile() {
+  const styles = useStyles();
+  const backend = useBackend();
+  const file = useRef<HTMLInputElement>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [undo, setUndo] = useState<{ key: number; name: string; prepare: () => Promise<Result<ProposalView>> } | null>(null);
+
+  const choose = async (f: File | undefined) => {
+    if (!f) return;
+    setProblem(null);
+    setUndo(null);
+    let text: string;
+    try {
+      text = await readText(f);
+    } catch (e) {
+      setProblem({ code: "ReadFailed", message: `${f.name} could not be read: ${(e as Error).message}` });
+      return;
+    }
+    setBusy(true);
+    const r = await backend.prepareUndoFile(text);
+    setBusy(false);
+    if (r.status === "error") {
+      setProblem(r.error);
+      return;
+    }
+    setUndo({ key: Date.now(), name: f.name, prepare: preparedOnce(r, () => backend.prepareUndoFile(text)) });
+  };
+
+  return (
+    <div className={styles.section}>
+      <div className={styles.actions}>
+        <Button icon={<ArrowUndoRegular />} disabled={busy} onClick={() => file.current?.click()}>
+          Undo a past run…
+        </Button>
+        <input
+          ref={file}
+          className={styles.file}
+          type="file"
+          accept=".json,application/json"
+          tabIndex={-1}
+          aria-label="JSON report of the run to undo"
+          data-testid="undo-file"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            e.currentTarget.value = "";
+            void choose(f);
+          }}
+        />
+        <Caption1 className={styles.muted}>
+          A run's JSON report (Export JSON, or rolecall-cli --report FILE.json): what that run created and is still in
+          place is removed, after you review it.
+        </Caption1>
+      </div>
+      <ErrorBar problem={problem} title="The file could not be used" />
+      {undo && (
+        <>
+          <Caption1 data-testid="undo-file-name">From {undo.name}</Caption1>
+          <UndoFlow key={undo.key} prepare={undo.prepare} onClose={() => setUndo(null)} />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Interrupted runs to resume or discard, the reports of this session, and undoing a past run. */
 export function ActivityScreen() {
   const styles = useStyles();
   const reports = useSessionReports();
@@ -68,6 +151,10 @@ export function ActivityScreen() {
         ) : (
           reports.map((r) => <SessionReport key={r.id} report={r} />)
         )}
+      </section>
+      <section className={styles.section} aria-label="Undo a past run">
+        <Title3 as="h2">Undo a past run</Title3>
+        <UndoFromFile />
       </section>
     </div>
   );

@@ -14,6 +14,7 @@ import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../access/ErrorBar";
 import { RunReport, when } from "./RunReport";
 import { useRun } from "./RunProgress";
+import { UndoFlow } from "./UndoRun";
 
 const useStyles = makeStyles({
   list: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
@@ -31,6 +32,7 @@ export function InterruptedRuns({ showEmpty = false }: { showEmpty?: boolean }) 
   const [problem, setProblem] = useState<Problem | null>(null);
   const [resuming, setResuming] = useState<UnfinishedView | null>(null);
   const [report, setReport] = useState<RunReportView | null>(null);
+  const [undoing, setUndoing] = useState(false);
   const run = useRun();
   const latest = useRef(0);
 
@@ -51,6 +53,7 @@ export function InterruptedRuns({ showEmpty = false }: { showEmpty?: boolean }) 
   const resume = async (u: UnfinishedView) => {
     setResuming(u);
     setReport(null);
+    setUndoing(false);
     const done = await run.start((channel) => backend.resumeRun(u.runId, channel));
     setResuming(null);
     if (done) setReport(done);
@@ -106,7 +109,10 @@ export function InterruptedRuns({ showEmpty = false }: { showEmpty?: boolean }) 
           </MessageBarBody>
         </MessageBar>
       )}
-      {report && <RunReport report={report} />}
+      {report && <RunReport report={report} onUndo={undoing ? undefined : () => setUndoing(true)} />}
+      {report && undoing && (
+        <UndoFlow key={report.id} prepare={() => backend.prepareUndo(report.id)} onClose={() => setUndoing(false)} />
+      )}
     </div>
   );
 }

@@ -479,3 +479,279 @@ describe("interrupted runs and the session's reports", () => {
     expect(screen.getByTestId("interrupted-run")).toBeInTheDocument();
   });
 });
+
+describe("undoing a run", () => {
+  /** The report id of the nth run (0-based) the backend answered. */
+  async function reportId(backend: Backend, n = 0) {
+    const ran = await backend.runProposal.mock.results[n]!.value;
+    if (ran.status !== "ok") throw new Error("the run failed");
+    return ran.data.id as number;
+  }
+  const sorted = (keys: Iterable<string>) => [...keys].sort();
+  /** The session report card whose run has exactly this title. */
+  const sessionCard = (title: string) => {
+    const card = screen.getAllByTestId("session-report").find((c) => within(c).queryAllByText(title).length > 0);
+    if (!card) throw new Error(`no session report '${title}'`);
+    return card;
+  };
+  const ONBOARD_NADIA = "Onboarding Nadia Novak with Azure Communications Gateway staff";
+
+  it("undoes an onboarding from its report: removes only what the run created, and the tenant is as before", async () => {
+    const user = userEvent.setup();
+    const support = azureKey(VOICE, "Support Request Contributor", nadia);
+    const backend = renderWith(<OnboardingWizard />, { existing: [support] });
+    const before = sorted(backend.tenant.existing);
+    await reviewAcgForNadia(user, "onboard", ["deploy", "support", "numbers-admin"]);
+    await user.click(screen.getByTestId("apply-proposal"));
+    const report = await screen.findByTestId("run-report");
+    expect(within(report).getAllByTestId("report-item").map((i) => within(i).getByText(/Created|Already in place/).textContent)).toEqual([
+      "Created",
+      "Already in place",
+      "Created",
+    ]);
+    const created = [azureKey(GATEWAY_RG, "Contributor", nadia), appKey("ProvisioningAPI.AdminUser", nadia)];
+    expect(sorted(backend.tenant.existing)).toEqual(sorted([...before, ...created]));
+
+    await user.click(within(report).getByTestId("undo-run"));
+    expect(backend.prepareUndo).toHaveBeenCalledWith(await reportId(backend));
+    expect(await screen.findByTestId("proposal-title")).toHaveTextContent(`Undoing: ${ONBOARD_NADIA}`);
+    expect(screen.getByTestId("undo-summary")).toHaveTextContent(`Undoing ${ONBOARD_NADIA}`);
+    // What the run created, to remove; the Support Request Contributor that was there before is not part of it.
+    expect(rows()).toHaveLength(2);
+    expect(rows()[0]).toHaveTextContent(`Contributor for Nadia Novak (${nadia.detail}) at ${GATEWAY_RG}`);
+    expect(rows()[1]).toHaveTextContent("ProvisioningAPI.AdminUser of AzureCommunicationsGateway");
+    rows().forEach((r) => expect(within(r).getByText("To remove")).toBeInTheDocument());
+    expect(screen.queryByText(/Support Request Contributor for Nadia/)).not.toBeInTheDocument();
+    expect(screen.getByTestId("apply-writes")).toHaveTextContent("2 grants to remove");
+    expect(backend.tenant.removed).toEqual([]);
+
+    await user.click(screen.getByTestId("apply-proposal"));
+    const undone = await screen.findByTestId("run-report");
+    expect(undone).toHaveTextContent(`Undoing: ${ONBOARD_NADIA}`);
+    expect(within(undone).getByTestId("report-succeeded")).toBeInTheDocument();
+    const items = within(undone).getAllByTestId("report-item");
+    expect(items).toHaveLength(2);
+    items.forEach((i) => expect(within(i).getByText("Removed")).toBeInTheDocument());
+    // The undo created nothing: nothing to undo in turn.
+    expect(within(undone).queryByTestId("undo-run")).not.toBeInTheDocument();
+    expect(sorted(backend.tenant.removed)).toEqual(sorted(created));
+    expect(sorted(backend.tenant.existing)).toEqual(before);
+    expect(backend.tenant.existing.has(support)).toBe(true);
+  });
+
+  it("goes back from the undo's review to the report without writing", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    await reviewAcgForNadia(user, "onboard", ["deploy"]);
+    await user.click(screen.getByTestId("apply-proposal"));
+    await user.click(within(await screen.findByTestId("run-report")).getByTestId("undo-run"));
+    await screen.findByTestId("proposal-title");
+    await user.click(screen.getByRole("button", { name: "Back to the report" }));
+    expect(await screen.findByTestId("run-report")).toHaveTextContent(ONBOARD_NADIA);
+    expect(backend.runProposal).toHaveBeenCalledTimes(1);
+    expect(backend.tenant.removed).toEqual([]);
+  });
+
+  it("offers no undo for a run that created nothing", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />, { existing: [azureKey(GATEWAY_RG, "Contributor", tom)] });
+    await chooseAcgTasks(user, ["deploy"], "offboard");
+    await user.click(next());
+    await addMember(user, "tom", "Tom Baker");
+    await user.click(next());
+    await screen.findByTestId("proposal-title");
+    await user.click(screen.getByTestId("apply-proposal"));
+    const report = await screen.findByTestId("run-report");
+    expect(within(report).getByText("Removed")).toBeInTheDocument();
+    expect(within(report).queryByTestId("undo-run")).not.toBeInTheDocument();
+    expect(backend.prepareUndo).not.toHaveBeenCalled();
+  });
+
+  it("undoes a past run from its exported JSON report in Activity", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    const before = sorted(backend.tenant.existing);
+    await reviewAcgForNadia(user, "onboard", ["deploy", "numbers-view"]);
+    await user.click(screen.getByTestId("apply-proposal"));
+    await screen.findByTestId("run-report");
+    const json = backend.tenant.reportJson(await reportId(backend));
+    expect(JSON.parse(json)).toMatchObject({ title: ONBOARD_NADIA, grants: [{ outcome: "created" }, { outcome: "created" }] });
+
+    cleanup();
+    clearSessionReports();
+    renderWith(<ActivityScreen />, {}, backend);
+    await user.upload(await screen.findByTestId("undo-file"), new File([json], "rolecall-report.json", { type: "application/json" }));
+    expect(backend.prepareUndoFile).toHaveBeenCalledWith(json);
+    const flow = await screen.findByTestId("undo-flow");
+    expect(screen.getByTestId("undo-file-name")).toHaveTextContent("From rolecall-report.json");
+    expect(await within(flow).findByTestId("proposal-title")).toHaveTextContent(`Undoing: ${ONBOARD_NADIA}`);
+    expect(within(flow).getAllByTestId("plan-row")).toHaveLength(2);
+    within(flow)
+      .getAllByTestId("plan-row")
+      .forEach((r) => expect(within(r).getByText("To remove")).toBeInTheDocument());
+    expect(screen.queryByTestId("error-bar")).not.toBeInTheDocument();
+
+    await user.click(within(flow).getByTestId("apply-proposal"));
+    const report = await within(flow).findByTestId("run-report");
+    within(report)
+      .getAllByTestId("report-item")
+      .forEach((i) => expect(within(i).getByText("Removed")).toBeInTheDocument());
+    expect(sorted(backend.tenant.existing)).toEqual(before);
+    // The undo's report joins the session's reports.
+    expect(await screen.findByTestId("session-report")).toHaveTextContent(`Undoing: ${ONBOARD_NADIA}`);
+
+    // A bare list of entries works too; by now it is all gone again.
+    await user.click(within(flow).getByTestId("close-undo"));
+    const bare = JSON.stringify(JSON.parse(json).grants);
+    await user.upload(screen.getByTestId("undo-file"), new File([bare], "entries.json", { type: "application/json" }));
+    const again = await screen.findByTestId("undo-flow");
+    expect(await within(again).findByTestId("proposal-title")).toHaveTextContent("Undoing a past run");
+    expect(within(again).getByTestId("check-warning")).toHaveTextContent("Nothing to undo");
+    expect(within(again).getByTestId("apply-proposal")).toBeDisabled();
+  });
+
+  it("refuses a file that is not a Rolecall JSON report, or one whose run created nothing", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<ActivityScreen />);
+    const input = await screen.findByTestId("undo-file");
+    await user.upload(input, new File(["{ not json"], "broken.json", { type: "application/json" }));
+    expect(await screen.findByTestId("error-bar")).toHaveTextContent("this is not a Rolecall JSON report");
+    expect(screen.getByTestId("error-bar")).toHaveTextContent("InvalidInput");
+    expect(screen.queryByTestId("undo-flow")).not.toBeInTheDocument();
+
+    await user.upload(input, new File([JSON.stringify({ id: "acg-staff", name: "A template", tasks: [] })], "template.json", { type: "application/json" }));
+    await waitFor(() => expect(backend.prepareUndoFile).toHaveBeenCalledTimes(2));
+    expect(await screen.findByTestId("error-bar")).toHaveTextContent("this is not a Rolecall JSON report");
+
+    const nothing = {
+      title: "Onboarding Tom Baker with Azure Communications Gateway staff",
+      grants: [
+        {
+          grant: {
+            type: "azureRole",
+            scope: GATEWAY_RG,
+            roleId: role("Contributor").id,
+            roleName: "Contributor",
+            member: { id: tom.id, kind: "User", displayName: tom.displayName, detail: tom.detail },
+            description: null,
+          },
+          outcome: "alreadyInPlace",
+        },
+      ],
+      customRoles: [],
+    };
+    await user.upload(input, new File([JSON.stringify(nothing)], "nothing.json", { type: "application/json" }));
+    await waitFor(() => expect(screen.getByTestId("error-bar")).toHaveTextContent("That run created nothing, so there is nothing to undo."));
+    expect(screen.queryByTestId("undo-flow")).not.toBeInTheDocument();
+    expect(backend.runProposal).not.toHaveBeenCalled();
+  });
+
+  it("says there is nothing to undo once what the run created is gone, and keeps apply disabled", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    await reviewAcgForNadia(user, "onboard", ["deploy"]);
+    await user.click(screen.getByTestId("apply-proposal"));
+    await user.click(within(await screen.findByTestId("run-report")).getByTestId("undo-run"));
+    await screen.findByTestId("proposal-title");
+    await user.click(screen.getByTestId("apply-proposal"));
+    await screen.findByTestId("report-succeeded");
+    expect(backend.tenant.removed).toEqual([azureKey(GATEWAY_RG, "Contributor", nadia)]);
+
+    // Activity still lists the first run, with its undo; undoing it again finds nothing left.
+    cleanup();
+    renderWith(<ActivityScreen />, {}, backend);
+    await screen.findAllByTestId("session-report");
+    const card = sessionCard(ONBOARD_NADIA);
+    expect(within(sessionCard(`Undoing: ${ONBOARD_NADIA}`)).queryByTestId("undo-run")).not.toBeInTheDocument();
+    await user.click(within(card).getByTestId("undo-run"));
+    expect(await within(card).findByTestId("proposal-title")).toHaveTextContent(`Undoing: ${ONBOARD_NADIA}`);
+    expect(within(card).getByTestId("check-warning")).toHaveTextContent("Nothing to undoWhat that run created is gone already.");
+    expect(within(within(card).getByTestId("plan-row")).getByText("Not held")).toBeInTheDocument();
+    expect(within(card).getByTestId("apply-proposal")).toBeDisabled();
+    expect(within(card).getByTestId("apply-reason")).toHaveTextContent("Nothing to do");
+    expect(backend.runProposal).toHaveBeenCalledTimes(2);
+
+    await user.click(within(card).getByTestId("close-undo"));
+    expect(within(card).queryByTestId("undo-flow")).not.toBeInTheDocument();
+  });
+
+  it("keeps a custom role others still hold (a success), and deletes it once nobody does", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    const SMTP = "Communication Services SMTP Sender";
+    const smtpRole = async () => {
+      const listed = await backend.listRoles(ACS);
+      return listed.status === "ok" && listed.data.some((r) => r.custom && r.name === SMTP);
+    };
+    const onboardSmtp = async (search: string, name: string) => {
+      await user.click(await screen.findByTestId("template-acs-smtp-sender"));
+      await user.click(await screen.findByRole("button", { name: "Expand Contoso Messaging" }));
+      await user.click(await screen.findByRole("button", { name: "Expand rg-email" }));
+      await user.click(await screen.findByRole("checkbox", { name: /acs-contoso-mail/ }));
+      await user.click(screen.getByTestId("task-send"));
+      await user.click(next());
+      await addMember(user, search, name);
+      await user.click(next());
+      await screen.findByTestId("proposal-title");
+      await user.click(screen.getByTestId("apply-proposal"));
+      return screen.findByTestId("run-report");
+    };
+    const first = await onboardSmtp("id-voice", "id-voice-deploy");
+    expect(within(within(first).getByTestId("report-role")).getByText("Created")).toBeInTheDocument();
+    await user.click(screen.getByTestId("start-another"));
+    const second = await onboardSmtp("nad", "Nadia Novak");
+    // The role was in place already: this run did not create it.
+    expect(within(second).queryByTestId("report-role")).not.toBeInTheDocument();
+    expect(within(within(second).getByTestId("report-item")).getByText("Created")).toBeInTheDocument();
+    expect(await smtpRole()).toBe(true);
+
+    cleanup();
+    renderWith(<ActivityScreen />, {}, backend);
+    await screen.findAllByTestId("session-report");
+    const FIRST = "Onboarding id-voice-deploy with Azure Communication Services SMTP sender";
+    const SECOND = "Onboarding Nadia Novak with Azure Communication Services SMTP sender";
+
+    // Undoing the first run: its grant goes; the role it created stays, as Nadia holds it.
+    let card = sessionCard(FIRST);
+    await user.click(within(card).getByTestId("undo-run"));
+    const role1 = await within(card).findByTestId("custom-role-row");
+    expect(within(role1).getByText("To delete if unused")).toBeInTheDocument();
+    expect(within(card).getByTestId("apply-writes")).toHaveTextContent("1 custom role to delete if unused, 1 grant to remove");
+    await user.click(within(card).getByTestId("apply-proposal"));
+    let report = await within(card).findByTestId("run-report");
+    expect(within(report).getByTestId("report-succeeded")).toHaveTextContent("Done");
+    const kept = within(report).getByTestId("report-role");
+    expect(within(kept).getByText("Kept")).toBeInTheDocument();
+    expect(kept).toHaveTextContent(`The custom role '${SMTP}' stays: 1 other assignment(s) still hold it.`);
+    expect(within(within(report).getByTestId("report-item")).getByText("Removed")).toBeInTheDocument();
+    expect(await smtpRole()).toBe(true);
+    // Listed as succeeded in the session.
+    expect(within(sessionCard(`Undoing: ${FIRST}`)).getByText("Succeeded")).toBeInTheDocument();
+    // It removed and kept, created nothing: no undo of it.
+    expect(within(sessionCard(`Undoing: ${FIRST}`)).queryByTestId("undo-run")).not.toBeInTheDocument();
+
+    // Undoing the second: it did not create the role, so only Nadia's grant goes.
+    card = sessionCard(SECOND);
+    await user.click(within(card).getByTestId("undo-run"));
+    await within(card).findByTestId("proposal-title");
+    expect(within(card).queryByTestId("custom-role-row")).not.toBeInTheDocument();
+    await user.click(within(card).getByTestId("apply-proposal"));
+    report = await within(card).findByTestId("run-report");
+    expect(within(within(report).getByTestId("report-item")).getByText("Removed")).toBeInTheDocument();
+    expect(await smtpRole()).toBe(true);
+
+    // Undoing the first again: no grant is left, but the role it created can go now.
+    card = sessionCard(FIRST);
+    await user.click(within(card).getByTestId("close-undo"));
+    await user.click(within(card).getByTestId("undo-run"));
+    await within(card).findByTestId("proposal-title");
+    expect(within(card).queryByTestId("check-warning")).not.toBeInTheDocument();
+    expect(within(within(card).getByTestId("plan-row")).getByText("Not held")).toBeInTheDocument();
+    expect(within(card).getByTestId("apply-proposal")).toBeEnabled();
+    await user.click(within(card).getByTestId("apply-proposal"));
+    report = await within(card).findByTestId("run-report");
+    expect(within(within(report).getByTestId("report-role")).getByText("Removed")).toBeInTheDocument();
+    expect(await smtpRole()).toBe(false);
+    expect(backend.tenant.existing.size).toBe(2); // Olivia's Owner and the deleted user's Reader, as at the start
+  });
+});

@@ -28,7 +28,7 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
-type Flow = "template" | "removeAll";
+type Flow = "template" | "removeAll" | "undo";
 type Step = "template" | "tasks" | "people" | "person" | "scopes" | "review" | "apply" | "report";
 
 const STEPS: Record<Flow, { id: Step; label: string }[]> = {
@@ -47,13 +47,20 @@ const STEPS: Record<Flow, { id: Step; label: string }[]> = {
     { id: "apply", label: "Remove" },
     { id: "report", label: "Report" },
   ],
+  undo: [
+    { id: "review", label: "Review the undo" },
+    { id: "apply", label: "Remove" },
+    { id: "report", label: "Report" },
+  ],
 };
 
 /**
  * Guided onboarding and offboarding from a template: template → tasks (and
  * the resources they are about) → people → review (preflight + plan, nothing
  * written) → apply with per-item progress → report. Also "remove all access
- * of a person": person → scopes → the same review, run and report.
+ * of a person": person → scopes → the same review, run and report. A
+ * report of a run that created something offers "Undo this run": the same
+ * review, run and report of removing what it created.
  */
 export function OnboardingWizard() {
   const styles = useStyles();
@@ -77,6 +84,8 @@ export function OnboardingWizard() {
   const [reviewKey, setReviewKey] = useState(0);
   const [proposal, setProposal] = useState<ProposalView | null>(null);
   const [report, setReport] = useState<RunReportView | null>(null);
+  /** The run being undone, and the flow to go back to. */
+  const [undoing, setUndoing] = useState<{ report: RunReportView; from: Flow } | null>(null);
   const run = useRun();
 
   const loadTemplates = useCallback(async () => {
@@ -99,7 +108,13 @@ export function OnboardingWizard() {
     template: !locked,
     tasks: !locked && !!template,
     people: !locked && inputsChosen && tasks.length > 0,
-    review: !locked && (flow === "template" ? inputsChosen && tasks.length > 0 && people.length > 0 : !!person && (scopes.length > 0 || appRoles)),
+    review:
+      !locked &&
+      (flow === "undo"
+        ? !!undoing
+        : flow === "template"
+          ? inputsChosen && tasks.length > 0 && people.length > 0
+          : !!person && (scopes.length > 0 || appRoles)),
     person: !locked,
     scopes: !locked && !!person,
     apply: step === "apply",
@@ -135,7 +150,9 @@ export function OnboardingWizard() {
   };
 
   const prepare = () =>
-    flow === "removeAll"
+    flow === "undo"
+      ? backend.prepareUndo(undoing!.report.id)
+      : flow === "removeAll"
       ? backend.prepareRemoval(
           person!.id,
           scopes.map((s) => s.id),
@@ -174,6 +191,22 @@ export function OnboardingWizard() {
     setAppRoles(false);
     setProposal(null);
     setReport(null);
+    setUndoing(null);
+  };
+
+  const undo = (r: RunReportView) => {
+    setUndoing({ report: r, from: flow });
+    setFlow("undo");
+    go("review");
+  };
+
+  /** Leaves the undo's review for the report of the run it would undo. */
+  const backToReport = () => {
+    if (!undoing) return;
+    setFlow(undoing.from);
+    setReport(undoing.report);
+    setUndoing(null);
+    setStep("report");
   };
 
   const removeAll = () => {
@@ -182,7 +215,12 @@ export function OnboardingWizard() {
   };
 
   return (
-    <section className={styles.wizard} aria-label={flow === "template" ? "Onboard from a template" : "Remove all access of a person"}>
+    <section
+      className={styles.wizard}
+      aria-label={
+        flow === "template" ? "Onboard from a template" : flow === "undo" ? "Undo a run" : "Remove all access of a person"
+      }
+    >
       <TabList selectedValue={step} onTabSelect={(_, d) => go(d.value as Step)} aria-label="Steps">
         {steps.map((s) => (
           <Tab key={s.id} value={s.id} disabled={!ready[s.id]}>
@@ -254,6 +292,12 @@ export function OnboardingWizard() {
             />
           </>
         )}
+        {step === "review" && flow === "undo" && undoing && (
+          <Caption1 className={styles.muted} data-testid="undo-summary">
+            Undoing {undoing.report.title}: only what that run created and is still in place is removed; access that was
+            there before it stays.
+          </Caption1>
+        )}
         {step === "review" && <ProposalReview key={reviewKey} prepare={prepare} onApply={(p) => void apply(p)} />}
         {step === "apply" && proposal && (
           <>
@@ -266,12 +310,13 @@ export function OnboardingWizard() {
           </>
         )}
         {step === "report" && report && (
-          <RunReport report={report} onStartAnother={startAnother} onCheckAgain={() => go("review")} />
+          <RunReport report={report} onStartAnother={startAnother} onCheckAgain={() => go("review")} onUndo={() => undo(report)} />
         )}
       </div>
       {!locked && (
         <div className={styles.nav}>
           {index > 0 && <Button onClick={() => go(steps[index - 1]!.id)}>Back</Button>}
+          {flow === "undo" && index === 0 && <Button onClick={backToReport}>Back to the report</Button>}
           {flow === "removeAll" && index === 0 && (
             <Button
               onClick={() => {

@@ -13,7 +13,7 @@ import type { MemberView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../access/ErrorBar";
 import { MemberPicker } from "../access/MemberPicker";
-import { readText } from "./files";
+import { hiddenFileInput, readText } from "./files";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -28,7 +28,7 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground3,
   },
   muted: { color: tokens.colorNeutralForeground3 },
-  file: { position: "absolute", width: "1px", height: "1px", opacity: 0, overflow: "hidden" },
+  file: hiddenFileInput,
 });
 
 /** Everyone chosen: members by object id, then what the CSV named, once each. */

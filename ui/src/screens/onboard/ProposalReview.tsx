@@ -104,11 +104,13 @@ export function ProposalReview({
   const warnings = proposal?.checks.filter((c) => c.level === "warning") ?? [];
   const rolesToWrite = proposal?.customRoles.filter((r) => r.state === (offboard ? "toDeleteIfUnused" : "toCreate")).length ?? 0;
   const grantsToWrite = proposal?.plan.items.filter((i) => i.state === (offboard ? "InPlace" : "ToCreate")).length ?? 0;
+  // A removal's writes count grants only; a custom role left to delete (its grants gone already) is still work.
+  const nothingToDo = !!proposal && proposal.writes === 0 && !(offboard && rolesToWrite > 0);
   const reason = !proposal
     ? ""
     : proposal.blocked
       ? `Nothing can be written while ${blockers.length === 1 ? "the blocker above stands" : `the ${blockers.length} blockers above stand`}: resolve ${blockers.length === 1 ? "it" : "them"}, then check again.`
-      : proposal.writes === 0
+      : nothingToDo
         ? offboard
           ? "Nothing to do: none of this access is held now."
           : "Nothing to do: everything is already in place."
@@ -218,7 +220,7 @@ export function ProposalReview({
             <Button
               appearance="primary"
               data-testid="apply-proposal"
-              disabled={proposal.blocked || proposal.writes === 0}
+              disabled={proposal.blocked || nothingToDo}
               onClick={() => onApply(proposal)}
             >
               {offboard ? "Remove access" : "Apply"}

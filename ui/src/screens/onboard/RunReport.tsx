@@ -12,7 +12,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { ArrowDownloadRegular, CopyRegular } from "@fluentui/react-icons";
+import { ArrowDownloadRegular, ArrowUndoRegular, CopyRegular } from "@fluentui/react-icons";
 import type { OutcomeView, ReportFormat, ReportItemView, RunReportView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../access/ErrorBar";
@@ -49,8 +49,24 @@ export function when(iso: string) {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
+/** Only these did not succeed; everything else (Kept included) did. */
+export const failed = (outcome: OutcomeView) => outcome.kind === "Failed" || outcome.kind === "Blocked";
+
+/** The run created something (a grant or a custom role), so there is something to undo. */
+export const canUndo = (report: RunReportView) =>
+  report.items.some((i) => i.outcome.kind === "Created") || report.roles.some((r) => r.outcome.kind === "Created");
+
+/** "Undo this run": removes what the run created, after a review. */
+export function UndoButton({ onUndo, disabled }: { onUndo: () => void; disabled?: boolean }) {
+  return (
+    <Button icon={<ArrowUndoRegular />} data-testid="undo-run" disabled={disabled} onClick={onUndo}>
+      Undo this run
+    </Button>
+  );
+}
+
 export function OutcomeBadge({ outcome }: { outcome: OutcomeView }) {
-  const bad = outcome.kind === "Failed" || outcome.kind === "Blocked";
+  const bad = failed(outcome);
   return (
     <Badge color={bad ? "danger" : outcome.kind === "Created" || outcome.kind === "Removed" ? "brand" : "success"}>
       {OUTCOME_LABEL[outcome.kind]}
@@ -170,16 +186,18 @@ export function RunReport({
   report,
   onStartAnother,
   onCheckAgain,
+  onUndo,
 }: {
   report: RunReportView;
   onStartAnother?: () => void;
   /** Offered when something failed: plan again, so only what is missing is tried. */
   onCheckAgain?: () => void;
+  /** Offered when the run created something: review removing it again. */
+  onUndo?: () => void;
 }) {
   const styles = useStyles();
-  const failed = [...report.roles.map((r) => r.outcome), ...report.items.map((i) => i.outcome)].filter(
-    (o) => o.kind === "Failed" || o.kind === "Blocked",
-  ).length;
+  const failures = [...report.roles.map((r) => r.outcome), ...report.items.map((i) => i.outcome)].filter(failed).length;
+  const undo = onUndo && canUndo(report);
   return (
     <section className={styles.report} data-testid="run-report" aria-label={`Report: ${report.title}`}>
       <div>
@@ -201,7 +219,7 @@ export function RunReport({
         <MessageBar intent="warning" layout="multiline" data-testid="report-failed">
           <MessageBarBody>
             <MessageBarTitle>
-              {failed} item{failed === 1 ? "" : "s"} did not succeed
+              {failures} item{failures === 1 ? "" : "s"} did not succeed
             </MessageBarTitle>
             Each says why. Checking again plans everything anew, so only what is still missing is tried.
           </MessageBarBody>
@@ -251,11 +269,14 @@ export function RunReport({
         </ul>
       </div>
       <ReportExports report={report} />
-      {onStartAnother && (
+      {(onStartAnother || undo) && (
         <div className={styles.actions}>
-          <Button appearance="primary" data-testid="start-another" onClick={onStartAnother}>
-            Start another
-          </Button>
+          {onStartAnother && (
+            <Button appearance="primary" data-testid="start-another" onClick={onStartAnother}>
+              Start another
+            </Button>
+          )}
+          {undo && <UndoButton onUndo={onUndo} />}
         </div>
       )}
     </section>

@@ -20,7 +20,7 @@ import { ArrowExportRegular, ArrowImportRegular, PersonAddRegular, PersonDeleteR
 import type { TemplateView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { readText } from "./files";
+import { hiddenFileInput, readText } from "./files";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -29,8 +29,7 @@ const useStyles = makeStyles({
   chosen: { outline: `2px solid ${tokens.colorBrandStroke1}` },
   muted: { color: tokens.colorNeutralForeground3 },
   actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
-  // Reachable by WebDriver and tests, hidden from sight; the button opens it.
-  file: { position: "absolute", width: "1px", height: "1px", opacity: 0, overflow: "hidden" },
+  file: hiddenFileInput,
 });
 
 export type Mode = "onboard" | "offboard";

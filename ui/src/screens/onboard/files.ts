@@ -8,3 +8,9 @@ export function readText(file: File): Promise<string> {
     reader.readAsText(file);
   });
 }
+
+/**
+ * A file input reachable by WebDriver and tests, hidden from sight; a
+ * button opens it (for makeStyles).
+ */
+export const hiddenFileInput = { position: "absolute", width: "1px", height: "1px", opacity: 0, overflow: "hidden" } as const;
