@@ -277,6 +277,25 @@ impl Journal {
             .collect())
     }
 
+    /// What the journal says `run_id` wrote: each grant with its outcome, in
+    /// order (a resumed run's report keeps what it did before the crash).
+    pub fn written(&self, run_id: &str) -> std::io::Result<Vec<(Grant, Outcome)>> {
+        #[derive(Deserialize)]
+        struct Written {
+            run: Option<String>,
+            grant: Option<Grant>,
+            #[serde(flatten)]
+            outcome: Option<Outcome>,
+        }
+        let text = std::fs::read_to_string(&self.path)?;
+        Ok(text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Written>(l).ok())
+            .filter(|w| w.run.as_deref() == Some(run_id))
+            .filter_map(|w| Some((w.grant?, w.outcome?)))
+            .collect())
+    }
+
     /// The runs that began and never ended, oldest first. A line cut short
     /// by a crash is skipped.
     pub fn unfinished(&self) -> std::io::Result<Vec<Unfinished>> {

@@ -142,7 +142,23 @@ pub async fn resume(
     journal: Option<&Journal>,
     on_event: &(dyn Fn(RunEvent) + Send + Sync),
 ) -> Result<RunReport, AzureError> {
-    carry_out(azure, run, None, options, journal, on_event).await
+    let before: Vec<(Grant, Outcome)> = journal
+        .and_then(|j| j.written(&run.id).ok())
+        .unwrap_or_default();
+    let mut report = carry_out(azure, run, None, options, journal, on_event).await?;
+    // What it created before it stopped reads "already in place" now: the
+    // report says what the run did, so it is "created" again, with its
+    // request id (and undoing the run removes it too).
+    for (grant, outcome) in report.run.grants.iter().zip(report.outcomes.iter_mut()) {
+        if *outcome == Outcome::AlreadyInPlace
+            && let Some((_, earlier)) = before
+                .iter()
+                .find(|(g, o)| g == grant && matches!(o, Outcome::Created { .. }))
+        {
+            *outcome = earlier.clone();
+        }
+    }
+    Ok(report)
 }
 
 async fn carry_out(
