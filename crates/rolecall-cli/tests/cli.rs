@@ -502,3 +502,166 @@ async fn login_with_a_device_code() {
         .unwrap();
     assert!(logout.status.success());
 }
+
+/// A real `kill -9` of `rolecall-cli onboard` in the middle of its writes,
+/// then `rolecall-cli resume`: every grant ends up present exactly once.
+/// (Multi-threaded: the test waits on the processes while the emulator,
+/// in this runtime, serves them.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_onboarding_killed_mid_apply_resumes_from_the_journal() {
+    let emulator = Emulator::start(Options {
+        auto_sign_in: Some("olivia.owner@contosodemo.onmicrosoft.com".into()),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let people: Vec<String> = (1..=10)
+        .map(|n| {
+            emulator.create_user(&format!("killed{n}"), &format!("Killed {n}"));
+            format!("killed{n}@contosodemo.onmicrosoft.com")
+        })
+        .collect();
+    emulator.with_state(|s| s.directory.users.iter_mut().for_each(|u| u.created = None));
+    let dir = std::env::temp_dir().join(format!("rolecall-cli-kill-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("cloud.json");
+    std::fs::write(&profile, emulator.profile_json()).unwrap();
+    let csv = dir.join("people.csv");
+    std::fs::write(&csv, format!("userPrincipalName\n{}\n", people.join("\n"))).unwrap();
+    let journal = dir.join("journal.jsonl");
+    let keychain = format!("rolecall-cli-test-{}", uuid::Uuid::new_v4());
+    let exe = env!("CARGO_BIN_EXE_rolecall-cli");
+    let command = |args: &[&str]| {
+        let mut c = cli();
+        c.args(args)
+            .arg("--cloud-profile")
+            .arg(&profile)
+            .env("ROLECALL_KEYCHAIN_SERVICE", &keychain);
+        c
+    };
+    let browser = format!(
+        "{exe} --cloud-profile {} complete-sign-in",
+        profile.display()
+    );
+    let login = command(&["login", "--timeout", "30", "--browser-command", &browser])
+        .output()
+        .unwrap();
+    assert!(
+        login.status.success(),
+        "{}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+
+    let voice = format!("/subscriptions/{}", demo_id("sub:voice-prod"));
+    let gateway = format!(
+        "{voice}/resourceGroups/rg-voice-gateway/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod"
+    );
+    let input = format!("gateway={gateway}");
+    let spec = [
+        "--template",
+        "acg-staff",
+        "--input",
+        &input,
+        "--task",
+        "monitor",
+        "--task",
+        "support",
+        "--people-csv",
+        csv.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    // Slow enough to be caught in the middle.
+    emulator.set_faults(rolecall_emulator::Faults {
+        latency: std::time::Duration::from_millis(250),
+        ..Default::default()
+    });
+    let mut child = command(&[&["onboard"][..], &spec].concat())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let written = |journal: &std::path::Path| {
+        std::fs::read_to_string(journal)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"action\":\"assign\""))
+            .count()
+    };
+    let started = std::time::Instant::now();
+    while written(&journal) < 3 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the onboarding ended before it was killed"
+        );
+        assert!(started.elapsed().as_secs() < 120, "no write was journaled");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor, no end mark.
+    child.wait().unwrap();
+    let before_resume = written(&journal);
+    assert!(
+        before_resume < 20,
+        "{before_resume} of 20 were written before the kill"
+    );
+    emulator.set_faults(Default::default());
+
+    let listed = command(&["resume", "--json", "--journal", journal.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let pending: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let pending = pending.as_array().unwrap();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let run = pending[0]["run"]["id"].as_str().unwrap().to_owned();
+    let resumed = command(&[
+        "resume",
+        &run,
+        "--json",
+        "--journal",
+        journal.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&resumed.stdout).unwrap();
+    let outcomes: Vec<&str> = report["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, vec!["created"; 20], "{report}");
+
+    // Every grant exactly once in the tenant, and nothing left to resume.
+    let ids: Vec<String> = emulator.with_state(|s| {
+        s.directory
+            .users
+            .iter()
+            .filter(|u| u.user_principal_name.starts_with("killed"))
+            .map(|u| u.id.clone())
+            .collect()
+    });
+    assert_eq!(ids.len(), 10);
+    for id in &ids {
+        let held = emulator.with_state(|s| {
+            s.arm
+                .role_assignments
+                .iter()
+                .filter(|a| a.principal_id == *id)
+                .map(|a| a.role_definition_name.clone())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(held.len(), 2, "{id}: {held:?}");
+        assert_ne!(held[0], held[1]);
+    }
+    let listed = command(&["resume", "--journal", journal.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("no interrupted runs"));
+    let _ = command(&["logout", "--all"]).output();
+    let _ = std::fs::remove_dir_all(&dir);
+}
