@@ -358,6 +358,8 @@ enum Command {
     /// of grants; preflight (your rights, disabled subscriptions, people not
     /// found, ARM's limits) and the plan against live state come first;
     /// nothing is written while a blocker stands (`--dry-run`: plan only).
+    /// Exit status: 0 done, 2 blocked by the preflight (nothing written), 3
+    /// some writes failed (see the report).
     #[command(visible_alias = "apply")]
     Onboard {
         #[command(flatten)]
@@ -429,6 +431,13 @@ fn main() -> ExitCode {
         .expect("a Tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // The proposal or report is printed already (as JSON, one document):
+        // only the reason goes to stderr, and the exit status says which.
+        Err(error) if error.downcast_ref::<Stopped>().is_some() => {
+            let stopped = error.downcast_ref::<Stopped>().expect("checked");
+            eprintln!("error: {}", stopped.message);
+            ExitCode::from(stopped.status)
+        }
         Err(error) => {
             if json_output {
                 let code = error
@@ -456,6 +465,23 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// A run stopped with its proposal or report already printed: exit status 2
+/// when a preflight blocker stands (nothing written), 3 when some writes
+/// failed (see the report; run again or `resume`).
+#[derive(Debug)]
+struct Stopped {
+    status: u8,
+    message: String,
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Stopped {}
 
 fn load_cloud(cli: &Cli) -> anyhow::Result<CloudProfile> {
     use rolecall_core::CloudChoice;
@@ -833,10 +859,14 @@ async fn carry_out(
         print_plan(false, &proposal.plan);
     }
     if proposal.is_blocked() {
-        anyhow::bail!(
-            "{} blocker(s) stand; nothing was written. Resolve them and run again.",
-            proposal.blockers().count()
-        );
+        return Err(Stopped {
+            status: 2,
+            message: format!(
+                "{} blocker(s) stand; nothing was written. Resolve them and run again.",
+                proposal.blockers().count()
+            ),
+        }
+        .into());
     }
     if dry_run {
         return Ok(());
@@ -923,10 +953,14 @@ fn print_report(
         .filter(|o| !o.is_success())
         .count();
     if bad > 0 {
-        anyhow::bail!(
-            "{bad} of {} writes were not made; see above",
-            report.roles.len() + report.outcomes.len()
-        );
+        return Err(Stopped {
+            status: 3,
+            message: format!(
+                "{bad} of {} writes were not made; see the report. Run it again once resolved: what was made reads as in place.",
+                report.roles.len() + report.outcomes.len()
+            ),
+        }
+        .into());
     }
     Ok(())
 }

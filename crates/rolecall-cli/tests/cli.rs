@@ -362,6 +362,31 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
             .all(|c| c["level"] == "warning"),
         "{proposal}"
     );
+    // Someone not in the directory: a blocker, exit status 2, one JSON document.
+    let blocked = run([
+        vec!["--json".into()],
+        onboard("plan"),
+        vec![
+            "--member".into(),
+            "nobody@contosodemo.onmicrosoft.com".into(),
+        ],
+    ]
+    .concat())
+    .await;
+    assert_eq!(blocked.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&blocked.stdout).unwrap();
+    assert!(
+        doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["level"] == "blocker"
+                && c["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("nobody@contosodemo.onmicrosoft.com")),
+        "{doc}"
+    );
     let report = journal.with_file_name("onboarding.md");
     let applied = ok(&run([
         onboard("onboard"),
