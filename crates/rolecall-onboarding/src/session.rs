@@ -349,8 +349,11 @@ async fn prepare_as(
         members: members.clone(),
     };
     let expansion = expand(azure, &selection, Some(&catalogue)).await?;
-    for w in &expansion.warnings {
-        checks.push(Check::warning("Read before you apply", w.clone()));
+    // The template's warnings are about granting; taking away needs none.
+    if kind == RunKind::Apply {
+        for w in &expansion.warnings {
+            checks.push(Check::warning("Read before you apply", w.clone()));
+        }
     }
     for m in &members {
         if let Some(w) = look_alike(m) {

@@ -821,7 +821,9 @@ export function fakeOnboarding(ctx: TenantContext) {
       } catch (e) {
         return fail("InvalidInput", (e as Error).message);
       }
-      expansion.warnings.forEach((w) => checks.push({ level: "warning", title: "Read before you apply", detail: w }));
+      // As the backend: the template's warnings are about granting, not taking away.
+      if (!request.offboard)
+        expansion.warnings.forEach((w) => checks.push({ level: "warning", title: "Read before you apply", detail: w }));
       found
         .filter((m) => m.kind === "ServicePrincipal" && m.warning)
         .forEach((m) => checks.push({ level: "warning", title: `Check ${m.displayName}`, detail: m.warning }));
