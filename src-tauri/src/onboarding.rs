@@ -286,6 +286,7 @@ pub struct RoleOutcomeView {
 pub struct RunReportView {
     pub id: u32,
     pub run_id: String,
+    pub kind: RunKindView,
     pub title: String,
     /// Who ran it (the signed-in admin).
     pub by: String,
@@ -298,10 +299,16 @@ pub struct RunReportView {
 
 impl RunReportView {
     fn new(id: u32, by: &str, r: &rolecall_grants::runs::RunReport) -> Self {
-        use rolecall_grants::report::{az_command, bicep, powershell};
+        use rolecall_grants::report::{Snippets, snippets};
+        let removing = r.run.kind == rolecall_grants::RunKind::Remove;
         Self {
             id,
             run_id: r.run.id.clone(),
+            kind: if removing {
+                RunKindView::Offboard
+            } else {
+                RunKindView::Onboard
+            },
             title: r.run.title.clone(),
             by: by.to_owned(),
             started: r.started.clone(),
@@ -322,12 +329,19 @@ impl RunReportView {
                 .grants
                 .iter()
                 .zip(&r.outcomes)
-                .map(|(g, o)| ReportItemView {
-                    summary: g.describe(),
-                    outcome: o.into(),
-                    az: az_command(g),
-                    powershell: powershell(g),
-                    bicep: bicep(g),
+                .map(|(g, o)| {
+                    let Snippets {
+                        az,
+                        powershell,
+                        bicep,
+                    } = snippets(g, removing);
+                    ReportItemView {
+                        summary: g.describe(),
+                        outcome: o.into(),
+                        az,
+                        powershell,
+                        bicep,
+                    }
                 })
                 .collect(),
         }
@@ -731,10 +745,22 @@ pub async fn export_report(
     let by = who(&state).await;
     let (text, extension) = match format {
         ReportFormat::Markdown => (
-            markdown(&report.run.title, &by, &report.finished, &entries),
+            markdown(
+                &report.run.title,
+                &by,
+                &report.finished,
+                &entries,
+                report.run.kind == rolecall_grants::RunKind::Remove,
+            ),
             "md",
         ),
-        ReportFormat::Csv => (csv(&entries), "csv"),
+        ReportFormat::Csv => (
+            csv(
+                &entries,
+                report.run.kind == rolecall_grants::RunKind::Remove,
+            ),
+            "csv",
+        ),
         ReportFormat::Json => (
             serde_json::to_string_pretty(&serde_json::json!({
                 "title": report.run.title,

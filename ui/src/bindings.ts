@@ -557,6 +557,7 @@ export type RunProgressView_Serialize = {
 export type RunReportView = {
 	id: number,
 	runId: string,
+	kind: RunKindView,
 	title: string,
 	/**  Who ran it (the signed-in admin). */
 	by: string,

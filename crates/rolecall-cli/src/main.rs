@@ -987,14 +987,16 @@ fn save_run_report(
 ) -> anyhow::Result<()> {
     use rolecall_grants::report::{csv, markdown};
     let entries = report.entries();
+    let removing = report.run.kind == rolecall_grants::RunKind::Remove;
     let text = match path.extension().and_then(|e| e.to_str()) {
-        Some("csv") => csv(&entries),
+        Some("csv") => csv(&entries, removing),
         Some("json") => serde_json::to_string_pretty(&report_json(report))?,
         _ => markdown(
             &report.run.title,
             report_json(report)["by"].as_str().unwrap_or_default(),
             &report.finished,
             &entries,
+            removing,
         ),
     };
     std::fs::write(path, text)

@@ -76,6 +76,69 @@ pub fn bicep(grant: &Grant) -> String {
     }
 }
 
+/// The same removal with the Azure CLI.
+pub fn az_remove_command(grant: &Grant) -> String {
+    match grant {
+        Grant::AzureRole(g) => format!(
+            "az role assignment delete --assignee {} --role {} --scope \"{}\"",
+            g.member.id, g.role_id, g.scope
+        ),
+        Grant::AppRole(g) => format!(
+            "id=$(az rest --url https://graph.microsoft.com/v1.0/servicePrincipals/{res}/appRoleAssignedTo --query \"value[?principalId=='{principal}' && appRoleId=='{role}'].id | [0]\" -o tsv)\naz rest --method DELETE --url https://graph.microsoft.com/v1.0/servicePrincipals/{res}/appRoleAssignedTo/$id",
+            res = g.resource_id,
+            principal = g.member.id,
+            role = g.app_role_id
+        ),
+    }
+}
+
+/// The same removal with Az and Microsoft Graph PowerShell.
+pub fn powershell_remove(grant: &Grant) -> String {
+    match grant {
+        Grant::AzureRole(g) => format!(
+            "Remove-AzRoleAssignment -ObjectId {} -RoleDefinitionId {} -Scope \"{}\"",
+            g.member.id, g.role_id, g.scope
+        ),
+        Grant::AppRole(g) => format!(
+            "Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId {res} -All | Where-Object {{ $_.PrincipalId -eq '{principal}' -and $_.AppRoleId -eq '{role}' }} | ForEach-Object {{ Remove-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId {res} -AppRoleAssignmentId $_.Id }}",
+            res = g.resource_id,
+            principal = g.member.id,
+            role = g.app_role_id
+        ),
+    }
+}
+
+/// Bicep declares what exists; a removal is not written in it.
+pub fn bicep_remove(grant: &Grant) -> String {
+    format!(
+        "// Bicep cannot remove: take this grant out of your templates (a deployment does not\n// delete what a template no longer declares), then remove it with the CLI or PowerShell.\n// {}",
+        grant.describe()
+    )
+}
+
+/// A grant, or its removal, with the Azure CLI, PowerShell and Bicep.
+pub struct Snippets {
+    pub az: String,
+    pub powershell: String,
+    pub bicep: String,
+}
+
+pub fn snippets(grant: &Grant, removing: bool) -> Snippets {
+    if removing {
+        Snippets {
+            az: az_remove_command(grant),
+            powershell: powershell_remove(grant),
+            bicep: bicep_remove(grant),
+        }
+    } else {
+        Snippets {
+            az: az_command(grant),
+            powershell: powershell(grant),
+            bicep: bicep(grant),
+        }
+    }
+}
+
 fn result(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Created { .. } => "created".into(),
@@ -158,9 +221,9 @@ fn request_id(outcome: &Outcome) -> &str {
     }
 }
 
-/// A Markdown report: a table of grants and results, then each grant as
-/// Azure CLI, PowerShell and Bicep.
-pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry]) -> String {
+/// A Markdown report: a table of grants and results, then each grant (or,
+/// when `removing`, its removal) as Azure CLI, PowerShell and Bicep.
+pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry], removing: bool) -> String {
     let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
     let mut out =
         format!("# {title}\n\nBy {by}, {at}.\n\n| Grant | Result | Request id |\n|---|---|---|\n");
@@ -174,19 +237,22 @@ pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry]) -> String {
     }
     out.push_str("\n## The same with other tools\n");
     for e in entries {
+        let Snippets {
+            az,
+            powershell,
+            bicep,
+        } = snippets(&e.grant, removing);
         out.push_str(&format!(
-            "\n### {}\n\n```sh\n{}\n```\n\n```powershell\n{}\n```\n\n```bicep\n{}\n```\n",
+            "\n### {}\n\n```sh\n{az}\n```\n\n```powershell\n{powershell}\n```\n\n```bicep\n{bicep}\n```\n",
             e.grant.describe(),
-            az_command(&e.grant),
-            powershell(&e.grant),
-            bicep(&e.grant)
         ));
     }
     out
 }
 
-/// One row per grant.
-pub fn csv(entries: &[Entry]) -> String {
+/// One row per grant (its Azure CLI command: the grant, or when
+/// `removing` its removal).
+pub fn csv(entries: &[Entry], removing: bool) -> String {
     let field = crate::listing::csv_field;
     let mut out = String::from("Grant,Member,MemberId,Result,RequestId,AzureCli\n");
     for e in entries {
@@ -198,7 +264,7 @@ pub fn csv(entries: &[Entry]) -> String {
                 field(&m.id),
                 field(&result(&e.outcome)),
                 field(request_id(&e.outcome)),
-                field(&az_command(&e.grant)),
+                field(&snippets(&e.grant, removing).az),
             ]
             .join(","),
         );
@@ -288,11 +354,25 @@ mod tests {
             "olivia@contoso.com",
             "2026-11-23T22:00:00Z",
             &e,
+            false,
         );
         assert!(md.contains("| Contributor for Nadia Novak (nadia@contoso.com) at /subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg-voice | created | 0f9e0000-0000-4000-8000-00000000000a |"), "{md}");
         assert!(md.contains("| already in place |  |"));
         assert_eq!(md.matches("```bicep").count(), 2);
-        let csv = csv(&e);
+        let removed = markdown(
+            "Offboarding",
+            "olivia@contoso.com",
+            "2026-11-23T22:00:00Z",
+            &e,
+            true,
+        );
+        assert!(
+            removed.contains("az role assignment delete --assignee 5f3c0000-"),
+            "{removed}"
+        );
+        assert!(removed.contains("Remove-MgServicePrincipalAppRoleAssignedTo"));
+        assert!(!removed.contains("az role assignment create"));
+        let csv = csv(&e, false);
         assert_eq!(csv.lines().count(), 3);
         assert!(
             csv.lines()

@@ -11,14 +11,26 @@ import { check, cli, click, searchAndAdd } from "../lib/ui.mjs";
 const PRIYA = "priya.shah@contosodemo.onmicrosoft.com";
 const TASKS = ["deploy", "support", "monitor", "numbers-view", "numbers-change", "numbers-remove", "numbers-admin"];
 
-/** What the CLI's plan says of Priya's ACG grants: each item's state. */
-async function priyasStates(gateway) {
-  const proposal = await cli("plan", "--template", "acg-staff", "--input", `gateway=${gateway}`, "--member", PRIYA);
+const FATIMA = "fatima.zahra@contosodemo.onmicrosoft.com";
+
+/** What the CLI's plan says of a person's ACG grants for `tasks` (all when empty): each item's state. */
+async function states(gateway, who = PRIYA, tasks = []) {
+  const proposal = await cli(
+    "plan",
+    "--template",
+    "acg-staff",
+    "--input",
+    `gateway=${gateway}`,
+    "--member",
+    who,
+    ...tasks.flatMap((t) => ["--task", t]),
+  );
   return proposal.plan.items.map((i) => i.status.state).sort();
 }
+const priyasStates = (gateway) => states(gateway);
 
-/** Template → tasks (+ the gateway) → Priya → review. */
-async function reviewPriya(browser, mode, shots = false) {
+/** Template → tasks (+ the gateway) → a person → review, expecting `rows` grants. */
+async function review(browser, mode, { tasks = TASKS, who = ["priya", "Priya Shah"], rows = 3, shots = false } = {}) {
   await click(browser, "nav-activity");
   await click(browser, "nav-onboard");
   await click(browser, `mode-${mode}`);
@@ -26,17 +38,18 @@ async function reviewPriya(browser, mode, shots = false) {
   await click(browser, "expand-Contoso Voice Production");
   await click(browser, "expand-rg-voice-gateway");
   await check(browser, "scope-cgw-contoso-prod");
-  for (const task of TASKS) await check(browser, `task-${task}`);
+  for (const task of tasks) await check(browser, `task-${task}`);
   if (shots) await screenshot(browser, "onboard-1-tasks");
   await click(browser, "next-step");
-  await searchAndAdd(browser, "priya", "Priya Shah");
+  await searchAndAdd(browser, who[0], who[1]);
   if (shots) await screenshot(browser, "onboard-2-people");
   await click(browser, "next-step");
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-row"]')).length === 3, {
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-row"]')).length === rows, {
     timeout: 60_000,
-    timeoutMsg: "the review never showed the three grants of the least set",
+    timeoutMsg: `the review never showed the ${rows} grant(s) of the least set`,
   });
 }
+const reviewPriya = (browser, mode, shots = false) => review(browser, mode, { shots });
 
 describe("guided onboarding through the window", () => {
   let browser;
@@ -92,5 +105,27 @@ describe("guided onboarding through the window", () => {
     await byTestId(browser, "run-report", 90_000);
     await screenshot(browser, "onboard-7-offboarded");
     assert.deepEqual(await priyasStates(gateway), ["toCreate", "toCreate", "toCreate"], "nothing of Priya's after");
+  });
+
+  test("undoes a run from its report: only what that run created goes", async () => {
+    assert.deepEqual(await states(gateway, FATIMA, ["monitor"]), ["toCreate"]);
+    await review(browser, "onboard", { tasks: ["monitor"], who: ["fatima", "Fatima Zahra"], rows: 1 });
+    await click(browser, "apply-proposal");
+    await byTestId(browser, "run-report", 90_000);
+    assert.deepEqual(await states(gateway, FATIMA, ["monitor"]), ["inPlace"]);
+
+    await click(browser, "undo-run");
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-row"]')).length === 1, {
+      timeout: 60_000,
+      timeoutMsg: "the undo's review never showed the one grant",
+    });
+    await screenshot(browser, "onboard-8-undo-review");
+    await click(browser, "apply-proposal");
+    await browser.waitUntil(async () => /Undoing: Onboarding Fatima Zahra/.test(await (await byTestId(browser, "run-report")).getText()), {
+      timeout: 90_000,
+      timeoutMsg: "the undo's report never appeared",
+    });
+    await screenshot(browser, "onboard-9-undone");
+    assert.deepEqual(await states(gateway, FATIMA, ["monitor"]), ["toCreate"]);
   });
 });

@@ -664,6 +664,8 @@ export function fakeOnboarding(ctx: TenantContext) {
     const r: RunReportView = {
       id: nextReport++,
       runId,
+      // As the backend's titles say: a removal run offboards, undoes or removes all access.
+      kind: /^(Offboarding|Undoing|Removing)/.test(title) ? "offboard" : "onboard",
       title,
       by: ADMIN_UPN,
       started,

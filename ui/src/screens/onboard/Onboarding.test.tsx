@@ -344,6 +344,8 @@ describe("onboarding from a template", () => {
     const items = within(await screen.findByTestId("run-report")).getAllByTestId("report-item");
     expect(items).toHaveLength(2);
     items.forEach((i) => expect(within(i).getByText("Removed")).toBeInTheDocument());
+    // Said as a removal, not as new access.
+    expect(screen.getByTestId("report-succeeded")).toHaveTextContent("Removed access can keep working");
     expect(backend.tenant.removed).toEqual(given);
     expect([...backend.tenant.existing]).toContain(elsewhere);
   });

@@ -212,7 +212,10 @@ export function RunReport({
         <MessageBar intent="success" data-testid="report-succeeded">
           <MessageBarBody>
             <MessageBarTitle>Done</MessageBarTitle>
-            Every item succeeded or was already as it should be. New access can take up to ten minutes to take effect.
+            Every item succeeded or was already as it should be.{" "}
+            {report.kind === "offboard"
+              ? "Removed access can keep working for up to ten minutes, until Azure's caches expire."
+              : "New access can take up to ten minutes to take effect."}
           </MessageBarBody>
         </MessageBar>
       ) : (
