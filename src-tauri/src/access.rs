@@ -281,7 +281,6 @@ pub async fn export_role_assignments(
     scope: String,
     format: ExportFormat,
 ) -> Result<String, CommandError> {
-    use tauri::Manager;
     let scope = rolecall_rbac::Scope::parse(&scope)?;
     let azure = state.azure()?;
     let listed = rolecall_grants::listing::assignments_at(&azure, scope.as_str()).await?;
@@ -295,18 +294,13 @@ pub async fn export_role_assignments(
             "json",
         ),
     };
-    let folder = app.path().download_dir().map_err(|e| CommandError {
-        code: "NoDownloadsFolder".into(),
-        message: format!("there is no Downloads folder to save to ({e})"),
-    })?;
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let path = folder.join(format!("role-assignments-{stamp}.{extension}"));
-    std::fs::write(&path, text).map_err(|e| CommandError {
-        code: "WriteFailed".into(),
-        message: format!("{} could not be written: {e}", path.display()),
-    })?;
-    Ok(path.display().to_string())
+    crate::downloads::save(
+        &app,
+        &format!("role-assignments-{stamp}.{extension}"),
+        &text,
+    )
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod commands;
+mod downloads;
 pub mod dto;
 mod onboarding;
 mod roles;

@@ -5,7 +5,6 @@
 //! translates.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -152,6 +151,15 @@ pub enum RunKindView {
     Offboard,
 }
 
+impl From<rolecall_grants::RunKind> for RunKindView {
+    fn from(kind: rolecall_grants::RunKind) -> Self {
+        match kind {
+            rolecall_grants::RunKind::Apply => RunKindView::Onboard,
+            rolecall_grants::RunKind::Remove => RunKindView::Offboard,
+        }
+    }
+}
+
 /// A proposal: reviewed before anything is written.
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -176,10 +184,7 @@ impl ProposalView {
         use rolecall_onboarding::session::RoleState;
         Self {
             id,
-            kind: match p.kind {
-                rolecall_grants::RunKind::Apply => RunKindView::Onboard,
-                rolecall_grants::RunKind::Remove => RunKindView::Offboard,
-            },
+            kind: p.kind.into(),
             title: p.title.clone(),
             members: p.members.iter().map(Into::into).collect(),
             custom_roles: p
@@ -300,15 +305,11 @@ pub struct RunReportView {
 impl RunReportView {
     fn new(id: u32, by: &str, r: &rolecall_grants::runs::RunReport) -> Self {
         use rolecall_grants::report::{Snippets, snippets};
-        let removing = r.run.kind == rolecall_grants::RunKind::Remove;
+        let removing = r.removing();
         Self {
             id,
             run_id: r.run.id.clone(),
-            kind: if removing {
-                RunKindView::Offboard
-            } else {
-                RunKindView::Onboard
-            },
+            kind: r.run.kind.into(),
             title: r.run.title.clone(),
             by: by.to_owned(),
             started: r.started.clone(),
@@ -450,22 +451,6 @@ pub async fn import_template(
     Ok(TemplateView::new(&template, false))
 }
 
-fn downloads(app: &tauri::AppHandle) -> Result<PathBuf, CommandError> {
-    use tauri::Manager;
-    app.path().download_dir().map_err(|e| CommandError {
-        code: "NoDownloadsFolder".into(),
-        message: format!("there is no Downloads folder to save to ({e})"),
-    })
-}
-
-fn save(path: PathBuf, text: &str) -> Result<String, CommandError> {
-    std::fs::write(&path, text).map_err(|e| CommandError {
-        code: "WriteFailed".into(),
-        message: format!("{} could not be written: {e}", path.display()),
-    })?;
-    Ok(path.display().to_string())
-}
-
 /// Saves a template to the Downloads folder (to share or edit), returning
 /// the file's path.
 #[tauri::command]
@@ -480,10 +465,7 @@ pub async fn export_template(
         .find(|(t, _)| t.id == id)
         .ok_or_else(|| input_error(format!("there is no template '{id}'")))?;
     let text = serde_json::to_string_pretty(&template).unwrap_or_default();
-    save(
-        downloads(&app)?.join(format!("{id}.rolecall-template.json")),
-        &text,
-    )
+    crate::downloads::save(&app, &format!("{id}.rolecall-template.json"), &text)
 }
 
 /// The people in a CSV file's text (see `rolecall_onboarding::people_from_csv`).
@@ -616,22 +598,36 @@ pub async fn run_proposal(
             message: "A preflight check blocks this; resolve it and check again.".into(),
         });
     }
+    carry_out(&state, &proposal.to_run(), false, &on_progress).await
+}
+
+/// Executes (or resumes) `run` journaled, marked as going on meanwhile,
+/// streaming progress; keeps its report for export. Planned again as it is
+/// written: whatever changed since the review (an assignment removed
+/// meanwhile, another account signed in) is seen.
+async fn carry_out(
+    state: &AppState,
+    run: &rolecall_grants::Run,
+    resuming: bool,
+    on_progress: &Channel<RunProgressView>,
+) -> Result<RunReportView, CommandError> {
+    use rolecall_grants::runs;
     let azure = state.azure()?;
-    let options = rolecall_grants::runs::RunOptions {
-        catalogue: Some(crate::roles::catalogue(&state).await?),
+    let options = runs::RunOptions {
+        catalogue: Some(crate::roles::catalogue(state).await?),
         ..Default::default()
     };
-    let send = |e: rolecall_grants::runs::RunEvent| {
+    let send = |e: runs::RunEvent| {
         let _ = on_progress.send(e.into());
     };
-    // Planned again as it is written: whatever changed since the review (an
-    // assignment removed meanwhile, another account signed in) is seen.
-    let run = proposal.to_run();
     let _running = state.running(&run.id);
-    let report =
-        rolecall_grants::runs::execute(&azure, &run, None, &options, state.journal.as_ref(), &send)
-            .await?;
-    let by = who(&state).await;
+    let journal = state.journal.as_ref();
+    let report = if resuming {
+        runs::resume(&azure, run, &options, journal, &send).await?
+    } else {
+        runs::execute(&azure, run, None, &options, journal, &send).await?
+    };
+    let by = who(state).await;
     let id = state.keep_report(report.clone());
     Ok(RunReportView::new(id, &by, &report))
 }
@@ -649,18 +645,11 @@ fn journal(state: &AppState) -> Result<&rolecall_grants::Journal, CommandError> 
 pub async fn unfinished_runs(
     state: State<'_, AppState>,
 ) -> Result<Vec<UnfinishedView>, CommandError> {
-    let pending = journal(&state)?.unfinished().map_err(|e| CommandError {
-        code: "JournalUnreadable".into(),
-        message: format!("the journal cannot be read: {e}"),
-    })?;
-    Ok(pending
+    Ok(unfinished(&state)?
         .into_iter()
         .filter(|u| !state.is_running(&u.run.id))
         .map(|u| UnfinishedView {
-            kind: match u.run.kind {
-                rolecall_grants::RunKind::Apply => RunKindView::Onboard,
-                rolecall_grants::RunKind::Remove => RunKindView::Offboard,
-            },
+            kind: u.run.kind.into(),
             total: count(u.run.grants.len() + u.run.custom_roles.len()),
             written: count(u.written),
             run_id: u.run.id,
@@ -670,6 +659,13 @@ pub async fn unfinished_runs(
         .collect())
 }
 
+fn unfinished(state: &AppState) -> Result<Vec<rolecall_grants::journal::Unfinished>, CommandError> {
+    journal(state)?.unfinished().map_err(|e| CommandError {
+        code: "JournalUnreadable".into(),
+        message: format!("the journal cannot be read: {e}"),
+    })
+}
+
 fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Run, CommandError> {
     if state.is_running(run_id) {
         return Err(CommandError {
@@ -677,11 +673,7 @@ fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Ru
             message: "That run is still going; wait for its report.".into(),
         });
     }
-    let pending = journal(state)?.unfinished().map_err(|e| CommandError {
-        code: "JournalUnreadable".into(),
-        message: format!("the journal cannot be read: {e}"),
-    })?;
-    pending
+    unfinished(state)?
         .into_iter()
         .find(|u| u.run.id == run_id)
         .map(|u| u.run)
@@ -701,21 +693,7 @@ pub async fn resume_run(
     on_progress: Channel<RunProgressView>,
 ) -> Result<RunReportView, CommandError> {
     let run = find_unfinished(&state, &run_id)?;
-    let azure = state.azure()?;
-    let options = rolecall_grants::runs::RunOptions {
-        catalogue: Some(crate::roles::catalogue(&state).await?),
-        ..Default::default()
-    };
-    let send = |e: rolecall_grants::runs::RunEvent| {
-        let _ = on_progress.send(e.into());
-    };
-    let _running = state.running(&run.id);
-    let report =
-        rolecall_grants::runs::resume(&azure, &run, &options, state.journal.as_ref(), &send)
-            .await?;
-    let by = who(&state).await;
-    let id = state.keep_report(report.clone());
-    Ok(RunReportView::new(id, &by, &report))
+    carry_out(&state, &run, true, &on_progress).await
 }
 
 /// Leaves an interrupted run as it is: it is no longer offered.
@@ -736,48 +714,21 @@ pub async fn export_report(
     report_id: u32,
     format: ReportFormat,
 ) -> Result<String, CommandError> {
-    use rolecall_grants::report::{csv, markdown};
+    use rolecall_grants::report::Format;
     let report = state.report(report_id).ok_or_else(|| CommandError {
         code: "ReportExpired".into(),
         message: "This report is no longer in memory; the journal still holds every write.".into(),
     })?;
-    let entries = report.entries();
-    let by = who(&state).await;
-    let (text, extension) = match format {
-        ReportFormat::Markdown => (
-            markdown(
-                &report.run.title,
-                &by,
-                &report.finished,
-                &entries,
-                report.run.kind == rolecall_grants::RunKind::Remove,
-            ),
-            "md",
-        ),
-        ReportFormat::Csv => (
-            csv(
-                &entries,
-                report.run.kind == rolecall_grants::RunKind::Remove,
-            ),
-            "csv",
-        ),
-        ReportFormat::Json => (
-            serde_json::to_string_pretty(&serde_json::json!({
-                "title": report.run.title,
-                "runId": report.run.id,
-                "by": by,
-                "started": report.started,
-                "finished": report.finished,
-                "customRoles": report.run.custom_roles.iter().zip(&report.roles).map(|(r, o)| serde_json::json!({"role": r, "outcome": o})).collect::<Vec<_>>(),
-                "grants": entries,
-            }))
-            .unwrap_or_default(),
-            "json",
-        ),
+    let format = match format {
+        ReportFormat::Markdown => Format::Markdown,
+        ReportFormat::Csv => Format::Csv,
+        ReportFormat::Json => Format::Json,
     };
+    let text = report.render(&who(&state).await, format);
     let stamp = report.finished.replace([':', '-'], "");
-    save(
-        downloads(&app)?.join(format!("rolecall-report-{stamp}.{extension}")),
+    crate::downloads::save(
+        &app,
+        &format!("rolecall-report-{stamp}.{}", format.extension()),
         &text,
     )
 }

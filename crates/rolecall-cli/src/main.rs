@@ -682,25 +682,14 @@ async fn grant(
     )
 }
 
+/// The report's words for an outcome, with the request id of a write.
 fn outcome_text(o: &rolecall_grants::Outcome) -> String {
-    use rolecall_grants::Outcome;
     match o {
-        Outcome::Created {
+        rolecall_grants::Outcome::Created {
             request_id: Some(id),
             ..
         } => format!("created, request id {id}"),
-        Outcome::Created { .. } => "created".to_owned(),
-        Outcome::AlreadyInPlace => "already in place".to_owned(),
-        Outcome::Inherited { from_scope } => format!("already inherited from {from_scope}"),
-        Outcome::Covered {
-            by_role,
-            from_scope,
-        } => format!("covered by {by_role} at {from_scope}"),
-        Outcome::Removed => "removed".to_owned(),
-        Outcome::Kept { reason } => format!("kept: {reason}"),
-        Outcome::AlreadyGone => "already gone".to_owned(),
-        Outcome::Blocked { reason } => format!("blocked: {reason}"),
-        Outcome::Failed { message, .. } => format!("failed: {message}"),
+        other => rolecall_grants::report::outcome_text(other),
     }
 }
 
@@ -791,8 +780,7 @@ async fn onboarding(
     if people.is_empty() {
         anyhow::bail!("give --member (repeatable) or --people-csv FILE");
     }
-    let catalogue =
-        std::sync::Arc::new(rolecall_azure::catalogue::provider_operations(&azure.arm).await?);
+    let catalogue = catalogue(azure).await?;
     let request = rolecall_onboarding::Request {
         template: &template,
         tasks: spec.tasks.clone(),
@@ -878,13 +866,28 @@ async fn carry_out(
     execute(json_output, azure, &proposal.to_run(), plan, spec).await
 }
 
+/// The cloud's provider-operations catalogue, read once per process (the
+/// preflight and the run both need it; it is a few megabytes).
+async fn catalogue(
+    azure: &rolecall_azure::Azure,
+) -> anyhow::Result<std::sync::Arc<rolecall_rbac::Catalogue>> {
+    static CATALOGUE: tokio::sync::OnceCell<std::sync::Arc<rolecall_rbac::Catalogue>> =
+        tokio::sync::OnceCell::const_new();
+    Ok(CATALOGUE
+        .get_or_try_init(|| async {
+            rolecall_azure::catalogue::provider_operations(&azure.arm)
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await?
+        .clone())
+}
+
 async fn run_options(
     azure: &rolecall_azure::Azure,
 ) -> anyhow::Result<rolecall_grants::runs::RunOptions> {
     Ok(rolecall_grants::runs::RunOptions {
-        catalogue: Some(std::sync::Arc::new(
-            rolecall_azure::catalogue::provider_operations(&azure.arm).await?,
-        )),
+        catalogue: Some(catalogue(azure).await?),
         ..Default::default()
     })
 }
@@ -933,7 +936,7 @@ fn print_report(
     report: &rolecall_grants::runs::RunReport,
 ) -> anyhow::Result<()> {
     if json_output {
-        println!("{}", serde_json::to_string(&report_json(report))?);
+        println!("{}", serde_json::to_string(&report.to_json(&local_user()))?);
     } else {
         for (role, outcome) in report.run.custom_roles.iter().zip(&report.roles) {
             println!(
@@ -965,19 +968,11 @@ fn print_report(
     Ok(())
 }
 
-fn report_json(report: &rolecall_grants::runs::RunReport) -> serde_json::Value {
-    let by = std::env::var("USER")
+/// Who ran it, as the report names them: the operating-system user.
+fn local_user() -> String {
+    std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "an admin".into());
-    json!({
-        "title": report.run.title,
-        "runId": report.run.id,
-        "by": by,
-        "started": report.started,
-        "finished": report.finished,
-        "customRoles": report.run.custom_roles.iter().zip(&report.roles).map(|(r, o)| json!({"role": r, "outcome": o})).collect::<Vec<_>>(),
-        "grants": report.entries(),
-    })
+        .unwrap_or_else(|_| "an admin".into())
 }
 
 /// Saves what a run did as Markdown, CSV or JSON, by the file's extension.
@@ -985,21 +980,8 @@ fn save_run_report(
     path: &std::path::Path,
     report: &rolecall_grants::runs::RunReport,
 ) -> anyhow::Result<()> {
-    use rolecall_grants::report::{csv, markdown};
-    let entries = report.entries();
-    let removing = report.run.kind == rolecall_grants::RunKind::Remove;
-    let text = match path.extension().and_then(|e| e.to_str()) {
-        Some("csv") => csv(&entries, removing),
-        Some("json") => serde_json::to_string_pretty(&report_json(report))?,
-        _ => markdown(
-            &report.run.title,
-            report_json(report)["by"].as_str().unwrap_or_default(),
-            &report.finished,
-            &entries,
-            removing,
-        ),
-    };
-    std::fs::write(path, text)
+    let format = rolecall_grants::report::Format::from_path(path);
+    std::fs::write(path, report.render(&local_user(), format))
         .map_err(|e| anyhow::anyhow!("the report {} cannot be written: {e}", path.display()))?;
     eprintln!("report saved to {}", path.display());
     Ok(())

@@ -6,6 +6,33 @@ use serde::Serialize;
 use crate::apply::Outcome;
 use crate::model::{Grant, MemberKind};
 
+/// A report file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// By a file's extension: `.csv`, `.json`, else Markdown.
+    pub fn from_path(path: &std::path::Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => Format::Csv,
+            Some("json") => Format::Json,
+            _ => Format::Markdown,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
 /// One grant and what became of it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Entry {
@@ -139,7 +166,8 @@ pub fn snippets(grant: &Grant, removing: bool) -> Snippets {
     }
 }
 
-fn result(outcome: &Outcome) -> String {
+/// What became of a grant, in words (reports and the CLI).
+pub fn outcome_text(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Created { .. } => "created".into(),
         Outcome::AlreadyInPlace => "already in place".into(),
@@ -231,7 +259,7 @@ pub fn markdown(title: &str, by: &str, at: &str, entries: &[Entry], removing: bo
         out.push_str(&format!(
             "| {} | {} | {} |\n",
             cell(&e.grant.describe()),
-            cell(&result(&e.outcome)),
+            cell(&outcome_text(&e.outcome)),
             request_id(&e.outcome)
         ));
     }
@@ -262,7 +290,7 @@ pub fn csv(entries: &[Entry], removing: bool) -> String {
                 field(&e.grant.describe()),
                 field(&m.display_name),
                 field(&m.id),
-                field(&result(&e.outcome)),
+                field(&outcome_text(&e.outcome)),
                 field(request_id(&e.outcome)),
                 field(&snippets(&e.grant, removing).az),
             ]

@@ -94,6 +94,48 @@ impl RunReport {
         undo
     }
 
+    /// Whether the run took access away (its report gives removal commands).
+    pub fn removing(&self) -> bool {
+        self.run.kind == RunKind::Remove
+    }
+
+    /// The report as one JSON document: what [`crate::report::undo`] reads
+    /// back.
+    pub fn to_json(&self, by: &str) -> serde_json::Value {
+        serde_json::json!({
+            "title": self.run.title,
+            "runId": self.run.id,
+            "by": by,
+            "started": self.started,
+            "finished": self.finished,
+            "customRoles": self
+                .run
+                .custom_roles
+                .iter()
+                .zip(&self.roles)
+                .map(|(r, o)| serde_json::json!({"role": r, "outcome": o}))
+                .collect::<Vec<_>>(),
+            "grants": self.entries(),
+        })
+    }
+
+    /// The report as a file's text: Markdown (each grant, or its removal, also
+    /// as az, PowerShell and Bicep), CSV or JSON.
+    pub fn render(&self, by: &str, format: crate::report::Format) -> String {
+        use crate::report::{Format, csv, markdown};
+        match format {
+            Format::Markdown => markdown(
+                &self.run.title,
+                by,
+                &self.finished,
+                &self.entries(),
+                self.removing(),
+            ),
+            Format::Csv => csv(&self.entries(), self.removing()),
+            Format::Json => serde_json::to_string_pretty(&self.to_json(by)).unwrap_or_default(),
+        }
+    }
+
     /// Each grant with its outcome, for [`crate::report`].
     pub fn entries(&self) -> Vec<crate::report::Entry> {
         self.run

@@ -425,25 +425,13 @@ async fn prepare_as(
     }
 
     let plan = rolecall_grants::plan::plan_with(azure, expansion.grants, Some(&catalogue)).await?;
-    // The plan's blocked grants, one check per reason.
-    let mut reasons: Vec<(String, usize)> = Vec::new();
-    for item in plan.blocked() {
-        let Status::Blocked { reason } = &item.status else {
-            continue;
-        };
-        match reasons.iter_mut().find(|(r, _)| r == reason) {
-            Some((_, n)) => *n += 1,
-            None => reasons.push((reason.clone(), 1)),
-        }
-    }
-    for (reason, n) in reasons {
-        let title = if kind == RunKind::Apply {
+    checks.extend(blocked_checks(&plan, |n| {
+        if kind == RunKind::Apply {
             format!("{n} grant(s) cannot be made")
         } else {
             format!("{n} grant(s) cannot be removed")
-        };
-        checks.push(Check::blocker(title, reason));
-    }
+        }
+    }));
     if kind == RunKind::Apply {
         assignment_limit(azure, limits, &plan, &mut checks).await?;
     } else {
@@ -479,6 +467,25 @@ async fn prepare_as(
         left_out: expansion.left_out,
         checks,
     })
+}
+
+/// The plan's blocked grants as blockers, one per reason (the reason names
+/// the scope and what to do), titled by how many grants it stops.
+fn blocked_checks(plan: &Plan, title: impl Fn(usize) -> String) -> Vec<Check> {
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for item in plan.blocked() {
+        let Status::Blocked { reason } = &item.status else {
+            continue;
+        };
+        match reasons.iter_mut().find(|(r, _)| *r == reason.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((reason, 1)),
+        }
+    }
+    reasons
+        .into_iter()
+        .map(|(reason, n)| Check::blocker(title(n), reason))
+        .collect()
 }
 
 fn look_alike(member: &Member) -> Option<String> {
@@ -612,20 +619,9 @@ pub async fn prepare_removal_of_everything(
         ));
     }
     let plan = rolecall_grants::plan::plan(azure, held.grants).await?;
-    let mut reasons: Vec<String> = Vec::new();
-    for item in plan.blocked() {
-        if let Status::Blocked { reason } = &item.status
-            && !reasons.contains(reason)
-        {
-            reasons.push(reason.clone());
-        }
-    }
-    for reason in reasons {
-        checks.push(Check::blocker(
-            "Some access cannot be removed by you",
-            reason,
-        ));
-    }
+    checks.extend(blocked_checks(&plan, |_| {
+        "Some access cannot be removed by you".to_owned()
+    }));
     if plan.items.is_empty() {
         checks.push(Check::warning(
             "Nothing to remove",
@@ -654,20 +650,9 @@ pub async fn prepare_removal_of_everything(
 pub async fn prepare_undo(azure: &Azure, undo: Run) -> Result<Proposal, ExpandError> {
     let mut checks = Vec::new();
     let plan = rolecall_grants::plan::plan(azure, undo.grants.clone()).await?;
-    let mut reasons: Vec<String> = Vec::new();
-    for item in plan.blocked() {
-        if let Status::Blocked { reason } = &item.status
-            && !reasons.contains(reason)
-        {
-            reasons.push(reason.clone());
-        }
-    }
-    for reason in reasons {
-        checks.push(Check::blocker(
-            "Some access cannot be removed by you",
-            reason,
-        ));
-    }
+    checks.extend(blocked_checks(&plan, |_| {
+        "Some access cannot be removed by you".to_owned()
+    }));
     let mut custom_roles = Vec::new();
     for role in &undo.custom_roles {
         let scope = role

@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import {
   Badge,
   Button,
@@ -14,7 +14,8 @@ import { ArrowUndoRegular } from "@fluentui/react-icons";
 import type { CommandError, ProposalView, RunReportView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { hiddenFileInput, readText } from "./files";
+import { FileButton } from "./FileButton";
+import { readFile } from "./files";
 import { InterruptedRuns } from "./InterruptedRuns";
 import { ReportExports, RunReport, UndoButton, canUndo, failed, when } from "./RunReport";
 import { useSessionReports } from "./sessionReports";
@@ -25,7 +26,6 @@ const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
   muted: { color: tokens.colorNeutralForeground3 },
-  file: hiddenFileInput,
 });
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
@@ -69,22 +69,19 @@ function SessionReport({ report }: { report: RunReportView }) {
 function UndoFromFile() {
   const styles = useStyles();
   const backend = useBackend();
-  const file = useRef<HTMLInputElement>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const [undo, setUndo] = useState<{ key: number; name: string; prepare: () => Promise<Result<ProposalView>> } | null>(null);
 
-  const choose = async (f: File | undefined) => {
-    if (!f) return;
+  const choose = async (f: File) => {
     setProblem(null);
     setUndo(null);
-    let text: string;
-    try {
-      text = await readText(f);
-    } catch (e) {
-      setProblem({ code: "ReadFailed", message: `${f.name} could not be read: ${(e as Error).message}` });
+    const read = await readFile(f);
+    if ("problem" in read) {
+      setProblem(read.problem);
       return;
     }
+    const { text } = read;
     setBusy(true);
     const r = await backend.prepareUndoFile(text);
     setBusy(false);
@@ -98,22 +95,14 @@ function UndoFromFile() {
   return (
     <div className={styles.section}>
       <div className={styles.actions}>
-        <Button icon={<ArrowUndoRegular />} disabled={busy} onClick={() => file.current?.click()}>
-          Undo a past run…
-        </Button>
-        <input
-          ref={file}
-          className={styles.file}
-          type="file"
+        <FileButton
+          label="Undo a past run…"
+          icon={<ArrowUndoRegular />}
+          disabled={busy}
           accept=".json,application/json"
-          tabIndex={-1}
-          aria-label="JSON report of the run to undo"
-          data-testid="undo-file"
-          onChange={(e) => {
-            const f = e.currentTarget.files?.[0];
-            e.currentTarget.value = "";
-            void choose(f);
-          }}
+          fileLabel="JSON report of the run to undo"
+          testId="undo-file"
+          onFile={(f) => void choose(f)}
         />
         <Caption1 className={styles.muted}>
           A run's JSON report (Export JSON, or rolecall-cli --report FILE.json): what that run created and is still in

@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import {
   Button,
   Caption1,
@@ -13,7 +13,8 @@ import type { MemberView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../access/ErrorBar";
 import { MemberPicker } from "../access/MemberPicker";
-import { hiddenFileInput, readText } from "./files";
+import { FileButton } from "./FileButton";
+import { readFile } from "./files";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -28,7 +29,6 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground3,
   },
   muted: { color: tokens.colorNeutralForeground3 },
-  file: hiddenFileInput,
 });
 
 /** Everyone chosen: members by object id, then what the CSV named, once each. */
@@ -56,21 +56,18 @@ export function PeopleStep({
 }) {
   const styles = useStyles();
   const backend = useBackend();
-  const file = useRef<HTMLInputElement>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [summary, setSummary] = useState<{ file: string; count: number; added: number } | null>(null);
 
-  const importCsv = async (f: File | undefined) => {
-    if (!f) return;
+  const importCsv = async (f: File) => {
     setProblem(null);
     setSummary(null);
-    let text: string;
-    try {
-      text = await readText(f);
-    } catch (e) {
-      setProblem({ code: "ReadFailed", message: `${f.name} could not be read: ${(e as Error).message}` });
+    const read = await readFile(f);
+    if ("problem" in read) {
+      setProblem(read.problem);
       return;
     }
+    const { text } = read;
     const r = await backend.peopleFromCsv(text);
     if (r.status === "error") {
       setProblem(r.error);
@@ -86,22 +83,13 @@ export function PeopleStep({
     <div className={styles.page}>
       <MemberPicker selected={members} onChange={onMembers} />
       <div className={styles.actions}>
-        <Button icon={<ArrowImportRegular />} onClick={() => file.current?.click()}>
-          Import CSV…
-        </Button>
-        <input
-          ref={file}
-          className={styles.file}
-          type="file"
+        <FileButton
+          label="Import CSV…"
+          icon={<ArrowImportRegular />}
           accept=".csv,text/csv"
-          tabIndex={-1}
-          aria-label="CSV file of people"
-          data-testid="import-csv-file"
-          onChange={(e) => {
-            const f = e.currentTarget.files?.[0];
-            e.currentTarget.value = "";
-            void importCsv(f);
-          }}
+          fileLabel="CSV file of people"
+          testId="import-csv-file"
+          onFile={(f) => void importCsv(f)}
         />
         <Caption1 className={styles.muted}>
           One person per row: user principal name, object id or application id (a header such as userPrincipalName picks

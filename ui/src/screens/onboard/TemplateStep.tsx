@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import {
   Badge,
   Button,
@@ -20,7 +20,8 @@ import { ArrowExportRegular, ArrowImportRegular, PersonAddRegular, PersonDeleteR
 import type { TemplateView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { hiddenFileInput, readText } from "./files";
+import { FileButton } from "./FileButton";
+import { readFile } from "./files";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -29,7 +30,6 @@ const useStyles = makeStyles({
   chosen: { outline: `2px solid ${tokens.colorBrandStroke1}` },
   muted: { color: tokens.colorNeutralForeground3 },
   actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
-  file: hiddenFileInput,
 });
 
 export type Mode = "onboard" | "offboard";
@@ -59,23 +59,20 @@ export function TemplateStep({
 }) {
   const styles = useStyles();
   const backend = useBackend();
-  const file = useRef<HTMLInputElement>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [imported, setImported] = useState<TemplateView | null>(null);
 
-  const importFile = async (f: File | undefined) => {
-    if (!f) return;
+  const importFile = async (f: File) => {
     setProblem(null);
     setSaved(null);
     setImported(null);
-    let text: string;
-    try {
-      text = await readText(f);
-    } catch (e) {
-      setProblem({ code: "ReadFailed", message: `${f.name} could not be read: ${(e as Error).message}` });
+    const read = await readFile(f);
+    if ("problem" in read) {
+      setProblem(read.problem);
       return;
     }
+    const { text } = read;
     const r = await backend.importTemplate(f.name, text);
     if (r.status === "ok") {
       setImported(r.data);
@@ -180,22 +177,13 @@ export function TemplateStep({
         </div>
       )}
       <div className={styles.actions}>
-        <Button icon={<ArrowImportRegular />} onClick={() => file.current?.click()}>
-          Import template…
-        </Button>
-        <input
-          ref={file}
-          className={styles.file}
-          type="file"
+        <FileButton
+          label="Import template…"
+          icon={<ArrowImportRegular />}
           accept=".json"
-          tabIndex={-1}
-          aria-label="Template file"
-          data-testid="import-template-file"
-          onChange={(e) => {
-            const f = e.currentTarget.files?.[0];
-            e.currentTarget.value = "";
-            void importFile(f);
-          }}
+          fileLabel="Template file"
+          testId="import-template-file"
+          onFile={(f) => void importFile(f)}
         />
         <Button icon={<PersonDeleteRegular />} data-testid="remove-all-access" onClick={onRemoveAll}>
           Remove all access of a person…

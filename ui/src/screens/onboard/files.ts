@@ -1,5 +1,7 @@
+import type { Problem } from "../access/ErrorBar";
+
 /** A chosen file's text (File.text where the webview has it, else FileReader). */
-export function readText(file: File): Promise<string> {
+function readText(file: File): Promise<string> {
   if (typeof file.text === "function") return file.text();
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
@@ -9,8 +11,11 @@ export function readText(file: File): Promise<string> {
   });
 }
 
-/**
- * A file input reachable by WebDriver and tests, hidden from sight; a
- * button opens it (for makeStyles).
- */
-export const hiddenFileInput = { position: "absolute", width: "1px", height: "1px", opacity: 0, overflow: "hidden" } as const;
+/** A chosen file's text, or the problem to show when it cannot be read. */
+export async function readFile(file: File): Promise<{ text: string } | { problem: Problem }> {
+  try {
+    return { text: await readText(file) };
+  } catch (e) {
+    return { problem: { code: "ReadFailed", message: `${file.name} could not be read: ${(e as Error).message}` } };
+  }
+}
