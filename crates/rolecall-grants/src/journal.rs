@@ -60,6 +60,12 @@ pub struct Run {
     #[serde(default)]
     pub custom_roles: Vec<RunRole>,
     pub grants: Vec<Grant>,
+    /// For each of `grants`, whether the run set out to create it (the plan
+    /// said "to create" when it began): found in place on resume, it is this
+    /// run's work even when the crash came between the write and its journal
+    /// line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_create: Vec<bool>,
 }
 
 impl Run {
@@ -70,6 +76,7 @@ impl Run {
             title: title.into(),
             custom_roles: Vec::new(),
             grants,
+            to_create: Vec::new(),
         }
     }
 }

@@ -190,14 +190,34 @@ pub async fn resume(
     let mut report = carry_out(azure, run, None, options, journal, on_event).await?;
     // What it created before it stopped reads "already in place" now: the
     // report says what the run did, so it is "created" again, with its
-    // request id (and undoing the run removes it too).
-    for (grant, outcome) in report.run.grants.iter().zip(report.outcomes.iter_mut()) {
-        if *outcome == Outcome::AlreadyInPlace
-            && let Some((_, earlier)) = before
-                .iter()
-                .find(|(g, o)| g == grant && matches!(o, Outcome::Created { .. }))
-        {
+    // request id from the journal (and undoing the run removes it too). A
+    // write the crash caught before its journal line has no request id.
+    for (index, (grant, outcome)) in report
+        .run
+        .grants
+        .iter()
+        .zip(report.outcomes.iter_mut())
+        .enumerate()
+    {
+        if *outcome != Outcome::AlreadyInPlace {
+            continue;
+        }
+        let journaled = before
+            .iter()
+            .find(|(g, o)| g == grant && matches!(o, Outcome::Created { .. }));
+        if let Some((_, earlier)) = journaled {
             *outcome = earlier.clone();
+        } else if run.to_create.get(index) == Some(&true)
+            && let Grant::AzureRole(g) = grant
+        {
+            *outcome = Outcome::Created {
+                assignment_id: format!(
+                    "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+                    g.scope.trim_end_matches('/'),
+                    g.assignment_name()
+                ),
+                request_id: None,
+            };
         }
     }
     Ok(report)

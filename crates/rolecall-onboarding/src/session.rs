@@ -173,6 +173,14 @@ impl Proposal {
                 .collect(),
         };
         let mut run = Run::new(self.kind, self.title.clone(), grants);
+        if self.kind == RunKind::Apply {
+            run.to_create = self
+                .plan
+                .items
+                .iter()
+                .map(|i| i.status == Status::ToCreate)
+                .collect();
+        }
         run.custom_roles = self
             .custom_roles
             .iter()

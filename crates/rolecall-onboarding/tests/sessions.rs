@@ -630,8 +630,8 @@ async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_g
     .unwrap();
     assert!(report.succeeded(), "{report:?}");
     assert!(journal.unfinished().unwrap().is_empty());
-    // The resumed run's report tells the whole run: all 16 created, each
-    // with Azure's request id, those before the kill from the journal.
+    // The resumed run's report tells the whole run: all 16 created, those
+    // before the kill with Azure's request id from the journal.
     let created: Vec<_> = report
         .outcomes
         .iter()
@@ -641,7 +641,12 @@ async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_g
         })
         .collect();
     assert_eq!(created.len(), 16, "{report:?}");
-    assert!(created.iter().all(Option::is_some));
+    // Only a write the kill caught between Azure's answer and its journal
+    // line (at most the 4 in flight) goes without its request id.
+    assert!(
+        created.iter().filter(|id| id.is_none()).count() <= 4,
+        "{report:?}"
+    );
     assert_eq!(report.undo().grants.len(), 16);
 
     // Every grant present exactly once.
