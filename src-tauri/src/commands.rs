@@ -5,10 +5,25 @@ use tauri::State;
 
 use crate::dto::{
     AccountSource, AccountView, ActiveView, AppInfo, CommandError, ConnectionCheck, DeviceCodeView,
-    SessionHealth, SessionView, SettingsInfo, SettingsView, TenantView,
+    SessionHealth, SessionView, SettingsInfo, SettingsView, StartupView, TenantView,
 };
 use crate::state::{AppState, SIGN_IN_TIMEOUT, opener};
 use rolecall_auth::AuthError;
+
+/// How the start went: the error screen's text, or the notices to show once.
+/// Answers whether or not the app's state could be opened.
+#[tauri::command]
+#[specta::specta]
+pub fn startup_report(report: State<'_, crate::startup::StartupReport>) -> StartupView {
+    report.view()
+}
+
+/// Closes Rolecall (the error screen's Quit): status 1 after a failed start.
+#[tauri::command]
+#[specta::specta]
+pub fn quit(app: tauri::AppHandle, report: State<'_, crate::startup::StartupReport>) {
+    app.exit(i32::from(report.problem.is_some()));
+}
 
 /// Version, cloud and tenant for the frame's header.
 #[tauri::command]

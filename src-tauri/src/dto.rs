@@ -28,6 +28,29 @@ pub struct CloudSummary {
     pub graph_endpoint: String,
 }
 
+/// Why Rolecall could not start, for the window's error screen.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupProblem {
+    /// What failed, with its causes.
+    pub what: String,
+    /// What the person can do about it.
+    pub todo: String,
+}
+
+/// How the start went: asked for first, before any other command.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupView {
+    /// Set when Rolecall could not start: the window shows only this.
+    pub problem: Option<StartupProblem>,
+    /// What the person should know (settings moved aside, a keychain out of
+    /// reach), shown once above the first screen.
+    pub notices: Vec<String>,
+    /// The folder of the log files.
+    pub log_folder: Option<String>,
+}
+
 /// What the frame shows in its header.
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]

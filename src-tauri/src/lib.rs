@@ -7,9 +7,10 @@ mod downloads;
 pub mod dto;
 mod onboarding;
 mod roles;
+mod startup;
 mod state;
 
-use state::{AppState, CloudSource};
+use state::AppState;
 
 /// The app's commands, as `build.rs` also knows them (one permission each).
 pub const COMMANDS: &[&str] = include!("../commands.rs.in");
@@ -20,6 +21,8 @@ pub const BINDINGS_PATH: &str = "ui/src/bindings.ts";
 /// The one list of commands: used to serve IPC and to generate the bindings.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        commands::startup_report,
+        commands::quit,
         commands::app_info,
         commands::check_connection,
         commands::get_session,
@@ -93,41 +96,72 @@ pub fn render_bindings() -> anyhow::Result<String> {
     Ok(text)
 }
 
-pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ROLECALL_LOG")
-                .unwrap_or_else(|_| "rolecall=info,rolecall_app=info,rolecall_core=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let forced = match CloudSource::from_args_and_env(&args) {
-        Ok(forced) => forced,
-        Err(error) => {
-            eprintln!("Rolecall could not start: {error:#}");
-            std::process::exit(2);
-        }
-    };
+/// The app's start: arguments, display, logging, folders, state, window.
+/// Returns the process's exit status; nothing on this path panics.
+pub fn run() -> i32 {
+    let args = startup::Args::parse_or_exit();
+    if let Some(message) = startup::display_missing() {
+        eprintln!("{message}");
+        return 1;
+    }
+    startup::init_logging();
+    let forced = args.forced();
     let builder = specta_builder();
-    tauri::Builder::default()
+    let built = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             use tauri::Manager;
-            let config_dir = app.path().app_config_dir()?;
-            let data_dir = app.path().app_data_dir()?;
-            let state =
-                tauri::async_runtime::block_on(AppState::start(config_dir, data_dir, forced))
-                    .map_err(|error| {
-                        eprintln!("Rolecall could not start: {error:#}");
-                        error
-                    })?;
-            app.manage(state);
+            let report = match open(app, forced) {
+                Ok((state, log_folder)) => {
+                    let notices = state.notices.clone();
+                    app.manage(state);
+                    startup::StartupReport {
+                        problem: None,
+                        notices,
+                        log_folder: Some(log_folder),
+                    }
+                }
+                Err((error, log_folder)) => startup::StartupReport::failed(&error, log_folder),
+            };
+            app.manage(report);
             Ok(())
         })
-        .run(tauri::generate_context!("tauri.conf.json"))
-        .expect("error while running Rolecall");
+        .build(tauri::generate_context!("tauri.conf.json"));
+    let app = match built {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!(%error, "the window could not be created");
+            eprintln!(
+                "Rolecall could not start: its window could not be created ({error}). On Linux it needs WebKitGTK 4.1 and a desktop session."
+            );
+            return 1;
+        }
+    };
+    use tauri::Manager;
+    let failed = app
+        .try_state::<startup::StartupReport>()
+        .is_none_or(|report| report.problem.is_some());
+    let code = app.run_return(|_, _| {});
+    // A start that failed ends with status 1 however the window was closed.
+    if failed { 1 } else { code }
+}
+
+/// Folders, log file, then the app's state: on failure, the error and the
+/// log folder (when it was reached) for the error screen.
+fn open(
+    app: &tauri::App,
+    forced: Option<state::CloudSource>,
+) -> Result<(AppState, std::path::PathBuf), (anyhow::Error, Option<std::path::PathBuf>)> {
+    let folders = startup::Folders::resolve(app).map_err(|e| (e, None))?;
+    let logs = folders.logs.clone();
+    folders.create().map_err(|e| (e, None))?;
+    if let Err(error) = startup::log_to_folder(&folders.logs) {
+        tracing::warn!(error = %format!("{error:#}"), "no log file: logging to stderr only");
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), logs = %logs.display(), "Rolecall starting");
+    tauri::async_runtime::block_on(AppState::start(folders.config, folders.data, forced))
+        .map(|state| (state, logs.clone()))
+        .map_err(|e| (e, Some(logs)))
 }
 
 #[cfg(test)]

@@ -442,8 +442,7 @@ pub async fn import_template(
         )));
     }
     let dir = state.templates_dir();
-    std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(dir.join(format!("{}.json", template.id)), &text))
+    rolecall_core::files::write_atomic(&dir.join(format!("{}.json", template.id)), text.as_bytes())
         .map_err(|e| CommandError {
             code: "WriteFailed".into(),
             message: format!("the template could not be saved in {}: {e}", dir.display()),

@@ -30,21 +30,6 @@ pub enum CloudSource {
 }
 
 impl CloudSource {
-    /// `--demo` wins, then `--cloud-profile FILE`, then `ROLECALL_CLOUD_PROFILE`;
-    /// with none of them the settings decide (the demo tenant for a newcomer).
-    pub fn from_args_and_env(args: &[String]) -> anyhow::Result<Option<Self>> {
-        if args.iter().any(|a| a == "--demo") {
-            return Ok(Some(Self::Demo));
-        }
-        if let Some(i) = args.iter().position(|a| a == "--cloud-profile") {
-            let file = args
-                .get(i + 1)
-                .context("--cloud-profile needs a file name")?;
-            return Ok(Some(Self::ProfileFile(file.into())));
-        }
-        Ok(std::env::var_os(CLOUD_PROFILE_ENV).map(|path| Self::ProfileFile(path.into())))
-    }
-
     fn choice(&self) -> CloudChoice {
         match self {
             CloudSource::Demo => CloudChoice::Demo,
@@ -71,6 +56,9 @@ pub struct Connection {
     pub session: Session,
     /// The cloud's provider-operations catalogue, read once when first needed.
     pub catalogue: tokio::sync::OnceCell<Arc<rolecall_rbac::Catalogue>>,
+    /// What the admin should know about how this connection was opened (a
+    /// keychain that cannot be reached, a profile that fell back to the demo).
+    pub notices: Vec<String>,
     /// Kept alive while the connection lives in demo mode; dropping it stops it.
     _emulator: Option<Emulator>,
 }
@@ -81,6 +69,7 @@ impl Connection {
         settings: &Settings,
         dir: &std::path::Path,
     ) -> anyhow::Result<Self> {
+        let mut notices = Vec::new();
         let (cloud, emulator) = match choice.profile()? {
             Some(cloud) => (cloud, None),
             None => {
@@ -108,7 +97,9 @@ impl Connection {
             CloudMode::Demo => "Rolecall (demo tenant)".to_owned(),
             _ => rolecall_auth::keychain::service_for(&cloud),
         };
-        let keychain = Keychain::open(&service)?;
+        // A keychain that cannot be reached does not keep the window shut:
+        // the person is told, and sign-in says it again when it needs it.
+        let (keychain, unreachable) = Keychain::open_or_unavailable(&service);
         let accounts = Arc::new(Accounts::new(
             keychain,
             http.clone(),
@@ -116,10 +107,21 @@ impl Connection {
             settings.client_id(),
         ));
         let session = Session::new(accounts);
-        session.restore(
-            settings.active_account.as_deref(),
-            settings.active_tenant.as_deref(),
-        )?;
+        let restored = match unreachable {
+            Some(error) => Err(error.to_string()),
+            None => session
+                .restore(
+                    settings.active_account.as_deref(),
+                    settings.active_tenant.as_deref(),
+                )
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(error) = restored {
+            tracing::warn!(%error, "no saved sign-in could be read");
+            notices.push(format!(
+                "Your saved sign-in could not be read, so you are not signed in: {error}"
+            ));
+        }
         if settings.use_azure_cli
             && let Err(error) = session
                 .use_azure_cli(settings.active_tenant.as_deref())
@@ -134,12 +136,15 @@ impl Connection {
             http,
             session,
             catalogue: tokio::sync::OnceCell::new(),
+            notices,
             _emulator: emulator,
         })
     }
 }
 
 pub struct AppState {
+    /// What the person should know about this start, shown once in the window.
+    pub notices: Vec<String>,
     settings_path: PathBuf,
     config_dir: PathBuf,
     settings: Mutex<Settings>,
@@ -200,30 +205,61 @@ fn find_kept<T: Clone>(list: &Mutex<Vec<(u32, T)>>, id: u32) -> Option<T> {
 
 impl AppState {
     /// Reads the settings in `config_dir` and connects to the cloud (a forced
-    /// one, or the settings').
+    /// one, or the settings'). What the person should know about the start
+    /// (settings moved aside, a profile that fell back to the demo, a
+    /// keychain out of reach) is kept for the window: [`AppState::notices`].
+    ///
+    /// Invariant: on an empty profile this creates what it needs; only a
+    /// forced cloud that cannot be used, or a demo emulator that cannot
+    /// start, is an error.
     pub async fn start(
         config_dir: PathBuf,
         data_dir: PathBuf,
         forced: Option<CloudSource>,
     ) -> anyhow::Result<Self> {
+        for dir in [&config_dir, &data_dir] {
+            rolecall_core::files::ensure_dir(dir)?;
+        }
         let settings_path = config_dir.join("settings.json");
-        let settings = Settings::load(&settings_path)?;
+        let (settings, settings_notice) = Settings::load_or_recover(&settings_path);
+        let mut notices: Vec<String> = settings_notice.into_iter().collect();
         let choice = effective_cloud(forced.as_ref(), &settings);
-        let connection = Connection::open(&choice, &settings, &config_dir).await?;
+        let connection = match Connection::open(&choice, &settings, &config_dir).await {
+            Ok(connection) => connection,
+            // The settings' own custom profile went bad (moved, edited): open
+            // the demo and say so, rather than refusing to start; a profile
+            // forced on the command line is the person's explicit ask.
+            Err(error) if forced.is_none() && choice != CloudChoice::Demo => {
+                tracing::warn!(error = %format!("{error:#}"), "the saved cloud cannot be used");
+                notices.push(format!(
+                    "The cloud in your settings cannot be used ({error:#}), so Rolecall opened the demo tenant. Choose your cloud again on the sign-in page."
+                ));
+                Connection::open(&CloudChoice::Demo, &settings, &config_dir).await?
+            }
+            Err(error) => return Err(error),
+        };
+        notices.extend(connection.notices.iter().cloned());
+        let journal_path = data_dir.join("journal.jsonl");
+        let journal = match rolecall_grants::Journal::open(&journal_path) {
+            Ok(journal) => Some(journal),
+            Err(error) => {
+                tracing::error!(%error, "the journal cannot be opened; grants will not be recorded");
+                notices.push(format!(
+                    "The journal {} cannot be opened ({error}), so what Rolecall writes is not recorded. Check that the folder can be written to.",
+                    journal_path.display()
+                ));
+                None
+            }
+        };
         Ok(Self {
+            notices,
             settings_path,
             config_dir,
             settings: Mutex::new(settings),
             forced,
             connection: RwLock::new(Arc::new(connection)),
             cancel_sign_in: Mutex::new(None),
-            journal: match rolecall_grants::Journal::open(&data_dir.join("journal.jsonl")) {
-                Ok(journal) => Some(journal),
-                Err(error) => {
-                    tracing::error!(%error, "the journal cannot be opened; grants will not be recorded");
-                    None
-                }
-            },
+            journal,
             plans: Mutex::new(Vec::new()),
             next_plan: std::sync::atomic::AtomicU32::new(1),
             proposals: Mutex::new(Vec::new()),

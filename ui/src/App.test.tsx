@@ -24,13 +24,52 @@ describe("the app frame", () => {
   it("offers every screen in the navigation pane and opens each", async () => {
     const user = userEvent.setup();
     render(<App backend={fakeBackend({ accounts: [olivia] })} />);
-    const nav = screen.getByRole("navigation");
+    const nav = await screen.findByRole("navigation");
     await screen.findByTestId("screen-onboard");
     for (const { id, label } of SCREENS) {
       await user.click(within(nav).getByText(label));
       expect(screen.getByTestId(`screen-${id}`)).toBeInTheDocument();
       expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent(label);
     }
+  });
+});
+
+describe("the start", () => {
+  it("shows only what failed, what to do and the log folder after a failed start, and quits", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({
+      startup: {
+        problem: {
+          what: "the cloud profile: cannot read /tmp/missing.json: No such file or directory (os error 2)",
+          todo: "Check the cloud profile file named above.",
+        },
+        notices: [],
+        logFolder: "/home/me/.local/share/app.rolecall.desktop/logs",
+      },
+    });
+    render(<App backend={backend} />);
+    const failure = await screen.findByTestId("startup-failure");
+    expect(failure).toHaveTextContent("Rolecall could not start");
+    expect(failure).toHaveTextContent("/tmp/missing.json");
+    expect(failure).toHaveTextContent("Check the cloud profile file named above.");
+    expect(failure).toHaveTextContent("/home/me/.local/share/app.rolecall.desktop/logs");
+    // Nothing else is asked of a backend that did not start.
+    expect(backend.appInfo).not.toHaveBeenCalled();
+    expect(backend.getSession).not.toHaveBeenCalled();
+    expect(screen.queryByRole("navigation")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("startup-quit"));
+    expect(backend.quit).toHaveBeenCalledOnce();
+  });
+
+  it("shows the start's notices under the header until dismissed", async () => {
+    const user = userEvent.setup();
+    const notice = "Your settings file could not be used (expected value), so Rolecall started with its default settings.";
+    render(<App backend={fakeBackend({ startup: { problem: null, notices: [notice], logFolder: null } })} />);
+    const notices = await screen.findByTestId("startup-notices");
+    expect(notices).toHaveTextContent(notice);
+    expect(await screen.findByRole("navigation")).toBeInTheDocument();
+    await user.click(within(notices).getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByTestId("startup-notices")).not.toBeInTheDocument();
   });
 });
 

@@ -25,12 +25,13 @@ import { ScreenView } from "./screens/ScreenView";
 import { SignInPage } from "./screens/SignInPage";
 import { AccountPanel } from "./AccountPanel";
 import { SessionProvider, activeAccount, useSession } from "./session";
+import { StartupGate, StartupNotices } from "./StartupGate";
 
 const useStyles = makeStyles({
   root: {
     height: "100vh",
     display: "grid",
-    gridTemplateRows: "48px 1fr",
+    gridTemplateRows: "48px auto 1fr",
     backgroundColor: tokens.colorNeutralBackground2,
   },
   header: {
@@ -75,9 +76,11 @@ export function App({ backend = commands }: { backend?: Backend }) {
     <FluentProvider theme={themes[resolved]} data-theme={resolved}>
       <div className={styles.root}>
         <BackendProvider backend={backend}>
-          <SessionProvider>
-            <Frame themeChoice={choice} onThemeChoice={setChoice} />
-          </SessionProvider>
+          <StartupGate>
+            <SessionProvider>
+              <Frame themeChoice={choice} onThemeChoice={setChoice} />
+            </SessionProvider>
+          </StartupGate>
         </BackendProvider>
       </div>
     </FluentProvider>
@@ -155,6 +158,7 @@ function Frame({
           </MenuPopover>
         </Menu>
       </header>
+      <StartupNotices />
       <div className={styles.body}>
         <NavDrawer
           className={styles.nav}

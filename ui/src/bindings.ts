@@ -7,6 +7,13 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
+	/**
+	 *  How the start went: the error screen's text, or the notices to show once.
+	 *  Answers whether or not the app's state could be opened.
+	 */
+	startupReport: () => __TAURI_INVOKE<StartupView_Serialize>("startup_report"),
+	/**  Closes Rolecall (the error screen's Quit): status 1 after a failed start. */
+	quit: () => __TAURI_INVOKE<void>("quit"),
 	/**  Version, cloud and tenant for the frame's header. */
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
 	/**  Reaches the cloud's sign-in authority (OpenID discovery) and reports how it went. */
@@ -648,6 +655,43 @@ export type SettingsView_Serialize = {
 	tenant: string | null,
 	/**  Empty: the default client id. */
 	clientId: string | null,
+};
+
+/**  Why Rolecall could not start, for the window's error screen. */
+export type StartupProblem = {
+	/**  What failed, with its causes. */
+	what: string,
+	/**  What the person can do about it. */
+	todo: string,
+};
+
+/**  How the start went: asked for first, before any other command. */
+export type StartupView = StartupView_Serialize | StartupView_Deserialize;
+
+/**  How the start went: asked for first, before any other command. */
+export type StartupView_Deserialize = {
+	/**  Set when Rolecall could not start: the window shows only this. */
+	problem?: StartupProblem | null,
+	/**
+	 *  What the person should know (settings moved aside, a keychain out of
+	 *  reach), shown once above the first screen.
+	 */
+	notices: string[],
+	/**  The folder of the log files. */
+	logFolder?: string | null,
+};
+
+/**  How the start went: asked for first, before any other command. */
+export type StartupView_Serialize = {
+	/**  Set when Rolecall could not start: the window shows only this. */
+	problem: StartupProblem | null,
+	/**
+	 *  What the person should know (settings moved aside, a keychain out of
+	 *  reach), shown once above the first screen.
+	 */
+	notices: string[],
+	/**  The folder of the log files. */
+	logFolder: string | null,
 };
 
 export type TaskView = {

@@ -68,7 +68,8 @@ pub fn service_for(cloud: &rolecall_core::CloudProfile) -> String {
 /// Named secrets under one service name (Rolecall's, or a test's own).
 #[derive(Clone)]
 pub struct Keychain {
-    store: Arc<CredentialStore>,
+    /// The OS's store, or why it could not be reached when opened.
+    store: Result<Arc<CredentialStore>, String>,
     service: String,
 }
 
@@ -88,8 +89,30 @@ impl Keychain {
 
     pub fn with_store(store: Arc<CredentialStore>, service: &str) -> Self {
         Self {
-            store,
+            store: Ok(store),
             service: service.to_owned(),
+        }
+    }
+
+    /// The keychain of this OS when it can be reached; otherwise one whose
+    /// every call answers [`KeychainError::Unavailable`], with the reason.
+    /// For the app's start: a locked or missing keychain must not keep the
+    /// window from opening, it is said where sign-in needs it.
+    pub fn open_or_unavailable(service: &str) -> (Self, Option<KeychainError>) {
+        match platform_store() {
+            Ok(store) => (Self::with_store(store, service), None),
+            Err(error) => {
+                let reason = match &error {
+                    KeychainError::Unavailable(reason)
+                    | KeychainError::Failed(reason)
+                    | KeychainError::Damaged(reason) => reason.clone(),
+                };
+                let keychain = Self {
+                    store: Err(reason),
+                    service: service.to_owned(),
+                };
+                (keychain, Some(error))
+            }
         }
     }
 
@@ -98,7 +121,10 @@ impl Keychain {
     }
 
     fn entry(&self, key: &str) -> Result<Entry, KeychainError> {
-        self.store.build(&self.service, key, None).map_err(classify)
+        match &self.store {
+            Ok(store) => store.build(&self.service, key, None).map_err(classify),
+            Err(reason) => Err(KeychainError::Unavailable(reason.clone())),
+        }
     }
 
     fn read_one(&self, key: &str) -> Result<Option<Vec<u8>>, KeychainError> {

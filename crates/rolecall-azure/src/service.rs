@@ -187,7 +187,8 @@ impl Service {
     }
 
     /// `path` relative to the service's base (a leading `/` is allowed),
-    /// with `query` pairs encoded.
+    /// with `query` pairs encoded. A path that would leave the service's
+    /// origin (`https://other/…`, `//other`, `\\other`) is refused here.
     pub fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url> {
         let mut url = self
             .inner
@@ -198,6 +199,7 @@ impl Service {
                 detail: format!("'{path}' is not a valid path: {e}"),
                 request_id: None,
             })?;
+        self.same_origin(&url, "the path")?;
         if !query.is_empty() {
             // Spaces as %20, not form encoding's `+`: OData filters may hold a
             // literal `+` (a mail address), and %20 reads the same everywhere.
@@ -231,6 +233,8 @@ impl Service {
         headers: &[(&'static str, &str)],
     ) -> Result<Answer> {
         let name = self.inner.name;
+        // Invariant: the bearer token only ever goes to this service's origin.
+        self.same_origin(&url, "the request")?;
         let mut request = Request::new(url.clone(), method);
         request.insert_header("accept", "application/json");
         for (header, value) in headers {
@@ -358,18 +362,25 @@ impl Service {
             detail: format!("the next link '{link}' is not a URL: {e}"),
             request_id: None,
         })?;
-        if url.origin() != self.inner.base.origin() {
-            return Err(AzureError::Protocol {
-                service: self.inner.name,
-                detail: format!(
-                    "the next link points at {}, not at {}; Rolecall does not send its token elsewhere",
-                    url.origin().ascii_serialization(),
-                    self.inner.base.origin().ascii_serialization()
-                ),
-                request_id: None,
-            });
-        }
+        self.same_origin(&url, "the next link")?;
         Ok(url)
+    }
+
+    /// Refuses a URL that is not on the service's own origin (scheme, host
+    /// and port): its token is not sent anywhere else.
+    fn same_origin(&self, url: &Url, what: &str) -> Result<()> {
+        if url.origin() == self.inner.base.origin() {
+            return Ok(());
+        }
+        Err(AzureError::Protocol {
+            service: self.inner.name,
+            detail: format!(
+                "{what} points at {}, not at {}; Rolecall does not send its token elsewhere",
+                url.origin().ascii_serialization(),
+                self.inner.base.origin().ascii_serialization()
+            ),
+            request_id: None,
+        })
     }
 }
 
@@ -525,6 +536,60 @@ mod tests {
         assert!(
             arm.next_link("http://management.azure.com/x").is_err(),
             "not over plain HTTP either"
+        );
+    }
+
+    #[test]
+    fn paths_that_leave_the_service_origin_are_refused() {
+        let arm = arm();
+        for path in [
+            "https://attacker.example/x/providers/Microsoft.Authorization/permissions",
+            "/https://attacker.example/x",
+            "http://management.azure.com/subscriptions",
+            "https://management.azure.com:8443/subscriptions",
+        ] {
+            let error = arm.url(path, &[]).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("does not send its token elsewhere"),
+                "{path}: {error}"
+            );
+        }
+        // Whatever else a path holds, a URL made from it stays on the host.
+        for path in [
+            "//attacker.example/x",
+            "\\\\attacker.example\\x",
+            "/\\attacker.example/x",
+            "/subscriptions/x",
+        ] {
+            if let Ok(url) = arm.url(path, &[]) {
+                assert_eq!(url.host_str(), Some("management.azure.com"), "{path}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_to_another_origin_is_never_sent() {
+        // The credential panics if asked for a token: the refusal comes first.
+        let error = arm()
+            .send::<()>(
+                Method::Get,
+                Url::parse(
+                    "https://attacker.example/providers/Microsoft.Authorization/permissions",
+                )
+                .unwrap(),
+                None,
+                &[],
+            )
+            .await
+            .err()
+            .expect("refused");
+        assert!(
+            error
+                .to_string()
+                .contains("does not send its token elsewhere"),
+            "{error}"
         );
     }
 

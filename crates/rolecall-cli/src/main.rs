@@ -981,8 +981,8 @@ fn save_run_report(
     report: &rolecall_grants::runs::RunReport,
 ) -> anyhow::Result<()> {
     let format = rolecall_grants::report::Format::from_path(path);
-    std::fs::write(path, report.render(&local_user(), format))
-        .map_err(|e| anyhow::anyhow!("the report {} cannot be written: {e}", path.display()))?;
+    rolecall_core::files::write_atomic(path, report.render(&local_user(), format).as_bytes())
+        .map_err(|e| anyhow::anyhow!("the report cannot be saved: {e}"))?;
     eprintln!("report saved to {}", path.display());
     Ok(())
 }

@@ -7,6 +7,7 @@
 pub mod cloud;
 pub mod discovery;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod settings;
 

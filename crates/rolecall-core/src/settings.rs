@@ -90,19 +90,48 @@ impl Settings {
         }
     }
 
-    /// Writes the whole file atomically (a temporary file, then a rename).
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let fail = |e: std::io::Error| Error::Settings {
-            path: path.to_owned(),
-            reason: e.to_string(),
+    /// Reads the file as [`Settings::load`] does, but never refuses to start:
+    /// a file that does not parse or holds a value Rolecall would refuse
+    /// (an invalid tenant or client id) is moved aside, kept for the person
+    /// beside the original as `settings.json.damaged-<seconds>`, and the
+    /// defaults are used. The notice says what happened, for the window.
+    pub fn load_or_recover(path: &Path) -> (Self, Option<String>) {
+        let problem = match Self::load(path) {
+            Ok(settings) => match settings.validate() {
+                Ok(()) => return (settings, None),
+                Err(error) => error.to_string(),
+            },
+            Err(Error::Settings { reason, .. }) => reason,
+            Err(other) => other.to_string(),
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let partial: PathBuf = path.with_extension("json.partial");
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut aside = path.as_os_str().to_owned();
+        aside.push(format!(".damaged-{seconds}"));
+        let aside = PathBuf::from(aside);
+        let notice = match std::fs::rename(path, &aside) {
+            Ok(()) => format!(
+                "Your settings file could not be used ({problem}), so Rolecall started with its default settings. The old file is kept as {}; choose your cloud and tenant again on the sign-in page.",
+                aside.display()
+            ),
+            Err(error) => format!(
+                "Your settings file {} could not be used ({problem}) nor moved aside ({error}), so Rolecall started with its default settings and cannot save new ones until the file can be replaced: check its permissions.",
+                path.display()
+            ),
+        };
+        tracing::warn!(path = %path.display(), %problem, "settings moved aside");
+        (Self::default(), Some(notice))
+    }
+
+    /// Writes the whole file atomically (a temporary file, then a rename),
+    /// creating the config folder on a fresh profile.
+    pub fn save(&self, path: &Path) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(self).expect("settings serialise");
-        std::fs::write(&partial, bytes).map_err(fail)?;
-        std::fs::rename(&partial, path).map_err(fail)
+        crate::files::write_atomic(path, &bytes).map_err(|e| Error::Settings {
+            path: path.to_owned(),
+            reason: e.source.to_string(),
+        })
     }
 
     /// Checks what the admin typed before it is saved.
@@ -170,6 +199,50 @@ mod tests {
         std::fs::write(&path, b"{not json").unwrap();
         let error = Settings::load(&path).unwrap_err();
         assert!(error.to_string().contains("settings.json"), "{error}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_damaged_or_invalid_file_is_moved_aside_and_the_defaults_are_used() {
+        let dir = std::env::temp_dir().join(format!("rolecall-recover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("settings.json");
+        // No folder at all: the defaults, nothing said, nothing written.
+        assert_eq!(
+            Settings::load_or_recover(&path),
+            (Settings::default(), None)
+        );
+        assert!(!dir.exists());
+        for damaged in [
+            &b"{not json"[..],
+            br#"{"tenant":"https://evil.example/x"}"#,
+            br#"{"clientId":"not-a-guid"}"#,
+            br#"{"cloud":{"kind":"Mars"}}"#,
+        ] {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, damaged).unwrap();
+            let (settings, notice) = Settings::load_or_recover(&path);
+            assert_eq!(settings, Settings::default());
+            let notice = notice.expect("a notice for the window");
+            assert!(notice.contains("default settings"), "{notice}");
+            assert!(!path.exists(), "the damaged file is moved away");
+            let kept: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.to_string_lossy().contains("settings.json.damaged-"))
+                .collect();
+            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert_eq!(std::fs::read(&kept[0]).unwrap(), damaged, "kept as it was");
+            assert!(notice.contains(&kept[0].display().to_string()), "{notice}");
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        // A good file is read as it is.
+        let good = Settings {
+            tenant: Some("contoso.onmicrosoft.com".into()),
+            ..Default::default()
+        };
+        good.save(&path).unwrap();
+        assert_eq!(Settings::load_or_recover(&path), (good, None));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

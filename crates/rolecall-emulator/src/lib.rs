@@ -29,3 +29,28 @@ pub mod wire;
 pub use faults::{Faults, Observed, Throttle};
 pub use seed::{ACG_APP_ID, AZURE_CLI_CLIENT_ID, DEMO_TENANT_ID, Seed, demo_id};
 pub use server::{CloudProfileJson, Emulator, Limits, Options, Settings, State};
+
+/// Writes `bytes` to `path` whole or not at all (a temporary file beside it,
+/// then a rename), creating the folder first: the emulator's state file and
+/// profile may be asked for in folders a fresh profile does not have yet.
+/// (The emulator stands apart from Rolecall's crates, so it does not use
+/// `rolecall_core::files`; both rest on `tempfile`.)
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating the folder {}", dir.display()))?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing into {}", dir.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}

@@ -209,11 +209,7 @@ impl Shared {
             };
             serde_json::to_vec(&snapshot)?
         };
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, bytes)
-            .with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, path).with_context(|| format!("replacing {}", path.display()))?;
-        Ok(())
+        crate::write_atomic(path, &bytes)
     }
 }
 

@@ -425,7 +425,18 @@ async fn every_served_official_example_replays_with_its_status_shape_and_schema(
                     if !example_path.exists() {
                         continue; // the reference material carries only some of the examples
                     }
-                    let served = template.contains("Microsoft.Authorization")
+                    // PIM for Azure resources (schedules, schedule requests and
+                    // instances, management policies, eligible child resources)
+                    // is in the reference but not served yet: issue #17 serves
+                    // it and takes it out of this list.
+                    const NOT_SERVED_YET: &[&str] = &[
+                        "roleAssignmentSchedule",
+                        "roleEligibilitySchedule",
+                        "roleManagementPolic",
+                        "eligibleChildResources",
+                    ];
+                    let served = (template.contains("Microsoft.Authorization")
+                        && !NOT_SERVED_YET.iter().any(|t| template.contains(t)))
                         || template == "/subscriptions"
                         || template == "/tenants"
                         || template == "/subscriptions/{subscriptionId}"

@@ -44,7 +44,9 @@ pub enum RunKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunRole {
     /// The role definition's name: `guid(name, subscription)` for new ones.
+    #[serde(deserialize_with = "crate::model::checked::guid")]
     pub guid: String,
+    #[serde(deserialize_with = "crate::model::checked::draft")]
     pub draft: Draft,
 }
 

@@ -1,7 +1,62 @@
 //! Grants and members.
 
 use rolecall_azure::arm::PrincipalType;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Checks done where a grant enters from outside (a report to undo, a
+/// journal line, IPC): ids become parts of ARM and Graph paths, so each is
+/// parsed here, and refused with what to give instead.
+pub(crate) mod checked {
+    use super::*;
+
+    /// A scope that [`rolecall_rbac::Scope::parse`] accepts, kept as given.
+    pub fn scope<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let text = String::deserialize(d)?;
+        rolecall_rbac::Scope::parse(&text)
+            .map(|s| s.to_string())
+            .map_err(serde::de::Error::custom)
+    }
+
+    /// A GUID, as Azure writes object, role and application ids.
+    pub fn guid<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let text = String::deserialize(d)?;
+        if rolecall_rbac::scope::is_guid(&text) {
+            Ok(text)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "'{text}' is not an id: give a GUID such as 8f3e2b1a-0000-4000-8000-000000000001"
+            )))
+        }
+    }
+
+    /// A custom role's draft whose every assignable scope parses.
+    pub fn draft<'de, D: Deserializer<'de>>(d: D) -> Result<rolecall_rbac::draft::Draft, D::Error> {
+        let draft = rolecall_rbac::draft::Draft::deserialize(d)?;
+        for scope in &draft.assignable_scopes {
+            rolecall_rbac::Scope::parse(scope).map_err(serde::de::Error::custom)?;
+        }
+        Ok(draft)
+    }
+
+    /// A role definition: its GUID, or its full id whose scope parses.
+    pub fn role<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let text = String::deserialize(d)?;
+        let ok = match text.rsplit_once("/providers/Microsoft.Authorization/roleDefinitions/") {
+            None => rolecall_rbac::scope::is_guid(&text),
+            Some((prefix, guid)) => {
+                rolecall_rbac::scope::is_guid(guid)
+                    && (prefix.is_empty() || rolecall_rbac::Scope::parse(prefix).is_ok())
+            }
+        };
+        if ok {
+            Ok(text)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "'{text}' is not a role definition id: give the role's GUID"
+            )))
+        }
+    }
+}
 
 /// What kind of directory object a member is; ARM's `principalType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +82,7 @@ impl MemberKind {
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     /// The object id.
+    #[serde(deserialize_with = "checked::guid")]
     pub id: String,
     pub kind: MemberKind,
     pub display_name: String,
@@ -48,8 +104,10 @@ impl Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AzureRoleGrant {
+    #[serde(deserialize_with = "checked::scope")]
     pub scope: String,
     /// The role definition's GUID.
+    #[serde(deserialize_with = "checked::role")]
     pub role_id: String,
     pub role_name: String,
     pub member: Member,
@@ -92,10 +150,13 @@ impl AzureRoleGrant {
 #[serde(rename_all = "camelCase")]
 pub struct AppRoleGrant {
     /// The enterprise application's service principal (object id).
+    #[serde(deserialize_with = "checked::guid")]
     pub resource_id: String,
     pub resource_name: String,
     /// Its application id: what pins it, not the display name.
+    #[serde(deserialize_with = "checked::guid")]
     pub app_id: String,
+    #[serde(deserialize_with = "checked::guid")]
     pub app_role_id: String,
     /// e.g. `ProvisioningAPI.ReadUser`
     pub app_role_value: String,

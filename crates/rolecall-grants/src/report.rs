@@ -197,27 +197,28 @@ pub fn undo(report_json: &str) -> Result<crate::journal::Run, String> {
         outcome: Outcome,
     }
     #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Shape {
-        Run {
-            #[serde(default)]
-            title: String,
-            grants: Vec<Entry>,
-            #[serde(default, rename = "customRoles")]
-            custom_roles: Vec<RoleEntry>,
-        },
-        List(Vec<Entry>),
+    struct RunShape {
+        #[serde(default)]
+        title: String,
+        grants: Vec<Entry>,
+        #[serde(default, rename = "customRoles")]
+        custom_roles: Vec<RoleEntry>,
     }
-    let shape: Shape = serde_json::from_str(report_json).map_err(|e| {
-        format!("this is not a Rolecall JSON report ({e}); save one with --report FILE.json or the app's Export JSON")
-    })?;
-    let (title, entries, roles) = match shape {
-        Shape::Run {
-            title,
-            grants,
-            custom_roles,
-        } => (title, grants, custom_roles),
-        Shape::List(entries) => (String::new(), entries, Vec::new()),
+    let not_a_report = |e: serde_json::Error| {
+        format!(
+            "this is not a Rolecall JSON report ({e}); save one with --report FILE.json or the app's Export JSON"
+        )
+    };
+    // A report (an object) or a bare list of entries; each field is checked
+    // as it is read (scopes parse, ids are GUIDs), and the first refusal is
+    // said as it is, not as "matches no shape".
+    let value: serde_json::Value = serde_json::from_str(report_json).map_err(not_a_report)?;
+    let (title, entries, roles) = if value.is_array() {
+        let entries: Vec<Entry> = serde_json::from_value(value).map_err(not_a_report)?;
+        (String::new(), entries, Vec::new())
+    } else {
+        let run: RunShape = serde_json::from_value(value).map_err(not_a_report)?;
+        (run.title, run.grants, run.custom_roles)
     };
     let created = |o: &Outcome| matches!(o, Outcome::Created { .. });
     let grants = entries
@@ -342,6 +343,81 @@ mod tests {
                 outcome: Outcome::AlreadyInPlace,
             },
         ]
+    }
+
+    /// A crafted report whose grant or custom role names a scope on another
+    /// host (or a path that climbs out of its resource) is refused as a
+    /// whole, saying what is wrong: nothing of it reaches a request.
+    #[test]
+    fn an_undo_file_with_a_hostile_scope_or_id_is_refused() {
+        let good = serde_json::to_value(entries()).unwrap();
+        let with = |pointer: &str, value: &str| {
+            let mut v = serde_json::json!({"title": "t", "grants": good.clone()});
+            *v.pointer_mut(pointer).unwrap() = serde_json::Value::String(value.into());
+            v.to_string()
+        };
+        assert!(
+            undo(&serde_json::json!({"title": "t", "grants": good.clone()}).to_string()).is_ok()
+        );
+        for (pointer, value, says) in [
+            (
+                "/grants/0/grant/scope",
+                "https://attacker.example/x",
+                "not an Azure scope",
+            ),
+            (
+                "/grants/0/grant/scope",
+                "\\\\attacker.example\\x",
+                "not an Azure scope",
+            ),
+            (
+                "/grants/0/grant/scope",
+                "/subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.Web/sites/x/%2e%2e/%2e%2e",
+                "cannot appear in a scope",
+            ),
+            ("/grants/0/grant/member/id", "a@b/../../me", "is not an id"),
+            (
+                "/grants/0/grant/roleId",
+                "../../x",
+                "not a role definition id",
+            ),
+            (
+                "/grants/1/grant/resourceId",
+                "https://attacker.example/",
+                "is not an id",
+            ),
+        ] {
+            let error = undo(&with(pointer, value)).unwrap_err();
+            assert!(error.contains(says), "{pointer}={value}: {error}");
+        }
+        let role = serde_json::json!({
+            "title": "t",
+            "grants": [],
+            "customRoles": [{
+                "role": {
+                    "guid": "0f9e0000-0000-4000-8000-00000000000b",
+                    "draft": {"roleName": "x", "assignableScopes": ["https://attacker.example/x"]}
+                },
+                "outcome": {"outcome": "created", "assignmentId": "x"}
+            }]
+        });
+        let error = undo(&role.to_string()).unwrap_err();
+        assert!(error.contains("not an Azure scope"), "{error}");
+    }
+
+    proptest::proptest! {
+        /// Any text, and any mutation of a real report: `undo` answers with a
+        /// run or a message, never a panic.
+        #[test]
+        fn undo_never_panics(text in "\\PC{0,400}", cut in 0usize..2000, byte in proptest::num::u8::ANY) {
+            let _ = undo(&text);
+            let real = serde_json::json!({"title": "t", "grants": serde_json::to_value(entries()).unwrap()}).to_string();
+            let mut bytes = real.into_bytes();
+            let at = cut % bytes.len();
+            bytes[at] = byte;
+            let _ = undo(&String::from_utf8_lossy(&bytes));
+            let _ = undo(&String::from_utf8_lossy(&bytes[..at]));
+        }
     }
 
     #[test]

@@ -82,6 +82,20 @@ impl Scope {
         if segments.iter().any(|s| s.is_empty()) {
             return Err(fail("it has an empty segment ('//')"));
         }
+        // A scope becomes part of a URL path: nothing in it may move the path
+        // (`..`, `%2e%2e`), end it (`?`, `#`) or read as a separator (`\`).
+        if segments.iter().any(|s| *s == "." || *s == "..") {
+            return Err(fail("'.' and '..' are not names"));
+        }
+        if let Some(c) = id
+            .chars()
+            .find(|c| matches!(c, '%' | '?' | '#' | '\\') || c.is_control())
+        {
+            return Err(fail(&format!(
+                "'{}' cannot appear in a scope",
+                c.escape_default()
+            )));
+        }
         let level = match segments.as_slice() {
             [p, ns, mgs, name]
                 if p.eq_ignore_ascii_case("providers")
@@ -389,10 +403,55 @@ mod tests {
             (&format!("{SUB}/foo"), "cannot follow a subscription"),
             ("/tenants/x", "expected 'subscriptions'"),
             ("/subscriptions//resourceGroups", "empty segment"),
+            (
+                &format!(
+                    "{SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/x/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e"
+                ),
+                "'%' cannot appear",
+            ),
+            (
+                &format!("{SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/x/../.."),
+                "'.' and '..' are not names",
+            ),
+            (&format!("{SUB}/resourceGroups/rg?x=1"), "'?' cannot appear"),
+            (&format!("{SUB}/resourceGroups/rg#x"), "'#' cannot appear"),
+            (&format!("{SUB}\\resourceGroups\\rg"), "cannot appear"),
+            (
+                "/providers/Microsoft.Management/managementGroups/..",
+                "not names",
+            ),
         ] {
             let error = Scope::parse(bad).unwrap_err().to_string();
             assert!(error.contains(says), "{bad}: {error}");
             assert!(error.contains("A scope looks like"), "{error}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text: parsing never panics, and what it accepts is a path of
+        /// plain segments that cannot leave ARM's path when joined to a URL.
+        #[test]
+        fn parse_never_panics_and_accepts_only_plain_paths(text in "\\PC{0,200}") {
+            if let Ok(scope) = Scope::parse(&text) {
+                let id = scope.as_str();
+                proptest::prop_assert!(id.starts_with('/'));
+                proptest::prop_assert!(!id[1..].contains("//"));
+                proptest::prop_assert!(!id.contains(['%', '?', '#', '\\']));
+                proptest::prop_assert!(!id.split('/').any(|s| s == ".." || s == "."));
+                let base = url::Url::parse("https://management.azure.com/").unwrap();
+                let joined = base.join(id.trim_start_matches('/')).unwrap();
+                proptest::prop_assert_eq!(joined.origin(), base.origin());
+            }
+        }
+
+        /// Valid scopes with a hostile tail are refused, never shortened.
+        #[test]
+        fn mutated_scopes_are_refused(tail in "[./%?#\\\\]{1,6}(2e|2E|2f)?") {
+            let text = format!("{SUB}/resourceGroups/rg/{tail}");
+            let parsed = Scope::parse(&text);
+            if let Ok(scope) = parsed {
+                proptest::prop_assert!(!scope.as_str().contains(['%', '?', '#', '\\']));
+            }
         }
     }
 }

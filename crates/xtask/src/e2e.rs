@@ -66,6 +66,13 @@ pub fn run_suite(root: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
     result?;
     let scanned = scan?;
+    // The README's picture, from this green run: it cannot go stale.
+    let shot = artifacts.join("docs-screenshot.png");
+    if shot.exists() {
+        std::fs::copy(&shot, root.join("docs/screenshot.png"))
+            .context("copying the README's screenshot to docs/screenshot.png")?;
+        println!("docs/screenshot.png: taken from this run");
+    }
     println!(
         "token scan: {scanned} files under the app's data, config, cache and log folders and the captured IPC traffic hold no token"
     );
@@ -103,6 +110,23 @@ fn tempdir(label: &str) -> Result<PathBuf> {
         std::fs::set_permissions(dir.join("runtime"), std::fs::Permissions::from_mode(0o700))?;
     }
     Ok(dir)
+}
+
+/// A private X server on a free display number, for windows on a machine without one.
+fn start_xvfb(logs: &Path) -> Result<(Guard, String)> {
+    let display = free_display();
+    let mut command = Command::new("Xvfb");
+    command
+        .arg(format!(":{display}"))
+        .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(logs.join("xvfb.log"))?);
+    let mut xvfb = Guard::spawn("Xvfb", &mut command)?;
+    wait_for("Xvfb", Duration::from_secs(20), || {
+        xvfb.ensure_running()?;
+        Ok(Path::new(&format!("/tmp/.X11-unix/X{display}")).exists())
+    })?;
+    Ok((xvfb, format!(":{display}")))
 }
 
 fn free_port() -> Result<u16> {
@@ -247,7 +271,9 @@ pub fn with_secret_service(command: &mut Command) -> Result<()> {
 struct Session {
     env: Vec<(String, String)>,
     webdriver_port: u16,
-    // Field order is drop order: the driver (and the app under it) first, the bus last.
+    fresh: FreshProfile,
+    // Field order is drop order: the drivers (and the apps under them) first, the bus last.
+    _fresh_driver: Guard,
     _driver: Guard,
     _emulator: Guard,
     profile: PathBuf,
@@ -277,19 +303,8 @@ impl Session {
         };
 
         // 1. An X server for the window (first, so that services the bus starts get a display too).
-        let display = free_display();
-        let mut xvfb_cmd = Command::new("Xvfb");
-        xvfb_cmd
-            .arg(format!(":{display}"))
-            .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(log("xvfb.log")?);
-        let mut xvfb = Guard::spawn("Xvfb", &mut xvfb_cmd)?;
-        wait_for("Xvfb", Duration::from_secs(20), || {
-            xvfb.ensure_running()?;
-            Ok(Path::new(&format!("/tmp/.X11-unix/X{display}")).exists())
-        })?;
-        env.push(("DISPLAY".into(), format!(":{display}")));
+        let (xvfb, display) = start_xvfb(logs)?;
+        env.push(("DISPLAY".into(), display));
 
         // 2. A private session bus with an unlocked gnome-keyring (the Secret Service).
         let secrets = SecretService::start(scratch, logs, &mut env)?;
@@ -346,9 +361,17 @@ impl Session {
             Ok(TcpStream::connect(("127.0.0.1", webdriver_port)).is_ok())
         })?;
 
+        // 6. A second tauri-driver for the app as a new user starts it: an
+        // empty home folder, no XDG variable, no ROLECALL_* variable, no
+        // cloud profile; only the display, the session bus (the user's
+        // keyring) and the system's URL opener.
+        let (fresh, fresh_driver) = FreshProfile::start(scratch, cli_bin, &env, logs)?;
+
         Ok(Self {
             env,
             webdriver_port,
+            fresh,
+            _fresh_driver: fresh_driver,
             _driver: driver,
             _emulator: emulator,
             profile,
@@ -369,6 +392,12 @@ impl Session {
         for (k, v) in &self.env {
             command.env(k, v);
         }
+        command
+            .env(
+                "FRESH_WEBDRIVER_PORT",
+                self.fresh.webdriver_port.to_string(),
+            )
+            .env("FRESH_HOME", &self.fresh.home);
         let mut specs = Guard::spawn("e2e specs", &mut command)?;
         // Bounded: a hung WebDriver call must not eat CI's time limit.
         let deadline = std::time::Instant::now() + Duration::from_secs(15 * 60);
@@ -388,4 +417,164 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// The profile of a person who has never run Rolecall: an empty home folder
+/// (nothing under it, not even `.config`), and a system URL opener
+/// (`xdg-open`) that plays the person's browser on the sign-in page.
+struct FreshProfile {
+    home: PathBuf,
+    bin: PathBuf,
+    webdriver_port: u16,
+}
+
+impl FreshProfile {
+    /// Makes the profile and starts its own tauri-driver, whose environment
+    /// is [`FreshProfile::env`] and nothing else.
+    fn start(
+        scratch: &Path,
+        cli_bin: &Path,
+        harness: &[(String, String)],
+        logs: &Path,
+    ) -> Result<(Self, Guard)> {
+        let log =
+            |name: &str| -> Result<Stdio> { Ok(std::fs::File::create(logs.join(name))?.into()) };
+        let mut fresh = Self::new(scratch, cli_bin)?;
+        fresh.webdriver_port = free_port()?;
+        let native_port = free_port()?;
+        let mut command = Command::new("tauri-driver");
+        command
+            .args([
+                "--port",
+                &fresh.webdriver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env_clear()
+            .envs(fresh.env(harness))
+            .stdout(log("tauri-driver-fresh.log")?)
+            .stderr(log("app-fresh-profile.log")?);
+        let mut driver = Guard::spawn("tauri-driver (fresh profile)", &mut command)?;
+        wait_for(
+            "tauri-driver (fresh profile)",
+            Duration::from_secs(20),
+            || {
+                driver.ensure_running()?;
+                Ok(TcpStream::connect(("127.0.0.1", fresh.webdriver_port)).is_ok())
+            },
+        )?;
+        Ok((fresh, driver))
+    }
+
+    fn new(scratch: &Path, cli_bin: &Path) -> Result<Self> {
+        let home = scratch.join("fresh-home");
+        let bin = scratch.join("fresh-bin");
+        std::fs::create_dir_all(&home)?;
+        std::fs::create_dir_all(&bin)?;
+        let opener = bin.join("xdg-open");
+        std::fs::write(
+            &opener,
+            format!(
+                "#!/bin/sh\n# The person's browser: picks Olivia on the demo's sign-in page.\nexec '{}' complete-sign-in --as olivia.owner@contosodemo.onmicrosoft.com \"$1\"\n",
+                cli_bin.display()
+            ),
+        )?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755))?;
+        }
+        Ok(Self {
+            home,
+            bin,
+            webdriver_port: 0,
+        })
+    }
+
+    /// The whole environment of the fresh driver and the app it starts.
+    fn env(&self, harness: &[(String, String)]) -> Vec<(String, String)> {
+        let path = std::env::var("PATH").unwrap_or_default();
+        let mut env = vec![
+            ("HOME".to_owned(), self.home.to_string_lossy().into_owned()),
+            ("PATH".to_owned(), format!("{}:{path}", self.bin.display())),
+            ("LANG".to_owned(), "C.UTF-8".to_owned()),
+        ];
+        // What a desktop session gives every program: the display and the
+        // session bus (with the user's keyring), and the software-rendering
+        // switches WebKitGTK needs under Xvfb.
+        for (k, v) in harness {
+            if matches!(
+                k.as_str(),
+                "DISPLAY"
+                    | "DBUS_SESSION_BUS_ADDRESS"
+                    | "NO_AT_BRIDGE"
+                    | "WEBKIT_DISABLE_COMPOSITING_MODE"
+                    | "WEBKIT_DISABLE_DMABUF_RENDERER"
+                    | "LIBGL_ALWAYS_SOFTWARE"
+            ) {
+                env.push((k.clone(), v.clone()));
+            }
+        }
+        env
+    }
+}
+
+/// `cargo xtask demo --check`: the README's first command as a new user meets
+/// it, without a person. The app (built as `demo` builds it) is started with
+/// `--demo` on a fresh profile (empty home folder, nothing else Rolecall
+/// knows), on this display or a virtual one when there is none, with a
+/// Secret Service as a desktop session has; it must show its first screen
+/// (the sign-in page on the demo tenant), then it is closed.
+pub fn check_demo(root: &Path) -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        bail!("the first-screen check drives WebKitGTK through tauri-driver and runs on Linux");
+    }
+    let target = target_dir(root)?;
+    let app = target.join("debug/rolecall");
+    let cli = target.join("debug/rolecall-cli");
+    let scratch = tempdir("demo-check")?;
+    let logs = scratch.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let result = (|| -> Result<()> {
+        let mut env = scratch_env(&scratch);
+        let _xvfb = match std::env::var("DISPLAY") {
+            Ok(display) if !display.is_empty() => {
+                env.push(("DISPLAY".into(), display));
+                None
+            }
+            _ => {
+                let (guard, display) = start_xvfb(&logs)?;
+                env.push(("DISPLAY".into(), display));
+                Some(guard)
+            }
+        };
+        env.extend([
+            ("NO_AT_BRIDGE".into(), "1".into()),
+            ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
+            ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
+            ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
+        ]);
+        let _secrets = SecretService::start(&scratch, &logs, &mut env)?;
+        let (fresh, _driver) = FreshProfile::start(&scratch, &cli, &env, &logs)?;
+        let mut command = Command::new("node");
+        command
+            .arg(root.join("tests/e2e/check-demo.mjs"))
+            .current_dir(root.join("tests/e2e"))
+            .env("ROLECALL_APP", &app)
+            .env("FRESH_WEBDRIVER_PORT", fresh.webdriver_port.to_string())
+            .env("FRESH_HOME", &fresh.home)
+            .env("E2E_ARTIFACTS", scratch.join("artifacts"));
+        for (k, v) in &env {
+            if k == "DISPLAY" {
+                command.env(k, v);
+            }
+        }
+        run(&mut command)
+    })();
+    if result.is_err() {
+        let log = std::fs::read_to_string(logs.join("app-fresh-profile.log")).unwrap_or_default();
+        eprintln!("--- the app's output ---\n{log}");
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
 }

@@ -38,7 +38,13 @@ enum Task {
         no_system: bool,
     },
     /// Set up, build, and launch the app on the demo tenant (an embedded emulator).
-    Demo,
+    Demo {
+        /// Without a person: start the app as a new user would (fresh
+        /// profile, a virtual screen when there is no display), wait for its
+        /// first screen, close it; fail if the screen never showed.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run every test and check, as CI does.
     Test {
         /// Skip the end-to-end suite (needs Linux with the setup packages).
@@ -67,7 +73,7 @@ fn main() -> Result<()> {
     std::env::set_current_dir(&root)?;
     match cli.task {
         Task::Setup { no_system } => setup::setup(&root, !no_system),
-        Task::Demo => demo(&root),
+        Task::Demo { check } => demo(&root, check),
         Task::Test {
             skip_e2e,
             skip_cross,
@@ -146,8 +152,32 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn demo(root: &Path) -> Result<()> {
+/// The app as `demo` (and the end-to-end suite) runs it: the debug build
+/// serving the bundled UI, with the CLI beside it.
+fn build_app() -> Result<()> {
+    run(npm().args(["run", "build", "--workspace", "ui"]))?;
+    run(cargo().args([
+        "build",
+        "--locked",
+        "--features",
+        "custom-protocol",
+        "--package",
+        "rolecall",
+        "--package",
+        "rolecall-cli",
+        "--bin",
+        "rolecall",
+        "--bin",
+        "rolecall-cli",
+    ]))
+}
+
+fn demo(root: &Path, check: bool) -> Result<()> {
     setup::setup(root, true)?;
+    if check {
+        build_app()?;
+        return e2e::check_demo(root);
+    }
     run(npm().args(["run", "build", "--workspace", "ui"]))?;
     if cfg!(target_os = "linux")
         && std::env::var_os("DISPLAY").is_none()
@@ -280,12 +310,19 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
         )?;
     }
     if skip_e2e {
-        println!("\n(skipping the end-to-end suite: --skip-e2e)");
+        println!("\n(skipping the first-screen check and the end-to-end suite: --skip-e2e)");
     } else if !cfg!(target_os = "linux") {
         println!(
             "\n(skipping the end-to-end suite: it drives WebKitGTK through tauri-driver, which runs on Linux here)"
         );
     } else {
+        step(
+            "the README's first command as a new user meets it (cargo xtask demo --check)",
+            &mut || {
+                build_app()?;
+                e2e::check_demo(root)
+            },
+        )?;
         step("end-to-end (real window, WebDriver)", &mut || {
             e2e::run_suite(root)
         })?;

@@ -12,11 +12,14 @@ function required(name) {
   return value;
 }
 
-/** Starts the app (a new process per session) with extra command-line arguments. */
-export async function launch(args = []) {
+/**
+ * Starts the app (a new process per session) with extra command-line
+ * arguments; `port` picks another tauri-driver (the fresh profile's).
+ */
+export async function launch(args = [], { port = Number(required("WEBDRIVER_PORT")) } = {}) {
   return remote({
     hostname: "127.0.0.1",
-    port: Number(required("WEBDRIVER_PORT")),
+    port,
     logLevel: "warn",
     connectionRetryTimeout: 120_000,
     connectionRetryCount: 1,
@@ -43,6 +46,21 @@ export async function screenshot(browser, name) {
   // Let WebKit paint what the DOM already holds: two animation frames.
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await promisify(execFile)("import", ["-display", required("DISPLAY"), "-window", "root", file], {
+    timeout: 20_000,
+  });
+  return file;
+}
+
+/**
+ * Saves the window alone (cropped from the X server's screen) as
+ * `docs-screenshot.png` in the artifacts: after a green run `cargo xtask e2e`
+ * copies it to docs/screenshot.png, so the README always shows today's app.
+ */
+export async function docsScreenshot(browser) {
+  const whole = await screenshot(browser, "docs-screenshot-screen");
+  const { x, y, width, height } = await browser.getWindowRect();
+  const file = path.join(required("E2E_ARTIFACTS"), "docs-screenshot.png");
+  await promisify(execFile)("convert", [whole, "-crop", `${width}x${height}+${x}+${y}`, "+repage", file], {
     timeout: 20_000,
   });
   return file;

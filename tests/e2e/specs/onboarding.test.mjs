@@ -5,7 +5,7 @@
 // rolecall-cli's `plan --json` (the same engine, from outside the app).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { byTestId, launch, screenshot, signIn, signOut } from "../lib/app.mjs";
+import { byTestId, docsScreenshot, launch, screenshot, signIn, signOut } from "../lib/app.mjs";
 import { check, cli, click, searchAndAdd } from "../lib/ui.mjs";
 
 const PRIYA = "priya.shah@contosodemo.onmicrosoft.com";
@@ -78,6 +78,7 @@ describe("guided onboarding through the window", () => {
     await byTestId(browser, "check-warning", 30_000);
     assert.equal((await browser.$$('[data-testid="check-blocker"]')).length, 0);
     await screenshot(browser, "onboard-3-review");
+    await docsScreenshot(browser);
     await click(browser, "apply-proposal");
     const report = await byTestId(browser, "run-report", 90_000);
     await browser.waitUntil(async () => (await browser.$$('[data-testid="report-item"]')).length === 3, {

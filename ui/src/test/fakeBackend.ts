@@ -10,6 +10,7 @@ import type {
   SessionView_Serialize,
   SettingsInfo_Serialize,
   SettingsView_Deserialize,
+  StartupView_Serialize,
   TenantView,
 } from "../bindings";
 
@@ -68,6 +69,8 @@ export interface FakeOptions {
   settingsError?: CommandError;
   /** The tenant behind the access commands. */
   tenant?: TenantOptions;
+  /** How the start went (a good start with no notices unless given). */
+  startup?: StartupView_Serialize;
 }
 
 /**
@@ -105,6 +108,11 @@ export function fakeBackend(options: FakeOptions = {}) {
   const tenant = fakeTenant(options.tenant);
   const backend = {
     ...tenant.commands,
+    startupReport: vi.fn(
+      async (): Promise<StartupView_Serialize> =>
+        options.startup ?? { problem: null, notices: [], logFolder: "/home/me/.local/share/app.rolecall.desktop/logs" },
+    ),
+    quit: vi.fn(async () => undefined),
     appInfo: vi.fn(async () => options.info ?? demoInfo),
     checkConnection: vi.fn(async () => (checks.length > 1 ? checks.shift()! : checks[0])),
     getSession: vi.fn(async () => ok(view())),

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use std::time::Duration;
 
-use anyhow::Context;
 use clap::Parser;
 use rolecall_emulator::{Emulator, Options, Seed};
 
@@ -182,11 +181,8 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let profile = emulator.profile_json();
     if let Some(path) = &args.profile_out {
-        // Write to a sibling file and rename, so a reader never sees half a profile.
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, &profile)
-            .with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
+        // A reader (a test harness polling for the file) never sees half a profile.
+        rolecall_emulator::write_atomic(path, profile.as_bytes())?;
     }
     println!("{profile}");
     shutdown_signal().await;
