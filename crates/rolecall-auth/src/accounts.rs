@@ -101,6 +101,9 @@ pub struct Accounts {
     refresh_locks: std::sync::Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     index_lock: std::sync::Mutex<()>,
     refreshes: AtomicUsize,
+    /// The last claims challenge each (account, tenant) met, for the next
+    /// interactive sign-in there to satisfy.
+    pending_claims: std::sync::Mutex<HashMap<(AccountId, String), String>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -129,6 +132,7 @@ impl Accounts {
             refresh_locks: Default::default(),
             index_lock: Default::default(),
             refreshes: AtomicUsize::new(0),
+            pending_claims: Default::default(),
         }
     }
 
@@ -261,7 +265,7 @@ impl Accounts {
     }
 
     fn cache(&self, id: &AccountId, tenant: &str, scope: &str, response: &TokenResponse) {
-        let expires_at = OffsetDateTime::now_utc() + Duration::from_secs(response.expires_in);
+        let expires_at = response.expires_at();
         self.access.lock().expect("token cache lock").insert(
             (id.clone(), tenant.to_ascii_lowercase(), scope.to_owned()),
             CachedToken {
@@ -370,6 +374,17 @@ impl Accounts {
                 self.keychain.delete(&Self::refresh_key(id))?;
                 return Err(error);
             }
+            Err(AuthError::InteractionRequired {
+                description,
+                claims: Some(claims),
+            }) => {
+                // The token lives on; the next sign-in here must satisfy these claims.
+                self.record_claims(id, tenant, &claims);
+                return Err(AuthError::InteractionRequired {
+                    description,
+                    claims: Some(claims),
+                });
+            }
             Err(error) => return Err(error),
         };
         if let Some(rotated) = &response.refresh_token {
@@ -377,10 +392,8 @@ impl Accounts {
                 .put(&Self::refresh_key(id), rotated.as_bytes())?;
         }
         self.cache(id, tenant, scope, &response);
-        Ok((
-            response.access_token,
-            OffsetDateTime::now_utc() + Duration::from_secs(response.expires_in),
-        ))
+        let expires_at = response.expires_at();
+        Ok((response.access_token, expires_at))
     }
 
     /// The tenants the account can reach, as ARM lists them (`GET /tenants`).
@@ -436,9 +449,17 @@ impl Accounts {
         timeout: Duration,
     ) -> Result<AccountInfo> {
         let info = self.info(id)?;
+        // A challenge met earlier (a refresh answered with claims, ARM's
+        // `insufficient_claims`) is passed on when the caller has none.
+        let pending = self.pending_claims(id, tenant);
+        let claims = claims.or(pending.as_deref());
         let fresh = self
             .interactive(tenant, Some(&info.username), claims, open, timeout)
             .await?;
+        self.pending_claims
+            .lock()
+            .expect("claims lock")
+            .remove(&(id.clone(), tenant.to_ascii_lowercase()));
         // Tokens minted before the challenge are no good any more; keep only
         // the one the fresh sign-in just cached.
         let mut cache = self.access.lock().expect("token cache lock");
@@ -448,6 +469,23 @@ impl Accounts {
                 || (tenant.eq_ignore_ascii_case(&fresh.tenant_id) && *cached_scope == scope)
         });
         Ok(fresh)
+    }
+
+    /// Remembers a claims challenge the account met in `tenant`.
+    pub fn record_claims(&self, id: &AccountId, tenant: &str, claims: &str) {
+        self.pending_claims
+            .lock()
+            .expect("claims lock")
+            .insert((id.clone(), tenant.to_ascii_lowercase()), claims.to_owned());
+    }
+
+    /// The claims challenge waiting to be satisfied in `tenant`, if any.
+    pub fn pending_claims(&self, id: &AccountId, tenant: &str) -> Option<String> {
+        self.pending_claims
+            .lock()
+            .expect("claims lock")
+            .get(&(id.clone(), tenant.to_ascii_lowercase()))
+            .cloned()
     }
 
     /// Whether the account can get tokens without an interactive sign-in.

@@ -27,6 +27,9 @@ pub async fn connect(
     cloud: &rolecall_core::CloudProfile,
     tenant: Option<&str>,
 ) -> Result<AzureCliAccount> {
+    if let Some(tenant) = tenant {
+        crate::check_tenant(tenant)?;
+    }
     let options = AzureCliCredentialOptions {
         tenant_id: tenant
             .filter(|t| !matches!(*t, "organizations" | "common"))

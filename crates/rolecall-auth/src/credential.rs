@@ -50,6 +50,13 @@ impl std::fmt::Debug for RejectedToken {
     }
 }
 
+/// Put in a token request's context when the service answered with a claims
+/// challenge (`insufficient_claims`): the credential remembers the claims for
+/// the next interactive sign-in in its tenant and answers "interaction
+/// required" instead of a token.
+#[derive(Debug, Clone)]
+pub struct ClaimsChallenge(pub String);
+
 /// The [`AuthError`] inside an error this credential returned, if any, so
 /// callers can still tell "sign in again" from "interaction required".
 /// Pipeline policies wrap errors in context (the retry policy's "will not be
@@ -67,6 +74,23 @@ pub fn auth_error(error: azure_core::Error) -> Result<AuthError, azure_core::Err
     }
 }
 
+impl AccountCredential {
+    /// The tenant this credential gets tokens in.
+    fn tenant(&self) -> azure_core::Result<String> {
+        Ok(match &self.tenant {
+            Some(tenant) => tenant.clone(),
+            None => self
+                .accounts
+                .list()
+                .map_err(|e| Error::new(ErrorKind::Credential, e))?
+                .into_iter()
+                .find(|a| a.id == self.account)
+                .map(|a| a.tenant_id)
+                .unwrap_or_default(),
+        })
+    }
+}
+
 #[async_trait::async_trait]
 impl TokenCredential for AccountCredential {
     async fn get_token(
@@ -77,21 +101,20 @@ impl TokenCredential for AccountCredential {
         let scope = scopes
             .first()
             .ok_or_else(|| Error::with_message(ErrorKind::Credential, "no scope was requested"))?;
-        if let Some(RejectedToken(rejected)) = options
-            .as_ref()
-            .and_then(|o| o.method_options.context.value::<RejectedToken>())
-        {
-            let tenant = match &self.tenant {
-                Some(tenant) => tenant.clone(),
-                None => self
-                    .accounts
-                    .list()
-                    .map_err(|e| Error::new(ErrorKind::Credential, e))?
-                    .into_iter()
-                    .find(|a| a.id == self.account)
-                    .map(|a| a.tenant_id)
-                    .unwrap_or_default(),
-            };
+        let context = options.as_ref().map(|o| &o.method_options.context);
+        if let Some(ClaimsChallenge(claims)) = context.and_then(|c| c.value::<ClaimsChallenge>()) {
+            let tenant = self.tenant()?;
+            self.accounts.record_claims(&self.account, &tenant, claims);
+            return Err(Error::new(
+                ErrorKind::Credential,
+                AuthError::InteractionRequired {
+                    description: "the tenant asks you to sign in again (Conditional Access or a revoked session)".into(),
+                    claims: Some(claims.clone()),
+                },
+            ));
+        }
+        if let Some(RejectedToken(rejected)) = context.and_then(|c| c.value::<RejectedToken>()) {
+            let tenant = self.tenant()?;
             self.accounts
                 .forget_access_token(&self.account, &tenant, scope, rejected);
         }

@@ -63,6 +63,7 @@ pub async fn start(
     tenant: &str,
     scopes: &[&str],
 ) -> Result<(DeviceCodePrompt, DeviceCodeSession)> {
+    crate::check_tenant(tenant)?;
     let scope = scopes.join(" ");
     let body = crate::token::post_to_authority(
         http,

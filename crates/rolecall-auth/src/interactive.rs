@@ -1,15 +1,19 @@
 //! Interactive sign-in: authorization code with PKCE (S256) in the system
 //! browser, redirected to a loopback listener (RFC 8252).
 //!
-//! The listener binds 127.0.0.1 on a free port and is registered as
-//! `http://localhost:{port}` (Entra matches loopback redirects without their
-//! port). It answers exactly one redirect carrying `code` or `error`, checks
-//! `state`, shows a page the admin can close, and gives up after a timeout.
+//! The listener binds 127.0.0.1 (and ::1 where there is IPv6) on a free port
+//! and is registered as `http://localhost:{port}` (Entra matches loopback
+//! redirects without their port). Each connection is served on its own task
+//! with a read timeout; only the redirect carrying this sign-in's `state`
+//! ends the wait (others are answered and ignored), a page tells the admin
+//! they can close the tab, and the wait gives up after a timeout.
 //! The protocol is small enough that it is written here rather than through
 //! the `oauth2` crate, whose 5.x pins reqwest 0.12 (a second HTTP and TLS
 //! stack next to the app's reqwest 0.13) and whose token types would need
 //! Entra's extra fields (`client_info`, `ext_expires_in`) added anyway.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
@@ -133,6 +137,9 @@ pub fn pkce_pair() -> (String, String) {
 
 /// Runs the whole interactive sign-in and returns the token endpoint's answer.
 pub async fn sign_in(request: InteractiveRequest<'_>, open: Opener) -> Result<TokenResponse> {
+    crate::check_tenant(request.tenant)?;
+    // `localhost` may resolve to 127.0.0.1 or ::1: listen on both (the
+    // second only where the machine has IPv6), on one port.
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| AuthError::Loopback(format!("cannot listen on 127.0.0.1: {e}")))?;
@@ -140,15 +147,18 @@ pub async fn sign_in(request: InteractiveRequest<'_>, open: Opener) -> Result<To
         .local_addr()
         .map_err(|e| AuthError::Loopback(e.to_string()))?
         .port();
+    let mut listeners = vec![listener];
+    if let Ok(v6) = TcpListener::bind(("::1", port)).await {
+        listeners.push(v6);
+    }
     let redirect_uri = format!("http://localhost:{port}");
     let (verifier, challenge) = pkce_pair();
     let state = random_url_safe(16);
 
-    let mut url = request
-        .cloud
-        .browser_authority()
-        .join(&format!("{}/oauth2/v2.0/authorize", request.tenant))
-        .map_err(|e| AuthError::Protocol(format!("authority URL: {e}")))?;
+    let mut url = crate::join_on_origin(
+        request.cloud.browser_authority(),
+        &format!("{}/oauth2/v2.0/authorize", request.tenant),
+    )?;
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("client_id", request.client_id)
@@ -168,19 +178,26 @@ pub async fn sign_in(request: InteractiveRequest<'_>, open: Opener) -> Result<To
     }
     open(url).map_err(|e| AuthError::Browser(e.to_string()))?;
 
-    let params = tokio::time::timeout(request.timeout, receive_redirect(&listener))
-        .await
-        .map_err(|_| AuthError::TimedOut(request.timeout))??;
-    drop(listener);
+    let forged = Arc::new(AtomicBool::new(false));
+    let params = tokio::time::timeout(
+        request.timeout,
+        receive_redirect(listeners, &state, forged.clone()),
+    )
+    .await
+    .map_err(|_| {
+        // Nothing with our state came; say so if something else did.
+        if forged.load(Ordering::SeqCst) {
+            AuthError::StateMismatch
+        } else {
+            AuthError::TimedOut(request.timeout)
+        }
+    })??;
     let get = |k: &str| {
         params
             .iter()
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.as_str())
     };
-    if get("state") != Some(state.as_str()) {
-        return Err(AuthError::StateMismatch);
-    }
     if let Some(error) = get("error") {
         return Err(AuthError::Refused {
             error: error.to_owned(),
@@ -210,56 +227,115 @@ const DONE_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <body style=\"font-family:'Segoe UI',sans-serif;max-width:32rem;margin:4rem auto\"><h1>You are signed in</h1>\
 <p>Rolecall has your sign-in. You can close this tab and return to Rolecall.</p></body></html>";
 
+const FOREIGN_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rolecall</title></head>\
+<body style=\"font-family:'Segoe UI',sans-serif;max-width:32rem;margin:4rem auto\"><h1>Not Rolecall's sign-in</h1>\
+<p>This answer does not belong to the sign-in Rolecall is waiting for, so it was ignored.</p></body></html>";
+
 const ERROR_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rolecall</title></head>\
 <body style=\"font-family:'Segoe UI',sans-serif;max-width:32rem;margin:4rem auto\"><h1>Sign-in did not complete</h1>\
 <p>Return to Rolecall to see why and to try again. You can close this tab.</p></body></html>";
 
-/// Waits for the browser's redirect and answers it. Requests that carry
-/// neither `code` nor `error` (a favicon, a probe) get a 404 and the wait goes on.
-async fn receive_redirect(listener: &TcpListener) -> Result<Vec<(String, String)>> {
-    loop {
-        let (mut stream, _) = listener
-            .accept()
-            .await
-            .map_err(|e| AuthError::Loopback(e.to_string()))?;
-        let mut buf = Vec::with_capacity(4096);
-        let mut chunk = [0u8; 2048];
-        // Read the request head only; the redirect is a GET without a body.
-        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
-            let n = stream
-                .read(&mut chunk)
-                .await
-                .map_err(|e| AuthError::Loopback(e.to_string()))?;
-            if n == 0 {
-                break;
+/// How long one connection to the listener may take to send its request
+/// head: an idle socket (a port scanner, a pre-connecting browser) must not
+/// hold up the real redirect.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Waits for the browser's redirect carrying `state` and answers it. Every
+/// connection is served on its own task with [`READ_TIMEOUT`]; a request with
+/// `code` or `error` but another state (anyone who can reach the port) gets
+/// an error page and the wait goes on (`forged` is set); requests with
+/// neither (a favicon, a probe) get a 404.
+async fn receive_redirect(
+    listeners: Vec<TcpListener>,
+    state: &str,
+    forged: Arc<AtomicBool>,
+) -> Result<Vec<(String, String)>> {
+    let (found_tx, mut found_rx) = tokio::sync::mpsc::channel::<Vec<(String, String)>>(1);
+    let state: Arc<str> = Arc::from(state);
+    let mut accepting = tokio::task::JoinSet::new();
+    for listener in listeners {
+        let found_tx = found_tx.clone();
+        let state = state.clone();
+        let forged = forged.clone();
+        accepting.spawn(async move {
+            loop {
+                let (stream, _) = listener
+                    .accept()
+                    .await
+                    .map_err(|e| AuthError::Loopback(e.to_string()))?;
+                let found_tx = found_tx.clone();
+                let state = state.clone();
+                let forged = forged.clone();
+                tokio::spawn(async move {
+                    if let Some(params) = answer_one(stream, &state, &forged).await {
+                        let _ = found_tx.send(params).await;
+                    }
+                });
             }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        let head = String::from_utf8_lossy(&buf);
-        let target = head
-            .lines()
-            .next()
-            .and_then(|line| line.split_whitespace().nth(1))
-            .unwrap_or("/");
-        let params: Vec<(String, String)> = Url::parse(&format!("http://localhost{target}"))
-            .map(|u| u.query_pairs().into_owned().collect())
-            .unwrap_or_default();
-        let has = |k: &str| params.iter().any(|(key, _)| key == k);
-        let (status, page) = if has("code") {
-            ("200 OK", DONE_PAGE)
-        } else if has("error") {
-            ("200 OK", ERROR_PAGE)
-        } else {
-            ("404 Not Found", "")
-        };
-        let response = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
-            page.len()
-        );
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
-        if has("code") || has("error") {
-            return Ok(params);
-        }
+            #[allow(unreachable_code)]
+            Ok::<(), AuthError>(())
+        });
     }
+    drop(found_tx);
+    let found = tokio::select! {
+        found = found_rx.recv() => found,
+        failed = accepting.join_next() => match failed {
+            Some(Ok(Err(error))) => return Err(error),
+            _ => None,
+        },
+    };
+    accepting.abort_all();
+    found.ok_or_else(|| AuthError::Loopback("the listener stopped".into()))
+}
+
+/// Reads one request head (within [`READ_TIMEOUT`]) and answers it; the
+/// redirect's parameters when it carries our `state` and a code or an error.
+async fn answer_one(
+    mut stream: tokio::net::TcpStream,
+    state: &str,
+    forged: &AtomicBool,
+) -> Option<Vec<(String, String)>> {
+    let mut buf = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 2048];
+    // Read the request head only; the redirect is a GET without a body.
+    let read = tokio::time::timeout(READ_TIMEOUT, async {
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await;
+    if read.is_err() {
+        return None; // idle: dropped, the wait goes on
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let target = head
+        .lines()
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .unwrap_or("/");
+    let params: Vec<(String, String)> = Url::parse(&format!("http://localhost{target}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default();
+    let has = |k: &str| params.iter().any(|(key, _)| key == k);
+    let ours = params.iter().any(|(k, v)| k == "state" && v == state);
+    let redirect = has("code") || has("error");
+    let (status, page) = match (redirect, ours) {
+        (true, true) if has("code") => ("200 OK", DONE_PAGE),
+        (true, true) => ("200 OK", ERROR_PAGE),
+        (true, false) => {
+            forged.store(true, Ordering::SeqCst);
+            ("400 Bad Request", FOREIGN_PAGE)
+        }
+        (false, _) => ("404 Not Found", ""),
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
+        page.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+    (redirect && ours).then_some(params)
 }

@@ -71,6 +71,10 @@ pub enum AuthError {
     UnknownAccount(String),
     #[error("the authority's answer was not understood: {0}")]
     Protocol(String),
+    #[error(
+        "'{0}' is not a tenant. Give a tenant id (a GUID), a domain such as contoso.onmicrosoft.com, or leave it empty to pick the tenant when you sign in."
+    )]
+    InvalidTenant(String),
     #[error(transparent)]
     Keychain(#[from] KeychainError),
 }
@@ -91,7 +95,33 @@ impl AuthError {
             AuthError::UnknownAccount(_) => "UnknownAccount",
             AuthError::NotSignedIn => "NotSignedIn",
             AuthError::Protocol(_) => "Protocol",
+            AuthError::InvalidTenant(_) => "InvalidTenant",
             AuthError::Keychain(_) => "Keychain",
         }
     }
+}
+
+/// Refuses a tenant that is not an id, a domain, `organizations` or
+/// `common` before it becomes part of an authority URL.
+pub(crate) fn check_tenant(tenant: &str) -> Result<()> {
+    if rolecall_core::is_tenant(tenant) {
+        Ok(())
+    } else {
+        Err(AuthError::InvalidTenant(tenant.to_owned()))
+    }
+}
+
+/// `path` joined to `base`, refused unless it stays on `base`'s origin: a
+/// refresh token or a sign-in is only ever sent to the cloud's own authority.
+pub(crate) fn join_on_origin(base: &url::Url, path: &str) -> Result<url::Url> {
+    let url = base
+        .join(path)
+        .map_err(|e| AuthError::Protocol(format!("authority URL: {e}")))?;
+    if url.origin() != base.origin() {
+        return Err(AuthError::Protocol(format!(
+            "'{path}' would leave the authority {}; Rolecall does not send a sign-in elsewhere",
+            base.origin().ascii_serialization()
+        )));
+    }
+    Ok(url)
 }

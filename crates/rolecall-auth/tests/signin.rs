@@ -117,12 +117,102 @@ async fn a_redirect_with_the_wrong_state_is_refused() {
         location.query_pairs_mut().clear().extend_pairs(pairs);
         location
     });
+    // A redirect with another state does not end the wait; when nothing
+    // else comes, the sign-in says why it failed.
     let error = accounts
-        .sign_in_interactive("organizations", forger, Duration::from_secs(20))
+        .sign_in_interactive("organizations", forger, Duration::from_secs(3))
         .await
         .unwrap_err();
     assert!(matches!(error, AuthError::StateMismatch), "{error:?}");
     assert!(accounts.list().unwrap().is_empty(), "nothing was stored");
+}
+
+/// Anyone who can reach the loopback port could hold it with an idle socket
+/// or end the wait with a made-up redirect; neither stops the real sign-in.
+#[tokio::test]
+async fn an_idle_socket_and_a_foreign_redirect_do_not_stop_the_sign_in() {
+    let world = World::new().await;
+    let accounts = world.accounts();
+    world.emulator.set_auto_sign_in(Some(OLIVIA));
+    let follow = world.browser();
+    let meddler: Opener = Box::new(move |url: url::Url| {
+        let redirect = url
+            .query_pairs()
+            .find(|(k, _)| k == "redirect_uri")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let port: u16 = redirect.rsplit(':').next().unwrap().parse().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            // Connects and says nothing, and keeps the socket open.
+            let idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            // A made-up redirect with a code and a state of its own.
+            let mut foreign = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            foreign
+                .write_all(b"GET /?code=stolen&state=not-yours HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .await
+                .unwrap();
+            let mut answer = Vec::new();
+            use tokio::io::AsyncReadExt;
+            foreign.read_to_end(&mut answer).await.unwrap();
+            assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 400"));
+            // Then the person's browser does its part.
+            follow(url).unwrap();
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(idle);
+        });
+        Ok(())
+    });
+    let olivia = accounts
+        .sign_in_interactive("organizations", meddler, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(olivia.username, OLIVIA);
+}
+
+#[tokio::test]
+async fn a_tenant_that_is_not_a_tenant_never_reaches_the_authority() {
+    let world = World::new().await;
+    let accounts = world.accounts();
+    for tenant in [
+        "https://evil.example/x",
+        "file://host/share/x#",
+        "a/../../b",
+    ] {
+        let opened = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = opened.clone();
+        let browser: Opener = Box::new(move |_| {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        });
+        let error = accounts
+            .sign_in_interactive(tenant, browser, Duration::from_secs(2))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, AuthError::InvalidTenant(_)),
+            "{tenant}: {error:?}"
+        );
+        assert!(error.to_string().contains("Give a tenant id"), "{error}");
+        assert!(
+            !opened.load(std::sync::atomic::Ordering::SeqCst),
+            "no browser for {tenant}"
+        );
+    }
+    let olivia = world.sign_in(&accounts, OLIVIA).await;
+    let error = accounts
+        .access_token_in(&olivia.id, "https://evil.example/x", ARM)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, AuthError::InvalidTenant(_)), "{error:?}");
+    assert!(
+        accounts.has_session(&olivia.id).unwrap(),
+        "the refresh token stays"
+    );
 }
 
 #[tokio::test]

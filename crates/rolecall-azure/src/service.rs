@@ -16,7 +16,7 @@ use azure_core::http::{
 };
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use rolecall_auth::AuthError;
-use rolecall_auth::credential::RejectedToken;
+use rolecall_auth::credential::{ClaimsChallenge, RejectedToken};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
@@ -107,11 +107,21 @@ impl OnChallenge for Challenge {
             .get_optional_str(&WWW_AUTHENTICATE)
             .unwrap_or_default();
         if challenge.contains("insufficient_claims") {
+            let claims = rolecall_auth::claims_from_challenge(challenge);
+            if let Some(claims) = &claims {
+                // Tell the credential, which keeps the claims for the next
+                // interactive sign-in in its tenant ("Sign in again").
+                let context = context.clone().with_value(ClaimsChallenge(claims.clone()));
+                let options = TokenRequestOptions {
+                    method_options: ClientMethodOptions { context },
+                };
+                let _ = authorizer.authorize(request, &[&self.scope], options).await;
+            }
             return Err(azure_core::Error::new(
                 azure_core::error::ErrorKind::Credential,
                 AuthError::InteractionRequired {
                     description: "the tenant asks you to sign in again (Conditional Access or a revoked session)".into(),
-                    claims: rolecall_auth::claims_from_challenge(challenge),
+                    claims,
                 },
             ));
         }

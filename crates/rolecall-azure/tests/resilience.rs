@@ -176,6 +176,59 @@ async fn a_claims_challenge_asks_the_admin_to_sign_in_again() {
         }
         other => panic!("expected interaction required, got: {other}"),
     }
+
+    // "Sign in again" (which passes no claims of its own) carries the
+    // challenge's claims to Entra's sign-in page, then clears them.
+    let olivia = world.accounts.list().unwrap().remove(0);
+    let pending = world
+        .accounts
+        .pending_claims(&olivia.id, &olivia.tenant_id)
+        .expect("the credential kept the challenge's claims");
+    assert!(pending.contains("nbf"), "{pending}");
+    let opened = std::sync::Arc::new(std::sync::Mutex::new(None::<url::Url>));
+    let browser = {
+        let opened = opened.clone();
+        let follow = rolecall_auth::interactive::following_redirects(&world.cloud).unwrap();
+        Box::new(move |url: url::Url| {
+            *opened.lock().unwrap() = Some(url.clone());
+            follow(url)
+        }) as rolecall_auth::interactive::Opener
+    };
+    tokio::time::sleep(Duration::from_millis(1100)).await; // tokens carry whole seconds
+    world.emulator.set_auto_sign_in(Some(OLIVIA));
+    world
+        .accounts
+        .reauthenticate(
+            &olivia.id,
+            &olivia.tenant_id,
+            None,
+            browser,
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap();
+    let url = opened
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the browser was opened");
+    let sent: Option<String> = url
+        .query_pairs()
+        .find(|(k, _)| k == "claims")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(sent.as_deref(), Some(pending.as_str()));
+    assert!(
+        world
+            .accounts
+            .pending_claims(&olivia.id, &olivia.tenant_id)
+            .is_none()
+    );
+    azure
+        .arm
+        .subscriptions()
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("signed in again, ARM answers");
 }
 
 #[tokio::test]

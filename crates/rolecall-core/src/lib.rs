@@ -13,4 +13,4 @@ pub mod settings;
 
 pub use cloud::{CloudKind, CloudProfile};
 pub use error::{Error, Result};
-pub use settings::{CloudChoice, Settings};
+pub use settings::{CloudChoice, Settings, is_tenant};

@@ -145,23 +145,41 @@ impl Settings {
                 hint: "Copy the Application (client) ID from the app registration's Overview page in the Entra admin center: 36 characters like 04b07795-8ddb-461a-bbee-02f9e1bf7b46.",
             });
         }
-        if let Some(tenant) = &self.tenant {
-            let ok = matches!(tenant.as_str(), "organizations" | "common")
-                || uuid_like(tenant).is_some()
-                || (tenant.contains('.')
-                    && tenant
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'));
-            if !ok {
-                return Err(Error::InvalidSetting {
-                    field: "tenant",
-                    reason: format!("'{tenant}' is not a tenant"),
-                    hint: "Give a tenant id (a GUID), a domain such as contoso.onmicrosoft.com, or leave it empty to pick the tenant when you sign in.",
-                });
-            }
+        if let Some(tenant) = self.active_tenant.as_deref().filter(|t| !is_tenant(t)) {
+            return Err(Error::InvalidSetting {
+                field: "activeTenant",
+                reason: format!("'{tenant}' is not a tenant"),
+                hint: "Sign in again; Rolecall remembers the tenant you use.",
+            });
+        }
+        if let Some(tenant) = self.tenant.as_deref().filter(|t| !is_tenant(t)) {
+            return Err(Error::InvalidSetting {
+                field: "tenant",
+                reason: format!("'{tenant}' is not a tenant"),
+                hint: "Give a tenant id (a GUID), a domain such as contoso.onmicrosoft.com, or leave it empty to pick the tenant when you sign in.",
+            });
         }
         Ok(())
     }
+}
+
+/// Whether `text` names a tenant as Entra's URLs take one: a tenant id (a
+/// GUID), a domain name (`contoso.onmicrosoft.com`), `organizations` or
+/// `common`. Anything else (a URL, a path, a query) must never be joined
+/// to an authority's address.
+pub fn is_tenant(text: &str) -> bool {
+    let domain = || {
+        text.len() <= 253
+            && text.contains('.')
+            && text.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+    };
+    matches!(text, "organizations" | "common") || uuid_like(text).is_some() || domain()
 }
 
 fn uuid_like(text: &str) -> Option<()> {
@@ -216,6 +234,7 @@ mod tests {
         for damaged in [
             &b"{not json"[..],
             br#"{"tenant":"https://evil.example/x"}"#,
+            br#"{"activeTenant":"https://evil.example/x"}"#,
             br#"{"clientId":"not-a-guid"}"#,
             br#"{"cloud":{"kind":"Mars"}}"#,
         ] {
@@ -244,6 +263,34 @@ mod tests {
         good.save(&path).unwrap();
         assert_eq!(Settings::load_or_recover(&path), (good, None));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn tenants_are_ids_domains_or_the_two_keywords() {
+        for ok in [
+            "organizations",
+            "common",
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "contoso.onmicrosoft.com",
+            "my-org.example",
+        ] {
+            assert!(is_tenant(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://evil.example/x",
+            "file://host/share/x#",
+            "evil.example/x",
+            "contoso.com?x=1",
+            "contoso.com#",
+            "..",
+            "a..b",
+            "-a.com",
+            "consumers ",
+            "contoso",
+        ] {
+            assert!(!is_tenant(bad), "{bad}");
+        }
     }
 
     #[test]
