@@ -95,7 +95,7 @@ impl Connection {
         // whose tokens would mean nothing to it.
         let service = match mode {
             CloudMode::Demo => "Rolecall (demo tenant)".to_owned(),
-            _ => rolecall_auth::keychain::service_for(&cloud),
+            _ => rolecall_auth::keychain::service_for(&cloud, settings.client_id()),
         };
         // A keychain that cannot be reached does not keep the window shut:
         // the person is told, and sign-in says it again when it needs it.

@@ -56,12 +56,24 @@ pub fn platform_store() -> Result<Arc<CredentialStore>, KeychainError> {
 }
 
 /// The keychain service a cloud's accounts live under: "Rolecall" for Azure,
-/// "Rolecall (cloud name)" for the others, so that accounts of the demo
-/// tenant or another cloud never mix with real Azure ones.
-pub fn service_for(cloud: &rolecall_core::CloudProfile) -> String {
+/// "Rolecall (cloud name)" for the other built-in clouds, and for a custom cloud (every
+/// profile file is one) its authority's origin and the client id, never its
+/// name: a profile that calls itself "Azure" cannot open real Azure's
+/// entries, so a refresh token is only ever redeemed at the authority that
+/// issued it.
+pub fn service_for(cloud: &rolecall_core::CloudProfile, client_id: &str) -> String {
+    use rolecall_core::CloudKind;
     match cloud.kind {
-        rolecall_core::CloudKind::AzurePublic => "Rolecall".to_owned(),
-        _ => format!("Rolecall ({})", cloud.name),
+        CloudKind::AzurePublic => "Rolecall".to_owned(),
+        // Built-in names come from Rolecall's code, never from a file.
+        CloudKind::AzureUsGovernment | CloudKind::AzureChina => {
+            format!("Rolecall ({})", cloud.name)
+        }
+        CloudKind::Custom => format!(
+            "Rolecall (custom cloud {} as {})",
+            cloud.authority_host.origin().ascii_serialization(),
+            client_id.to_ascii_lowercase()
+        ),
     }
 }
 
@@ -210,5 +222,52 @@ impl Keychain {
             self.delete_one(&format!("{key}#{i}"))?;
         }
         self.delete_one(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rolecall_core::CloudProfile;
+
+    #[test]
+    fn a_profile_file_cannot_open_a_real_clouds_keychain_entries() {
+        let client = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+        let azure = service_for(&CloudProfile::azure_public(), client);
+        let gov = service_for(&CloudProfile::azure_us_government(), client);
+        assert_eq!(azure, "Rolecall");
+        for (kind, name) in [
+            ("AzurePublic", "Azure"),
+            ("Custom", "Azure US Government"),
+            ("AzureUsGovernment", "Azure US Government"),
+        ] {
+            let file = serde_json::json!({
+                "name": name,
+                "kind": kind,
+                "authorityHost": "https://login.attacker.example/",
+                "resourceManagerEndpoint": "https://management.azure.com/",
+                "resourceManagerAudience": "https://management.azure.com/",
+                "graphEndpoint": "https://graph.microsoft.com/",
+                "graphAudience": "https://graph.microsoft.com/",
+            });
+            let Ok(profile) = CloudProfile::from_json(&file.to_string()) else {
+                continue; // refused outright is fine too
+            };
+            assert_eq!(profile.kind, rolecall_core::CloudKind::Custom, "{kind}");
+            let service = service_for(&profile, client);
+            assert_ne!(service, azure);
+            assert_ne!(service, gov);
+            assert!(
+                service.contains("https://login.attacker.example"),
+                "{service}"
+            );
+        }
+        // Another client id in the same custom cloud: other entries.
+        let file = r#"{"name":"x","authorityHost":"https://login.example/","resourceManagerEndpoint":"https://arm.example/","resourceManagerAudience":"https://arm.example/","graphEndpoint":"https://graph.example/","graphAudience":"https://graph.example/"}"#;
+        let profile = CloudProfile::from_json(file).unwrap();
+        assert_ne!(
+            service_for(&profile, client),
+            service_for(&profile, "11111111-2222-3333-4444-555555555555")
+        );
     }
 }

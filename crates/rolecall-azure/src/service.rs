@@ -616,4 +616,14 @@ mod tests {
             "https://management.azure.com/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions?$filter=roleName%20eq%20%27A%20%26%20B%27%2Bc"
         );
     }
+
+    proptest::proptest! {
+        /// Any error answer from ARM or Graph: classified with advice, never a panic.
+        #[test]
+        fn any_error_body_is_classified(body in proptest::collection::vec(proptest::num::u8::ANY, 0..400), status in 400u16..600, graph in proptest::bool::ANY) {
+            let service = if graph { ServiceName::Graph } else { ServiceName::Arm };
+            let error = api_error(service, status, &Headers::new(), &body, None, "GET /x".into());
+            proptest::prop_assert!(!error.to_string().is_empty());
+        }
+    }
 }

@@ -504,7 +504,7 @@ fn accounts_for(cli: &Cli, cloud: &CloudProfile) -> anyhow::Result<Arc<rolecall_
     let service = cli
         .keychain_service
         .clone()
-        .unwrap_or_else(|| rolecall_auth::keychain::service_for(cloud));
+        .unwrap_or_else(|| rolecall_auth::keychain::service_for(cloud, &cli.client_id));
     let keychain = rolecall_auth::Keychain::open(&service)?;
     Ok(Arc::new(rolecall_auth::Accounts::new(
         keychain,

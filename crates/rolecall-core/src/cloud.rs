@@ -111,11 +111,15 @@ impl CloudProfile {
 
     /// Parses and validates a custom profile from its JSON form.
     pub fn from_json(text: &str) -> Result<Self> {
-        let profile: CloudProfile =
+        let mut profile: CloudProfile =
             serde_json::from_str(text).map_err(|e| Error::InvalidCloudProfile {
                 reason: e.to_string(),
                 hint: "A cloud profile is the JSON object that `rolecall-emulator` prints (authorityHost, resourceManagerEndpoint, graphEndpoint, …).",
             })?;
+        // A file is always a custom cloud, whatever `kind` it claims: only
+        // Rolecall's own code names Microsoft's clouds (and their keychain
+        // entries and trust rules).
+        profile.kind = CloudKind::Custom;
         profile.validate()?;
         Ok(profile)
     }

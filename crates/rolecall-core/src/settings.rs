@@ -322,4 +322,40 @@ mod tests {
         };
         assert!(bad_tenant.validate().is_err());
     }
+
+    proptest::proptest! {
+        /// Any bytes as the settings file: defaults or the file, never a
+        /// panic, and a refused file is kept aside, never lost.
+        #[test]
+        fn any_settings_file_starts_rolecall(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let dir = std::env::temp_dir().join(format!("rolecall-settings-prop-{}-{}", std::process::id(), uuid_free_counter()));
+            let path = dir.join("settings.json");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+            let (_, notice) = Settings::load_or_recover(&path);
+            if notice.is_some() {
+                let kept = std::fs::read_dir(&dir).unwrap().count();
+                proptest::prop_assert_eq!(kept, 1, "the damaged file is kept");
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+
+        /// Any text as a cloud profile: a profile or a message saying what
+        /// a profile is, never a panic; what parses is custom and HTTPS.
+        #[test]
+        fn any_cloud_profile_text_is_parsed_or_refused(text in "\\PC{0,300}") {
+            match crate::CloudProfile::from_json(&text) {
+                Ok(profile) => {
+                    proptest::prop_assert_eq!(profile.kind, crate::CloudKind::Custom);
+                    proptest::prop_assert_eq!(profile.authority_host.scheme(), "https");
+                }
+                Err(error) => proptest::prop_assert!(!error.to_string().is_empty()),
+            }
+        }
+    }
+
+    fn uuid_free_counter() -> usize {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
 }

@@ -394,4 +394,39 @@ mod tests {
         assert!(journal.unfinished().unwrap().is_empty());
         let _ = std::fs::remove_dir_all(dir);
     }
+
+    proptest::proptest! {
+        /// Any lines in the journal file (a torn write, another program's
+        /// text, a crafted run): opening and reading it never panics, and a
+        /// run read back from it has only parsed scopes.
+        #[test]
+        fn any_journal_text_is_read_or_skipped(lines in proptest::collection::vec("\\PC{0,120}", 0..8), hostile in proptest::bool::ANY) {
+            let dir = std::env::temp_dir().join(format!("rolecall-journal-prop-{}", new_run_id()));
+            let path = dir.join("journal.jsonl");
+            std::fs::create_dir_all(&dir).unwrap();
+            let mut text = lines.join("\n");
+            if hostile {
+                let run = Run::new(RunKind::Apply, "t", vec![grant()]);
+                let line = serde_json::json!({"at": "2026-01-01T00:00:00Z", "run": run.id, "begin": run}).to_string().replace(
+                    "/subscriptions/1111aaaa-0000-4000-8000-000000000001",
+                    "https://attacker.example/x",
+                );
+                text = format!("{line}\n{text}");
+            }
+            std::fs::write(&path, text).unwrap();
+            if let Ok(journal) = Journal::open(&path) {
+                let _ = journal.entries();
+                if let Ok(unfinished) = journal.unfinished() {
+                    for run in unfinished {
+                        for grant in &run.run.grants {
+                            if let Grant::AzureRole(g) = grant {
+                                proptest::prop_assert!(rolecall_rbac::Scope::parse(&g.scope).is_ok());
+                            }
+                        }
+                    }
+                }
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
 }

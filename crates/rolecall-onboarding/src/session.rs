@@ -711,3 +711,17 @@ pub async fn prepare_undo(azure: &Azure, undo: Run) -> Result<Proposal, ExpandEr
     }
     Ok(proposal)
 }
+
+#[cfg(test)]
+mod prop {
+    use super::*;
+    proptest::proptest! {
+        /// Any bytes as a people CSV: a list of non-empty names, never a panic.
+        #[test]
+        fn any_csv_gives_a_list(text in "\\PC{0,400}") {
+            for person in people_from_csv(&text) {
+                proptest::prop_assert!(!person.trim().is_empty());
+            }
+        }
+    }
+}

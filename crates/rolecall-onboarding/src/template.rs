@@ -279,3 +279,18 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Template>, TemplateError> {
     templates.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(templates)
 }
+
+#[cfg(test)]
+mod prop {
+    use super::*;
+    proptest::proptest! {
+        /// Any text as an imported template: a template or a message with
+        /// the file, line and column, never a panic.
+        #[test]
+        fn any_template_text_is_parsed_or_refused(text in "\\PC{0,300}") {
+            if let Err(error) = Template::parse(&text, "mine.json") {
+                proptest::prop_assert!(error.to_string().contains("mine.json"), "{}", error);
+            }
+        }
+    }
+}

@@ -345,3 +345,17 @@ impl Draft {
         granted(catalogue, &self.permissions).len()
     }
 }
+
+#[cfg(test)]
+mod prop {
+    use super::*;
+    proptest::proptest! {
+        /// Any text typed into the JSON tab: a draft or a line and column, never a panic.
+        #[test]
+        fn any_role_json_is_parsed_or_located(text in "\\PC{0,300}") {
+            if let Err(error) = Draft::from_json(&text) {
+                proptest::prop_assert!(!error.message.is_empty());
+            }
+        }
+    }
+}
