@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use keyring_core::{CredentialStore, Entry};
+use sha2::{Digest, Sha256};
 
 /// Largest piece stored in one credential (Windows' limit is 2,560 bytes).
 pub const CHUNK: usize = 2048;
@@ -154,46 +155,66 @@ impl Keychain {
         }
     }
 
-    /// Stores `secret` under `key`, in chunks when it is large. Chunks are
-    /// written before the manifest that names them, so a reader never sees a
-    /// manifest whose chunks are missing.
+    /// Stores `secret` under `key`, in chunks when it is large.
+    ///
+    /// Chunks go under a fresh generation (`{key}#{generation}#{i}`) before
+    /// the manifest that names them (`rolecall-chunked:v2:{generation}:
+    /// {count}:{length}:{sha256}`), and the old generation's chunks are only
+    /// removed after it: a failed write leaves the old value whole, two
+    /// writers (the app and the CLI) never mix their chunks, and a mixed or
+    /// torn value is detected by its length and hash, never handed out.
     pub fn put(&self, key: &str, secret: &[u8]) -> Result<(), KeychainError> {
-        let old_chunks = self.chunk_count(key)?;
+        let old = self.manifest(key).unwrap_or(None);
         if secret.len() <= CHUNK && !secret.starts_with(MANIFEST) {
             self.entry(key)?.set_secret(secret).map_err(classify)?;
         } else {
+            let generation = format!(
+                "{:016x}",
+                rand_core::RngCore::next_u64(&mut rand_core::OsRng)
+            );
             let pieces: Vec<&[u8]> = secret.chunks(CHUNK).collect();
+            if pieces.len() > MAX_CHUNKS {
+                return Err(KeychainError::Failed(format!(
+                    "{key}: {} bytes is more than Rolecall keeps in the keychain",
+                    secret.len()
+                )));
+            }
             for (i, piece) in pieces.iter().enumerate() {
-                self.entry(&format!("{key}#{i}"))?
+                self.entry(&chunk_key(key, Some(&generation), i))?
                     .set_secret(piece)
                     .map_err(classify)?;
             }
-            let manifest = [MANIFEST, pieces.len().to_string().as_bytes()].concat();
-            self.entry(key)?.set_secret(&manifest).map_err(classify)?;
-            for i in pieces.len()..old_chunks {
-                self.delete_one(&format!("{key}#{i}"))?;
-            }
-            return Ok(());
+            let manifest = Manifest {
+                generation: Some(generation),
+                count: pieces.len(),
+                length: Some(secret.len()),
+                sha256: Some(hex(&Sha256::digest(secret))),
+            };
+            self.entry(key)?
+                .set_secret(manifest.to_bytes().as_slice())
+                .map_err(classify)?;
         }
-        for i in 0..old_chunks {
-            self.delete_one(&format!("{key}#{i}"))?;
+        if let Some(old) = old {
+            self.delete_chunks(key, &old)?;
         }
         Ok(())
     }
 
-    /// How many chunks the manifest under `key` names (0 for a plain value).
-    fn chunk_count(&self, key: &str) -> Result<usize, KeychainError> {
-        Ok(match self.read_one(key)? {
-            Some(value) if value.starts_with(MANIFEST) => {
-                std::str::from_utf8(&value[MANIFEST.len()..])
-                    .ok()
-                    .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| {
-                        KeychainError::Damaged(format!("{key}: unreadable chunk manifest"))
-                    })?
-            }
-            _ => 0,
-        })
+    /// The manifest under `key`, if its value is one.
+    fn manifest(&self, key: &str) -> Result<Option<Manifest>, KeychainError> {
+        match self.read_one(key)? {
+            Some(value) if value.starts_with(MANIFEST) => Manifest::parse(&value)
+                .map(Some)
+                .ok_or_else(|| KeychainError::Damaged(format!("{key}: unreadable chunk manifest"))),
+            _ => Ok(None),
+        }
+    }
+
+    fn delete_chunks(&self, key: &str, manifest: &Manifest) -> Result<(), KeychainError> {
+        for i in 0..manifest.count {
+            self.delete_one(&chunk_key(key, manifest.generation.as_deref(), i))?;
+        }
+        Ok(())
     }
 
     /// The secret under `key`, reassembled from its chunks if it has any.
@@ -204,24 +225,131 @@ impl Keychain {
         if !value.starts_with(MANIFEST) {
             return Ok(Some(value));
         }
-        let count = self.chunk_count(key)?;
-        let mut secret = Vec::with_capacity(count * CHUNK);
+        let manifest = Manifest::parse(&value)
+            .ok_or_else(|| KeychainError::Damaged(format!("{key}: unreadable chunk manifest")))?;
+        let count = manifest.count;
+        // Bounded by MAX_CHUNKS in Manifest::parse: no allocation from an unchecked number.
+        let mut secret = Vec::with_capacity(manifest.length.unwrap_or(count * CHUNK));
         for i in 0..count {
-            let piece = self.read_one(&format!("{key}#{i}"))?.ok_or_else(|| {
-                KeychainError::Damaged(format!("{key}: chunk {i} of {count} is missing"))
-            })?;
+            let piece = self
+                .read_one(&chunk_key(key, manifest.generation.as_deref(), i))?
+                .ok_or_else(|| {
+                    KeychainError::Damaged(format!("{key}: chunk {i} of {count} is missing"))
+                })?;
+            if piece.len() > CHUNK {
+                return Err(KeychainError::Damaged(format!(
+                    "{key}: chunk {i} is too large"
+                )));
+            }
             secret.extend_from_slice(&piece);
+        }
+        if let Some(length) = manifest.length
+            && secret.len() != length
+        {
+            return Err(KeychainError::Damaged(format!(
+                "{key}: {} bytes where the manifest says {length}",
+                secret.len()
+            )));
+        }
+        if let Some(sha) = &manifest.sha256
+            && hex(&Sha256::digest(&secret)) != *sha
+        {
+            return Err(KeychainError::Damaged(format!(
+                "{key}: the chunks do not match their manifest (two writers at once, or a failed write)"
+            )));
         }
         Ok(Some(secret))
     }
 
+    /// The entries that hold `key`'s chunks, as its manifest names them
+    /// (none for a plain value): for diagnostics and tests.
+    pub fn chunk_keys(&self, key: &str) -> Result<Vec<String>, KeychainError> {
+        Ok(match self.manifest(key)? {
+            Some(manifest) => (0..manifest.count)
+                .map(|i| chunk_key(key, manifest.generation.as_deref(), i))
+                .collect(),
+            None => Vec::new(),
+        })
+    }
+
     /// Removes `key` and its chunks; absent keys are fine.
     pub fn delete(&self, key: &str) -> Result<(), KeychainError> {
-        let count = self.chunk_count(key).unwrap_or(0);
-        for i in 0..count {
-            self.delete_one(&format!("{key}#{i}"))?;
+        if let Ok(Some(manifest)) = self.manifest(key) {
+            self.delete_chunks(key, &manifest)?;
         }
         self.delete_one(key)
+    }
+}
+
+/// At most this many chunks (128 KiB) make one value; a manifest naming more
+/// is damaged.
+const MAX_CHUNKS: usize = 64;
+
+fn chunk_key(key: &str, generation: Option<&str>, i: usize) -> String {
+    match generation {
+        Some(generation) => format!("{key}#{generation}#{i}"),
+        // Values written before generations: `{key}#{i}`.
+        None => format!("{key}#{i}"),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a chunked value's manifest says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Manifest {
+    /// `None` for a manifest written before generations (`rolecall-chunked:{count}`).
+    generation: Option<String>,
+    count: usize,
+    length: Option<usize>,
+    sha256: Option<String>,
+}
+
+impl Manifest {
+    fn to_bytes(&self) -> Vec<u8> {
+        format!(
+            "{}v2:{}:{}:{}:{}",
+            String::from_utf8_lossy(MANIFEST),
+            self.generation.as_deref().unwrap_or_default(),
+            self.count,
+            self.length.unwrap_or_default(),
+            self.sha256.as_deref().unwrap_or_default()
+        )
+        .into_bytes()
+    }
+
+    fn parse(value: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(value.strip_prefix(MANIFEST)?).ok()?;
+        let manifest = match text.strip_prefix("v2:") {
+            Some(v2) => {
+                let mut parts = v2.split(':');
+                let generation = parts.next()?;
+                let count: usize = parts.next()?.parse().ok()?;
+                let length: usize = parts.next()?.parse().ok()?;
+                let sha256 = parts.next()?;
+                let ok = parts.next().is_none()
+                    && !generation.is_empty()
+                    && generation.chars().all(|c| c.is_ascii_hexdigit())
+                    && sha256.len() == 64
+                    && length <= count * CHUNK
+                    && length > count.saturating_sub(1) * CHUNK;
+                ok.then(|| Self {
+                    generation: Some(generation.to_owned()),
+                    count,
+                    length: Some(length),
+                    sha256: Some(sha256.to_owned()),
+                })?
+            }
+            None => Self {
+                generation: None,
+                count: text.parse().ok()?,
+                length: None,
+                sha256: None,
+            },
+        };
+        (manifest.count <= MAX_CHUNKS).then_some(manifest)
     }
 }
 
@@ -269,5 +397,41 @@ mod tests {
             service_for(&profile, client),
             service_for(&profile, "11111111-2222-3333-4444-555555555555")
         );
+    }
+
+    #[test]
+    fn manifests_are_bounded_and_checked() {
+        let good = Manifest {
+            generation: Some("00ff".into()),
+            count: 3,
+            length: Some(2 * CHUNK + 5),
+            sha256: Some("a".repeat(64)),
+        };
+        assert_eq!(Manifest::parse(&good.to_bytes()), Some(good));
+        assert_eq!(
+            Manifest::parse(b"rolecall-chunked:2").map(|m| m.count),
+            Some(2),
+            "a value written before generations still reads"
+        );
+        for bad in [
+            &b"rolecall-chunked:99999999999"[..],
+            b"rolecall-chunked:v2:00ff:1000000:5:aaaa",
+            b"rolecall-chunked:v2:00ff:2:99999:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            b"rolecall-chunked:v2:../x:1:5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            b"rolecall-chunked:v2:00ff:1:5",
+        ] {
+            assert_eq!(Manifest::parse(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes as a manifest: parsed within bounds or refused, never a panic.
+        #[test]
+        fn any_manifest_is_bounded(tail in proptest::collection::vec(proptest::num::u8::ANY, 0..120)) {
+            let value = [MANIFEST, &tail].concat();
+            if let Some(manifest) = Manifest::parse(&value) {
+                proptest::prop_assert!(manifest.count <= MAX_CHUNKS);
+            }
+        }
     }
 }

@@ -299,21 +299,50 @@ async fn large_secrets_are_chunked_and_reassembled() {
     let big: Vec<u8> = (0..(CHUNK * 4 + 123)).map(|i| (i % 251) as u8).collect();
     world.keychain.put("big", &big).unwrap();
     assert_eq!(world.keychain.get("big").unwrap().unwrap(), big);
+    let chunks = world.keychain.chunk_keys("big").unwrap();
+    assert_eq!(chunks.len(), 5);
     assert_eq!(
-        world.keychain.get("big#0").unwrap().unwrap().len(),
+        world.keychain.get(&chunks[0]).unwrap().unwrap().len(),
         CHUNK,
         "stored in pieces Windows accepts"
     );
-    assert_eq!(world.keychain.get("big#4").unwrap().unwrap().len(), 123);
+    assert_eq!(world.keychain.get(&chunks[4]).unwrap().unwrap().len(), 123);
+
+    // A new value goes under a new generation; the old chunks are removed after.
+    let bigger: Vec<u8> = (0..(CHUNK * 2 + 1)).map(|i| (i % 13) as u8).collect();
+    world.keychain.put("big", &bigger).unwrap();
+    assert_eq!(world.keychain.get("big").unwrap().unwrap(), bigger);
+    let second = world.keychain.chunk_keys("big").unwrap();
+    assert!(second.iter().all(|k| !chunks.contains(k)), "{second:?}");
+    for old in &chunks {
+        assert!(world.keychain.get(old).unwrap().is_none(), "{old} orphaned");
+    }
+
+    // A chunk overwritten by another writer (or half a failed write) is
+    // detected, never handed out as a token.
+    world.keychain.put(&second[1], &vec![7u8; CHUNK]).unwrap();
+    let error = world.keychain.get("big").unwrap_err();
+    assert!(
+        matches!(error, rolecall_auth::KeychainError::Damaged(_)),
+        "{error}"
+    );
 
     // Shrinking to a plain value removes the chunks.
     world.keychain.put("big", b"small").unwrap();
     assert_eq!(world.keychain.get("big").unwrap().unwrap(), b"small");
-    assert!(world.keychain.get("big#0").unwrap().is_none());
+    for old in &second {
+        assert!(world.keychain.get(old).unwrap().is_none());
+    }
     world.keychain.put("big", &big).unwrap();
+    let last = world.keychain.chunk_keys("big").unwrap();
     world.keychain.delete("big").unwrap();
     assert!(world.keychain.get("big").unwrap().is_none());
-    assert!(world.keychain.get("big#3").unwrap().is_none());
+    for old in &last {
+        assert!(
+            world.keychain.get(old).unwrap().is_none(),
+            "sign-out leaves no chunk"
+        );
+    }
 }
 
 #[tokio::test]
