@@ -51,7 +51,43 @@ pub fn browser_router(shared: Arc<Shared>) -> Router {
             get(authorize).post(authorize_form),
         )
         .route("/devicelogin", get(device_login).post(device_login_form))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            loopback_host_only,
+        ))
         .with_state(shared)
+}
+
+/// The plain-HTTP sign-in pages answer only requests addressed to the
+/// loopback by name (`127.0.0.1`, `localhost`, `[::1]` on their own port):
+/// a web page that rebinds its own host name to 127.0.0.1 (DNS rebinding)
+/// gets 421, not the demo tenant's users.
+async fn loopback_host_only(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let port = url::Url::parse(&shared.urls.browser)
+        .ok()
+        .and_then(|u| u.port());
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let allowed = port.is_some_and(|port| {
+        ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .any(|name| host.eq_ignore_ascii_case(&format!("{name}:{port}")))
+    });
+    if !allowed {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "This sign-in page answers only on this computer's loopback address.",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 // ---------------------------------------------------------------------------

@@ -598,3 +598,34 @@ async fn a_refused_refresh_does_not_spend_the_refresh_token() {
         "still usable after refusals"
     );
 }
+
+/// The plain-HTTP sign-in pages refuse a request for another host name (a web
+/// page that rebound its own name to 127.0.0.1 could otherwise read them).
+#[tokio::test]
+async fn the_plain_http_pages_answer_only_their_loopback_name() {
+    let emulator = Emulator::start(Options::default()).await.unwrap();
+    let browser = url::Url::parse(&emulator.urls().browser).unwrap();
+    let port = browser.port().unwrap();
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = |host: String| {
+        plain
+            .get(format!("{browser}devicelogin"))
+            .header("host", host)
+            .send()
+    };
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        assert_eq!(page(host.clone()).await.unwrap().status(), 200, "{host}");
+    }
+    for host in [
+        format!("attacker.example:{port}"),
+        "127.0.0.1".to_owned(),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+    ] {
+        let answer = page(host.clone()).await.unwrap();
+        assert_eq!(answer.status(), 421, "{host}");
+    }
+    emulator.shutdown().await;
+}
