@@ -83,12 +83,20 @@ async fn lookup(azure: &Azure, id: &str, kind: &str) -> Result<Option<Member>, A
     })
 }
 
-/// A CSV field, quoted only when it must be.
+/// A CSV field, quoted only when it must be. A field a spreadsheet would
+/// read as a formula (starting with `= + - @`, a tab or a carriage return;
+/// names and descriptions come from the tenant and from files) gets a
+/// leading `'`, so opening the export never runs anything.
 pub(crate) fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text.into_owned()
     }
 }
 
@@ -135,6 +143,12 @@ mod tests {
         assert_eq!(csv_field("Reader"), "Reader");
         assert_eq!(csv_field("Ops, EMEA"), "\"Ops, EMEA\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        // Formulas are neutralised, whatever a display name says.
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tcmd"), "'\tcmd");
     }
 }
 

@@ -49,15 +49,33 @@ fn principal_type(kind: MemberKind) -> &'static str {
     }
 }
 
+/// `text` as one word for a POSIX shell (bash, zsh), in single quotes:
+/// nothing inside is expanded when the snippet is pasted.
+pub fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// `text` as one PowerShell string in single quotes (no `$` expansion).
+pub fn ps_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''").replace(['\u{2018}', '\u{2019}'], "''"))
+}
+
+/// `text` inside a Bicep single-quoted string.
+fn bicep_text(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('\'', "\\'")
+        .replace("${", "\\${")
+}
+
 /// The same grant with the Azure CLI.
 pub fn az_command(grant: &Grant) -> String {
     match grant {
         Grant::AzureRole(g) => format!(
-            "az role assignment create --assignee-object-id {} --assignee-principal-type {} --role {} --scope \"{}\"",
+            "az role assignment create --assignee-object-id {} --assignee-principal-type {} --role {} --scope {}",
             g.member.id,
             principal_type(g.member.kind),
             g.role_id,
-            g.scope
+            sh_quote(&g.scope)
         ),
         Grant::AppRole(g) => format!(
             "az rest --method POST --url https://graph.microsoft.com/v1.0/servicePrincipals/{}/appRoleAssignedTo --body '{{\"principalId\":\"{}\",\"resourceId\":\"{}\",\"appRoleId\":\"{}\"}}'",
@@ -70,11 +88,11 @@ pub fn az_command(grant: &Grant) -> String {
 pub fn powershell(grant: &Grant) -> String {
     match grant {
         Grant::AzureRole(g) => format!(
-            "New-AzRoleAssignment -ObjectId {} -ObjectType {} -RoleDefinitionId {} -Scope \"{}\"",
+            "New-AzRoleAssignment -ObjectId {} -ObjectType {} -RoleDefinitionId {} -Scope {}",
             g.member.id,
             principal_type(g.member.kind),
             g.role_id,
-            g.scope
+            ps_quote(&g.scope)
         ),
         Grant::AppRole(g) => format!(
             "New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId {} -PrincipalId {} -ResourceId {} -AppRoleId {}",
@@ -92,7 +110,7 @@ pub fn bicep(grant: &Grant) -> String {
             "// deploy at (or with `scope:` set to) {scope}\nresource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {{\n  name: '{name}'\n  properties: {{\n    roleDefinitionId: '{definition}'\n    principalId: '{principal}'\n    principalType: '{kind}'\n  }}\n}}",
             scope = g.scope,
             name = g.assignment_name(),
-            definition = g.role_definition_id(),
+            definition = bicep_text(&g.role_definition_id()),
             principal = g.member.id,
             kind = principal_type(g.member.kind),
         ),
@@ -107,8 +125,10 @@ pub fn bicep(grant: &Grant) -> String {
 pub fn az_remove_command(grant: &Grant) -> String {
     match grant {
         Grant::AzureRole(g) => format!(
-            "az role assignment delete --assignee {} --role {} --scope \"{}\"",
-            g.member.id, g.role_id, g.scope
+            "az role assignment delete --assignee {} --role {} --scope {}",
+            g.member.id,
+            g.role_id,
+            sh_quote(&g.scope)
         ),
         Grant::AppRole(g) => format!(
             "id=$(az rest --url https://graph.microsoft.com/v1.0/servicePrincipals/{res}/appRoleAssignedTo --query \"value[?principalId=='{principal}' && appRoleId=='{role}'].id | [0]\" -o tsv)\naz rest --method DELETE --url https://graph.microsoft.com/v1.0/servicePrincipals/{res}/appRoleAssignedTo/$id",
@@ -123,8 +143,10 @@ pub fn az_remove_command(grant: &Grant) -> String {
 pub fn powershell_remove(grant: &Grant) -> String {
     match grant {
         Grant::AzureRole(g) => format!(
-            "Remove-AzRoleAssignment -ObjectId {} -RoleDefinitionId {} -Scope \"{}\"",
-            g.member.id, g.role_id, g.scope
+            "Remove-AzRoleAssignment -ObjectId {} -RoleDefinitionId {} -Scope {}",
+            g.member.id,
+            g.role_id,
+            ps_quote(&g.scope)
         ),
         Grant::AppRole(g) => format!(
             "Get-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId {res} -All | Where-Object {{ $_.PrincipalId -eq '{principal}' -and $_.AppRoleId -eq '{role}' }} | ForEach-Object {{ Remove-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId {res} -AppRoleAssignmentId $_.Id }}",
@@ -420,6 +442,28 @@ mod tests {
         }
     }
 
+    /// A scope from a report (names can hold `$`, backquotes and quotes)
+    /// pastes as one literal word in each shell: nothing runs.
+    #[test]
+    fn snippets_quote_every_value_for_their_shell() {
+        let mut e = entries();
+        let Grant::AzureRole(g) = &mut e[0].grant else {
+            unreachable!()
+        };
+        g.scope = "/subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.Web/sites/a$(touch x)`id`'b\"c".into();
+        let az = az_command(&e[0].grant);
+        assert!(
+            az.ends_with("--scope '/subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.Web/sites/a$(touch x)`id`'\\''b\"c'"),
+            "{az}"
+        );
+        let ps = powershell(&e[0].grant);
+        assert!(ps.ends_with("-Scope '/subscriptions/1111aaaa-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.Web/sites/a$(touch x)`id`''b\"c'"), "{ps}");
+        assert!(az_remove_command(&e[0].grant).contains("--scope '"));
+        assert!(powershell_remove(&e[0].grant).contains("-Scope '"));
+        assert_eq!(sh_quote("it's"), "'it'\\''s'");
+        assert_eq!(ps_quote("it's"), "'it''s'");
+    }
+
     #[test]
     fn each_grant_reads_as_the_command_an_admin_would_type() {
         let e = entries();
@@ -430,7 +474,7 @@ mod tests {
         );
         assert!(
             az.contains("--assignee-principal-type User --role b24988ac-")
-                && az.contains("--scope \"/subscriptions/1111aaaa-")
+                && az.contains("--scope '/subscriptions/1111aaaa-")
         );
         assert!(
             az_command(&e[1].grant).contains(

@@ -194,8 +194,8 @@ const principalType = (m: MemberView) => m.kind;
 const snippets = (g: GrantView) =>
   g.type === "AzureRole"
     ? {
-        az: `az role assignment create --assignee-object-id ${g.member.id} --assignee-principal-type ${principalType(g.member)} --role ${g.roleId} --scope "${g.scope}"`,
-        powershell: `New-AzRoleAssignment -ObjectId ${g.member.id} -ObjectType ${principalType(g.member)} -RoleDefinitionId ${g.roleId} -Scope "${g.scope}"`,
+        az: `az role assignment create --assignee-object-id ${g.member.id} --assignee-principal-type ${principalType(g.member)} --role ${g.roleId} --scope '${g.scope}'`,
+        powershell: `New-AzRoleAssignment -ObjectId ${g.member.id} -ObjectType ${principalType(g.member)} -RoleDefinitionId ${g.roleId} -Scope '${g.scope}'`,
         bicep: `// deploy at (or with \`scope:\` set to) ${g.scope}\nresource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {\n  name: '${guidFor(g.scope, g.member.id, g.roleId)}'\n  properties: {\n    roleDefinitionId: '${subscriptionOf(g.scope)}/providers/Microsoft.Authorization/roleDefinitions/${g.roleId}'\n    principalId: '${g.member.id}'\n    principalType: '${principalType(g.member)}'\n  }\n}`,
       }
     : {

@@ -159,7 +159,7 @@ describe("onboarding from a template", () => {
     // The same grant for automation.
     await user.click(within(items[0]!).getByRole("button", { name: "Same with az / PowerShell / Bicep" }));
     expect(within(items[0]!).getByLabelText("Azure CLI")).toHaveTextContent(
-      `az role assignment create --assignee-object-id ${nadia.id} --assignee-principal-type User --role ${role("Contributor").id} --scope "${GATEWAY_RG}"`,
+      `az role assignment create --assignee-object-id ${nadia.id} --assignee-principal-type User --role ${role("Contributor").id} --scope '${GATEWAY_RG}'`,
     );
     expect(within(items[0]!).getByLabelText("Bicep")).toHaveTextContent("Microsoft.Authorization/roleAssignments@2022-04-01");
 
