@@ -57,7 +57,11 @@ pub fn sh_quote(text: &str) -> String {
 
 /// `text` as one PowerShell string in single quotes (no `$` expansion).
 pub fn ps_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''").replace(['\u{2018}', '\u{2019}'], "''"))
+    format!(
+        "'{}'",
+        text.replace('\'', "''")
+            .replace(['\u{2018}', '\u{2019}'], "''")
+    )
 }
 
 /// `text` inside a Bicep single-quoted string.

@@ -409,14 +409,24 @@ async fn prepare_as(
                     exists.map(|r| r.name.as_str()),
                 )
                 .await?;
-                for issue in issues.iter().filter(|i| i.severity == Severity::Error) {
-                    checks.push(Check::blocker(
-                        format!(
-                            "The custom role '{}' cannot be created",
-                            role.draft.role_name
-                        ),
-                        issue.message.clone(),
-                    ));
+                for issue in &issues {
+                    let check = if issue.severity == Severity::Error {
+                        Check::blocker(
+                            format!(
+                                "The custom role '{}' cannot be created",
+                                role.draft.role_name
+                            ),
+                            issue.message.clone(),
+                        )
+                    } else {
+                        // Broad wildcards, actions that change access: the
+                        // admin reviews them before anything is written.
+                        Check::warning(
+                            format!("The custom role '{}'", role.draft.role_name),
+                            issue.message.clone(),
+                        )
+                    };
+                    checks.push(check);
                 }
                 RoleState::ToCreate
             }

@@ -326,6 +326,36 @@ async fn smtp_senders_get_their_custom_role_made_first_and_lose_it_when_nobody_h
     assert_eq!(snapshot(&world), before);
 }
 
+/// A template whose custom role could hand out access is shown with a
+/// warning in preflight (not silently), before anything is written.
+#[tokio::test]
+async fn a_template_role_that_can_assign_roles_is_flagged_before_anything_is_written() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let mut smtp = template("acs-smtp-sender");
+    smtp.custom_roles[0]
+        .actions
+        .push("Microsoft.Authorization/roleAssignments/write".into());
+    let relay = demo_id("sp:smtp-relay");
+    let req = request(&smtp, ("acs", acs()), &[&relay]);
+    let before = snapshot(&world);
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    let warning = proposal
+        .checks
+        .iter()
+        .find(|c| c.level == Level::Warning && c.detail.contains("assign roles"))
+        .unwrap_or_else(|| panic!("no warning: {:?}", proposal.checks));
+    assert!(
+        warning.title.contains("Communication Services SMTP Sender"),
+        "{warning:?}"
+    );
+    assert!(warning.detail.contains("Owner included"), "{warning:?}");
+    assert_eq!(snapshot(&world), before, "nothing written");
+}
+
 #[tokio::test]
 async fn an_admins_own_template_leaves_out_what_their_roles_already_cover() {
     let world = World::demo().await;

@@ -73,6 +73,22 @@ pub struct DraftContext<'a> {
     pub subscription_disabled: &'a dyn Fn(&str) -> bool,
 }
 
+/// Operations that change who has access, with what they let a holder do.
+pub const ESCALATION: &[(&str, &str)] = &[
+    (
+        "Microsoft.Authorization/roleAssignments/write",
+        "assign roles",
+    ),
+    (
+        "Microsoft.Authorization/roleDefinitions/write",
+        "change role definitions",
+    ),
+    (
+        "Microsoft.Authorization/elevateAccess/Action",
+        "elevate to User Access Administrator at the root scope",
+    ),
+];
+
 /// A wildcard grants this many operations or more: say so.
 pub const BROAD_WILDCARD: usize = 50;
 
@@ -336,8 +352,42 @@ impl Draft {
                 }
             }
         }
+        issues.extend(self.escalation_warnings());
         issues.sort_by_key(|i| i.severity != Severity::Error);
         issues
+    }
+
+    /// Warnings for actions that let a holder change who has access (and so
+    /// give themselves more, Owner included): assigning roles, writing role
+    /// definitions, elevating to the root scope. Matched against the
+    /// operations themselves, so `*` and `Microsoft.Authorization/*` count,
+    /// and a `notActions` that takes them out is honoured.
+    pub fn escalation_warnings(&self) -> Vec<Issue> {
+        let mut out = Vec::new();
+        for (operation, what) in ESCALATION {
+            for (b, block) in self.permissions.iter().enumerate() {
+                let granted_by = block
+                    .actions
+                    .iter()
+                    .position(|p| crate::pattern::matches(p, operation));
+                let excluded = block
+                    .not_actions
+                    .iter()
+                    .any(|p| crate::pattern::matches(p, operation));
+                if let (Some(i), false) = (granted_by, excluded) {
+                    out.push(Issue {
+                        severity: Severity::Warning,
+                        field: format!("permissions[{b}].actions[{i}]"),
+                        message: format!(
+                            "'{}' lets whoever holds this role {what} ({operation}): they can give themselves or others more access, Owner included. Keep it only if managing access is the job; otherwise remove it or add it to notActions.",
+                            block.actions[i]
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
+        out
     }
 
     /// How many catalogue operations the draft grants in all.
@@ -349,6 +399,48 @@ impl Draft {
 #[cfg(test)]
 mod prop {
     use super::*;
+
+    #[test]
+    fn actions_that_change_access_are_flagged_wildcards_included() {
+        let draft = |actions: &[&str], not_actions: &[&str]| Draft {
+            role_name: "x".into(),
+            permissions: vec![Permission {
+                actions: actions.iter().map(|a| a.to_string()).collect(),
+                not_actions: not_actions.iter().map(|a| a.to_string()).collect(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let flagged = |d: &Draft| -> Vec<String> {
+            d.escalation_warnings()
+                .into_iter()
+                .map(|i| i.message)
+                .collect()
+        };
+        assert!(flagged(&draft(&["Microsoft.Communication/*/read"], &[])).is_empty());
+        let owner_like = flagged(&draft(&["*"], &[]));
+        assert_eq!(owner_like.len(), 3, "{owner_like:?}");
+        let authz = flagged(&draft(&["Microsoft.Authorization/*/write"], &[]));
+        assert_eq!(authz.len(), 2, "{authz:?}");
+        assert!(authz[0].contains("assign roles"), "{authz:?}");
+        assert!(
+            flagged(&draft(
+                &["microsoft.authorization/roleassignments/write"],
+                &[]
+            ))[0]
+                .contains("Owner included")
+        );
+        // Contributor's shape: everything but Microsoft.Authorization writes.
+        let contributor = flagged(&draft(
+            &["*"],
+            &[
+                "Microsoft.Authorization/*/Delete",
+                "Microsoft.Authorization/*/Write",
+                "Microsoft.Authorization/elevateAccess/Action",
+            ],
+        ));
+        assert!(contributor.is_empty(), "{contributor:?}");
+    }
     proptest::proptest! {
         /// Any text typed into the JSON tab: a draft or a line and column, never a panic.
         #[test]
