@@ -205,12 +205,30 @@ pub async fn plan_grants(
     state: State<'_, AppState>,
     grants: Vec<GrantView>,
 ) -> Result<PlanView, CommandError> {
+    let grants = checked(&grants)?;
     let azure = state.azure()?;
-    let grants = grants.iter().map(Into::into).collect();
     let plan = rolecall_grants::plan(&azure, grants).await?;
     let view = PlanView::new(0, &plan);
     let id = state.keep_plan(plan);
     Ok(PlanView { id, ..view })
+}
+
+/// Grants from the window, each checked as input from outside is (its scope
+/// parses, its ids are GUIDs) before anything is asked of Azure.
+fn checked(grants: &[GrantView]) -> Result<Vec<rolecall_grants::Grant>, CommandError> {
+    grants
+        .iter()
+        .map(|view| {
+            let grant: rolecall_grants::Grant = view.into();
+            grant
+                .check()
+                .map(|()| grant)
+                .map_err(|message| CommandError {
+                    code: "InvalidInput".into(),
+                    message,
+                })
+        })
+        .collect()
 }
 
 /// Applies a reviewed plan, streaming each item's progress.
@@ -223,8 +241,9 @@ pub async fn apply_plan(
 ) -> Result<Vec<OutcomeView>, CommandError> {
     let plan = state.plan(plan_id).ok_or_else(|| CommandError {
         code: "PlanExpired".into(),
-        message: "This plan is no longer available; review the grants again.".into(),
+        message: "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); review the grants again.".into(),
     })?;
+    let journal = state.journal_for_writes()?;
     let azure = state.azure()?;
     let send = |event: rolecall_grants::ItemEvent| {
         let _ = on_progress.send(event.into());
@@ -233,28 +252,100 @@ pub async fn apply_plan(
         &azure,
         &plan,
         &rolecall_grants::ApplyOptions::default(),
-        state.journal.as_ref(),
+        Some(journal),
         &send,
     )
     .await;
     Ok(outcomes.iter().map(Into::into).collect())
 }
 
-/// Removes grants where they were made, streaming each item's progress.
+/// What removing `grants` would do against live state (each "in place" item
+/// is removed where it was made); writes nothing. The plan is kept on this
+/// side: `remove_planned` takes its id, never grants from the window.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_grants(
+pub async fn plan_removal(
     state: State<'_, AppState>,
     grants: Vec<GrantView>,
+) -> Result<PlanView, CommandError> {
+    let grants = checked(&grants)?;
+    let azure = state.azure()?;
+    let plan = rolecall_grants::plan(&azure, grants).await?;
+    let view = PlanView::new(0, &plan);
+    let id = state.keep_removal(plan);
+    Ok(PlanView { id, ..view })
+}
+
+/// Removes what a reviewed removal plan found in place, streaming each
+/// item's progress; the rest is reported as it was planned.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_planned(
+    state: State<'_, AppState>,
+    plan_id: u32,
     on_progress: Channel<ProgressView>,
 ) -> Result<Vec<OutcomeView>, CommandError> {
+    let plan = state.removal(plan_id).ok_or_else(|| CommandError {
+        code: "PlanExpired".into(),
+        message: "This removal is no longer available (it is old, or another account, tenant or cloud is in use now); choose what to remove again.".into(),
+    })?;
+    let journal = state.journal_for_writes()?;
     let azure = state.azure()?;
-    let grants: Vec<rolecall_grants::Grant> = grants.iter().map(Into::into).collect();
     let send = |event: rolecall_grants::ItemEvent| {
         let _ = on_progress.send(event.into());
     };
-    let outcomes = rolecall_grants::remove(&azure, &grants, 4, state.journal.as_ref(), &send).await;
-    Ok(outcomes.iter().map(Into::into).collect())
+    let in_place: Vec<usize> = plan
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i.status, rolecall_grants::Status::InPlace { .. }))
+        .map(|(n, _)| n)
+        .collect();
+    let grants: Vec<rolecall_grants::Grant> = in_place
+        .iter()
+        .map(|n| plan.items[*n].grant.clone())
+        .collect();
+    // Progress is numbered as in the plan.
+    let renumber = |event: rolecall_grants::ItemEvent| {
+        send(match event {
+            rolecall_grants::ItemEvent::Started { index } => rolecall_grants::ItemEvent::Started {
+                index: in_place[index],
+            },
+            rolecall_grants::ItemEvent::Finished { index, outcome } => {
+                rolecall_grants::ItemEvent::Finished {
+                    index: in_place[index],
+                    outcome,
+                }
+            }
+            rolecall_grants::ItemEvent::WaitingForReplication { index, attempt } => {
+                rolecall_grants::ItemEvent::WaitingForReplication {
+                    index: in_place[index],
+                    attempt,
+                }
+            }
+        })
+    };
+    let removed = rolecall_grants::remove(
+        &azure,
+        &grants,
+        rolecall_grants::Removes::Any,
+        4,
+        Some(journal),
+        &renumber,
+    )
+    .await;
+    let mut removed = removed.into_iter();
+    Ok(plan
+        .items
+        .iter()
+        .map(|item| match item.status {
+            rolecall_grants::Status::InPlace { .. } => removed
+                .next()
+                .unwrap_or(rolecall_grants::Outcome::AlreadyGone),
+            _ => rolecall_grants::Outcome::AlreadyGone,
+        })
+        .map(|o| (&o).into())
+        .collect())
 }
 
 /// The role assignments that apply at `scope` (made there or inherited),

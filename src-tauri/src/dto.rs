@@ -497,6 +497,8 @@ pub enum PlanState {
     /// Redundant: another role the member holds covers it.
     Covered,
     Blocked,
+    /// There, and left as it is on purpose (an undo keeps what it did not make).
+    Kept,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -532,12 +534,12 @@ impl PlanView {
                         Status::InPlace { made_elsewhere, .. } => (
                             PlanState::InPlace,
                             if *made_elsewhere {
-                                "Made outside Rolecall, under another name; kept as it is."
-                                    .to_owned()
+                                "Made outside Rolecall, under another assignment name.".to_owned()
                             } else {
                                 String::new()
                             },
                         ),
+                        Status::Kept { reason } => (PlanState::Kept, reason.clone()),
                         Status::Inherited { from_scope } => {
                             (PlanState::Inherited, from_scope.clone())
                         }

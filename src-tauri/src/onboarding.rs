@@ -589,7 +589,7 @@ pub async fn run_proposal(
 ) -> Result<RunReportView, CommandError> {
     let proposal = state.proposal(proposal_id).ok_or_else(|| CommandError {
         code: "PlanExpired".into(),
-        message: "This plan is no longer available; check again.".into(),
+        message: "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); check again.".into(),
     })?;
     if proposal.is_blocked() {
         return Err(CommandError {
@@ -619,8 +619,15 @@ async fn carry_out(
     let send = |e: runs::RunEvent| {
         let _ = on_progress.send(e.into());
     };
+    // Nothing is written without a journal, and one run is carried out by
+    // one holder at a time (this window, another, or rolecall-cli).
+    let journal = state.journal_for_writes()?;
+    let _claim = journal.claim(&run.id).map_err(|e| CommandError {
+        code: "Running".into(),
+        message: e.to_string(),
+    })?;
     let _running = state.running(&run.id);
-    let journal = state.journal.as_ref();
+    let journal = Some(journal);
     let report = if resuming {
         runs::resume(&azure, run, &options, journal, &send).await?
     } else {
@@ -629,13 +636,6 @@ async fn carry_out(
     let by = who(state).await;
     let id = state.keep_report(report.clone());
     Ok(RunReportView::new(id, &by, &report))
-}
-
-fn journal(state: &AppState) -> Result<&rolecall_grants::Journal, CommandError> {
-    state.journal.as_ref().ok_or_else(|| CommandError {
-        code: "NoJournal".into(),
-        message: "The journal could not be opened; see the log.".into(),
-    })
 }
 
 /// Runs that began and did not end, oldest first.
@@ -659,10 +659,13 @@ pub async fn unfinished_runs(
 }
 
 fn unfinished(state: &AppState) -> Result<Vec<rolecall_grants::journal::Unfinished>, CommandError> {
-    journal(state)?.unfinished().map_err(|e| CommandError {
-        code: "JournalUnreadable".into(),
-        message: format!("the journal cannot be read: {e}"),
-    })
+    state
+        .journal_for_writes()?
+        .unfinished()
+        .map_err(|e| CommandError {
+            code: "JournalUnreadable".into(),
+            message: format!("the journal cannot be read: {e}"),
+        })
 }
 
 fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Run, CommandError> {
@@ -700,7 +703,7 @@ pub async fn resume_run(
 #[specta::specta]
 pub async fn discard_run(state: State<'_, AppState>, run_id: String) -> Result<(), CommandError> {
     find_unfinished(&state, &run_id)?;
-    journal(&state)?.discard(&run_id);
+    state.journal_for_writes()?.discard(&run_id);
     Ok(())
 }
 

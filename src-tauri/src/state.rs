@@ -155,11 +155,15 @@ pub struct AppState {
     cancel_sign_in: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     /// Every grant written or removed, in the app's data folder.
     pub journal: Option<rolecall_grants::Journal>,
-    /// Plans shown for review, by id, until applied (the latest few).
-    plans: Mutex<Vec<(u32, rolecall_grants::Plan)>>,
+    /// Plans shown for review, by id, until applied (the latest few), each
+    /// bound to the cloud, account and tenant it was made in.
+    plans: Mutex<Vec<(u32, Bound<rolecall_grants::Plan>)>>,
+    /// Removals shown for review, by id (apart from plans: one is never
+    /// applied as the other).
+    removals: Mutex<Vec<(u32, Bound<rolecall_grants::Plan>)>>,
     next_plan: std::sync::atomic::AtomicU32,
     /// Onboarding proposals shown for review, by id (the latest few).
-    proposals: Mutex<Vec<(u32, rolecall_onboarding::Proposal)>>,
+    proposals: Mutex<Vec<(u32, Bound<rolecall_onboarding::Proposal>)>>,
     /// Reports of runs, by id, for export (the latest few).
     reports: Mutex<Vec<(u32, rolecall_grants::runs::RunReport)>>,
     /// The admin's own onboarding templates.
@@ -193,6 +197,15 @@ fn keep_latest<T>(
     let excess = list.len().saturating_sub(keep);
     list.drain(..excess);
     id
+}
+
+/// A reviewed plan and where it was made: the cloud's authority, the account
+/// and the tenant. It is applied only where it was made: a switch of account
+/// or tenant in between makes it expire.
+#[derive(Clone)]
+pub struct Bound<T> {
+    made_in: String,
+    value: T,
 }
 
 fn find_kept<T: Clone>(list: &Mutex<Vec<(u32, T)>>, id: u32) -> Option<T> {
@@ -261,6 +274,7 @@ impl AppState {
             cancel_sign_in: Mutex::new(None),
             journal,
             plans: Mutex::new(Vec::new()),
+            removals: Mutex::new(Vec::new()),
             next_plan: std::sync::atomic::AtomicU32::new(1),
             proposals: Mutex::new(Vec::new()),
             reports: Mutex::new(Vec::new()),
@@ -281,23 +295,72 @@ impl AppState {
         ))
     }
 
-    /// Keeps a plan for "apply", returning its id.
-    pub fn keep_plan(&self, plan: rolecall_grants::Plan) -> u32 {
-        keep_latest(&self.plans, &self.next_plan, plan, 8)
+    /// The journal, which every write is recorded in: without it Rolecall
+    /// writes nothing (an unrecorded write could not be resumed or undone).
+    pub fn journal_for_writes(
+        &self,
+    ) -> Result<&rolecall_grants::Journal, crate::dto::CommandError> {
+        self.journal.as_ref().ok_or_else(|| crate::dto::CommandError {
+            code: "NoJournal".into(),
+            message: "Rolecall writes nothing while its journal cannot be opened (every write is recorded there, to resume or undo it). Check that its data folder can be written to, then start Rolecall again; the log says what failed.".into(),
+        })
     }
 
+    /// Where plans are made now: the cloud's authority, account and tenant.
+    fn made_in(&self) -> String {
+        let connection = self.connection();
+        let active = connection
+            .session
+            .active()
+            .ok()
+            .flatten()
+            .map(|a| format!("{}|{}", a.account.id.0, a.tenant_id.to_ascii_lowercase()))
+            .unwrap_or_default();
+        format!("{}|{active}", connection.cloud.authority_host)
+    }
+
+    fn bind<T>(&self, value: T) -> Bound<T> {
+        Bound {
+            made_in: self.made_in(),
+            value,
+        }
+    }
+
+    /// The value kept under `id`, if it was made where the app is now.
+    fn here<T: Clone>(&self, list: &Mutex<Vec<(u32, Bound<T>)>>, id: u32) -> Option<T> {
+        find_kept(list, id)
+            .filter(|bound| bound.made_in == self.made_in())
+            .map(|bound| bound.value)
+    }
+
+    /// Keeps a plan for "apply", returning its id.
+    pub fn keep_plan(&self, plan: rolecall_grants::Plan) -> u32 {
+        keep_latest(&self.plans, &self.next_plan, self.bind(plan), 8)
+    }
+
+    /// The plan kept under `id`, unless another account, tenant or cloud is
+    /// in use than when it was made.
     pub fn plan(&self, id: u32) -> Option<rolecall_grants::Plan> {
-        find_kept(&self.plans, id)
+        self.here(&self.plans, id)
+    }
+
+    /// Keeps a removal plan for `remove_planned`, returning its id.
+    pub fn keep_removal(&self, plan: rolecall_grants::Plan) -> u32 {
+        keep_latest(&self.removals, &self.next_plan, self.bind(plan), 8)
+    }
+
+    pub fn removal(&self, id: u32) -> Option<rolecall_grants::Plan> {
+        self.here(&self.removals, id)
     }
 
     /// Keeps an onboarding proposal for "apply", returning its id (plans and
     /// proposals share the numbering).
     pub fn keep_proposal(&self, proposal: rolecall_onboarding::Proposal) -> u32 {
-        keep_latest(&self.proposals, &self.next_plan, proposal, 8)
+        keep_latest(&self.proposals, &self.next_plan, self.bind(proposal), 8)
     }
 
     pub fn proposal(&self, id: u32) -> Option<rolecall_onboarding::Proposal> {
-        find_kept(&self.proposals, id)
+        self.here(&self.proposals, id)
     }
 
     pub fn keep_report(&self, report: rolecall_grants::runs::RunReport) -> u32 {

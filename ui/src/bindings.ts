@@ -78,8 +78,17 @@ export const commands = {
 	planGrants: (grants: GrantView[]) => typedError<PlanView, CommandError>(__TAURI_INVOKE("plan_grants", { grants })),
 	/**  Applies a reviewed plan, streaming each item's progress. */
 	applyPlan: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("apply_plan", { planId, onProgress })),
-	/**  Removes grants where they were made, streaming each item's progress. */
-	removeGrants: (grants: GrantView[], onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("remove_grants", { grants, onProgress })),
+	/**
+	 *  What removing `grants` would do against live state (each "in place" item
+	 *  is removed where it was made); writes nothing. The plan is kept on this
+	 *  side: `remove_planned` takes its id, never grants from the window.
+	 */
+	planRemoval: (grants: GrantView[]) => typedError<PlanView, CommandError>(__TAURI_INVOKE("plan_removal", { grants })),
+	/**
+	 *  Removes what a reviewed removal plan found in place, streaming each
+	 *  item's progress; the rest is reported as it was planned.
+	 */
+	removePlanned: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("remove_planned", { planId, onProgress })),
 	/**
 	 *  The role assignments that apply at `scope` (made there or inherited),
 	 *  with role and member names; deleted members flagged.
@@ -441,7 +450,9 @@ export type PlanItemView = {
 /**  A grant's state before applying. */
 export type PlanState = "ToCreate" | "InPlace" | "Inherited" | 
 /**  Redundant: another role the member holds covers it. */
-"Covered" | "Blocked";
+"Covered" | "Blocked" | 
+/**  There, and left as it is on purpose (an undo keeps what it did not make). */
+"Kept";
 
 export type PlanView = {
 	/**  What `apply_plan` takes. */

@@ -260,15 +260,26 @@ impl GraphClient {
         .take(limit)
     }
 
+    /// A user by object id or user principal name (a guest's
+    /// `…#EXT#@…` included: the name is one path segment, encoded).
     pub async fn user(&self, id: &str) -> Result<Option<User>> {
+        let Some(id) = segment(id) else {
+            return Ok(None);
+        };
         not_found_as_none(self.get(&format!("users/{id}"), &[]).await)
     }
 
     pub async fn group(&self, id: &str) -> Result<Option<Group>> {
+        let Some(id) = segment(id) else {
+            return Ok(None);
+        };
         not_found_as_none(self.get(&format!("groups/{id}"), &[]).await)
     }
 
     pub async fn service_principal(&self, id: &str) -> Result<Option<ServicePrincipal>> {
+        let Some(id) = segment(id) else {
+            return Ok(None);
+        };
         not_found_as_none(self.get(&format!("servicePrincipals/{id}"), &[]).await)
     }
 
@@ -368,5 +379,50 @@ impl GraphClient {
             Err(AzureError::Api(e)) if e.kind == Kind::NotFound => Ok(false),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// `text` as one URL path segment: everything but letters, digits and
+/// `-._~@` percent-encoded, so `/`, `?`, `#` (a guest's `#EXT#`) and `%`
+/// stay inside the segment. `None` for `.` and `..`, which are no names and
+/// would move the path (`a@b/../../me` must not read the admin's own user).
+pub(crate) fn segment(text: &str) -> Option<String> {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'@');
+    if text.is_empty() || text == "." || text == ".." {
+        return None;
+    }
+    Some(percent_encoding::utf8_percent_encode(text, SEGMENT).to_string())
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::segment;
+
+    #[test]
+    fn names_stay_one_segment() {
+        assert_eq!(
+            segment("ada_contoso.com#EXT#@contosodemo.onmicrosoft.com").as_deref(),
+            Some("ada_contoso.com%23EXT%23@contosodemo.onmicrosoft.com")
+        );
+        assert_eq!(
+            segment("a@b/../../me").as_deref(),
+            Some("a@b%2F..%2F..%2Fme")
+        );
+        assert_eq!(
+            segment("x?$select=id").as_deref(),
+            Some("x%3F%24select%3Did")
+        );
+        assert_eq!(segment(".."), None);
+        assert_eq!(segment(""), None);
+        let url = url::Url::parse("https://graph.microsoft.com/v1.0/")
+            .unwrap()
+            .join(&format!("users/{}", segment("a@b/../../me").unwrap()))
+            .unwrap();
+        assert_eq!(url.path(), "/v1.0/users/a@b%2F..%2F..%2Fme");
     }
 }

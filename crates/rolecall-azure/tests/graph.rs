@@ -181,6 +181,22 @@ async fn graph_errors_keep_graphs_code_and_say_what_to_do() {
     let missing = uuid::Uuid::new_v4().to_string();
     assert_eq!(rita.graph.service_principal(&missing).await.unwrap(), None);
     assert_eq!(rita.graph.user(&missing).await.unwrap(), None);
+    // A guest's UPN holds '#': the whole name is one path segment.
+    let domain = &world.emulator.tenant().default_domain;
+    let guest = rita
+        .graph
+        .user(&format!("sam.partner_fabrikam.com#EXT#@{domain}"))
+        .await
+        .unwrap()
+        .expect("the guest, found by UPN");
+    assert_eq!(guest.display_name, "Sam Partner (Fabrikam)");
+    // A name that climbs out of users/ does not read the admin's own user:
+    // it stays one (unknown) name.
+    let climbing = rita.graph.user(&format!("x@{domain}/../../me")).await;
+    assert!(
+        !matches!(&climbing, Ok(Some(_))),
+        "read a user through a climbing name: {climbing:?}"
+    );
     assert_eq!(
         rita.graph
             .service_principal_by_app_id(&missing)

@@ -813,6 +813,7 @@ fn print_plan(json_output: bool, plan: &rolecall_grants::Plan) {
                 from_scope,
             } => format!("covered by {by_role} at {from_scope}"),
             Status::Blocked { reason } => format!("blocked: {reason}"),
+            Status::Kept { reason } => format!("kept: {reason}"),
         };
         println!("{}  [{state}]", item.grant.describe());
     }
@@ -916,6 +917,7 @@ async fn execute(
     spec: &Onboarding,
 ) -> anyhow::Result<()> {
     let journal = journal(spec.journal.as_ref())?;
+    let _claim = journal.claim(&run.id)?;
     let report = rolecall_grants::runs::execute(
         azure,
         run,
@@ -1230,7 +1232,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
             let journal = journal(grants.journal.as_ref())?;
             let list = role_grants(&azure, grants, None).await?;
-            let outcomes = rolecall_grants::remove(&azure, &list, 4, Some(&journal), &|_| {}).await;
+            let outcomes = rolecall_grants::remove(
+                &azure,
+                &list,
+                rolecall_grants::Removes::Any,
+                4,
+                Some(&journal),
+                &|_| {},
+            )
+            .await;
             report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
         }
         Command::Role { action } => match action {
@@ -1464,6 +1474,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let (_, azure) = connect(&cli, &cloud, who).await?;
+            // The app (or another rolecall-cli) may be carrying it out now.
+            let _claim = journal.claim(&found.run.id)?;
             let report = rolecall_grants::runs::resume(
                 &azure,
                 &found.run,
@@ -1485,8 +1497,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let (_, azure) = connect(&cli, &cloud, &grants.who).await?;
                 let journal = journal(grants.journal.as_ref())?;
                 let list = app_grants(&azure, grants).await?;
-                let outcomes =
-                    rolecall_grants::remove(&azure, &list, 4, Some(&journal), &|_| {}).await;
+                let outcomes = rolecall_grants::remove(
+                    &azure,
+                    &list,
+                    rolecall_grants::Removes::Any,
+                    4,
+                    Some(&journal),
+                    &|_| {},
+                )
+                .await;
                 report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
             }
             ApproleAction::List { who, app } => {

@@ -7,7 +7,7 @@ use rolecall_azure::arm::{AssignmentFilter, NewRoleAssignment};
 use rolecall_azure::{Azure, AzureError, Kind, for_each_bounded};
 use serde::{Deserialize, Serialize};
 
-use crate::journal::Journal;
+use crate::journal::{Journal, Removes};
 use crate::model::{AppRoleGrant, AzureRoleGrant, Grant};
 use crate::plan::{Plan, Status};
 
@@ -127,7 +127,7 @@ pub async fn apply(
         options.concurrency,
         |(index, item)| async move {
             let outcome = match &item.status {
-                Status::InPlace { .. } => Outcome::AlreadyInPlace,
+                Status::InPlace { .. } | Status::Kept { .. } => Outcome::AlreadyInPlace,
                 Status::Inherited { from_scope } => Outcome::Inherited {
                     from_scope: from_scope.clone(),
                 },
@@ -228,6 +228,7 @@ async fn assign_app_role(azure: &Azure, grant: &AppRoleGrant) -> Outcome {
 pub async fn remove(
     azure: &Azure,
     grants: &[Grant],
+    which: Removes,
     concurrency: usize,
     journal: Option<&Journal>,
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
@@ -238,7 +239,7 @@ pub async fn remove(
         |(index, grant)| async move {
             on_event(ItemEvent::Started { index });
             let result = match &grant {
-                Grant::AzureRole(g) => remove_role_assignment(azure, g).await,
+                Grant::AzureRole(g) => remove_role_assignment(azure, g, which).await,
                 Grant::AppRole(g) => remove_app_role(azure, g).await,
             };
             let outcome = result.unwrap_or_else(|e| Outcome::failed(&e));
@@ -260,6 +261,7 @@ pub async fn remove(
 async fn remove_role_assignment(
     azure: &Azure,
     grant: &AzureRoleGrant,
+    which: Removes,
 ) -> Result<Outcome, AzureError> {
     let target = rolecall_rbac::Scope::parse(&grant.scope).ok();
     let existing: Vec<_> = azure
@@ -270,8 +272,11 @@ async fn remove_role_assignment(
         )
         .try_collect()
         .await?;
+    let ours = grant.assignment_name();
     let here = existing.into_iter().find(|a| {
-        grant.is_held_by(a) && rolecall_rbac::Scope::parse(&a.properties.scope).ok() == target
+        grant.is_held_by(a)
+            && rolecall_rbac::Scope::parse(&a.properties.scope).ok() == target
+            && (which == Removes::Any || a.name.eq_ignore_ascii_case(&ours))
     });
     let Some(assignment) = here else {
         return Ok(Outcome::AlreadyGone);
@@ -318,5 +323,5 @@ async fn remove_app_role(azure: &Azure, grant: &AppRoleGrant) -> Result<Outcome,
 fn futures_are_send(azure: &Azure, plan: &Plan, grants: &[Grant]) {
     fn send<T: Send>(_: T) {}
     send(apply(azure, plan, &ApplyOptions::default(), None, &|_| {}));
-    send(remove(azure, grants, 1, None, &|_| {}));
+    send(remove(azure, grants, Removes::Any, 1, None, &|_| {}));
 }

@@ -68,6 +68,21 @@ pub struct Run {
     /// line.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub to_create: Vec<bool>,
+    /// For a removal: which assignments it may delete.
+    #[serde(default)]
+    pub removes: Removes,
+}
+
+/// Which role assignments a removal deletes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Removes {
+    /// Whatever assignment gives the grant (offboarding, "remove all access").
+    #[default]
+    Any,
+    /// Only the assignment under Rolecall's deterministic name for the grant:
+    /// an undo removes what Rolecall made, never what someone else made.
+    RolecallNamed,
 }
 
 impl Run {
@@ -79,6 +94,15 @@ impl Run {
             custom_roles: Vec::new(),
             grants,
             to_create: Vec::new(),
+            removes: Removes::Any,
+        }
+    }
+
+    /// Undoing: a removal of what a run made, and only that.
+    pub fn undoing(title: impl Into<String>, grants: Vec<Grant>) -> Self {
+        Self {
+            removes: Removes::RolecallNamed,
+            ..Self::new(RunKind::Remove, title, grants)
         }
     }
 }
@@ -168,7 +192,58 @@ fn new_run_id() -> String {
     )
 }
 
+/// Held while a run is being carried out: another process (the app and the
+/// CLI share one journal) or another window cannot carry out the same run at
+/// once. An OS file lock, so a crash releases it.
+#[derive(Debug)]
+pub struct RunLock {
+    _file: File,
+}
+
+/// Why a run cannot be claimed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    #[error(
+        "that run is being carried out already (by this app, another window, or rolecall-cli); wait for it to finish"
+    )]
+    Busy,
+    #[error("'{0}' is not a run id")]
+    BadId(String),
+    #[error("the run's lock cannot be taken: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 impl Journal {
+    /// Claims `run_id` for this process until the lock is dropped.
+    pub fn claim(&self, run_id: &str) -> Result<RunLock, ClaimError> {
+        // Run ids come from journal lines too: they name a file only when plain.
+        if run_id.is_empty()
+            || run_id.len() > 100
+            || !run_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ClaimError::BadId(run_id.to_owned()));
+        }
+        let dir = self
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+            .join("run-locks");
+        std::fs::create_dir_all(&dir)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{run_id}.lock")))?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(ClaimError::Busy),
+            Err(std::fs::TryLockError::Error(e)) => Err(ClaimError::Io(e)),
+        }
+    }
+
     /// Opens (creating it and its folder when missing) the journal at `path`.
     pub fn open(path: &Path) -> std::io::Result<Self> {
         if let Some(dir) = path.parent() {
@@ -331,6 +406,9 @@ impl Journal {
         for u in &mut open {
             u.written = written.get(&u.run.id).copied().unwrap_or(0);
         }
+        // A run someone holds now (this app, another window, rolecall-cli)
+        // is going on, not interrupted.
+        open.retain(|u| !matches!(self.claim(&u.run.id), Err(ClaimError::Busy)));
         Ok(open)
     }
 }
@@ -393,6 +471,38 @@ mod tests {
         journal.end(&later.id);
         assert!(journal.unfinished().unwrap().is_empty());
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_run_is_carried_out_by_one_holder_at_a_time() {
+        let dir = std::env::temp_dir().join(format!("rolecall-journal-lock-{}", new_run_id()));
+        let journal = Journal::open(&dir.join("journal.jsonl")).unwrap();
+        let other = Journal::open(&dir.join("journal.jsonl")).unwrap();
+        let id = new_run_id();
+        let held = journal.claim(&id).unwrap();
+        assert!(matches!(other.claim(&id), Err(ClaimError::Busy)));
+        assert!(other.claim(&new_run_id()).is_ok(), "another run is free");
+        // A run going on is not offered as interrupted.
+        let run = Run::new(RunKind::Apply, "going on", vec![grant()]);
+        let running = journal.for_run(&run);
+        running.begin(&run);
+        let held_run = journal.claim(&run.id).unwrap();
+        assert!(other.unfinished().unwrap().is_empty());
+        drop(held_run);
+        assert_eq!(
+            other.unfinished().unwrap().len(),
+            1,
+            "interrupted once let go"
+        );
+        drop(held);
+        assert!(other.claim(&id).is_ok(), "free again once released");
+        for bad in ["../../x", "", "a/b", "run\\x"] {
+            assert!(
+                matches!(journal.claim(bad), Err(ClaimError::BadId(_))),
+                "{bad}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     proptest::proptest! {

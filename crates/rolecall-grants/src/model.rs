@@ -171,6 +171,34 @@ pub enum Grant {
 }
 
 impl Grant {
+    /// Checks a grant built from outside input (IPC, flags) as deserialising
+    /// one does: its scope parses and its ids are GUIDs; the message says
+    /// what to give instead.
+    pub fn check(&self) -> Result<(), String> {
+        let guid = |what: &str, text: &str| {
+            if rolecall_rbac::scope::is_guid(text) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the {what} '{text}' is not an id: give a GUID such as 8f3e2b1a-0000-4000-8000-000000000001"
+                ))
+            }
+        };
+        guid("member", &self.member().id)?;
+        match self {
+            Grant::AzureRole(g) => {
+                rolecall_rbac::Scope::parse(&g.scope).map_err(|e| e.to_string())?;
+                let role = serde_json::Value::String(g.role_id.clone());
+                checked::role(role).map(|_| ()).map_err(|e| e.to_string())
+            }
+            Grant::AppRole(g) => {
+                guid("application's service principal", &g.resource_id)?;
+                guid("application id", &g.app_id)?;
+                guid("app role", &g.app_role_id)
+            }
+        }
+    }
+
     pub fn member(&self) -> &Member {
         match self {
             Grant::AzureRole(g) => &g.member,

@@ -38,6 +38,9 @@ pub enum Status {
     Covered { by_role: String, from_scope: String },
     /// The admin may not make it; nothing will be tried.
     Blocked { reason: String },
+    /// It is there, and this run leaves it as it is on purpose: an undo
+    /// removes only what Rolecall made (its deterministic assignment name).
+    Kept { reason: String },
 }
 
 impl Status {
@@ -45,7 +48,10 @@ impl Status {
     pub fn is_held(&self) -> bool {
         matches!(
             self,
-            Status::InPlace { .. } | Status::Inherited { .. } | Status::Covered { .. }
+            Status::InPlace { .. }
+                | Status::Inherited { .. }
+                | Status::Covered { .. }
+                | Status::Kept { .. }
         )
     }
 }

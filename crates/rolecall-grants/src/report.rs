@@ -257,7 +257,7 @@ pub fn undo(report_json: &str) -> Result<crate::journal::Run, String> {
     } else {
         format!("Undoing: {title}")
     };
-    let mut run = crate::journal::Run::new(crate::journal::RunKind::Remove, title, grants);
+    let mut run = crate::journal::Run::undoing(title, grants);
     run.custom_roles = roles
         .into_iter()
         .filter(|r| created(&r.outcome))

@@ -78,11 +78,7 @@ impl RunReport {
             .filter(|(_, o)| created(o))
             .map(|(g, _)| g.clone())
             .collect();
-        let mut undo = Run::new(
-            RunKind::Remove,
-            format!("Undoing: {}", self.run.title),
-            grants,
-        );
+        let mut undo = Run::undoing(format!("Undoing: {}", self.run.title), grants);
         undo.custom_roles = self
             .run
             .custom_roles
@@ -208,19 +204,73 @@ pub async fn resume(
         if let Some((_, earlier)) = journaled {
             *outcome = earlier.clone();
         } else if run.to_create.get(index) == Some(&true)
-            && let Grant::AzureRole(g) = grant
+            && let Some(assignment_id) = made_by_rolecall(azure, grant).await?
         {
+            // The crash came between Azure's answer and the journal line.
+            // Only what stands under Rolecall's own assignment name is this
+            // run's work; someone else's assignment stays "in place".
             *outcome = Outcome::Created {
-                assignment_id: format!(
-                    "{}/providers/Microsoft.Authorization/roleAssignments/{}",
-                    g.scope.trim_end_matches('/'),
-                    g.assignment_name()
-                ),
+                assignment_id,
                 request_id: None,
             };
         }
     }
+    // Custom roles: a run sets out to create only those missing when it
+    // began, so one found in place on resume (under the run's own
+    // deterministic id) is one it created before it stopped.
+    if run.kind == RunKind::Apply {
+        for (role, outcome) in report.run.custom_roles.iter().zip(report.roles.iter_mut()) {
+            if *outcome == Outcome::AlreadyInPlace {
+                *outcome = Outcome::Created {
+                    assignment_id: format!(
+                        "{}/providers/Microsoft.Authorization/roleDefinitions/{}",
+                        subscription_of(role),
+                        role.guid
+                    ),
+                    request_id: None,
+                };
+            }
+        }
+    }
     Ok(report)
+}
+
+/// The id of the assignment that gives `grant` under Rolecall's own name
+/// (an Azure role), or the app-role assignment that gives it (app roles have
+/// no names of their own), if there is one.
+async fn made_by_rolecall(azure: &Azure, grant: &Grant) -> Result<Option<String>, AzureError> {
+    use futures::TryStreamExt;
+    match grant {
+        Grant::AzureRole(g) => {
+            let name = g.assignment_name();
+            let found: Vec<_> = azure
+                .arm
+                .role_assignments(
+                    &g.scope,
+                    &rolecall_azure::arm::AssignmentFilter::Principal(g.member.id.clone()),
+                )
+                .try_collect()
+                .await?;
+            Ok(found
+                .into_iter()
+                .find(|a| a.name.eq_ignore_ascii_case(&name) && g.is_held_by(a))
+                .map(|a| a.id))
+        }
+        Grant::AppRole(g) => {
+            let found: Vec<_> = azure
+                .graph
+                .app_role_assigned_to(&g.resource_id)
+                .try_collect()
+                .await?;
+            Ok(found
+                .into_iter()
+                .find(|a| {
+                    a.principal_id.eq_ignore_ascii_case(&g.member.id)
+                        && a.app_role_id.eq_ignore_ascii_case(&g.app_role_id)
+                })
+                .map(|a| a.id))
+        }
+    }
 }
 
 async fn carry_out(
@@ -264,6 +314,7 @@ async fn carry_out(
             let outcomes = crate::apply::remove(
                 azure,
                 &run.grants,
+                run.removes,
                 options.apply.concurrency,
                 run_journal.as_ref(),
                 &grant_event,

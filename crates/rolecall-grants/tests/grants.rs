@@ -6,7 +6,7 @@ use std::time::Duration;
 use rolecall_emulator::{ACG_APP_ID, demo_id};
 use rolecall_grants::{
     AppRoleGrant, ApplyOptions, AzureRoleGrant, Grant, ItemEvent, Journal, Member, MemberKind,
-    Outcome, Status, apply, plan, remove,
+    Outcome, Removes, Status, apply, plan, remove,
 };
 use rolecall_testkit::*;
 
@@ -177,13 +177,21 @@ async fn plan_apply_and_a_rerun_that_changes_nothing() {
     );
 
     // Undo: removed, then already gone; the inherited Reader is not touched.
-    let undone = remove(&olivia, &grants, 4, Some(&journal), &|_| {}).await;
+    let undone = remove(&olivia, &grants, Removes::Any, 4, Some(&journal), &|_| {}).await;
     assert_eq!(
         &undone[..3],
         &[Outcome::Removed, Outcome::Removed, Outcome::Removed]
     );
     assert_eq!(undone[3], Outcome::AlreadyGone);
-    let undone = remove(&olivia, &grants[..3], 4, Some(&journal), &|_| {}).await;
+    let undone = remove(
+        &olivia,
+        &grants[..3],
+        Removes::Any,
+        4,
+        Some(&journal),
+        &|_| {},
+    )
+    .await;
     assert!(undone.iter().all(|o| *o == Outcome::AlreadyGone));
     assert!(
         world
@@ -338,7 +346,15 @@ async fn made_elsewhere_between_plan_and_apply_counts_as_done() {
     let outcomes = apply(&olivia, &planned, &ApplyOptions::default(), None, &|_| {}).await;
     assert_eq!(outcomes, [Outcome::AlreadyInPlace]);
     // And removal finds it whatever its name.
-    let undone = remove(&olivia, &[planned.items[0].grant.clone()], 1, None, &|_| {}).await;
+    let undone = remove(
+        &olivia,
+        &[planned.items[0].grant.clone()],
+        Removes::Any,
+        1,
+        None,
+        &|_| {},
+    )
+    .await;
     assert_eq!(undone, [Outcome::Removed]);
 }
 

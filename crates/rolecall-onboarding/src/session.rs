@@ -662,12 +662,117 @@ pub async fn prepare_removal_of_everything(
     })
 }
 
+/// Reads each grant's member, role and application names again from the
+/// tenant (by id), replacing what the run's file says; every difference is a
+/// warning.
+async fn names_from_the_tenant(azure: &Azure, run: &mut Run) -> Result<Vec<Check>, ExpandError> {
+    let mut checks = Vec::new();
+    let mut differs = |what: &str, said: &str, is: &str| {
+        if said != is {
+            checks.push(Check::warning(
+                "A name in the report differs from the tenant",
+                format!("The report says {what} '{said}'; the tenant says '{is}'. The tenant's name is shown."),
+            ));
+        }
+    };
+    let mut members: HashMap<String, Option<Member>> = HashMap::new();
+    let mut roles: HashMap<(String, String), Option<String>> = HashMap::new();
+    for grant in &mut run.grants {
+        let id = grant.member().id.to_ascii_lowercase();
+        if !members.contains_key(&id) {
+            let found = match rolecall_grants::resolve::member(azure, &id).await {
+                // Found by this very object id (not an application id that
+                // happens to match).
+                Ok(m) if m.id.eq_ignore_ascii_case(&id) => Some(m),
+                Ok(_) | Err(rolecall_grants::resolve::ResolveError::NoMember(_)) => None,
+                Err(other) => return Err(other.into()),
+            };
+            members.insert(id.clone(), found);
+        }
+        let member = match grant {
+            Grant::AzureRole(g) => &mut g.member,
+            Grant::AppRole(g) => &mut g.member,
+        };
+        match &members[&id] {
+            Some(found) => {
+                differs("the member", &member.display_name, &found.display_name);
+                *member = found.clone();
+            }
+            None => {
+                member.display_name = format!("Not found in the directory ({})", member.id);
+                member.detail = None;
+            }
+        }
+        match grant {
+            Grant::AzureRole(g) => {
+                let at = Scope::parse(&g.scope)
+                    .ok()
+                    .and_then(|s| s.subscription_scope())
+                    .unwrap_or_else(|| g.scope.clone());
+                let guid = rolecall_rbac::roles::definition_guid(&g.role_id).to_owned();
+                let key = (at.to_ascii_lowercase(), guid.to_ascii_lowercase());
+                if !roles.contains_key(&key) {
+                    let name = azure
+                        .arm
+                        .role_definition(&at, &guid)
+                        .await?
+                        .map(|d| d.properties.role_name);
+                    roles.insert(key.clone(), name);
+                }
+                match &roles[&key] {
+                    Some(name) => {
+                        differs("the role", &g.role_name, name);
+                        g.role_name = name.clone();
+                    }
+                    None => g.role_name = format!("Unknown role ({guid})"),
+                }
+            }
+            Grant::AppRole(g) => match azure.graph.service_principal(&g.resource_id).await? {
+                Some(sp) => {
+                    differs("the application", &g.resource_name, &sp.display_name);
+                    g.resource_name = sp.display_name.clone();
+                    g.app_id = sp.app_id.clone();
+                    let value = sp
+                        .app_roles
+                        .iter()
+                        .find(|r| r.id.eq_ignore_ascii_case(&g.app_role_id))
+                        .map(|r| r.value.clone().unwrap_or_else(|| r.display_name.clone()))
+                        .unwrap_or_else(|| format!("Unknown app role ({})", g.app_role_id));
+                    differs("the app role", &g.app_role_value, &value);
+                    g.app_role_value = value;
+                }
+                None => {
+                    g.resource_name = format!("Not found in the directory ({})", g.resource_id);
+                }
+            },
+        }
+    }
+    Ok(checks)
+}
+
 /// Undoing a past run (`rolecall_grants::report::undo` of its report, or the
 /// run itself): what it created and is still in place is removed, its
 /// custom roles deleted once nobody holds them. Reads only.
-pub async fn prepare_undo(azure: &Azure, undo: Run) -> Result<Proposal, ExpandError> {
-    let mut checks = Vec::new();
-    let plan = rolecall_grants::plan::plan(azure, undo.grants.clone()).await?;
+pub async fn prepare_undo(azure: &Azure, mut undo: Run) -> Result<Proposal, ExpandError> {
+    // The report or journal says what the run made; the names in it are
+    // only what it says. Every name shown is read again from the tenant,
+    // and a difference is said, so a crafted file cannot dress one removal
+    // up as another.
+    let mut checks = names_from_the_tenant(azure, &mut undo).await?;
+    let mut plan = rolecall_grants::plan::plan(azure, undo.grants.clone()).await?;
+    if undo.removes == rolecall_grants::Removes::RolecallNamed {
+        for item in &mut plan.items {
+            if let Status::InPlace {
+                made_elsewhere: true,
+                ..
+            } = item.status
+            {
+                item.status = Status::Kept {
+                    reason: "This access was made outside that run (under another assignment name than Rolecall's), so undoing the run leaves it.".into(),
+                };
+            }
+        }
+    }
     checks.extend(blocked_checks(&plan, |_| {
         "Some access cannot be removed by you".to_owned()
     }));
@@ -679,19 +784,36 @@ pub async fn prepare_undo(azure: &Azure, undo: Run) -> Result<Proposal, ExpandEr
             .first()
             .cloned()
             .unwrap_or_default();
-        let exists = azure
-            .arm
-            .role_definition(&scope, &role.guid)
-            .await?
-            .is_some();
-        custom_roles.push(RoleStep {
-            role: role.clone(),
-            state: if exists {
+        let found = azure.arm.role_definition(&scope, &role.guid).await?;
+        let mut role = role.clone();
+        let state = match &found {
+            // Only a custom role is ever deleted by an undo.
+            Some(definition) if definition.properties.role_type == "CustomRole" => {
+                if definition.properties.role_name != role.draft.role_name {
+                    checks.push(Check::warning(
+                        "A name in the report differs from the tenant",
+                        format!(
+                            "The report calls the custom role {} '{}'; the tenant calls it '{}'. The tenant's name is shown.",
+                            role.guid, role.draft.role_name, definition.properties.role_name
+                        ),
+                    ));
+                    role.draft.role_name = definition.properties.role_name.clone();
+                }
                 RoleState::ToDeleteIfUnused
-            } else {
+            }
+            Some(definition) => {
+                checks.push(Check::warning(
+                    "Not a custom role",
+                    format!(
+                        "The report names {} ('{}'), which is a built-in role: an undo never deletes it.",
+                        role.guid, definition.properties.role_name
+                    ),
+                ));
                 RoleState::Absent
-            },
-        });
+            }
+            None => RoleState::Absent,
+        };
+        custom_roles.push(RoleStep { role, state });
     }
     let mut members: Vec<Member> = Vec::new();
     for g in &undo.grants {

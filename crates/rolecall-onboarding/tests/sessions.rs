@@ -926,3 +926,150 @@ async fn undoing_a_run_removes_what_it_created_and_nothing_that_was_there_before
     assert_eq!(again.writes(), 0);
     assert!(again.checks.iter().any(|c| c.title == "Nothing to undo"));
 }
+
+/// A crafted report: it calls an Owner assignment someone made by hand (under
+/// another name) "Reader for a contractor". The review shows the tenant's
+/// names and says they differ, and the undo leaves that assignment: an undo
+/// removes only what Rolecall made.
+#[tokio::test]
+async fn a_crafted_undo_file_shows_the_tenants_names_and_removes_nothing_it_did_not_make() {
+    const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let nadia = rolecall_grants::resolve::member(&olivia, NADIA)
+        .await
+        .unwrap();
+    let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
+    olivia
+        .arm
+        .create_role_assignment(
+            &rg,
+            &uuid::Uuid::new_v4().to_string(),
+            &rolecall_azure::arm::NewRoleAssignment {
+                role_definition_id: format!(
+                    "{}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
+                    voice()
+                ),
+                principal_id: nadia.id.clone(),
+                principal_type: rolecall_azure::arm::PrincipalType::User,
+                description: Some("break-glass, made by hand".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let before = snapshot(&world);
+    let crafted = serde_json::json!({
+        "title": "Reader for a contractor",
+        "grants": [{
+            "grant": {
+                "type": "azureRole",
+                "scope": rg,
+                "roleId": OWNER,
+                "roleName": "Reader for a contractor",
+                "member": {"id": nadia.id, "kind": "User", "displayName": "A contractor"}
+            },
+            "outcome": "created",
+            "assignmentId": "x"
+        }]
+    })
+    .to_string();
+    let undo = rolecall_onboarding::prepare_undo(
+        &olivia,
+        rolecall_grants::report::undo(&crafted).unwrap(),
+    )
+    .await
+    .unwrap();
+    let item = &undo.plan.items[0];
+    let rolecall_grants::Grant::AzureRole(g) = &item.grant else {
+        panic!("{item:?}")
+    };
+    assert_eq!(g.role_name, "Owner", "the tenant's role name is shown");
+    assert_eq!(g.member.display_name, "Nadia Novak");
+    assert!(
+        matches!(item.status, Status::Kept { .. }),
+        "not Rolecall's assignment: {:?}",
+        item.status
+    );
+    let differs: Vec<_> = undo
+        .checks
+        .iter()
+        .filter(|c| c.title.contains("differs"))
+        .collect();
+    assert_eq!(differs.len(), 2, "{:?}", undo.checks);
+    assert_eq!(undo.writes(), 0);
+    runs::execute(
+        &olivia,
+        &undo.to_run(),
+        None,
+        &options(&catalogue),
+        None,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(snapshot(&world), before, "the hand-made Owner stays");
+
+    // Even a removal run handed that grant directly removes only
+    // Rolecall's own assignment name.
+    let forced = rolecall_grants::Run::undoing("forced", vec![item.grant.clone()]);
+    let report = runs::execute(&olivia, &forced, None, &options(&catalogue), None, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.outcomes, [Outcome::AlreadyGone]);
+    assert_eq!(snapshot(&world), before);
+}
+
+/// On resume, a grant the run set out to create but finds made by someone
+/// else (another assignment name) is not reported as the run's work, so an
+/// undo of that report could not take it either.
+#[tokio::test]
+async fn a_resumed_run_does_not_claim_what_someone_else_made() {
+    const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let nadia = rolecall_grants::resolve::member(&olivia, NADIA)
+        .await
+        .unwrap();
+    let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
+    let grant = |rg: &str| {
+        rolecall_grants::Grant::AzureRole(rolecall_grants::AzureRoleGrant {
+            scope: rg.to_owned(),
+            role_id: READER.into(),
+            role_name: "Reader".into(),
+            member: nadia.clone(),
+            description: None,
+        })
+    };
+    // Someone made Nadia's Reader by hand while the run was down.
+    olivia
+        .arm
+        .create_role_assignment(
+            &rg,
+            &uuid::Uuid::new_v4().to_string(),
+            &rolecall_azure::arm::NewRoleAssignment {
+                role_definition_id: format!(
+                    "{}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
+                    voice()
+                ),
+                principal_id: nadia.id.clone(),
+                principal_type: rolecall_azure::arm::PrincipalType::User,
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut run = rolecall_grants::Run::new(RunKind::Apply, "interrupted", vec![grant(&rg)]);
+    run.to_create = vec![true];
+    let journal = temp_journal("resume-someone-else");
+    let report = runs::resume(&olivia, &run, &options(&catalogue), Some(&journal), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        report.outcomes,
+        [Outcome::AlreadyInPlace],
+        "not the run's work"
+    );
+    assert!(report.undo().grants.is_empty(), "so its undo takes nothing");
+}

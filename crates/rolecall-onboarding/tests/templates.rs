@@ -154,7 +154,15 @@ async fn every_gateway_task_is_the_least_set_of_grants_and_applies_and_offboards
     );
 
     // Offboarding: exactly what was granted goes, and the tenant is as before.
-    let undone = rolecall_grants::remove(&olivia, &expansion.grants, 4, None, &|_| {}).await;
+    let undone = rolecall_grants::remove(
+        &olivia,
+        &expansion.grants,
+        rolecall_grants::Removes::Any,
+        4,
+        None,
+        &|_| {},
+    )
+    .await;
     assert!(undone.iter().all(|o| *o == Outcome::Removed), "{undone:?}");
     let again = rolecall_grants::plan(&olivia, expansion.grants)
         .await

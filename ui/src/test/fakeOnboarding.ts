@@ -509,7 +509,7 @@ export function fakeOnboarding(ctx: TenantContext) {
       );
     const key = grantKey(grant);
     if (state.existing.has(key))
-      return item("InPlace", madeElsewhere.has(key) ? "Made outside Rolecall, under another name; kept as it is." : "");
+      return item("InPlace", madeElsewhere.has(key) ? "Made outside Rolecall, under another assignment name." : "");
     const held = [...state.existing]
       .filter((k) => k.startsWith("/subscriptions/"))
       .map((k) => k.split("|") as [string, string, string])
@@ -766,6 +766,9 @@ export function fakeOnboarding(ctx: TenantContext) {
         break;
       case "Blocked":
         o = outcome("Blocked", item.detail);
+        break;
+      case "Kept":
+        o = outcome("Kept", item.detail);
         break;
       case "ToCreate":
         deliver(channel, { role: false, index, state: "Running", outcome: null });

@@ -185,6 +185,7 @@ export function fakeTenant(options: TenantOptions = {}) {
   const canWriteRoles = options.canWriteRoles ?? true;
   let tenantRoles = [...roles];
   const plans = new Map<number, PlanView>();
+  const removals = new Map<number, PlanView>();
   let nextPlan = 1;
 
   const status = (g: GrantView): Pick<PlanItemView, "state" | "detail"> => {
@@ -388,15 +389,30 @@ export function fakeTenant(options: TenantOptions = {}) {
     exportRoleAssignments: vi.fn(async (_scope: string, format: ExportFormat) =>
       ok(`/home/admin/Downloads/role-assignments-1.${format.toLowerCase()}`),
     ),
-    removeGrants: vi.fn(async (grants: GrantView[], _channel: Channel<ProgressView_Deserialize>) =>
-      ok(
-        grants.map((g): OutcomeView =>
-          state.existing.delete(grantKey(g))
+    planRemoval: vi.fn(async (grants: GrantView[]) => {
+      const plan: PlanView = {
+        id: nextPlan++,
+        items: grants.map((grant) => ({
+          grant,
+          summary: summary(grant),
+          state: state.existing.has(grantKey(grant)) ? ("InPlace" as const) : ("ToCreate" as const),
+          detail: "",
+        })),
+      };
+      removals.set(plan.id, plan);
+      return ok(plan);
+    }),
+    removePlanned: vi.fn(async (planId: number, _channel: Channel<ProgressView_Deserialize>) => {
+      const plan = removals.get(planId);
+      if (!plan) return { status: "error", error: { code: "PlanExpired", message: "choose again" } } as Result<OutcomeView[]>;
+      return ok(
+        plan.items.map((item): OutcomeView =>
+          item.state === "InPlace" && state.existing.delete(grantKey(item.grant))
             ? { kind: "Removed", code: "", message: "Removed.", requestId: "" }
             : { kind: "AlreadyGone", code: "", message: "Already gone.", requestId: "" },
         ),
-      ),
-    ),
+      );
+    }),
   };
   const onboarding = fakeOnboarding({
     state,

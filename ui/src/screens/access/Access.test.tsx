@@ -185,8 +185,9 @@ describe("the role assignments view", () => {
     await waitFor(() =>
       expect(within(screen.getByRole("table", { name: "Role assignments at this scope" })).getAllByTestId("assignment-row")).toHaveLength(1),
     );
-    expect(backend.removeGrants).toHaveBeenCalledTimes(1);
-    expect(backend.removeGrants.mock.calls[0]![0][0]).toMatchObject({ type: "AzureRole", scope: GATEWAY_RG.toLowerCase() });
+    expect(backend.planRemoval).toHaveBeenCalledTimes(1);
+    expect(backend.planRemoval.mock.calls[0]![0][0]).toMatchObject({ type: "AzureRole", scope: GATEWAY_RG.toLowerCase() });
+    expect(backend.removePlanned).toHaveBeenCalledTimes(1);
 
     await user.click(screen.getByRole("button", { name: "Export CSV" }));
     expect(await screen.findByTestId("export-saved")).toHaveTextContent("role-assignments-1.csv");

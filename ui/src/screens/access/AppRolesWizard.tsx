@@ -229,8 +229,10 @@ function Holders({ app }: { app: AppView }) {
       appRoleValue: h.appRoleValue,
       member: { id: h.principalId, kind, displayName: h.principalDisplayName, detail: "", warning: "", label: "" },
     };
-    const r = await backend.removeGrants([grant], new Channel<ProgressView_Deserialize>());
+    const planned = await backend.planRemoval([grant]);
+    const r = planned.status === "ok" ? await backend.removePlanned(planned.data.id, new Channel<ProgressView_Deserialize>()) : planned;
     if (r.status === "error") setProblem(r.error);
+    else if (r.data[0]?.kind === "Failed") setProblem({ code: r.data[0].code, message: r.data[0].message });
     setRemoving(null);
     await load();
   };

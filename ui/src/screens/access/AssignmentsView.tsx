@@ -80,7 +80,10 @@ export function AssignmentsView() {
       member: a.member,
       description: "",
     };
-    const r = await backend.removeGrants([grant], new Channel<ProgressView_Deserialize>());
+    // The backend plans the removal against live state and keeps it; only
+    // that plan's id comes back to be carried out.
+    const planned = await backend.planRemoval([grant]);
+    const r = planned.status === "ok" ? await backend.removePlanned(planned.data.id, new Channel<ProgressView_Deserialize>()) : planned;
     setBusy(null);
     if (r.status === "error") setProblem(r.error);
     else if (r.data[0]?.kind === "Failed") setProblem({ code: r.data[0].code, message: r.data[0].message });

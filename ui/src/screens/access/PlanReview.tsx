@@ -50,6 +50,8 @@ export function planBadge(item: PlanItemView, offboard = false) {
       return offboard ? <Badge color="informative">Not held</Badge> : <Badge color="success">Covered</Badge>;
     case "Blocked":
       return <Badge color="danger">Blocked</Badge>;
+    case "Kept":
+      return <Badge color="informative">Kept (not made by that run)</Badge>;
   }
 }
 

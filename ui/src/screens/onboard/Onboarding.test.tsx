@@ -202,7 +202,7 @@ describe("onboarding from a template", () => {
     await reviewAcgForNadia(user, "onboard", ["deploy", "monitor"]);
     expect(rows()).toHaveLength(1);
     expect(within(rows()[0]!).getByText("Already in place")).toBeInTheDocument();
-    expect(rows()[0]).toHaveTextContent("Made outside Rolecall, under another name; kept as it is.");
+    expect(rows()[0]).toHaveTextContent("Made outside Rolecall, under another assignment name.");
     expect(screen.getByTestId("apply-proposal")).toBeDisabled();
 
     // Meanwhile someone gives Nadia Owner on the subscription: Support Request Contributor is covered.
