@@ -9,6 +9,7 @@
 //! - `cargo xtask bench`  the benchmarks (criterion for the engine, the timed
 //!   onboarding harness against the emulator)
 
+mod deny;
 mod e2e;
 mod proc;
 mod scan;
@@ -56,6 +57,8 @@ enum Task {
     },
     /// Regenerate ui/src/bindings.ts from the Rust commands and DTOs.
     Bindings,
+    /// cargo deny: licences, sources, bans, and advisories from ../shared/rustsec.
+    Deny,
     /// Build the app and run the end-to-end suite through the real window.
     E2e,
     /// Run the benchmarks: the onboarding apply harness against the emulator
@@ -78,6 +81,7 @@ fn main() -> Result<()> {
             skip_e2e,
             skip_cross,
         } => test(&root, skip_e2e, skip_cross),
+        Task::Deny => deny::check(&root),
         Task::Bindings => {
             run(cargo()
                 .args([
@@ -257,6 +261,10 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
                 run(&mut command)
             }
         },
+    )?;
+    step(
+        "cargo deny (licences, sources, bans; advisories from ../shared/rustsec)",
+        &mut || deny::check(root),
     )?;
     step("ui typecheck", &mut || {
         run(npm().args(["run", "typecheck", "--workspace", "ui"]))

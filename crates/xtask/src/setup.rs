@@ -41,6 +41,15 @@ pub fn setup(root: &Path, install_system: bool) -> Result<()> {
     if cfg!(any(target_os = "linux", target_os = "windows")) && !available("tauri-driver") {
         run(cargo().args(["install", "tauri-driver", "--locked"]))?;
     }
+    if !available("cargo-deny") {
+        run(cargo().args([
+            "install",
+            "cargo-deny",
+            "--locked",
+            "--version",
+            crate::deny::CARGO_DENY_VERSION,
+        ]))?;
+    }
     Ok(())
 }
 
