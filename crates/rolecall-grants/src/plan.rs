@@ -92,6 +92,10 @@ pub async fn rights(
     action: &str,
 ) -> Result<HashMap<String, bool>> {
     let checked = futures::future::try_join_all(scopes.into_iter().map(|scope| async move {
+        // A text that is no scope is never sent to ARM: no right there.
+        if rolecall_rbac::Scope::parse(&scope).is_err() {
+            return Ok((scope.to_ascii_lowercase(), false));
+        }
         let permissions: Vec<_> = azure.arm.permissions(&scope).try_collect().await?;
         let allowed = rolecall_rbac::permissions::allows(&permissions, action, ActionKind::Action);
         Ok::<_, rolecall_azure::AzureError>((scope.to_ascii_lowercase(), allowed))

@@ -468,3 +468,21 @@ async fn a_disabled_subscription_is_a_blocker_before_any_write() {
         "{reason}"
     );
 }
+
+/// The role editor checks the admin's right at every assignable scope as it
+/// is typed: a text that is no scope (a URL to another host) is answered
+/// "no right" without any request, and the draft's own check says why.
+#[tokio::test]
+async fn rights_are_never_asked_of_a_text_that_is_no_scope() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let rights = rolecall_grants::plan::rights(
+        &olivia,
+        [voice(), "https://attacker.example/x".to_owned()],
+        "Microsoft.Authorization/roleDefinitions/write",
+    )
+    .await
+    .expect("no request to refuse");
+    assert_eq!(rights.get(&voice().to_ascii_lowercase()), Some(&true));
+    assert_eq!(rights.get("https://attacker.example/x"), Some(&false));
+}
