@@ -108,26 +108,42 @@ pub fn run() -> i32 {
     startup::init_logging();
     let forced = args.forced();
     let builder = specta_builder();
-    let built = tauri::Builder::default()
-        .invoke_handler(builder.invoke_handler())
-        .setup(move |app| {
-            use tauri::Manager;
-            let report = match open(app, forced) {
-                Ok((state, log_folder)) => {
-                    let notices = state.notices.clone();
-                    app.manage(state);
-                    startup::StartupReport {
-                        problem: None,
-                        notices,
-                        log_folder: Some(log_folder),
+    // Creating the window's event loop panics inside GTK when the display
+    // cannot be reached (a DISPLAY left over from a closed session): caught
+    // here and said in words.
+    startup::quiet_panics(true);
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        tauri::Builder::default()
+            .invoke_handler(builder.invoke_handler())
+            .setup(move |app| {
+                use tauri::Manager;
+                let report = match open(app, forced) {
+                    Ok((state, log_folder)) => {
+                        let notices = state.notices.clone();
+                        app.manage(state);
+                        startup::StartupReport {
+                            problem: None,
+                            notices,
+                            log_folder: Some(log_folder),
+                        }
                     }
-                }
-                Err((error, log_folder)) => startup::StartupReport::failed(&error, log_folder),
-            };
-            app.manage(report);
-            Ok(())
-        })
-        .build(tauri::generate_context!("tauri.conf.json"));
+                    Err((error, log_folder)) => startup::StartupReport::failed(&error, log_folder),
+                };
+                app.manage(report);
+                Ok(())
+            })
+            .build(tauri::generate_context!("tauri.conf.json"))
+    }));
+    startup::quiet_panics(false);
+    let built = match built {
+        Ok(built) => built,
+        Err(panic) => {
+            let what = startup::panic_text(panic.as_ref());
+            tracing::error!(%what, "the window could not be created");
+            eprintln!("{}", startup::no_window_message(&what));
+            return 1;
+        }
+    };
     let app = match built {
         Ok(app) => app,
         Err(error) => {

@@ -132,6 +132,38 @@ impl std::io::Write for Tee {
     }
 }
 
+/// While set, a panic is only logged: the start catches it and says what to do.
+static QUIET_PANICS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn quiet_panics(on: bool) {
+    QUIET_PANICS.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// A panic's message, as text.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an unexpected error".into())
+}
+
+/// What to tell a person whose window could not be created.
+pub fn no_window_message(what: &str) -> String {
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    let hint = if cfg!(target_os = "linux") {
+        format!(
+            " The display '{display}' cannot be reached: start Rolecall from your desktop session, or on a headless machine under `xvfb-run rolecall --demo`."
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "Rolecall could not start: its window could not be created ({what}).{hint}{}",
+        log_folder_hint()
+    )
+}
+
 /// Starts logging (stderr now; the file once its folder is known) and makes
 /// a panic a short message and a log line rather than a backtrace.
 pub fn init_logging() {
@@ -148,13 +180,11 @@ pub fn init_logging() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        let message = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "an unexpected error".into());
+        let message = panic_text(info.payload());
         tracing::error!("Rolecall hit a bug{location}: {message}");
+        if QUIET_PANICS.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         eprintln!(
             "Rolecall hit a bug and stopped what it was doing: {message}. Please report it with the log file{}.",
             log_folder_hint()
@@ -179,7 +209,7 @@ pub fn log_to_folder(dir: &Path) -> anyhow::Result<()> {
 fn log_folder_hint() -> String {
     LOG_FOLDER
         .get()
-        .map(|dir| format!(" in {}", dir.display()))
+        .map(|dir| format!(" (log files: {})", dir.display()))
         .unwrap_or_default()
 }
 
