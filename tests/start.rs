@@ -28,13 +28,19 @@ fn help_and_version_answer_without_a_display() {
     let help = rolecall(&home).arg("--help").output().unwrap();
     assert!(help.status.success(), "{help:?}");
     let text = String::from_utf8_lossy(&help.stdout);
-    assert!(text.contains("--demo") && text.contains("--cloud-profile"), "{text}");
+    assert!(
+        text.contains("--demo") && text.contains("--cloud-profile"),
+        "{text}"
+    );
     let version = rolecall(&home).arg("--version").output().unwrap();
     assert!(version.status.success());
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("rolecall "));
     let typo = rolecall(&home).arg("--dmeo").output().unwrap();
     assert_eq!(typo.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&typo.stderr).contains("--demo"), "clap suggests the flag");
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("--demo"),
+        "clap suggests the flag"
+    );
 }
 
 #[cfg(target_os = "linux")]
@@ -56,5 +62,8 @@ fn no_display_and_an_unreachable_display_are_said_in_words() {
     assert!(text.contains("Rolecall could not start"), "{text}");
     assert!(text.contains("':4242' cannot be reached"), "{text}");
     assert!(!text.contains("panicked at"), "no panic message: {text}");
-    assert!(!text.contains("RUST_BACKTRACE"), "no backtrace hint: {text}");
+    assert!(
+        !text.contains("RUST_BACKTRACE"),
+        "no backtrace hint: {text}"
+    );
 }

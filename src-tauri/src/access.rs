@@ -121,8 +121,12 @@ fn app_view(sp: rolecall_azure::graph::ServicePrincipal) -> AppView {
         app_roles: sp
             .app_roles
             .into_iter()
-            .filter(|r| r.is_enabled && r.allowed_member_types.iter().any(|t| t == "User"))
+            // Every enabled role, saying whom it is for; a grant of one to a
+            // member it is not made for is refused when planned (one rule
+            // with rolecall-cli: rolecall_app::roles::app_role_fits).
+            .filter(|r| r.is_enabled && rolecall_app::roles::app_role_members(r) != "nobody")
             .map(|r| AppRoleView {
+                members: rolecall_app::roles::app_role_members(&r).to_owned(),
                 id: r.id,
                 value: r.value.unwrap_or_default(),
                 display_name: r.display_name,
@@ -207,6 +211,7 @@ pub async fn plan_grants(
 ) -> Result<PlanView, CommandError> {
     let grants = checked(&grants)?;
     let azure = state.azure()?;
+    rolecall_app::roles::check_app_role_grants(&azure, &grants).await?;
     let plan = rolecall_grants::plan(&azure, grants).await?;
     let view = PlanView::new(0, &plan);
     let id = state.keep_plan(plan);

@@ -76,6 +76,15 @@ pub struct CommandError {
     pub message: String,
 }
 
+impl From<rolecall_app::AppError> for CommandError {
+    fn from(error: rolecall_app::AppError) -> Self {
+        Self {
+            code: error.code.to_owned(),
+            message: error.message,
+        }
+    }
+}
+
 impl From<rolecall_auth::AuthError> for CommandError {
     fn from(error: rolecall_auth::AuthError) -> Self {
         Self {
@@ -401,6 +410,8 @@ pub struct AppRoleView {
     pub value: String,
     pub display_name: String,
     pub description: String,
+    /// Whom it can be given to: "users and groups", "applications", or both.
+    pub members: String,
 }
 
 /// Who holds one of an application's app roles.

@@ -2,5 +2,5 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    std::process::exit(rolecall_app::run());
+    std::process::exit(rolecall_shell::run());
 }

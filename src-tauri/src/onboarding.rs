@@ -392,23 +392,20 @@ impl From<rolecall_onboarding::expand::ExpandError> for CommandError {
     }
 }
 
-/// Built-in templates, then the admin's own (`templates` in the app's data
-/// folder).
+/// The templates: built in, then the admin's own (`templates` in the app's
+/// data folder), as `rolecall-cli` sees them too.
+fn library(state: &AppState) -> rolecall_app::templates::Library {
+    rolecall_app::templates::Library::new(Some(state.templates_dir()))
+}
+
 fn all_templates(
     state: &AppState,
 ) -> Result<Vec<(rolecall_onboarding::Template, bool)>, CommandError> {
-    let mut all: Vec<_> = rolecall_onboarding::builtin()
+    Ok(library(state)
+        .list()?
         .into_iter()
-        .map(|t| (t, true))
-        .collect();
-    let dir = state.templates_dir();
-    if dir.is_dir() {
-        let own = rolecall_onboarding::template::load_dir(&dir).map_err(|e| {
-            input_error(format!("{e}. Fix or remove the file in {}.", dir.display()))
-        })?;
-        all.extend(own.into_iter().map(|t| (t, false)));
-    }
-    Ok(all)
+        .map(|(t, origin)| (t, origin == rolecall_app::templates::Origin::BuiltIn))
+        .collect())
 }
 
 /// Every onboarding template: built in, then the admin's own.
@@ -430,23 +427,7 @@ pub async fn import_template(
     file_name: String,
     text: String,
 ) -> Result<TemplateView, CommandError> {
-    let template = rolecall_onboarding::Template::parse(&text, &file_name)
-        .map_err(|e| input_error(e.to_string()))?;
-    if rolecall_onboarding::builtin()
-        .iter()
-        .any(|t| t.id == template.id)
-    {
-        return Err(input_error(format!(
-            "'{}' is the id of a built-in template; give yours another id.",
-            template.id
-        )));
-    }
-    let dir = state.templates_dir();
-    rolecall_core::files::write_atomic(&dir.join(format!("{}.json", template.id)), text.as_bytes())
-        .map_err(|e| CommandError {
-            code: "WriteFailed".into(),
-            message: format!("the template could not be saved in {}: {e}", dir.display()),
-        })?;
+    let template = library(&state).import(&file_name, &text)?;
     Ok(TemplateView::new(&template, false))
 }
 
@@ -459,10 +440,7 @@ pub async fn export_template(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<String, CommandError> {
-    let (template, _) = all_templates(&state)?
-        .into_iter()
-        .find(|(t, _)| t.id == id)
-        .ok_or_else(|| input_error(format!("there is no template '{id}'")))?;
+    let template = library(&state).find(&id)?;
     let text = serde_json::to_string_pretty(&template).unwrap_or_default();
     crate::downloads::save(&app, &format!("{id}.rolecall-template.json"), &text)
 }
@@ -481,10 +459,7 @@ pub async fn prepare_onboarding(
     state: State<'_, AppState>,
     request: OnboardingRequest,
 ) -> Result<ProposalView, CommandError> {
-    let (template, _) = all_templates(&state)?
-        .into_iter()
-        .find(|(t, _)| t.id == request.template_id)
-        .ok_or_else(|| input_error(format!("there is no template '{}'", request.template_id)))?;
+    let template = library(&state).find(&request.template_id)?;
     let azure = state.azure()?;
     let catalogue = crate::roles::catalogue(&state).await?;
     let inputs: HashMap<String, String> = request
@@ -560,19 +535,14 @@ pub async fn prepare_undo_file(
     state: State<'_, AppState>,
     text: String,
 ) -> Result<ProposalView, CommandError> {
-    let run = rolecall_grants::report::undo(&text).map_err(input_error)?;
-    keep_undo(&state, run).await
+    keep_undo(&state, rolecall_app::undo::of_report(&text)?).await
 }
 
 async fn keep_undo(
     state: &AppState,
     run: rolecall_grants::Run,
 ) -> Result<ProposalView, CommandError> {
-    if run.grants.is_empty() && run.custom_roles.is_empty() {
-        return Err(input_error(
-            "That run created nothing, so there is nothing to undo.".into(),
-        ));
-    }
+    let run = rolecall_app::undo::of_run(run)?;
     let azure = state.azure()?;
     let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
     let id = state.keep_proposal(proposal.clone());

@@ -182,7 +182,7 @@ pub async fn save_role_draft(
     let subscription = subscription_of(&first)?;
     let tenant = Tenant::load_with(&azure, catalogue(&state).await?, &subscription).await?;
     let guid = if editing.is_empty() {
-        rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription]).to_string()
+        rolecall_app::roles::new_role_id(&draft.role_name, &subscription)
     } else {
         editing.clone()
     };
@@ -213,36 +213,9 @@ pub async fn delete_custom_role(
     scope: String,
     role_id: String,
 ) -> Result<(), CommandError> {
+    let scope = rolecall_rbac::Scope::parse(&scope)?;
     let azure = state.azure()?;
-    let role = rolecall_grants::resolve::role(&azure, &subscription_of(&scope)?, &role_id).await?;
-    if !role.is_custom() {
-        return Err(CommandError {
-            code: "BuiltInRole".into(),
-            message: format!(
-                "{} is a built-in role; only custom roles can be deleted.",
-                role.role_name()
-            ),
-        });
-    }
-    let using = custom_roles::assignments_of(&azure, &role).await?;
-    if !using.is_empty() {
-        return Err(CommandError {
-            code: "RoleDefinitionHasAssignments".into(),
-            message: format!(
-                "{} is assigned {} time(s): remove those assignments first (Role assignments → View assignments at {}).",
-                role.role_name(),
-                using.len(),
-                using[0].properties.scope
-            ),
-        });
-    }
-    let at = role
-        .properties
-        .assignable_scopes
-        .first()
-        .cloned()
-        .unwrap_or(scope);
-    azure.arm.delete_role_definition(&at, &role.name).await?;
+    rolecall_app::roles::delete_custom_role(&azure, &scope, &role_id).await?;
     Ok(())
 }
 

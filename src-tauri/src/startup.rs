@@ -169,8 +169,9 @@ pub fn no_window_message(what: &str) -> String {
 pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ROLECALL_LOG")
-                .unwrap_or_else(|_| "rolecall=info,rolecall_app=info,rolecall_core=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("ROLECALL_LOG").unwrap_or_else(|_| {
+                "rolecall=info,rolecall_shell=info,rolecall_app=info,rolecall_core=info".into()
+            }),
         )
         .with_ansi(false)
         .with_writer(|| Tee)

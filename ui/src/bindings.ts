@@ -249,6 +249,8 @@ export type AppRoleView = {
 	value: string,
 	displayName: string,
 	description: string,
+	/**  Whom it can be given to: "users and groups", "applications", or both. */
+	members: string,
 };
 
 /**  An enterprise application and its app roles. */

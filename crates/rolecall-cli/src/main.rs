@@ -624,6 +624,9 @@ async fn app_grants(
     for text in &spec.members {
         let member = rolecall_grants::resolve::member(azure, text).await?;
         for role in &roles {
+            // Users and groups take roles made for users, applications those
+            // made for applications (as Graph requires).
+            rolecall_app::roles::check_app_role(role, &member)?;
             grants.push(rolecall_grants::Grant::AppRole(
                 rolecall_grants::AppRoleGrant {
                     resource_id: app.id.clone(),
@@ -721,24 +724,21 @@ fn report(
     Ok(())
 }
 
+/// The templates: built in, then the admin's own from `--templates DIR`, or
+/// else from the app's templates folder (what the app imported is here too).
+fn library(dir: Option<&PathBuf>) -> rolecall_app::templates::Library {
+    let dir = dir
+        .cloned()
+        .or_else(|| rolecall_app::Folders::for_user().map(|f| f.templates()));
+    rolecall_app::templates::Library::new(dir)
+}
+
 fn templates(dir: Option<&PathBuf>) -> anyhow::Result<Vec<rolecall_onboarding::Template>> {
-    let mut all = rolecall_onboarding::builtin();
-    if let Some(dir) = dir {
-        all.extend(rolecall_onboarding::template::load_dir(dir)?);
-    }
-    Ok(all)
+    Ok(library(dir).list()?.into_iter().map(|(t, _)| t).collect())
 }
 
 fn find_template(dir: Option<&PathBuf>, id: &str) -> anyhow::Result<rolecall_onboarding::Template> {
-    let all = templates(dir)?;
-    let known = all
-        .iter()
-        .map(|t| t.id.clone())
-        .collect::<Vec<_>>()
-        .join(", ");
-    all.into_iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| anyhow::anyhow!("there is no template '{id}'; the templates are: {known}"))
+    Ok(library(dir).find(id)?)
 }
 
 /// The proposal (preflight + plan) of onboarding, or offboarding, the
@@ -1304,8 +1304,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 } else {
                     let guid = editing.clone().unwrap_or_else(|| {
-                        rolecall_rbac::names::arm_guid(&[&draft.role_name, &subscription])
-                            .to_string()
+                        rolecall_app::roles::new_role_id(&draft.role_name, &subscription)
                     });
                     let role = rolecall_grants::custom_roles::save(
                         &azure,
@@ -1335,31 +1334,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             RoleAction::Delete { who, scope, role } => {
                 let scope = rolecall_rbac::Scope::parse(scope)?;
                 let (_, azure) = connect(&cli, &cloud, who).await?;
-                let found = rolecall_grants::resolve::role(&azure, scope.as_str(), role).await?;
-                if !found.is_custom() {
-                    anyhow::bail!(
-                        "{} is a built-in role; only custom roles can be deleted",
-                        found.role_name()
-                    );
-                }
-                let using = rolecall_grants::custom_roles::assignments_of(&azure, &found).await?;
-                if !using.is_empty() {
-                    for a in &using {
-                        eprintln!(
-                            "  assigned to {} at {}",
-                            a.properties.principal_id, a.properties.scope
-                        );
-                    }
-                    anyhow::bail!(
-                        "{} is assigned {} time(s); remove those assignments first (`rolecall-cli unassign`)",
-                        found.role_name(),
-                        using.len()
-                    );
-                }
-                azure
-                    .arm
-                    .delete_role_definition(scope.as_str(), &found.name)
-                    .await?;
+                // Deleted where it lives (its first assignable scope),
+                // refused for a built-in role or one still assigned.
+                let found = rolecall_app::roles::delete_custom_role(&azure, &scope, role).await?;
                 println!("deleted {}", found.role_name());
             }
         },
@@ -1405,14 +1382,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(path) = &off.from_report {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
-                let run = rolecall_grants::report::undo(&text)
+                let run = rolecall_app::undo::of_report(&text)
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                if run.grants.is_empty() && run.custom_roles.is_empty() {
-                    anyhow::bail!(
-                        "{}: that run created nothing, so there is nothing to undo",
-                        path.display()
-                    );
-                }
                 let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
                 carry_out(cli.json, &azure, &proposal, spec, off.dry_run).await?;
                 return Ok(());

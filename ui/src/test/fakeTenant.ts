@@ -100,6 +100,7 @@ export const appRoles = ["ReadUser", "WriteUser", "DeleteUser", "AdminUser"].map
   value: `ProvisioningAPI.${v}`,
   displayName: `${v}`,
   description: `ProvisioningAPI ${v}`,
+  members: "users and groups",
 }));
 export const acg: AppView = { id: "cccccccc-0000-4000-8000-000000000001", appId: ACG_APP_ID, displayName: "AzureCommunicationsGateway", appRoles, warning: "" };
 export const synergy: AppView = { id: synergySp.id, appId: synergySp.detail, displayName: "Project Synergy", appRoles, warning: synergySp.warning };

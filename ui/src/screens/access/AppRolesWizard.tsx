@@ -169,12 +169,13 @@ export function AppRolesWizard() {
                 onChange={(_, d) => setRoleIds(d.checked ? [...roleIds, r.id] : roleIds.filter((x) => x !== r.id))}
                 label={
                   <span>
-                    <Text weight="semibold">{r.value}</Text> — {r.displayName}
+                    <Text weight="semibold">{r.value}</Text>
+                    {r.displayName && r.displayName !== r.value ? ` — ${r.displayName}` : ""}
                   </span>
                 }
               />
               <Caption1 className={styles.muted} style={{ display: "block", marginLeft: 32 }}>
-                {r.description}
+                {r.description} · For {r.members}
               </Caption1>
             </li>
           ))}

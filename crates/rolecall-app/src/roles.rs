@@ -1,0 +1,254 @@
+//! Custom roles and app roles: the rules both front ends keep.
+
+use rolecall_azure::Azure;
+use rolecall_azure::arm::RoleAssignment;
+use rolecall_azure::graph::AppRole;
+use rolecall_grants::MemberKind;
+use rolecall_rbac::{RoleDefinition, Scope};
+
+use crate::error::{AppError, ErrorKind, Result};
+
+/// The name (GUID) of a new custom role: ARM's `guid(roleName, subscription)`,
+/// so the same role made twice in one subscription is one role.
+pub fn new_role_id(role_name: &str, subscription_scope: &str) -> String {
+    rolecall_rbac::names::arm_guid(&[role_name, subscription_scope]).to_string()
+}
+
+/// Where a custom role is deleted: at its first assignable scope, where
+/// Rolecall (and the portal) create it and ARM lists it, whatever scope the
+/// admin found it at.
+///
+/// Settled here for both front ends: the app deleted at the first assignable
+/// scope while `rolecall-cli role delete` deleted at `--scope`; a role found
+/// at a resource group but kept at its subscription was then not deleted by
+/// the CLI.
+pub fn deletion_scope(role: &RoleDefinition, found_at: &Scope) -> String {
+    role.properties
+        .assignable_scopes
+        .first()
+        .cloned()
+        .unwrap_or_else(|| found_at.as_str().to_owned())
+}
+
+/// Deletes the custom role `role` (a name or id) found at `scope`, refusing
+/// a built-in role and one still assigned (the refusal lists where).
+/// Returns the deleted role.
+pub async fn delete_custom_role(
+    azure: &Azure,
+    scope: &Scope,
+    role: &str,
+) -> Result<RoleDefinition> {
+    let subscription = scope
+        .subscription_scope()
+        .unwrap_or_else(|| scope.as_str().to_owned());
+    let found = rolecall_grants::resolve::role(azure, &subscription, role).await?;
+    if !found.is_custom() {
+        return Err(AppError::new(
+            ErrorKind::Refused,
+            "BuiltInRole",
+            format!(
+                "{} is a built-in role; only custom roles can be deleted.",
+                found.role_name()
+            ),
+        ));
+    }
+    let using = rolecall_grants::custom_roles::assignments_of(azure, &found).await?;
+    if !using.is_empty() {
+        return Err(still_assigned(&found, &using));
+    }
+    azure
+        .arm
+        .delete_role_definition(&deletion_scope(&found, scope), &found.name)
+        .await?;
+    Ok(found)
+}
+
+fn still_assigned(role: &RoleDefinition, using: &[RoleAssignment]) -> AppError {
+    let places = using
+        .iter()
+        .take(5)
+        .map(|a| format!("{} at {}", a.properties.principal_id, a.properties.scope))
+        .collect::<Vec<_>>()
+        .join("; ");
+    AppError::new(
+        ErrorKind::Refused,
+        "RoleDefinitionHasAssignments",
+        format!(
+            "{} is assigned {} time(s) ({places}{}): remove those assignments first.",
+            role.role_name(),
+            using.len(),
+            if using.len() > 5 { "; …" } else { "" }
+        ),
+    )
+}
+
+/// Whether an app role can be given to a member of this kind: users and
+/// groups take roles whose `allowedMemberTypes` hold "User", applications
+/// (service principals, managed identities) those holding "Application", as
+/// Microsoft Graph requires; a disabled role to nobody.
+///
+/// Settled here for both front ends: the app listed only roles for users,
+/// so an application's roles could not be given to an application, while
+/// the CLI took any enabled role for any member, which Graph then refused.
+pub fn app_role_fits(role: &AppRole, member: MemberKind) -> bool {
+    let wanted = match member {
+        MemberKind::User | MemberKind::Group => "User",
+        MemberKind::ServicePrincipal => "Application",
+    };
+    role.is_enabled
+        && role
+            .allowed_member_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(wanted))
+}
+
+/// Refuses giving `role` to `member` when it cannot take it, saying why.
+pub fn check_app_role(role: &AppRole, member: &rolecall_grants::Member) -> Result<()> {
+    if app_role_fits(role, member.kind) {
+        return Ok(());
+    }
+    let name = role.value.as_deref().unwrap_or(&role.display_name);
+    let reason = if !role.is_enabled {
+        "it is disabled".to_owned()
+    } else {
+        format!(
+            "it is for {} only",
+            role.allowed_member_types
+                .iter()
+                .map(|t| if t == "User" {
+                    "users and groups"
+                } else {
+                    "applications"
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )
+    };
+    Err(AppError::input(format!(
+        "the app role {name} cannot be given to {}: {reason}.",
+        member.label()
+    )))
+}
+
+/// Checks every app-role grant of `grants` against its application's app
+/// roles (each application read once): the member must be of a kind the role
+/// is made for. The first refusal says which and why.
+pub async fn check_app_role_grants(azure: &Azure, grants: &[rolecall_grants::Grant]) -> Result<()> {
+    let mut apps: std::collections::HashMap<String, rolecall_azure::graph::ServicePrincipal> =
+        std::collections::HashMap::new();
+    for grant in grants {
+        let rolecall_grants::Grant::AppRole(g) = grant else {
+            continue;
+        };
+        if !apps.contains_key(&g.resource_id) {
+            let app = azure
+                .graph
+                .service_principal(&g.resource_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::new(
+                        ErrorKind::NotFound,
+                        "NoApp",
+                        format!(
+                            "the application {} ({}) is not in this tenant",
+                            g.resource_name, g.resource_id
+                        ),
+                    )
+                })?;
+            apps.insert(g.resource_id.clone(), app);
+        }
+        let app = &apps[&g.resource_id];
+        let role = app
+            .app_roles
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(&g.app_role_id))
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::NotFound,
+                    "NoAppRole",
+                    format!("{} has no app role {}", app.display_name, g.app_role_id),
+                )
+            })?;
+        check_app_role(role, &g.member)?;
+    }
+    Ok(())
+}
+
+/// Who an app role can be given to, in words.
+pub fn app_role_members(role: &AppRole) -> &'static str {
+    let users = role.allowed_member_types.iter().any(|t| t == "User");
+    let apps = role.allowed_member_types.iter().any(|t| t == "Application");
+    match (users, apps) {
+        (true, true) => "users, groups and applications",
+        (true, false) => "users and groups",
+        (false, true) => "applications",
+        (false, false) => "nobody",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(types: &[&str], enabled: bool) -> AppRole {
+        serde_json::from_value(serde_json::json!({
+            "id": "00000000-0000-4000-8000-000000000001",
+            "value": "ProvisioningAPI.ReadUser",
+            "displayName": "Read users",
+            "isEnabled": enabled,
+            "allowedMemberTypes": types,
+        }))
+        .unwrap()
+    }
+
+    fn member(kind: MemberKind) -> rolecall_grants::Member {
+        rolecall_grants::Member {
+            id: "00000000-0000-4000-8000-000000000002".into(),
+            kind,
+            display_name: "X".into(),
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn app_roles_go_to_the_members_they_are_made_for() {
+        let users = role(&["User"], true);
+        let apps = role(&["Application"], true);
+        let both = role(&["User", "Application"], true);
+        for kind in [MemberKind::User, MemberKind::Group] {
+            assert!(app_role_fits(&users, kind));
+            assert!(!app_role_fits(&apps, kind));
+            assert!(app_role_fits(&both, kind));
+        }
+        assert!(app_role_fits(&apps, MemberKind::ServicePrincipal));
+        assert!(!app_role_fits(&users, MemberKind::ServicePrincipal));
+        assert!(!app_role_fits(&role(&["User"], false), MemberKind::User));
+        let refused = check_app_role(&users, &member(MemberKind::ServicePrincipal)).unwrap_err();
+        assert!(
+            refused.message.contains("users and groups only"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_new_roles_id_is_its_name_and_subscription() {
+        let a = new_role_id(
+            "SMTP Sender",
+            "/subscriptions/1111aaaa-0000-4000-8000-000000000001",
+        );
+        assert_eq!(
+            a,
+            new_role_id(
+                "SMTP Sender",
+                "/subscriptions/1111aaaa-0000-4000-8000-000000000001"
+            )
+        );
+        assert_ne!(
+            a,
+            new_role_id(
+                "SMTP Sender",
+                "/subscriptions/2222bbbb-0000-4000-8000-000000000002"
+            )
+        );
+    }
+}

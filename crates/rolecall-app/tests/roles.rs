@@ -1,0 +1,98 @@
+//! Deleting a custom role as both front ends now do it, against the emulator.
+
+use rolecall_app::ErrorKind;
+use rolecall_app::roles::{delete_custom_role, new_role_id};
+use rolecall_rbac::roles::RoleProperties;
+use rolecall_rbac::{Permission, Scope};
+use rolecall_testkit::*;
+
+#[tokio::test]
+async fn a_custom_role_found_below_its_scope_is_deleted_where_it_lives_and_the_refusals_hold() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let subscription = voice();
+    let guid = new_role_id("Gateway log reader", &subscription);
+    let properties = RoleProperties {
+        role_name: "Gateway log reader".into(),
+        role_type: "CustomRole".into(),
+        description: "reads logs".into(),
+        assignable_scopes: vec![subscription.clone()],
+        permissions: vec![Permission {
+            actions: vec!["Microsoft.Insights/logs/read".into()],
+            ..Default::default()
+        }],
+    };
+    olivia
+        .arm
+        .put_role_definition(&subscription, &guid, &properties)
+        .await
+        .unwrap();
+
+    // A built-in role is refused, naming the rule.
+    let below = Scope::parse(&format!("{subscription}/resourceGroups/rg-voice-gateway")).unwrap();
+    let refused = delete_custom_role(&olivia, &below, "Reader")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind, refused.code),
+        (ErrorKind::Refused, "BuiltInRole")
+    );
+
+    // Found from a resource group below, deleted at its subscription.
+    let deleted = delete_custom_role(&olivia, &below, "Gateway log reader")
+        .await
+        .unwrap();
+    assert_eq!(deleted.name, guid);
+    assert!(
+        olivia
+            .arm
+            .role_definition(&subscription, &guid)
+            .await
+            .unwrap()
+            .is_none(),
+        "gone where it lived"
+    );
+}
+
+/// One rule for both front ends: an app role made for users and groups is
+/// not given to an application (Graph would refuse it), and is to a user.
+#[tokio::test]
+async fn app_roles_are_given_only_to_the_members_they_are_made_for() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let (app, roles) = rolecall_grants::resolve::app_roles(
+        &olivia,
+        rolecall_emulator::ACG_APP_ID,
+        &["ProvisioningAPI.ReadUser".to_owned()],
+    )
+    .await
+    .unwrap();
+    let grant = |member: rolecall_grants::Member| {
+        rolecall_grants::Grant::AppRole(rolecall_grants::AppRoleGrant {
+            resource_id: app.id.clone(),
+            resource_name: app.display_name.clone(),
+            app_id: app.app_id.clone(),
+            app_role_id: roles[0].id.clone(),
+            app_role_value: "ProvisioningAPI.ReadUser".into(),
+            member,
+        })
+    };
+    let relay =
+        rolecall_grants::resolve::member(&olivia, &rolecall_emulator::demo_id("sp:smtp-relay"))
+            .await
+            .unwrap();
+    let nadia =
+        rolecall_grants::resolve::member(&olivia, "nadia.novak@contosodemo.onmicrosoft.com")
+            .await
+            .unwrap();
+    let refused = rolecall_app::roles::check_app_role_grants(&olivia, &[grant(relay)])
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message.contains("users and groups only"),
+        "{refused}"
+    );
+    rolecall_app::roles::check_app_role_grants(&olivia, &[grant(nadia)])
+        .await
+        .unwrap();
+}
