@@ -1,0 +1,457 @@
+//! The command line: every command and its arguments (clap), apart from
+//! what they do.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rolecall_core::settings::DEFAULT_CLIENT_ID;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rolecall-cli",
+    version,
+    about = "Onboard Azure operators without getting access wrong."
+)]
+pub struct Cli {
+    /// A built-in Azure cloud.
+    #[arg(long, value_enum, global = true, default_value_t = Cloud::Azure, conflicts_with = "cloud_profile")]
+    pub cloud: Cloud,
+
+    /// A custom cloud profile (JSON), such as the one `rolecall-emulator` prints.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "ROLECALL_CLOUD_PROFILE"
+    )]
+    pub cloud_profile: Option<PathBuf>,
+
+    /// Tenant id or domain (default: the cloud's default, `organizations` for Azure).
+    #[arg(long, global = true, env = "ROLECALL_TENANT")]
+    pub tenant: Option<String>,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// The Entra application (public client) Rolecall signs in as. The default
+    /// is the Azure CLI's public client, which works in every tenant without
+    /// registering anything; organisations can register their own (see README).
+    #[arg(long, global = true, env = "ROLECALL_CLIENT_ID", default_value = DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+
+    /// Keychain service name the accounts are stored under (default: one per
+    /// cloud, as the app uses).
+    #[arg(long, global = true, env = "ROLECALL_KEYCHAIN_SERVICE", hide = true)]
+    pub keychain_service: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Cloud {
+    Azure,
+    UsGov,
+    China,
+}
+
+/// Roles × members × scopes.
+#[derive(Debug, clap::Args)]
+pub struct RoleGrants {
+    #[command(flatten)]
+    pub who: Who,
+    /// A subscription, resource group or resource id (repeatable).
+    #[arg(long = "scope", required = true, value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// A role name (exactly as listed) or id (repeatable).
+    #[arg(long = "role", required = true, value_name = "ROLE")]
+    pub roles: Vec<String>,
+    /// An object id, application id or user principal name (repeatable).
+    #[arg(long = "member", required = true, value_name = "MEMBER")]
+    pub members: Vec<String>,
+    /// Where every write is recorded (default: Rolecall's data folder).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleAction {
+    /// Report everything ARM would refuse, and what is worth knowing, without writing.
+    Check {
+        #[command(flatten)]
+        who: Who,
+        /// The draft, in the portal's JSON format.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Check, then create the custom role and wait until ARM reads it back.
+    Create {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Check, then update an existing custom role in place and wait until ARM reads it back.
+    Update {
+        #[command(flatten)]
+        who: Who,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// The role to update: its current name or id.
+        #[arg(long)]
+        role: String,
+    },
+    /// Delete a custom role; refused, with the list, while it is assigned.
+    Delete {
+        #[command(flatten)]
+        who: Who,
+        /// One of the role's assignable scopes.
+        #[arg(long)]
+        scope: String,
+        /// The role's name or id.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateAction {
+    /// The templates: built in, and those in --templates DIR.
+    List {
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// One template's inputs and tasks.
+    Show {
+        id: String,
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Onboarding {
+    #[command(flatten)]
+    pub who: Who,
+    /// The template's id (`rolecall-cli template list`).
+    #[arg(long)]
+    pub template: Option<String>,
+    /// Your own templates' folder, besides the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// A task id (repeatable); every task when omitted.
+    #[arg(long = "task", value_name = "TASK")]
+    pub tasks: Vec<String>,
+    /// An input, as id=ARM id (repeatable), e.g. gateway=/subscriptions/…/communicationsGateways/cgw.
+    #[arg(long = "input", value_name = "ID=SCOPE")]
+    pub inputs: Vec<String>,
+    /// An object id, application id or user principal name (repeatable).
+    #[arg(long = "member", value_name = "MEMBER")]
+    pub members: Vec<String>,
+    /// A CSV file of people (a `userPrincipalName`, `objectId` … column, or
+    /// the first one), besides any --member.
+    #[arg(long, value_name = "FILE")]
+    pub people_csv: Option<PathBuf>,
+    /// Where every write is recorded (default: Rolecall's data folder).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Save what was done: Markdown (each grant also as az, PowerShell and
+    /// Bicep), or CSV / JSON by the file's extension.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Offboarding {
+    #[command(flatten)]
+    pub spec: Onboarding,
+    /// Remove everything the member holds directly at each --scope (and
+    /// with --app-roles, every app role they hold), whatever granted it.
+    #[arg(long, requires = "members")]
+    pub everything: bool,
+    /// With --everything: where (repeatable).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// With --everything: also every app role the member holds.
+    #[arg(long)]
+    pub app_roles: bool,
+    /// Undo what a past run created, from its JSON report (`--report x.json`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["everything", "template"])]
+    pub from_report: Option<PathBuf>,
+    /// Show the plan only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApproleAction {
+    /// Grant app roles of an enterprise application to members.
+    Assign {
+        #[command(flatten)]
+        grants: AppGrants,
+        /// Show the plan only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove those app-role assignments.
+    Unassign {
+        #[command(flatten)]
+        grants: AppGrants,
+    },
+    /// List who holds the application's app roles.
+    List {
+        #[command(flatten)]
+        who: Who,
+        /// The application (client) id, e.g. 8502a0ec-c76d-412f-836c-398018e2312b.
+        #[arg(long)]
+        app: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AppGrants {
+    #[command(flatten)]
+    pub who: Who,
+    /// The application (client) id: applications are pinned by id, never by name.
+    #[arg(long)]
+    pub app: String,
+    /// An app role value, e.g. ProvisioningAPI.ReadUser (repeatable).
+    #[arg(long = "role", required = true, value_name = "VALUE")]
+    pub roles: Vec<String>,
+    /// An object id, application id or user principal name (repeatable).
+    #[arg(long = "member", required = true, value_name = "MEMBER")]
+    pub members: Vec<String>,
+    /// Where every write is recorded (default: Rolecall's data folder).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+/// Which sign-in a command uses.
+#[derive(Debug, clap::Args)]
+pub struct Who {
+    /// The account (its username); the only one when omitted.
+    #[arg(long, conflicts_with = "azure_cli")]
+    pub account: Option<String>,
+    /// Use the Azure CLI's sign-in (`az login`) instead of a Rolecall account.
+    #[arg(long)]
+    pub azure_cli: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check that the cloud's sign-in authority is reachable and trusted.
+    Doctor,
+    /// Show the cloud profile in use.
+    Cloud,
+    /// Sign in interactively in the browser; the account is remembered in the OS keychain.
+    Login(LoginArgs),
+    /// List the accounts signed in on this computer.
+    Accounts,
+    /// Show who an account is, by asking Microsoft Graph (a real token round trip).
+    Whoami(WhoamiArgs),
+    /// List the subscriptions the account can see.
+    Subscriptions(SubscriptionsArgs),
+    /// List role definitions (built-in and custom) usable at a scope.
+    Roles(RolesArgs),
+    /// List the role assignments that apply at a scope (at it and inherited).
+    #[command(visible_alias = "list")]
+    Assignments(AssignmentsArgs),
+    /// Say whether the signed-in account may perform an action at a scope,
+    /// e.g. `can Microsoft.Authorization/roleAssignments/write --scope /subscriptions/…`.
+    Can(CanArgs),
+    /// Sign an account out (its keychain entries are removed), or every account with --all.
+    Logout(LogoutArgs),
+    /// Grant Azure roles: every --role for every --member at every --scope.
+    /// Your own right to assign is checked first, existing grants are left
+    /// alone, and a re-run changes nothing.
+    Assign(AssignArgs),
+    /// Remove Azure role assignments made at exactly these scopes.
+    Unassign(UnassignArgs),
+    /// Custom roles: check a draft (the portal's JSON) against the live
+    /// catalogue and your rights, create it, or delete one.
+    Role(RoleArgs),
+    /// Onboarding templates: list them, show one.
+    Template(TemplateArgs),
+    /// Onboard people with a template: the chosen tasks become the least set
+    /// of grants; preflight (your rights, disabled subscriptions, people not
+    /// found, ARM's limits) and the plan against live state come first;
+    /// nothing is written while a blocker stands (`--dry-run`: plan only).
+    /// Exit status: 0 done, 2 blocked by the preflight (nothing written), 3
+    /// some writes failed (see the report).
+    #[command(visible_alias = "apply")]
+    Onboard(OnboardArgs),
+    /// The preflight and plan of an onboarding, writing nothing (same as
+    /// `onboard --dry-run`); `--json` for automation.
+    Plan(PlanArgs),
+    /// Remove what a template's tasks grant (`--template`), everything a
+    /// person holds at scopes (`--everything`), or what a past run created
+    /// (`--from-report`), with the same preflight and plan.
+    Offboard(OffboardArgs),
+    /// Runs that began and never ended (a crash, a closed window): list them,
+    /// resume one (its grants are planned again, so nothing is written
+    /// twice), or discard it.
+    Resume(ResumeArgs),
+    /// App roles of enterprise applications (Microsoft Graph).
+    Approle(ApproleArgs),
+    /// Play the browser for a sign-in address: follow it to the loopback
+    /// redirect. Only useful against a cloud that signs in without a page,
+    /// such as `rolecall-emulator --auto-sign-in`.
+    #[command(hide = true)]
+    CompleteSignIn(CompleteSignInArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// Instead of opening the system browser, run this command with the
+    /// sign-in address as its last argument (for automation).
+    #[arg(long, env = "ROLECALL_BROWSER", value_name = "COMMAND")]
+    pub browser_command: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// Sign in on another device instead (for machines without a browser):
+    /// a code and an address are printed; enter the code there.
+    #[arg(long, conflicts_with = "browser_command")]
+    pub device_code: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub who: Who,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SubscriptionsArgs {
+    #[command(flatten)]
+    pub who: Who,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RolesArgs {
+    #[command(flatten)]
+    pub who: Who,
+    /// A subscription, resource group or resource id.
+    #[arg(long)]
+    pub scope: String,
+    /// Custom roles only.
+    #[arg(long)]
+    pub custom: bool,
+    /// Only roles whose name contains this text (case-insensitive).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssignmentsArgs {
+    #[command(flatten)]
+    pub who: Who,
+    /// A subscription, resource group or resource id.
+    #[arg(long)]
+    pub scope: String,
+    /// Only this member's (object id), including through their groups.
+    #[arg(long)]
+    pub member: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CanArgs {
+    #[command(flatten)]
+    pub who: Who,
+    /// An ARM action (a data action with --data).
+    pub action: String,
+    /// A subscription, resource group or resource id.
+    #[arg(long)]
+    pub scope: String,
+    /// The action is a data action.
+    #[arg(long)]
+    pub data: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogoutArgs {
+    /// The account (its username).
+    pub account: Option<String>,
+    #[arg(long, conflicts_with = "account")]
+    pub all: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssignArgs {
+    #[command(flatten)]
+    pub grants: RoleGrants,
+    /// Why (shown in the portal with the assignment).
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Show the plan only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnassignArgs {
+    #[command(flatten)]
+    pub grants: RoleGrants,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RoleArgs {
+    #[command(subcommand)]
+    pub action: RoleAction,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TemplateArgs {
+    #[command(subcommand)]
+    pub action: TemplateAction,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OnboardArgs {
+    #[command(flatten)]
+    pub spec: Onboarding,
+    /// Show the preflight and plan only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub spec: Onboarding,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OffboardArgs {
+    #[command(flatten)]
+    pub off: Offboarding,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResumeArgs {
+    /// The run's id; lists the unfinished runs when omitted.
+    pub run: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+    /// Forget the run instead of resuming it.
+    #[arg(long)]
+    pub discard: bool,
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApproleArgs {
+    #[command(subcommand)]
+    pub action: ApproleAction,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompleteSignInArgs {
+    pub url: String,
+    /// Pick this account (UPN or object id) on the sign-in page, as a
+    /// person clicking it would.
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+}

@@ -1,0 +1,134 @@
+//! What every command starts from: the cloud, the keychain's accounts, a
+//! signed-in connection, the journal, the browser.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rolecall_core::{CloudProfile, http};
+
+use crate::args::*;
+
+/// The parsed command line and the cloud it names, for every command.
+pub struct Ctx<'a> {
+    pub cli: &'a Cli,
+    pub cloud: CloudProfile,
+    pub tenant: String,
+}
+
+pub(crate) fn load_cloud(cli: &Cli) -> anyhow::Result<CloudProfile> {
+    use rolecall_core::CloudChoice;
+    let choice = match &cli.cloud_profile {
+        Some(path) => CloudChoice::Custom {
+            profile_path: path.clone(),
+        },
+        None => match cli.cloud {
+            Cloud::Azure => CloudChoice::Azure,
+            Cloud::UsGov => CloudChoice::UsGovernment,
+            Cloud::China => CloudChoice::China,
+        },
+    };
+    Ok(choice
+        .profile()?
+        .expect("only the demo has no profile, and the CLI never chooses it"))
+}
+pub(crate) fn accounts_for(
+    cli: &Cli,
+    cloud: &CloudProfile,
+) -> anyhow::Result<Arc<rolecall_auth::Accounts>> {
+    let service = cli
+        .keychain_service
+        .clone()
+        .unwrap_or_else(|| rolecall_auth::keychain::service_for(cloud, &cli.client_id));
+    let keychain = rolecall_auth::Keychain::open(&service)?;
+    Ok(Arc::new(rolecall_auth::Accounts::new(
+        keychain,
+        http::client_for(cloud)?,
+        cloud.clone(),
+        &cli.client_id,
+    )))
+}
+pub(crate) fn pick_account(
+    accounts: &rolecall_auth::Accounts,
+    name: Option<&str>,
+) -> anyhow::Result<rolecall_auth::AccountInfo> {
+    let all = accounts.list()?;
+    match name {
+        Some(name) => all
+            .into_iter()
+            .find(|a| a.username.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{name} is not signed in on this computer; run `rolecall-cli login`"
+                )
+            }),
+        None => match all.len() {
+            0 => anyhow::bail!("no account is signed in; run `rolecall-cli login`"),
+            1 => Ok(all.into_iter().next().expect("one account")),
+            _ => anyhow::bail!(
+                "several accounts are signed in; choose one with --account (see `rolecall-cli accounts`)"
+            ),
+        },
+    }
+}
+/// The account a command acts as, and its ARM and Graph clients (in the
+/// `--tenant` given, else the account's home tenant).
+pub(crate) async fn connect(
+    cli: &Cli,
+    cloud: &CloudProfile,
+    who: &Who,
+) -> anyhow::Result<(rolecall_auth::AccountInfo, rolecall_azure::Azure)> {
+    use rolecall_auth::AccountCredential;
+    let (info, credential): (_, Arc<dyn azure_core::credentials::TokenCredential>) = if who
+        .azure_cli
+    {
+        let az = rolecall_auth::azure_cli::connect(cloud, cli.tenant.as_deref()).await?;
+        (az.info, az.credential)
+    } else {
+        let accounts = accounts_for(cli, cloud)?;
+        let info = pick_account(&accounts, who.account.as_deref())?;
+        let credential = match &cli.tenant {
+            Some(tenant) => AccountCredential::in_tenant(accounts, info.id.clone(), tenant.clone()),
+            None => AccountCredential::new(accounts, info.id.clone()),
+        };
+        (info, Arc::new(credential))
+    };
+    let azure = rolecall_azure::Azure::new(
+        cloud,
+        http::client_for(cloud)?,
+        credential,
+        &rolecall_azure::Options::default(),
+    );
+    Ok((info, azure))
+}
+/// The journal of writes: `--journal`, else `journal.jsonl` in the data
+/// folder the desktop app uses too.
+pub(crate) fn journal(path: Option<&PathBuf>) -> anyhow::Result<rolecall_grants::Journal> {
+    let path = match path {
+        Some(path) => path.clone(),
+        None => dirs::data_dir()
+            .ok_or_else(|| {
+                anyhow::anyhow!("no data folder is known for this user; give --journal FILE")
+            })?
+            .join("app.rolecall.desktop")
+            .join("journal.jsonl"),
+    };
+    rolecall_grants::Journal::open(&path)
+        .map_err(|e| anyhow::anyhow!("the journal {} cannot be opened: {e}", path.display()))
+}
+/// Who ran it, as the report names them: the operating-system user.
+pub(crate) fn local_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "an admin".into())
+}
+/// Opens `url` with the configured command, or the system browser.
+pub(crate) fn opener(command: Option<String>) -> rolecall_auth::interactive::Opener {
+    use rolecall_auth::interactive::{browser_command, system_browser};
+    match command {
+        Some(command) => browser_command(command),
+        None => Box::new(|url: url::Url| {
+            eprintln!("Opening your browser to sign in. If it does not open, visit:\n{url}");
+            system_browser()(url)
+        }),
+    }
+}

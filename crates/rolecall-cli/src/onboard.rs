@@ -1,0 +1,398 @@
+//! `template`, `onboard`, `plan`, `offboard` and `resume`: guided onboarding.
+
+use std::path::PathBuf;
+
+use crate::Stopped;
+use crate::args::*;
+use crate::assign::*;
+use crate::context::*;
+
+/// The templates: built in, then the admin's own from `--templates DIR`, or
+/// else from the app's templates folder (what the app imported is here too).
+pub(crate) fn library(dir: Option<&PathBuf>) -> rolecall_app::templates::Library {
+    let dir = dir
+        .cloned()
+        .or_else(|| rolecall_app::Folders::for_user().map(|f| f.templates()));
+    rolecall_app::templates::Library::new(dir)
+}
+pub(crate) fn templates(
+    dir: Option<&PathBuf>,
+) -> anyhow::Result<Vec<rolecall_onboarding::Template>> {
+    Ok(library(dir).list()?.into_iter().map(|(t, _)| t).collect())
+}
+pub(crate) fn find_template(
+    dir: Option<&PathBuf>,
+    id: &str,
+) -> anyhow::Result<rolecall_onboarding::Template> {
+    Ok(library(dir).find(id)?)
+}
+/// The proposal (preflight + plan) of onboarding, or offboarding, the
+/// people of `spec` with its template.
+pub(crate) async fn onboarding(
+    azure: &rolecall_azure::Azure,
+    spec: &Onboarding,
+    offboard: bool,
+) -> anyhow::Result<rolecall_onboarding::Proposal> {
+    let id = spec
+        .template
+        .as_deref()
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "give --template ID (`rolecall-cli template list`); to offboard without one, use --everything --scope S or --from-report FILE"
+            )
+        })?;
+    let template = find_template(spec.templates.as_ref(), id)?;
+    let mut inputs = std::collections::HashMap::new();
+    for pair in &spec.inputs {
+        let (id, scope) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--input {pair}: write it as id=ARM id"))?;
+        inputs.insert(id.to_owned(), scope.to_owned());
+    }
+    if let Some(missing) = template.inputs.iter().find(|i| !inputs.contains_key(&i.id)) {
+        anyhow::bail!(
+            "the template needs --input {}=… ({})",
+            missing.id,
+            missing.label
+        );
+    }
+    let mut people = spec.members.clone();
+    if let Some(path) = &spec.people_csv {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
+        people.extend(rolecall_onboarding::people_from_csv(&text));
+    }
+    if people.is_empty() {
+        anyhow::bail!("give --member (repeatable) or --people-csv FILE");
+    }
+    let catalogue = catalogue(azure).await?;
+    let request = rolecall_onboarding::Request {
+        template: &template,
+        tasks: spec.tasks.clone(),
+        inputs,
+        people,
+    };
+    Ok(if offboard {
+        rolecall_onboarding::prepare_offboarding(azure, &request, catalogue).await?
+    } else {
+        rolecall_onboarding::prepare(azure, &request, catalogue, &Default::default()).await?
+    })
+}
+pub(crate) fn print_plan(json_output: bool, plan: &rolecall_grants::Plan) {
+    use rolecall_grants::Status;
+    if json_output {
+        return;
+    }
+    for item in &plan.items {
+        let state = match &item.status {
+            Status::ToCreate => "to create".to_owned(),
+            Status::InPlace {
+                made_elsewhere: true,
+                ..
+            } => "in place (made outside Rolecall)".to_owned(),
+            Status::InPlace { .. } => "in place".to_owned(),
+            Status::Inherited { from_scope } => format!("inherited from {from_scope}"),
+            Status::Covered {
+                by_role,
+                from_scope,
+            } => format!("covered by {by_role} at {from_scope}"),
+            Status::Blocked { reason } => format!("blocked: {reason}"),
+            Status::Kept { reason } => format!("kept: {reason}"),
+        };
+        println!("{}  [{state}]", item.grant.describe());
+    }
+}
+/// Prints the proposal; unless `dry_run`, carries it out (refused while a
+/// blocker stands), prints and saves the report.
+pub(crate) async fn carry_out(
+    json_output: bool,
+    azure: &rolecall_azure::Azure,
+    proposal: &rolecall_onboarding::Proposal,
+    spec: &Onboarding,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    if json_output && dry_run {
+        println!("{}", serde_json::to_string(proposal)?);
+    } else if !json_output {
+        println!("{}", proposal.title);
+        for c in &proposal.checks {
+            let level = match c.level {
+                rolecall_onboarding::Level::Blocker => "blocker",
+                rolecall_onboarding::Level::Warning => "warning",
+            };
+            eprintln!("{level}: {}: {}", c.title, c.detail);
+        }
+        for why in &proposal.left_out {
+            eprintln!("left out: {why}");
+        }
+        for r in &proposal.custom_roles {
+            println!("custom role {}  [{:?}]", r.role.draft.role_name, r.state);
+        }
+        print_plan(false, &proposal.plan);
+    }
+    if proposal.is_blocked() {
+        return Err(Stopped {
+            status: 2,
+            message: format!(
+                "{} blocker(s) stand; nothing was written. Resolve them and run again.",
+                proposal.blockers().count()
+            ),
+        }
+        .into());
+    }
+    if dry_run {
+        return Ok(());
+    }
+    if proposal.writes() == 0 && !json_output {
+        println!("nothing to do: everything is already as asked");
+    }
+    let plan = (proposal.kind == rolecall_grants::RunKind::Apply).then(|| proposal.plan.clone());
+    execute(json_output, azure, &proposal.to_run(), plan, spec).await
+}
+/// The cloud's provider-operations catalogue, read once per process (the
+/// preflight and the run both need it; it is a few megabytes).
+pub(crate) async fn catalogue(
+    azure: &rolecall_azure::Azure,
+) -> anyhow::Result<std::sync::Arc<rolecall_rbac::Catalogue>> {
+    static CATALOGUE: tokio::sync::OnceCell<std::sync::Arc<rolecall_rbac::Catalogue>> =
+        tokio::sync::OnceCell::const_new();
+    Ok(CATALOGUE
+        .get_or_try_init(|| async {
+            rolecall_azure::catalogue::provider_operations(&azure.arm)
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await?
+        .clone())
+}
+pub(crate) async fn run_options(
+    azure: &rolecall_azure::Azure,
+) -> anyhow::Result<rolecall_grants::runs::RunOptions> {
+    Ok(rolecall_grants::runs::RunOptions {
+        catalogue: Some(catalogue(azure).await?),
+        ..Default::default()
+    })
+}
+pub(crate) fn progress(
+    json_output: bool,
+) -> impl Fn(rolecall_grants::runs::RunEvent) + Send + Sync {
+    move |event| {
+        use rolecall_grants::ItemEvent;
+        use rolecall_grants::runs::RunEvent;
+        if json_output {
+            return;
+        }
+        if let RunEvent::Grant {
+            event: ItemEvent::WaitingForReplication { index, attempt },
+        } = event
+        {
+            eprintln!("item {index}: waiting for the directory to replicate (attempt {attempt})");
+        }
+    }
+}
+pub(crate) async fn execute(
+    json_output: bool,
+    azure: &rolecall_azure::Azure,
+    run: &rolecall_grants::Run,
+    plan: Option<rolecall_grants::Plan>,
+    spec: &Onboarding,
+) -> anyhow::Result<()> {
+    let journal = journal(spec.journal.as_ref())?;
+    let _claim = journal.claim(&run.id)?;
+    let report = rolecall_grants::runs::execute(
+        azure,
+        run,
+        plan,
+        &run_options(azure).await?,
+        Some(&journal),
+        &progress(json_output),
+    )
+    .await?;
+    if let Some(path) = &spec.report {
+        save_run_report(path, &report)?;
+    }
+    print_report(json_output, &report)
+}
+pub(crate) fn print_report(
+    json_output: bool,
+    report: &rolecall_grants::runs::RunReport,
+) -> anyhow::Result<()> {
+    if json_output {
+        println!("{}", serde_json::to_string(&report.to_json(&local_user()))?);
+    } else {
+        for (role, outcome) in report.run.custom_roles.iter().zip(&report.roles) {
+            println!(
+                "custom role {}  [{}]",
+                role.draft.role_name,
+                outcome_text(outcome)
+            );
+        }
+        for (grant, outcome) in report.run.grants.iter().zip(&report.outcomes) {
+            println!("{}  [{}]", grant.describe(), outcome_text(outcome));
+        }
+    }
+    let bad = report
+        .roles
+        .iter()
+        .chain(&report.outcomes)
+        .filter(|o| !o.is_success())
+        .count();
+    if bad > 0 {
+        return Err(Stopped {
+            status: 3,
+            message: format!(
+                "{bad} of {} writes were not made; see the report. Run it again once resolved: what was made reads as in place.",
+                report.roles.len() + report.outcomes.len()
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}
+/// Saves what a run did as Markdown, CSV or JSON, by the file's extension.
+pub(crate) fn save_run_report(
+    path: &std::path::Path,
+    report: &rolecall_grants::runs::RunReport,
+) -> anyhow::Result<()> {
+    let format = rolecall_grants::report::Format::from_path(path);
+    rolecall_core::files::write_atomic(path, report.render(&local_user(), format).as_bytes())
+        .map_err(|e| anyhow::anyhow!("the report cannot be saved: {e}"))?;
+    eprintln!("report saved to {}", path.display());
+    Ok(())
+}
+pub(crate) async fn template(ctx: &Ctx<'_>, args: &TemplateArgs) -> anyhow::Result<()> {
+    let cli = ctx.cli;
+    let TemplateArgs { action } = args;
+    match action {
+        TemplateAction::List { templates: dir } => {
+            let all = templates(dir.as_ref())?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&all)?);
+            } else {
+                for t in all {
+                    println!("{}  {} ({} tasks)", t.id, t.name, t.tasks.len());
+                }
+            }
+        }
+        TemplateAction::Show { id, templates: dir } => {
+            let t = find_template(dir.as_ref(), id)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&t)?);
+            } else {
+                println!("{}\n{}\n", t.name, t.description);
+                for i in &t.inputs {
+                    println!("input {}: {}", i.id, i.label);
+                }
+                for task in &t.tasks {
+                    println!("task {}: {}", task.id, task.title);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn onboard(ctx: &Ctx<'_>, args: &OnboardArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let OnboardArgs { spec, dry_run } = args;
+    let (_, azure) = connect(cli, cloud, &spec.who).await?;
+    let proposal = onboarding(&azure, spec, false).await?;
+    carry_out(cli.json, &azure, &proposal, spec, *dry_run).await?;
+    Ok(())
+}
+
+pub(crate) async fn plan(ctx: &Ctx<'_>, args: &PlanArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let PlanArgs { spec } = args;
+    let (_, azure) = connect(cli, cloud, &spec.who).await?;
+    let proposal = onboarding(&azure, spec, false).await?;
+    carry_out(cli.json, &azure, &proposal, spec, true).await?;
+    Ok(())
+}
+
+pub(crate) async fn offboard(ctx: &Ctx<'_>, args: &OffboardArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let OffboardArgs { off } = args;
+    let spec = &off.spec;
+    let (_, azure) = connect(cli, cloud, &spec.who).await?;
+    if let Some(path) = &off.from_report {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
+        let run = rolecall_app::undo::of_report(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
+        carry_out(cli.json, &azure, &proposal, spec, off.dry_run).await?;
+        return Ok(());
+    }
+    let proposal = if off.everything {
+        let [person] = spec.members.as_slice() else {
+            anyhow::bail!("--everything takes one --member");
+        };
+        rolecall_onboarding::prepare_removal_of_everything(
+            &azure,
+            person,
+            &off.scopes,
+            off.app_roles,
+        )
+        .await?
+    } else {
+        onboarding(&azure, spec, true).await?
+    };
+    carry_out(cli.json, &azure, &proposal, spec, off.dry_run).await?;
+    Ok(())
+}
+
+pub(crate) async fn resume(ctx: &Ctx<'_>, args: &ResumeArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let ResumeArgs {
+        run,
+        who,
+        discard,
+        journal: path,
+    } = args;
+    let journal = journal(path.as_ref())?;
+    let pending = journal.unfinished()?;
+    let Some(id) = run else {
+        if cli.json {
+            println!("{}", serde_json::to_string(&pending)?);
+        } else if pending.is_empty() {
+            println!("no interrupted runs");
+        } else {
+            for u in &pending {
+                println!(
+                    "{}  {}  began {}, {} of {} written",
+                    u.run.id,
+                    u.run.title,
+                    u.began,
+                    u.written,
+                    u.run.grants.len() + u.run.custom_roles.len()
+                );
+            }
+        }
+        return Ok(());
+    };
+    let found = pending
+        .into_iter()
+        .find(|u| &u.run.id == id)
+        .ok_or_else(|| {
+            anyhow::anyhow!("no unfinished run has the id {id}; `rolecall-cli resume` lists them")
+        })?;
+    if *discard {
+        journal.discard(id);
+        eprintln!("discarded {id}; what it wrote stays in Azure and in the journal");
+        return Ok(());
+    }
+    let (_, azure) = connect(cli, cloud, who).await?;
+    // The app (or another rolecall-cli) may be carrying it out now.
+    let _claim = journal.claim(&found.run.id)?;
+    let report = rolecall_grants::runs::resume(
+        &azure,
+        &found.run,
+        &run_options(&azure).await?,
+        Some(&journal),
+        &progress(cli.json),
+    )
+    .await?;
+    print_report(cli.json, &report)?;
+    Ok(())
+}

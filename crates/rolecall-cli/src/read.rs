@@ -1,0 +1,156 @@
+//! `subscriptions`, `roles`, `assignments` and `can`: reading the tenant.
+
+use futures::TryStreamExt;
+use rolecall_azure::arm::{AssignmentFilter, RoleFilter};
+use serde_json::json;
+
+use crate::args::*;
+use crate::context::*;
+
+pub(crate) async fn subscriptions(ctx: &Ctx<'_>, args: &SubscriptionsArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let SubscriptionsArgs { who } = args;
+    let (_, azure) = connect(cli, cloud, who).await?;
+    let all: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+    if cli.json {
+        println!("{}", serde_json::to_string(&all)?);
+    } else if all.is_empty() {
+        println!("this account sees no subscription in this tenant");
+    } else {
+        for s in all {
+            println!("{}  {}  {}", s.subscription_id, s.state, s.display_name);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn roles(ctx: &Ctx<'_>, args: &RolesArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let RolesArgs {
+        who,
+        scope,
+        custom,
+        name,
+    } = args;
+    let scope = rolecall_rbac::Scope::parse(scope)?;
+    let (_, azure) = connect(cli, cloud, who).await?;
+    let filter = if *custom {
+        RoleFilter::CustomOnly
+    } else {
+        RoleFilter::All
+    };
+    let needle = name.as_deref().map(str::to_lowercase);
+    let mut roles: Vec<_> = azure
+        .arm
+        .role_definitions(scope.as_str(), &filter)
+        .try_filter(|r| {
+            let keep = needle
+                .as_deref()
+                .is_none_or(|n| r.role_name().to_lowercase().contains(n));
+            std::future::ready(keep)
+        })
+        .try_collect()
+        .await?;
+    roles.sort_by(|a, b| a.role_name().cmp(b.role_name()));
+    if cli.json {
+        println!("{}", serde_json::to_string(&roles)?);
+    } else {
+        for r in roles {
+            println!("{}  {}  {}", r.name, r.properties.role_type, r.role_name());
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn assignments(ctx: &Ctx<'_>, args: &AssignmentsArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let AssignmentsArgs { who, scope, member } = args;
+    let scope = rolecall_rbac::Scope::parse(scope)?;
+    let (_, azure) = connect(cli, cloud, who).await?;
+    let filter = match member {
+        Some(id) => AssignmentFilter::AssignedTo(id.clone()),
+        None => AssignmentFilter::AtScope,
+    };
+    let (assignments, roles) = tokio::try_join!(
+        azure
+            .arm
+            .role_assignments(scope.as_str(), &filter)
+            .try_collect::<Vec<_>>(),
+        azure
+            .arm
+            .role_definitions(scope.as_str(), &RoleFilter::All)
+            .try_collect::<Vec<_>>(),
+    )?;
+    let roles = rolecall_rbac::effective::RoleSet::new(roles);
+    let rows: Vec<_> = assignments
+        .iter()
+        .map(|a| {
+            let p = &a.properties;
+            let inherited = !p.scope.eq_ignore_ascii_case(scope.as_str());
+            json!({
+                "name": a.name,
+                "role": roles.get(&p.role_definition_id).map(|r| r.role_name()),
+                "roleDefinitionId": p.role_definition_id,
+                "principalId": p.principal_id,
+                "principalType": p.principal_type,
+                "scope": p.scope,
+                "inherited": inherited,
+            })
+        })
+        .collect();
+    if cli.json {
+        println!("{}", serde_json::to_string(&rows)?);
+    } else if rows.is_empty() {
+        println!("no role assignment applies at {}", scope.as_str());
+    } else {
+        for row in rows {
+            println!(
+                "{}  {} {}  at {}{}",
+                row["role"].as_str().unwrap_or("(unknown role)"),
+                row["principalType"].as_str().unwrap_or_default(),
+                row["principalId"].as_str().unwrap_or_default(),
+                row["scope"].as_str().unwrap_or_default(),
+                if row["inherited"] == true {
+                    "  (inherited)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn can(ctx: &Ctx<'_>, args: &CanArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let CanArgs {
+        who,
+        action,
+        scope,
+        data,
+    } = args;
+    let scope = rolecall_rbac::Scope::parse(scope)?;
+    let (info, azure) = connect(cli, cloud, who).await?;
+    let permissions: Vec<_> = azure.arm.permissions(scope.as_str()).try_collect().await?;
+    let kind = if *data {
+        rolecall_rbac::ActionKind::DataAction
+    } else {
+        rolecall_rbac::ActionKind::Action
+    };
+    let allowed = rolecall_rbac::permissions::allows(&permissions, action, kind);
+    if cli.json {
+        println!(
+            "{}",
+            json!({"account": info.username, "action": action, "scope": scope.as_str(), "allowed": allowed})
+        );
+    } else if allowed {
+        println!("yes: {} may {action} at {}", info.username, scope.as_str());
+    } else {
+        println!(
+            "no: {} may not {action} at {}",
+            info.username,
+            scope.as_str()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `role`: custom roles checked against the catalogue, created, updated, deleted.
+
+use crate::args::*;
+use crate::context::*;
+
+pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let RoleArgs { action } = args;
+    match action {
+        RoleAction::Check { who, file }
+        | RoleAction::Create { who, file }
+        | RoleAction::Update { who, file, .. } => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", file.display()))?;
+            let draft = rolecall_rbac::draft::Draft::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let first = draft.assignable_scopes.first().cloned().ok_or_else(|| {
+                anyhow::anyhow!("the draft has no assignable scope; add one to assignableScopes")
+            })?;
+            let subscription = rolecall_rbac::Scope::parse(&first)?
+                .subscription_scope()
+                .unwrap_or(first);
+            let (_, azure) = connect(cli, cloud, who).await?;
+            let tenant = rolecall_grants::custom_roles::Tenant::load(&azure, &subscription).await?;
+            let editing = match action {
+                RoleAction::Update { role, .. } => {
+                    let found = rolecall_grants::resolve::role(&azure, &subscription, role).await?;
+                    if !found.is_custom() {
+                        anyhow::bail!(
+                            "{} is a built-in role; only custom roles can be updated",
+                            found.role_name()
+                        );
+                    }
+                    Some(found.name)
+                }
+                _ => None,
+            };
+            let issues =
+                rolecall_grants::custom_roles::check(&azure, &tenant, &draft, editing.as_deref())
+                    .await?;
+            let errors = issues
+                .iter()
+                .filter(|i| i.severity == rolecall_rbac::draft::Severity::Error)
+                .count();
+            if matches!(action, RoleAction::Check { .. }) || errors > 0 {
+                if cli.json {
+                    println!("{}", serde_json::to_string(&issues)?);
+                } else if issues.is_empty() {
+                    println!("no issue: ARM would accept this role as it is");
+                } else {
+                    for i in &issues {
+                        println!("{:?}  {}  {}", i.severity, i.field, i.message);
+                    }
+                }
+                if errors > 0 {
+                    anyhow::bail!("{errors} issue(s) must be fixed before the role can be written");
+                }
+            } else {
+                let guid = editing.clone().unwrap_or_else(|| {
+                    rolecall_app::roles::new_role_id(&draft.role_name, &subscription)
+                });
+                let role = rolecall_grants::custom_roles::save(
+                    &azure,
+                    &tenant,
+                    &draft,
+                    &guid,
+                    editing.is_some(),
+                    &Default::default(),
+                )
+                .await?;
+                let verb = if editing.is_some() {
+                    "updated"
+                } else {
+                    "created"
+                };
+                if cli.json {
+                    println!("{}", serde_json::to_string(&role)?);
+                } else {
+                    println!(
+                        "{verb} {} ({}); ARM reads it back consistently",
+                        role.role_name(),
+                        role.id
+                    );
+                }
+            }
+        }
+        RoleAction::Delete { who, scope, role } => {
+            let scope = rolecall_rbac::Scope::parse(scope)?;
+            let (_, azure) = connect(cli, cloud, who).await?;
+            // Deleted where it lives (its first assignable scope),
+            // refused for a built-in role or one still assigned.
+            let found = rolecall_app::roles::delete_custom_role(&azure, &scope, role).await?;
+            println!("deleted {}", found.role_name());
+        }
+    }
+    Ok(())
+}
