@@ -48,7 +48,6 @@ export function useTheme(): {
     );
     queries.forEach((q) => q.addEventListener("change", update));
     return () => queries.forEach((q) => q.removeEventListener("change", update));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [choice]);
 
   const setChoice = (next: ThemeChoice) => {

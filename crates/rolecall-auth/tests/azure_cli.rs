@@ -38,6 +38,7 @@ async fn the_azure_cli_sign_in_is_used_as_it_is() {
 
     let bin = tempdir();
     // SAFETY: the only test in this binary, before any thread reads PATH.
+    #[allow(unsafe_code)]
     unsafe {
         std::env::set_var(
             "PATH",

@@ -269,6 +269,9 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
     step("ui typecheck", &mut || {
         run(npm().args(["run", "typecheck", "--workspace", "ui"]))
     })?;
+    step("ui lint (ESLint, React's rules of hooks)", &mut || {
+        run(npm().args(["run", "lint", "--workspace", "ui"]))
+    })?;
     step("ui tests (Vitest)", &mut || {
         run(npm().args(["test", "--workspace", "ui"]))
     })?;

@@ -91,6 +91,7 @@ impl Guard {
             return;
         };
         #[cfg(unix)]
+        #[allow(unsafe_code)] // kill(2) of the process group this guard started
         {
             let group = child.id() as libc::pid_t;
             // SAFETY: kill(2) on a process group we created; no memory is touched.

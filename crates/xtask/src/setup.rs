@@ -144,6 +144,7 @@ fn linux_packages(install: bool) -> Result<()> {
 }
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // geteuid(2)
 fn is_root() -> bool {
     // SAFETY: geteuid(2) has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }

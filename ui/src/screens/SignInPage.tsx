@@ -131,7 +131,7 @@ export function SignInPage({ onSettingsSaved }: { onSettingsSaved?: () => void }
     setDevice(null);
   }
 
-  async function useAzureCli() {
+  async function signInWithAzureCli() {
     if (!(await saveDraft())) return;
     await run("azureCli", () => backend.useAzureCli(draft?.tenant.trim() || null));
   }
@@ -231,7 +231,7 @@ export function SignInPage({ onSettingsSaved }: { onSettingsSaved?: () => void }
               <Button data-testid="sign-in-code" onClick={() => void signInWithCode()}>
                 Sign in with a code
               </Button>
-              <Link as="button" data-testid="sign-in-azure-cli" onClick={() => void useAzureCli()}>
+              <Link as="button" data-testid="sign-in-azure-cli" onClick={() => void signInWithAzureCli()}>
                 Use my Azure CLI sign-in
               </Link>
             </div>
