@@ -567,17 +567,25 @@ pub async fn run_proposal(
             message: "A preflight check blocks this; resolve it and check again.".into(),
         });
     }
-    carry_out(&state, &proposal.to_run(), false, &on_progress).await
+    carry_out(&state, &proposal.to_run(), Start::Fresh, &on_progress).await
 }
 
 /// Executes (or resumes) `run` journaled, marked as going on meanwhile,
 /// streaming progress; keeps its report for export. Planned again as it is
 /// written: whatever changed since the review (an assignment removed
 /// meanwhile, another account signed in) is seen.
+/// How a run is carried out: from the start, or resumed from the journal.
+#[derive(Clone, Copy)]
+enum Start {
+    Fresh,
+    /// Its grants are planned again, so what was done reads as in place.
+    Resume,
+}
+
 async fn carry_out(
     state: &AppState,
     run: &rolecall_grants::Run,
-    resuming: bool,
+    start: Start,
     on_progress: &Channel<RunProgressView>,
 ) -> Result<RunReportView, CommandError> {
     use rolecall_grants::runs;
@@ -598,10 +606,9 @@ async fn carry_out(
     })?;
     let _running = state.running(&run.id);
     let journal = Some(journal);
-    let report = if resuming {
-        runs::resume(&azure, run, &options, journal, &send).await?
-    } else {
-        runs::execute(&azure, run, None, &options, journal, &send).await?
+    let report = match start {
+        Start::Resume => runs::resume(&azure, run, &options, journal, &send).await?,
+        Start::Fresh => runs::execute(&azure, run, None, &options, journal, &send).await?,
     };
     let by = who(state).await;
     let id = state.keep_report(report.clone());
@@ -665,7 +672,7 @@ pub async fn resume_run(
     on_progress: Channel<RunProgressView>,
 ) -> Result<RunReportView, CommandError> {
     let run = find_unfinished(&state, &run_id)?;
-    carry_out(&state, &run, true, &on_progress).await
+    carry_out(&state, &run, Start::Resume, &on_progress).await
 }
 
 /// Leaves an interrupted run as it is: it is no longer offered.

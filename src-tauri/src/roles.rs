@@ -181,21 +181,14 @@ pub async fn save_role_draft(
     let azure = state.azure()?;
     let subscription = subscription_of(&first)?;
     let tenant = Tenant::load_with(&azure, catalogue(&state).await?, &subscription).await?;
-    let guid = if editing.is_empty() {
-        rolecall_app::roles::new_role_id(&draft.role_name, &subscription)
+    let settle = custom_roles::Settle::default();
+    let saved = if editing.is_empty() {
+        let guid = rolecall_app::roles::new_role_id(&draft.role_name, &subscription);
+        custom_roles::create(&azure, &tenant, &draft, &guid, &settle).await
     } else {
-        editing.clone()
+        custom_roles::update(&azure, &tenant, &draft, &editing, &settle).await
     };
-    let role = custom_roles::save(
-        &azure,
-        &tenant,
-        &draft,
-        &guid,
-        !editing.is_empty(),
-        &Default::default(),
-    )
-    .await
-    .map_err(|e| match e {
+    let role = saved.map_err(|e| match e {
         custom_roles::RoleError::Azure(e) => CommandError::from(e),
         other => CommandError {
             code: "RoleNotSaved".into(),

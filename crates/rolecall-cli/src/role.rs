@@ -56,18 +56,19 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                     anyhow::bail!("{errors} issue(s) must be fixed before the role can be written");
                 }
             } else {
-                let guid = editing.clone().unwrap_or_else(|| {
-                    rolecall_app::roles::new_role_id(&draft.role_name, &subscription)
-                });
-                let role = rolecall_grants::custom_roles::save(
-                    &azure,
-                    &tenant,
-                    &draft,
-                    &guid,
-                    editing.is_some(),
-                    &Default::default(),
-                )
-                .await?;
+                use rolecall_grants::custom_roles;
+                let role = match &editing {
+                    Some(guid) => {
+                        custom_roles::update(&azure, &tenant, &draft, guid, &Default::default())
+                            .await?
+                    }
+                    None => {
+                        let guid =
+                            rolecall_app::roles::new_role_id(&draft.role_name, &subscription);
+                        custom_roles::create(&azure, &tenant, &draft, &guid, &Default::default())
+                            .await?
+                    }
+                };
                 let verb = if editing.is_some() {
                     "updated"
                 } else {

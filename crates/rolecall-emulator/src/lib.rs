@@ -22,6 +22,7 @@ pub mod faults;
 pub mod graph;
 pub mod seed;
 pub mod server;
+pub mod shared;
 pub mod tls;
 pub mod tokens;
 pub mod wire;

@@ -5,9 +5,10 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use rolecall_azure::arm::{AssignmentFilter, NewRoleAssignment};
 use rolecall_azure::{Azure, AzureError, Kind, for_each_bounded};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::journal::{Journal, Removes};
+use crate::journal::Journal;
+use crate::model::Removes;
 use crate::model::{AppRoleGrant, AzureRoleGrant, Grant};
 use crate::plan::{Plan, Status};
 
@@ -33,64 +34,8 @@ impl Default for ApplyOptions {
     }
 }
 
-/// What became of one grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "camelCase")]
-pub enum Outcome {
-    #[serde(rename_all = "camelCase")]
-    Created {
-        assignment_id: String,
-        /// Azure's request id of the write (`x-ms-request-id` / `request-id`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        request_id: Option<String>,
-    },
-    /// It was there already (seen in the plan, or Azure said so on write).
-    AlreadyInPlace,
-    #[serde(rename_all = "camelCase")]
-    Inherited {
-        from_scope: String,
-    },
-    /// Not created: another role the member holds covers it.
-    #[serde(rename_all = "camelCase")]
-    Covered {
-        by_role: String,
-        from_scope: String,
-    },
-    Removed,
-    /// Left as it is on purpose (e.g. a custom role others still hold).
-    Kept {
-        reason: String,
-    },
-    /// Nothing to remove.
-    AlreadyGone,
-    /// Not tried: the plan found the admin lacks the right.
-    Blocked {
-        reason: String,
-    },
-    /// Azure refused or could not be reached; the message says what to do.
-    #[serde(rename_all = "camelCase")]
-    Failed {
-        code: String,
-        message: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        request_id: Option<String>,
-    },
-}
-
-impl Outcome {
-    /// Whether the grant is in the state asked for.
-    pub fn is_success(&self) -> bool {
-        !matches!(self, Outcome::Blocked { .. } | Outcome::Failed { .. })
-    }
-
-    fn failed(error: &AzureError) -> Self {
-        Outcome::Failed {
-            code: error.code(),
-            message: error.to_string(),
-            request_id: error.request_id().map(str::to_owned),
-        }
-    }
-}
+/// Outcomes are modelled in `model`; this path stays for callers.
+pub use crate::model::Outcome;
 
 /// Progress of one item, numbered as in the plan.
 #[derive(Debug, Clone, Serialize)]

@@ -158,15 +158,37 @@ impl Default for Settle {
 
 /// Validates, then creates (new `guid`) or updates the custom role at its
 /// first assignable scope, then waits until ARM reads it back as written.
-pub async fn save(
+pub async fn create(
     azure: &Azure,
     tenant: &Tenant,
     draft: &Draft,
     guid: &str,
-    editing: bool,
     settle: &Settle,
 ) -> Result<RoleDefinition, RoleError> {
-    let issues = check(azure, tenant, draft, editing.then_some(guid)).await?;
+    write(azure, tenant, draft, guid, None, settle).await
+}
+
+/// [`create`] for the existing custom role `guid`: its own name is not a
+/// collision.
+pub async fn update(
+    azure: &Azure,
+    tenant: &Tenant,
+    draft: &Draft,
+    guid: &str,
+    settle: &Settle,
+) -> Result<RoleDefinition, RoleError> {
+    write(azure, tenant, draft, guid, Some(guid), settle).await
+}
+
+async fn write(
+    azure: &Azure,
+    tenant: &Tenant,
+    draft: &Draft,
+    guid: &str,
+    editing: Option<&str>,
+    settle: &Settle,
+) -> Result<RoleDefinition, RoleError> {
+    let issues = check(azure, tenant, draft, editing).await?;
     if issues.iter().any(|i| i.severity == Severity::Error) {
         return Err(RoleError::Invalid(issues));
     }

@@ -15,11 +15,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rolecall_rbac::draft::Draft;
 use serde::{Deserialize, Serialize};
 
-use crate::apply::Outcome;
-use crate::model::Grant;
+use crate::model::{Grant, Outcome};
+/// Runs are modelled in `model`; these paths stay for callers.
+pub use crate::model::{Removes, Run, RunKind, RunRole};
 
 /// A handle on the journal file; [`Journal::for_run`] makes one whose
 /// entries carry a run id.
@@ -28,83 +28,6 @@ pub struct Journal {
     path: PathBuf,
     file: Arc<Mutex<File>>,
     run: Option<String>,
-}
-
-/// What a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum RunKind {
-    /// Creates custom roles, then grants.
-    Apply,
-    /// Removes grants, then custom roles nobody holds any more.
-    Remove,
-}
-
-/// A custom role a run creates (`Apply`) or deletes (`Remove`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunRole {
-    /// The role definition's name: `guid(name, subscription)` for new ones.
-    #[serde(deserialize_with = "crate::model::checked::guid")]
-    pub guid: String,
-    #[serde(deserialize_with = "crate::model::checked::draft")]
-    pub draft: Draft,
-}
-
-/// A run's intent, written before its first write.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Run {
-    pub id: String,
-    pub kind: RunKind,
-    /// What the admin would call it, e.g. "Onboarding Nadia Novak with Azure
-    /// Communications Gateway staff".
-    pub title: String,
-    #[serde(default)]
-    pub custom_roles: Vec<RunRole>,
-    pub grants: Vec<Grant>,
-    /// For each of `grants`, whether the run set out to create it (the plan
-    /// said "to create" when it began): found in place on resume, it is this
-    /// run's work even when the crash came between the write and its journal
-    /// line.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub to_create: Vec<bool>,
-    /// For a removal: which assignments it may delete.
-    #[serde(default)]
-    pub removes: Removes,
-}
-
-/// Which role assignments a removal deletes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Removes {
-    /// Whatever assignment gives the grant (offboarding, "remove all access").
-    #[default]
-    Any,
-    /// Only the assignment under Rolecall's deterministic name for the grant:
-    /// an undo removes what Rolecall made, never what someone else made.
-    RolecallNamed,
-}
-
-impl Run {
-    pub fn new(kind: RunKind, title: impl Into<String>, grants: Vec<Grant>) -> Self {
-        Self {
-            id: new_run_id(),
-            kind,
-            title: title.into(),
-            custom_roles: Vec::new(),
-            grants,
-            to_create: Vec::new(),
-            removes: Removes::Any,
-        }
-    }
-
-    /// Undoing: a removal of what a run made, and only that.
-    pub fn undoing(title: impl Into<String>, grants: Vec<Grant>) -> Self {
-        Self {
-            removes: Removes::RolecallNamed,
-            ..Self::new(RunKind::Remove, title, grants)
-        }
-    }
 }
 
 /// A run that began and never ended, with what the journal says was done.
@@ -177,19 +100,6 @@ fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-fn new_run_id() -> String {
-    // Time-ordered and unique enough for one admin's journal, without a
-    // random source: nanoseconds since the epoch and a process counter.
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
-    format!(
-        "run-{nanos:x}-{:x}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 /// Held while a run is being carried out: another process (the app and the
@@ -416,6 +326,7 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::new_run_id;
     use crate::model::{AzureRoleGrant, Member, MemberKind};
 
     fn grant() -> Grant {

@@ -222,3 +222,151 @@ impl Grant {
         }
     }
 }
+
+/// What became of one grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+pub enum Outcome {
+    #[serde(rename_all = "camelCase")]
+    Created {
+        assignment_id: String,
+        /// Azure's request id of the write (`x-ms-request-id` / `request-id`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+    },
+    /// It was there already (seen in the plan, or Azure said so on write).
+    AlreadyInPlace,
+    #[serde(rename_all = "camelCase")]
+    Inherited {
+        from_scope: String,
+    },
+    /// Not created: another role the member holds covers it.
+    #[serde(rename_all = "camelCase")]
+    Covered {
+        by_role: String,
+        from_scope: String,
+    },
+    Removed,
+    /// Left as it is on purpose (e.g. a custom role others still hold).
+    Kept {
+        reason: String,
+    },
+    /// Nothing to remove.
+    AlreadyGone,
+    /// Not tried: the plan found the admin lacks the right.
+    Blocked {
+        reason: String,
+    },
+    /// Azure refused or could not be reached; the message says what to do.
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        code: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+    },
+}
+
+impl Outcome {
+    /// Whether the grant is in the state asked for.
+    pub fn is_success(&self) -> bool {
+        !matches!(self, Outcome::Blocked { .. } | Outcome::Failed { .. })
+    }
+
+    pub(crate) fn failed(error: &rolecall_azure::AzureError) -> Self {
+        Outcome::Failed {
+            code: error.code(),
+            message: error.to_string(),
+            request_id: error.request_id().map(str::to_owned),
+        }
+    }
+}
+
+/// What a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RunKind {
+    /// Creates custom roles, then grants.
+    Apply,
+    /// Removes grants, then custom roles nobody holds any more.
+    Remove,
+}
+
+/// A custom role a run creates (`Apply`) or deletes (`Remove`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRole {
+    /// The role definition's name: `guid(name, subscription)` for new ones.
+    #[serde(deserialize_with = "checked::guid")]
+    pub guid: String,
+    #[serde(deserialize_with = "checked::draft")]
+    pub draft: rolecall_rbac::draft::Draft,
+}
+
+/// A run's intent, written before its first write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    pub id: String,
+    pub kind: RunKind,
+    /// What the admin would call it, e.g. "Onboarding Nadia Novak with Azure
+    /// Communications Gateway staff".
+    pub title: String,
+    #[serde(default)]
+    pub custom_roles: Vec<RunRole>,
+    pub grants: Vec<Grant>,
+    /// For each of `grants`, whether the run set out to create it (the plan
+    /// said "to create" when it began): found in place on resume, it is this
+    /// run's work even when the crash came between the write and its journal
+    /// line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_create: Vec<bool>,
+    /// For a removal: which assignments it may delete.
+    #[serde(default)]
+    pub removes: Removes,
+}
+
+/// Which role assignments a removal deletes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Removes {
+    /// Whatever assignment gives the grant (offboarding, "remove all access").
+    #[default]
+    Any,
+    /// Only the assignment under Rolecall's deterministic name for the grant:
+    /// an undo removes what Rolecall made, never what someone else made.
+    RolecallNamed,
+}
+
+impl Run {
+    pub fn new(kind: RunKind, title: impl Into<String>, grants: Vec<Grant>) -> Self {
+        Self {
+            id: new_run_id(),
+            kind,
+            title: title.into(),
+            custom_roles: Vec::new(),
+            grants,
+            to_create: Vec::new(),
+            removes: Removes::Any,
+        }
+    }
+
+    /// Undoing: a removal of what a run made, and only that.
+    pub fn undoing(title: impl Into<String>, grants: Vec<Grant>) -> Self {
+        Self {
+            removes: Removes::RolecallNamed,
+            ..Self::new(RunKind::Remove, title, grants)
+        }
+    }
+}
+pub(crate) fn new_run_id() -> String {
+    // Time-ordered and unique enough for one admin's journal, without a
+    // random source: nanoseconds since the epoch and a process counter.
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    format!(
+        "run-{nanos:x}-{:x}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}

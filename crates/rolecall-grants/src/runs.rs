@@ -403,15 +403,9 @@ async fn create_roles(
                 ),
             }
         } else {
-            let saved = custom_roles::save(
-                azure,
-                &tenant,
-                &role.draft,
-                &role.guid,
-                false,
-                &options.settle,
-            )
-            .await;
+            let saved =
+                custom_roles::create(azure, &tenant, &role.draft, &role.guid, &options.settle)
+                    .await;
             let outcome = match saved {
                 Ok(written) => Outcome::Created {
                     assignment_id: written.id,

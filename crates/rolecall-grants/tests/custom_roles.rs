@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use rolecall_emulator::demo_id;
-use rolecall_grants::custom_roles::{RoleError, Settle, Tenant, assignments_of, check, save};
+use rolecall_grants::custom_roles::{
+    RoleError, Settle, Tenant, assignments_of, check, create, update,
+};
 use rolecall_rbac::ActionKind;
 use rolecall_rbac::draft::{Draft, Severity};
 use rolecall_testkit::*;
@@ -84,7 +86,7 @@ async fn an_smtp_sender_role_cloned_from_reader_is_checked_written_and_read_back
         ..Default::default()
     });
     let guid = uuid::Uuid::new_v4().to_string();
-    let saved = save(&olivia, &tenant, &draft, &guid, false, &quick_settle())
+    let saved = create(&olivia, &tenant, &draft, &guid, &quick_settle())
         .await
         .unwrap();
     assert_eq!(saved.properties.role_name, "Contoso SMTP Sender");
@@ -108,7 +110,7 @@ async fn an_smtp_sender_role_cloned_from_reader_is_checked_written_and_read_back
         interval: Duration::from_millis(1),
         timeout: Duration::from_millis(300),
     };
-    let error = save(&olivia, &tenant, &wider, &guid, true, &impatient)
+    let error = update(&olivia, &tenant, &wider, &guid, &impatient)
         .await
         .unwrap_err();
     assert!(matches!(error, RoleError::NotYetConsistent(_)), "{error}");
@@ -117,7 +119,7 @@ async fn an_smtp_sender_role_cloned_from_reader_is_checked_written_and_read_back
     let tenant = Tenant::load(&olivia, &messaging()).await.unwrap();
     let before = world.emulator.with_state(|s| s.arm.role_definitions.len());
     let twin = uuid::Uuid::new_v4().to_string();
-    let error = save(&olivia, &tenant, &draft, &twin, false, &quick_settle())
+    let error = create(&olivia, &tenant, &draft, &twin, &quick_settle())
         .await
         .unwrap_err();
     assert!(matches!(&error, RoleError::Invalid(_)), "{error}");
@@ -155,7 +157,7 @@ async fn a_role_in_use_shows_its_assignments_before_deletion() {
     let tenant = Tenant::load(&olivia, &messaging()).await.unwrap();
     let draft = smtp_draft(&tenant, "Mail Relay Sender");
     let guid = uuid::Uuid::new_v4().to_string();
-    let role = save(&olivia, &tenant, &draft, &guid, false, &quick_settle())
+    let role = create(&olivia, &tenant, &draft, &guid, &quick_settle())
         .await
         .unwrap();
     assert!(assignments_of(&olivia, &role).await.unwrap().is_empty());

@@ -230,12 +230,11 @@ async fn the_smtp_sender_template_creates_its_role_then_assigns_it_to_the_applic
     let tenant = rolecall_grants::custom_roles::Tenant::load(&olivia, &messaging())
         .await
         .unwrap();
-    rolecall_grants::custom_roles::save(
+    rolecall_grants::custom_roles::create(
         &olivia,
         &tenant,
         &role.draft,
         &role.guid,
-        false,
         &Default::default(),
     )
     .await

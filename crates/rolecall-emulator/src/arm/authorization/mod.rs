@@ -1,0 +1,210 @@
+//! `Microsoft.Authorization`: role definitions (built-in and custom), role
+//! assignments, the caller's effective permissions, and provider operations.
+//! Rules and messages follow the 2022-04-01 spec and the recorded traffic in
+//! `shared/azure-reference/recorded`.
+
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::rbac::{can, effective_permissions, scope_covers};
+use super::resources::parse_eq;
+use super::{Ctx, arm_timestamp, check_api_version};
+use crate::arm::model::{ArmState, Permission, PropagatingRole, RoleAssignment, RoleDefinition};
+use crate::directory::Directory;
+use crate::faults::{FaultState, roll};
+use crate::wire::arm_error;
+
+mod assignments;
+mod definitions;
+mod deny;
+mod permissions;
+use assignments::*;
+use definitions::*;
+use deny::*;
+use permissions::*;
+
+const ASSIGNMENT_VERSIONS: &[&str] = &[
+    "2022-04-01",
+    "2020-10-01-preview",
+    "2020-04-01-preview",
+    "2018-09-01-preview",
+    "2015-07-01",
+];
+const DEFINITION_VERSIONS: &[&str] = &[
+    "2022-04-01",
+    "2022-05-01-preview",
+    "2018-01-01-preview",
+    "2015-07-01",
+];
+const PERMISSION_VERSIONS: &[&str] = &[
+    "2022-04-01",
+    "2022-05-01-preview",
+    "2018-01-01-preview",
+    "2015-07-01",
+];
+const OPERATION_VERSIONS: &[&str] = &["2022-04-01", "2018-01-01-preview", "2015-07-01"];
+const DENY_VERSIONS: &[&str] = &["2022-04-01", "2018-07-01-preview", "2015-07-01"];
+
+pub fn handle(ctx: &Ctx<'_>, scope: &str, rest: &str) -> Response {
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    let kind = segments[0].to_ascii_lowercase();
+    let name = segments.get(1).copied();
+    let result = match (kind.as_str(), name, segments.len()) {
+        ("roleassignments", _, 1 | 2) => {
+            check_api_version(ctx, "roleAssignments", ASSIGNMENT_VERSIONS)
+                .and_then(|()| role_assignments(ctx, scope, name))
+        }
+        ("roledefinitions", _, 1 | 2) => {
+            check_api_version(ctx, "roleDefinitions", DEFINITION_VERSIONS)
+                .and_then(|()| role_definitions(ctx, scope, name))
+        }
+        ("denyassignments", _, 1 | 2) if ctx.method == Method::GET => {
+            check_api_version(ctx, "denyAssignments", DENY_VERSIONS)
+                .and_then(|()| deny_assignments(ctx, scope, name))
+        }
+        ("permissions", None, 1) => check_api_version(ctx, "permissions", PERMISSION_VERSIONS)
+            .and_then(|()| permissions(ctx, scope)),
+        ("provideroperations", _, 1 | 2) if scope.is_empty() => {
+            check_api_version(ctx, "providerOperations", OPERATION_VERSIONS)
+                .and_then(|()| provider_operations(ctx, name))
+        }
+        _ => Err(arm_error(
+            StatusCode::NOT_FOUND,
+            "InvalidResourceType",
+            &format!(
+                "The resource type '{}' could not be found in the namespace 'Microsoft.Authorization'.",
+                segments[0]
+            ),
+        )),
+    };
+    result.unwrap_or_else(|response| response)
+}
+
+/// A scope, checked to exist and be visible to the caller.
+struct Scope {
+    /// As the caller wrote it (empty for the tenant root `/`).
+    text: String,
+    /// `/subscriptions/{id}` when under a subscription, else empty.
+    subscription_prefix: String,
+    subscription_id: Option<String>,
+}
+
+fn resolve_scope(
+    ctx: &Ctx<'_>,
+    arm: &ArmState,
+    directory: &Directory,
+    scope: &str,
+) -> Result<Scope, Response> {
+    let text = scope.trim_end_matches('/').to_owned();
+    let parts: Vec<&str> = text.trim_start_matches('/').split('/').collect();
+    if text.is_empty() {
+        return Ok(Scope {
+            text,
+            subscription_prefix: String::new(),
+            subscription_id: None,
+        });
+    }
+    let invalid = || {
+        arm_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidResourceType",
+            &format!(
+                "The scope '{scope}' is not a subscription, resource group or resource scope."
+            ),
+        )
+    };
+    if !parts[0].eq_ignore_ascii_case("subscriptions") || parts.len() < 2 {
+        return Err(invalid());
+    }
+    let sub = super::resources::subscription(ctx, arm, directory, parts[1])?;
+    let prefix = format!("/subscriptions/{}", parts[1]);
+    if parts.len() >= 4 {
+        if !parts[2].eq_ignore_ascii_case("resourceGroups") {
+            return Err(invalid());
+        }
+        let group = parts[3];
+        if !arm.resource_groups.iter().any(|g| {
+            g.subscription_id.eq_ignore_ascii_case(&sub.id) && g.name.eq_ignore_ascii_case(group)
+        }) {
+            return Err(arm_error(
+                StatusCode::NOT_FOUND,
+                "ResourceGroupNotFound",
+                &format!("Resource group '{group}' could not be found."),
+            ));
+        }
+        if parts.len() > 4
+            && !arm
+                .resources
+                .iter()
+                .any(|r| r.scope().eq_ignore_ascii_case(&text))
+        {
+            return Err(arm_error(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                &format!(
+                    "The Resource '{}' under resource group '{group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+                    parts[5..].join("/")
+                ),
+            ));
+        }
+    } else if parts.len() == 3 {
+        return Err(invalid());
+    }
+    Ok(Scope {
+        text,
+        subscription_prefix: prefix,
+        subscription_id: Some(sub.id.clone()),
+    })
+}
+
+fn display_scope(scope: &Scope) -> &str {
+    if scope.text.is_empty() {
+        "/"
+    } else {
+        &scope.text
+    }
+}
+
+fn require(
+    ctx: &Ctx<'_>,
+    arm: &ArmState,
+    directory: &Directory,
+    action: &str,
+    scope: &Scope,
+) -> Result<(), Response> {
+    if can(
+        arm,
+        directory,
+        &ctx.caller.oid,
+        action,
+        display_scope(scope),
+    ) {
+        Ok(())
+    } else {
+        Err(ctx.authorization_failed(action, display_scope(scope)))
+    }
+}
+
+fn is_guid(text: &str) -> bool {
+    uuid::Uuid::parse_str(text).is_ok() && text.len() == 36
+}
+
+fn disabled_check(arm: &ArmState, subscription_id: Option<&str>) -> Result<(), Response> {
+    match subscription_id.and_then(|id| {
+        arm.subscriptions
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(id))
+    }) {
+        Some(sub) if sub.state != "Enabled" => Err(arm_error(
+            StatusCode::CONFLICT,
+            "ReadOnlyDisabledSubscription",
+            &format!(
+                "The subscription '{}' is disabled and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled.",
+                sub.id
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
