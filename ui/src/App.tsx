@@ -184,7 +184,13 @@ function Frame({
           </main>
         ) : (
           <main className={styles.main} data-testid={`screen-${screen}`}>
-            <ScreenView screen={screen} info={info} onNavigate={setScreen} />
+            {/* Keyed on the account and tenant: a switch starts every screen afresh. */}
+            <ScreenView
+              key={`${current?.active.accountId}|${current?.active.tenantId}`}
+              screen={screen}
+              info={info}
+              onNavigate={setScreen}
+            />
           </main>
         )}
       </div>

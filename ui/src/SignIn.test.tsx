@@ -88,6 +88,25 @@ describe("the account panel", () => {
     expect(backend.reauthenticate).toHaveBeenCalledWith(fabrikam.tenantId);
   });
 
+  it("starts the screen afresh after a switch of tenant (nothing of the other tenant stays)", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({ accounts: [olivia] });
+    render(<App backend={backend} />);
+    await user.click(await screen.findByTestId("nav-appRoles"));
+    const search = await screen.findByRole("searchbox");
+    await user.type(search, "Gateway");
+    expect(search).toHaveValue("Gateway");
+    await user.click(screen.getByRole("button", { name: "Account: Olivia Owner" }));
+    const panel = await screen.findByTestId("account-panel");
+    const row = await within(panel).findByTestId(`tenant-${fabrikam.tenantId}`);
+    await user.click(within(row).getByRole("button", { name: "Switch" }));
+    await waitFor(() =>
+      expect(within(panel).getByTestId(`tenant-${fabrikam.tenantId}`)).toHaveTextContent("In use"),
+    );
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.getByRole("searchbox")).toHaveValue(""));
+  });
+
   it("signs out and returns to the sign-in page", async () => {
     const user = userEvent.setup();
     const backend = fakeBackend({ accounts: [olivia] });

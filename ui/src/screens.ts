@@ -1,4 +1,11 @@
+import type { ComponentType } from "react";
 import type { FluentIcon } from "@fluentui/react-icons";
+import type { AppInfo } from "./bindings";
+import { AppRolesWizard } from "./screens/access/AppRolesWizard";
+import { CustomRolesScreen } from "./screens/access/CustomRoleWizard";
+import { RoleAssignmentsScreen } from "./screens/access/RoleAssignmentsScreen";
+import { ActivityScreen } from "./screens/onboard/ActivityScreen";
+import { OnboardScreen } from "./screens/onboard/OnboardScreen";
 import {
   AppsListRegular,
   HistoryRegular,
@@ -9,12 +16,20 @@ import {
 
 export type ScreenId = "onboard" | "customRoles" | "roleAssignments" | "appRoles" | "activity";
 
+/** What every screen is given by the frame. */
+export interface ScreenProps {
+  info?: AppInfo | null;
+  onNavigate?: (screen: ScreenId) => void;
+}
+
 export interface ScreenInfo {
   id: ScreenId;
   label: string;
   icon: FluentIcon;
   /** One sentence: what an admin does here. */
   summary: string;
+  /** What the screen shows. */
+  component: ComponentType<ScreenProps>;
 }
 
 /** The navigation pane, in order. */
@@ -25,6 +40,7 @@ export const SCREENS: ScreenInfo[] = [
     icon: PersonAddRegular,
     summary:
       "Give a person exactly the Azure and Entra access their tasks need, after checking your own rights and the tenant's live state.",
+    component: OnboardScreen,
   },
   {
     id: "customRoles",
@@ -32,18 +48,21 @@ export const SCREENS: ScreenInfo[] = [
     icon: ShieldKeyholeRegular,
     summary:
       "Clone a role into a custom role, validated against the provider-operations catalogue before anything is written.",
+    component: CustomRolesScreen,
   },
   {
     id: "roleAssignments",
     label: "Role assignments",
     icon: KeyMultipleRegular,
     summary: "Assign several Azure roles to several users, groups or service principals at once, and review what exists.",
+    component: RoleAssignmentsScreen,
   },
   {
     id: "appRoles",
     label: "App roles",
     icon: AppsListRegular,
     summary: "Assign enterprise-application app roles, pinned by application id so look-alike apps cannot be picked by mistake.",
+    component: AppRolesWizard,
   },
   {
     id: "activity",
@@ -51,5 +70,6 @@ export const SCREENS: ScreenInfo[] = [
     icon: HistoryRegular,
     summary:
       "Runs a crash or a closed window cut short, to resume or discard, and this session's reports with Azure's request ids, ready to export.",
+    component: ActivityScreen,
   },
 ];

@@ -23,9 +23,10 @@ import {
 import { Channel } from "@tauri-apps/api/core";
 import type { AppRoleHolderView, AppView, GrantView, MemberView, ProgressView_Deserialize } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "./ErrorBar";
-import { MemberPicker } from "./MemberPicker";
-import { PlanReview } from "./PlanReview";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { useDebouncedSearch } from "../../data/commands";
+import { MemberPicker } from "../../components/MemberPicker";
+import { PlanReview } from "../../components/PlanReview";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -43,27 +44,13 @@ export function AppRolesWizard() {
   const backend = useBackend();
   const [step, setStep] = useState<Step>("app");
   const [text, setText] = useState("");
-  const [apps, setApps] = useState<AppView[] | null>(null);
   const [app, setApp] = useState<AppView | null>(null);
   const [roleIds, setRoleIds] = useState<string[]>([]);
   const [members, setMembers] = useState<MemberView[]>([]);
-  const [problem, setProblem] = useState<Problem | null>(null);
 
-  useEffect(() => {
-    const query = text.trim();
-    if (!query) {
-      setApps(null);
-      return;
-    }
-    const timer = setTimeout(async () => {
-      const r = await backend.findApplications(query);
-      if (r.status === "ok") {
-        setApps(r.data);
-        setProblem(null);
-      } else setProblem(r.error);
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [backend, text]);
+  const search = useDebouncedSearch(text, (query) => backend.findApplications(query), 250, [backend]);
+  const apps: AppView[] | null = search.results;
+  const problem: Problem | null = search.error;
 
   const grants: GrantView[] = useMemo(
     () =>

@@ -10,10 +10,10 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { GrantView, MemberView, RoleView, ScopeNode } from "../../bindings";
-import { MemberPicker } from "./MemberPicker";
-import { PlanReview } from "./PlanReview";
-import { RolePicker } from "./RolePicker";
-import { ScopePicker } from "./ScopePicker";
+import { MemberPicker } from "../../components/MemberPicker";
+import { PlanReview } from "../../components/PlanReview";
+import { RolePicker } from "../../components/RolePicker";
+import { ScopePicker } from "../../components/ScopePicker";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },

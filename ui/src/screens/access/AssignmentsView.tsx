@@ -20,9 +20,9 @@ import {
 import { Channel } from "@tauri-apps/api/core";
 import type { AssignmentView, ExportFormat, GrantView, ProgressView_Deserialize, ScopeNode } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "./ErrorBar";
-import { KIND_LABEL } from "./MemberPicker";
-import { ScopePicker } from "./ScopePicker";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { KIND_LABEL } from "../../components/MemberPicker";
+import { ScopePicker } from "../../components/ScopePicker";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },

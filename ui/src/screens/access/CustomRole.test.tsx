@@ -119,6 +119,21 @@ describe("browsing the catalogue", () => {
   });
 });
 
+describe("the catalogue browser when the catalogue cannot be read", () => {
+  it("stops loading and says why", async () => {
+    const user = userEvent.setup();
+    const { backend } = renderWizard();
+    backend.listProviders.mockResolvedValueOnce({
+      status: "error",
+      error: { code: "ServiceUnavailable", message: "Azure failed to answer even after retries" },
+    });
+    await user.type(screen.getByTestId("role-name"), "Support Desk");
+    await user.click(screen.getByRole("tab", { name: "Permissions" }));
+    expect(await screen.findByText(/Azure failed to answer even after retries/)).toBeInTheDocument();
+    expect(screen.queryByText("Loading providers…")).not.toBeInTheDocument();
+  });
+});
+
 describe("editing a custom role", () => {
   it("warns that the role is assigned before saving changes", async () => {
     const user = userEvent.setup();

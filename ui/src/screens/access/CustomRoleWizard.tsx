@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import {
   Badge,
   Button,
@@ -22,10 +22,12 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { DraftCheckView, OperationView, ProviderView, RoleView, ScopeNode } from "../../bindings";
+import type { DraftCheckView, OperationView, RoleView, ScopeNode } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "./ErrorBar";
-import { ScopePicker } from "./ScopePicker";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { useCommand, useDebouncedSearch } from "../../data/commands";
+import type { ScreenProps } from "../../screens";
+import { ScopePicker } from "../../components/ScopePicker";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -96,6 +98,11 @@ const STEPS: { id: Step; label: string }[] = [
  * JSON; every change checked against the live catalogue and the admin's
  * rights before anything is written; then created and read back.
  */
+/** The Custom roles screen: the wizard, whose "Assign it now" opens Role assignments. */
+export function CustomRolesScreen({ onNavigate }: ScreenProps) {
+  return <CustomRoleWizard onAssign={onNavigate && (() => onNavigate("roleAssignments"))} />;
+}
+
 export function CustomRoleWizard({ onAssign }: { onAssign?: () => void }) {
   const styles = useStyles();
   const [step, setStep] = useState<Step>("basics");
@@ -302,19 +309,10 @@ function Permissions({ draft, onDraft }: { draft: DraftModel; onDraft: (d: Draft
   const backend = useBackend();
   const [text, setText] = useState("");
   const [data, setData] = useState(false);
-  const [found, setFound] = useState<OperationView[] | null>(null);
   const [expanded, setExpanded] = useState<Record<string, string>>({});
   const block = draft.permissions[0]!;
-
-  useEffect(() => {
-    const query = text.trim();
-    if (!query) return setFound(null);
-    const timer = setTimeout(async () => {
-      const r = await backend.searchOperations(query, data);
-      if (r.status === "ok") setFound(r.data);
-    }, 200);
-    return () => clearTimeout(timer);
-  }, [backend, text, data]);
+  const search = useDebouncedSearch(text, (query) => backend.searchOperations(query, data), 200, [backend, data]);
+  const found = search.results;
 
   const change = (key: ListKey, next: string[]) =>
     onDraft({ ...draft, permissions: [{ ...block, [key]: next }, ...draft.permissions.slice(1)] });
@@ -421,21 +419,19 @@ const OWN = "(the provider's own operations)";
 /** Browse the catalogue: a provider, then one of its resource types. */
 function Browse({ onAdd }: { onAdd: (key: ListKey, name: string) => void }) {
   const backend = useBackend();
-  const [providers, setProviders] = useState<ProviderView[] | null>(null);
   const [provider, setProvider] = useState("");
   const [type, setType] = useState(ALL_TYPES);
-  const [ops, setOps] = useState<OperationView[] | null>(null);
-
-  useEffect(() => {
-    void backend.listProviders().then((r) => r.status === "ok" && setProviders(r.data));
-  }, [backend]);
-  useEffect(() => {
-    if (!provider) return;
-    const resourceType = type === ALL_TYPES ? "" : type === OWN ? "-" : type;
-    void backend.providerOperations(provider, resourceType).then((r) => r.status === "ok" && setOps(r.data));
-  }, [backend, provider, type]);
+  const listed = useCommand(() => backend.listProviders(), [backend]);
+  const operations = useCommand(
+    () =>
+      provider ? backend.providerOperations(provider, type === ALL_TYPES ? "" : type === OWN ? "-" : type) : null,
+    [backend, provider, type],
+  );
+  const providers = listed.data;
+  const ops = provider ? operations.data : null;
 
   const chosen = providers?.find((p) => p.namespace === provider);
+  if (listed.error) return <ErrorBar problem={listed.error} title="The catalogue could not be read" />;
   if (!providers) return <Spinner size="tiny" label="Loading providers…" />;
   return (
     <div>
@@ -520,18 +516,22 @@ function JsonStep({ draft, editing, onDraft }: { draft: DraftModel; editing: str
   const styles = useStyles();
   const backend = useBackend();
   const [text, setText] = useState(() => toJson(draft));
-  const [check, setCheck] = useState<DraftCheckView | null>(null);
-
+  // Checked as it is typed; only the answer to the latest text counts.
+  const checked = useDebouncedSearch(text, (json) => backend.checkRoleDraft(json, editing), 400, [backend, editing]);
+  const check: DraftCheckView | null = checked.results;
+  const checkedText = useRef("");
   useEffect(() => {
-    const timer = setTimeout(async () => {
-      const r = await backend.checkRoleDraft(text, editing);
-      if (r.status !== "ok") return;
-      setCheck(r.data);
-      if (r.data.parsed) onDraft(fromJson(text));
-    }, 400);
-    return () => clearTimeout(timer);
+    if (check?.parsed && checkedText.current !== text) {
+      try {
+        onDraft(fromJson(text));
+        checkedText.current = text;
+      } catch {
+        // Typed on since this answer: the next check brings the draft.
+      }
+    }
+    // Only a new answer for the current text updates the draft.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [backend, text, editing]);
+  }, [check]);
 
   return (
     <div className={styles.column}>

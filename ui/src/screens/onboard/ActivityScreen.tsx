@@ -13,8 +13,8 @@ import {
 import { ArrowUndoRegular } from "@fluentui/react-icons";
 import type { CommandError, ProposalView, RunReportView } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { FileButton } from "./FileButton";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { FileButton } from "../../components/FileButton";
 import { readFile } from "./files";
 import { InterruptedRuns } from "./InterruptedRuns";
 import { ReportExports, RunReport, UndoButton, canUndo, failed, when } from "./RunReport";

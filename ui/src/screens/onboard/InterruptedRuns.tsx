@@ -11,7 +11,7 @@ import {
 } from "@fluentui/react-components";
 import type { RunReportView, UnfinishedView } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "../access/ErrorBar";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { RunReport, when } from "./RunReport";
 import { useRun } from "./RunProgress";
 import { UndoFlow } from "./UndoRun";

@@ -1,4 +1,6 @@
 import { makeStyles, tokens } from "@fluentui/react-components";
+import type { ScreenProps } from "../../screens";
+import { ConnectionCard } from "../ConnectionCard";
 import { InterruptedRuns } from "./InterruptedRuns";
 import { OnboardingWizard } from "./OnboardingWizard";
 
@@ -7,10 +9,11 @@ const useStyles = makeStyles({
 });
 
 /** A run cut short is offered first, where the admin left; then the wizard. */
-export function OnboardScreen() {
+export function OnboardScreen({ info }: ScreenProps) {
   const styles = useStyles();
   return (
     <div className={styles.page}>
+      <ConnectionCard cloudName={info?.cloud.name} />
       <InterruptedRuns />
       <OnboardingWizard />
     </div>

@@ -11,9 +11,9 @@ import {
 } from "@fluentui/react-components";
 import type { MemberView, ProposalView, RunReportView, ScopeNode, TemplateView } from "../../bindings";
 import { useBackend } from "../../backend";
-import type { Problem } from "../access/ErrorBar";
-import { MemberPicker } from "../access/MemberPicker";
-import { ScopePicker } from "../access/ScopePicker";
+import type { Problem } from "../../components/ErrorBar";
+import { MemberPicker } from "../../components/MemberPicker";
+import { ScopePicker } from "../../components/ScopePicker";
 import { PeopleStep, peopleOf } from "./PeopleStep";
 import { ProposalReview } from "./ProposalReview";
 import { RunProgress, useRun } from "./RunProgress";

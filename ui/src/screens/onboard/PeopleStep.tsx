@@ -11,9 +11,9 @@ import {
 import { ArrowImportRegular, DismissRegular } from "@fluentui/react-icons";
 import type { MemberView } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { MemberPicker } from "../access/MemberPicker";
-import { FileButton } from "./FileButton";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { MemberPicker } from "../../components/MemberPicker";
+import { FileButton } from "../../components/FileButton";
 import { readFile } from "./files";
 
 const useStyles = makeStyles({

@@ -20,9 +20,9 @@ import {
 } from "@fluentui/react-components";
 import { ArrowClockwiseRegular } from "@fluentui/react-icons";
 import type { CheckView, CommandError, ProposalView, RoleStepState } from "../../bindings";
-import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { KIND_LABEL } from "../access/MemberPicker";
-import { PlanRows } from "../access/PlanReview";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { KIND_LABEL } from "../../components/MemberPicker";
+import { PlanRows } from "../../components/PlanReview";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },

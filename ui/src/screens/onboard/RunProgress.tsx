@@ -14,8 +14,8 @@ import {
 } from "@fluentui/react-components";
 import { Channel } from "@tauri-apps/api/core";
 import type { CommandError, ProposalView, RunProgressView_Deserialize, RunReportView } from "../../bindings";
-import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { PlanRows, outcomeBadge, rowOf, type Row } from "../access/PlanReview";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { PlanRows, outcomeBadge, rowOf, type Row } from "../../components/PlanReview";
 import { addSessionReport } from "./sessionReports";
 
 const useStyles = makeStyles({

@@ -15,8 +15,8 @@ import {
 import { ArrowDownloadRegular, ArrowUndoRegular, CopyRegular } from "@fluentui/react-icons";
 import type { OutcomeView, ReportFormat, ReportItemView, RunReportView } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { OUTCOME_LABEL } from "../access/PlanReview";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { OUTCOME_LABEL } from "../../components/PlanReview";
 
 const useStyles = makeStyles({
   report: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },

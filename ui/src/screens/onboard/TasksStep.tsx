@@ -10,7 +10,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { ScopeNode, TemplateInputView, TemplateView } from "../../bindings";
-import { ScopePicker } from "../access/ScopePicker";
+import { ScopePicker } from "../../components/ScopePicker";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },

@@ -19,8 +19,8 @@ import {
 import { ArrowExportRegular, ArrowImportRegular, PersonAddRegular, PersonDeleteRegular } from "@fluentui/react-icons";
 import type { TemplateView } from "../../bindings";
 import { useBackend } from "../../backend";
-import { ErrorBar, type Problem } from "../access/ErrorBar";
-import { FileButton } from "./FileButton";
+import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { FileButton } from "../../components/FileButton";
 import { readFile } from "./files";
 
 const useStyles = makeStyles({

@@ -1,4 +1,4 @@
-import type { Problem } from "../access/ErrorBar";
+import type { Problem } from "../../components/ErrorBar";
 
 /** A chosen file's text (File.text where the webview has it, else FileReader). */
 function readText(file: File): Promise<string> {

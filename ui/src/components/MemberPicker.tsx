@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import {
   Badge,
   Button,
@@ -12,9 +12,10 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { DismissRegular } from "@fluentui/react-icons";
-import type { MemberKind, MemberView } from "../../bindings";
-import { useBackend } from "../../backend";
+import type { MemberKind, MemberView } from "../bindings";
+import { useBackend } from "../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
+import { useDebouncedSearch } from "../data/commands";
 
 const useStyles = makeStyles({
   list: { listStyleType: "none", margin: 0, padding: 0 },
@@ -60,30 +61,10 @@ export function MemberPicker({ selected, onChange }: { selected: MemberView[]; o
   const styles = useStyles();
   const backend = useBackend();
   const [text, setText] = useState("");
-  const [found, setFound] = useState<MemberView[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const latest = useRef(0);
-
-  useEffect(() => {
-    const query = text.trim();
-    if (!query) {
-      setFound(null);
-      return;
-    }
-    const ticket = ++latest.current;
-    const timer = setTimeout(async () => {
-      setBusy(true);
-      const r = await backend.searchMembers(query);
-      if (ticket !== latest.current) return; // a newer keystroke won
-      setBusy(false);
-      if (r.status === "ok") {
-        setFound(r.data);
-        setProblem(null);
-      } else setProblem(r.error);
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [backend, text]);
+  const search = useDebouncedSearch(text, (query) => backend.searchMembers(query), 250, [backend]);
+  const found: MemberView[] | null = search.results;
+  const busy = search.busy;
+  const problem: Problem | null = search.error;
 
   const chosen = (m: MemberView) => selected.some((s) => s.id === m.id);
 

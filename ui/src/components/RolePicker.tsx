@@ -10,8 +10,8 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { RoleView } from "../../bindings";
-import { useBackend } from "../../backend";
+import type { RoleView } from "../bindings";
+import { useBackend } from "../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
 
 const useStyles = makeStyles({

@@ -1,5 +1,5 @@
 import { MessageBar, MessageBarBody, MessageBarTitle } from "@fluentui/react-components";
-import type { CommandError } from "../../bindings";
+import type { CommandError } from "../bindings";
 
 export type Problem = CommandError;
 

@@ -13,8 +13,8 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { ChevronDownRegular, ChevronRightRegular } from "@fluentui/react-icons";
-import type { ScopeNode } from "../../bindings";
-import { useBackend } from "../../backend";
+import type { ScopeNode } from "../bindings";
+import { useBackend } from "../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
 
 const useStyles = makeStyles({

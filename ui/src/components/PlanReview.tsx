@@ -25,8 +25,8 @@ import type {
   PlanView,
   ProgressState,
   ProgressView_Deserialize,
-} from "../../bindings";
-import { useBackend } from "../../backend";
+} from "../bindings";
+import { useBackend } from "../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
 
 const useStyles = makeStyles({
