@@ -228,10 +228,7 @@ fn checked(grants: &[GrantView]) -> Result<Vec<rolecall_grants::Grant>, CommandE
             grant
                 .check()
                 .map(|()| grant)
-                .map_err(|message| CommandError {
-                    code: "InvalidInput".into(),
-                    message,
-                })
+                .map_err(|message| CommandError::new("InvalidInput", message))
         })
         .collect()
 }
@@ -244,10 +241,7 @@ pub async fn apply_plan(
     plan_id: u32,
     on_progress: Channel<ProgressView>,
 ) -> Result<Vec<OutcomeView>, CommandError> {
-    let plan = state.plan(plan_id).ok_or_else(|| CommandError {
-        code: "PlanExpired".into(),
-        message: "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); review the grants again.".into(),
-    })?;
+    let plan = state.plan(plan_id).ok_or_else(|| CommandError::new("PlanExpired", "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); review the grants again."))?;
     let journal = state.journal_for_writes()?;
     let azure = state.azure()?;
     let send = |event: rolecall_grants::ItemEvent| {
@@ -290,10 +284,7 @@ pub async fn remove_planned(
     plan_id: u32,
     on_progress: Channel<ProgressView>,
 ) -> Result<Vec<OutcomeView>, CommandError> {
-    let plan = state.removal(plan_id).ok_or_else(|| CommandError {
-        code: "PlanExpired".into(),
-        message: "This removal is no longer available (it is old, or another account, tenant or cloud is in use now); choose what to remove again.".into(),
-    })?;
+    let plan = state.removal(plan_id).ok_or_else(|| CommandError::new("PlanExpired", "This removal is no longer available (it is old, or another account, tenant or cloud is in use now); choose what to remove again."))?;
     let journal = state.journal_for_writes()?;
     let azure = state.azure()?;
     let send = |event: rolecall_grants::ItemEvent| {

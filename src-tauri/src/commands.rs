@@ -109,10 +109,7 @@ async fn cancellable<T>(
     let cancelled = state.sign_in_cancellation();
     tokio::select! {
         done = step => Ok(done?),
-        _ = cancelled => Err(CommandError {
-            code: "SignInCancelled".into(),
-            message: "Sign-in was cancelled. Start it again when you are ready.".into(),
-        }),
+        _ = cancelled => Err(CommandError::new("SignInCancelled", "Sign-in was cancelled. Start it again when you are ready.")),
     }
 }
 

@@ -13,14 +13,18 @@ pub fn save(app: &tauri::AppHandle, file_name: &str, text: &str) -> Result<Strin
         .path()
         .download_dir()
         .or_else(|_| app.path().home_dir().map(|home| home.join("Downloads")))
-        .map_err(|e| CommandError {
-            code: "NoDownloadsFolder".into(),
-            message: format!("there is no Downloads folder to save to, nor a home folder ({e})"),
+        .map_err(|e| {
+            CommandError::new(
+                "NoDownloadsFolder",
+                format!("there is no Downloads folder to save to, nor a home folder ({e})"),
+            )
         })?;
     let path = folder.join(file_name);
-    rolecall_core::files::write_atomic(&path, text.as_bytes()).map_err(|e| CommandError {
-        code: "WriteFailed".into(),
-        message: format!("{e}; check that the folder can be written to"),
+    rolecall_core::files::write_atomic(&path, text.as_bytes()).map_err(|e| {
+        CommandError::new(
+            "WriteFailed",
+            format!("{e}; check that the folder can be written to"),
+        )
     })?;
     Ok(path.display().to_string())
 }

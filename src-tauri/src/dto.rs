@@ -68,50 +68,118 @@ pub struct ConnectionCheck {
     pub elapsed_ms: u32,
 }
 
-/// Every command's error: a stable code and a message that says what to do.
+/// Every command's error: what kind it is (the UI matches on this, checked
+/// by TypeScript), the code of whoever refused (Azure's, Entra's or
+/// Rolecall's), and a message that says what to do.
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CommandError {
+    pub kind: ErrorKind,
     pub code: String,
     pub message: String,
 }
 
+/// What the window does about an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+pub enum ErrorKind {
+    /// What was given is not valid; the message says what to give.
+    InvalidInput,
+    /// No account is signed in, or its sign-in is gone: sign in.
+    SignInRequired,
+    /// The tenant asks for an interactive sign-in (MFA, Conditional Access).
+    InteractionRequired,
+    /// The admin gave up (a sign-in cancelled).
+    Cancelled,
+    /// The admin lacks a right here.
+    Forbidden,
+    /// The thing named does not exist (or no longer).
+    NotFound,
+    /// A plan or report kept for review is gone; review again.
+    Expired,
+    /// A rule refuses it (a built-in role, one still assigned, a run going on).
+    Refused,
+    /// Azure or the network did not answer; try again later.
+    Unavailable,
+    /// Anything else.
+    Other,
+}
+
+impl ErrorKind {
+    /// The kind of an error code, decided once here for every command.
+    pub fn of(code: &str) -> Self {
+        match code {
+            "InvalidInput"
+            | "InvalidScope"
+            | "InvalidSetting"
+            | "InvalidTenant"
+            | "InvalidCloudProfile"
+            | "InvalidJson"
+            | "ReadFailed"
+            | "BadRequest" => Self::InvalidInput,
+            "NotSignedIn"
+            | "SignInAgain"
+            | "UnknownAccount"
+            | "SignInTimedOut"
+            | "SignInStateMismatch" => Self::SignInRequired,
+            "InteractionRequired" => Self::InteractionRequired,
+            "SignInCancelled" => Self::Cancelled,
+            "AuthorizationFailed" | "Authorization_RequestDenied" | "Forbidden" => Self::Forbidden,
+            "NotFound"
+            | "NoTemplate"
+            | "NoApp"
+            | "NoAppRole"
+            | "NotUnfinished"
+            | "RoleDefinitionDoesNotExist"
+            | "Request_ResourceNotFound" => Self::NotFound,
+            "PlanExpired" | "ReportExpired" => Self::Expired,
+            "Refused"
+            | "BuiltInRole"
+            | "RoleDefinitionHasAssignments"
+            | "Running"
+            | "NoJournal" => Self::Refused,
+            "Unreachable"
+            | "ServiceUnavailable"
+            | "TooManyRequests"
+            | "Throttled"
+            | "GatewayTimeout"
+            | "InternalServerError" => Self::Unavailable,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl CommandError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        let code = code.into();
+        Self {
+            kind: ErrorKind::of(&code),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
 impl From<rolecall_app::AppError> for CommandError {
     fn from(error: rolecall_app::AppError) -> Self {
-        Self {
-            code: error.code.to_owned(),
-            message: error.message,
-        }
+        Self::new(error.code.to_owned(), error.message)
     }
 }
 
 impl From<rolecall_auth::AuthError> for CommandError {
     fn from(error: rolecall_auth::AuthError) -> Self {
-        Self {
-            code: error.code().to_owned(),
-            message: error.to_string(),
-        }
+        Self::new(error.code().to_owned(), error.to_string())
     }
 }
 
 impl From<anyhow::Error> for CommandError {
     fn from(error: anyhow::Error) -> Self {
         if let Some(core) = error.downcast_ref::<rolecall_core::Error>() {
-            return Self {
-                code: core.code().to_owned(),
-                message: core.to_string(),
-            };
+            return Self::new(core.code().to_owned(), core.to_string());
         }
         if let Some(auth) = error.downcast_ref::<rolecall_auth::AuthError>() {
-            return Self {
-                code: auth.code().to_owned(),
-                message: auth.to_string(),
-            };
+            return Self::new(auth.code().to_owned(), auth.to_string());
         }
-        Self {
-            code: "Error".into(),
-            message: format!("{error:#}"),
-        }
+        Self::new("Error", format!("{error:#}"))
     }
 }
 
@@ -257,10 +325,7 @@ pub struct SettingsInfo {
 
 impl From<rolecall_core::Error> for CommandError {
     fn from(error: rolecall_core::Error) -> Self {
-        Self {
-            code: error.code().to_owned(),
-            message: error.to_string(),
-        }
+        Self::new(error.code().to_owned(), error.to_string())
     }
 }
 
@@ -269,10 +334,7 @@ impl From<rolecall_core::Error> for CommandError {
 
 impl From<rolecall_azure::AzureError> for CommandError {
     fn from(error: rolecall_azure::AzureError) -> Self {
-        Self {
-            code: error.code(),
-            message: error.to_string(),
-        }
+        Self::new(error.code(), error.to_string())
     }
 }
 
@@ -280,20 +342,14 @@ impl From<rolecall_grants::resolve::ResolveError> for CommandError {
     fn from(error: rolecall_grants::resolve::ResolveError) -> Self {
         match error {
             rolecall_grants::resolve::ResolveError::Azure(e) => e.into(),
-            other => Self {
-                code: "NotFound".into(),
-                message: other.to_string(),
-            },
+            other => Self::new("NotFound", other.to_string()),
         }
     }
 }
 
 impl From<rolecall_rbac::ScopeError> for CommandError {
     fn from(error: rolecall_rbac::ScopeError) -> Self {
-        Self {
-            code: "InvalidScope".into(),
-            message: error.to_string(),
-        }
+        Self::new("InvalidScope", error.to_string())
     }
 }
 
@@ -847,4 +903,48 @@ pub struct ProviderView {
     /// `CommunicationServices`, `EmailServices`…
     pub resource_types: Vec<String>,
     pub operations: u32,
+}
+
+#[cfg(test)]
+mod error_kind_tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_kinded_where_they_come_from() {
+        let auth = |e: rolecall_auth::AuthError| CommandError::from(e).kind;
+        assert_eq!(
+            auth(rolecall_auth::AuthError::InteractionRequired {
+                description: "AADSTS50076".into(),
+                claims: None
+            }),
+            ErrorKind::InteractionRequired
+        );
+        assert_eq!(
+            auth(rolecall_auth::AuthError::NotSignedIn),
+            ErrorKind::SignInRequired
+        );
+        assert_eq!(
+            auth(rolecall_auth::AuthError::SignInAgain {
+                description: "AADSTS50173".into()
+            }),
+            ErrorKind::SignInRequired
+        );
+        assert_eq!(
+            auth(rolecall_auth::AuthError::InvalidTenant("x".into())),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            CommandError::from(rolecall_rbac::Scope::parse("x").unwrap_err()).kind,
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            CommandError::new("PlanExpired", "again").kind,
+            ErrorKind::Expired
+        );
+        assert_eq!(
+            CommandError::new("SignInCancelled", "ok").kind,
+            ErrorKind::Cancelled
+        );
+        assert_eq!(CommandError::new("Whatever", "?").kind, ErrorKind::Other);
+    }
 }

@@ -375,10 +375,7 @@ fn count(n: usize) -> u32 {
 }
 
 fn input_error(message: String) -> CommandError {
-    CommandError {
-        code: "InvalidInput".into(),
-        message,
-    }
+    CommandError::new("InvalidInput", message)
 }
 
 impl From<rolecall_onboarding::expand::ExpandError> for CommandError {
@@ -519,10 +516,11 @@ pub async fn prepare_undo(
     state: State<'_, AppState>,
     report_id: u32,
 ) -> Result<ProposalView, CommandError> {
-    let report = state.report(report_id).ok_or_else(|| CommandError {
-        code: "ReportExpired".into(),
-        message: "This report is no longer in memory; export it as JSON and undo from the file."
-            .into(),
+    let report = state.report(report_id).ok_or_else(|| {
+        CommandError::new(
+            "ReportExpired",
+            "This report is no longer in memory; export it as JSON and undo from the file.",
+        )
     })?;
     keep_undo(&state, report.undo()).await
 }
@@ -557,15 +555,12 @@ pub async fn run_proposal(
     proposal_id: u32,
     on_progress: Channel<RunProgressView>,
 ) -> Result<RunReportView, CommandError> {
-    let proposal = state.proposal(proposal_id).ok_or_else(|| CommandError {
-        code: "PlanExpired".into(),
-        message: "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); check again.".into(),
-    })?;
+    let proposal = state.proposal(proposal_id).ok_or_else(|| CommandError::new("PlanExpired", "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); check again."))?;
     if proposal.is_blocked() {
-        return Err(CommandError {
-            code: "Blocked".into(),
-            message: "A preflight check blocks this; resolve it and check again.".into(),
-        });
+        return Err(CommandError::new(
+            "Blocked",
+            "A preflight check blocks this; resolve it and check again.",
+        ));
     }
     carry_out(&state, &proposal.to_run(), Start::Fresh, &on_progress).await
 }
@@ -600,10 +595,9 @@ async fn carry_out(
     // Nothing is written without a journal, and one run is carried out by
     // one holder at a time (this window, another, or rolecall-cli).
     let journal = state.journal_for_writes()?;
-    let _claim = journal.claim(&run.id).map_err(|e| CommandError {
-        code: "Running".into(),
-        message: e.to_string(),
-    })?;
+    let _claim = journal
+        .claim(&run.id)
+        .map_err(|e| CommandError::new("Running", e.to_string()))?;
     let _running = state.running(&run.id);
     let journal = Some(journal);
     let report = match start {
@@ -636,30 +630,26 @@ pub async fn unfinished_runs(
 }
 
 fn unfinished(state: &AppState) -> Result<Vec<rolecall_grants::journal::Unfinished>, CommandError> {
-    state
-        .journal_for_writes()?
-        .unfinished()
-        .map_err(|e| CommandError {
-            code: "JournalUnreadable".into(),
-            message: format!("the journal cannot be read: {e}"),
-        })
+    state.journal_for_writes()?.unfinished().map_err(|e| {
+        CommandError::new(
+            "JournalUnreadable",
+            format!("the journal cannot be read: {e}"),
+        )
+    })
 }
 
 fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Run, CommandError> {
     if state.is_running(run_id) {
-        return Err(CommandError {
-            code: "Running".into(),
-            message: "That run is still going; wait for its report.".into(),
-        });
+        return Err(CommandError::new(
+            "Running",
+            "That run is still going; wait for its report.",
+        ));
     }
     unfinished(state)?
         .into_iter()
         .find(|u| u.run.id == run_id)
         .map(|u| u.run)
-        .ok_or_else(|| CommandError {
-            code: "NotUnfinished".into(),
-            message: "That run has ended already.".into(),
-        })
+        .ok_or_else(|| CommandError::new("NotUnfinished", "That run has ended already."))
 }
 
 /// Finishes an interrupted run: its grants are planned again, so nothing is
@@ -694,9 +684,11 @@ pub async fn export_report(
     format: ReportFormat,
 ) -> Result<String, CommandError> {
     use rolecall_grants::report::Format;
-    let report = state.report(report_id).ok_or_else(|| CommandError {
-        code: "ReportExpired".into(),
-        message: "This report is no longer in memory; the journal still holds every write.".into(),
+    let report = state.report(report_id).ok_or_else(|| {
+        CommandError::new(
+            "ReportExpired",
+            "This report is no longer in memory; the journal still holds every write.",
+        )
     })?;
     let format = match format {
         ReportFormat::Markdown => Format::Markdown,

@@ -173,10 +173,8 @@ pub async fn save_role_draft(
     json: String,
     editing: String,
 ) -> Result<RoleView, CommandError> {
-    let draft = Draft::from_json(&json).map_err(|e| CommandError {
-        code: "InvalidJson".into(),
-        message: e.to_string(),
-    })?;
+    let draft =
+        Draft::from_json(&json).map_err(|e| CommandError::new("InvalidJson", e.to_string()))?;
     let first = draft.assignable_scopes.first().cloned().unwrap_or_default();
     let azure = state.azure()?;
     let subscription = subscription_of(&first)?;
@@ -190,10 +188,7 @@ pub async fn save_role_draft(
     };
     let role = saved.map_err(|e| match e {
         custom_roles::RoleError::Azure(e) => CommandError::from(e),
-        other => CommandError {
-            code: "RoleNotSaved".into(),
-            message: other.to_string(),
-        },
+        other => CommandError::new("RoleNotSaved", other.to_string()),
     })?;
     Ok(RoleView::from(&role))
 }

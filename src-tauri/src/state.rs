@@ -300,10 +300,7 @@ impl AppState {
     pub fn journal_for_writes(
         &self,
     ) -> Result<&rolecall_grants::Journal, crate::dto::CommandError> {
-        self.journal.as_ref().ok_or_else(|| crate::dto::CommandError {
-            code: "NoJournal".into(),
-            message: "Rolecall writes nothing while its journal cannot be opened (every write is recorded there, to resume or undo it). Check that its data folder can be written to, then start Rolecall again; the log says what failed.".into(),
-        })
+        self.journal.as_ref().ok_or_else(|| crate::dto::CommandError::new("NoJournal", "Rolecall writes nothing while its journal cannot be opened (every write is recorded there, to resume or undo it). Check that its data folder can be written to, then start Rolecall again; the log says what failed."))
     }
 
     /// Where plans are made now: the cloud's authority, account and tenant.

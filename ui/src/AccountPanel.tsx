@@ -73,7 +73,7 @@ export function AccountPanel({ onAddAccount }: { onAddAccount: () => void }) {
     if (result.status === "ok") {
       await run("tenant", async () => result);
       await loadTenants();
-    } else if (result.error.code === "InteractionRequired") {
+    } else if (result.error.kind === "InteractionRequired") {
       setDemanding((d) => [...d, tenant.tenantId]);
       setTenantError(result.error);
     } else {
@@ -134,7 +134,7 @@ export function AccountPanel({ onAddAccount }: { onAddAccount: () => void }) {
         <Text weight="semibold">Tenants</Text>
         {tenants === null && !tenantError && <Spinner size="tiny" label="Loading tenants…" labelPosition="after" />}
         {tenantError && (
-          <MessageBar intent={tenantError.code === "InteractionRequired" ? "warning" : "error"} layout="multiline">
+          <MessageBar intent={tenantError.kind === "InteractionRequired" ? "warning" : "error"} layout="multiline">
             <MessageBarBody>{tenantError.message}</MessageBarBody>
           </MessageBar>
         )}

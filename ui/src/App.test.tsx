@@ -88,7 +88,7 @@ describe("the connection card", () => {
     const user = userEvent.setup();
     const backend = fakeBackend({
       checks: [
-        { status: "error", error: { code: "Unreachable", message: "could not reach https://x: refused. Check the network connection" } },
+        { status: "error", error: { kind: "Unavailable", code: "Unreachable", message: "could not reach https://x: refused. Check the network connection" } },
         { status: "ok", data: okCheck },
       ],
     });

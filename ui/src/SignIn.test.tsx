@@ -29,7 +29,7 @@ describe("signing in", () => {
   it("refuses settings the backend rejects, before any sign-in", async () => {
     const user = userEvent.setup();
     const backend = fakeBackend({
-      settingsError: { code: "InvalidSetting", message: "clientId: 'Rolecall' is not an application (client) id. Copy the Application (client) ID" },
+      settingsError: { kind: "InvalidInput", code: "InvalidSetting", message: "clientId: 'Rolecall' is not an application (client) id. Copy the Application (client) ID" },
     });
     render(<App backend={backend} />);
     const page = await screen.findByTestId("sign-in");
@@ -43,7 +43,7 @@ describe("signing in", () => {
   it("says why a sign-in failed and stays on the page", async () => {
     const user = userEvent.setup();
     const backend = fakeBackend({
-      signIn: { code: "SignInTimedOut", message: "sign-in was not completed within 300 seconds. Start it again" },
+      signIn: { kind: "SignInRequired", code: "SignInTimedOut", message: "sign-in was not completed within 300 seconds. Start it again" },
     });
     render(<App backend={backend} />);
     await user.click(await screen.findByRole("button", { name: "Sign in with your browser" }));

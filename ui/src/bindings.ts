@@ -319,8 +319,13 @@ export type CloudSummary = {
 	graphEndpoint: string,
 };
 
-/**  Every command's error: a stable code and a message that says what to do. */
+/**
+ *  Every command's error: what kind it is (the UI matches on this, checked
+ *  by TypeScript), the code of whoever refused (Azure's, Entra's or
+ *  Rolecall's), and a message that says what to do.
+ */
 export type CommandError = {
+	kind: ErrorKind,
 	code: string,
 	message: string,
 };
@@ -364,6 +369,29 @@ export type DraftIssueView = {
 	field: string,
 	message: string,
 };
+
+/**  What the window does about an error. */
+export type ErrorKind = 
+/**  What was given is not valid; the message says what to give. */
+"InvalidInput" | 
+/**  No account is signed in, or its sign-in is gone: sign in. */
+"SignInRequired" | 
+/**  The tenant asks for an interactive sign-in (MFA, Conditional Access). */
+"InteractionRequired" | 
+/**  The admin gave up (a sign-in cancelled). */
+"Cancelled" | 
+/**  The admin lacks a right here. */
+"Forbidden" | 
+/**  The thing named does not exist (or no longer). */
+"NotFound" | 
+/**  A plan or report kept for review is gone; review again. */
+"Expired" | 
+/**  A rule refuses it (a built-in role, one still assigned, a run going on). */
+"Refused" | 
+/**  Azure or the network did not answer; try again later. */
+"Unavailable" | 
+/**  Anything else. */
+"Other";
 
 /**  What a wildcard grants: how many operations, and the first few. */
 export type ExpansionView = {

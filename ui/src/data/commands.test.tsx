@@ -21,7 +21,7 @@ describe("useCommand", () => {
   });
 
   it("ends loading with the command's error", async () => {
-    render(<Loader call={async () => ({ status: "error", error: { code: "Forbidden", message: "no right" } })} />);
+    render(<Loader call={async () => ({ status: "error", error: { kind: "Forbidden", code: "Forbidden", message: "no right" } })} />);
     await waitFor(() => expect(screen.getByTestId("error")).toHaveTextContent("Forbidden: no right"));
     expect(screen.getByTestId("loading")).toHaveTextContent("false");
   });

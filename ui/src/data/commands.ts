@@ -18,7 +18,7 @@ export function asCommandError(thrown: unknown): CommandError {
   if (thrown && typeof thrown === "object" && "code" in thrown && "message" in thrown) {
     return thrown as CommandError;
   }
-  return { code: "Unexpected", message: thrown instanceof Error ? thrown.message : String(thrown) };
+  return { kind: "Other", code: "Unexpected", message: thrown instanceof Error ? thrown.message : String(thrown) };
 }
 
 /**

@@ -159,7 +159,7 @@ export function SignInPage({ onSettingsSaved }: { onSettingsSaved?: () => void }
       {shownError && (
         <MessageBar intent="error" layout="multiline" data-testid="sign-in-error">
           <MessageBarBody>
-            <MessageBarTitle>{shownError.code === "SignInCancelled" ? "Cancelled" : "Sign-in did not work"}</MessageBarTitle>
+            <MessageBarTitle>{shownError.kind === "Cancelled" ? "Cancelled" : "Sign-in did not work"}</MessageBarTitle>
             {shownError.message}
           </MessageBarBody>
         </MessageBar>

@@ -148,7 +148,13 @@ const summary = (g: GrantView) =>
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 export const ok = <T>(data: T): Result<T> => ({ status: "ok", data });
-export const fail = <T>(code: string, message: string): Result<T> => ({ status: "error", error: { code, message } });
+const KINDS: Record<string, CommandError["kind"]> = {
+  PlanExpired: "Expired",
+  NotSignedIn: "SignInRequired",
+  InteractionRequired: "InteractionRequired",
+};
+const kindOf = (code: string): CommandError["kind"] => KINDS[code] ?? "Other";
+export const fail = <T>(code: string, message: string): Result<T> => ({ status: "error", error: { kind: kindOf(code), code, message } });
 
 /** Deliver a message as Tauri's IPC would: through the channel's handler. */
 const deliver = (channel: Channel<ProgressView_Deserialize>, message: ProgressView_Deserialize) =>
@@ -345,7 +351,7 @@ export function fakeTenant(options: TenantOptions = {}) {
     }),
     applyPlan: vi.fn(async (planId: number, channel: Channel<ProgressView_Deserialize>) => {
       const plan = plans.get(planId);
-      if (!plan) return { status: "error", error: { code: "PlanExpired", message: "review again" } } as Result<OutcomeView[]>;
+      if (!plan) return { status: "error", error: { kind: "Expired", code: "PlanExpired", message: "review again" } } as Result<OutcomeView[]>;
       const outcomes: OutcomeView[] = [];
       plan.items.forEach((item, index) => {
         let outcome: OutcomeView;
@@ -405,7 +411,7 @@ export function fakeTenant(options: TenantOptions = {}) {
     }),
     removePlanned: vi.fn(async (planId: number, _channel: Channel<ProgressView_Deserialize>) => {
       const plan = removals.get(planId);
-      if (!plan) return { status: "error", error: { code: "PlanExpired", message: "choose again" } } as Result<OutcomeView[]>;
+      if (!plan) return { status: "error", error: { kind: "Expired", code: "PlanExpired", message: "choose again" } } as Result<OutcomeView[]>;
       return ok(
         plan.items.map((item): OutcomeView =>
           item.state === "InPlace" && state.existing.delete(grantKey(item.grant))

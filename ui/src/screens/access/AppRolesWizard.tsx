@@ -220,7 +220,7 @@ function Holders({ app }: { app: AppView }) {
     const planned = await backend.planRemoval([grant]);
     const r = planned.status === "ok" ? await backend.removePlanned(planned.data.id, new Channel<ProgressView_Deserialize>()) : planned;
     if (r.status === "error") setProblem(r.error);
-    else if (r.data[0]?.kind === "Failed") setProblem({ code: r.data[0].code, message: r.data[0].message });
+    else if (r.data[0]?.kind === "Failed") setProblem({ kind: "Other", code: r.data[0].code, message: r.data[0].message });
     setRemoving(null);
     await load();
   };

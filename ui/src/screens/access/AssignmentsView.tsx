@@ -86,7 +86,7 @@ export function AssignmentsView() {
     const r = planned.status === "ok" ? await backend.removePlanned(planned.data.id, new Channel<ProgressView_Deserialize>()) : planned;
     setBusy(null);
     if (r.status === "error") setProblem(r.error);
-    else if (r.data[0]?.kind === "Failed") setProblem({ code: r.data[0].code, message: r.data[0].message });
+    else if (r.data[0]?.kind === "Failed") setProblem({ kind: "Other", code: r.data[0].code, message: r.data[0].message });
     if (scope) await load(scope);
   };
 

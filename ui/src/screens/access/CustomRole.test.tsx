@@ -125,7 +125,7 @@ describe("the catalogue browser when the catalogue cannot be read", () => {
     const { backend } = renderWizard();
     backend.listProviders.mockResolvedValueOnce({
       status: "error",
-      error: { code: "ServiceUnavailable", message: "Azure failed to answer even after retries" },
+      error: { kind: "Unavailable", code: "ServiceUnavailable", message: "Azure failed to answer even after retries" },
     });
     await user.type(screen.getByTestId("role-name"), "Support Desk");
     await user.click(screen.getByRole("tab", { name: "Permissions" }));

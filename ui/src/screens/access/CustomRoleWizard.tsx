@@ -292,7 +292,7 @@ function Basics({
               try {
                 onDraft(fromJson(pasted), "");
               } catch (e) {
-                onProblem({ code: "InvalidJson", message: `The JSON does not parse: ${(e as Error).message}` });
+                onProblem({ kind: "InvalidInput", code: "InvalidJson", message: `The JSON does not parse: ${(e as Error).message}` });
               }
             }}
           >

@@ -16,6 +16,6 @@ export async function readFile(file: File): Promise<{ text: string } | { problem
   try {
     return { text: await readText(file) };
   } catch (e) {
-    return { problem: { code: "ReadFailed", message: `${file.name} could not be read: ${(e as Error).message}` } };
+    return { problem: { kind: "InvalidInput", code: "ReadFailed", message: `${file.name} could not be read: ${(e as Error).message}` } };
   }
 }
