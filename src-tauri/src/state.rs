@@ -208,6 +208,21 @@ pub struct Bound<T> {
     value: T,
 }
 
+/// Where something was made: the authority, and the account and tenant in use.
+fn place(authority: &str, active: Option<(&str, &str)>) -> String {
+    match active {
+        Some((account, tenant)) => format!("{authority}|{account}|{}", tenant.to_ascii_lowercase()),
+        None => format!("{authority}|"),
+    }
+}
+
+/// The value kept under `id` if it was made at `here`.
+fn find_here<T: Clone>(list: &Mutex<Vec<(u32, Bound<T>)>>, id: u32, here: &str) -> Option<T> {
+    find_kept(list, id)
+        .filter(|bound| bound.made_in == here)
+        .map(|bound| bound.value)
+}
+
 fn find_kept<T: Clone>(list: &Mutex<Vec<(u32, T)>>, id: u32) -> Option<T> {
     list.lock()
         .expect("list lock")
@@ -306,14 +321,13 @@ impl AppState {
     /// Where plans are made now: the cloud's authority, account and tenant.
     fn made_in(&self) -> String {
         let connection = self.connection();
-        let active = connection
-            .session
-            .active()
-            .ok()
-            .flatten()
-            .map(|a| format!("{}|{}", a.account.id.0, a.tenant_id.to_ascii_lowercase()))
-            .unwrap_or_default();
-        format!("{}|{active}", connection.cloud.authority_host)
+        let active = connection.session.active().ok().flatten();
+        place(
+            connection.cloud.authority_host.as_str(),
+            active
+                .as_ref()
+                .map(|a| (a.account.id.0.as_str(), a.tenant_id.as_str())),
+        )
     }
 
     fn bind<T>(&self, value: T) -> Bound<T> {
@@ -325,9 +339,7 @@ impl AppState {
 
     /// The value kept under `id`, if it was made where the app is now.
     fn here<T: Clone>(&self, list: &Mutex<Vec<(u32, Bound<T>)>>, id: u32) -> Option<T> {
-        find_kept(list, id)
-            .filter(|bound| bound.made_in == self.made_in())
-            .map(|bound| bound.value)
+        find_here(list, id, &self.made_in())
     }
 
     /// Keeps a plan for "apply", returning its id.
@@ -480,5 +492,61 @@ pub fn opener() -> rolecall_auth::interactive::Opener {
             rolecall_auth::interactive::browser_command(command)
         }
         _ => rolecall_auth::interactive::system_browser(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan reviewed in one tenant is not applied after a switch to
+    /// another (or to another account or cloud): it has expired.
+    #[test]
+    fn a_plan_is_applied_only_where_it_was_made() {
+        let list = Mutex::new(Vec::new());
+        let next = std::sync::atomic::AtomicU32::new(1);
+        let contoso = place(
+            "https://login.microsoftonline.com/",
+            Some(("olivia", "Contoso-Tenant")),
+        );
+        let id = keep_latest(
+            &list,
+            &next,
+            Bound {
+                made_in: contoso.clone(),
+                value: "the plan",
+            },
+            8,
+        );
+        assert_eq!(find_here(&list, id, &contoso), Some("the plan"));
+        assert_eq!(
+            find_here(
+                &list,
+                id,
+                &place(
+                    "https://login.microsoftonline.com/",
+                    Some(("olivia", "contoso-tenant"))
+                )
+            ),
+            Some("the plan"),
+            "tenant ids compare without case"
+        );
+        for elsewhere in [
+            place(
+                "https://login.microsoftonline.com/",
+                Some(("olivia", "fabrikam")),
+            ),
+            place(
+                "https://login.microsoftonline.com/",
+                Some(("rita", "contoso-tenant")),
+            ),
+            place(
+                "https://login.microsoftonline.us/",
+                Some(("olivia", "contoso-tenant")),
+            ),
+            place("https://login.microsoftonline.com/", None),
+        ] {
+            assert_eq!(find_here(&list, id, &elsewhere), None, "{elsewhere}");
+        }
     }
 }

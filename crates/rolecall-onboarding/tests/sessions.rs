@@ -941,23 +941,7 @@ async fn a_crafted_undo_file_shows_the_tenants_names_and_removes_nothing_it_did_
         .await
         .unwrap();
     let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
-    olivia
-        .arm
-        .create_role_assignment(
-            &rg,
-            &uuid::Uuid::new_v4().to_string(),
-            &rolecall_azure::arm::NewRoleAssignment {
-                role_definition_id: format!(
-                    "{}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
-                    voice()
-                ),
-                principal_id: nadia.id.clone(),
-                principal_type: rolecall_azure::arm::PrincipalType::User,
-                description: Some("break-glass, made by hand".into()),
-            },
-        )
-        .await
-        .unwrap();
+    assign_by_hand(&olivia, &rg, OWNER, &nadia.id).await;
     let before = snapshot(&world);
     let crafted = serde_json::json!({
         "title": "Reader for a contractor",
@@ -1043,23 +1027,7 @@ async fn a_resumed_run_does_not_claim_what_someone_else_made() {
         })
     };
     // Someone made Nadia's Reader by hand while the run was down.
-    olivia
-        .arm
-        .create_role_assignment(
-            &rg,
-            &uuid::Uuid::new_v4().to_string(),
-            &rolecall_azure::arm::NewRoleAssignment {
-                role_definition_id: format!(
-                    "{}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
-                    voice()
-                ),
-                principal_id: nadia.id.clone(),
-                principal_type: rolecall_azure::arm::PrincipalType::User,
-                description: None,
-            },
-        )
-        .await
-        .unwrap();
+    assign_by_hand(&olivia, &rg, READER, &nadia.id).await;
     let mut run = rolecall_grants::Run::new(RunKind::Apply, "interrupted", vec![grant(&rg)]);
     run.to_create = vec![true];
     let journal = temp_journal("resume-someone-else");
@@ -1072,4 +1040,26 @@ async fn a_resumed_run_does_not_claim_what_someone_else_made() {
         "not the run's work"
     );
     assert!(report.undo().grants.is_empty(), "so its undo takes nothing");
+}
+
+/// A role assignment someone made outside Rolecall (the portal, a script):
+/// under a random name, not Rolecall's deterministic one.
+async fn assign_by_hand(azure: &rolecall_azure::Azure, scope: &str, role: &str, user: &str) {
+    azure
+        .arm
+        .create_role_assignment(
+            scope,
+            &uuid::Uuid::new_v4().to_string(),
+            &rolecall_azure::arm::NewRoleAssignment {
+                role_definition_id: format!(
+                    "{}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+                    voice()
+                ),
+                principal_id: user.to_owned(),
+                principal_type: rolecall_azure::arm::PrincipalType::User,
+                description: Some("made by hand".into()),
+            },
+        )
+        .await
+        .unwrap();
 }
