@@ -14,6 +14,7 @@ pub mod folders;
 pub mod roles;
 pub mod templates;
 pub mod undo;
+pub mod views;
 
 pub use error::{AppError, ErrorKind};
 pub use folders::Folders;

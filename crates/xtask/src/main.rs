@@ -299,6 +299,8 @@ fn run_checks(root: &Path, skip_e2e: bool, skip_cross: bool, steps: &mut Vec<Ste
                     "--target",
                     "aarch64-apple-darwin",
                     "--package",
+                    "rolecall-app",
+                    "--package",
                     "rolecall-core",
                     "--package",
                     "rolecall-auth",
