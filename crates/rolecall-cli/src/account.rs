@@ -9,10 +9,8 @@ use crate::args::*;
 use crate::context::*;
 
 pub(crate) async fn cloud(ctx: &Ctx<'_>) -> anyhow::Result<()> {
-    let (cli, cloud, tenant) = (ctx.cli, &ctx.cloud, &ctx.tenant);
-    if cli.json {
-        println!("{}", serde_json::to_string_pretty(&cloud)?);
-    } else {
+    let tenant = &ctx.tenant;
+    ctx.printer().show(&ctx.cloud, |cloud| {
         println!("{}", cloud.name);
         println!("  authority:        {}", cloud.authority_host);
         println!("  resource manager: {}", cloud.resource_manager_endpoint);
@@ -24,8 +22,8 @@ pub(crate) async fn cloud(ctx: &Ctx<'_>) -> anyhow::Result<()> {
             "system roots"
         };
         println!("  trusts:           {ca}");
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 pub(crate) async fn login(ctx: &Ctx<'_>, args: &LoginArgs) -> anyhow::Result<()> {
@@ -46,14 +44,13 @@ pub(crate) async fn login(ctx: &Ctx<'_>, args: &LoginArgs) -> anyhow::Result<()>
             .sign_in_interactive(tenant, opener(browser_command.clone()), timeout)
             .await?
     };
-    if cli.json {
-        println!("{}", serde_json::to_string(&info)?);
-    } else {
+    ctx.printer().show(&info, |info| {
         println!(
             "signed in as {} ({}) in tenant {}",
             info.display_name, info.username, info.tenant_id
         );
-    }
+        Ok(())
+    })?;
     Ok(())
 }
 
@@ -61,23 +58,24 @@ pub(crate) async fn accounts(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
     let accounts = accounts_for(cli, cloud)?;
     let all = accounts.list()?;
-    if cli.json {
-        println!("{}", serde_json::to_string(&all)?);
-    } else if all.is_empty() {
-        println!("no account is signed in on this computer");
-    } else {
-        for a in all {
-            let state = if accounts.has_session(&a.id)? {
-                ""
-            } else {
-                "  (sign in again)"
-            };
-            println!(
-                "{}  {}  tenant {}{state}",
-                a.username, a.display_name, a.tenant_id
-            );
-        }
-    }
+    ctx.printer().show(&all, |all| {
+        if all.is_empty() {
+            println!("no account is signed in on this computer");
+        } else {
+            for a in all {
+                let state = if accounts.has_session(&a.id)? {
+                    ""
+                } else {
+                    "  (sign in again)"
+                };
+                println!(
+                    "{}  {}  tenant {}{state}",
+                    a.username, a.display_name, a.tenant_id
+                );
+            }
+        };
+        Ok(())
+    })?;
     Ok(())
 }
 
@@ -86,17 +84,13 @@ pub(crate) async fn whoami(ctx: &Ctx<'_>, args: &WhoamiArgs) -> anyhow::Result<(
     let WhoamiArgs { who } = args;
     let (info, azure) = connect(cli, cloud, who).await?;
     let me = azure.graph.me().await?;
-    if cli.json {
-        println!(
-            "{}",
-            json!({"account": info, "graph": {"id": me.id, "userPrincipalName": me.user_principal_name, "displayName": me.display_name}})
-        );
-    } else {
+    ctx.printer().show(&json!({"account": info, "graph": {"id": me.id, "userPrincipalName": me.user_principal_name, "displayName": me.display_name}}), |_| {
         println!(
             "{} ({}), object id {}",
             me.display_name, me.user_principal_name, me.id
         );
-    }
+        Ok(())
+    })?;
     Ok(())
 }
 
@@ -160,25 +154,24 @@ pub(crate) async fn complete_sign_in(
 }
 
 pub(crate) async fn doctor(ctx: &Ctx<'_>) -> anyhow::Result<()> {
-    let (cli, cloud, tenant) = (ctx.cli, &ctx.cloud, &ctx.tenant);
+    let (cloud, tenant) = (&ctx.cloud, &ctx.tenant);
     let client = http::client_for(cloud)?;
     let found = discovery::discover(&client, cloud, tenant).await?;
     let millis = found.elapsed.as_millis();
-    if cli.json {
-        println!(
-            "{}",
-            json!({
-                "cloud": cloud.name,
-                "tenant": tenant,
-                "issuer": found.configuration.issuer,
-                "elapsedMs": millis,
-            })
-        );
-    } else {
-        println!(
-            "ok: {} answered for tenant {tenant} in {millis} ms (issuer {})",
-            cloud.name, found.configuration.issuer
-        );
-    }
+    ctx.printer().show(
+        &json!({
+            "cloud": cloud.name,
+            "tenant": tenant,
+            "issuer": found.configuration.issuer,
+            "elapsedMs": millis,
+        }),
+        |_| {
+            println!(
+                "ok: {} answered for tenant {tenant} in {millis} ms (issuer {})",
+                cloud.name, found.configuration.issuer
+            );
+            Ok(())
+        },
+    )?;
     Ok(())
 }

@@ -65,7 +65,7 @@ pub(crate) async fn app_grants(
 /// Plans, prints the plan, applies unless `dry_run`, prints each outcome;
 /// fails when anything was blocked or failed.
 pub(crate) async fn grant(
-    json_output: bool,
+    printer: crate::print::Printer,
     azure: &rolecall_azure::Azure,
     grants: Vec<rolecall_grants::Grant>,
     journal: &rolecall_grants::Journal,
@@ -73,16 +73,14 @@ pub(crate) async fn grant(
 ) -> anyhow::Result<()> {
     let plan = rolecall_grants::plan(azure, grants).await?;
     if dry_run {
-        if json_output {
-            println!("{}", serde_json::to_string(&plan)?);
-        } else {
-            print_plan(false, &plan);
-        }
-        return Ok(());
+        return printer.show(&plan, |plan| {
+            print_plan(crate::print::Printer::Text, plan);
+            Ok(())
+        });
     }
     let print = |event: rolecall_grants::ItemEvent| {
         if let rolecall_grants::ItemEvent::WaitingForReplication { index, attempt } = event
-            && !json_output
+            && !printer.is_json()
         {
             eprintln!(
                 "waiting for the directory to replicate {} (attempt {attempt})",
@@ -99,7 +97,7 @@ pub(crate) async fn grant(
     )
     .await;
     report(
-        json_output,
+        printer,
         &plan.items.iter().map(|i| &i.grant).collect::<Vec<_>>(),
         &outcomes,
     )
@@ -115,23 +113,22 @@ pub(crate) fn outcome_text(o: &rolecall_grants::Outcome) -> String {
     }
 }
 pub(crate) fn report(
-    json_output: bool,
+    printer: crate::print::Printer,
     grants: &[&rolecall_grants::Grant],
     outcomes: &[rolecall_grants::Outcome],
 ) -> anyhow::Result<()> {
-    if json_output {
-        let rows: Vec<_> = grants
-            .iter()
-            .zip(outcomes)
-            .map(|(g, o)| json!({"grant": g, "result": o}))
-            .collect();
-        println!("{}", serde_json::to_string(&rows)?);
-    } else {
+    let rows: Vec<_> = grants
+        .iter()
+        .zip(outcomes)
+        .map(|(g, o)| json!({"grant": g, "result": o}))
+        .collect();
+    printer.show(&rows, |_| {
         for (g, o) in grants.iter().zip(outcomes) {
             let state = outcome_text(o);
             println!("{}  [{state}]", g.describe());
         }
-    }
+        Ok(())
+    })?;
     let bad = outcomes.iter().filter(|o| !o.is_success()).count();
     if bad > 0 {
         anyhow::bail!(
@@ -151,7 +148,7 @@ pub(crate) async fn assign(ctx: &Ctx<'_>, args: &AssignArgs) -> anyhow::Result<(
     let (_, azure) = connect(cli, cloud, &grants.who).await?;
     let journal = journal(grants.journal.as_ref())?;
     let list = role_grants(&azure, grants, description.as_deref()).await?;
-    grant(cli.json, &azure, list, &journal, *dry_run).await?;
+    grant(ctx.printer(), &azure, list, &journal, *dry_run).await?;
     Ok(())
 }
 
@@ -170,7 +167,7 @@ pub(crate) async fn unassign(ctx: &Ctx<'_>, args: &UnassignArgs) -> anyhow::Resu
         &|_| {},
     )
     .await;
-    report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
+    report(ctx.printer(), &list.iter().collect::<Vec<_>>(), &outcomes)?;
     Ok(())
 }
 
@@ -182,7 +179,7 @@ pub(crate) async fn approle(ctx: &Ctx<'_>, args: &ApproleArgs) -> anyhow::Result
             let (_, azure) = connect(cli, cloud, &grants.who).await?;
             let journal = journal(grants.journal.as_ref())?;
             let list = app_grants(&azure, grants).await?;
-            grant(cli.json, &azure, list, &journal, *dry_run).await?;
+            grant(ctx.printer(), &azure, list, &journal, *dry_run).await?;
         }
         ApproleAction::Unassign { grants } => {
             let (_, azure) = connect(cli, cloud, &grants.who).await?;
@@ -197,7 +194,7 @@ pub(crate) async fn approle(ctx: &Ctx<'_>, args: &ApproleArgs) -> anyhow::Result
                 &|_| {},
             )
             .await;
-            report(cli.json, &list.iter().collect::<Vec<_>>(), &outcomes)?;
+            report(ctx.printer(), &list.iter().collect::<Vec<_>>(), &outcomes)?;
         }
         ApproleAction::List { who, app } => {
             let (_, azure) = connect(cli, cloud, who).await?;
@@ -207,9 +204,7 @@ pub(crate) async fn approle(ctx: &Ctx<'_>, args: &ApproleArgs) -> anyhow::Result
                 .app_role_assigned_to(&app.id)
                 .try_collect()
                 .await?;
-            if cli.json {
-                println!("{}", serde_json::to_string(&holders)?);
-            } else {
+            ctx.printer().show(&holders, |holders| {
                 for h in holders {
                     let role = app
                         .app_roles
@@ -224,7 +219,8 @@ pub(crate) async fn approle(ctx: &Ctx<'_>, args: &ApproleArgs) -> anyhow::Result
                         h.principal_display_name.as_deref().unwrap_or_default()
                     );
                 }
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(())

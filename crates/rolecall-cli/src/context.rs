@@ -15,6 +15,13 @@ pub struct Ctx<'a> {
     pub tenant: String,
 }
 
+impl Ctx<'_> {
+    /// Text for people, or JSON for scripts (`--json`).
+    pub fn printer(&self) -> crate::print::Printer {
+        crate::print::Printer::new(self.cli.json)
+    }
+}
+
 pub(crate) fn load_cloud(cli: &Cli) -> anyhow::Result<CloudProfile> {
     use rolecall_core::CloudChoice;
     let choice = match &cli.cloud_profile {

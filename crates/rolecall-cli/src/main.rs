@@ -8,6 +8,7 @@ mod args;
 mod assign;
 mod context;
 mod onboard;
+mod print;
 mod read;
 mod role;
 

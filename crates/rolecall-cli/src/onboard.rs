@@ -78,9 +78,9 @@ pub(crate) async fn onboarding(
         rolecall_onboarding::prepare(azure, &request, catalogue, &Default::default()).await?
     })
 }
-pub(crate) fn print_plan(json_output: bool, plan: &rolecall_grants::Plan) {
+pub(crate) fn print_plan(printer: crate::print::Printer, plan: &rolecall_grants::Plan) {
     use rolecall_grants::Status;
-    if json_output {
+    if printer.is_json() {
         return;
     }
     for item in &plan.items {
@@ -105,15 +105,15 @@ pub(crate) fn print_plan(json_output: bool, plan: &rolecall_grants::Plan) {
 /// Prints the proposal; unless `dry_run`, carries it out (refused while a
 /// blocker stands), prints and saves the report.
 pub(crate) async fn carry_out(
-    json_output: bool,
+    printer: crate::print::Printer,
     azure: &rolecall_azure::Azure,
     proposal: &rolecall_onboarding::Proposal,
     spec: &Onboarding,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    if json_output && dry_run {
+    if printer.is_json() && dry_run {
         println!("{}", serde_json::to_string(proposal)?);
-    } else if !json_output {
+    } else if !printer.is_json() {
         println!("{}", proposal.title);
         for c in &proposal.checks {
             let level = match c.level {
@@ -128,7 +128,7 @@ pub(crate) async fn carry_out(
         for r in &proposal.custom_roles {
             println!("custom role {}  [{:?}]", r.role.draft.role_name, r.state);
         }
-        print_plan(false, &proposal.plan);
+        print_plan(crate::print::Printer::Text, &proposal.plan);
     }
     if proposal.is_blocked() {
         return Err(Stopped {
@@ -143,11 +143,11 @@ pub(crate) async fn carry_out(
     if dry_run {
         return Ok(());
     }
-    if proposal.writes() == 0 && !json_output {
+    if proposal.writes() == 0 && !printer.is_json() {
         println!("nothing to do: everything is already as asked");
     }
     let plan = (proposal.kind == rolecall_grants::RunKind::Apply).then(|| proposal.plan.clone());
-    execute(json_output, azure, &proposal.to_run(), plan, spec).await
+    execute(printer, azure, &proposal.to_run(), plan, spec).await
 }
 /// The cloud's provider-operations catalogue, read once per process (the
 /// preflight and the run both need it; it is a few megabytes).
@@ -174,12 +174,12 @@ pub(crate) async fn run_options(
     })
 }
 pub(crate) fn progress(
-    json_output: bool,
+    printer: crate::print::Printer,
 ) -> impl Fn(rolecall_grants::runs::RunEvent) + Send + Sync {
     move |event| {
         use rolecall_grants::ItemEvent;
         use rolecall_grants::runs::RunEvent;
-        if json_output {
+        if printer.is_json() {
             return;
         }
         if let RunEvent::Grant {
@@ -191,7 +191,7 @@ pub(crate) fn progress(
     }
 }
 pub(crate) async fn execute(
-    json_output: bool,
+    printer: crate::print::Printer,
     azure: &rolecall_azure::Azure,
     run: &rolecall_grants::Run,
     plan: Option<rolecall_grants::Plan>,
@@ -205,21 +205,19 @@ pub(crate) async fn execute(
         plan,
         &run_options(azure).await?,
         Some(&journal),
-        &progress(json_output),
+        &progress(printer),
     )
     .await?;
     if let Some(path) = &spec.report {
         save_run_report(path, &report)?;
     }
-    print_report(json_output, &report)
+    print_report(printer, &report)
 }
 pub(crate) fn print_report(
-    json_output: bool,
+    printer: crate::print::Printer,
     report: &rolecall_grants::runs::RunReport,
 ) -> anyhow::Result<()> {
-    if json_output {
-        println!("{}", serde_json::to_string(&report.to_json(&local_user()))?);
-    } else {
+    printer.show(&report.to_json(&local_user()), |_| {
         for (role, outcome) in report.run.custom_roles.iter().zip(&report.roles) {
             println!(
                 "custom role {}  [{}]",
@@ -230,7 +228,8 @@ pub(crate) fn print_report(
         for (grant, outcome) in report.run.grants.iter().zip(&report.outcomes) {
             println!("{}  [{}]", grant.describe(), outcome_text(outcome));
         }
-    }
+        Ok(())
+    })?;
     let bad = report
         .roles
         .iter()
@@ -261,24 +260,20 @@ pub(crate) fn save_run_report(
     Ok(())
 }
 pub(crate) async fn template(ctx: &Ctx<'_>, args: &TemplateArgs) -> anyhow::Result<()> {
-    let cli = ctx.cli;
     let TemplateArgs { action } = args;
     match action {
         TemplateAction::List { templates: dir } => {
             let all = templates(dir.as_ref())?;
-            if cli.json {
-                println!("{}", serde_json::to_string(&all)?);
-            } else {
+            ctx.printer().show(&all, |all| {
                 for t in all {
                     println!("{}  {} ({} tasks)", t.id, t.name, t.tasks.len());
                 }
-            }
+                Ok(())
+            })?;
         }
         TemplateAction::Show { id, templates: dir } => {
             let t = find_template(dir.as_ref(), id)?;
-            if cli.json {
-                println!("{}", serde_json::to_string_pretty(&t)?);
-            } else {
+            ctx.printer().show(&t, |t| {
                 println!("{}\n{}\n", t.name, t.description);
                 for i in &t.inputs {
                     println!("input {}: {}", i.id, i.label);
@@ -286,7 +281,8 @@ pub(crate) async fn template(ctx: &Ctx<'_>, args: &TemplateArgs) -> anyhow::Resu
                 for task in &t.tasks {
                     println!("task {}: {}", task.id, task.title);
                 }
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(())
@@ -297,7 +293,7 @@ pub(crate) async fn onboard(ctx: &Ctx<'_>, args: &OnboardArgs) -> anyhow::Result
     let OnboardArgs { spec, dry_run } = args;
     let (_, azure) = connect(cli, cloud, &spec.who).await?;
     let proposal = onboarding(&azure, spec, false).await?;
-    carry_out(cli.json, &azure, &proposal, spec, *dry_run).await?;
+    carry_out(ctx.printer(), &azure, &proposal, spec, *dry_run).await?;
     Ok(())
 }
 
@@ -306,7 +302,7 @@ pub(crate) async fn plan(ctx: &Ctx<'_>, args: &PlanArgs) -> anyhow::Result<()> {
     let PlanArgs { spec } = args;
     let (_, azure) = connect(cli, cloud, &spec.who).await?;
     let proposal = onboarding(&azure, spec, false).await?;
-    carry_out(cli.json, &azure, &proposal, spec, true).await?;
+    carry_out(ctx.printer(), &azure, &proposal, spec, true).await?;
     Ok(())
 }
 
@@ -321,7 +317,7 @@ pub(crate) async fn offboard(ctx: &Ctx<'_>, args: &OffboardArgs) -> anyhow::Resu
         let run = rolecall_app::undo::of_report(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
-        carry_out(cli.json, &azure, &proposal, spec, off.dry_run).await?;
+        carry_out(ctx.printer(), &azure, &proposal, spec, off.dry_run).await?;
         return Ok(());
     }
     let proposal = if off.everything {
@@ -338,7 +334,7 @@ pub(crate) async fn offboard(ctx: &Ctx<'_>, args: &OffboardArgs) -> anyhow::Resu
     } else {
         onboarding(&azure, spec, true).await?
     };
-    carry_out(cli.json, &azure, &proposal, spec, off.dry_run).await?;
+    carry_out(ctx.printer(), &azure, &proposal, spec, off.dry_run).await?;
     Ok(())
 }
 
@@ -353,22 +349,23 @@ pub(crate) async fn resume(ctx: &Ctx<'_>, args: &ResumeArgs) -> anyhow::Result<(
     let journal = journal(path.as_ref())?;
     let pending = journal.unfinished()?;
     let Some(id) = run else {
-        if cli.json {
-            println!("{}", serde_json::to_string(&pending)?);
-        } else if pending.is_empty() {
-            println!("no interrupted runs");
-        } else {
-            for u in &pending {
-                println!(
-                    "{}  {}  began {}, {} of {} written",
-                    u.run.id,
-                    u.run.title,
-                    u.began,
-                    u.written,
-                    u.run.grants.len() + u.run.custom_roles.len()
-                );
-            }
-        }
+        ctx.printer().show(&pending, |pending| {
+            if pending.is_empty() {
+                println!("no interrupted runs");
+            } else {
+                for u in pending {
+                    println!(
+                        "{}  {}  began {}, {} of {} written",
+                        u.run.id,
+                        u.run.title,
+                        u.began,
+                        u.written,
+                        u.run.grants.len() + u.run.custom_roles.len()
+                    );
+                }
+            };
+            Ok(())
+        })?;
         return Ok(());
     };
     let found = pending
@@ -390,9 +387,9 @@ pub(crate) async fn resume(ctx: &Ctx<'_>, args: &ResumeArgs) -> anyhow::Result<(
         &found.run,
         &run_options(&azure).await?,
         Some(&journal),
-        &progress(cli.json),
+        &progress(ctx.printer()),
     )
     .await?;
-    print_report(cli.json, &report)?;
+    print_report(ctx.printer(), &report)?;
     Ok(())
 }

@@ -12,15 +12,16 @@ pub(crate) async fn subscriptions(ctx: &Ctx<'_>, args: &SubscriptionsArgs) -> an
     let SubscriptionsArgs { who } = args;
     let (_, azure) = connect(cli, cloud, who).await?;
     let all: Vec<_> = azure.arm.subscriptions().try_collect().await?;
-    if cli.json {
-        println!("{}", serde_json::to_string(&all)?);
-    } else if all.is_empty() {
-        println!("this account sees no subscription in this tenant");
-    } else {
-        for s in all {
-            println!("{}  {}  {}", s.subscription_id, s.state, s.display_name);
-        }
-    }
+    ctx.printer().show(&all, |all| {
+        if all.is_empty() {
+            println!("this account sees no subscription in this tenant");
+        } else {
+            for s in all {
+                println!("{}  {}  {}", s.subscription_id, s.state, s.display_name);
+            }
+        };
+        Ok(())
+    })?;
     Ok(())
 }
 
@@ -52,13 +53,12 @@ pub(crate) async fn roles(ctx: &Ctx<'_>, args: &RolesArgs) -> anyhow::Result<()>
         .try_collect()
         .await?;
     roles.sort_by(|a, b| a.role_name().cmp(b.role_name()));
-    if cli.json {
-        println!("{}", serde_json::to_string(&roles)?);
-    } else {
+    ctx.printer().show(&roles, |roles| {
         for r in roles {
             println!("{}  {}  {}", r.name, r.properties.role_type, r.role_name());
         }
-    }
+        Ok(())
+    })?;
     Ok(())
 }
 
@@ -98,26 +98,27 @@ pub(crate) async fn assignments(ctx: &Ctx<'_>, args: &AssignmentsArgs) -> anyhow
             })
         })
         .collect();
-    if cli.json {
-        println!("{}", serde_json::to_string(&rows)?);
-    } else if rows.is_empty() {
-        println!("no role assignment applies at {}", scope.as_str());
-    } else {
-        for row in rows {
-            println!(
-                "{}  {} {}  at {}{}",
-                row["role"].as_str().unwrap_or("(unknown role)"),
-                row["principalType"].as_str().unwrap_or_default(),
-                row["principalId"].as_str().unwrap_or_default(),
-                row["scope"].as_str().unwrap_or_default(),
-                if row["inherited"] == true {
-                    "  (inherited)"
-                } else {
-                    ""
-                }
-            );
-        }
-    }
+    ctx.printer().show(&rows, |rows| {
+        if rows.is_empty() {
+            println!("no role assignment applies at {}", scope.as_str());
+        } else {
+            for row in rows {
+                println!(
+                    "{}  {} {}  at {}{}",
+                    row["role"].as_str().unwrap_or("(unknown role)"),
+                    row["principalType"].as_str().unwrap_or_default(),
+                    row["principalId"].as_str().unwrap_or_default(),
+                    row["scope"].as_str().unwrap_or_default(),
+                    if row["inherited"] == true {
+                        "  (inherited)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        };
+        Ok(())
+    })?;
     Ok(())
 }
 
@@ -138,19 +139,17 @@ pub(crate) async fn can(ctx: &Ctx<'_>, args: &CanArgs) -> anyhow::Result<()> {
         rolecall_rbac::ActionKind::Action
     };
     let allowed = rolecall_rbac::permissions::allows(&permissions, action, kind);
-    if cli.json {
-        println!(
-            "{}",
-            json!({"account": info.username, "action": action, "scope": scope.as_str(), "allowed": allowed})
-        );
-    } else if allowed {
-        println!("yes: {} may {action} at {}", info.username, scope.as_str());
-    } else {
-        println!(
-            "no: {} may not {action} at {}",
-            info.username,
-            scope.as_str()
-        );
-    }
+    ctx.printer().show(&json!({"account": info.username, "action": action, "scope": scope.as_str(), "allowed": allowed}), |_| {
+        if allowed {
+            println!("yes: {} may {action} at {}", info.username, scope.as_str());
+        } else {
+            println!(
+                "no: {} may not {action} at {}",
+                info.username,
+                scope.as_str()
+            );
+        };
+        Ok(())
+    })?;
     Ok(())
 }

@@ -43,15 +43,16 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                 .filter(|i| i.severity == rolecall_rbac::draft::Severity::Error)
                 .count();
             if matches!(action, RoleAction::Check { .. }) || errors > 0 {
-                if cli.json {
-                    println!("{}", serde_json::to_string(&issues)?);
-                } else if issues.is_empty() {
-                    println!("no issue: ARM would accept this role as it is");
-                } else {
-                    for i in &issues {
-                        println!("{:?}  {}  {}", i.severity, i.field, i.message);
-                    }
-                }
+                ctx.printer().show(&issues, |issues| {
+                    if issues.is_empty() {
+                        println!("no issue: ARM would accept this role as it is");
+                    } else {
+                        for i in issues {
+                            println!("{:?}  {}  {}", i.severity, i.field, i.message);
+                        }
+                    };
+                    Ok(())
+                })?;
                 if errors > 0 {
                     anyhow::bail!("{errors} issue(s) must be fixed before the role can be written");
                 }
@@ -74,15 +75,14 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                 } else {
                     "created"
                 };
-                if cli.json {
-                    println!("{}", serde_json::to_string(&role)?);
-                } else {
+                ctx.printer().show(&role, |role| {
                     println!(
                         "{verb} {} ({}); ARM reads it back consistently",
                         role.role_name(),
                         role.id
                     );
-                }
+                    Ok(())
+                })?;
             }
         }
         RoleAction::Delete { who, scope, role } => {
