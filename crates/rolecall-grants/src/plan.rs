@@ -127,80 +127,92 @@ pub async fn plan_with(
             Grant::AppRole(_) => None,
         })
         .collect();
-    // Subscriptions that are not enabled are read-only: nothing can be assigned there.
-    let disabled: HashMap<String, (String, String)> =
-        if grants.iter().any(|g| matches!(g, Grant::AzureRole(_))) {
-            let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
-            subscriptions
-                .into_iter()
-                .filter(|s| s.state != "Enabled")
-                .map(|s| {
-                    (
-                        s.subscription_id.to_ascii_lowercase(),
-                        (s.display_name, s.state),
-                    )
-                })
-                .collect()
-        } else {
-            HashMap::new()
-        };
-    let may_assign = rights(azure, scopes, ASSIGN_ACTION).await?;
-    let app_roles_allowed = if grants.iter().any(|g| matches!(g, Grant::AppRole(_))) {
-        let roles: Vec<_> = azure.graph.my_directory_roles().try_collect().await?;
-        roles
-            .iter()
-            .any(|r| role_templates::MAY_ASSIGN_APP_ROLES.contains(&r.role_template_id.as_str()))
-    } else {
-        false
-    };
-
-    // Live state: each (scope, member)'s role assignments, each
-    // application's app-role assignments.
+    let wants_arm = grants.iter().any(|g| matches!(g, Grant::AzureRole(_)));
+    let wants_apps = grants.iter().any(|g| matches!(g, Grant::AppRole(_)));
     let pairs: HashSet<(String, String)> = grants
         .iter()
         .filter_map(|g| match g {
-            Grant::AzureRole(r) if may_assign[&r.scope.to_ascii_lowercase()] => Some((
+            Grant::AzureRole(r) => Some((
                 r.scope.to_ascii_lowercase(),
                 r.member.id.to_ascii_lowercase(),
             )),
-            _ => None,
+            Grant::AppRole(_) => None,
         })
         .collect();
-    let assignments: HashMap<(String, String), Vec<rolecall_azure::arm::RoleAssignment>> =
-        futures::future::try_join_all(pairs.into_iter().map(|(scope, member)| async move {
-            let found: Vec<_> = azure
-                .arm
-                .role_assignments(&scope, &AssignmentFilter::Principal(member.clone()))
-                .try_collect()
-                .await?;
-            Ok::<_, rolecall_azure::AzureError>(((scope, member), found))
-        }))
-        .await?
-        .into_iter()
+    let resources: HashSet<String> = grants
+        .iter()
+        .filter_map(|g| match g {
+            Grant::AppRole(a) => Some(a.resource_id.clone()),
+            Grant::AzureRole(_) => None,
+        })
         .collect();
-    let resources: HashSet<String> = if app_roles_allowed {
-        grants
-            .iter()
-            .filter_map(|g| match g {
-                Grant::AppRole(a) => Some(a.resource_id.clone()),
-                Grant::AzureRole(_) => None,
-            })
-            .collect()
-    } else {
-        HashSet::new()
+
+    // Every read at once (one round trip, within the clients' bound): the
+    // subscriptions' states, the admin's rights at each scope and in the
+    // directory, and live state. Live state is read for every scope; where
+    // the admin turns out to lack the right its answer (perhaps a refusal)
+    // is not used.
+    let subscriptions = async {
+        if wants_arm {
+            azure.arm.subscriptions().try_collect::<Vec<_>>().await
+        } else {
+            Ok(Vec::new())
+        }
     };
-    let app_assignments: HashMap<String, Vec<rolecall_azure::graph::AppRoleAssignment>> =
-        futures::future::try_join_all(resources.into_iter().map(|resource| async move {
-            let found: Vec<_> = azure
+    let directory_roles = async {
+        if wants_apps {
+            azure
+                .graph
+                .my_directory_roles()
+                .try_collect::<Vec<_>>()
+                .await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (subscriptions, may_assign, directory_roles, live, app_live) = tokio::join!(
+        subscriptions,
+        rights(azure, scopes, ASSIGN_ACTION),
+        directory_roles,
+        live_assignments(azure, &pairs),
+        futures::future::join_all(resources.into_iter().map(|resource| async move {
+            let found = azure
                 .graph
                 .app_role_assigned_to(&resource)
-                .try_collect()
-                .await?;
-            Ok::<_, rolecall_azure::AzureError>((resource, found))
-        }))
-        .await?
+                .try_collect::<Vec<_>>()
+                .await;
+            (resource, found)
+        })),
+    );
+    // Subscriptions that are not enabled are read-only: nothing can be assigned there.
+    let disabled: HashMap<String, (String, String)> = subscriptions?
         .into_iter()
+        .filter(|s| s.state != "Enabled")
+        .map(|s| {
+            (
+                s.subscription_id.to_ascii_lowercase(),
+                (s.display_name, s.state),
+            )
+        })
         .collect();
+    let may_assign = may_assign?;
+    let app_roles_allowed = directory_roles?
+        .iter()
+        .any(|r| role_templates::MAY_ASSIGN_APP_ROLES.contains(&r.role_template_id.as_str()));
+    let mut assignments: HashMap<(String, String), Vec<rolecall_azure::arm::RoleAssignment>> =
+        HashMap::new();
+    for (pair, found) in live {
+        if may_assign[&pair.0] {
+            assignments.insert(pair, found?);
+        }
+    }
+    let mut app_assignments: HashMap<String, Vec<rolecall_azure::graph::AppRoleAssignment>> =
+        HashMap::new();
+    if app_roles_allowed {
+        for (resource, found) in app_live {
+            app_assignments.insert(resource, found?);
+        }
+    }
 
     let items = grants
         .into_iter()
@@ -260,6 +272,71 @@ pub async fn plan_with(
 
 /// Marks each Azure grant still to create that another role the member
 /// holds (here or above) already covers, measured in the catalogue.
+/// Each (scope, member)'s role assignments. For a few members a scope is
+/// asked per member (`principalId eq`); for many, each scope is listed once
+/// and the answer shared out, which is one request (and its pages) instead
+/// of one per member. Each pair gets its own answer or error.
+async fn live_assignments(
+    azure: &Azure,
+    pairs: &HashSet<(String, String)>,
+) -> Vec<(
+    (String, String),
+    Result<Vec<rolecall_azure::arm::RoleAssignment>>,
+)> {
+    /// Members at one scope from which one listing beats asking per member.
+    const LIST_FROM: usize = 4;
+    let mut by_scope: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (scope, member) in pairs {
+        by_scope.entry(scope).or_default().push(member);
+    }
+    let per_member = |scope: &'_ str, members: Vec<&'_ str>| {
+        let scope = scope.to_owned();
+        let members: Vec<String> = members.into_iter().map(str::to_owned).collect();
+        async move {
+            futures::future::join_all(members.into_iter().map(|member| {
+                let scope = scope.clone();
+                async move {
+                    let found = azure
+                        .arm
+                        .role_assignments(&scope, &AssignmentFilter::Principal(member.clone()))
+                        .try_collect::<Vec<_>>()
+                        .await;
+                    ((scope, member), found)
+                }
+            }))
+            .await
+        }
+    };
+    let answers =
+        futures::future::join_all(by_scope.into_iter().map(|(scope, members)| async move {
+            if members.len() < LIST_FROM {
+                return per_member(scope, members).await;
+            }
+            match azure
+                .arm
+                .role_assignments(scope, &AssignmentFilter::All)
+                .try_collect::<Vec<_>>()
+                .await
+            {
+                Ok(all) => members
+                    .into_iter()
+                    .map(|member| {
+                        let mine = all
+                            .iter()
+                            .filter(|a| a.properties.principal_id.eq_ignore_ascii_case(member))
+                            .cloned()
+                            .collect();
+                        ((scope.to_owned(), member.to_owned()), Ok(mine))
+                    })
+                    .collect(),
+                // Asked per member, each gets its own answer (or refusal).
+                Err(_) => per_member(scope, members).await,
+            }
+        }))
+        .await;
+    answers.into_iter().flatten().collect()
+}
+
 async fn mark_covered(
     azure: &Azure,
     plan: &mut Plan,

@@ -69,10 +69,78 @@ pub async fn expand(
     selection: &Selection<'_>,
     catalogue: Option<&Catalogue>,
 ) -> Result<Expansion, ExpandError> {
-    let template = selection.template;
+    let resolved = resolve_template(
+        azure,
+        selection.template,
+        &selection.tasks,
+        &selection.inputs,
+        catalogue,
+    )
+    .await?;
+    Ok(resolved.for_members(&selection.members))
+}
+
+/// A template's chosen tasks resolved against the tenant (its roles by name,
+/// its applications by id), before any member: [`Resolved::for_members`]
+/// makes the grants. Needs no member, so it can run while people are looked up.
+pub struct Resolved {
+    template_name: String,
+    out: Expansion,
+    roles: Vec<RoleAt>,
+    app_grants: Vec<(
+        rolecall_azure::graph::ServicePrincipal,
+        rolecall_azure::graph::AppRole,
+    )>,
+}
+
+impl Resolved {
+    /// The grants for `members`, each member getting every resolved grant.
+    pub fn for_members(self, members: &[Member]) -> Expansion {
+        let mut out = self.out;
+        for member in members {
+            for r in &self.roles {
+                out.grants.push(Grant::AzureRole(AzureRoleGrant {
+                    scope: r.scope.clone(),
+                    role_id: r.role_id.clone(),
+                    role_name: r.role_name.clone(),
+                    member: member.clone(),
+                    description: Some(format!("Rolecall onboarding: {}", self.template_name)),
+                }));
+            }
+            for (app, role) in &self.app_grants {
+                out.grants.push(Grant::AppRole(AppRoleGrant {
+                    resource_id: app.id.clone(),
+                    resource_name: app.display_name.clone(),
+                    app_id: app.app_id.clone(),
+                    app_role_id: role.id.clone(),
+                    app_role_value: role.value.clone().unwrap_or_default(),
+                    member: member.clone(),
+                }));
+            }
+        }
+        out
+    }
+}
+
+/// An Azure role of the template: one to look up by name, or one known
+/// already (the template's own custom role).
+enum Slot {
+    Lookup { at: String, role: String },
+    Ready(RoleAt),
+}
+
+/// Resolves the chosen tasks of `template`: every role and application is
+/// looked up at once (one round trip, within the clients' bound).
+pub async fn resolve_template(
+    azure: &Azure,
+    template: &Template,
+    tasks: &[String],
+    inputs: &HashMap<String, String>,
+    catalogue: Option<&Catalogue>,
+) -> Result<Resolved, ExpandError> {
     let mut out = Expansion::default();
     let mut specs: Vec<&GrantSpec> = Vec::new();
-    for id in &selection.tasks {
+    for id in tasks {
         let task = template.task(id).ok_or_else(|| ExpandError::UnknownTask {
             template: template.id.clone(),
             task: id.clone(),
@@ -84,11 +152,10 @@ pub async fn expand(
         }
         specs.extend(task.grants.iter());
     }
-    let scope =
-        |reference: &str| scope_of(reference, &selection.inputs).map_err(ExpandError::Input);
+    let scope = |reference: &str| scope_of(reference, inputs).map_err(ExpandError::Input);
 
     // Azure roles (built-in by name, the template's custom roles by spec).
-    let mut roles: Vec<RoleAt> = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
     let mut seen = HashSet::new();
     for spec in &specs {
         match spec {
@@ -97,12 +164,9 @@ pub async fn expand(
                 if !seen.insert((at.to_ascii_lowercase(), role.to_ascii_lowercase())) {
                     continue;
                 }
-                let found = resolve::role(azure, &at, role).await?;
-                roles.push(RoleAt {
-                    scope: at,
-                    role_id: found.name.clone(),
-                    role_name: found.role_name().to_owned(),
-                    permissions: found.properties.permissions.clone(),
+                slots.push(Slot::Lookup {
+                    at,
+                    role: role.clone(),
                 });
             }
             GrantSpec::CustomRole { role, at } => {
@@ -135,18 +199,17 @@ pub async fn expand(
                     });
                 }
                 if seen.insert((at.to_ascii_lowercase(), guid.clone())) {
-                    roles.push(RoleAt {
+                    slots.push(Slot::Ready(RoleAt {
                         scope: at,
                         role_id: guid,
                         role_name: spec.name.clone(),
                         permissions,
-                    });
+                    }));
                 }
             }
             GrantSpec::AppRole { .. } => {}
         }
     }
-    let roles = drop_covered(roles, catalogue, &mut out.left_out);
 
     // App roles: by application, superseded ones left out.
     let mut by_app: Vec<(String, Vec<String>)> = Vec::new();
@@ -171,7 +234,7 @@ pub async fn expand(
             }
         }
     }
-    let mut app_grants = Vec::new();
+    let mut wanted_apps = Vec::new();
     for (app_id, wanted) in by_app {
         let kept: Vec<String> = wanted
             .into_iter()
@@ -185,34 +248,38 @@ pub async fn expand(
                 !gone
             })
             .collect();
-        let (app, app_roles) = resolve::app_roles(azure, &app_id, &kept).await?;
-        for role in app_roles {
-            app_grants.push((app.clone(), role));
-        }
+        wanted_apps.push((app_id, kept));
     }
 
-    for member in &selection.members {
-        for r in &roles {
-            out.grants.push(Grant::AzureRole(AzureRoleGrant {
-                scope: r.scope.clone(),
-                role_id: r.role_id.clone(),
-                role_name: r.role_name.clone(),
-                member: member.clone(),
-                description: Some(format!("Rolecall onboarding: {}", template.name)),
-            }));
-        }
-        for (app, role) in &app_grants {
-            out.grants.push(Grant::AppRole(AppRoleGrant {
-                resource_id: app.id.clone(),
-                resource_name: app.display_name.clone(),
-                app_id: app.app_id.clone(),
-                app_role_id: role.id.clone(),
-                app_role_value: role.value.clone().unwrap_or_default(),
-                member: member.clone(),
-            }));
-        }
-    }
-    Ok(out)
+    let roles = futures::future::try_join_all(slots.into_iter().map(|slot| async move {
+        Ok::<_, ExpandError>(match slot {
+            Slot::Ready(role) => role,
+            Slot::Lookup { at, role } => {
+                let found = resolve::role(azure, &at, &role).await?;
+                RoleAt {
+                    scope: at,
+                    role_id: found.name.clone(),
+                    role_name: found.role_name().to_owned(),
+                    permissions: found.properties.permissions.clone(),
+                }
+            }
+        })
+    }));
+    let apps = futures::future::try_join_all(wanted_apps.iter().map(|(app_id, kept)| async move {
+        Ok::<_, ExpandError>(resolve::app_roles(azure, app_id, kept).await?)
+    }));
+    let (roles, apps) = tokio::try_join!(roles, apps)?;
+    let roles = drop_covered(roles, catalogue, &mut out.left_out);
+    let app_grants = apps
+        .into_iter()
+        .flat_map(|(app, app_roles)| app_roles.into_iter().map(move |role| (app.clone(), role)))
+        .collect();
+    Ok(Resolved {
+        template_name: template.name.clone(),
+        out,
+        roles,
+        app_grants,
+    })
 }
 
 /// Leaves out each role another kept role covers: at the same or a parent

@@ -18,7 +18,7 @@ use rolecall_rbac::draft::Severity;
 use rolecall_rbac::{Catalogue, Scope};
 use serde::Serialize;
 
-use crate::expand::{ExpandError, Selection, expand};
+use crate::expand::ExpandError;
 use crate::template::Template;
 
 /// ARM's documented limits (Azure subscription and service limits): role
@@ -349,14 +349,14 @@ async fn prepare_as(
     if tasks.is_empty() {
         return Err(ExpandError::Input("Choose at least one task.".into()));
     }
-    let members = people(azure, &request.people, &mut checks).await?;
-    let selection = Selection {
-        template,
-        tasks: tasks.clone(),
-        inputs: request.inputs.clone(),
-        members: members.clone(),
-    };
-    let expansion = expand(azure, &selection, Some(&catalogue)).await?;
+    // The people and the template's roles and applications are looked up
+    // at once: neither needs the other.
+    let (members, resolved) = tokio::join!(
+        people(azure, &request.people, &mut checks),
+        crate::expand::resolve_template(azure, template, &tasks, &request.inputs, Some(&catalogue)),
+    );
+    let members = members?;
+    let expansion = resolved?.for_members(&members);
     // The template's warnings are about granting; taking away needs none.
     if kind == RunKind::Apply {
         for w in &expansion.warnings {
@@ -442,7 +442,17 @@ async fn prepare_as(
         custom_role_limit(azure, limits, &custom_roles, &mut checks).await?;
     }
 
-    let plan = rolecall_grants::plan::plan_with(azure, expansion.grants, Some(&catalogue)).await?;
+    // The plan's reads and the subscriptions' assignment counts, at once.
+    let subscriptions = if kind == RunKind::Apply {
+        subscriptions_of(&expansion.grants)
+    } else {
+        Vec::new()
+    };
+    let (plan, usage) = tokio::join!(
+        rolecall_grants::plan::plan_with(azure, expansion.grants, Some(&catalogue)),
+        assignments_used(azure, &subscriptions),
+    );
+    let plan = plan?;
     checks.extend(blocked_checks(&plan, |n| {
         if kind == RunKind::Apply {
             format!("{n} grant(s) cannot be made")
@@ -451,7 +461,7 @@ async fn prepare_as(
         }
     }));
     if kind == RunKind::Apply {
-        assignment_limit(azure, limits, &plan, &mut checks).await?;
+        assignment_limit(limits, &plan, &usage?, &mut checks);
     } else {
         for item in &plan.items {
             if let Status::Inherited { from_scope } = &item.status {
@@ -518,12 +528,55 @@ fn look_alike(member: &Member) -> Option<String> {
 
 /// Blocks when a subscription has fewer assignments left than the plan
 /// creates there; warns when fewer than a tenth of the limit would be left.
-async fn assignment_limit(
+/// The subscriptions `grants` assign in, each once.
+fn subscriptions_of(grants: &[Grant]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for g in grants {
+        if let Grant::AzureRole(r) = g
+            && let Some(sub) = Scope::parse(&r.scope)
+                .ok()
+                .and_then(|s| s.subscription_scope())
+            && !out.iter().any(|s| s.eq_ignore_ascii_case(&sub))
+        {
+            out.push(sub.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// How many role assignments each subscription holds (ARM counts the ones at
+/// the subscription and below against its limit), read at once.
+async fn assignments_used(
     azure: &Azure,
+    subscriptions: &[String],
+) -> Result<HashMap<String, usize>, ExpandError> {
+    let counted =
+        futures::future::try_join_all(subscriptions.iter().map(|subscription| async move {
+            let all: Vec<_> = azure
+                .arm
+                .role_assignments(subscription, &AssignmentFilter::All)
+                .try_collect()
+                .await?;
+            let within = Scope::parse(subscription).ok();
+            let used = all
+                .iter()
+                .filter(|a| {
+                    let at = Scope::parse(&a.properties.scope).ok();
+                    matches!((&within, &at), (Some(w), Some(at)) if w.covers(at))
+                })
+                .count();
+            Ok::<_, ExpandError>((subscription.clone(), used))
+        }))
+        .await?;
+    Ok(counted.into_iter().collect())
+}
+
+fn assignment_limit(
     limits: &Limits,
     plan: &Plan,
+    usage: &HashMap<String, usize>,
     checks: &mut Vec<Check>,
-) -> Result<(), ExpandError> {
+) {
     let mut creating: HashMap<String, usize> = HashMap::new();
     for item in plan.to_create() {
         if let Grant::AzureRole(r) = &item.grant
@@ -535,19 +588,7 @@ async fn assignment_limit(
         }
     }
     for (subscription, n) in creating {
-        let all: Vec<_> = azure
-            .arm
-            .role_assignments(&subscription, &AssignmentFilter::All)
-            .try_collect()
-            .await?;
-        let within = Scope::parse(&subscription).ok();
-        let used = all
-            .iter()
-            .filter(|a| {
-                let at = Scope::parse(&a.properties.scope).ok();
-                matches!((&within, &at), (Some(w), Some(at)) if w.covers(at))
-            })
-            .count();
+        let used = usage.get(&subscription).copied().unwrap_or_default();
         let left = limits.assignments_per_subscription.saturating_sub(used);
         if n > left {
             checks.push(Check::blocker(
@@ -568,7 +609,6 @@ async fn assignment_limit(
             ));
         }
     }
-    Ok(())
 }
 
 /// Blocks when the directory has no custom role left to create.
