@@ -1,0 +1,118 @@
+import { useEffect, useState } from "react";
+import {
+  Button,
+  Caption1,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Text,
+} from "@fluentui/react-components";
+import type { DraftCheckView, RoleView } from "../../../bindings";
+import { useBackend } from "../../../backend";
+import { ErrorBar, type Problem } from "../../../components/ErrorBar";
+import { useStyles } from "./styles";
+import { toJson, type DraftModel } from "./model";
+import { IssueList } from "./IssueList";
+
+export function Review({ draft, editing, onAssign }: { draft: DraftModel; editing: string; onAssign?: () => void }) {
+  const styles = useStyles();
+  const backend = useBackend();
+  const [check, setCheck] = useState<DraftCheckView | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [phase, setPhase] = useState<"checking" | "ready" | "saving" | "saved">("checking");
+  const [saved, setSaved] = useState<RoleView | null>(null);
+  const [usage, setUsage] = useState(0);
+
+  useEffect(() => {
+    if (!editing || !draft.assignableScopes[0]) return;
+    void backend
+      .customRoleUsage(draft.assignableScopes[0], editing)
+      .then((r) => r.status === "ok" && setUsage(r.data));
+  }, [backend, editing, draft.assignableScopes]);
+
+  useEffect(() => {
+    void (async () => {
+      const r = await backend.checkRoleDraft(toJson(draft), editing);
+      if (r.status === "ok") setCheck(r.data);
+      else setProblem(r.error);
+      setPhase("ready");
+    })();
+  }, [backend, draft, editing]);
+
+  const save = async () => {
+    setPhase("saving");
+    const r = await backend.saveRoleDraft(toJson(draft), editing);
+    if (r.status === "ok") {
+      setSaved(r.data);
+      setPhase("saved");
+    } else {
+      setProblem(r.error);
+      setPhase("ready");
+    }
+  };
+
+  const errors = check?.issues.filter((i) => i.error).length ?? 0;
+  return (
+    <div className={styles.column}>
+      <Text>
+        <Text weight="semibold">{draft.roleName || "(no name)"}</Text> — {draft.description}
+      </Text>
+      <Caption1 className={styles.muted}>Assignable at: {draft.assignableScopes.join(", ") || "nowhere yet"}</Caption1>
+      {phase === "checking" && <Spinner size="small" label="Checking against the catalogue and your rights…" />}
+      {check && check.inPlace && phase !== "saved" ? (
+        <MessageBar intent="success" data-testid="role-in-place">
+          <MessageBarBody>
+            <MessageBarTitle>Already in place</MessageBarTitle>
+            A custom role with this name, these permissions and these assignable scopes exists: there is nothing to
+            write.
+          </MessageBarBody>
+        </MessageBar>
+      ) : (
+        check && (
+          <>
+            <Text>It grants {check.granted} operation{check.granted === 1 ? "" : "s"} of the catalogue.</Text>
+            <IssueList check={check} />
+          </>
+        )
+      )}
+      {usage > 0 && phase !== "saved" && (
+        <MessageBar intent="warning" data-testid="role-in-use">
+          <MessageBarBody>
+            <MessageBarTitle>
+              Assigned {usage} time{usage === 1 ? "" : "s"}
+            </MessageBarTitle>
+            Saving changes the access of everyone who holds this role, wherever it is assigned.
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      <ErrorBar problem={problem} />
+      {phase === "saving" && <Spinner size="small" label="Writing, then waiting until ARM reads it back consistently…" />}
+      {check?.inPlace && phase !== "saved" ? null : phase === "saved" && saved ? (
+        <MessageBar intent="success" data-testid="role-saved">
+          <MessageBarBody>
+            <MessageBarTitle>{editing ? "Saved" : "Created"}</MessageBarTitle>
+            {saved.name} is in place and ARM reads it back consistently.{" "}
+            {onAssign && (
+              <Button size="small" onClick={onAssign} data-testid="assign-now">
+                Assign it now
+              </Button>
+            )}
+          </MessageBarBody>
+        </MessageBar>
+      ) : (
+        <div>
+          <Button
+            appearance="primary"
+            data-testid="save-role"
+            disabled={phase !== "ready" || !check || errors > 0}
+            onClick={() => void save()}
+          >
+            {editing ? "Save" : "Create"}
+          </Button>{" "}
+          {errors > 0 && <Text>Fix the {errors} error{errors === 1 ? "" : "s"} first; nothing has been written.</Text>}
+        </div>
+      )}
+    </div>
+  );
+}
