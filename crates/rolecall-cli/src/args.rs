@@ -117,7 +117,7 @@ pub enum RoleAction {
 
 #[derive(Debug, Subcommand)]
 pub enum TemplateAction {
-    /// The templates: built in, and those in --templates DIR.
+    /// The templates: built in, and your own (the app's templates folder, or --templates DIR).
     List {
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -137,7 +137,8 @@ pub struct Onboarding {
     /// The template's id (`rolecall-cli template list`).
     #[arg(long)]
     pub template: Option<String>,
-    /// Your own templates' folder, besides the built-in ones.
+    /// Your own templates' folder, besides the built-in ones (default: the app's, where
+    /// the window's imports go).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// A task id (repeatable); every task when omitted.
