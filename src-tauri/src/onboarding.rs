@@ -208,13 +208,6 @@ async fn carry_out(
 ) -> Result<RunReportView, CommandError> {
     use rolecall_grants::runs;
     let azure = state.azure()?;
-    let options = runs::RunOptions {
-        catalogue: Some(crate::roles::catalogue(state).await?),
-        ..Default::default()
-    };
-    let send = |e: runs::RunEvent| {
-        let _ = on_progress.send(e.into());
-    };
     // Nothing is written without a journal, and one run is carried out by
     // one holder at a time (this window, another, or rolecall-cli).
     let journal = state.journal_for_writes()?;
@@ -222,10 +215,17 @@ async fn carry_out(
         .claim(&run.id)
         .map_err(|e| CommandError::new("Running", e.to_string()))?;
     let _running = state.running(&run.id);
-    let journal = Some(journal);
+    let options = runs::RunOptions {
+        catalogue: Some(crate::roles::catalogue(state).await?),
+        ..Default::default()
+    }
+    .journaled(journal);
+    let send = |e: runs::RunEvent| {
+        let _ = on_progress.send(e.into());
+    };
     let report = match start {
-        Start::Resume => runs::resume(&azure, run, &options, journal, &send).await?,
-        Start::Fresh => runs::execute(&azure, run, None, &options, journal, &send).await?,
+        Start::Resume => runs::resume(&azure, run, &options, &send).await?,
+        Start::Fresh => runs::execute(&azure, run, &options, &send).await?,
     };
     let by = who(state).await;
     let id = state.keep_report(report.clone());

@@ -199,15 +199,11 @@ pub(crate) async fn execute(
 ) -> anyhow::Result<()> {
     let journal = journal(spec.journal.as_ref())?;
     let _claim = journal.claim(&run.id)?;
-    let report = rolecall_grants::runs::execute(
-        azure,
-        run,
+    let options = rolecall_grants::runs::RunOptions {
         plan,
-        &run_options(azure).await?,
-        Some(&journal),
-        &progress(printer),
-    )
-    .await?;
+        ..run_options(azure).await?.journaled(&journal)
+    };
+    let report = rolecall_grants::runs::execute(azure, run, &options, &progress(printer)).await?;
     if let Some(path) = &spec.report {
         save_run_report(path, &report)?;
     }
@@ -385,8 +381,7 @@ pub(crate) async fn resume(ctx: &Ctx<'_>, args: &ResumeArgs) -> anyhow::Result<(
     let report = rolecall_grants::runs::resume(
         &azure,
         &found.run,
-        &run_options(&azure).await?,
-        Some(&journal),
+        &run_options(&azure).await?.journaled(&journal),
         &progress(ctx.printer()),
     )
     .await?;

@@ -28,6 +28,25 @@ pub struct RunOptions {
     /// The provider-operations catalogue, if already read (custom roles are
     /// validated against it before they are written).
     pub catalogue: Option<Arc<Catalogue>>,
+    /// The plan the admin reviewed, applied as it is; without one the run
+    /// plans its grants again first (what was done meanwhile reads as in place).
+    pub plan: Option<Plan>,
+    /// Where the run's intent, each write and its end are recorded.
+    pub journal: Option<Journal>,
+}
+
+impl RunOptions {
+    /// These options applying `plan` as reviewed.
+    pub fn with_plan(mut self, plan: Plan) -> Self {
+        self.plan = Some(plan);
+        self
+    }
+
+    /// These options recording the run in `journal`.
+    pub fn journaled(mut self, journal: &Journal) -> Self {
+        self.journal = Some(journal.clone());
+        self
+    }
 }
 
 /// Progress of a run: its custom roles, then its grants (numbered as in
@@ -159,15 +178,14 @@ fn now() -> String {
 pub async fn execute(
     azure: &Azure,
     run: &Run,
-    plan: Option<Plan>,
     options: &RunOptions,
-    journal: Option<&Journal>,
     on_event: &(dyn Fn(RunEvent) + Send + Sync),
 ) -> Result<RunReport, AzureError> {
+    let journal = options.journal.as_ref();
     if let Some(journal) = journal {
         journal.begin(run);
     }
-    carry_out(azure, run, plan, options, journal, on_event).await
+    carry_out(azure, run, options.plan.clone(), options, journal, on_event).await
 }
 
 /// Finishes a run the journal shows unfinished, under the same id: its
@@ -177,9 +195,9 @@ pub async fn resume(
     azure: &Azure,
     run: &Run,
     options: &RunOptions,
-    journal: Option<&Journal>,
     on_event: &(dyn Fn(RunEvent) + Send + Sync),
 ) -> Result<RunReport, AzureError> {
+    let journal = options.journal.as_ref();
     let before: Vec<(Grant, Outcome)> = journal
         .and_then(|j| j.written(&run.id).ok())
         .unwrap_or_default();
@@ -515,13 +533,6 @@ pub fn grants_of(plan: &Plan) -> Vec<Grant> {
 #[allow(dead_code)]
 fn futures_are_send(azure: &Azure, run: &Run) {
     fn send<T: Send>(_: T) {}
-    send(execute(
-        azure,
-        run,
-        None,
-        &RunOptions::default(),
-        None,
-        &|_| {},
-    ));
-    send(resume(azure, run, &RunOptions::default(), None, &|_| {}));
+    send(execute(azure, run, &RunOptions::default(), &|_| {}));
+    send(resume(azure, run, &RunOptions::default(), &|_| {}));
 }

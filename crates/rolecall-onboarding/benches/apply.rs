@@ -91,9 +91,7 @@ async fn main() {
         let report = runs::execute(
             &azure,
             &proposal.to_run(),
-            Some(proposal.plan.clone()),
-            &options,
-            None,
+            &options.clone().with_plan(proposal.plan.clone()),
             &|_| {},
         )
         .await
@@ -147,9 +145,7 @@ async fn main() {
     let report = runs::execute(
         &azure,
         &proposal.to_run(),
-        Some(proposal.plan.clone()),
-        &options,
-        None,
+        &options.clone().with_plan(proposal.plan.clone()),
         &|_| {},
     )
     .await

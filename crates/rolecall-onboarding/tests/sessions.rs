@@ -62,6 +62,7 @@ fn options(catalogue: &Arc<Catalogue>) -> RunOptions {
             timeout: Duration::from_secs(60),
         },
         catalogue: Some(catalogue.clone()),
+        ..Default::default()
     }
 }
 
@@ -213,9 +214,9 @@ async fn gateway_staff_onboard_rerun_and_offboard_back_to_where_the_tenant_was()
     let report = runs::execute(
         &olivia,
         &proposal.to_run(),
-        Some(proposal.plan.clone()),
-        &options(&catalogue),
-        Some(&journal),
+        &options(&catalogue)
+            .with_plan(proposal.plan.clone())
+            .journaled(&journal),
         &|_| {},
     )
     .await
@@ -253,9 +254,7 @@ async fn gateway_staff_onboard_rerun_and_offboard_back_to_where_the_tenant_was()
     let undone = runs::execute(
         &olivia,
         &off.to_run(),
-        None,
-        &options(&catalogue),
-        Some(&journal),
+        &options(&catalogue).journaled(&journal),
         &|_| {},
     )
     .await
@@ -287,16 +286,9 @@ async fn smtp_senders_get_their_custom_role_made_first_and_lose_it_when_nobody_h
     assert_eq!(proposal.custom_roles.len(), 1);
     assert_eq!(proposal.custom_roles[0].state, RoleState::ToCreate);
     assert_eq!(proposal.writes(), 2, "the role, then its assignment");
-    let report = runs::execute(
-        &olivia,
-        &proposal.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let report = runs::execute(&olivia, &proposal.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert!(report.succeeded(), "{report:?}");
     assert!(matches!(report.roles[..], [Outcome::Created { .. }]));
 
@@ -311,16 +303,9 @@ async fn smtp_senders_get_their_custom_role_made_first_and_lose_it_when_nobody_h
         .unwrap();
     assert_eq!(off.custom_roles[0].state, RoleState::ToDeleteIfUnused);
     assert!(off.checks.iter().all(|c| c.level == Level::Warning));
-    let undone = runs::execute(
-        &olivia,
-        &off.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let undone = runs::execute(&olivia, &off.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert!(undone.succeeded(), "{undone:?}");
     assert_eq!(undone.roles, [Outcome::Removed]);
     assert_eq!(snapshot(&world), before);
@@ -403,16 +388,9 @@ async fn an_admins_own_template_leaves_out_what_their_roles_already_cover() {
     .await
     .unwrap();
     assert_eq!(hers.writes(), 2, "{:?} {:?}", hers.plan, hers.left_out);
-    let report = runs::execute(
-        &olivia,
-        &hers.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let report = runs::execute(&olivia, &hers.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert!(report.succeeded());
     let off = prepare_offboarding(
         &olivia,
@@ -481,16 +459,9 @@ async fn fifty_people_from_a_csv_each_get_the_grant_once() {
         proposal.title,
         "Onboarding 50 people with Azure Communications Gateway staff"
     );
-    let report = runs::execute(
-        &olivia,
-        &proposal.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let report = runs::execute(&olivia, &proposal.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert!(report.succeeded(), "{report:?}");
     let readers = world.emulator.with_state(|s| {
         s.arm
@@ -617,7 +588,7 @@ async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_g
             options(&catalogue),
         );
         tokio::spawn(async move {
-            runs::execute(&olivia, &run, None, &options, Some(&journal), &|_| {}).await
+            runs::execute(&olivia, &run, &options.clone().journaled(&journal), &|_| {}).await
         })
     };
     // Killed once a few grants are written.
@@ -652,8 +623,7 @@ async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_g
     let report = runs::resume(
         &olivia,
         &pending[0].run,
-        &options(&catalogue),
-        Some(&journal),
+        &options(&catalogue).journaled(&journal),
         &|_| {},
     )
     .await
@@ -715,16 +685,9 @@ async fn removing_all_access_of_a_person_takes_everything_they_hold_directly() {
     )
     .await
     .unwrap();
-    runs::execute(
-        &olivia,
-        &proposal.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    runs::execute(&olivia, &proposal.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     let nadia = user("nadia.novak");
     let direct_before = |world: &World| {
         world.emulator.with_state(|s| {
@@ -756,16 +719,9 @@ async fn removing_all_access_of_a_person_takes_everything_they_hold_directly() {
     .unwrap();
     assert!(!everything.is_blocked(), "{:?}", everything.checks);
     assert_eq!(everything.writes(), held, "{:?}", everything.plan);
-    let report = runs::execute(
-        &olivia,
-        &everything.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let report = runs::execute(&olivia, &everything.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert!(
         report.outcomes.iter().all(|o| *o == Outcome::Removed),
         "{report:?}"
@@ -823,16 +779,9 @@ async fn a_custom_role_of_the_same_name_with_other_permissions_is_left_alone() {
         .unwrap_or_else(|| panic!("{:?}", proposal.checks));
     assert!(blocker.detail.contains("Edit it in Custom roles"));
     // Even a run that skips the preflight does not change the role.
-    let report = runs::execute(
-        &olivia,
-        &proposal.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let report = runs::execute(&olivia, &proposal.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert!(
         matches!(report.roles[..], [Outcome::Blocked { .. }]),
         "{report:?}"
@@ -862,16 +811,9 @@ async fn undoing_a_run_removes_what_it_created_and_nothing_that_was_there_before
             let proposal = prepare(olivia, &req, catalogue.clone(), &Limits::default())
                 .await
                 .unwrap();
-            runs::execute(
-                olivia,
-                &proposal.to_run(),
-                None,
-                &options(&catalogue),
-                None,
-                &|_| {},
-            )
-            .await
-            .unwrap()
+            runs::execute(olivia, &proposal.to_run(), &options(&catalogue), &|_| {})
+                .await
+                .unwrap()
         }
     };
     let first = run(&["monitor"]).await;
@@ -884,16 +826,9 @@ async fn undoing_a_run_removes_what_it_created_and_nothing_that_was_there_before
         .await
         .unwrap();
     assert_eq!(undo.writes(), 1, "{:?}", undo.plan);
-    runs::execute(
-        &olivia,
-        &undo.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    runs::execute(&olivia, &undo.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(snapshot(&world), after_first);
 
     // The first, from its JSON report as exported.
@@ -908,16 +843,9 @@ async fn undoing_a_run_removes_what_it_created_and_nothing_that_was_there_before
         .await
         .unwrap();
     assert_eq!(undo.writes(), 1);
-    runs::execute(
-        &olivia,
-        &undo.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    runs::execute(&olivia, &undo.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(snapshot(&world), before);
     // Undoing again: nothing left, and said so.
     let again = rolecall_onboarding::prepare_undo(&olivia, second.undo())
@@ -982,22 +910,15 @@ async fn a_crafted_undo_file_shows_the_tenants_names_and_removes_nothing_it_did_
         .collect();
     assert_eq!(differs.len(), 2, "{:?}", undo.checks);
     assert_eq!(undo.writes(), 0);
-    runs::execute(
-        &olivia,
-        &undo.to_run(),
-        None,
-        &options(&catalogue),
-        None,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    runs::execute(&olivia, &undo.to_run(), &options(&catalogue), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(snapshot(&world), before, "the hand-made Owner stays");
 
     // Even a removal run handed that grant directly removes only
     // Rolecall's own assignment name.
     let forced = rolecall_grants::Run::undoing("forced", vec![item.grant.clone()]);
-    let report = runs::execute(&olivia, &forced, None, &options(&catalogue), None, &|_| {})
+    let report = runs::execute(&olivia, &forced, &options(&catalogue), &|_| {})
         .await
         .unwrap();
     assert_eq!(report.outcomes, [Outcome::AlreadyGone]);
@@ -1031,9 +952,14 @@ async fn a_resumed_run_does_not_claim_what_someone_else_made() {
     let mut run = rolecall_grants::Run::new(RunKind::Apply, "interrupted", vec![grant(&rg)]);
     run.to_create = vec![true];
     let journal = temp_journal("resume-someone-else");
-    let report = runs::resume(&olivia, &run, &options(&catalogue), Some(&journal), &|_| {})
-        .await
-        .unwrap();
+    let report = runs::resume(
+        &olivia,
+        &run,
+        &options(&catalogue).journaled(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(
         report.outcomes,
         [Outcome::AlreadyInPlace],
