@@ -59,6 +59,8 @@ enum Task {
     Bindings,
     /// cargo deny: licences, sources, bans, and advisories from ../shared/rustsec.
     Deny,
+    /// Rewrite ui/src/test/fixtures/answers.json (what Rust answers the UI's fakes give).
+    Fixtures,
     /// Build the app and run the end-to-end suite through the real window.
     E2e,
     /// Run the benchmarks: the onboarding apply harness against the emulator
@@ -82,6 +84,20 @@ fn main() -> Result<()> {
             skip_cross,
         } => test(&root, skip_e2e, skip_cross),
         Task::Deny => deny::check(&root),
+        Task::Fixtures => {
+            run(cargo()
+                .args([
+                    "test",
+                    "--quiet",
+                    "--package",
+                    "rolecall-onboarding",
+                    "--test",
+                    "ui_fixtures",
+                ])
+                .env("ROLECALL_UPDATE_FIXTURES", "1"))?;
+            println!("wrote ui/src/test/fixtures/answers.json");
+            Ok(())
+        }
         Task::Bindings => {
             run(cargo()
                 .args([

@@ -1,4 +1,6 @@
 import { vi } from "vitest";
+import fixtureAnswers from "./fixtures/answers.json";
+import fixtureInputs from "./fixtures/inputs.json";
 import type { Channel } from "@tauri-apps/api/core";
 import type {
   AppView,
@@ -219,63 +221,19 @@ function guidFor(...parts: string[]): string {
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-8${s.slice(17, 20)}-${s.slice(20, 32)}`;
 }
 
-const isGuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s.trim());
 
-/** CSV rows (quotes understood), cells trimmed, empty lines skipped. */
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  const endCell = () => {
-    row.push(cell.trim());
-    cell = "";
-  };
-  const endRow = () => {
-    endCell();
-    if (row.some((c) => c !== "")) rows.push(row);
-    row = [];
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") endCell();
-    else if (ch === "\n") endRow();
-    else if (ch !== "\r") cell += ch;
-  }
-  endRow();
-  return rows;
-}
-
-/** `rolecall_onboarding::people_from_csv`. */
+/**
+ * `rolecall_onboarding::people_from_csv`, as the Rust code answers it: the
+ * CSV texts the tests upload are in `fixtures/inputs.json`, the answers in
+ * `fixtures/answers.json` (written by `cargo xtask fixtures`).
+ */
 export function peopleFromCsv(text: string): string[] {
-  const rows = csvRows(text);
-  const first = rows[0];
-  if (!first) return [];
-  const names = ["userprincipalname", "user principal name", "upn", "mail", "email", "objectid", "object id", "id", "appid", "application id", "member"];
-  let column = -1;
-  for (const name of names) {
-    column = first.findIndex((c) => c.replace(/^\uFEFF/, "").toLowerCase() === name);
-    if (column >= 0) break;
+  const name = Object.entries(fixtureInputs.peopleCsv).find(([, csv]) => csv === text)?.[0];
+  const answer = name && (fixtureAnswers.peopleFromCsv as Record<string, string[]>)[name];
+  if (!answer) {
+    throw new Error("No fixture for this CSV: add it to ui/src/test/fixtures/inputs.json and run `cargo xtask fixtures`.");
   }
-  const looksLikePerson = (c: string) => c.includes("@") || isGuid(c);
-  let skip = 0;
-  if (column >= 0) skip = 1;
-  else {
-    column = 0;
-    if (first[0] !== undefined && !looksLikePerson(first[0])) skip = 1;
-  }
-  const seen = new Set<string>();
-  return rows
-    .slice(skip)
-    .map((r) => r[column] ?? "")
-    .filter((c) => c !== "" && !seen.has(c.toLowerCase()) && !!seen.add(c.toLowerCase()));
+  return answer;
 }
 
 export interface TenantContext {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import fixtureInputs from "../../test/fixtures/inputs.json";
 import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { BackendProvider } from "../../backend";
@@ -264,11 +265,7 @@ describe("onboarding from a template", () => {
     const backend = renderWith(<OnboardingWizard />);
     await chooseAcgTasks(user, ["deploy"]);
     await user.click(next());
-    const csv = new File(
-      [`userPrincipalName,displayName\n${nadia.detail},Nadia\n${tom.detail},Tom\nnobody@contosodemo.onmicrosoft.com,Nobody\n${nadia.detail},Nadia again\n`],
-      "team.csv",
-      { type: "text/csv" },
-    );
+    const csv = new File([fixtureInputs.peopleCsv.team], "team.csv", { type: "text/csv" });
     await user.upload(screen.getByTestId("import-csv-file"), csv);
     expect(await screen.findByTestId("csv-summary")).toHaveTextContent("Imported 3 people from team.csv");
     expect(screen.getAllByTestId("csv-person").map((c) => c.textContent)).toEqual([
