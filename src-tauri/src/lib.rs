@@ -176,9 +176,14 @@ fn open(
         tracing::warn!(error = %format!("{error:#}"), "no log file: logging to stderr only");
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), logs = %logs.display(), "Rolecall starting");
-    tauri::async_runtime::block_on(AppState::start(folders.config, folders.data, forced))
-        .map(|state| (state, logs.clone()))
-        .map_err(|e| (e, Some(logs)))
+    tauri::async_runtime::block_on(AppState::start(
+        folders.config,
+        folders.data,
+        folders.cache,
+        forced,
+    ))
+    .map(|state| (state, logs.clone()))
+    .map_err(|e| (e, Some(logs)))
 }
 
 #[cfg(test)]

@@ -21,9 +21,9 @@ pub(crate) async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, Comman
     let catalogue = connection
         .catalogue
         .get_or_try_init(|| async move {
-            rolecall_azure::catalogue::provider_operations(&azure.arm)
-                .await
-                .map(Arc::new)
+            // Kept between runs in the app's cache folder (shared with the CLI).
+            let cache = rolecall_app::catalogue::CatalogueCache::new(state.cache_dir());
+            rolecall_app::catalogue::load(&azure, Some(&cache)).await
         })
         .await?;
     Ok(catalogue.clone())

@@ -145,6 +145,8 @@ impl Connection {
 pub struct AppState {
     /// What the person should know about this start, shown once in the window.
     pub notices: Vec<String>,
+    /// The app's cache folder (the provider-operations catalogue is kept there).
+    cache_dir: PathBuf,
     settings_path: PathBuf,
     config_dir: PathBuf,
     settings: Mutex<Settings>,
@@ -243,9 +245,10 @@ impl AppState {
     pub async fn start(
         config_dir: PathBuf,
         data_dir: PathBuf,
+        cache_dir: PathBuf,
         forced: Option<CloudSource>,
     ) -> anyhow::Result<Self> {
-        for dir in [&config_dir, &data_dir] {
+        for dir in [&config_dir, &data_dir, &cache_dir] {
             rolecall_core::files::ensure_dir(dir)?;
         }
         let settings_path = config_dir.join("settings.json");
@@ -281,6 +284,7 @@ impl AppState {
         };
         Ok(Self {
             notices,
+            cache_dir,
             settings_path,
             config_dir,
             settings: Mutex::new(settings),
@@ -394,6 +398,10 @@ impl AppState {
 
     pub fn is_running(&self, run_id: &str) -> bool {
         self.running.lock().expect("running lock").contains(run_id)
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache_dir.clone()
     }
 
     pub fn templates_dir(&self) -> PathBuf {

@@ -11,18 +11,39 @@ pub const APP_IDENTIFIER: &str = "app.rolecall.desktop";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Folders {
     data: PathBuf,
+    cache: Option<PathBuf>,
 }
 
 impl Folders {
     /// Folders under `data` (the app passes Tauri's `app_data_dir`).
     pub fn new(data: impl Into<PathBuf>) -> Self {
-        Self { data: data.into() }
+        Self {
+            data: data.into(),
+            cache: None,
+        }
+    }
+
+    /// With a cache folder (the app passes Tauri's `app_cache_dir`).
+    pub fn with_cache(mut self, cache: impl Into<PathBuf>) -> Self {
+        self.cache = Some(cache.into());
+        self
     }
 
     /// This user's folders, as the app has them; `None` when the OS names no
     /// data folder for the user.
     pub fn for_user() -> Option<Self> {
-        dirs::data_dir().map(|d| Self::new(d.join(APP_IDENTIFIER)))
+        let folders = Self::new(dirs::data_dir()?.join(APP_IDENTIFIER));
+        Some(match dirs::cache_dir() {
+            Some(cache) => folders.with_cache(cache.join(APP_IDENTIFIER)),
+            None => folders,
+        })
+    }
+
+    /// Where the provider-operations catalogue is kept between runs.
+    pub fn catalogue_cache(&self) -> Option<crate::catalogue::CatalogueCache> {
+        self.cache
+            .as_ref()
+            .map(crate::catalogue::CatalogueCache::new)
     }
 
     pub fn data(&self) -> &Path {

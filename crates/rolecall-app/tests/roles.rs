@@ -96,3 +96,48 @@ async fn app_roles_are_given_only_to_the_members_they_are_made_for() {
         .await
         .unwrap();
 }
+
+/// The catalogue is read from ARM once, then kept between runs; a damaged
+/// kept copy is read again from ARM and replaced.
+#[tokio::test]
+async fn the_catalogue_is_kept_between_runs_and_a_damaged_copy_is_replaced() {
+    use rolecall_app::catalogue::{CatalogueCache, load};
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let dir = std::env::temp_dir().join(format!("rolecall-catalogue-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cache = CatalogueCache::new(dir.join("cache")).including_loopback();
+
+    world.emulator.reset_observed();
+    let first = load(&olivia, Some(&cache)).await.unwrap();
+    let asked = world.emulator.observed().requests;
+    assert!(asked > 0, "read from ARM the first time");
+    let second = load(&olivia, Some(&cache)).await.unwrap();
+    assert_eq!(
+        world.emulator.observed().requests,
+        asked,
+        "then from the cache"
+    );
+    assert_eq!(first.len(), second.len());
+
+    let kept: Vec<_> = std::fs::read_dir(dir.join("cache")).unwrap().collect();
+    assert_eq!(kept.len(), 1);
+    let file = kept[0].as_ref().unwrap().path();
+    std::fs::write(&file, b"[{\"half\": ").unwrap();
+    let third = load(&olivia, Some(&cache)).await.unwrap();
+    assert!(
+        world.emulator.observed().requests > asked,
+        "read from ARM again"
+    );
+    assert_eq!(third.len(), first.len());
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(&file).unwrap()).is_ok(),
+        "the damaged copy is replaced"
+    );
+
+    // The demo's own emulator (loopback) is not kept by default.
+    let plain = CatalogueCache::new(dir.join("plain"));
+    load(&olivia, Some(&plain)).await.unwrap();
+    assert!(!dir.join("plain").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -207,6 +207,11 @@ pub struct ArmClient {
 }
 
 impl ArmClient {
+    /// ARM's address for this cloud (`https://management.azure.com/`).
+    pub fn endpoint(&self) -> &str {
+        self.service.base().as_str()
+    }
+
     pub fn new(
         cloud: &CloudProfile,
         http: reqwest::Client,

@@ -196,6 +196,11 @@ impl Service {
         }
     }
 
+    /// The service's base address (its origin is where its token may go).
+    pub fn base(&self) -> &Url {
+        &self.inner.base
+    }
+
     /// `path` relative to the service's base (a leading `/` is allowed),
     /// with `query` pairs encoded. A path that would leave the service's
     /// origin (`https://other/…`, `//other`, `\\other`) is refused here.

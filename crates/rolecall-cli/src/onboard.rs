@@ -158,9 +158,9 @@ pub(crate) async fn catalogue(
         tokio::sync::OnceCell::const_new();
     Ok(CATALOGUE
         .get_or_try_init(|| async {
-            rolecall_azure::catalogue::provider_operations(&azure.arm)
-                .await
-                .map(std::sync::Arc::new)
+            // Kept between runs in the app's cache folder (shared with the app).
+            let cache = rolecall_app::Folders::for_user().and_then(|f| f.catalogue_cache());
+            rolecall_app::catalogue::load(azure, cache.as_ref()).await
         })
         .await?
         .clone())
