@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
-use rolecall_auth::{Accounts, Keychain, Session};
+use rolecall_auth::Session;
 use rolecall_core::{CloudChoice, CloudKind, CloudProfile, Settings};
 use rolecall_emulator::Emulator;
 
@@ -92,20 +92,15 @@ impl Connection {
         };
         let http = rolecall_core::http::client_for(&cloud)?;
         // The built-in demo keeps its accounts apart from any other emulator's,
-        // whose tokens would mean nothing to it.
-        let service = match mode {
-            CloudMode::Demo => "Rolecall (demo tenant)".to_owned(),
-            _ => rolecall_auth::keychain::service_for(&cloud, settings.client_id()),
+        // whose tokens would mean nothing to it. A keychain that cannot be
+        // reached does not keep the window shut: the person is told, and
+        // sign-in says it again when it needs it.
+        let keys = match mode {
+            CloudMode::Demo => rolecall_app::connect::Keys::Demo,
+            _ => rolecall_app::connect::Keys::OfCloud,
         };
-        // A keychain that cannot be reached does not keep the window shut:
-        // the person is told, and sign-in says it again when it needs it.
-        let (keychain, unreachable) = Keychain::open_or_unavailable(&service);
-        let accounts = Arc::new(Accounts::new(
-            keychain,
-            http.clone(),
-            cloud.clone(),
-            settings.client_id(),
-        ));
+        let (accounts, unreachable) =
+            rolecall_app::connect::accounts(&cloud, settings.client_id(), keys)?;
         let session = Session::new(accounts);
         let restored = match unreachable {
             Some(error) => Err(error.to_string()),
@@ -306,11 +301,10 @@ impl AppState {
     pub fn azure(&self) -> Result<rolecall_azure::Azure, rolecall_auth::AuthError> {
         let connection = self.connection();
         let credential = connection.session.credential()?;
-        Ok(rolecall_azure::Azure::new(
+        Ok(rolecall_app::connect::azure(
             &connection.cloud,
             connection.http.clone(),
             credential,
-            &rolecall_azure::Options::default(),
         ))
     }
 

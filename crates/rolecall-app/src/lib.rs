@@ -10,6 +10,7 @@
 //! `ARCHITECTURE.md`.
 
 pub mod catalogue;
+pub mod connect;
 pub mod error;
 pub mod folders;
 pub mod roles;

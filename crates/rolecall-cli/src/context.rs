@@ -42,17 +42,17 @@ pub(crate) fn accounts_for(
     cli: &Cli,
     cloud: &CloudProfile,
 ) -> anyhow::Result<Arc<rolecall_auth::Accounts>> {
-    let service = cli
-        .keychain_service
-        .clone()
-        .unwrap_or_else(|| rolecall_auth::keychain::service_for(cloud, &cli.client_id));
-    let keychain = rolecall_auth::Keychain::open(&service)?;
-    Ok(Arc::new(rolecall_auth::Accounts::new(
-        keychain,
-        http::client_for(cloud)?,
-        cloud.clone(),
-        &cli.client_id,
-    )))
+    use rolecall_app::connect::{Keys, accounts};
+    let keys = match &cli.keychain_service {
+        Some(name) => Keys::Service(name),
+        None => Keys::OfCloud,
+    };
+    let (accounts, unreachable) = accounts(cloud, &cli.client_id, keys)?;
+    // A command cannot go on without its sign-in: say so now.
+    if let Some(error) = unreachable {
+        return Err(error.into());
+    }
+    Ok(accounts)
 }
 pub(crate) fn pick_account(
     accounts: &rolecall_auth::Accounts,
@@ -99,12 +99,7 @@ pub(crate) async fn connect(
         };
         (info, Arc::new(credential))
     };
-    let azure = rolecall_azure::Azure::new(
-        cloud,
-        http::client_for(cloud)?,
-        credential,
-        &rolecall_azure::Options::default(),
-    );
+    let azure = rolecall_app::connect::azure(cloud, http::client_for(cloud)?, credential);
     Ok((info, azure))
 }
 /// The journal of writes: `--journal`, else `journal.jsonl` in the data
@@ -112,12 +107,11 @@ pub(crate) async fn connect(
 pub(crate) fn journal(path: Option<&PathBuf>) -> anyhow::Result<rolecall_grants::Journal> {
     let path = match path {
         Some(path) => path.clone(),
-        None => dirs::data_dir()
+        None => rolecall_app::Folders::for_user()
             .ok_or_else(|| {
                 anyhow::anyhow!("no data folder is known for this user; give --journal FILE")
             })?
-            .join("app.rolecall.desktop")
-            .join("journal.jsonl"),
+            .journal(),
     };
     rolecall_grants::Journal::open(&path)
         .map_err(|e| anyhow::anyhow!("the journal {} cannot be opened: {e}", path.display()))
