@@ -173,23 +173,23 @@ pub async fn save_role_draft(
     json: String,
     editing: String,
 ) -> Result<RoleView, CommandError> {
+    use rolecall_app::roles::{Saving, save_draft};
     let draft =
         Draft::from_json(&json).map_err(|e| CommandError::new("InvalidJson", e.to_string()))?;
-    let first = draft.assignable_scopes.first().cloned().unwrap_or_default();
     let azure = state.azure()?;
-    let subscription = subscription_of(&first)?;
-    let tenant = Tenant::load_with(&azure, catalogue(&state).await?, &subscription).await?;
-    let settle = custom_roles::Settle::default();
-    let saved = if editing.is_empty() {
-        let guid = rolecall_app::roles::new_role_id(&draft.role_name, &subscription);
-        custom_roles::create(&azure, &tenant, &draft, &guid, &settle).await
+    let saving = if editing.is_empty() {
+        Saving::New
     } else {
-        custom_roles::update(&azure, &tenant, &draft, &editing, &settle).await
+        Saving::Edit(&editing)
     };
-    let role = saved.map_err(|e| match e {
-        custom_roles::RoleError::Azure(e) => CommandError::from(e),
-        other => CommandError::new("RoleNotSaved", other.to_string()),
-    })?;
+    let role = save_draft(
+        &azure,
+        catalogue(&state).await?,
+        &draft,
+        saving,
+        &custom_roles::Settle::default(),
+    )
+    .await?;
     Ok(RoleView::from(&role))
 }
 

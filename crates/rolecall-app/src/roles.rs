@@ -14,6 +14,71 @@ pub fn new_role_id(role_name: &str, subscription_scope: &str) -> String {
     rolecall_rbac::names::arm_guid(&[role_name, subscription_scope]).to_string()
 }
 
+/// Whether a draft makes a new custom role or changes an existing one.
+#[derive(Debug, Clone, Copy)]
+pub enum Saving<'a> {
+    /// A new role: its id is [`new_role_id`] of its name and subscription.
+    New,
+    /// The custom role with this id (its own name is not a collision).
+    Edit(&'a str),
+}
+
+/// The subscription a draft lives in: that of its first assignable scope.
+pub fn draft_subscription(draft: &rolecall_rbac::draft::Draft) -> Result<String> {
+    let first = draft.assignable_scopes.first().ok_or_else(|| {
+        AppError::input(
+            "A custom role needs at least one assignable scope: choose where it may be assigned (assignableScopes).",
+        )
+    })?;
+    let scope = Scope::parse(first).map_err(|e| AppError::input(e.to_string()))?;
+    Ok(scope
+        .subscription_scope()
+        .unwrap_or_else(|| scope.as_str().to_owned()))
+}
+
+/// The existing custom role `role` (a name or id) in `subscription`, to
+/// edit: a built-in role is refused.
+pub async fn editable(azure: &Azure, subscription: &str, role: &str) -> Result<RoleDefinition> {
+    let found = rolecall_grants::resolve::role(azure, subscription, role).await?;
+    if !found.is_custom() {
+        return Err(AppError::new(
+            ErrorKind::Refused,
+            "BuiltInRole",
+            format!(
+                "{} is a built-in role; only custom roles can be changed.",
+                found.role_name()
+            ),
+        ));
+    }
+    Ok(found)
+}
+
+/// Writes a draft (checked first against the catalogue, the directory's
+/// role names and the admin's rights; nothing is written while anything in
+/// it is an error) and waits until ARM reads it back consistently.
+pub async fn save_draft(
+    azure: &Azure,
+    catalogue: std::sync::Arc<rolecall_rbac::Catalogue>,
+    draft: &rolecall_rbac::draft::Draft,
+    saving: Saving<'_>,
+    settle: &rolecall_grants::custom_roles::Settle,
+) -> Result<RoleDefinition> {
+    use rolecall_grants::custom_roles::{self, RoleError, Tenant};
+    let subscription = draft_subscription(draft)?;
+    let tenant = Tenant::load_with(azure, catalogue, &subscription).await?;
+    let saved = match saving {
+        Saving::New => {
+            let guid = new_role_id(&draft.role_name, &subscription);
+            custom_roles::create(azure, &tenant, draft, &guid, settle).await
+        }
+        Saving::Edit(guid) => custom_roles::update(azure, &tenant, draft, guid, settle).await,
+    };
+    saved.map_err(|e| match e {
+        RoleError::Azure(e) => e.into(),
+        other => AppError::new(ErrorKind::Refused, "RoleNotSaved", other.to_string()),
+    })
+}
+
 /// Where a custom role is deleted: at its first assignable scope, where
 /// Rolecall (and the portal) create it and ARM lists it, whatever scope the
 /// admin found it at.

@@ -141,3 +141,52 @@ async fn the_catalogue_is_kept_between_runs_and_a_damaged_copy_is_replaced() {
     assert!(!dir.join("plain").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A draft is saved the same way from both front ends: new under its
+/// deterministic id, then edited in place; a draft with no scope is refused
+/// before anything is asked of Azure.
+#[tokio::test]
+async fn a_draft_is_created_then_edited_in_place() {
+    use rolecall_app::roles::{Saving, draft_subscription, save_draft};
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = rolecall_app::catalogue::load(&olivia, None).await.unwrap();
+    let mut draft = rolecall_rbac::draft::Draft {
+        role_name: "Gateway support desk".into(),
+        description: "support tickets".into(),
+        assignable_scopes: vec![voice()],
+        permissions: vec![Permission {
+            actions: vec!["Microsoft.Support/supportTickets/read".into()],
+            ..Default::default()
+        }],
+    };
+    let settle = rolecall_grants::custom_roles::Settle {
+        consistent_reads: 1,
+        interval: std::time::Duration::from_millis(50),
+        timeout: std::time::Duration::from_secs(30),
+    };
+    let made = save_draft(&olivia, catalogue.clone(), &draft, Saving::New, &settle)
+        .await
+        .unwrap();
+    assert_eq!(made.name, new_role_id("Gateway support desk", &voice()));
+    draft.description = "support tickets (EMEA)".into();
+    let edited = save_draft(
+        &olivia,
+        catalogue,
+        &draft,
+        Saving::Edit(&made.name),
+        &settle,
+    )
+    .await
+    .unwrap();
+    assert_eq!(edited.name, made.name);
+    assert_eq!(edited.properties.description, "support tickets (EMEA)");
+
+    let nowhere = rolecall_rbac::draft::Draft {
+        assignable_scopes: Vec::new(),
+        ..draft
+    };
+    let refused = draft_subscription(&nowhere).unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput);
+    assert!(refused.message.contains("assignable scope"), "{refused}");
+}

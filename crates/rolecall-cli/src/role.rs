@@ -14,25 +14,21 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", file.display()))?;
             let draft = rolecall_rbac::draft::Draft::from_json(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let first = draft.assignable_scopes.first().cloned().ok_or_else(|| {
-                anyhow::anyhow!("the draft has no assignable scope; add one to assignableScopes")
-            })?;
-            let subscription = rolecall_rbac::Scope::parse(&first)?
-                .subscription_scope()
-                .unwrap_or(first);
+            let subscription = rolecall_app::roles::draft_subscription(&draft)?;
             let (_, azure) = connect(cli, cloud, who).await?;
-            let tenant = rolecall_grants::custom_roles::Tenant::load(&azure, &subscription).await?;
+            let catalogue = crate::onboard::catalogue(&azure).await?;
+            let tenant = rolecall_grants::custom_roles::Tenant::load_with(
+                &azure,
+                catalogue.clone(),
+                &subscription,
+            )
+            .await?;
             let editing = match action {
-                RoleAction::Update { role, .. } => {
-                    let found = rolecall_grants::resolve::role(&azure, &subscription, role).await?;
-                    if !found.is_custom() {
-                        anyhow::bail!(
-                            "{} is a built-in role; only custom roles can be updated",
-                            found.role_name()
-                        );
-                    }
-                    Some(found.name)
-                }
+                RoleAction::Update { role, .. } => Some(
+                    rolecall_app::roles::editable(&azure, &subscription, role)
+                        .await?
+                        .name,
+                ),
                 _ => None,
             };
             let issues =
@@ -57,19 +53,13 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                     anyhow::bail!("{errors} issue(s) must be fixed before the role can be written");
                 }
             } else {
-                use rolecall_grants::custom_roles;
-                let role = match &editing {
-                    Some(guid) => {
-                        custom_roles::update(&azure, &tenant, &draft, guid, &Default::default())
-                            .await?
-                    }
-                    None => {
-                        let guid =
-                            rolecall_app::roles::new_role_id(&draft.role_name, &subscription);
-                        custom_roles::create(&azure, &tenant, &draft, &guid, &Default::default())
-                            .await?
-                    }
+                use rolecall_app::roles::{Saving, save_draft};
+                let saving = match &editing {
+                    Some(guid) => Saving::Edit(guid),
+                    None => Saving::New,
                 };
+                let role =
+                    save_draft(&azure, catalogue, &draft, saving, &Default::default()).await?;
                 let verb = if editing.is_some() {
                     "updated"
                 } else {
