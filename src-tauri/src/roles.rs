@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rolecall_grants::custom_roles::{self, Tenant};
+use rolecall_grants::custom_roles;
 use rolecall_rbac::draft::{Draft, Severity};
 use rolecall_rbac::{ActionKind, Catalogue};
 use tauri::State;
@@ -128,7 +128,7 @@ pub async fn check_role_draft(
             });
         }
     };
-    let Some(first) = draft.assignable_scopes.first() else {
+    if draft.assignable_scopes.is_empty() {
         return Ok(DraftCheckView {
             issues: vec![DraftIssueView {
                 error: true,
@@ -142,12 +142,12 @@ pub async fn check_role_draft(
         });
     };
     let azure = state.azure()?;
-    let tenant =
-        Tenant::load_with(&azure, catalogue(&state).await?, &subscription_of(first)?).await?;
     let editing = (!editing.is_empty()).then_some(editing.as_str());
-    let issues = custom_roles::check(&azure, &tenant, &draft, editing).await?;
+    let check =
+        rolecall_app::roles::check_draft(&azure, catalogue(&state).await?, &draft, editing).await?;
     Ok(DraftCheckView {
-        issues: issues
+        issues: check
+            .issues
             .into_iter()
             .map(|i| DraftIssueView {
                 error: i.severity == Severity::Error,
@@ -155,12 +155,10 @@ pub async fn check_role_draft(
                 message: i.message,
             })
             .collect(),
-        granted: u32::try_from(draft.granted_count(&tenant.catalogue)).unwrap_or(u32::MAX),
+        granted: u32::try_from(check.granted).unwrap_or(u32::MAX),
         normalized: draft.to_json(),
         parsed: true,
-        in_place: custom_roles::already_in_place(&tenant, &draft)
-            .map(|r| r.name.clone())
-            .unwrap_or_default(),
+        in_place: check.in_place.unwrap_or_default(),
     })
 }
 

@@ -53,6 +53,37 @@ pub async fn editable(azure: &Azure, subscription: &str, role: &str) -> Result<R
     Ok(found)
 }
 
+/// What a draft's check found.
+#[derive(Debug, Clone)]
+pub struct DraftCheck {
+    /// Everything ARM would refuse (errors) and what is worth knowing (warnings).
+    pub issues: Vec<rolecall_rbac::draft::Issue>,
+    /// How many catalogue operations the draft grants in all.
+    pub granted: usize,
+    /// A custom role that already is exactly this draft, if any (its id).
+    pub in_place: Option<String>,
+}
+
+/// Checks a draft against the live catalogue, the directory's role names
+/// and the admin's rights, writing nothing (`editing`: the role being
+/// changed, whose own name is no collision).
+pub async fn check_draft(
+    azure: &Azure,
+    catalogue: std::sync::Arc<rolecall_rbac::Catalogue>,
+    draft: &rolecall_rbac::draft::Draft,
+    editing: Option<&str>,
+) -> Result<DraftCheck> {
+    use rolecall_grants::custom_roles::{self, Tenant};
+    let subscription = draft_subscription(draft)?;
+    let tenant = Tenant::load_with(azure, catalogue, &subscription).await?;
+    let issues = custom_roles::check(azure, &tenant, draft, editing).await?;
+    Ok(DraftCheck {
+        issues,
+        granted: draft.granted_count(&tenant.catalogue),
+        in_place: custom_roles::already_in_place(&tenant, draft).map(|r| r.name.clone()),
+    })
+}
+
 /// Writes a draft (checked first against the catalogue, the directory's
 /// role names and the admin's rights; nothing is written while anything in
 /// it is an error) and waits until ARM reads it back consistently.

@@ -169,6 +169,21 @@ async fn a_draft_is_created_then_edited_in_place() {
         .await
         .unwrap();
     assert_eq!(made.name, new_role_id("Gateway support desk", &voice()));
+    // Checked as both front ends check it: what it grants, and that it is in place now.
+    let check =
+        rolecall_app::roles::check_draft(&olivia, catalogue.clone(), &draft, Some(&made.name))
+            .await
+            .unwrap();
+    assert!(check.granted >= 1);
+    assert_eq!(check.in_place.as_deref(), Some(made.name.as_str()));
+    assert!(
+        check
+            .issues
+            .iter()
+            .all(|i| i.severity != rolecall_rbac::draft::Severity::Error),
+        "{:?}",
+        check.issues
+    );
     draft.description = "support tickets (EMEA)".into();
     let edited = save_draft(
         &olivia,

@@ -17,12 +17,6 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
             let subscription = rolecall_app::roles::draft_subscription(&draft)?;
             let (_, azure) = connect(cli, cloud, who).await?;
             let catalogue = crate::onboard::catalogue(&azure).await?;
-            let tenant = rolecall_grants::custom_roles::Tenant::load_with(
-                &azure,
-                catalogue.clone(),
-                &subscription,
-            )
-            .await?;
             let editing = match action {
                 RoleAction::Update { role, .. } => Some(
                     rolecall_app::roles::editable(&azure, &subscription, role)
@@ -31,9 +25,14 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                 ),
                 _ => None,
             };
-            let issues =
-                rolecall_grants::custom_roles::check(&azure, &tenant, &draft, editing.as_deref())
-                    .await?;
+            let issues = rolecall_app::roles::check_draft(
+                &azure,
+                catalogue.clone(),
+                &draft,
+                editing.as_deref(),
+            )
+            .await?
+            .issues;
             let errors = issues
                 .iter()
                 .filter(|i| i.severity == rolecall_rbac::draft::Severity::Error)
