@@ -100,7 +100,7 @@ impl Connection {
             _ => rolecall_app::connect::Keys::OfCloud,
         };
         let (accounts, unreachable) =
-            rolecall_app::connect::accounts(&cloud, settings.client_id(), keys)?;
+            rolecall_app::connect::accounts(&cloud, http.clone(), settings.client_id(), keys);
         let session = Session::new(accounts);
         let restored = match unreachable {
             Some(error) => Err(error.to_string()),

@@ -8,8 +8,6 @@ use azure_core::credentials::TokenCredential;
 use rolecall_auth::{Accounts, Keychain, KeychainError};
 use rolecall_core::CloudProfile;
 
-use crate::error::{AppError, ErrorKind, Result};
-
 /// Which keychain entries a cloud's accounts live under.
 #[derive(Debug, Clone, Copy)]
 pub enum Keys<'a> {
@@ -32,24 +30,20 @@ pub fn service(cloud: &CloudProfile, client_id: &str, keys: Keys<'_>) -> String 
     }
 }
 
-/// The accounts signed in to `cloud` on this computer. A keychain that
-/// cannot be reached is not an error here: the accounts answer
-/// "unavailable" when used, and the reason comes back for the caller to say.
+/// The accounts signed in to `cloud` on this computer, signing in with
+/// `http` (the cloud's client, `rolecall_core::http::client_for`, which the
+/// caller shares with its ARM and Graph clients). A keychain that cannot be
+/// reached is not an error here: the accounts answer "unavailable" when
+/// used, and the reason comes back for the caller to say.
 pub fn accounts(
     cloud: &CloudProfile,
+    http: reqwest::Client,
     client_id: &str,
     keys: Keys<'_>,
-) -> Result<(Arc<Accounts>, Option<KeychainError>)> {
+) -> (Arc<Accounts>, Option<KeychainError>) {
     let (keychain, unreachable) = Keychain::open_or_unavailable(&service(cloud, client_id, keys));
-    let http = rolecall_core::http::client_for(cloud).map_err(|e| {
-        AppError::new(
-            ErrorKind::InvalidInput,
-            "InvalidCloudProfile",
-            e.to_string(),
-        )
-    })?;
     let accounts = Arc::new(Accounts::new(keychain, http, cloud.clone(), client_id));
-    Ok((accounts, unreachable))
+    (accounts, unreachable)
 }
 
 /// The ARM and Graph clients acting with `credential` in `cloud`.

@@ -33,7 +33,7 @@ pub(crate) async fn login(ctx: &Ctx<'_>, args: &LoginArgs) -> anyhow::Result<()>
         timeout,
         device_code,
     } = args;
-    let accounts = accounts_for(cli, cloud)?;
+    let accounts = accounts_for(cli, cloud, http::client_for(cloud)?)?;
     let timeout = Duration::from_secs(*timeout);
     let info = if *device_code {
         let (prompt, session) = accounts.start_device_code(tenant).await?;
@@ -56,7 +56,7 @@ pub(crate) async fn login(ctx: &Ctx<'_>, args: &LoginArgs) -> anyhow::Result<()>
 
 pub(crate) async fn accounts(ctx: &Ctx<'_>) -> anyhow::Result<()> {
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
-    let accounts = accounts_for(cli, cloud)?;
+    let accounts = accounts_for(cli, cloud, http::client_for(cloud)?)?;
     let all = accounts.list()?;
     ctx.printer().show(&all, |all| {
         if all.is_empty() {
@@ -97,7 +97,7 @@ pub(crate) async fn whoami(ctx: &Ctx<'_>, args: &WhoamiArgs) -> anyhow::Result<(
 pub(crate) async fn logout(ctx: &Ctx<'_>, args: &LogoutArgs) -> anyhow::Result<()> {
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
     let LogoutArgs { account, all } = args;
-    let accounts = accounts_for(cli, cloud)?;
+    let accounts = accounts_for(cli, cloud, http::client_for(cloud)?)?;
     if *all {
         accounts.sign_out_everywhere()?;
         println!("signed out of every account on this computer");

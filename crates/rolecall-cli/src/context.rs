@@ -41,13 +41,14 @@ pub(crate) fn load_cloud(cli: &Cli) -> anyhow::Result<CloudProfile> {
 pub(crate) fn accounts_for(
     cli: &Cli,
     cloud: &CloudProfile,
+    http: reqwest::Client,
 ) -> anyhow::Result<Arc<rolecall_auth::Accounts>> {
     use rolecall_app::connect::{Keys, accounts};
     let keys = match &cli.keychain_service {
         Some(name) => Keys::Service(name),
         None => Keys::OfCloud,
     };
-    let (accounts, unreachable) = accounts(cloud, &cli.client_id, keys)?;
+    let (accounts, unreachable) = accounts(cloud, http, &cli.client_id, keys);
     // A command cannot go on without its sign-in: say so now.
     if let Some(error) = unreachable {
         return Err(error.into());
@@ -85,13 +86,14 @@ pub(crate) async fn connect(
     who: &Who,
 ) -> anyhow::Result<(rolecall_auth::AccountInfo, rolecall_azure::Azure)> {
     use rolecall_auth::AccountCredential;
+    let http = http::client_for(cloud)?;
     let (info, credential): (_, Arc<dyn azure_core::credentials::TokenCredential>) = if who
         .azure_cli
     {
         let az = rolecall_auth::azure_cli::connect(cloud, cli.tenant.as_deref()).await?;
         (az.info, az.credential)
     } else {
-        let accounts = accounts_for(cli, cloud)?;
+        let accounts = accounts_for(cli, cloud, http.clone())?;
         let info = pick_account(&accounts, who.account.as_deref())?;
         let credential = match &cli.tenant {
             Some(tenant) => AccountCredential::in_tenant(accounts, info.id.clone(), tenant.clone()),
@@ -99,7 +101,7 @@ pub(crate) async fn connect(
         };
         (info, Arc::new(credential))
     };
-    let azure = rolecall_app::connect::azure(cloud, http::client_for(cloud)?, credential);
+    let azure = rolecall_app::connect::azure(cloud, http, credential);
     Ok((info, azure))
 }
 /// The journal of writes: `--journal`, else `journal.jsonl` in the data
