@@ -87,14 +87,10 @@ pub async fn check(
     draft: &Draft,
     editing: Option<&str>,
 ) -> Result<Vec<Issue>, AzureError> {
-    // Only scopes that parse are asked about; the others are the draft's
-    // own errors ("not an Azure scope"), said by `validate` below.
-    let parsed = draft
-        .assignable_scopes
-        .iter()
-        .filter(|s| Scope::parse(s).is_ok())
-        .cloned();
-    let rights = crate::plan::rights(azure, parsed, WRITE_ACTION).await?;
+    // `rights` asks ARM only about scopes that parse; the others are the
+    // draft's own errors ("not an Azure scope"), said by `validate` below.
+    let rights =
+        crate::plan::rights(azure, draft.assignable_scopes.iter().cloned(), WRITE_ACTION).await?;
     let names: Vec<String> = tenant
         .roles
         .iter()
