@@ -193,9 +193,8 @@ pub fn init_logging() {
     }));
 }
 
-/// Adds the rotating log file in `dir` (created when missing).
+/// Adds the rotating log file in `dir` (made by [`Folders::create`]).
 pub fn log_to_folder(dir: &Path) -> anyhow::Result<()> {
-    rolecall_core::files::ensure_dir(dir)?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("rolecall")

@@ -234,18 +234,16 @@ impl AppState {
     /// (settings moved aside, a profile that fell back to the demo, a
     /// keychain out of reach) is kept for the window: [`AppState::notices`].
     ///
-    /// Invariant: on an empty profile this creates what it needs; only a
-    /// forced cloud that cannot be used, or a demo emulator that cannot
-    /// start, is an error.
+    /// Invariant: the folders exist (`startup::Folders::create`, run first);
+    /// on an empty profile this creates the rest it needs; only a forced
+    /// cloud that cannot be used, or a demo emulator that cannot start, is
+    /// an error.
     pub async fn start(
         config_dir: PathBuf,
         data_dir: PathBuf,
         cache_dir: PathBuf,
         forced: Option<CloudSource>,
     ) -> anyhow::Result<Self> {
-        for dir in [&config_dir, &data_dir, &cache_dir] {
-            rolecall_core::files::ensure_dir(dir)?;
-        }
         let settings_path = config_dir.join("settings.json");
         let (settings, settings_notice) = Settings::load_or_recover(&settings_path);
         let mut notices: Vec<String> = settings_notice.into_iter().collect();
