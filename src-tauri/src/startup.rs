@@ -253,7 +253,7 @@ impl StartupReport {
 /// A plain next step for the failures a start can meet.
 fn what_to_do(what: &str) -> String {
     let lower = what.to_ascii_lowercase();
-    if lower.contains("cloud profile") || lower.contains("profile") {
+    if lower.contains("profile") {
         "Check the cloud profile file named above (it must be the JSON that `rolecall-emulator` or your cloud's administrator gave you), or start Rolecall without --cloud-profile and ROLECALL_CLOUD_PROFILE to choose the cloud on the sign-in page.".into()
     } else if lower.contains("address") || lower.contains("bind") || lower.contains("port") {
         "Another program may hold the network ports Rolecall needs on this computer; close it, or restart the computer, then open Rolecall again.".into()
