@@ -267,6 +267,22 @@ pub fn with_secret_service(command: &mut Command) -> Result<()> {
     result
 }
 
+/// What WebKitGTK needs under Xvfb, for the app wherever a test starts it:
+/// no accessibility bus, and software rendering (there is no GPU).
+const DISPLAY_SWITCHES: [(&str, &str); 4] = [
+    ("NO_AT_BRIDGE", "1"),
+    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    ("LIBGL_ALWAYS_SOFTWARE", "1"),
+];
+
+/// [`DISPLAY_SWITCHES`] as environment entries.
+fn display_env() -> impl Iterator<Item = (String, String)> {
+    DISPLAY_SWITCHES
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+}
+
 /// The processes of one run, stopped in reverse order of start when dropped.
 struct Session {
     env: Vec<(String, String)>,
@@ -289,13 +305,7 @@ impl Session {
         // A private environment: the app's data, config, cache and keyring all
         // live under the scratch folder and vanish with it.
         let mut env = scratch_env(scratch);
-        env.extend([
-            ("NO_AT_BRIDGE".into(), "1".into()),
-            // WebKitGTK under Xvfb has no GPU; software rendering is reliable there.
-            ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
-            ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
-            ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
-        ]);
+        env.extend(display_env());
         let with_env = |command: &mut Command, env: &[(String, String)]| {
             for (k, v) in env {
                 command.env(k, v);
@@ -503,15 +513,10 @@ impl FreshProfile {
         // session bus (with the user's keyring), and the software-rendering
         // switches WebKitGTK needs under Xvfb.
         for (k, v) in harness {
-            if matches!(
-                k.as_str(),
-                "DISPLAY"
-                    | "DBUS_SESSION_BUS_ADDRESS"
-                    | "NO_AT_BRIDGE"
-                    | "WEBKIT_DISABLE_COMPOSITING_MODE"
-                    | "WEBKIT_DISABLE_DMABUF_RENDERER"
-                    | "LIBGL_ALWAYS_SOFTWARE"
-            ) {
+            if k == "DISPLAY"
+                || k == "DBUS_SESSION_BUS_ADDRESS"
+                || DISPLAY_SWITCHES.iter().any(|(name, _)| k == name)
+            {
                 env.push((k.clone(), v.clone()));
             }
         }
@@ -548,12 +553,7 @@ pub fn check_demo(root: &Path) -> Result<()> {
                 Some(guard)
             }
         };
-        env.extend([
-            ("NO_AT_BRIDGE".into(), "1".into()),
-            ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
-            ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
-            ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
-        ]);
+        env.extend(display_env());
         let _secrets = SecretService::start(&scratch, &logs, &mut env)?;
         let (fresh, _driver) = FreshProfile::start(&scratch, &cli, &env, &logs)?;
         let mut command = Command::new("node");
