@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 import type { Backend } from "../backend";
-import { fakeTenant, type TenantOptions } from "./fakeTenant";
+import { fakeTenant, kindOf, type TenantOptions } from "./fakeTenant";
 import type {
   AccountView,
   AppInfo,
@@ -54,16 +54,6 @@ type Err = { status: "error"; error: CommandError };
 type CheckResult = Ok<ConnectionCheck> | Err;
 
 const ok = <T>(data: T): Ok<T> => ({ status: "ok", data });
-/** The kinds the Rust side gives the codes these fakes answer with (see dto.rs, ErrorKind::of). */
-const KINDS: Record<string, CommandError["kind"]> = {
-  InteractionRequired: "InteractionRequired",
-  NotSignedIn: "SignInRequired",
-  UnknownAccount: "SignInRequired",
-  SignInCancelled: "Cancelled",
-  PlanExpired: "Expired",
-  InvalidSetting: "InvalidInput",
-};
-export const kindOf = (code: string): CommandError["kind"] => KINDS[code] ?? "Other";
 const err = (code: string, message: string): Err => ({ status: "error", error: { kind: kindOf(code), code, message } });
 
 export interface FakeOptions {

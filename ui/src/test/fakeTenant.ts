@@ -148,12 +148,19 @@ const summary = (g: GrantView) =>
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 export const ok = <T>(data: T): Result<T> => ({ status: "ok", data });
+/**
+ * The kinds the Rust side gives the codes the fakes answer with
+ * (rolecall_app::views::convert, `ErrorKind::of`).
+ */
 const KINDS: Record<string, CommandError["kind"]> = {
-  PlanExpired: "Expired",
-  NotSignedIn: "SignInRequired",
   InteractionRequired: "InteractionRequired",
+  NotSignedIn: "SignInRequired",
+  UnknownAccount: "SignInRequired",
+  SignInCancelled: "Cancelled",
+  PlanExpired: "Expired",
+  InvalidSetting: "InvalidInput",
 };
-const kindOf = (code: string): CommandError["kind"] => KINDS[code] ?? "Other";
+export const kindOf = (code: string): CommandError["kind"] => KINDS[code] ?? "Other";
 export const fail = <T>(code: string, message: string): Result<T> => ({ status: "error", error: { kind: kindOf(code), code, message } });
 
 /** Deliver a message as Tauri's IPC would: through the channel's handler. */
