@@ -209,28 +209,11 @@ pub async fn plan_grants(
     state: State<'_, AppState>,
     grants: Vec<GrantView>,
 ) -> Result<PlanView, CommandError> {
-    let grants = checked(&grants)?;
-    let azure = state.azure()?;
-    rolecall_app::roles::check_app_role_grants(&azure, &grants).await?;
-    let plan = rolecall_grants::plan(&azure, grants).await?;
+    let grants = rolecall_app::grants::checked(grants.iter().map(Into::into).collect())?;
+    let plan = rolecall_app::grants::plan(&state.azure()?, grants).await?;
     let view = PlanView::new(0, &plan);
     let id = state.keep_plan(plan);
     Ok(PlanView { id, ..view })
-}
-
-/// Grants from the window, each checked as input from outside is (its scope
-/// parses, its ids are GUIDs) before anything is asked of Azure.
-fn checked(grants: &[GrantView]) -> Result<Vec<rolecall_grants::Grant>, CommandError> {
-    grants
-        .iter()
-        .map(|view| {
-            let grant: rolecall_grants::Grant = view.into();
-            grant
-                .check()
-                .map(|()| grant)
-                .map_err(|message| CommandError::new("InvalidInput", message))
-        })
-        .collect()
 }
 
 /// Applies a reviewed plan, streaming each item's progress.
@@ -242,19 +225,11 @@ pub async fn apply_plan(
     on_progress: Channel<ProgressView>,
 ) -> Result<Vec<OutcomeView>, CommandError> {
     let plan = state.plan(plan_id).ok_or_else(|| CommandError::new("PlanExpired", "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); review the grants again."))?;
-    let journal = state.journal_for_writes()?;
-    let azure = state.azure()?;
+    let connected = state.connected()?;
     let send = |event: rolecall_grants::ItemEvent| {
         let _ = on_progress.send(event.into());
     };
-    let outcomes = rolecall_grants::apply(
-        &azure,
-        &plan,
-        &rolecall_grants::ApplyOptions::default(),
-        Some(journal),
-        &send,
-    )
-    .await;
+    let outcomes = rolecall_app::grants::apply(connected.ctx(), &plan, &send).await?;
     Ok(outcomes.iter().map(Into::into).collect())
 }
 
@@ -267,9 +242,8 @@ pub async fn plan_removal(
     state: State<'_, AppState>,
     grants: Vec<GrantView>,
 ) -> Result<PlanView, CommandError> {
-    let grants = checked(&grants)?;
-    let azure = state.azure()?;
-    let plan = rolecall_grants::plan(&azure, grants).await?;
+    let grants = rolecall_app::grants::checked(grants.iter().map(Into::into).collect())?;
+    let plan = rolecall_app::grants::plan_removal(&state.azure()?, grants).await?;
     let view = PlanView::new(0, &plan);
     let id = state.keep_removal(plan);
     Ok(PlanView { id, ..view })
@@ -285,63 +259,12 @@ pub async fn remove_planned(
     on_progress: Channel<ProgressView>,
 ) -> Result<Vec<OutcomeView>, CommandError> {
     let plan = state.removal(plan_id).ok_or_else(|| CommandError::new("PlanExpired", "This removal is no longer available (it is old, or another account, tenant or cloud is in use now); choose what to remove again."))?;
-    let journal = state.journal_for_writes()?;
-    let azure = state.azure()?;
+    let connected = state.connected()?;
     let send = |event: rolecall_grants::ItemEvent| {
         let _ = on_progress.send(event.into());
     };
-    let in_place: Vec<usize> = plan
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| matches!(i.status, rolecall_grants::Status::InPlace { .. }))
-        .map(|(n, _)| n)
-        .collect();
-    let grants: Vec<rolecall_grants::Grant> = in_place
-        .iter()
-        .map(|n| plan.items[*n].grant.clone())
-        .collect();
-    // Progress is numbered as in the plan.
-    let renumber = |event: rolecall_grants::ItemEvent| {
-        send(match event {
-            rolecall_grants::ItemEvent::Started { index } => rolecall_grants::ItemEvent::Started {
-                index: in_place[index],
-            },
-            rolecall_grants::ItemEvent::Finished { index, outcome } => {
-                rolecall_grants::ItemEvent::Finished {
-                    index: in_place[index],
-                    outcome,
-                }
-            }
-            rolecall_grants::ItemEvent::WaitingForReplication { index, attempt } => {
-                rolecall_grants::ItemEvent::WaitingForReplication {
-                    index: in_place[index],
-                    attempt,
-                }
-            }
-        })
-    };
-    let removed = rolecall_grants::remove(
-        &azure,
-        &grants,
-        rolecall_grants::Removes::Any,
-        4,
-        Some(journal),
-        &renumber,
-    )
-    .await;
-    let mut removed = removed.into_iter();
-    Ok(plan
-        .items
-        .iter()
-        .map(|item| match item.status {
-            rolecall_grants::Status::InPlace { .. } => removed
-                .next()
-                .unwrap_or(rolecall_grants::Outcome::AlreadyGone),
-            _ => rolecall_grants::Outcome::AlreadyGone,
-        })
-        .map(|o| (&o).into())
-        .collect())
+    let outcomes = rolecall_app::grants::remove_planned(connected.ctx(), &plan, &send).await?;
+    Ok(outcomes.iter().map(Into::into).collect())
 }
 
 /// The role assignments that apply at `scope` (made there or inherited),

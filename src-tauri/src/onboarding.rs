@@ -4,8 +4,6 @@
 //! logic lives in `rolecall-onboarding` and `rolecall-grants`; this only
 //! translates.
 
-use std::collections::HashMap;
-
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -79,24 +77,22 @@ pub async fn prepare_onboarding(
     state: State<'_, AppState>,
     request: OnboardingRequest,
 ) -> Result<ProposalView, CommandError> {
-    let template = library(&state).find(&request.template_id)?;
-    let azure = state.azure()?;
-    let catalogue = crate::roles::catalogue(&state).await?;
-    let inputs: HashMap<String, String> = request
-        .inputs
-        .into_iter()
-        .map(|i| (i.id, i.scope))
-        .collect();
-    let req = rolecall_onboarding::Request {
-        template: &template,
+    use rolecall_app::onboarding as use_case;
+    let ask = use_case::Ask {
+        template: library(&state).find(&request.template_id)?,
         tasks: request.tasks,
-        inputs,
+        inputs: request
+            .inputs
+            .into_iter()
+            .map(|i| (i.id, i.scope))
+            .collect(),
         people: request.people,
     };
+    let connected = state.connected()?;
     let proposal = if request.offboard {
-        rolecall_onboarding::prepare_offboarding(&azure, &req, catalogue).await?
+        use_case::prepare_offboarding(connected.ctx(), &ask).await?
     } else {
-        rolecall_onboarding::prepare(&azure, &req, catalogue, &Default::default()).await?
+        use_case::prepare_onboarding(connected.ctx(), &ask).await?
     };
     let id = state.keep_proposal(proposal.clone());
     Ok(ProposalView::new(id, &proposal))
@@ -112,9 +108,14 @@ pub async fn prepare_removal(
     scopes: Vec<String>,
     app_roles: bool,
 ) -> Result<ProposalView, CommandError> {
-    let azure = state.azure()?;
+    use rolecall_app::onboarding::AppRoles;
+    let app_roles = if app_roles {
+        AppRoles::Too
+    } else {
+        AppRoles::Kept
+    };
     let proposal =
-        rolecall_onboarding::prepare_removal_of_everything(&azure, &person, &scopes, app_roles)
+        rolecall_app::onboarding::prepare_removal(&state.azure()?, &person, &scopes, app_roles)
             .await?;
     let id = state.keep_proposal(proposal.clone());
     Ok(ProposalView::new(id, &proposal))
@@ -163,14 +164,14 @@ async fn keep_undo(
     state: &AppState,
     run: rolecall_grants::Run,
 ) -> Result<ProposalView, CommandError> {
-    let run = rolecall_app::undo::of_run(run)?;
-    let azure = state.azure()?;
-    let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
+    let proposal = rolecall_app::onboarding::prepare_undo(&state.azure()?, run).await?;
     let id = state.keep_proposal(proposal.clone());
     Ok(ProposalView::new(id, &proposal))
 }
 
-/// Carries out a reviewed proposal, journaled, streaming progress.
+/// Carries out a reviewed proposal, journaled, streaming progress. Its
+/// grants are planned again as they are written, so whatever changed while
+/// the admin reviewed is seen.
 #[tauri::command]
 #[specta::specta]
 pub async fn run_proposal(
@@ -179,54 +180,22 @@ pub async fn run_proposal(
     on_progress: Channel<RunProgressView>,
 ) -> Result<RunReportView, CommandError> {
     let proposal = state.proposal(proposal_id).ok_or_else(|| CommandError::new("PlanExpired", "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); check again."))?;
-    if proposal.is_blocked() {
-        return Err(CommandError::new(
-            "Blocked",
-            "A preflight check blocks this; resolve it and check again.",
-        ));
-    }
-    carry_out(&state, &proposal.to_run(), Start::Fresh, &on_progress).await
-}
-
-/// Executes (or resumes) `run` journaled, marked as going on meanwhile,
-/// streaming progress; keeps its report for export. Planned again as it is
-/// written: whatever changed since the review (an assignment removed
-/// meanwhile, another account signed in) is seen.
-/// How a run is carried out: from the start, or resumed from the journal.
-#[derive(Clone, Copy)]
-enum Start {
-    Fresh,
-    /// Its grants are planned again, so what was done reads as in place.
-    Resume,
-}
-
-async fn carry_out(
-    state: &AppState,
-    run: &rolecall_grants::Run,
-    start: Start,
-    on_progress: &Channel<RunProgressView>,
-) -> Result<RunReportView, CommandError> {
-    use rolecall_grants::runs;
-    let azure = state.azure()?;
-    // Nothing is written without a journal, and one run is carried out by
-    // one holder at a time (this window, another, or rolecall-cli).
-    let journal = state.journal_for_writes()?;
-    let _claim = journal
-        .claim(&run.id)
-        .map_err(|e| CommandError::new("Running", e.to_string()))?;
+    let run = rolecall_app::onboarding::run_of(&proposal)?;
+    let connected = state.connected()?;
     let _running = state.running(&run.id);
-    let options = runs::RunOptions {
-        catalogue: Some(crate::roles::catalogue(state).await?),
-        ..Default::default()
-    }
-    .journaled(journal);
-    let send = |e: runs::RunEvent| {
+    let send = |e: rolecall_grants::runs::RunEvent| {
         let _ = on_progress.send(e.into());
     };
-    let report = match start {
-        Start::Resume => runs::resume(&azure, run, &options, &send).await?,
-        Start::Fresh => runs::execute(&azure, run, &options, &send).await?,
-    };
+    let start = rolecall_app::onboarding::Start::PlanAgain;
+    let report = rolecall_app::onboarding::carry_out(connected.ctx(), &run, start, &send).await?;
+    keep_report(&state, report).await
+}
+
+/// Keeps a run's report for export and undo, as the window shows it.
+async fn keep_report(
+    state: &AppState,
+    report: rolecall_grants::runs::RunReport,
+) -> Result<RunReportView, CommandError> {
     let by = who(state).await;
     let id = state.keep_report(report.clone());
     Ok(RunReportView::new(id, &by, &report))
@@ -238,29 +207,23 @@ async fn carry_out(
 pub async fn unfinished_runs(
     state: State<'_, AppState>,
 ) -> Result<Vec<UnfinishedView>, CommandError> {
-    Ok(unfinished(&state)?
-        .into_iter()
-        .filter(|u| !state.is_running(&u.run.id))
-        .map(|u| UnfinishedView {
-            kind: u.run.kind.into(),
-            total: count(u.run.grants.len() + u.run.custom_roles.len()),
-            written: count(u.written),
-            run_id: u.run.id,
-            title: u.run.title,
-            began: u.began,
-        })
-        .collect())
+    Ok(
+        rolecall_app::onboarding::unfinished(state.journal_for_writes()?)?
+            .into_iter()
+            .filter(|u| !state.is_running(&u.run.id))
+            .map(|u| UnfinishedView {
+                kind: u.run.kind.into(),
+                total: count(u.run.grants.len() + u.run.custom_roles.len()),
+                written: count(u.written),
+                run_id: u.run.id,
+                title: u.run.title,
+                began: u.began,
+            })
+            .collect(),
+    )
 }
 
-fn unfinished(state: &AppState) -> Result<Vec<rolecall_grants::journal::Unfinished>, CommandError> {
-    state.journal_for_writes()?.unfinished().map_err(|e| {
-        CommandError::new(
-            "JournalUnreadable",
-            format!("the journal cannot be read: {e}"),
-        )
-    })
-}
-
+/// The interrupted run `run_id`, unless this window is carrying it out now.
 fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Run, CommandError> {
     if state.is_running(run_id) {
         return Err(CommandError::new(
@@ -268,11 +231,7 @@ fn find_unfinished(state: &AppState, run_id: &str) -> Result<rolecall_grants::Ru
             "That run is still going; wait for its report.",
         ));
     }
-    unfinished(state)?
-        .into_iter()
-        .find(|u| u.run.id == run_id)
-        .map(|u| u.run)
-        .ok_or_else(|| CommandError::new("NotUnfinished", "That run has ended already."))
+    Ok(rolecall_app::onboarding::find_unfinished(state.journal_for_writes()?, run_id)?.run)
 }
 
 /// Finishes an interrupted run: its grants are planned again, so nothing is
@@ -285,7 +244,14 @@ pub async fn resume_run(
     on_progress: Channel<RunProgressView>,
 ) -> Result<RunReportView, CommandError> {
     let run = find_unfinished(&state, &run_id)?;
-    carry_out(&state, &run, Start::Resume, &on_progress).await
+    let connected = state.connected()?;
+    let _running = state.running(&run.id);
+    let send = |e: rolecall_grants::runs::RunEvent| {
+        let _ = on_progress.send(e.into());
+    };
+    let start = rolecall_app::onboarding::Start::Resume;
+    let report = rolecall_app::onboarding::carry_out(connected.ctx(), &run, start, &send).await?;
+    keep_report(&state, report).await
 }
 
 /// Leaves an interrupted run as it is: it is no longer offered.

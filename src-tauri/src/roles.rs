@@ -16,17 +16,7 @@ use crate::dto::{
 use crate::state::AppState;
 
 pub(crate) async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, CommandError> {
-    let connection = state.connection();
-    let azure = state.azure()?;
-    let catalogue = connection
-        .catalogue
-        .get_or_try_init(|| async move {
-            // Kept between runs in the app's cache folder (shared with the CLI).
-            let cache = rolecall_app::catalogue::CatalogueCache::new(state.cache_dir());
-            rolecall_app::catalogue::load(&azure, Some(&cache)).await
-        })
-        .await?;
-    Ok(catalogue.clone())
+    Ok(state.connected()?.ctx().catalogue().await?)
 }
 
 fn subscription_of(scope: &str) -> Result<String, CommandError> {

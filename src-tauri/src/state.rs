@@ -54,8 +54,9 @@ pub struct Connection {
     pub mode: CloudMode,
     pub http: reqwest::Client,
     pub session: Session,
-    /// The cloud's provider-operations catalogue, read once when first needed.
-    pub catalogue: tokio::sync::OnceCell<Arc<rolecall_rbac::Catalogue>>,
+    /// The cloud's provider-operations catalogue, read once when first
+    /// needed (kept between runs in the app's cache folder, shared with the CLI).
+    pub catalogue: rolecall_app::catalogue::Slot,
     /// What the admin should know about how this connection was opened (a
     /// keychain that cannot be reached, a profile that fell back to the demo).
     pub notices: Vec<String>,
@@ -68,6 +69,7 @@ impl Connection {
         choice: &CloudChoice,
         settings: &Settings,
         dir: &std::path::Path,
+        cache_dir: &std::path::Path,
     ) -> anyhow::Result<Self> {
         let mut notices = Vec::new();
         let (cloud, emulator) = match choice.profile()? {
@@ -130,7 +132,9 @@ impl Connection {
             mode,
             http,
             session,
-            catalogue: tokio::sync::OnceCell::new(),
+            catalogue: rolecall_app::catalogue::Slot::new(Some(
+                rolecall_app::catalogue::CatalogueCache::new(cache_dir),
+            )),
             notices,
             _emulator: emulator,
         })
@@ -167,6 +171,23 @@ pub struct AppState {
     templates_dir: PathBuf,
     /// Runs going on now: not "interrupted", whatever the journal says yet.
     running: Arc<Mutex<std::collections::HashSet<String>>>,
+}
+
+/// The parts of a [`rolecall_app::Context`], owned for one command.
+pub struct Connected {
+    pub azure: rolecall_azure::Azure,
+    connection: Arc<Connection>,
+    journal: Option<rolecall_grants::Journal>,
+}
+
+impl Connected {
+    pub fn ctx(&self) -> rolecall_app::Context<'_> {
+        rolecall_app::Context {
+            azure: &self.azure,
+            catalogue: &self.connection.catalogue,
+            journal: self.journal.as_ref(),
+        }
+    }
 }
 
 /// Marks a run as going on until dropped.
@@ -248,7 +269,7 @@ impl AppState {
         let (settings, settings_notice) = Settings::load_or_recover(&settings_path);
         let mut notices: Vec<String> = settings_notice.into_iter().collect();
         let choice = effective_cloud(forced.as_ref(), &settings);
-        let connection = match Connection::open(&choice, &settings, &config_dir).await {
+        let connection = match Connection::open(&choice, &settings, &config_dir, &cache_dir).await {
             Ok(connection) => connection,
             // The settings' own custom profile went bad (moved, edited): open
             // the demo and say so, rather than refusing to start; a profile
@@ -258,7 +279,7 @@ impl AppState {
                 notices.push(format!(
                     "The cloud in your settings cannot be used ({error:#}), so Rolecall opened the demo tenant. Choose your cloud again on the sign-in page."
                 ));
-                Connection::open(&CloudChoice::Demo, &settings, &config_dir).await?
+                Connection::open(&CloudChoice::Demo, &settings, &config_dir, &cache_dir).await?
             }
             Err(error) => return Err(error),
         };
@@ -311,7 +332,17 @@ impl AppState {
     pub fn journal_for_writes(
         &self,
     ) -> Result<&rolecall_grants::Journal, crate::dto::CommandError> {
-        self.journal.as_ref().ok_or_else(|| crate::dto::CommandError::new("NoJournal", "Rolecall writes nothing while its journal cannot be opened (every write is recorded there, to resume or undo it). Check that its data folder can be written to, then start Rolecall again; the log says what failed."))
+        Ok(rolecall_app::context::writable(self.journal.as_ref())?)
+    }
+
+    /// What the use cases work with now: the signed-in admin's clients, this
+    /// connection's catalogue, the journal.
+    pub fn connected(&self) -> Result<Connected, rolecall_auth::AuthError> {
+        Ok(Connected {
+            azure: self.azure()?,
+            connection: self.connection(),
+            journal: self.journal.clone(),
+        })
     }
 
     /// Where plans are made now: the cloud's authority, account and tenant.
@@ -392,10 +423,6 @@ impl AppState {
         self.running.lock().expect("running lock").contains(run_id)
     }
 
-    pub fn cache_dir(&self) -> PathBuf {
-        self.cache_dir.clone()
-    }
-
     pub fn templates_dir(&self) -> PathBuf {
         self.templates_dir.clone()
     }
@@ -427,7 +454,8 @@ impl AppState {
         if reconnect {
             next.cloud.profile()?; // a bad profile file is refused before anything changes
             let choice = effective_cloud(self.forced.as_ref(), &next);
-            let connection = Connection::open(&choice, &next, &self.config_dir).await?;
+            let connection =
+                Connection::open(&choice, &next, &self.config_dir, &self.cache_dir).await?;
             *self.connection.write().expect("connection lock") = Arc::new(connection);
         }
         next.save(&self.settings_path)?;

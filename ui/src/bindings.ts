@@ -167,7 +167,11 @@ export const commands = {
 	 *  with `rolecall-cli --report FILE.json`); writes nothing.
 	 */
 	prepareUndoFile: (text: string) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo_file", { text })),
-	/**  Carries out a reviewed proposal, journaled, streaming progress. */
+	/**
+	 *  Carries out a reviewed proposal, journaled, streaming progress. Its
+	 *  grants are planned again as they are written, so whatever changed while
+	 *  the admin reviewed is seen.
+	 */
 	runProposal: (proposalId: number, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView, CommandError>(__TAURI_INVOKE("run_proposal", { proposalId, onProgress })),
 	/**  Runs that began and did not end, oldest first. */
 	unfinishedRuns: () => typedError<UnfinishedView[], CommandError>(__TAURI_INVOKE("unfinished_runs")),

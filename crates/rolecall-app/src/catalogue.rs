@@ -84,6 +84,32 @@ impl CatalogueCache {
     }
 }
 
+/// A cloud's catalogue, read once (per connection in the window, per
+/// process in the CLI) and kept between runs in `cache` where given.
+#[derive(Debug, Default)]
+pub struct Slot {
+    cell: tokio::sync::OnceCell<Arc<Catalogue>>,
+    cache: Option<CatalogueCache>,
+}
+
+impl Slot {
+    pub fn new(cache: Option<CatalogueCache>) -> Self {
+        Self {
+            cell: tokio::sync::OnceCell::new(),
+            cache,
+        }
+    }
+
+    /// The catalogue: the one read already, else [`load`]ed now.
+    pub async fn get(&self, azure: &Azure) -> Result<Arc<Catalogue>> {
+        Ok(self
+            .cell
+            .get_or_try_init(|| load(azure, self.cache.as_ref()))
+            .await?
+            .clone())
+    }
+}
+
 /// The catalogue of the signed-in cloud: the kept one when fresh and sound,
 /// else ARM's (then kept). `cache` is `None` where nothing may be written.
 pub async fn load(azure: &Azure, cache: Option<&CatalogueCache>) -> Result<Arc<Catalogue>> {

@@ -2,6 +2,8 @@
 //! window by its code, the CLI by its exit status) and a message that says
 //! what to do.
 
+use std::borrow::Cow;
+
 /// What kind of failure, as a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -33,16 +35,22 @@ impl ErrorKind {
 #[error("{message}")]
 pub struct AppError {
     pub kind: ErrorKind,
-    /// A finer code where one helps (`BuiltInRole`, `RoleDefinitionHasAssignments`).
-    pub code: &'static str,
+    /// A finer code where one helps (`BuiltInRole`, `RoleDefinitionHasAssignments`),
+    /// or the code Azure or Entra answered with (`AuthorizationFailed`,
+    /// `InteractionRequired`), kept so the window can act on it.
+    pub code: Cow<'static, str>,
     pub message: String,
 }
 
 impl AppError {
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(
+        kind: ErrorKind,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             kind,
-            code,
+            code: code.into(),
             message: message.into(),
         }
     }
@@ -54,7 +62,7 @@ impl AppError {
 
 impl From<rolecall_azure::AzureError> for AppError {
     fn from(error: rolecall_azure::AzureError) -> Self {
-        Self::new(ErrorKind::Azure, "Azure", error.to_string())
+        Self::new(ErrorKind::Azure, error.code(), error.to_string())
     }
 }
 
@@ -64,6 +72,29 @@ impl From<rolecall_grants::resolve::ResolveError> for AppError {
             rolecall_grants::resolve::ResolveError::Azure(e) => e.into(),
             other => Self::new(ErrorKind::NotFound, "NotFound", other.to_string()),
         }
+    }
+}
+
+impl From<rolecall_onboarding::expand::ExpandError> for AppError {
+    fn from(error: rolecall_onboarding::expand::ExpandError) -> Self {
+        use rolecall_onboarding::expand::ExpandError;
+        match error {
+            ExpandError::Azure(e) => e.into(),
+            ExpandError::Resolve(e) => e.into(),
+            other => Self::input(other.to_string()),
+        }
+    }
+}
+
+impl From<rolecall_grants::journal::ClaimError> for AppError {
+    fn from(error: rolecall_grants::journal::ClaimError) -> Self {
+        Self::new(ErrorKind::Refused, "Running", error.to_string())
+    }
+}
+
+impl From<rolecall_auth::AuthError> for AppError {
+    fn from(error: rolecall_auth::AuthError) -> Self {
+        Self::new(ErrorKind::Azure, error.code(), error.to_string())
     }
 }
 

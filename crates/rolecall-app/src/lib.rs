@@ -11,12 +11,16 @@
 
 pub mod catalogue;
 pub mod connect;
+pub mod context;
 pub mod error;
 pub mod folders;
+pub mod grants;
+pub mod onboarding;
 pub mod roles;
 pub mod templates;
 pub mod undo;
 pub mod views;
 
+pub use context::Context;
 pub use error::{AppError, ErrorKind};
 pub use folders::Folders;

@@ -34,7 +34,7 @@ async fn a_custom_role_found_below_its_scope_is_deleted_where_it_lives_and_the_r
         .await
         .unwrap_err();
     assert_eq!(
-        (refused.kind, refused.code),
+        (refused.kind, refused.code.as_ref()),
         (ErrorKind::Refused, "BuiltInRole")
     );
 

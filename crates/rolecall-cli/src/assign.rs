@@ -12,66 +12,29 @@ pub(crate) async fn role_grants(
     spec: &RoleGrants,
     description: Option<&str>,
 ) -> anyhow::Result<Vec<rolecall_grants::Grant>> {
-    let mut members = Vec::new();
-    for text in &spec.members {
-        members.push(rolecall_grants::resolve::member(azure, text).await?);
-    }
-    let mut grants = Vec::new();
-    for scope in &spec.scopes {
-        let scope = rolecall_rbac::Scope::parse(scope)?;
-        for role in &spec.roles {
-            let role = rolecall_grants::resolve::role(azure, scope.as_str(), role).await?;
-            for member in &members {
-                grants.push(rolecall_grants::Grant::AzureRole(
-                    rolecall_grants::AzureRoleGrant {
-                        scope: scope.as_str().to_owned(),
-                        role_id: role.name.clone(),
-                        role_name: role.role_name().to_owned(),
-                        member: member.clone(),
-                        description: description.map(str::to_owned),
-                    },
-                ));
-            }
-        }
-    }
-    Ok(grants)
+    let spec = rolecall_app::grants::RoleGrants {
+        scopes: &spec.scopes,
+        roles: &spec.roles,
+        members: &spec.members,
+        description,
+    };
+    Ok(rolecall_app::grants::role_grants(azure, &spec).await?)
 }
 pub(crate) async fn app_grants(
     azure: &rolecall_azure::Azure,
     spec: &AppGrants,
 ) -> anyhow::Result<Vec<rolecall_grants::Grant>> {
-    let (app, roles) = rolecall_grants::resolve::app_roles(azure, &spec.app, &spec.roles).await?;
-    let mut grants = Vec::new();
-    for text in &spec.members {
-        let member = rolecall_grants::resolve::member(azure, text).await?;
-        for role in &roles {
-            // Users and groups take roles made for users, applications those
-            // made for applications (as Graph requires).
-            rolecall_app::roles::check_app_role(role, &member)?;
-            grants.push(rolecall_grants::Grant::AppRole(
-                rolecall_grants::AppRoleGrant {
-                    resource_id: app.id.clone(),
-                    resource_name: app.display_name.clone(),
-                    app_id: app.app_id.clone(),
-                    app_role_id: role.id.clone(),
-                    app_role_value: role.value.clone().unwrap_or_default(),
-                    member: member.clone(),
-                },
-            ));
-        }
-    }
-    Ok(grants)
+    Ok(rolecall_app::grants::app_grants(azure, &spec.app, &spec.roles, &spec.members).await?)
 }
 /// Plans, prints the plan, applies unless `dry_run`, prints each outcome;
 /// fails when anything was blocked or failed.
 pub(crate) async fn grant(
     printer: crate::print::Printer,
-    azure: &rolecall_azure::Azure,
+    use_cases: rolecall_app::Context<'_>,
     grants: Vec<rolecall_grants::Grant>,
-    journal: &rolecall_grants::Journal,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    let plan = rolecall_grants::plan(azure, grants).await?;
+    let plan = rolecall_app::grants::plan(use_cases.azure, grants).await?;
     if dry_run {
         return printer.show(&plan, |plan| {
             print_plan(crate::print::Printer::Text, plan);
@@ -88,14 +51,7 @@ pub(crate) async fn grant(
             );
         }
     };
-    let outcomes = rolecall_grants::apply(
-        azure,
-        &plan,
-        &rolecall_grants::ApplyOptions::default(),
-        Some(journal),
-        &print,
-    )
-    .await;
+    let outcomes = rolecall_app::grants::apply(use_cases, &plan, &print).await?;
     report(
         printer,
         &plan.items.iter().map(|i| &i.grant).collect::<Vec<_>>(),
@@ -148,7 +104,8 @@ pub(crate) async fn assign(ctx: &Ctx<'_>, args: &AssignArgs) -> anyhow::Result<(
     let (_, azure) = connect(cli, cloud, &grants.who).await?;
     let journal = journal(grants.journal.as_ref())?;
     let list = role_grants(&azure, grants, description.as_deref()).await?;
-    grant(ctx.printer(), &azure, list, &journal, *dry_run).await?;
+    let use_cases = ctx.use_cases(&azure, Some(&journal));
+    grant(ctx.printer(), use_cases, list, *dry_run).await?;
     Ok(())
 }
 
@@ -158,15 +115,8 @@ pub(crate) async fn unassign(ctx: &Ctx<'_>, args: &UnassignArgs) -> anyhow::Resu
     let (_, azure) = connect(cli, cloud, &grants.who).await?;
     let journal = journal(grants.journal.as_ref())?;
     let list = role_grants(&azure, grants, None).await?;
-    let outcomes = rolecall_grants::remove(
-        &azure,
-        &list,
-        rolecall_grants::Removes::Any,
-        4,
-        Some(&journal),
-        &|_| {},
-    )
-    .await;
+    let use_cases = ctx.use_cases(&azure, Some(&journal));
+    let outcomes = rolecall_app::grants::remove(use_cases, &list, &|_| {}).await?;
     report(ctx.printer(), &list.iter().collect::<Vec<_>>(), &outcomes)?;
     Ok(())
 }
@@ -179,21 +129,15 @@ pub(crate) async fn approle(ctx: &Ctx<'_>, args: &ApproleArgs) -> anyhow::Result
             let (_, azure) = connect(cli, cloud, &grants.who).await?;
             let journal = journal(grants.journal.as_ref())?;
             let list = app_grants(&azure, grants).await?;
-            grant(ctx.printer(), &azure, list, &journal, *dry_run).await?;
+            let use_cases = ctx.use_cases(&azure, Some(&journal));
+            grant(ctx.printer(), use_cases, list, *dry_run).await?;
         }
         ApproleAction::Unassign { grants } => {
             let (_, azure) = connect(cli, cloud, &grants.who).await?;
             let journal = journal(grants.journal.as_ref())?;
             let list = app_grants(&azure, grants).await?;
-            let outcomes = rolecall_grants::remove(
-                &azure,
-                &list,
-                rolecall_grants::Removes::Any,
-                4,
-                Some(&journal),
-                &|_| {},
-            )
-            .await;
+            let use_cases = ctx.use_cases(&azure, Some(&journal));
+            let outcomes = rolecall_app::grants::remove(use_cases, &list, &|_| {}).await?;
             report(ctx.printer(), &list.iter().collect::<Vec<_>>(), &outcomes)?;
         }
         ApproleAction::List { who, app } => {

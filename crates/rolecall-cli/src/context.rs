@@ -13,12 +13,42 @@ pub struct Ctx<'a> {
     pub cli: &'a Cli,
     pub cloud: CloudProfile,
     pub tenant: String,
+    /// The cloud's provider-operations catalogue, read once per process and
+    /// kept between runs in the app's cache folder (shared with the app).
+    pub catalogue: rolecall_app::catalogue::Slot,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(cli: &'a Cli, cloud: CloudProfile) -> Self {
+        let tenant = cli
+            .tenant
+            .clone()
+            .unwrap_or_else(|| cloud.tenant_or_default().to_owned());
+        let cache = rolecall_app::Folders::for_user().and_then(|f| f.catalogue_cache());
+        Self {
+            cli,
+            cloud,
+            tenant,
+            catalogue: rolecall_app::catalogue::Slot::new(cache),
+        }
+    }
+
     /// Text for people, or JSON for scripts (`--json`).
     pub fn printer(&self) -> crate::print::Printer {
         crate::print::Printer::new(self.cli.json)
+    }
+
+    /// What the use cases work with: `azure`, the catalogue, `journal`.
+    pub fn use_cases<'b>(
+        &'b self,
+        azure: &'b rolecall_azure::Azure,
+        journal: Option<&'b rolecall_grants::Journal>,
+    ) -> rolecall_app::Context<'b> {
+        rolecall_app::Context {
+            azure,
+            catalogue: &self.catalogue,
+            journal,
+        }
     }
 }
 

@@ -60,6 +60,11 @@ fn main() -> ExitCode {
                             .downcast_ref::<rolecall_azure::AzureError>()
                             .map(rolecall_azure::AzureError::code)
                     })
+                    .or_else(|| {
+                        error
+                            .downcast_ref::<rolecall_app::AppError>()
+                            .map(|e| e.code.clone().into_owned())
+                    })
                     .unwrap_or_else(|| "Error".to_owned());
                 println!(
                     "{}",
@@ -89,16 +94,7 @@ impl std::fmt::Display for Stopped {
 impl std::error::Error for Stopped {}
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let cloud = load_cloud(&cli)?;
-    let tenant = cli
-        .tenant
-        .clone()
-        .unwrap_or_else(|| cloud.tenant_or_default().to_owned());
-    let ctx = Ctx {
-        cli: &cli,
-        cloud,
-        tenant,
-    };
+    let ctx = Ctx::new(&cli, load_cloud(&cli)?);
     match &cli.command {
         Command::Cloud => account::cloud(&ctx).await?,
         Command::Login(args) => account::login(&ctx, args).await?,

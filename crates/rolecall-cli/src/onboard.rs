@@ -29,9 +29,9 @@ pub(crate) fn find_template(
 /// The proposal (preflight + plan) of onboarding, or offboarding, the
 /// people of `spec` with its template.
 pub(crate) async fn onboarding(
-    azure: &rolecall_azure::Azure,
+    use_cases: rolecall_app::Context<'_>,
     spec: &Onboarding,
-    offboard: bool,
+    direction: Direction,
 ) -> anyhow::Result<rolecall_onboarding::Proposal> {
     let id = spec
         .template
@@ -65,18 +65,24 @@ pub(crate) async fn onboarding(
     if people.is_empty() {
         anyhow::bail!("give --member (repeatable) or --people-csv FILE");
     }
-    let catalogue = catalogue(azure).await?;
-    let request = rolecall_onboarding::Request {
-        template: &template,
+    let ask = rolecall_app::onboarding::Ask {
+        template,
         tasks: spec.tasks.clone(),
         inputs,
         people,
     };
-    Ok(if offboard {
-        rolecall_onboarding::prepare_offboarding(azure, &request, catalogue).await?
-    } else {
-        rolecall_onboarding::prepare(azure, &request, catalogue, &Default::default()).await?
+    Ok(match direction {
+        Direction::Onboard => rolecall_app::onboarding::prepare_onboarding(use_cases, &ask).await?,
+        Direction::Offboard => {
+            rolecall_app::onboarding::prepare_offboarding(use_cases, &ask).await?
+        }
     })
+}
+/// Whether a template's grants are given or taken away.
+#[derive(Clone, Copy)]
+pub(crate) enum Direction {
+    Onboard,
+    Offboard,
 }
 pub(crate) fn print_plan(printer: crate::print::Printer, plan: &rolecall_grants::Plan) {
     use rolecall_grants::Status;
@@ -105,12 +111,13 @@ pub(crate) fn print_plan(printer: crate::print::Printer, plan: &rolecall_grants:
 /// Prints the proposal; unless `dry_run`, carries it out (refused while a
 /// blocker stands), prints and saves the report.
 pub(crate) async fn carry_out(
-    printer: crate::print::Printer,
+    ctx: &Ctx<'_>,
     azure: &rolecall_azure::Azure,
     proposal: &rolecall_onboarding::Proposal,
     spec: &Onboarding,
     dry_run: bool,
 ) -> anyhow::Result<()> {
+    let printer = ctx.printer();
     if printer.is_json() && dry_run {
         println!("{}", serde_json::to_string(proposal)?);
     } else if !printer.is_json() {
@@ -146,32 +153,17 @@ pub(crate) async fn carry_out(
     if proposal.writes() == 0 && !printer.is_json() {
         println!("nothing to do: everything is already as asked");
     }
-    let plan = (proposal.kind == rolecall_grants::RunKind::Apply).then(|| proposal.plan.clone());
-    execute(printer, azure, &proposal.to_run(), plan, spec).await
-}
-/// The cloud's provider-operations catalogue, read once per process (the
-/// preflight and the run both need it; it is a few megabytes).
-pub(crate) async fn catalogue(
-    azure: &rolecall_azure::Azure,
-) -> anyhow::Result<std::sync::Arc<rolecall_rbac::Catalogue>> {
-    static CATALOGUE: tokio::sync::OnceCell<std::sync::Arc<rolecall_rbac::Catalogue>> =
-        tokio::sync::OnceCell::const_new();
-    Ok(CATALOGUE
-        .get_or_try_init(|| async {
-            // Kept between runs in the app's cache folder (shared with the app).
-            let cache = rolecall_app::Folders::for_user().and_then(|f| f.catalogue_cache());
-            rolecall_app::catalogue::load(azure, cache.as_ref()).await
-        })
-        .await?
-        .clone())
-}
-pub(crate) async fn run_options(
-    azure: &rolecall_azure::Azure,
-) -> anyhow::Result<rolecall_grants::runs::RunOptions> {
-    Ok(rolecall_grants::runs::RunOptions {
-        catalogue: Some(catalogue(azure).await?),
-        ..Default::default()
-    })
+    let journal = journal(spec.journal.as_ref())?;
+    let use_cases = ctx.use_cases(azure, Some(&journal));
+    // Planned a moment ago, in this same command: applied as reviewed.
+    let start = rolecall_app::onboarding::Start::reviewed(proposal);
+    let run = rolecall_app::onboarding::run_of(proposal)?;
+    let report =
+        rolecall_app::onboarding::carry_out(use_cases, &run, start, &progress(printer)).await?;
+    if let Some(path) = &spec.report {
+        save_run_report(path, &report)?;
+    }
+    print_report(printer, &report)
 }
 pub(crate) fn progress(
     printer: crate::print::Printer,
@@ -189,25 +181,6 @@ pub(crate) fn progress(
             eprintln!("item {index}: waiting for the directory to replicate (attempt {attempt})");
         }
     }
-}
-pub(crate) async fn execute(
-    printer: crate::print::Printer,
-    azure: &rolecall_azure::Azure,
-    run: &rolecall_grants::Run,
-    plan: Option<rolecall_grants::Plan>,
-    spec: &Onboarding,
-) -> anyhow::Result<()> {
-    let journal = journal(spec.journal.as_ref())?;
-    let _claim = journal.claim(&run.id)?;
-    let options = rolecall_grants::runs::RunOptions {
-        plan,
-        ..run_options(azure).await?.journaled(&journal)
-    };
-    let report = rolecall_grants::runs::execute(azure, run, &options, &progress(printer)).await?;
-    if let Some(path) = &spec.report {
-        save_run_report(path, &report)?;
-    }
-    print_report(printer, &report)
 }
 pub(crate) fn print_report(
     printer: crate::print::Printer,
@@ -288,8 +261,8 @@ pub(crate) async fn onboard(ctx: &Ctx<'_>, args: &OnboardArgs) -> anyhow::Result
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
     let OnboardArgs { spec, dry_run } = args;
     let (_, azure) = connect(cli, cloud, &spec.who).await?;
-    let proposal = onboarding(&azure, spec, false).await?;
-    carry_out(ctx.printer(), &azure, &proposal, spec, *dry_run).await?;
+    let proposal = onboarding(ctx.use_cases(&azure, None), spec, Direction::Onboard).await?;
+    carry_out(ctx, &azure, &proposal, spec, *dry_run).await?;
     Ok(())
 }
 
@@ -297,8 +270,8 @@ pub(crate) async fn plan(ctx: &Ctx<'_>, args: &PlanArgs) -> anyhow::Result<()> {
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
     let PlanArgs { spec } = args;
     let (_, azure) = connect(cli, cloud, &spec.who).await?;
-    let proposal = onboarding(&azure, spec, false).await?;
-    carry_out(ctx.printer(), &azure, &proposal, spec, true).await?;
+    let proposal = onboarding(ctx.use_cases(&azure, None), spec, Direction::Onboard).await?;
+    carry_out(ctx, &azure, &proposal, spec, true).await?;
     Ok(())
 }
 
@@ -312,25 +285,25 @@ pub(crate) async fn offboard(ctx: &Ctx<'_>, args: &OffboardArgs) -> anyhow::Resu
             .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
         let run = rolecall_app::undo::of_report(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let proposal = rolecall_onboarding::prepare_undo(&azure, run).await?;
-        carry_out(ctx.printer(), &azure, &proposal, spec, off.dry_run).await?;
+        let proposal = rolecall_app::onboarding::prepare_undo(&azure, run).await?;
+        carry_out(ctx, &azure, &proposal, spec, off.dry_run).await?;
         return Ok(());
     }
     let proposal = if off.everything {
         let [person] = spec.members.as_slice() else {
             anyhow::bail!("--everything takes one --member");
         };
-        rolecall_onboarding::prepare_removal_of_everything(
-            &azure,
-            person,
-            &off.scopes,
-            off.app_roles,
-        )
-        .await?
+        use rolecall_app::onboarding::AppRoles;
+        let app_roles = if off.app_roles {
+            AppRoles::Too
+        } else {
+            AppRoles::Kept
+        };
+        rolecall_app::onboarding::prepare_removal(&azure, person, &off.scopes, app_roles).await?
     } else {
-        onboarding(&azure, spec, true).await?
+        onboarding(ctx.use_cases(&azure, None), spec, Direction::Offboard).await?
     };
-    carry_out(ctx.printer(), &azure, &proposal, spec, off.dry_run).await?;
+    carry_out(ctx, &azure, &proposal, spec, off.dry_run).await?;
     Ok(())
 }
 
@@ -343,7 +316,7 @@ pub(crate) async fn resume(ctx: &Ctx<'_>, args: &ResumeArgs) -> anyhow::Result<(
         journal: path,
     } = args;
     let journal = journal(path.as_ref())?;
-    let pending = journal.unfinished()?;
+    let pending = rolecall_app::onboarding::unfinished(&journal)?;
     let Some(id) = run else {
         ctx.printer().show(&pending, |pending| {
             if pending.is_empty() {
@@ -376,12 +349,11 @@ pub(crate) async fn resume(ctx: &Ctx<'_>, args: &ResumeArgs) -> anyhow::Result<(
         return Ok(());
     }
     let (_, azure) = connect(cli, cloud, who).await?;
-    // The app (or another rolecall-cli) may be carrying it out now.
-    let _claim = journal.claim(&found.run.id)?;
-    let report = rolecall_grants::runs::resume(
-        &azure,
+    // Claimed first: the app (or another rolecall-cli) may be carrying it out now.
+    let report = rolecall_app::onboarding::carry_out(
+        ctx.use_cases(&azure, Some(&journal)),
         &found.run,
-        &run_options(&azure).await?.journaled(&journal),
+        rolecall_app::onboarding::Start::Resume,
         &progress(ctx.printer()),
     )
     .await?;

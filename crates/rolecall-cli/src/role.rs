@@ -16,7 +16,7 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let subscription = rolecall_app::roles::draft_subscription(&draft)?;
             let (_, azure) = connect(cli, cloud, who).await?;
-            let catalogue = crate::onboard::catalogue(&azure).await?;
+            let catalogue = ctx.catalogue.get(&azure).await?;
             let editing = match action {
                 RoleAction::Update { role, .. } => Some(
                     rolecall_app::roles::editable(&azure, &subscription, role)

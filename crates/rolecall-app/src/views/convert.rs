@@ -35,6 +35,7 @@ impl ErrorKind {
             | "BuiltInRole"
             | "RoleDefinitionHasAssignments"
             | "Running"
+            | "Blocked"
             | "NoJournal" => Self::Refused,
             "Unreachable"
             | "ServiceUnavailable"
@@ -60,7 +61,7 @@ impl CommandError {
 
 impl From<crate::AppError> for CommandError {
     fn from(error: crate::AppError) -> Self {
-        Self::new(error.code.to_owned(), error.message)
+        Self::new(error.code.into_owned(), error.message)
     }
 }
 
@@ -77,6 +78,12 @@ impl From<anyhow::Error> for CommandError {
         }
         if let Some(auth) = error.downcast_ref::<rolecall_auth::AuthError>() {
             return Self::new(auth.code().to_owned(), auth.to_string());
+        }
+        if let Some(azure) = error.downcast_ref::<rolecall_azure::AzureError>() {
+            return Self::new(azure.code(), format!("{error:#}"));
+        }
+        if let Some(app) = error.downcast_ref::<crate::AppError>() {
+            return Self::new(app.code.clone().into_owned(), format!("{error:#}"));
         }
         Self::new("Error", format!("{error:#}"))
     }

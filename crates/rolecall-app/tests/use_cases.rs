@@ -1,0 +1,164 @@
+//! Granting and running through the use cases both front ends call, against
+//! the emulator: the journal rule, removals numbered as planned, one holder
+//! per run.
+
+use std::sync::Mutex;
+
+use rolecall_app::Context;
+use rolecall_app::catalogue::Slot;
+use rolecall_app::grants::{self, RoleGrants};
+use rolecall_grants::{ItemEvent, Journal, Outcome, Status};
+use rolecall_testkit::*;
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test]
+async fn without_a_journal_nothing_is_written() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = Slot::default();
+    let ctx = Context {
+        azure: &olivia,
+        catalogue: &catalogue,
+        journal: None,
+    };
+    let (scopes, roles, members) = (
+        vec![voice()],
+        strings(&["Reader"]),
+        vec![user("nadia.novak")],
+    );
+    let spec = RoleGrants {
+        scopes: &scopes,
+        roles: &roles,
+        members: &members,
+        description: None,
+    };
+    let list = grants::role_grants(&olivia, &spec).await.unwrap();
+    let plan = grants::plan(&olivia, list.clone()).await.unwrap();
+    assert_eq!(plan.to_create().count(), 1);
+
+    let refused = grants::apply(ctx, &plan, &|_| {}).await.unwrap_err();
+    assert_eq!(refused.code, "NoJournal");
+    let again = grants::plan(&olivia, list).await.unwrap();
+    assert_eq!(again.to_create().count(), 1, "nothing was written");
+}
+
+#[tokio::test]
+async fn a_removal_removes_what_is_in_place_and_reports_as_planned() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let folder = tempfile::tempdir().unwrap();
+    let journal = Journal::open(&folder.path().join("journal.jsonl")).unwrap();
+    let catalogue = Slot::default();
+    let ctx = Context {
+        azure: &olivia,
+        catalogue: &catalogue,
+        journal: Some(&journal),
+    };
+    let (scopes, members) = (vec![voice()], vec![user("nadia.novak")]);
+    let (granted, not_granted) = (
+        strings(&["Reader"]),
+        strings(&["Support Request Contributor"]),
+    );
+    let spec = |roles| RoleGrants {
+        scopes: &scopes,
+        roles,
+        members: &members,
+        description: None,
+    };
+    let reader = grants::role_grants(&olivia, &spec(&granted)).await.unwrap();
+    let plan = grants::plan(&olivia, reader.clone()).await.unwrap();
+    let made = grants::apply(ctx, &plan, &|_| {}).await.unwrap();
+    assert!(matches!(made[0], Outcome::Created { .. }), "{made:?}");
+
+    // The first is not in place, the second is: only the second is removed,
+    // and its progress carries its place in the plan.
+    let monitoring = grants::role_grants(&olivia, &spec(&not_granted))
+        .await
+        .unwrap();
+    let both = [monitoring, reader.clone()].concat();
+    let removal = grants::plan_removal(&olivia, both).await.unwrap();
+    assert!(matches!(removal.items[1].status, Status::InPlace { .. }));
+    let seen = Mutex::new(Vec::new());
+    let record = |event: ItemEvent| {
+        if let ItemEvent::Finished { index, .. } = event {
+            seen.lock().unwrap().push(index);
+        }
+    };
+    let outcomes = grants::remove_planned(ctx, &removal, &record)
+        .await
+        .unwrap();
+    assert_eq!(outcomes, [Outcome::AlreadyGone, Outcome::Removed]);
+    assert_eq!(*seen.lock().unwrap(), [1]);
+    let after = grants::plan(&olivia, reader).await.unwrap();
+    assert_eq!(after.to_create().count(), 1, "Reader is gone");
+}
+
+#[tokio::test]
+async fn app_roles_go_only_to_the_members_they_are_made_for() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let ok = grants::app_grants(
+        &olivia,
+        rolecall_emulator::ACG_APP_ID,
+        &strings(&["ProvisioningAPI.ReadUser"]),
+        &[user("nadia.novak")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.len(), 1);
+    assert_eq!(ok[0].member().id, user("nadia.novak"));
+    // An unknown role value is refused before anything is planned.
+    let unknown = grants::app_grants(
+        &olivia,
+        rolecall_emulator::ACG_APP_ID,
+        &strings(&["ProvisioningAPI.NoSuchRole"]),
+        &[user("nadia.novak")],
+    )
+    .await
+    .unwrap_err();
+    assert!(unknown.message.contains("NoSuchRole"), "{unknown}");
+}
+
+#[tokio::test]
+async fn a_run_carried_out_elsewhere_is_refused_and_nothing_is_written() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let folder = tempfile::tempdir().unwrap();
+    let journal = Journal::open(&folder.path().join("journal.jsonl")).unwrap();
+    let catalogue = Slot::default();
+    let ctx = Context {
+        azure: &olivia,
+        catalogue: &catalogue,
+        journal: Some(&journal),
+    };
+    let (scopes, roles, members) = (
+        vec![voice()],
+        strings(&["Reader"]),
+        vec![user("nadia.novak")],
+    );
+    let spec = RoleGrants {
+        scopes: &scopes,
+        roles: &roles,
+        members: &members,
+        description: None,
+    };
+    let list = grants::role_grants(&olivia, &spec).await.unwrap();
+    let run = rolecall_grants::Run::new(rolecall_grants::RunKind::Apply, "t", list.clone());
+    // Another window (or rolecall-cli) holds it.
+    let other = Journal::open(journal.path()).unwrap();
+    let _held = other.claim(&run.id).unwrap();
+    let refused = rolecall_app::onboarding::carry_out(
+        ctx,
+        &run,
+        rolecall_app::onboarding::Start::PlanAgain,
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code, "Running");
+    let plan = grants::plan(&olivia, list).await.unwrap();
+    assert_eq!(plan.to_create().count(), 1, "nothing was written");
+}
