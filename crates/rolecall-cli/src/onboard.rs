@@ -187,30 +187,22 @@ pub(crate) fn print_report(
     report: &rolecall_grants::runs::RunReport,
 ) -> anyhow::Result<()> {
     printer.show(&report.to_json(&local_user()), |_| {
-        for (role, outcome) in report.run.custom_roles.iter().zip(&report.roles) {
-            println!(
-                "custom role {}  [{}]",
-                role.draft.role_name,
-                outcome_text(outcome)
-            );
+        for e in &report.custom_roles {
+            let (name, outcome) = (&e.role.draft.role_name, outcome_text(&e.outcome));
+            println!("custom role {name}  [{outcome}]");
         }
-        for (grant, outcome) in report.run.grants.iter().zip(&report.outcomes) {
-            println!("{}  [{}]", grant.describe(), outcome_text(outcome));
+        for e in &report.grants {
+            println!("{}  [{}]", e.grant.describe(), outcome_text(&e.outcome));
         }
         Ok(())
     })?;
-    let bad = report
-        .roles
-        .iter()
-        .chain(&report.outcomes)
-        .filter(|o| !o.is_success())
-        .count();
+    let bad = report.outcomes().filter(|o| !o.is_success()).count();
     if bad > 0 {
         return Err(Stopped {
             status: 3,
             message: format!(
                 "{bad} of {} writes were not made; see the report. Run it again once resolved: what was made reads as in place.",
-                report.roles.len() + report.outcomes.len()
+                report.outcomes().count()
             ),
         }
         .into());

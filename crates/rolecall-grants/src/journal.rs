@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Grant, Outcome};
 /// Runs are modelled in `model`; these paths stay for callers.
-pub use crate::model::{Removes, Run, RunKind, RunRole};
+pub use crate::model::{Removes, Run, RunGrant, RunKind, RunRole};
 
 /// A handle on the journal file; [`Journal::for_run`] makes one whose
 /// entries carry a run id.
@@ -345,6 +345,33 @@ mod tests {
     }
 
     #[test]
+    fn a_run_keeps_the_file_shape_earlier_versions_wrote_and_read() {
+        // As every version before one list of run grants wrote it.
+        let earlier = serde_json::json!({
+            "id": "run-1", "kind": "apply", "title": "t",
+            "grants": [grant(), grant()], "toCreate": [false, true],
+        });
+        let run: Run = serde_json::from_value(earlier.clone()).unwrap();
+        let flags: Vec<bool> = run.grants.iter().map(|g| g.to_create).collect();
+        assert_eq!(flags, [false, true]);
+        assert_eq!(run.grant_list(), [grant(), grant()]);
+        let written = serde_json::to_value(&run).unwrap();
+        assert_eq!(written["grants"], earlier["grants"]);
+        assert_eq!(written["toCreate"], earlier["toCreate"]);
+        // Without flags (a removal, an older file): none set out to create.
+        let bare =
+            serde_json::json!({"id": "run-2", "kind": "remove", "title": "t", "grants": [grant()]});
+        let run: Run = serde_json::from_value(bare).unwrap();
+        assert!(!run.grants[0].to_create);
+        assert!(
+            serde_json::to_value(&run)
+                .unwrap()
+                .get("toCreate")
+                .is_none()
+        );
+    }
+
+    #[test]
     fn runs_that_began_and_never_ended_are_found_even_after_a_torn_line() {
         let dir = std::env::temp_dir().join(format!("rolecall-journal-{}", new_run_id()));
         let path = dir.join("journal.jsonl");
@@ -439,8 +466,8 @@ mod tests {
                 let _ = journal.entries();
                 if let Ok(unfinished) = journal.unfinished() {
                     for run in unfinished {
-                        for grant in &run.run.grants {
-                            if let Grant::AzureRole(g) = grant {
+                        for item in &run.run.grants {
+                            if let Grant::AzureRole(g) = &item.grant {
                                 proptest::prop_assert!(rolecall_rbac::Scope::parse(&g.scope).is_ok());
                             }
                         }

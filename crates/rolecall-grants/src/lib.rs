@@ -25,6 +25,6 @@ pub mod resolve;
 pub mod runs;
 
 pub use apply::{ApplyOptions, ItemEvent, Outcome, apply, remove};
-pub use journal::{Journal, Removes, Run, RunKind, RunRole};
+pub use journal::{Journal, Removes, Run, RunGrant, RunKind, RunRole};
 pub use model::{AppRoleGrant, AzureRoleGrant, Grant, Member, MemberKind};
 pub use plan::{Plan, PlanItem, Status, plan};

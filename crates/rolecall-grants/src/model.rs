@@ -303,26 +303,89 @@ pub struct RunRole {
 }
 
 /// A run's intent, written before its first write.
+///
+/// Invariant: its file shape (the journal's `begin` line) is the one every
+/// earlier version wrote, `grants` and `toCreate` side by side, so old
+/// journals still resume; in memory each grant carries its own flag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "RunFile", into = "RunFile")]
 pub struct Run {
     pub id: String,
     pub kind: RunKind,
     /// What the admin would call it, e.g. "Onboarding Nadia Novak with Azure
     /// Communications Gateway staff".
     pub title: String,
-    #[serde(default)]
     pub custom_roles: Vec<RunRole>,
-    pub grants: Vec<Grant>,
-    /// For each of `grants`, whether the run set out to create it (the plan
-    /// said "to create" when it began): found in place on resume, it is this
-    /// run's work even when the crash came between the write and its journal
-    /// line.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub to_create: Vec<bool>,
+    pub grants: Vec<RunGrant>,
     /// For a removal: which assignments it may delete.
-    #[serde(default)]
     pub removes: Removes,
+}
+
+/// One grant of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunGrant {
+    pub grant: Grant,
+    /// Whether the run set out to create it (the plan said "to create" when
+    /// it began): found in place on resume, it is this run's work even when
+    /// the crash came between the write and its journal line.
+    pub to_create: bool,
+}
+
+/// [`Run`] as files hold it.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunFile {
+    id: String,
+    kind: RunKind,
+    title: String,
+    #[serde(default)]
+    custom_roles: Vec<RunRole>,
+    grants: Vec<Grant>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    to_create: Vec<bool>,
+    #[serde(default)]
+    removes: Removes,
+}
+
+impl From<RunFile> for Run {
+    fn from(file: RunFile) -> Self {
+        let grants = file
+            .grants
+            .into_iter()
+            .enumerate()
+            .map(|(n, grant)| RunGrant {
+                grant,
+                to_create: file.to_create.get(n).copied().unwrap_or(false),
+            })
+            .collect();
+        Self {
+            id: file.id,
+            kind: file.kind,
+            title: file.title,
+            custom_roles: file.custom_roles,
+            grants,
+            removes: file.removes,
+        }
+    }
+}
+
+impl From<Run> for RunFile {
+    fn from(run: Run) -> Self {
+        let to_create = if run.grants.iter().any(|g| g.to_create) {
+            run.grants.iter().map(|g| g.to_create).collect()
+        } else {
+            Vec::new()
+        };
+        Self {
+            id: run.id,
+            kind: run.kind,
+            title: run.title,
+            custom_roles: run.custom_roles,
+            grants: run.grants.into_iter().map(|g| g.grant).collect(),
+            to_create,
+            removes: run.removes,
+        }
+    }
 }
 
 /// Which role assignments a removal deletes.
@@ -338,16 +401,33 @@ pub enum Removes {
 }
 
 impl Run {
+    /// A run of `grants`, none of them marked as set out to create.
     pub fn new(kind: RunKind, title: impl Into<String>, grants: Vec<Grant>) -> Self {
+        let grants = grants
+            .into_iter()
+            .map(|grant| RunGrant {
+                grant,
+                to_create: false,
+            })
+            .collect();
+        Self::of(kind, title, grants)
+    }
+
+    /// A run of `grants` as given, each with its own flag.
+    pub fn of(kind: RunKind, title: impl Into<String>, grants: Vec<RunGrant>) -> Self {
         Self {
             id: new_run_id(),
             kind,
             title: title.into(),
             custom_roles: Vec::new(),
             grants,
-            to_create: Vec::new(),
             removes: Removes::Any,
         }
+    }
+
+    /// Its grants, without their flags.
+    pub fn grant_list(&self) -> Vec<Grant> {
+        self.grants.iter().map(|g| g.grant.clone()).collect()
     }
 
     /// Undoing: a removal of what a run made, and only that.

@@ -41,6 +41,14 @@ pub struct Entry {
     pub outcome: Outcome,
 }
 
+/// One custom role and what became of it (in a JSON report, its outcome is
+/// an object of its own: `{"role": …, "outcome": {"outcome": "created", …}}`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct RoleEntry {
+    pub role: crate::journal::RunRole,
+    pub outcome: Outcome,
+}
+
 fn principal_type(kind: MemberKind) -> &'static str {
     match kind {
         MemberKind::User => "User",
@@ -216,12 +224,6 @@ pub fn outcome_text(outcome: &Outcome) -> String {
 /// (`{"title", "grants": [...], "customRoles": [...]}`) or a bare list of
 /// entries.
 pub fn undo(report_json: &str) -> Result<crate::journal::Run, String> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct RoleEntry {
-        role: crate::journal::RunRole,
-        outcome: Outcome,
-    }
     #[derive(serde::Deserialize)]
     struct RunShape {
         #[serde(default)]

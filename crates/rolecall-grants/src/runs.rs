@@ -19,7 +19,8 @@ use crate::apply::{ApplyOptions, ItemEvent, Outcome};
 use crate::custom_roles::{self, RoleError, Settle, Tenant};
 use crate::journal::{Journal, Run, RunKind, RunRole};
 use crate::model::Grant;
-use crate::plan::{Plan, PlanItem, Status};
+use crate::plan::{Plan, Status};
+use crate::report::RoleEntry;
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -71,18 +72,34 @@ pub struct RunReport {
     pub run: Run,
     pub started: String,
     pub finished: String,
-    /// One per `run.custom_roles`.
-    pub roles: Vec<Outcome>,
-    /// One per `run.grants`.
-    pub outcomes: Vec<Outcome>,
+    /// Each of `run.custom_roles`, in order, with what became of it.
+    pub custom_roles: Vec<RoleEntry>,
+    /// Each of `run.grants`, in order, with what became of it.
+    pub grants: Vec<crate::report::Entry>,
 }
 
 impl RunReport {
     pub fn succeeded(&self) -> bool {
-        self.roles
+        self.outcomes().all(Outcome::is_success)
+    }
+
+    /// Every outcome: the custom roles', then the grants'.
+    pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+        let roles = self.custom_roles.iter().map(|r| &r.outcome);
+        roles.chain(self.grants.iter().map(|g| &g.outcome))
+    }
+
+    /// The grants' outcomes, in order.
+    pub fn grant_outcomes(&self) -> Vec<Outcome> {
+        self.grants.iter().map(|g| g.outcome.clone()).collect()
+    }
+
+    /// The custom roles' outcomes, in order.
+    pub fn role_outcomes(&self) -> Vec<Outcome> {
+        self.custom_roles
             .iter()
-            .chain(&self.outcomes)
-            .all(Outcome::is_success)
+            .map(|r| r.outcome.clone())
+            .collect()
     }
 
     /// The run that removes what this one created (not what was in place
@@ -90,21 +107,17 @@ impl RunReport {
     pub fn undo(&self) -> Run {
         let created = |o: &Outcome| matches!(o, Outcome::Created { .. });
         let grants = self
-            .run
             .grants
             .iter()
-            .zip(&self.outcomes)
-            .filter(|(_, o)| created(o))
-            .map(|(g, _)| g.clone())
+            .filter(|e| created(&e.outcome))
+            .map(|e| e.grant.clone())
             .collect();
         let mut undo = Run::undoing(format!("Undoing: {}", self.run.title), grants);
         undo.custom_roles = self
-            .run
             .custom_roles
             .iter()
-            .zip(&self.roles)
-            .filter(|(_, o)| created(o))
-            .map(|(r, _)| r.clone())
+            .filter(|e| created(&e.outcome))
+            .map(|e| e.role.clone())
             .collect();
         undo
     }
@@ -123,14 +136,8 @@ impl RunReport {
             "by": by,
             "started": self.started,
             "finished": self.finished,
-            "customRoles": self
-                .run
-                .custom_roles
-                .iter()
-                .zip(&self.roles)
-                .map(|(r, o)| serde_json::json!({"role": r, "outcome": o}))
-                .collect::<Vec<_>>(),
-            "grants": self.entries(),
+            "customRoles": self.custom_roles,
+            "grants": self.grants,
         })
     }
 
@@ -143,25 +150,12 @@ impl RunReport {
                 &self.run.title,
                 by,
                 &self.finished,
-                &self.entries(),
+                &self.grants,
                 self.removing(),
             ),
-            Format::Csv => csv(&self.entries(), self.removing()),
+            Format::Csv => csv(&self.grants, self.removing()),
             Format::Json => serde_json::to_string_pretty(&self.to_json(by)).unwrap_or_default(),
         }
-    }
-
-    /// Each grant with its outcome, for [`crate::report`].
-    pub fn entries(&self) -> Vec<crate::report::Entry> {
-        self.run
-            .grants
-            .iter()
-            .zip(&self.outcomes)
-            .map(|(grant, outcome)| crate::report::Entry {
-                grant: grant.clone(),
-                outcome: outcome.clone(),
-            })
-            .collect()
     }
 }
 
@@ -206,13 +200,8 @@ pub async fn resume(
     // report says what the run did, so it is "created" again, with its
     // request id from the journal (and undoing the run removes it too). A
     // write the crash caught before its journal line has no request id.
-    for (index, (grant, outcome)) in report
-        .run
-        .grants
-        .iter()
-        .zip(report.outcomes.iter_mut())
-        .enumerate()
-    {
+    for (entry, item) in report.grants.iter_mut().zip(&run.grants) {
+        let (grant, outcome) = (&entry.grant, &mut entry.outcome);
         if *outcome != Outcome::AlreadyInPlace {
             continue;
         }
@@ -221,7 +210,7 @@ pub async fn resume(
             .find(|(g, o)| g == grant && matches!(o, Outcome::Created { .. }));
         if let Some((_, earlier)) = journaled {
             *outcome = earlier.clone();
-        } else if run.to_create.get(index) == Some(&true)
+        } else if item.to_create
             && let Some(assignment_id) = made_by_rolecall(azure, grant).await?
         {
             // The crash came between Azure's answer and the journal line.
@@ -237,13 +226,13 @@ pub async fn resume(
     // began, so one found in place on resume (under the run's own
     // deterministic id) is one it created before it stopped.
     if run.kind == RunKind::Apply {
-        for (role, outcome) in report.run.custom_roles.iter().zip(report.roles.iter_mut()) {
-            if *outcome == Outcome::AlreadyInPlace {
-                *outcome = Outcome::Created {
+        for entry in &mut report.custom_roles {
+            if entry.outcome == Outcome::AlreadyInPlace {
+                entry.outcome = Outcome::Created {
                     assignment_id: format!(
                         "{}/providers/Microsoft.Authorization/roleDefinitions/{}",
-                        subscription_of(role),
-                        role.guid
+                        subscription_of(&entry.role),
+                        entry.role.guid
                     ),
                     request_id: None,
                 };
@@ -308,13 +297,13 @@ async fn carry_out(
             let mut plan = match plan {
                 Some(plan) => plan,
                 None => {
-                    crate::plan::plan_with(azure, run.grants.clone(), options.catalogue.as_deref())
+                    crate::plan::plan_with(azure, run.grant_list(), options.catalogue.as_deref())
                         .await?
                 }
             };
             // A grant of a custom role that could not be made is not tried.
             for item in &mut plan.items {
-                if let Some(reason) = missing_role(run, &roles, &item.grant) {
+                if let Some(reason) = missing_role(&roles, &item.grant) {
                     item.status = Status::Blocked { reason };
                 }
             }
@@ -331,7 +320,7 @@ async fn carry_out(
         RunKind::Remove => {
             let outcomes = crate::apply::remove(
                 azure,
-                &run.grants,
+                &run.grant_list(),
                 run.removes,
                 options.apply.concurrency,
                 run_journal.as_ref(),
@@ -345,29 +334,34 @@ async fn carry_out(
     if let Some(journal) = journal {
         journal.end(&run.id);
     }
+    let grants = (run.grants.iter().zip(outcomes))
+        .map(|(item, outcome)| crate::report::Entry {
+            grant: item.grant.clone(),
+            outcome,
+        })
+        .collect();
     Ok(RunReport {
         run: run.clone(),
         started,
         finished: now(),
-        roles,
-        outcomes,
+        custom_roles: roles,
+        grants,
     })
 }
 
 /// Why `grant` cannot be made: it assigns one of the run's custom roles
 /// that failed.
-fn missing_role(run: &Run, roles: &[Outcome], grant: &Grant) -> Option<String> {
+fn missing_role(roles: &[RoleEntry], grant: &Grant) -> Option<String> {
     let Grant::AzureRole(g) = grant else {
         return None;
     };
-    run.custom_roles
+    roles
         .iter()
-        .zip(roles)
-        .find(|(r, o)| !o.is_success() && r.guid.eq_ignore_ascii_case(&g.role_id))
-        .map(|(r, _)| {
+        .find(|r| !r.outcome.is_success() && r.role.guid.eq_ignore_ascii_case(&g.role_id))
+        .map(|r| {
             format!(
                 "The custom role '{}' could not be created, so it cannot be assigned.",
-                r.draft.role_name
+                r.role.draft.role_name
             )
         })
 }
@@ -402,7 +396,7 @@ async fn create_roles(
     options: &RunOptions,
     journal: Option<&Journal>,
     on_event: &(dyn Fn(RunEvent) + Send + Sync),
-) -> Result<Vec<Outcome>, AzureError> {
+) -> Result<Vec<RoleEntry>, AzureError> {
     let mut outcomes = Vec::new();
     for (index, role) in run.custom_roles.iter().enumerate() {
         let tenant = tenant(azure, options, &subscription_of(role)).await?;
@@ -449,7 +443,10 @@ async fn create_roles(
             index,
             outcome: outcome.clone(),
         });
-        outcomes.push(outcome);
+        outcomes.push(RoleEntry {
+            role: role.clone(),
+            outcome,
+        });
     }
     Ok(outcomes)
 }
@@ -459,7 +456,7 @@ async fn delete_roles(
     run: &Run,
     journal: Option<&Journal>,
     on_event: &(dyn Fn(RunEvent) + Send + Sync),
-) -> Result<Vec<Outcome>, AzureError> {
+) -> Result<Vec<RoleEntry>, AzureError> {
     let mut outcomes = Vec::new();
     for (index, role) in run.custom_roles.iter().enumerate() {
         let scope = role
@@ -478,7 +475,10 @@ async fn delete_roles(
             index,
             outcome: outcome.clone(),
         });
-        outcomes.push(outcome);
+        outcomes.push(RoleEntry {
+            role: role.clone(),
+            outcome,
+        });
     }
     Ok(outcomes)
 }
@@ -519,14 +519,6 @@ async fn delete_role(azure: &Azure, scope: &str, role: &RunRole) -> Result<Outco
             }
         }
     }
-}
-
-/// The plan's items as a run's grants: everything the admin reviewed.
-pub fn grants_of(plan: &Plan) -> Vec<Grant> {
-    plan.items
-        .iter()
-        .map(|i: &PlanItem| i.grant.clone())
-        .collect()
 }
 
 /// Tauri runs commands on other threads: these futures must be `Send`.

@@ -155,8 +155,7 @@ async fn main() {
         report.succeeded(),
         "{:?}",
         report
-            .outcomes
-            .iter()
+            .outcomes()
             .filter(|o| !o.is_success())
             .collect::<Vec<_>>()
     );

@@ -13,7 +13,7 @@ use rolecall_azure::Azure;
 use rolecall_azure::arm::{AssignmentFilter, RoleFilter};
 use rolecall_grants::custom_roles::{self, Tenant};
 use rolecall_grants::plan::{Plan, Status};
-use rolecall_grants::{Grant, Member, Run, RunKind, RunRole};
+use rolecall_grants::{Grant, Member, Run, RunGrant, RunKind, RunRole};
 use rolecall_rbac::draft::Severity;
 use rolecall_rbac::{Catalogue, Scope};
 use serde::Serialize;
@@ -163,24 +163,27 @@ impl Proposal {
     /// is in place where the template put it.
     pub fn to_run(&self) -> Run {
         let grants = match self.kind {
-            RunKind::Apply => rolecall_grants::runs::grants_of(&self.plan),
+            RunKind::Apply => self
+                .plan
+                .items
+                .iter()
+                .map(|i| RunGrant {
+                    grant: i.grant.clone(),
+                    to_create: i.status == Status::ToCreate,
+                })
+                .collect(),
             RunKind::Remove => self
                 .plan
                 .items
                 .iter()
                 .filter(|i| matches!(i.status, Status::InPlace { .. }))
-                .map(|i| i.grant.clone())
+                .map(|i| RunGrant {
+                    grant: i.grant.clone(),
+                    to_create: false,
+                })
                 .collect(),
         };
-        let mut run = Run::new(self.kind, self.title.clone(), grants);
-        if self.kind == RunKind::Apply {
-            run.to_create = self
-                .plan
-                .items
-                .iter()
-                .map(|i| i.status == Status::ToCreate)
-                .collect();
-        }
+        let mut run = Run::of(self.kind, self.title.clone(), grants);
         run.custom_roles = self
             .custom_roles
             .iter()
@@ -717,7 +720,7 @@ async fn names_from_the_tenant(azure: &Azure, run: &mut Run) -> Result<Vec<Check
     };
     let mut members: HashMap<String, Option<Member>> = HashMap::new();
     let mut roles: HashMap<(String, String), Option<String>> = HashMap::new();
-    for grant in &mut run.grants {
+    for RunGrant { grant, .. } in &mut run.grants {
         let id = grant.member().id.to_ascii_lowercase();
         if !members.contains_key(&id) {
             let found = match rolecall_grants::resolve::member(azure, &id).await {
@@ -799,7 +802,7 @@ pub async fn prepare_undo(azure: &Azure, mut undo: Run) -> Result<Proposal, Expa
     // and a difference is said, so a crafted file cannot dress one removal
     // up as another.
     let mut checks = names_from_the_tenant(azure, &mut undo).await?;
-    let mut plan = rolecall_grants::plan::plan(azure, undo.grants.clone()).await?;
+    let mut plan = rolecall_grants::plan::plan(azure, undo.grant_list()).await?;
     if undo.removes == rolecall_grants::Removes::RolecallNamed {
         for item in &mut plan.items {
             if let Status::InPlace {
@@ -856,7 +859,7 @@ pub async fn prepare_undo(azure: &Azure, mut undo: Run) -> Result<Proposal, Expa
         custom_roles.push(RoleStep { role, state });
     }
     let mut members: Vec<Member> = Vec::new();
-    for g in &undo.grants {
+    for RunGrant { grant: g, .. } in &undo.grants {
         if !members
             .iter()
             .any(|m| m.id.eq_ignore_ascii_case(&g.member().id))

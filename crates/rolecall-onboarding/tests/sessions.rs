@@ -223,7 +223,7 @@ async fn gateway_staff_onboard_rerun_and_offboard_back_to_where_the_tenant_was()
     .unwrap();
     assert!(report.succeeded(), "{report:?}");
     let created: Vec<_> = report
-        .outcomes
+        .grant_outcomes()
         .iter()
         .filter_map(|o| match o {
             Outcome::Created { request_id, .. } => Some(request_id.clone()),
@@ -260,7 +260,10 @@ async fn gateway_staff_onboard_rerun_and_offboard_back_to_where_the_tenant_was()
     .await
     .unwrap();
     assert!(
-        undone.outcomes.iter().all(|o| *o == Outcome::Removed),
+        undone
+            .grant_outcomes()
+            .iter()
+            .all(|o| *o == Outcome::Removed),
         "{undone:?}"
     );
     assert_eq!(snapshot(&world), before);
@@ -290,7 +293,10 @@ async fn smtp_senders_get_their_custom_role_made_first_and_lose_it_when_nobody_h
         .await
         .unwrap();
     assert!(report.succeeded(), "{report:?}");
-    assert!(matches!(report.roles[..], [Outcome::Created { .. }]));
+    assert!(matches!(
+        report.role_outcomes()[..],
+        [Outcome::Created { .. }]
+    ));
 
     let again = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
         .await
@@ -307,7 +313,7 @@ async fn smtp_senders_get_their_custom_role_made_first_and_lose_it_when_nobody_h
         .await
         .unwrap();
     assert!(undone.succeeded(), "{undone:?}");
-    assert_eq!(undone.roles, [Outcome::Removed]);
+    assert_eq!(undone.role_outcomes(), [Outcome::Removed]);
     assert_eq!(snapshot(&world), before);
 }
 
@@ -633,7 +639,7 @@ async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_g
     // The resumed run's report tells the whole run: all 16 created, those
     // before the kill with Azure's request id from the journal.
     let created: Vec<_> = report
-        .outcomes
+        .grant_outcomes()
         .iter()
         .filter_map(|o| match o {
             Outcome::Created { request_id, .. } => Some(request_id.clone()),
@@ -651,8 +657,8 @@ async fn a_run_killed_halfway_under_faults_resumes_from_the_journal_with_every_g
 
     // Every grant present exactly once.
     world.emulator.set_faults(Default::default());
-    for grant in &run.grants {
-        let rolecall_grants::Grant::AzureRole(g) = grant else {
+    for grant in run.grant_list() {
+        let rolecall_grants::Grant::AzureRole(g) = &grant else {
             unreachable!()
         };
         let n = world.emulator.with_state(|s| {
@@ -723,7 +729,10 @@ async fn removing_all_access_of_a_person_takes_everything_they_hold_directly() {
         .await
         .unwrap();
     assert!(
-        report.outcomes.iter().all(|o| *o == Outcome::Removed),
+        report
+            .grant_outcomes()
+            .iter()
+            .all(|o| *o == Outcome::Removed),
         "{report:?}"
     );
     assert_eq!(direct_before(&world), 0);
@@ -783,11 +792,11 @@ async fn a_custom_role_of_the_same_name_with_other_permissions_is_left_alone() {
         .await
         .unwrap();
     assert!(
-        matches!(report.roles[..], [Outcome::Blocked { .. }]),
+        matches!(report.role_outcomes()[..], [Outcome::Blocked { .. }]),
         "{report:?}"
     );
     assert!(
-        matches!(report.outcomes[..], [Outcome::Blocked { .. }]),
+        matches!(report.grant_outcomes()[..], [Outcome::Blocked { .. }]),
         "{report:?}"
     );
     assert_eq!(snapshot(&world), before);
@@ -819,7 +828,7 @@ async fn undoing_a_run_removes_what_it_created_and_nothing_that_was_there_before
     let first = run(&["monitor"]).await;
     let after_first = snapshot(&world);
     let second = run(&["monitor", "support"]).await;
-    assert!(second.outcomes.contains(&Outcome::AlreadyInPlace));
+    assert!(second.grant_outcomes().contains(&Outcome::AlreadyInPlace));
 
     // The second run's undo leaves the Reader the first run made.
     let undo = rolecall_onboarding::prepare_undo(&olivia, second.undo())
@@ -834,7 +843,7 @@ async fn undoing_a_run_removes_what_it_created_and_nothing_that_was_there_before
     // The first, from its JSON report as exported.
     let exported = serde_json::json!({
         "title": first.run.title,
-        "grants": first.entries(),
+        "grants": first.grants,
         "customRoles": [],
     })
     .to_string();
@@ -921,7 +930,7 @@ async fn a_crafted_undo_file_shows_the_tenants_names_and_removes_nothing_it_did_
     let report = runs::execute(&olivia, &forced, &options(&catalogue), &|_| {})
         .await
         .unwrap();
-    assert_eq!(report.outcomes, [Outcome::AlreadyGone]);
+    assert_eq!(report.grant_outcomes(), [Outcome::AlreadyGone]);
     assert_eq!(snapshot(&world), before);
 }
 
@@ -950,7 +959,7 @@ async fn a_resumed_run_does_not_claim_what_someone_else_made() {
     // Someone made Nadia's Reader by hand while the run was down.
     assign_by_hand(&olivia, &rg, READER, &nadia.id).await;
     let mut run = rolecall_grants::Run::new(RunKind::Apply, "interrupted", vec![grant(&rg)]);
-    run.to_create = vec![true];
+    run.grants[0].to_create = true;
     let journal = temp_journal("resume-someone-else");
     let report = runs::resume(
         &olivia,
@@ -961,7 +970,7 @@ async fn a_resumed_run_does_not_claim_what_someone_else_made() {
     .await
     .unwrap();
     assert_eq!(
-        report.outcomes,
+        report.grant_outcomes(),
         [Outcome::AlreadyInPlace],
         "not the run's work"
     );

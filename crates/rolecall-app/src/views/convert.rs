@@ -557,34 +557,35 @@ impl RunReportView {
             finished: r.finished.clone(),
             succeeded: r.succeeded(),
             roles: r
-                .run
                 .custom_roles
                 .iter()
-                .zip(&r.roles)
-                .map(|(role, o)| RoleOutcomeView {
-                    role_name: role.draft.role_name.clone(),
-                    outcome: o.into(),
+                .map(|e| RoleOutcomeView {
+                    role_name: e.role.draft.role_name.clone(),
+                    outcome: (&e.outcome).into(),
                 })
                 .collect(),
             items: r
-                .run
                 .grants
                 .iter()
-                .zip(&r.outcomes)
-                .map(|(g, o)| {
-                    let Snippets {
-                        az,
-                        powershell,
-                        bicep,
-                    } = snippets(g, removing);
-                    ReportItemView {
-                        summary: g.describe(),
-                        outcome: o.into(),
-                        az,
-                        powershell,
-                        bicep,
-                    }
-                })
+                .map(
+                    |rolecall_grants::report::Entry {
+                         grant: g,
+                         outcome: o,
+                     }| {
+                        let Snippets {
+                            az,
+                            powershell,
+                            bicep,
+                        } = snippets(g, removing);
+                        ReportItemView {
+                            summary: g.describe(),
+                            outcome: o.into(),
+                            az,
+                            powershell,
+                            bicep,
+                        }
+                    },
+                )
                 .collect(),
         }
     }
