@@ -90,7 +90,7 @@ fn main() -> Result<()> {
                     "test",
                     "--quiet",
                     "--package",
-                    "rolecall-onboarding",
+                    "rolecall-app",
                     "--test",
                     "ui_fixtures",
                 ])

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { vi } from "vitest";
 import fixtureAnswers from "./fixtures/answers.json";
 import fixtureInputs from "./fixtures/inputs.json";
@@ -198,7 +199,7 @@ const snippets = (g: GrantView) =>
     ? {
         az: `az role assignment create --assignee-object-id ${g.member.id} --assignee-principal-type ${principalType(g.member)} --role ${g.roleId} --scope '${g.scope}'`,
         powershell: `New-AzRoleAssignment -ObjectId ${g.member.id} -ObjectType ${principalType(g.member)} -RoleDefinitionId ${g.roleId} -Scope '${g.scope}'`,
-        bicep: `// deploy at (or with \`scope:\` set to) ${g.scope}\nresource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {\n  name: '${guidFor(g.scope, g.member.id, g.roleId)}'\n  properties: {\n    roleDefinitionId: '${subscriptionOf(g.scope)}/providers/Microsoft.Authorization/roleDefinitions/${g.roleId}'\n    principalId: '${g.member.id}'\n    principalType: '${principalType(g.member)}'\n  }\n}`,
+        bicep: `// deploy at (or with \`scope:\` set to) ${g.scope}\nresource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {\n  name: '${assignmentName(g.scope, g.member.id, g.roleId)}'\n  properties: {\n    roleDefinitionId: '${subscriptionOf(g.scope)}/providers/Microsoft.Authorization/roleDefinitions/${g.roleId}'\n    principalId: '${g.member.id}'\n    principalType: '${principalType(g.member)}'\n  }\n}`,
       }
     : {
         az: `az rest --method POST --url https://graph.microsoft.com/v1.0/servicePrincipals/${g.resourceId}/appRoleAssignedTo --body '{"principalId":"${g.member.id}","resourceId":"${g.resourceId}","appRoleId":"${g.appRoleId}"}'`,
@@ -206,21 +207,36 @@ const snippets = (g: GrantView) =>
         bicep: `extension microsoftGraphV1\nresource appRole 'Microsoft.Graph/appRoleAssignedTo@v1.0' = {\n  appRoleId: '${g.appRoleId}'\n  principalId: '${g.member.id}'\n  resourceId: '${g.resourceId}'\n}`,
       };
 
-/** A deterministic GUID from names (as Rolecall's names are). */
-function guidFor(...parts: string[]): string {
-  let h = 0x811c9dc5;
-  const hex: string[] = [];
-  for (let round = 0; round < 4; round++) {
-    for (const ch of `${round}|${parts.join("|").toLowerCase()}`) {
-      h ^= ch.charCodeAt(0);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    hex.push(h.toString(16).padStart(8, "0"));
+/**
+ * An answer the Rust code gave for `input` (see `fixtures/inputs.json`). A
+ * test that needs one not there yet fails saying so; run Vitest once with
+ * ROLECALL_RECORD_FIXTURES=1 to add what it asks for, then `cargo xtask
+ * fixtures` for the answers.
+ */
+function fixture<T>(table: string, input: string): T {
+  const answers = (fixtureAnswers as unknown as Record<string, Record<string, T>>)[table] ?? {};
+  if (input in answers) return answers[input];
+  if (process.env.ROLECALL_RECORD_FIXTURES) {
+    const file = `${__dirname}/fixtures/inputs.json`;
+    const inputs = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const list = new Set((inputs[table] as string[] | undefined) ?? []);
+    list.add(input);
+    inputs[table] = [...list].sort();
+    writeFileSync(file, `${JSON.stringify(inputs, null, 2)}\n`);
   }
-  const s = hex.join("");
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-8${s.slice(17, 20)}-${s.slice(20, 32)}`;
+  throw new Error(`No fixture in '${table}' for ${JSON.stringify(input)}: run Vitest with ROLECALL_RECORD_FIXTURES=1, then \`cargo xtask fixtures\`.`);
 }
 
+/** `rolecall_rbac::names::role_assignment_name`: Rolecall's name for a role assignment. */
+const assignmentName = (scope: string, memberId: string, roleId: string) =>
+  fixture<string>("assignmentNames", [scope, memberId, roleId].join("|"));
+
+/** `rolecall_app::roles::new_role_id`: a new custom role's id. */
+const newRoleId = (roleName: string, subscription: string) => fixture<string>("newRoleIds", [roleName, subscription].join("|"));
+
+/** An app-role assignment's id: Graph makes one up; so does the fake, from a counter. */
+let appRoleAssignments = 0;
+const appRoleAssignmentId = () => `a5516000-0000-4000-8000-${String(++appRoleAssignments).padStart(12, "0")}`;
 
 /**
  * `rolecall_onboarding::people_from_csv`, as the Rust code answers it: the
@@ -316,80 +332,53 @@ function grantJson(g: GrantView): Record<string, unknown> {
       };
 }
 
-/** The serde message for JSON that is none of a report's shapes. */
-const NO_SHAPE = "data did not match any variant of untagged enum Shape";
-
 const str = (v: unknown): v is string => typeof v === "string";
-const record = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
-/** A `Grant` read back from a report (throws as serde would fail). */
-function grantFrom(v: unknown): GrantView {
-  if (!record(v) || !record(v.member)) throw new Error(NO_SHAPE);
-  const m = v.member;
-  if (!str(m.id) || !str(m.displayName) || !["User", "Group", "ServicePrincipal"].includes(m.kind as string)) throw new Error(NO_SHAPE);
+/** A `Grant` as serde writes it, as the window's view of it. */
+function grantFrom(v: Record<string, unknown>): GrantView {
+  const m = v.member as Record<string, unknown>;
   const member: MemberView = {
-    id: m.id,
+    id: m.id as string,
     kind: m.kind as MemberView["kind"],
-    displayName: m.displayName,
+    displayName: m.displayName as string,
     detail: str(m.detail) ? m.detail : "",
     warning: "",
     label: "",
   };
-  if (v.type === "azureRole" && str(v.scope) && str(v.roleId) && str(v.roleName))
-    return { type: "AzureRole", scope: v.scope, roleId: v.roleId, roleName: v.roleName, member, description: str(v.description) ? v.description : "" };
-  if (v.type === "appRole" && str(v.resourceId) && str(v.resourceName) && str(v.appId) && str(v.appRoleId) && str(v.appRoleValue))
-    return {
-      type: "AppRole",
-      resourceId: v.resourceId,
-      resourceName: v.resourceName,
-      appId: v.appId,
-      appRoleId: v.appRoleId,
-      appRoleValue: v.appRoleValue,
-      member,
-    };
-  throw new Error(NO_SHAPE);
+  return v.type === "azureRole"
+    ? { type: "AzureRole", scope: v.scope as string, roleId: v.roleId as string, roleName: v.roleName as string, member, description: str(v.description) ? v.description : "" }
+    : {
+        type: "AppRole",
+        resourceId: v.resourceId as string,
+        resourceName: v.resourceName as string,
+        appId: v.appId as string,
+        appRoleId: v.appRoleId as string,
+        appRoleValue: v.appRoleValue as string,
+        member,
+      };
 }
 
-/** `rolecall_grants::report::undo`: the run undoing a JSON report's (throws on a file that is none). */
-export function undoFromReport(text: string): UndoRun {
-  const data: unknown = JSON.parse(text);
-  let title = "";
-  let entries: unknown[];
-  let roles: unknown[] = [];
-  if (Array.isArray(data)) entries = data;
-  else if (record(data) && Array.isArray(data.grants)) {
-    title = str(data.title) ? data.title : "";
-    entries = data.grants;
-    if (data.customRoles !== undefined) {
-      if (!Array.isArray(data.customRoles)) throw new Error(NO_SHAPE);
-      roles = data.customRoles;
-    }
-  } else throw new Error(NO_SHAPE);
-  const grants = entries.flatMap((e) => {
-    if (!record(e) || !str(e.outcome)) throw new Error(NO_SHAPE);
-    const grant = grantFrom(e.grant);
-    return e.outcome === "created" ? [grant] : [];
-  });
-  const created = roles.flatMap((r) => {
-    if (!record(r) || !record(r.outcome) || !str(r.outcome.outcome) || !record(r.role) || !str(r.role.guid) || !record(r.role.draft))
-      throw new Error(NO_SHAPE);
-    const draft = r.role.draft;
-    if (!str(draft.roleName)) throw new Error(NO_SHAPE);
-    const scopes = Array.isArray(draft.assignableScopes) ? draft.assignableScopes.filter(str) : [];
-    const permissions = (Array.isArray(draft.permissions) ? draft.permissions : []).flatMap((p: unknown) =>
-      record(p) ? [...(Array.isArray(p.actions) ? p.actions : []), ...(Array.isArray(p.dataActions) ? p.dataActions : [])].filter(str) : [],
-    );
-    return r.outcome.outcome === "created"
-      ? [
-          {
-            name: draft.roleName,
-            scope: scopes[0] ?? "",
-            definition: { id: r.role.guid, description: str(draft.description) ? draft.description : "", permissions },
-          },
-        ]
-      : [];
-  });
-  return { title: title ? `Undoing: ${title}` : "Undoing a past run", grants, roles: created };
+/**
+ * `rolecall_app::undo::of_report`, as the Rust code answers it for the texts
+ * in `fixtures/inputs.json`: the run undoing a JSON report's, or why not.
+ */
+export function undoFromReport(text: string): UndoRun | { error: string } {
+  type Answer = { error: string } | { run: { title: string; grants: Record<string, unknown>[]; customRoles: { guid: string; draft: Record<string, unknown> }[] } };
+  const answer = fixture<Answer>("undoReports", text);
+  if ("error" in answer) return answer;
+  return {
+    title: answer.run.title,
+    grants: answer.run.grants.map(grantFrom),
+    roles: answer.run.customRoles.map(({ guid, draft }) => {
+      const scopes = (draft.assignableScopes as string[] | undefined) ?? [];
+      const permissions = ((draft.permissions as Record<string, string[] | undefined>[] | undefined) ?? []).flatMap((p) => [...(p.actions ?? []), ...(p.dataActions ?? [])]);
+      return {
+        name: draft.roleName as string,
+        scope: scopes[0] ?? "",
+        definition: { id: guid, description: str(draft.description) ? draft.description : "", permissions },
+      };
+    }),
+  };
 }
 
 type RoleAt = { scope: string; roleId: string; roleName: string };
@@ -507,7 +496,7 @@ export function fakeOnboarding(ctx: TenantContext) {
         if (!def) throw new Error(`template '${t.id}': custom role '${spec.customRole.role}' is not defined`);
         const assignable = scopeOf(def.assignableAt, inputs);
         const exists = ctx.roles().find((r) => r.custom && r.name.toLowerCase() === def.name.toLowerCase());
-        const id = exists?.id ?? guidFor(def.name, subscriptionOf(assignable));
+        const id = exists?.id ?? newRoleId(def.name, subscriptionOf(assignable));
         if (!custom.some((c) => c.id === id))
           custom.push({
             name: def.name,
@@ -651,8 +640,8 @@ export function fakeOnboarding(ctx: TenantContext) {
     if (!r) throw new Error(`no report ${reportId}`);
     const assignment = (g: GrantView) =>
       g.type === "AzureRole"
-        ? `${g.scope}/providers/Microsoft.Authorization/roleAssignments/${guidFor(g.scope, g.member.id, g.roleId)}`
-        : guidFor(g.resourceId, g.member.id, g.appRoleId);
+        ? `${g.scope}/providers/Microsoft.Authorization/roleAssignments/${assignmentName(g.scope, g.member.id, g.roleId)}`
+        : appRoleAssignmentId();
     return JSON.stringify(
       {
         title: r.title,
@@ -903,16 +892,8 @@ export function fakeOnboarding(ctx: TenantContext) {
       });
     }),
     prepareUndoFile: vi.fn(async (text: string): Promise<Result<ProposalView>> => {
-      let undo: UndoRun;
-      try {
-        undo = undoFromReport(text);
-      } catch (e) {
-        return fail(
-          "InvalidInput",
-          `this is not a Rolecall JSON report (${(e as Error).message}); save one with --report FILE.json or the app's Export JSON`,
-        );
-      }
-      return prepareUndoOf(undo);
+      const undo = undoFromReport(text);
+      return "error" in undo ? fail("InvalidInput", undo.error) : prepareUndoOf(undo);
     }),
     runProposal: vi.fn(async (proposalId: number, channel: Channel<RunProgressView_Deserialize>): Promise<Result<RunReportView>> => {
       const kept = proposals.get(proposalId);
