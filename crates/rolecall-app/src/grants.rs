@@ -64,14 +64,8 @@ pub async fn app_grants(
     for member in &members {
         for role in &roles {
             crate::roles::check_app_role(role, member)?;
-            grants.push(Grant::AppRole(AppRoleGrant {
-                resource_id: app.id.clone(),
-                resource_name: app.display_name.clone(),
-                app_id: app.app_id.clone(),
-                app_role_id: role.id.clone(),
-                app_role_value: role.value.clone().unwrap_or_default(),
-                member: member.clone(),
-            }));
+            let grant = AppRoleGrant::new(&app, role, member.clone());
+            grants.push(Grant::AppRole(grant));
         }
     }
     Ok(grants)

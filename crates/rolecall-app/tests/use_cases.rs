@@ -14,6 +14,18 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// `roles` for Nadia on the voice subscription, resolved.
+async fn for_nadia(azure: &rolecall_azure::Azure, roles: &[&str]) -> Vec<rolecall_grants::Grant> {
+    let (scopes, roles, members) = (vec![voice()], strings(roles), vec![user("nadia.novak")]);
+    let spec = RoleGrants {
+        scopes: &scopes,
+        roles: &roles,
+        members: &members,
+        description: None,
+    };
+    grants::role_grants(azure, &spec).await.unwrap()
+}
+
 #[tokio::test]
 async fn without_a_journal_nothing_is_written() {
     let world = World::demo().await;
@@ -24,18 +36,7 @@ async fn without_a_journal_nothing_is_written() {
         catalogue: &catalogue,
         journal: None,
     };
-    let (scopes, roles, members) = (
-        vec![voice()],
-        strings(&["Reader"]),
-        vec![user("nadia.novak")],
-    );
-    let spec = RoleGrants {
-        scopes: &scopes,
-        roles: &roles,
-        members: &members,
-        description: None,
-    };
-    let list = grants::role_grants(&olivia, &spec).await.unwrap();
+    let list = for_nadia(&olivia, &["Reader"]).await;
     let plan = grants::plan(&olivia, list.clone()).await.unwrap();
     assert_eq!(plan.to_create().count(), 1);
 
@@ -57,28 +58,15 @@ async fn a_removal_removes_what_is_in_place_and_reports_as_planned() {
         catalogue: &catalogue,
         journal: Some(&journal),
     };
-    let (scopes, members) = (vec![voice()], vec![user("nadia.novak")]);
-    let (granted, not_granted) = (
-        strings(&["Reader"]),
-        strings(&["Support Request Contributor"]),
-    );
-    let spec = |roles| RoleGrants {
-        scopes: &scopes,
-        roles,
-        members: &members,
-        description: None,
-    };
-    let reader = grants::role_grants(&olivia, &spec(&granted)).await.unwrap();
+    let reader = for_nadia(&olivia, &["Reader"]).await;
     let plan = grants::plan(&olivia, reader.clone()).await.unwrap();
     let made = grants::apply(ctx, &plan, &|_| {}).await.unwrap();
     assert!(matches!(made[0], Outcome::Created { .. }), "{made:?}");
 
     // The first is not in place, the second is: only the second is removed,
     // and its progress carries its place in the plan.
-    let monitoring = grants::role_grants(&olivia, &spec(&not_granted))
-        .await
-        .unwrap();
-    let both = [monitoring, reader.clone()].concat();
+    let support = for_nadia(&olivia, &["Support Request Contributor"]).await;
+    let both = [support, reader.clone()].concat();
     let removal = grants::plan_removal(&olivia, both).await.unwrap();
     assert!(matches!(removal.items[1].status, Status::InPlace { .. }));
     let seen = Mutex::new(Vec::new());
@@ -134,18 +122,7 @@ async fn a_run_carried_out_elsewhere_is_refused_and_nothing_is_written() {
         catalogue: &catalogue,
         journal: Some(&journal),
     };
-    let (scopes, roles, members) = (
-        vec![voice()],
-        strings(&["Reader"]),
-        vec![user("nadia.novak")],
-    );
-    let spec = RoleGrants {
-        scopes: &scopes,
-        roles: &roles,
-        members: &members,
-        description: None,
-    };
-    let list = grants::role_grants(&olivia, &spec).await.unwrap();
+    let list = for_nadia(&olivia, &["Reader"]).await;
     let run = rolecall_grants::Run::new(rolecall_grants::RunKind::Apply, "t", list.clone());
     // Another window (or rolecall-cli) holds it.
     let other = Journal::open(journal.path()).unwrap();

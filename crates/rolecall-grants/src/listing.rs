@@ -10,6 +10,40 @@ use serde::Serialize;
 
 use crate::model::Member;
 
+/// Every role assignment at and below a scope, listed once and shared by
+/// whoever asks within one plan (its live state and the subscription limit
+/// check both need a subscription's), even when both ask at once.
+#[derive(Debug, Default, Clone)]
+pub struct Listings {
+    cells: std::sync::Arc<std::sync::Mutex<HashMap<String, Listing>>>,
+}
+
+/// One scope's listing: empty until the first answer.
+type Listing = std::sync::Arc<tokio::sync::OnceCell<Vec<RoleAssignment>>>;
+
+impl Listings {
+    /// `scope`'s assignments (ARM's list with no filter): asked of ARM the
+    /// first time; a failure is not kept, so the next caller asks again.
+    pub async fn all(&self, azure: &Azure, scope: &str) -> Result<Vec<RoleAssignment>, AzureError> {
+        let cell = self
+            .cells
+            .lock()
+            .expect("listings lock")
+            .entry(scope.to_ascii_lowercase())
+            .or_default()
+            .clone();
+        let listed = cell
+            .get_or_try_init(|| {
+                azure
+                    .arm
+                    .role_assignments(scope, &AssignmentFilter::All)
+                    .try_collect::<Vec<_>>()
+            })
+            .await?;
+        Ok(listed.clone())
+    }
+}
+
 /// One assignment, named.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

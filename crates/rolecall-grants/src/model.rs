@@ -163,6 +163,24 @@ pub struct AppRoleGrant {
     pub member: Member,
 }
 
+impl AppRoleGrant {
+    /// `role` of the application `app` for `member`.
+    pub fn new(
+        app: &rolecall_azure::graph::ServicePrincipal,
+        role: &rolecall_azure::graph::AppRole,
+        member: Member,
+    ) -> Self {
+        Self {
+            resource_id: app.id.clone(),
+            resource_name: app.display_name.clone(),
+            app_id: app.app_id.clone(),
+            app_role_id: role.id.clone(),
+            app_role_value: role.value.clone().unwrap_or_default(),
+            member,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Grant {

@@ -10,6 +10,7 @@ use rolecall_azure::{Azure, Result};
 use rolecall_rbac::{ActionKind, Scope};
 use serde::Serialize;
 
+use crate::listing::Listings;
 use crate::model::Grant;
 
 /// The right ARM checks before creating a role assignment.
@@ -118,6 +119,17 @@ pub async fn plan_with(
     grants: Vec<Grant>,
     catalogue: Option<&rolecall_rbac::Catalogue>,
 ) -> Result<Plan> {
+    plan_sharing(azure, grants, catalogue, &Listings::default()).await
+}
+
+/// [`plan_with`], listing a scope's assignments through `listings`, which
+/// the caller shares with its other reads of the same moment.
+pub async fn plan_sharing(
+    azure: &Azure,
+    grants: Vec<Grant>,
+    catalogue: Option<&rolecall_rbac::Catalogue>,
+    listings: &Listings,
+) -> Result<Plan> {
     // The admin's rights: ARM's permissions at each scope, and the directory
     // roles that may assign app roles.
     let scopes: HashSet<String> = grants
@@ -174,7 +186,7 @@ pub async fn plan_with(
         subscriptions,
         rights(azure, scopes, ASSIGN_ACTION),
         directory_roles,
-        live_assignments(azure, &pairs),
+        live_assignments(azure, &pairs, listings),
         futures::future::join_all(resources.into_iter().map(|resource| async move {
             let found = azure
                 .graph
@@ -279,6 +291,7 @@ pub async fn plan_with(
 async fn live_assignments(
     azure: &Azure,
     pairs: &HashSet<(String, String)>,
+    listings: &Listings,
 ) -> Vec<(
     (String, String),
     Result<Vec<rolecall_azure::arm::RoleAssignment>>,
@@ -312,12 +325,7 @@ async fn live_assignments(
             if members.len() < LIST_FROM {
                 return per_member(scope, members).await;
             }
-            match azure
-                .arm
-                .role_assignments(scope, &AssignmentFilter::All)
-                .try_collect::<Vec<_>>()
-                .await
-            {
+            match listings.all(azure, scope).await {
                 Ok(all) => members
                     .into_iter()
                     .map(|member| {

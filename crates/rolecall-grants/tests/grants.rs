@@ -486,3 +486,23 @@ async fn rights_are_never_asked_of_a_text_that_is_no_scope() {
     assert_eq!(rights.get(&voice().to_ascii_lowercase()), Some(&true));
     assert_eq!(rights.get("https://attacker.example/x"), Some(&false));
 }
+
+#[tokio::test]
+async fn a_scope_is_listed_once_for_everyone_who_asks_in_one_plan() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let listings = rolecall_grants::listing::Listings::default();
+    let subscription = voice();
+    let spelled_otherwise = subscription.to_uppercase();
+    world.emulator.reset_observed();
+    // Two asking at once (the plan and the limit check) and one after.
+    let (first, second) = tokio::join!(
+        listings.all(&olivia, &subscription),
+        listings.all(&olivia, &spelled_otherwise),
+    );
+    let third = listings.all(&olivia, &subscription).await.unwrap();
+    assert_eq!(world.emulator.observed().requests, 1);
+    assert!(!third.is_empty());
+    assert_eq!(first.unwrap().len(), third.len());
+    assert_eq!(second.unwrap().len(), third.len());
+}

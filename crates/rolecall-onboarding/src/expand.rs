@@ -108,14 +108,8 @@ impl Resolved {
                 }));
             }
             for (app, role) in &self.app_grants {
-                out.grants.push(Grant::AppRole(AppRoleGrant {
-                    resource_id: app.id.clone(),
-                    resource_name: app.display_name.clone(),
-                    app_id: app.app_id.clone(),
-                    app_role_id: role.id.clone(),
-                    app_role_value: role.value.clone().unwrap_or_default(),
-                    member: member.clone(),
-                }));
+                let grant = AppRoleGrant::new(app, role, member.clone());
+                out.grants.push(Grant::AppRole(grant));
             }
         }
         out

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use futures::TryStreamExt;
 use rolecall_azure::Azure;
-use rolecall_azure::arm::{AssignmentFilter, RoleFilter};
+use rolecall_azure::arm::RoleFilter;
 use rolecall_grants::custom_roles::{self, Tenant};
 use rolecall_grants::plan::{Plan, Status};
 use rolecall_grants::{Grant, Member, Run, RunGrant, RunKind, RunRole};
@@ -451,9 +451,11 @@ async fn prepare_as(
     } else {
         Vec::new()
     };
+    // A subscription's assignments, listed for both when both need them.
+    let listings = rolecall_grants::listing::Listings::default();
     let (plan, usage) = tokio::join!(
-        rolecall_grants::plan::plan_with(azure, expansion.grants, Some(&catalogue)),
-        assignments_used(azure, &subscriptions),
+        rolecall_grants::plan::plan_sharing(azure, expansion.grants, Some(&catalogue), &listings),
+        assignments_used(azure, &subscriptions, &listings),
     );
     let plan = plan?;
     checks.extend(blocked_checks(&plan, |n| {
@@ -552,14 +554,11 @@ fn subscriptions_of(grants: &[Grant]) -> Vec<String> {
 async fn assignments_used(
     azure: &Azure,
     subscriptions: &[String],
+    listings: &rolecall_grants::listing::Listings,
 ) -> Result<HashMap<String, usize>, ExpandError> {
     let counted =
         futures::future::try_join_all(subscriptions.iter().map(|subscription| async move {
-            let all: Vec<_> = azure
-                .arm
-                .role_assignments(subscription, &AssignmentFilter::All)
-                .try_collect()
-                .await?;
+            let all = listings.all(azure, subscription).await?;
             let within = Scope::parse(subscription).ok();
             let used = all
                 .iter()
