@@ -60,6 +60,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         roles::list_providers,
         roles::provider_operations,
         roles::custom_role_usage,
+        roles::list_custom_roles,
         onboarding::list_templates,
         onboarding::import_template,
         onboarding::export_template,

@@ -34,6 +34,17 @@ fn kind(data: bool) -> ActionKind {
     }
 }
 
+/// Every custom role in every subscription the admin sees, each with the
+/// subscription it is edited and deleted through.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_custom_roles(
+    state: State<'_, AppState>,
+) -> Result<Vec<crate::dto::CustomRoleView>, CommandError> {
+    let found = rolecall_app::roles::custom_roles(&state.azure()?).await?;
+    Ok(found.iter().map(Into::into).collect())
+}
+
 /// Operations whose name, display name or description hold every word typed.
 #[tauri::command]
 #[specta::specta]
@@ -117,19 +128,6 @@ pub async fn check_role_draft(
                 in_place: String::new(),
             });
         }
-    };
-    if draft.assignable_scopes.is_empty() {
-        return Ok(DraftCheckView {
-            issues: vec![DraftIssueView {
-                error: true,
-                field: "assignableScopes".into(),
-                message: "A custom role needs at least one assignable scope: choose where it may be assigned.".into(),
-            }],
-            granted: 0,
-            normalized: draft.to_json(),
-            parsed: true,
-            in_place: String::new(),
-        });
     };
     let azure = state.azure()?;
     let editing = (!editing.is_empty()).then_some(editing.as_str());

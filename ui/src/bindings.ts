@@ -136,6 +136,11 @@ export const commands = {
 	 *  access; deleting it is refused while any exists).
 	 */
 	customRoleUsage: (scope: string, roleId: string) => typedError<number, CommandError>(__TAURI_INVOKE("custom_role_usage", { scope, roleId })),
+	/**
+	 *  Every custom role in every subscription the admin sees, each with the
+	 *  subscription it is edited and deleted through.
+	 */
+	listCustomRoles: () => typedError<CustomRoleView[], CommandError>(__TAURI_INVOKE("list_custom_roles")),
 	/**  Every onboarding template: built in, then the admin's own. */
 	listTemplates: () => typedError<TemplateView[], CommandError>(__TAURI_INVOKE("list_templates")),
 	/**
@@ -339,6 +344,15 @@ export type ConnectionCheck = {
 	issuer: string,
 	tenant: string,
 	elapsedMs: number,
+};
+
+/**  A custom role to edit or delete, and where. */
+export type CustomRoleView = {
+	role: RoleView,
+	/**  The subscription it is edited and deleted through (`/subscriptions/{id}`). */
+	subscription: string,
+	subscriptionName: string,
+	assignableScopes: string[],
 };
 
 /**

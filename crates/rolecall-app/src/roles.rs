@@ -74,6 +74,23 @@ pub async fn check_draft(
     editing: Option<&str>,
 ) -> Result<DraftCheck> {
     use rolecall_grants::custom_roles::{self, Tenant};
+    if draft.assignable_scopes.is_empty() {
+        // No scope chosen yet (a clone on its Permissions step): what the
+        // catalogue alone can say (unknown actions, broad wildcards, rights
+        // to change access) is said now; names and rights come with a scope.
+        let no_tenant = rolecall_rbac::draft::DraftContext {
+            catalogue: &catalogue,
+            existing_names: &[],
+            editing,
+            can_write: &|_| true,
+            subscription_disabled: &|_| false,
+        };
+        return Ok(DraftCheck {
+            issues: draft.validate(&no_tenant),
+            granted: draft.granted_count(&catalogue),
+            in_place: None,
+        });
+    }
     let subscription = draft_subscription(draft)?;
     let tenant = Tenant::load_with(azure, catalogue, &subscription).await?;
     let issues = custom_roles::check(azure, &tenant, draft, editing).await?;
@@ -124,6 +141,67 @@ pub fn deletion_scope(role: &RoleDefinition, found_at: &Scope) -> String {
         .first()
         .cloned()
         .unwrap_or_else(|| found_at.as_str().to_owned())
+}
+
+/// A custom role of the directory, and the subscription to edit or delete it
+/// through (where its first assignable scope is).
+#[derive(Debug, Clone)]
+pub struct CustomRole {
+    pub definition: RoleDefinition,
+    /// `/subscriptions/{id}`.
+    pub subscription: String,
+    pub subscription_name: String,
+}
+
+/// Every custom role the admin can see, in every subscription they see,
+/// each once (a role assignable in several subscriptions is listed where
+/// its first assignable scope is), by name. Listing one subscription's
+/// roles misses those assignable only in another.
+pub async fn custom_roles(azure: &Azure) -> Result<Vec<CustomRole>> {
+    use futures::TryStreamExt;
+    let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+    let listed = futures::future::try_join_all(subscriptions.iter().map(|s| async move {
+        let roles: Vec<RoleDefinition> = azure
+            .arm
+            .role_definitions(&s.id, &rolecall_azure::arm::RoleFilter::CustomOnly)
+            .try_collect()
+            .await?;
+        Ok::<_, rolecall_azure::AzureError>((s, roles))
+    }))
+    .await?;
+    let mut found: Vec<CustomRole> = Vec::new();
+    for (subscription, roles) in listed {
+        for definition in roles {
+            let guid = rolecall_rbac::roles::definition_guid(&definition.name).to_ascii_lowercase();
+            if found.iter().any(|c| {
+                rolecall_rbac::roles::definition_guid(&c.definition.name)
+                    .eq_ignore_ascii_case(&guid)
+            }) {
+                continue;
+            }
+            // Its home: the subscription of its first assignable scope, when
+            // the admin sees it; else where it was found.
+            let home = definition
+                .properties
+                .assignable_scopes
+                .first()
+                .and_then(|s| Scope::parse(s).ok())
+                .and_then(|s| s.subscription_scope());
+            let (id, name) = match home
+                .and_then(|h| subscriptions.iter().find(|s| s.id.eq_ignore_ascii_case(&h)))
+            {
+                Some(s) => (s.id.clone(), s.display_name.clone()),
+                None => (subscription.id.clone(), subscription.display_name.clone()),
+            };
+            found.push(CustomRole {
+                definition,
+                subscription: id,
+                subscription_name: name,
+            });
+        }
+    }
+    found.sort_by_key(|c| c.definition.role_name().to_lowercase());
+    Ok(found)
 }
 
 /// Deletes the custom role `role` (a name or id) found at `scope`, refusing

@@ -205,3 +205,71 @@ async fn a_draft_is_created_then_edited_in_place() {
     assert_eq!(refused.kind, ErrorKind::InvalidInput);
     assert!(refused.message.contains("assignable scope"), "{refused}");
 }
+
+#[tokio::test]
+async fn custom_roles_are_found_in_every_subscription_under_their_own() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let rg = format!("{}/resourceGroups/rg-email", messaging());
+    let guid = new_role_id("Mail sender", &messaging());
+    let properties = RoleProperties {
+        role_name: "Mail sender".into(),
+        role_type: "CustomRole".into(),
+        description: "sends mail".into(),
+        assignable_scopes: vec![rg],
+        permissions: vec![Permission {
+            actions: vec!["Microsoft.Communication/CommunicationServices/Read".into()],
+            ..Default::default()
+        }],
+    };
+    olivia
+        .arm
+        .put_role_definition(&messaging(), &guid, &properties)
+        .await
+        .unwrap();
+    let found = rolecall_app::roles::custom_roles(&olivia).await.unwrap();
+    let mail: Vec<_> = found
+        .iter()
+        .filter(|c| c.definition.role_name() == "Mail sender")
+        .collect();
+    assert_eq!(mail.len(), 1, "listed once");
+    assert_eq!(mail[0].subscription, messaging());
+    assert_eq!(mail[0].subscription_name, "Contoso Messaging");
+    assert!(
+        found
+            .iter()
+            .all(|c| c.definition.properties.role_type == "CustomRole")
+    );
+}
+
+#[tokio::test]
+async fn a_cloned_reader_is_warned_about_before_any_scope_is_chosen() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let reader = rolecall_grants::resolve::role(&olivia, &voice(), "Reader")
+        .await
+        .unwrap();
+    // As the wizard has it on its Permissions step: no assignable scope yet.
+    let mut draft = rolecall_rbac::draft::Draft::clone_of(&reader, "Contoso SMTP Sender");
+    draft.assignable_scopes.clear();
+    let catalogue = rolecall_app::catalogue::load(&olivia, None).await.unwrap();
+    let check = rolecall_app::roles::check_draft(&olivia, catalogue, &draft, None)
+        .await
+        .unwrap();
+    let warned: Vec<_> = check
+        .issues
+        .iter()
+        .filter(|i| i.severity == rolecall_rbac::draft::Severity::Warning)
+        .collect();
+    assert!(
+        warned.iter().any(|i| i.field == "permissions[0].actions[0]"
+            && i.message.contains("across every resource provider")),
+        "{:?}",
+        check.issues
+    );
+    assert!(check.granted > 0);
+    assert!(
+        check.issues.iter().any(|i| i.field == "assignableScopes"),
+        "the missing scope is still an error"
+    );
+}

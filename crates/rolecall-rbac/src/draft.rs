@@ -73,6 +73,56 @@ pub struct DraftContext<'a> {
     pub subscription_disabled: &'a dyn Fn(&str) -> bool,
 }
 
+/// Why `pattern` is broader than a role should be, if it is: a wildcard
+/// across every resource provider, or one granting [`BROAD_WILDCARD`]
+/// operations or more. Says how many it grants and the providers most of
+/// them come from.
+pub fn broad_wildcard(catalogue: &Catalogue, pattern: &str, kind: ActionKind) -> Option<String> {
+    if !is_wildcard(pattern) {
+        return None;
+    }
+    let found = catalogue.expand(pattern, kind);
+    let every_provider = crate::pattern::namespace_of(pattern).is_none();
+    if !every_provider && found.len() < BROAD_WILDCARD {
+        return None;
+    }
+    let mut per_provider: std::collections::BTreeMap<&str, usize> = Default::default();
+    for index in &found {
+        let name = &catalogue.operation(*index).name;
+        *per_provider
+            .entry(name.split('/').next().unwrap_or(name))
+            .or_default() += 1;
+    }
+    let mut providers: Vec<(&str, usize)> = per_provider.into_iter().collect();
+    providers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let named: Vec<String> = providers
+        .iter()
+        .take(3)
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
+    let more = providers.len().saturating_sub(named.len());
+    let from = match (named.is_empty(), more) {
+        (true, _) => String::new(),
+        (false, 0) => format!(" ({})", named.join(", ")),
+        (false, more) => format!(" ({}, and {more} more providers)", named.join(", ")),
+    };
+    let count = found.len();
+    let operations = if count == 1 {
+        "operation"
+    } else {
+        "operations"
+    };
+    Some(if every_provider {
+        format!(
+            "'{pattern}' grants {count} {operations} across every resource provider in this cloud's catalogue today{from}, and every one a provider adds later. If the role needs only a few, name them instead and remove '{pattern}'."
+        )
+    } else {
+        format!(
+            "'{pattern}' grants {count} {operations}{from}. If the role needs only a few, name them instead."
+        )
+    })
+}
+
 /// Operations that change who has access, with what they let a holder do.
 pub const ESCALATION: &[(&str, &str)] = &[
     (
@@ -326,27 +376,20 @@ impl Draft {
             }
         }
 
-        // Warnings: broad wildcards.
+        // Warnings: broad wildcards. One across every resource provider is
+        // always broad, however few operations the catalogue lists today:
+        // it grants every provider's, those added later included.
         for (b, block) in self.permissions.iter().enumerate() {
             for (list, kind, patterns) in [
                 ("actions", ActionKind::Action, &block.actions),
                 ("dataActions", ActionKind::DataAction, &block.data_actions),
             ] {
                 for (i, pattern) in patterns.iter().enumerate() {
-                    if !is_wildcard(pattern) {
-                        continue;
-                    }
-                    let count = ctx.catalogue.expand(pattern, kind).len();
-                    if count >= BROAD_WILDCARD {
-                        let reach = if crate::pattern::namespace_of(pattern).is_none() {
-                            " across every resource provider"
-                        } else {
-                            ""
-                        };
+                    if let Some(message) = broad_wildcard(ctx.catalogue, pattern, kind) {
                         issues.push(Issue {
                             severity: Severity::Warning,
                             field: format!("permissions[{b}].{list}[{i}]"),
-                            message: format!("'{pattern}' grants {count} operations{reach}. If the role needs only a few, name them instead."),
+                            message,
                         });
                     }
                 }
@@ -441,6 +484,43 @@ mod prop {
         ));
         assert!(contributor.is_empty(), "{contributor:?}");
     }
+    #[test]
+    fn a_wildcard_across_every_provider_is_broad_however_few_operations_it_counts() {
+        let ops = |ns: &str, names: &[&str]| serde_json::json!({"name": ns, "operations": names.iter().map(|n| serde_json::json!({"name": format!("{ns}/{n}"), "isDataAction": false})).collect::<Vec<_>>(), "resourceTypes": []});
+        let catalogue = Catalogue::from_namespaces(&[
+            ops(
+                "Microsoft.Resources",
+                &["subscriptions/read", "resourceGroups/read"],
+            ),
+            ops(
+                "Microsoft.Communication",
+                &["CommunicationServices/Read", "CommunicationServices/Write"],
+            ),
+        ])
+        .unwrap();
+        // A cloned Reader: three reads in this catalogue, but every provider's.
+        let read = broad_wildcard(&catalogue, "*/read", ActionKind::Action).unwrap();
+        assert!(read.contains("every resource provider"), "{read}");
+        assert!(read.contains("grants 3 operations"), "{read}");
+        assert!(
+            read.contains("(Microsoft.Resources 2, Microsoft.Communication 1)"),
+            "{read}"
+        );
+        // One provider's few: not broad; a plain action: never.
+        assert_eq!(
+            broad_wildcard(&catalogue, "Microsoft.Communication/*", ActionKind::Action),
+            None
+        );
+        assert_eq!(
+            broad_wildcard(
+                &catalogue,
+                "Microsoft.Resources/subscriptions/read",
+                ActionKind::Action
+            ),
+            None
+        );
+    }
+
     proptest::proptest! {
         /// Any text typed into the JSON tab: a draft or a line and column, never a panic.
         #[test]

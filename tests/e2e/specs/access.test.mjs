@@ -58,6 +58,12 @@ async function draftSmtpRole(browser, shots = false) {
   await typeOver(browser, "role-name", "Contoso SMTP Sender");
   await click(browser, "clone-Reader");
   await click(browser, "next-step");
+  // Reader's */read is flagged where permissions are chosen (issue #15.1).
+  const warning = await byTestId(browser, "permission-warnings", 30_000);
+  await browser.waitUntil(async () => (await warning.getText()).includes("across every resource provider"), {
+    timeout: 30_000,
+    timeoutMsg: "no warning about */read on the Permissions step",
+  });
   await click(browser, "remove-*/read");
   await typeOver(browser, "operation-search", "communication");
   if (shots) {

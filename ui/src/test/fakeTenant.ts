@@ -15,6 +15,7 @@ import type {
   PlanView,
   ProgressView_Deserialize,
   RoleView,
+  CustomRoleView,
   ScopeNode,
 } from "../bindings";
 import { fakeOnboarding } from "./fakeOnboarding";
@@ -198,6 +199,16 @@ export function fakeTenant(options: TenantOptions = {}) {
   };
   const canWriteRoles = options.canWriteRoles ?? true;
   let tenantRoles = [...roles];
+  // Where custom roles are assignable, as ARM keeps it: a role is listed at
+  // a scope at, above or below one of them (ARM's list), so one assignable
+  // only in Messaging is not listed at Voice. Unknown: listed everywhere.
+  const roleScopes = new Map<string, string[]>([[roles.find((r) => r.custom)!.id, [EMAIL_RG]]]);
+  const related = (a: string, b: string) => {
+    const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+    return x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`);
+  };
+  const listedAt = (scope: string) =>
+    tenantRoles.filter((r) => !r.custom || !roleScopes.has(r.id) || roleScopes.get(r.id)!.some((s) => related(s, scope)));
   const plans = new Map<number, PlanView>();
   const removals = new Map<number, PlanView>();
   let nextPlan = 1;
@@ -229,7 +240,18 @@ export function fakeTenant(options: TenantOptions = {}) {
         ),
       );
     }),
-    listRoles: vi.fn(async (_scope: string) => ok(tenantRoles)),
+    listRoles: vi.fn(async (scope: string) => ok(listedAt(scope))),
+    listCustomRoles: vi.fn(async () =>
+      ok(
+        tenantRoles
+          .filter((r) => r.custom)
+          .map((role): CustomRoleView => {
+            const assignableScopes = roleScopes.get(role.id) ?? [VOICE];
+            const home = subscriptions.find((s) => related(s.id, assignableScopes[0]!)) ?? subscriptions[0]!;
+            return { role, subscription: home.id, subscriptionName: home.name, assignableScopes };
+          }),
+      ),
+    ),
     searchOperations: vi.fn(async (text: string, _data: boolean) => {
       const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
       return ok(catalogue.filter((o) => terms.every((t) => o.name.toLowerCase().includes(t))));
@@ -308,7 +330,7 @@ export function fakeTenant(options: TenantOptions = {}) {
       return ok({ parsed: true, normalized: json, granted, issues, inPlace: same?.id ?? "" });
     }),
     saveRoleDraft: vi.fn(async (json: string, editing: string) => {
-      const d = (JSON.parse(json) as { properties: { roleName: string; description: string; permissions: { actions: string[] }[] } }).properties;
+      const d = (JSON.parse(json) as { properties: { roleName: string; description: string; assignableScopes?: string[]; permissions: { actions: string[] }[] } }).properties;
       const role: RoleView = {
         id: editing || `ffffffff-0000-4000-8000-${String(tenantRoles.length).padStart(12, "0")}`,
         name: d.roleName,
@@ -318,6 +340,7 @@ export function fakeTenant(options: TenantOptions = {}) {
         permissions: d.permissions[0]?.actions ?? [],
       };
       tenantRoles = [...tenantRoles.filter((r) => r.id !== role.id), role];
+      if (d.assignableScopes?.length) roleScopes.set(role.id, d.assignableScopes);
       state.savedRoles.push(role.name);
       return ok(role);
     }),

@@ -384,6 +384,17 @@ impl From<&rolecall_rbac::Operation> for OperationView {
     }
 }
 
+impl From<&crate::roles::CustomRole> for CustomRoleView {
+    fn from(c: &crate::roles::CustomRole) -> Self {
+        Self {
+            role: (&c.definition).into(),
+            subscription: c.subscription.clone(),
+            subscription_name: c.subscription_name.clone(),
+            assignable_scopes: c.definition.properties.assignable_scopes.clone(),
+        }
+    }
+}
+
 impl From<&rolecall_rbac::RoleDefinition> for RoleView {
     fn from(r: &rolecall_rbac::RoleDefinition) -> Self {
         let privileged = r.allows(

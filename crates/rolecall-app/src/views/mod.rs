@@ -307,6 +307,18 @@ pub struct RoleView {
     pub permissions: Vec<String>,
 }
 
+/// A custom role to edit or delete, and where.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomRoleView {
+    pub role: RoleView,
+    /// The subscription it is edited and deleted through (`/subscriptions/{id}`).
+    pub subscription: String,
+    pub subscription_name: String,
+    pub assignable_scopes: Vec<String>,
+}
+
 /// An enterprise application and its app roles.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]

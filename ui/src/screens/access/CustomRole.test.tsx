@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { BackendProvider } from "../../backend";
 import { fakeBackend } from "../../test/fakeBackend";
@@ -89,6 +89,52 @@ describe("the custom role wizard", () => {
     expect(backend.saveRoleDraft).not.toHaveBeenCalled();
   });
 
+  it("warns about a cloned Reader's */read where permissions are chosen and at the review, and removes it in one click", async () => {
+    const user = userEvent.setup();
+    renderWizard();
+    await user.type(screen.getByTestId("role-name"), "Contoso SMTP Sender");
+    await user.click(await screen.findByTestId("clone-Reader"));
+    await user.click(next());
+    const warnings = await screen.findByTestId("permission-warnings");
+    expect(warnings).toHaveTextContent("*/read");
+    expect(warnings).toHaveTextContent("grants read access to every resource type");
+
+    // Still there at the review, with the same one-click fix.
+    await user.click(screen.getByRole("tab", { name: "Review + create" }));
+    expect(await screen.findByTestId("draft-issues")).toHaveTextContent("*/read");
+    await user.click(screen.getByTestId("fix-remove-*/read"));
+    await user.click(screen.getByRole("tab", { name: "Permissions" }));
+    expect(within(screen.getByRole("list", { name: "Actions" })).queryByText("*/read")).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByTestId("permission-warnings")).not.toBeInTheDocument());
+  });
+
+  it("never drops typed JSON, and does not move on while it does not parse", async () => {
+    const user = userEvent.setup();
+    renderWizard();
+    await user.type(screen.getByTestId("role-name"), "Typed Role");
+    await user.click(screen.getByRole("tab", { name: "JSON" }));
+    const json = (await screen.findByTestId("role-json")) as HTMLTextAreaElement;
+    const valid = json.value.replace('"description": ""', '"description": "typed here"');
+    fireEvent.change(json, { target: { value: valid.replace(/\n\s*/g, " ") } });
+    const typedValid = json.value;
+    // A slip: the text no longer parses. Moving on is refused, saying why.
+    const broken = typedValid.replace('"Typed Role"', '"Typed Role');
+    fireEvent.change(json, { target: { value: broken } });
+    expect(screen.getByTestId("json-blocks")).toHaveTextContent("Fix the JSON to move on");
+    expect(next()).toBeDisabled();
+    expect(screen.getByRole("tab", { name: "Review + create" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Back" })).toBeDisabled();
+    expect(json.value).toBe(broken);
+
+    // Fixed: the review uses it, and the JSON step shows the text as typed.
+    fireEvent.change(json, { target: { value: typedValid } });
+    expect(next()).toBeEnabled();
+    await user.click(next());
+    expect(await screen.findByText(/typed here/)).toBeInTheDocument();
+    await user.click(screen.getByRole("tab", { name: "JSON" }));
+    expect(((await screen.findByTestId("role-json")) as HTMLTextAreaElement).value).toBe(typedValid);
+  });
+
   it("checks JSON as it is typed and says where it breaks", async () => {
     const user = userEvent.setup();
     renderWizard();
@@ -147,5 +193,26 @@ describe("editing a custom role", () => {
     expect(await screen.findByTestId("role-in-use")).toHaveTextContent("Assigned 2 times");
     expect(backend.customRoleUsage).toHaveBeenCalled();
     expect(screen.getByTestId("save-role")).toHaveTextContent("Save");
+  });
+
+  it("finds custom roles in every subscription, and deletes one after a question in the app's own dialog", async () => {
+    const user = userEvent.setup();
+    const { backend } = renderWizard();
+    await user.click(screen.getByRole("radio", { name: "Edit or delete a custom role" }));
+    // "SMTP Sender" is assignable only in Contoso Messaging, not the first subscription.
+    await user.type(screen.getByRole("searchbox", { name: "Search roles to start from" }), "smtp");
+    const list = await screen.findByRole("list", { name: "Roles to start from" });
+    expect(await within(list).findByText("SMTP Sender")).toBeInTheDocument();
+    expect(list).toHaveTextContent("Contoso Messaging");
+
+    await user.click(screen.getByTestId("delete-SMTP Sender"));
+    const dialog = await screen.findByTestId("confirm-dialog");
+    expect(dialog).toHaveTextContent("Delete the custom role SMTP Sender?");
+    await user.click(within(dialog).getByTestId("confirm-no"));
+    expect(backend.deleteCustomRole).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("delete-SMTP Sender"));
+    await user.click(within(await screen.findByTestId("confirm-dialog")).getByTestId("confirm-yes"));
+    expect(backend.deleteCustomRole).toHaveBeenCalledWith("/subscriptions/11111111-0000-4000-8000-000000000003", expect.any(String));
+    expect(await screen.findByTestId("no-roles")).toHaveTextContent("There is no custom role in the subscriptions you can see");
   });
 });

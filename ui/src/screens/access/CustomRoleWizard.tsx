@@ -3,11 +3,12 @@ import {
   Button,
   Tab,
   TabList,
+  Text,
 } from "@fluentui/react-components";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import type { ScreenProps } from "../../screens";
 import { useStyles } from "./customRole/styles";
-import { EMPTY, STEPS, type DraftModel, type Step } from "./customRole/model";
+import { EMPTY, STEPS, fromJson, toJson, type DraftModel, type Step } from "./customRole/model";
 import { Basics } from "./customRole/Basics";
 import { Permissions } from "./customRole/Permissions";
 import { ScopesStep } from "./customRole/ScopesStep";
@@ -30,14 +31,28 @@ export function CustomRoleWizard({ onAssign }: { onAssign?: () => void }) {
   const [draft, setDraft] = useState<DraftModel>(EMPTY);
   const [editing, setEditing] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
+  // The JSON as typed, and the draft it was written from or parsed to: kept
+  // while the draft stays that one, written anew when another step changed it.
+  const [json, setJson] = useState<{ text: string; from: DraftModel } | null>(null);
+  const jsonText = json && json.from === draft ? json.text : toJson(draft);
+  const broken = step === "json" ? parseError(jsonText) : null;
 
   const index = STEPS.findIndex((s) => s.id === step);
   const next = STEPS[index + 1];
+  const typed = (text: string) => {
+    try {
+      const parsed = fromJson(text);
+      setDraft(parsed);
+      setJson({ text, from: parsed });
+    } catch {
+      setJson({ text, from: draft });
+    }
+  };
   return (
     <section className={styles.wizard} aria-label="Custom role">
-      <TabList selectedValue={step} onTabSelect={(_, d) => setStep(d.value as Step)} aria-label="Steps">
+      <TabList selectedValue={step} onTabSelect={(_, d) => !broken && setStep(d.value as Step)} aria-label="Steps">
         {STEPS.map((s) => (
-          <Tab key={s.id} value={s.id}>
+          <Tab key={s.id} value={s.id} disabled={!!broken && s.id !== step}>
             {s.label}
           </Tab>
         ))}
@@ -55,20 +70,35 @@ export function CustomRoleWizard({ onAssign }: { onAssign?: () => void }) {
           onProblem={setProblem}
         />
       )}
-      {step === "permissions" && <Permissions draft={draft} onDraft={setDraft} />}
+      {step === "permissions" && <Permissions draft={draft} editing={editing} onDraft={setDraft} />}
       {step === "scopes" && (
         <ScopesStep scopes={draft.assignableScopes} onChange={(s) => setDraft({ ...draft, assignableScopes: s })} />
       )}
-      {step === "json" && <JsonStep draft={draft} editing={editing} onDraft={setDraft} />}
-      {step === "review" && <Review draft={draft} editing={editing} onAssign={onAssign} />}
+      {step === "json" && <JsonStep text={jsonText} editing={editing} broken={broken} onText={typed} />}
+      {step === "review" && <Review draft={draft} editing={editing} onDraft={setDraft} onAssign={onAssign} />}
       <div className={styles.nav}>
-        {index > 0 && <Button onClick={() => setStep(STEPS[index - 1]!.id)}>Back</Button>}
+        {index > 0 && (
+          <Button disabled={!!broken} onClick={() => setStep(STEPS[index - 1]!.id)}>
+            Back
+          </Button>
+        )}
         {next && (
-          <Button appearance="primary" data-testid="next-step" onClick={() => setStep(next.id)}>
+          <Button appearance="primary" data-testid="next-step" disabled={!!broken} onClick={() => setStep(next.id)}>
             Next: {next.label}
           </Button>
         )}
+        {broken && <Text data-testid="json-blocks">Fix the JSON to move on: it does not parse yet.</Text>}
       </div>
     </section>
   );
+}
+
+/** Why `text` is not a draft in the portal's JSON, or null when it is one. */
+function parseError(text: string): string | null {
+  try {
+    fromJson(text);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }

@@ -14,8 +14,9 @@ import {
   Text,
   Textarea,
 } from "@fluentui/react-components";
-import type { RoleView } from "../../../bindings";
+import type { CustomRoleView, RoleView } from "../../../bindings";
 import { useBackend } from "../../../backend";
+import { ConfirmDialog } from "../../../components/ConfirmDialog";
 import { type Problem } from "../../../components/ErrorBar";
 import { useStyles } from "./styles";
 import { EMPTY, fromJson, type DraftModel } from "./model";
@@ -36,6 +37,10 @@ export function Basics({
   const [start, setStart] = useState<"clone" | "scratch" | "json" | "edit">("clone");
   const [subscription, setSubscription] = useState<string | null>(null);
   const [roles, setRoles] = useState<RoleView[] | null>(null);
+  // Custom roles in every subscription: one assignable only in another
+  // subscription than the first is not listed there.
+  const [custom, setCustom] = useState<CustomRoleView[] | null>(null);
+  const [deleting, setDeleting] = useState<CustomRoleView | null>(null);
   const [text, setText] = useState("");
   const [pasted, setPasted] = useState("");
   const [busy, setBusy] = useState(false);
@@ -54,29 +59,42 @@ export function Basics({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [backend]);
 
-  const shown = useMemo(() => {
-    const needle = text.trim().toLowerCase();
-    return (roles ?? [])
-      .filter((r) => (start === "edit" ? r.custom : true))
-      .filter((r) => !needle || r.name.toLowerCase().includes(needle))
-      .slice(0, 30);
-  }, [roles, text, start]);
+  useEffect(() => {
+    if (start !== "edit" || custom !== null) return;
+    void backend.listCustomRoles().then((r) => {
+      if (r.status === "ok") setCustom(r.data);
+      else {
+        setCustom([]);
+        onProblem(r.error);
+      }
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [backend, start, custom]);
 
-  const take = async (role: RoleView, asEdit: boolean) => {
-    if (!subscription) return;
+  const needle = text.trim().toLowerCase();
+  const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
+  const shown = useMemo(() => (roles ?? []).filter((r) => matches(r.name)).slice(0, 30), [roles, needle]); // eslint-disable-line react-hooks/exhaustive-deps
+  const shownCustom = (custom ?? []).filter((c) => matches(c.role.name));
+
+  /** `role`, read at `at`, as a draft: cloned under a new name, or itself to edit. */
+  const take = async (role: RoleView, at: string | null, asEdit: boolean) => {
+    if (!at) return;
     setBusy(true);
     const name = asEdit ? "" : draft.roleName.trim() || `${role.name} (custom)`;
-    const r = await backend.roleDraft(subscription, role.id, name);
+    const r = await backend.roleDraft(at, role.id, name);
     setBusy(false);
     if (r.status === "ok") onDraft(fromJson(r.data), asEdit ? role.id : "");
     else onProblem(r.error);
   };
 
-  const remove = async (role: RoleView) => {
-    if (!subscription || !window.confirm(`Delete the custom role ${role.name}?`)) return;
-    const r = await backend.deleteCustomRole(subscription, role.id);
+  const remove = async (c: CustomRoleView) => {
+    setDeleting(null);
+    setBusy(true);
+    const r = await backend.deleteCustomRole(c.subscription, c.role.id);
+    setBusy(false);
     if (r.status === "ok") {
-      setRoles((all) => (all ?? []).filter((x) => x.id !== role.id));
+      setCustom((all) => (all ?? []).filter((x) => x.role.id !== c.role.id));
+      setRoles((all) => (all ?? []).filter((x) => x.id !== c.role.id));
       onProblem(null);
     } else onProblem(r.error);
   };
@@ -105,46 +123,77 @@ export function Basics({
         </MessageBar>
       )}
       {(start === "clone" || start === "edit") && (
-        <>
-          <SearchBox
-            aria-label="Search roles to start from"
-            placeholder={start === "edit" ? "Search custom roles" : "Search roles to clone"}
-            value={text}
-            onChange={(_, d) => setText(d.value)}
-          />
-          {roles === null ? (
-            <Spinner size="tiny" label="Loading roles…" />
-          ) : (
-            <ul className={styles.list} aria-label="Roles to start from">
-              {shown.map((r) => (
-                <li key={r.id} className={styles.row}>
-                  <span>
-                    <Text weight="semibold">{r.name}</Text> {r.custom && <Badge appearance="outline">Custom</Badge>}
-                    <br />
-                    <Caption1 className={styles.muted}>{r.description}</Caption1>
-                  </span>
-                  <span>
-                    {start === "clone" ? (
-                      <Button size="small" disabled={busy} data-testid={`clone-${r.name}`} onClick={() => void take(r, false)}>
-                        Clone
-                      </Button>
-                    ) : (
-                      <>
-                        <Button size="small" disabled={busy} onClick={() => void take(r, true)}>
-                          Edit
-                        </Button>{" "}
-                        <Button size="small" disabled={busy} onClick={() => void remove(r)}>
-                          Delete
-                        </Button>
-                      </>
-                    )}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
+        <SearchBox
+          aria-label="Search roles to start from"
+          placeholder={start === "edit" ? "Search custom roles" : "Search roles to clone"}
+          value={text}
+          onChange={(_, d) => setText(d.value)}
+        />
       )}
+      {start === "clone" &&
+        (roles === null ? (
+          <Spinner size="tiny" label="Loading roles…" />
+        ) : (
+          <ul className={styles.list} aria-label="Roles to start from">
+            {shown.length === 0 && <Caption1 data-testid="no-roles">No role matches “{text.trim()}”.</Caption1>}
+            {shown.map((r) => (
+              <li key={r.id} className={styles.row}>
+                <span>
+                  <Text weight="semibold">{r.name}</Text> {r.custom && <Badge appearance="outline">Custom</Badge>}
+                  <br />
+                  <Caption1 className={styles.muted}>{r.description}</Caption1>
+                </span>
+                <Button size="small" disabled={busy} data-testid={`clone-${r.name}`} onClick={() => void take(r, subscription, false)}>
+                  Clone
+                </Button>
+              </li>
+            ))}
+          </ul>
+        ))}
+      {start === "edit" &&
+        (custom === null ? (
+          <Spinner size="tiny" label="Loading the custom roles of every subscription…" />
+        ) : (
+          <ul className={styles.list} aria-label="Roles to start from">
+            {shownCustom.length === 0 && (
+              <Caption1 data-testid="no-roles">
+                {custom.length === 0
+                  ? "There is no custom role in the subscriptions you can see. Clone a role, or start from scratch or from JSON, to make one."
+                  : `No custom role matches “${text.trim()}”.`}
+              </Caption1>
+            )}
+            {shownCustom.map((c) => (
+              <li key={c.role.id} className={styles.row}>
+                <span>
+                  <Text weight="semibold">{c.role.name}</Text>
+                  <br />
+                  <Caption1 className={styles.muted}>
+                    {c.role.description ? `${c.role.description} · ` : ""}
+                    {c.subscriptionName || c.subscription}
+                  </Caption1>
+                </span>
+                <span>
+                  <Button size="small" disabled={busy} data-testid={`edit-${c.role.name}`} onClick={() => void take(c.role, c.subscription, true)}>
+                    Edit
+                  </Button>{" "}
+                  <Button size="small" disabled={busy} data-testid={`delete-${c.role.name}`} onClick={() => setDeleting(c)}>
+                    Delete
+                  </Button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        ))}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete the custom role ${deleting?.role.name ?? ""}?`}
+        confirm="Delete the role"
+        onConfirm={() => deleting && void remove(deleting)}
+        onCancel={() => setDeleting(null)}
+      >
+        It is deleted from {deleting?.subscriptionName || deleting?.subscription}. Azure refuses while anyone still holds it; nothing else
+        changes.
+      </ConfirmDialog>
       {start === "scratch" && (
         <Button onClick={() => onDraft({ ...EMPTY, roleName: draft.roleName, description: draft.description }, "")}>
           Start with no permissions

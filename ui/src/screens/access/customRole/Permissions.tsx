@@ -3,6 +3,9 @@ import {
   Button,
   Caption1,
   Dropdown,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   Option,
   SearchBox,
   Spinner,
@@ -14,11 +17,17 @@ import { useBackend } from "../../../backend";
 import { ErrorBar } from "../../../components/ErrorBar";
 import { useCommand, useDebouncedSearch } from "../../../data/commands";
 import { useStyles } from "./styles";
-import { LISTS, type DraftModel, type ListKey } from "./model";
+import { LISTS, patternAt, toJson, type DraftModel, type ListKey } from "./model";
+import { IssueList } from "./IssueList";
 
-export function Permissions({ draft, onDraft }: { draft: DraftModel; onDraft: (d: DraftModel) => void }) {
+export function Permissions({ draft, editing, onDraft }: { draft: DraftModel; editing: string; onDraft: (d: DraftModel) => void }) {
   const styles = useStyles();
   const backend = useBackend();
+  // What the permissions grant, checked as they change: a wildcard that
+  // reaches too far, or one that changes who has access, is said here,
+  // where it can be removed, not only at the review.
+  const checked = useDebouncedSearch(toJson(draft), (json) => backend.checkRoleDraft(json, editing), 300, [backend, editing]);
+  const warnings = (checked.results?.issues ?? []).filter((i) => !i.error && patternAt(i.field));
   const [text, setText] = useState("");
   const [data, setData] = useState(false);
   const [expanded, setExpanded] = useState<Record<string, string>>({});
@@ -42,6 +51,16 @@ export function Permissions({ draft, onDraft }: { draft: DraftModel; onDraft: (d
 
   return (
     <div className={styles.column}>
+      {warnings.length > 0 && checked.results && (
+        <MessageBar intent="warning" layout="multiline" data-testid="permission-warnings">
+          <MessageBarBody>
+            <MessageBarTitle>
+              This role grants {checked.results.granted} operation{checked.results.granted === 1 ? "" : "s"}; {warnings.length === 1 ? "one permission reaches" : `${warnings.length} permissions reach`} further than most roles should
+            </MessageBarTitle>
+            <IssueList check={{ ...checked.results, issues: warnings }} draft={draft} onDraft={onDraft} />
+          </MessageBarBody>
+        </MessageBar>
+      )}
       {LISTS.map(({ key, label }) => (
         <div key={key}>
           <Text weight="semibold">

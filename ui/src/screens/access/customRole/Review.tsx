@@ -15,7 +15,17 @@ import { useStyles } from "./styles";
 import { toJson, type DraftModel } from "./model";
 import { IssueList } from "./IssueList";
 
-export function Review({ draft, editing, onAssign }: { draft: DraftModel; editing: string; onAssign?: () => void }) {
+export function Review({
+  draft,
+  editing,
+  onDraft,
+  onAssign,
+}: {
+  draft: DraftModel;
+  editing: string;
+  onDraft: (d: DraftModel) => void;
+  onAssign?: () => void;
+}) {
   const styles = useStyles();
   const backend = useBackend();
   const [check, setCheck] = useState<DraftCheckView | null>(null);
@@ -72,7 +82,7 @@ export function Review({ draft, editing, onAssign }: { draft: DraftModel; editin
         check && (
           <>
             <Text>It grants {check.granted} operation{check.granted === 1 ? "" : "s"} of the catalogue.</Text>
-            <IssueList check={check} />
+            <IssueList check={check} draft={draft} onDraft={onDraft} />
           </>
         )
       )}

@@ -48,3 +48,22 @@ export const STEPS: { id: Step; label: string }[] = [
   { id: "json", label: "JSON" },
   { id: "review", label: "Review + create" },
 ];
+
+/** Where an issue's `field` points in the permissions (`permissions[0].actions[2]`), if it does. */
+export type PatternAt = { block: number; key: ListKey; index: number };
+
+export function patternAt(field: string): PatternAt | null {
+  const m = /^permissions\[(\d+)\]\.(actions|notActions|dataActions|notDataActions)\[(\d+)\]$/.exec(field);
+  return m ? { block: Number(m[1]), key: m[2] as ListKey, index: Number(m[3]) } : null;
+}
+
+/** The pattern at `at` in `draft`, if it is there. */
+export const patternIn = (draft: DraftModel, at: PatternAt): string | undefined => draft.permissions[at.block]?.[at.key][at.index];
+
+/** `draft` without the pattern at `at`. */
+export function withoutPattern(draft: DraftModel, at: PatternAt): DraftModel {
+  return {
+    ...draft,
+    permissions: draft.permissions.map((b, n) => (n === at.block ? { ...b, [at.key]: b[at.key].filter((_, i) => i !== at.index) } : b)),
+  };
+}
