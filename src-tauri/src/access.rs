@@ -147,25 +147,7 @@ pub async fn find_applications(
     state: State<'_, AppState>,
     text: String,
 ) -> Result<Vec<AppView>, CommandError> {
-    let azure = state.azure()?;
-    let text = text.trim();
-    if rolecall_grants::resolve::is_guid(text) {
-        return Ok(azure
-            .graph
-            .service_principal_by_app_id(text)
-            .await?
-            .into_iter()
-            .map(app_view)
-            .collect());
-    }
-    if text.is_empty() {
-        return Ok(Vec::new());
-    }
-    let found: Vec<_> = azure
-        .graph
-        .search_service_principals(text, 10)
-        .try_collect()
-        .await?;
+    let found = rolecall_grants::resolve::applications(&state.azure()?, &text, 10).await?;
     Ok(found.into_iter().map(app_view).collect())
 }
 

@@ -45,6 +45,18 @@ async fn the_admin_their_roles_and_search() {
         synergy.iter().all(|s| s.app_id != ACG_APP_ID),
         "the look-alike is another app"
     );
+    // A word inside a name made of words run together is found, as Graph
+    // splits names at case changes: "gateway" finds the gateway's application.
+    let gateway: Vec<_> = carlos
+        .graph
+        .search_service_principals("gateway", 10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        gateway.iter().any(|s| s.app_id == ACG_APP_ID),
+        "{gateway:?}"
+    );
     // A quote in the text is escaped, not an injection into the query.
     let odd: Vec<_> = carlos
         .graph

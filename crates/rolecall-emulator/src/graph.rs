@@ -570,6 +570,38 @@ fn group_wire(g: &crate::directory::Group) -> Value {
 }
 
 /// `$filter` (`prop eq 'v'`, `startswith(prop,'v')`, joined by `or`) and
+/// The tokens Graph's `$search` matches a text's start against, lowercased:
+/// it splits at spaces and special characters, at a change from a lowercase
+/// letter to an uppercase one (`AzureCommunicationsGateway` is `azure`,
+/// `communications`, `gateway`) and between letters and digits.
+fn search_tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        let splits = match previous {
+            None => false,
+            Some(p) => {
+                !c.is_alphanumeric()
+                    || (p.is_lowercase() && c.is_uppercase())
+                    || (p.is_alphabetic() && c.is_numeric())
+                    || (p.is_numeric() && c.is_alphabetic())
+            }
+        };
+        if splits && !current.is_empty() {
+            tokens.push(std::mem::take(&mut current));
+        }
+        if c.is_alphanumeric() {
+            current.extend(c.to_lowercase());
+        }
+        previous = Some(c);
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens.into_iter()
+}
+
 /// `$search` (`"prop:text"`, only with `ConsistencyLevel: eventual`).
 fn query_objects(
     ctx: &Ctx<'_>,
@@ -609,13 +641,11 @@ fn query_objects(
                 &format!("Unsupported query: $search={search}"),
             ));
         }
-        // Graph's $search matches the start of any word of the property.
+        // Graph's $search matches the start of any token of the property.
         items.retain(|item| {
             terms.iter().any(|(prop, text)| {
                 item[prop.as_str()].as_str().is_some_and(|v| {
-                    v.to_lowercase()
-                        .split(|c: char| !c.is_alphanumeric())
-                        .any(|word| word.starts_with(text.as_str()))
+                    search_tokens(v).any(|token| token.starts_with(text.as_str()))
                         || v.to_lowercase().starts_with(text.as_str())
                 })
             })
@@ -669,4 +699,15 @@ fn parse_clause(clause: &str) -> Option<(String, String, bool)> {
         return None;
     }
     Some((prop.to_owned(), literal(rest)?, false))
+}
+
+#[cfg(test)]
+mod search_tests {
+    #[test]
+    fn search_tokens_split_as_graph_splits() {
+        let tokens: Vec<String> = super::search_tokens("AzureCommunicationsGateway").collect();
+        assert_eq!(tokens, ["azure", "communications", "gateway"]);
+        let tokens: Vec<String> = super::search_tokens("id-voice-deploy2 (EMEA)").collect();
+        assert_eq!(tokens, ["id", "voice", "deploy", "2", "emea"]);
+    }
 }

@@ -184,6 +184,59 @@ pub fn look_alike_warning(display_name: &str, app_id: &str) -> Option<String> {
     })
 }
 
+/// Enterprise applications for what the admin typed: by application id
+/// (exactly one), or by name. A search that finds a well-known application,
+/// or one of the names it goes by, also finds every application carrying
+/// those names, so the real one and its look-alikes are seen side by side
+/// whichever name was typed ("gateway" shows "Project Synergy" too).
+pub async fn applications(
+    azure: &Azure,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<rolecall_azure::graph::ServicePrincipal>, AzureError> {
+    let text = text.trim();
+    if is_guid(text) {
+        return Ok(azure
+            .graph
+            .service_principal_by_app_id(text)
+            .await?
+            .into_iter()
+            .collect());
+    }
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<_> = azure
+        .graph
+        .search_service_principals(text, limit)
+        .try_collect()
+        .await?;
+    let known = KNOWN_APPS.iter().filter(|(id, name, aliases)| {
+        let names = || std::iter::once(name).chain(aliases.iter());
+        found.iter().any(|sp| {
+            sp.app_id.eq_ignore_ascii_case(id)
+                || names().any(|n| squash(n) == squash(&sp.display_name))
+        }) || names().any(|n| squash(n) == squash(text))
+    });
+    let names: Vec<&str> = known
+        .flat_map(|(_, name, aliases)| std::iter::once(*name).chain(aliases.iter().copied()))
+        .collect();
+    let companions = futures::future::try_join_all(names.iter().map(|name| {
+        azure
+            .graph
+            .search_service_principals(name, limit)
+            .try_collect::<Vec<_>>()
+    }))
+    .await?;
+    for sp in companions.into_iter().flatten() {
+        let same_name = names.iter().any(|n| squash(n) == squash(&sp.display_name));
+        if same_name && !found.iter().any(|f| f.id == sp.id) {
+            found.push(sp);
+        }
+    }
+    Ok(found)
+}
+
 /// A member found by a search, and what to beware of.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Found {

@@ -506,3 +506,33 @@ async fn a_scope_is_listed_once_for_everyone_who_asks_in_one_plan() {
     assert_eq!(first.unwrap().len(), third.len());
     assert_eq!(second.unwrap().len(), third.len());
 }
+
+#[tokio::test]
+async fn an_application_and_its_look_alikes_are_found_together_by_any_of_their_names() {
+    let world = World::demo().await;
+    let carlos = world.azure_as(CARLOS, &Default::default()).await;
+    for typed in ["gateway", "Azure", "Project"] {
+        let found = rolecall_grants::resolve::applications(&carlos, typed, 10)
+            .await
+            .unwrap();
+        assert!(
+            found.iter().any(|a| a.app_id == ACG_APP_ID),
+            "{typed}: {found:?}"
+        );
+        let look_alike = found
+            .iter()
+            .find(|a| a.display_name == "Project Synergy")
+            .unwrap_or_else(|| panic!("{typed}: no look-alike in {found:?}"));
+        assert!(
+            rolecall_grants::resolve::look_alike_warning(
+                &look_alike.display_name,
+                &look_alike.app_id
+            )
+            .is_some()
+        );
+    }
+    let pinned = rolecall_grants::resolve::applications(&carlos, ACG_APP_ID, 10)
+        .await
+        .unwrap();
+    assert_eq!(pinned.len(), 1);
+}

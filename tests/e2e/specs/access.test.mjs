@@ -34,6 +34,11 @@ async function reviewContributorOnGateway(browser) {
 
 /** The app role wizard, up to the review: ReadUser of the gateway's application for Nadia. */
 async function reviewReadUserForNadia(browser, role = "ProvisioningAPI.ReadUser", who = ["nadia", "Nadia Novak"]) {
+  // A word of the name finds it (Graph splits AzureCommunicationsGateway at
+  // its case changes), with the look-alike beside it, flagged.
+  await typeOver(browser, "app-search", "gateway");
+  await byTestId(browser, `choose-${ACG_APP_ID}`, 30_000);
+  await byTestId(browser, "app-warning");
   await typeOver(browser, "app-search", ACG_APP_ID);
   await click(browser, `choose-${ACG_APP_ID}`);
   await check(browser, `approle-${role}`);

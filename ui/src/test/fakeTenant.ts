@@ -351,7 +351,10 @@ export function fakeTenant(options: TenantOptions = {}) {
     }),
     findApplications: vi.fn(async (text: string) => {
       const needle = text.trim().toLowerCase();
-      return ok([acg, synergy].filter((a) => a.appId === needle || a.displayName.toLowerCase().includes(needle)));
+      const found = [acg, synergy].filter((a) => a.appId === needle || a.displayName.toLowerCase().includes(needle));
+      // rolecall_grants::resolve::applications: a well-known application and
+      // its look-alikes are found together, whichever name was typed.
+      return ok(found.length && needle !== acg.appId ? [acg, synergy] : found);
     }),
     listAppRoleHolders: vi.fn(async (resourceId: string) =>
       ok(

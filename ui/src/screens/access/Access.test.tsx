@@ -129,12 +129,15 @@ describe("the app role wizard", () => {
   it("pins the application by id, assigns an app role, and lists it", async () => {
     const user = userEvent.setup();
     const backend = renderWith(<AppRolesWizard />);
-    await user.type(await screen.findByRole("searchbox", { name: "Application id or name" }), "project");
+    // A word inside the name finds the application, and its look-alike beside it.
+    await user.type(await screen.findByRole("searchbox", { name: "Application id or name" }), "gateway");
     expect(await screen.findByTestId("app-warning")).toHaveTextContent(ACG_APP_ID);
+    expect(screen.getByRole("button", { name: `Choose AzureCommunicationsGateway (${ACG_APP_ID})` })).toBeInTheDocument();
     const search = screen.getByRole("searchbox", { name: "Application id or name" });
     await user.clear(search);
     await user.type(search, ACG_APP_ID);
     await user.click(await screen.findByRole("button", { name: `Choose AzureCommunicationsGateway (${ACG_APP_ID})` }));
+    expect(await screen.findByTestId("chosen-app")).toHaveTextContent(`AzureCommunicationsGateway · application id ${ACG_APP_ID}`);
     await user.click(await screen.findByRole("checkbox", { name: /ProvisioningAPI.ReadUser/ }));
     await user.click(screen.getByRole("button", { name: "Next: Members" }));
     await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "nad");

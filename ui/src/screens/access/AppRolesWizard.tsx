@@ -146,6 +146,11 @@ export function AppRolesWizard() {
           )}
         </div>
       )}
+      {app && step !== "app" && (
+        <Caption1 data-testid="chosen-app">
+          <Text weight="semibold">{app.displayName}</Text> · application id {app.appId}
+        </Caption1>
+      )}
       {step === "roles" && app && (
         <ul className={styles.list} aria-label="App roles">
           {app.appRoles.map((r) => (
