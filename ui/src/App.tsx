@@ -19,7 +19,7 @@ import {
 import { DarkThemeRegular } from "@fluentui/react-icons";
 import { commands, type AppInfo } from "./bindings";
 import { BackendProvider, useBackend, type Backend } from "./backend";
-import { SCREENS, type ScreenId } from "./screens";
+import { SCREENS, type Handoff, type ScreenId } from "./screens";
 import { themes, useTheme, type ThemeChoice } from "./theme";
 import { ScreenView } from "./screens/ScreenView";
 import { SignInPage } from "./screens/SignInPage";
@@ -98,6 +98,12 @@ function Frame({
   const backend = useBackend();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [screen, setScreen] = useState<ScreenId>("onboard");
+  // What a screen handed the next one ("Assign it now"); the pane clears it.
+  const [handoff, setHandoff] = useState<Handoff | null>(null);
+  const navigate = (next: ScreenId, given?: Handoff) => {
+    setHandoff(given ?? null);
+    setScreen(next);
+  };
   const [addingAccount, setAddingAccount] = useState(false);
   const [infoVersion, setInfoVersion] = useState(0);
   const { session } = useSession();
@@ -165,7 +171,7 @@ function Frame({
           open
           type="inline"
           selectedValue={screen}
-          onNavItemSelect={(_, data) => setScreen(data.value as ScreenId)}
+          onNavItemSelect={(_, data) => navigate(data.value as ScreenId)}
           aria-label="Rolecall"
         >
           <NavDrawerBody>
@@ -189,7 +195,8 @@ function Frame({
               key={`${current?.active.accountId}|${current?.active.tenantId}`}
               screen={screen}
               info={info}
-              onNavigate={setScreen}
+              onNavigate={navigate}
+              handoff={handoff}
             />
           </main>
         )}

@@ -1,6 +1,6 @@
 import type { ComponentType } from "react";
 import type { FluentIcon } from "@fluentui/react-icons";
-import type { AppInfo } from "./bindings";
+import type { AppInfo, RoleView, ScopeNode } from "./bindings";
 import { AppRolesWizard } from "./screens/access/AppRolesWizard";
 import { CustomRolesScreen } from "./screens/access/CustomRoleWizard";
 import { RoleAssignmentsScreen } from "./screens/access/RoleAssignmentsScreen";
@@ -16,10 +16,18 @@ import {
 
 export type ScreenId = "onboard" | "customRoles" | "roleAssignments" | "appRoles" | "activity";
 
+/** What one screen hands the next: a custom role just made, where it may be assigned. */
+export interface Handoff {
+  role: RoleView;
+  scope: ScopeNode;
+}
+
 /** What every screen is given by the frame. */
 export interface ScreenProps {
   info?: AppInfo | null;
-  onNavigate?: (screen: ScreenId) => void;
+  onNavigate?: (screen: ScreenId, handoff?: Handoff) => void;
+  /** What the screen that opened this one handed over, if anything. */
+  handoff?: Handoff | null;
 }
 
 export interface ScreenInfo {

@@ -171,13 +171,24 @@ describe("granting access through the window", () => {
     assert.ok(created, "ARM holds the role");
     assert.deepEqual(created.properties.permissions[0].actions.sort(), [...SMTP_ACTIONS].sort());
 
-    // Assign it now: on the Communication Services resource, to the SMTP application.
+    // Assign it now: the role and its assignable scope come along (issue
+    // #15.9); the procedure assigns it on the Communication Services resource
+    // itself, to the SMTP application.
     await click(browser, "assign-now");
+    const summary = await byTestId(browser, "assign-summary", 30_000);
+    await browser.waitUntil(async () => (await summary.getText()).startsWith("1 scope × 1 role"), {
+      timeout: 10_000,
+      timeoutMsg: "the new role and its scope did not come along",
+    });
+    await click(browser, "back-step");
+    await click(browser, "back-step");
     await click(browser, "expand-Contoso Messaging");
     await click(browser, "expand-rg-email");
+    const rgEmail = await byTestId(browser, "scope-rg-email");
+    await browser.execute((el) => el.click(), rgEmail);
+    await browser.waitUntil(async () => !(await rgEmail.isSelected()), { timeout: 10_000, timeoutMsg: "rg-email stayed chosen" });
     await check(browser, "scope-acs-contoso-mail");
     await click(browser, "next-step");
-    await check(browser, "role-Contoso SMTP Sender");
     await click(browser, "next-step");
     await searchAndAdd(browser, "Contoso SMTP", "Contoso SMTP Relay");
     await click(browser, "next-step");

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import {
   Button,
+  Caption1,
   Card,
   CardHeader,
   MessageBar,
@@ -23,13 +24,19 @@ type State =
 const useStyles = makeStyles({
   card: { maxWidth: "720px" },
   detail: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  line: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: tokens.spacingHorizontalS },
 });
 
-/** Reaches the cloud's sign-in authority through the backend and says how it went. */
-export function ConnectionCard({ cloudName }: { cloudName?: string }) {
+/**
+ * Reaches the cloud's sign-in authority through the backend and says how it
+ * went. `compact` (where work happens): one quiet line while all is well,
+ * the details on request; a failure is always said in full.
+ */
+export function ConnectionCard({ cloudName, compact = false }: { cloudName?: string; compact?: boolean }) {
   const styles = useStyles();
   const backend = useBackend();
   const [state, setState] = useState<State>({ kind: "checking" });
+  const [details, setDetails] = useState(false);
 
   const check = useCallback(async () => {
     setState({ kind: "checking" });
@@ -41,6 +48,28 @@ export function ConnectionCard({ cloudName }: { cloudName?: string }) {
     void check();
   }, [check]);
 
+  if (compact && state.kind !== "failed")
+    return (
+      <div data-testid="connection" data-state={state.kind} className={styles.line}>
+        {state.kind === "checking" ? (
+          <Spinner size="extra-tiny" labelPosition="after" label="Reaching the sign-in authority…" />
+        ) : (
+          <>
+            <Caption1 className={styles.detail}>
+              Connected to {cloudName ?? "the cloud"} ({state.check.elapsedMs} ms)
+            </Caption1>
+            <Button size="small" appearance="transparent" aria-expanded={details} onClick={() => setDetails(!details)}>
+              {details ? "Hide details" : "Details"}
+            </Button>
+            {details && (
+              <Caption1 className={styles.detail}>
+                Tenant {state.check.tenant} · issuer {state.check.issuer}
+              </Caption1>
+            )}
+          </>
+        )}
+      </div>
+    );
   return (
     <Card className={styles.card} data-testid="connection" data-state={state.kind}>
       <CardHeader header={<Text weight="semibold">Connection</Text>} />

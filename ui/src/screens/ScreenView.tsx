@@ -5,7 +5,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { AppInfo } from "../bindings";
-import { SCREENS, type ScreenId } from "../screens";
+import { SCREENS, type Handoff, type ScreenId } from "../screens";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "960px" },
@@ -16,10 +16,12 @@ export function ScreenView({
   screen,
   info,
   onNavigate,
+  handoff,
 }: {
   screen: ScreenId;
   info: AppInfo | null;
-  onNavigate?: (screen: ScreenId) => void;
+  onNavigate?: (screen: ScreenId, handoff?: Handoff) => void;
+  handoff?: Handoff | null;
 }) {
   const styles = useStyles();
   const meta = SCREENS.find((s) => s.id === screen)!;
@@ -29,7 +31,7 @@ export function ScreenView({
         {meta.label}
       </Title2>
       <Body1>{meta.summary}</Body1>
-      <meta.component info={info} onNavigate={onNavigate} />
+      <meta.component info={info} onNavigate={onNavigate} handoff={handoff} />
     </section>
   );
 }

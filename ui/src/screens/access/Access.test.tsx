@@ -44,6 +44,21 @@ async function upToReview(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("the role assignment wizard", () => {
+  it("opens on Members with the role and scope a new custom role handed over", async () => {
+    const user = userEvent.setup();
+    const smtp = roles.find((r) => r.custom)!;
+    const backend = renderWith(
+      <AssignRolesWizard start={{ role: smtp, scope: { id: GATEWAY_RG, name: "rg-voice-gateway", kind: "ResourceGroup", detail: "" } }} />,
+    );
+    expect(screen.getByText(/1 scope × 1 role × 0 members/)).toBeInTheDocument();
+    await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "nad");
+    await user.click(await screen.findByRole("button", { name: "Add Nadia Novak" }));
+    await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
+    await user.click(await screen.findByRole("button", { name: "Assign (1)" }));
+    expect(await screen.findByTestId("apply-summary")).toHaveTextContent("1 of 1 in place.");
+    expect(backend.tenant.writes).toEqual([`${GATEWAY_RG.toLowerCase()}|${smtp.id}|${nadia.id}`]);
+  });
+
   it("plans every role × member × scope, applies them and reports each", async () => {
     const user = userEvent.setup();
     const backend = renderWith(<AssignRolesWizard />);

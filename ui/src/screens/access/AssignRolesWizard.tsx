@@ -29,12 +29,16 @@ const STEPS: { id: Step; label: string }[] = [
   { id: "review", label: "Review + assign" },
 ];
 
-/** Every role for every member at every scope, in the portal's steps. */
-export function AssignRolesWizard() {
+/**
+ * Every role for every member at every scope, in the portal's steps. Given
+ * a `start` (a custom role just made, and where it may be assigned), it
+ * opens on Members with both chosen.
+ */
+export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: ScopeNode } }) {
   const styles = useStyles();
-  const [step, setStep] = useState<Step>("scope");
-  const [scopes, setScopes] = useState<ScopeNode[]>([]);
-  const [roles, setRoles] = useState<RoleView[]>([]);
+  const [step, setStep] = useState<Step>(start ? "members" : "scope");
+  const [scopes, setScopes] = useState<ScopeNode[]>(start ? [start.scope] : []);
+  const [roles, setRoles] = useState<RoleView[]>(start ? [start.role] : []);
   const [members, setMembers] = useState<MemberView[]>([]);
   const [description, setDescription] = useState("");
 
@@ -99,11 +103,15 @@ export function AssignRolesWizard() {
         {step === "review" && <PlanReview grants={grants} />}
       </div>
       <div className={styles.nav}>
-        <Text>
+        <Text data-testid="assign-summary">
           {scopes.length} scope{scopes.length === 1 ? "" : "s"} × {roles.length} role{roles.length === 1 ? "" : "s"} ×{" "}
           {members.length} member{members.length === 1 ? "" : "s"}
         </Text>
-        {index > 0 && <Button onClick={() => setStep(STEPS[index - 1]!.id)}>Back</Button>}
+        {index > 0 && (
+          <Button data-testid="back-step" onClick={() => setStep(STEPS[index - 1]!.id)}>
+            Back
+          </Button>
+        )}
         {next && (
           <Button
             appearance="primary"

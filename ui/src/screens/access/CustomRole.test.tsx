@@ -58,8 +58,12 @@ describe("the custom role wizard", () => {
     await user.click(await screen.findByTestId("save-role"));
     expect(await screen.findByTestId("role-saved")).toHaveTextContent("reads it back consistently");
     expect(backend.tenant.savedRoles).toEqual(["Contoso SMTP Sender"]);
+    // "Assign it now" hands the new role and where it may be assigned to Role assignments.
     await user.click(screen.getByTestId("assign-now"));
-    expect(onAssign).toHaveBeenCalled();
+    expect(onAssign).toHaveBeenCalledWith(
+      expect.objectContaining({ name: "Contoso SMTP Sender", custom: true }),
+      expect.objectContaining({ name: "rg-voice-gateway", kind: "ResourceGroup" }),
+    );
 
     // The same role again: already in place, nothing to write.
     await user.click(screen.getByRole("tab", { name: "JSON" }));

@@ -6,6 +6,7 @@ import {
   Text,
 } from "@fluentui/react-components";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import type { RoleView, ScopeNode } from "../../bindings";
 import type { ScreenProps } from "../../screens";
 import { useStyles } from "./customRole/styles";
 import { EMPTY, STEPS, fromJson, toJson, type DraftModel, type Step } from "./customRole/model";
@@ -22,10 +23,10 @@ import { Review } from "./customRole/Review";
  */
 /** The Custom roles screen: the wizard, whose "Assign it now" opens Role assignments. */
 export function CustomRolesScreen({ onNavigate }: ScreenProps) {
-  return <CustomRoleWizard onAssign={onNavigate && (() => onNavigate("roleAssignments"))} />;
+  return <CustomRoleWizard onAssign={onNavigate && ((role, scope) => onNavigate("roleAssignments", { role, scope }))} />;
 }
 
-export function CustomRoleWizard({ onAssign }: { onAssign?: () => void }) {
+export function CustomRoleWizard({ onAssign }: { onAssign?: (role: RoleView, scope: ScopeNode) => void }) {
   const styles = useStyles();
   const [step, setStep] = useState<Step>("basics");
   const [draft, setDraft] = useState<DraftModel>(EMPTY);

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
+import type { ScreenProps } from "../../screens";
 import { AssignRolesWizard } from "./AssignRolesWizard";
 import { AssignmentsView } from "./AssignmentsView";
 
@@ -8,7 +9,7 @@ const useStyles = makeStyles({
 });
 
 /** Assign roles, or look at (and clean up) what applies at a scope. */
-export function RoleAssignmentsScreen() {
+export function RoleAssignmentsScreen({ handoff }: ScreenProps) {
   const styles = useStyles();
   const [view, setView] = useState<"assign" | "view">("assign");
   return (
@@ -24,7 +25,7 @@ export function RoleAssignmentsScreen() {
           View assignments
         </Tab>
       </TabList>
-      {view === "assign" ? <AssignRolesWizard /> : <AssignmentsView />}
+      {view === "assign" ? <AssignRolesWizard start={handoff ?? undefined} /> : <AssignmentsView />}
     </div>
   );
 }

@@ -13,7 +13,7 @@ export function OnboardScreen({ info }: ScreenProps) {
   const styles = useStyles();
   return (
     <div className={styles.page}>
-      <ConnectionCard cloudName={info?.cloud.name} />
+      <ConnectionCard cloudName={info?.cloud.name} compact />
       <InterruptedRuns />
       <OnboardingWizard />
     </div>

@@ -555,6 +555,9 @@ describe("undoing a run", () => {
     const user = userEvent.setup();
     const backend = renderWith(<OnboardingWizard />, { existing: [azureKey(GATEWAY_RG, "Contributor", tom)] });
     await chooseAcgTasks(user, ["deploy"], "offboard");
+    // Offboarding speaks of removal, not of what the person will do.
+    expect(screen.getByRole("region", { name: "Tasks" })).toHaveTextContent("Which tasks' access goes?");
+    expect(screen.queryByText("What will they do?")).not.toBeInTheDocument();
     await user.click(next());
     await addMember(user, "tom", "Tom Baker");
     await user.click(next());
@@ -752,5 +755,18 @@ describe("undoing a run", () => {
     expect(within(within(report).getByTestId("report-role")).getByText("Removed")).toBeInTheDocument();
     expect(await smtpRole()).toBe(false);
     expect(backend.tenant.existing.size).toBe(2); // Olivia's Owner and the deleted user's Reader, as at the start
+  });
+});
+
+describe("the Onboard screen", () => {
+  it("says the connection is fine in one line, with the details on request", async () => {
+    const user = userEvent.setup();
+    renderWith(<OnboardScreen />);
+    const line = await screen.findByTestId("connection");
+    await waitFor(() => expect(line).toHaveAttribute("data-state", "ok"));
+    expect(line).toHaveTextContent(/Connected to .* \(\d+ ms\)/);
+    expect(line).not.toHaveTextContent("issuer");
+    await user.click(within(line).getByRole("button", { name: "Details" }));
+    expect(line).toHaveTextContent("issuer");
   });
 });

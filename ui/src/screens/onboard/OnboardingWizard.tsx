@@ -253,7 +253,7 @@ export function OnboardingWizard() {
                 ? `Offboarding with ${template.name}: choose the tasks whose access goes.`
                 : `Onboarding with ${template.name}: choose what they will do.`}
             </Caption1>
-            <TasksStep template={template} inputs={inputs} onInputs={setInputs} tasks={tasks} onTasks={setTasks} />
+            <TasksStep template={template} inputs={inputs} onInputs={setInputs} tasks={tasks} onTasks={setTasks} offboard={mode === "offboard"} />
           </>
         )}
         {step === "people" && (

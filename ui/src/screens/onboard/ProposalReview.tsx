@@ -205,7 +205,11 @@ export function ProposalReview({
           {proposal.leftOut.length > 0 && (
             <section className={styles.section} aria-label="Left out">
               <Text weight="semibold">Left out (redundant)</Text>
-              <Caption1 className={styles.muted}>Not granted: something else chosen already gives all of it.</Caption1>
+              <Caption1 className={styles.muted}>
+                {offboard
+                  ? "Not part of this removal: the template never gives it alongside what else was chosen, which includes all of it."
+                  : "Not granted: something else chosen already gives all of it."}
+              </Caption1>
               <ul className={styles.list} data-testid="left-out">
                 {proposal.leftOut.map((l) => (
                   <li key={l}>

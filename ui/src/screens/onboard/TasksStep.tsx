@@ -54,12 +54,15 @@ export function TasksStep({
   onInputs,
   tasks,
   onTasks,
+  offboard = false,
 }: {
   template: TemplateView;
   inputs: Record<string, ScopeNode | undefined>;
   onInputs: (inputs: Record<string, ScopeNode | undefined>) => void;
   tasks: string[];
   onTasks: (tasks: string[]) => void;
+  /** Taking the template's access away: the step speaks of removal. */
+  offboard?: boolean;
 }) {
   const styles = useStyles();
   const toggle = (id: string, on: boolean) =>
@@ -97,7 +100,7 @@ export function TasksStep({
       })}
       <section className={styles.section} aria-label="Tasks">
         <div>
-          <Text weight="semibold">What will they do?</Text>{" "}
+          <Text weight="semibold">{offboard ? "Which tasks' access goes?" : "What will they do?"}</Text>{" "}
           <Button
             size="small"
             appearance="transparent"
@@ -107,7 +110,9 @@ export function TasksStep({
           </Button>
         </div>
         <Caption1 className={styles.muted}>
-          Only what the chosen tasks need is granted; a grant another chosen one already includes is left out.
+          {offboard
+            ? "What the chosen tasks gave is removed where the template puts it; what other tasks give stays."
+            : "Only what the chosen tasks need is granted; a grant another chosen one already includes is left out."}
         </Caption1>
         <ul className={styles.list} aria-label="Tasks">
           {template.tasks.map((t) => {

@@ -8,7 +8,7 @@ import {
   Spinner,
   Text,
 } from "@fluentui/react-components";
-import type { DraftCheckView, RoleView } from "../../../bindings";
+import type { DraftCheckView, RoleView, ScopeNode } from "../../../bindings";
 import { useBackend } from "../../../backend";
 import { ErrorBar, type Problem } from "../../../components/ErrorBar";
 import { useStyles } from "./styles";
@@ -24,7 +24,8 @@ export function Review({
   draft: DraftModel;
   editing: string;
   onDraft: (d: DraftModel) => void;
-  onAssign?: () => void;
+  /** "Assign it now": the role just saved, and where it may be assigned. */
+  onAssign?: (role: RoleView, scope: ScopeNode) => void;
 }) {
   const styles = useStyles();
   const backend = useBackend();
@@ -103,8 +104,8 @@ export function Review({
           <MessageBarBody>
             <MessageBarTitle>{editing ? "Saved" : "Created"}</MessageBarTitle>
             {saved.name} is in place and ARM reads it back consistently.{" "}
-            {onAssign && (
-              <Button size="small" onClick={onAssign} data-testid="assign-now">
+            {onAssign && draft.assignableScopes[0] && (
+              <Button size="small" onClick={() => onAssign(saved, scopeNode(draft.assignableScopes[0]!))} data-testid="assign-now">
                 Assign it now
               </Button>
             )}
@@ -125,4 +126,15 @@ export function Review({
       )}
     </div>
   );
+}
+
+/** The scope tree's node for an ARM id (named by its last segment). */
+function scopeNode(id: string): ScopeNode {
+  const parts = id.split("/").filter(Boolean);
+  const kind: ScopeNode["kind"] = parts.includes("providers")
+    ? "Resource"
+    : parts.length >= 4 && parts[2]?.toLowerCase() === "resourcegroups"
+      ? "ResourceGroup"
+      : "Subscription";
+  return { id, name: parts[parts.length - 1] ?? id, kind, detail: "" };
 }
