@@ -286,6 +286,11 @@ export type AssignmentView = {
 	orphaned: boolean,
 	inherited: boolean,
 	description: string,
+	/**
+	 *  Its role lets the holder change who has access (Owner, User Access
+	 *  Administrator…): removing one's own is worth a second thought.
+	 */
+	managesAccess: boolean,
 };
 
 export type AzureRoleGrantView = {

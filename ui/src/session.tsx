@@ -69,6 +69,11 @@ export function useSession(): SessionState {
   return value;
 }
 
+/** The session where there is one (screens tested alone have none). */
+export function useSessionIfAny(): SessionState | null {
+  return useContext(SessionContext);
+}
+
 /** The active account, when one is signed in and usable or recoverable. */
 export function activeAccount(session: Session | null) {
   if (!session?.active) return null;

@@ -54,6 +54,10 @@ pub struct Listed {
     pub member: Option<Member>,
     /// Made at a parent scope.
     pub inherited: bool,
+    /// Its role lets the holder change who has access
+    /// (`Microsoft.Authorization/roleAssignments/write`: Owner, User Access
+    /// Administrator, RBAC Administrator, a custom role that grants it).
+    pub manages_access: bool,
 }
 
 /// What applies at `scope`: assignments there and above, each with its role
@@ -93,10 +97,15 @@ pub async fn assignments_at(azure: &Azure, scope: &str) -> Result<Vec<Listed>, A
         .into_iter()
         .map(|a| {
             let inherited = rolecall_rbac::Scope::parse(&a.properties.scope).ok() != here;
+            let role = roles.get(&a.properties.role_definition_id);
             Listed {
-                role_name: roles
-                    .get(&a.properties.role_definition_id)
-                    .map(|r| r.role_name().to_owned()),
+                role_name: role.map(|r| r.role_name().to_owned()),
+                manages_access: role.is_some_and(|r| {
+                    r.allows(
+                        "Microsoft.Authorization/roleAssignments/write",
+                        rolecall_rbac::ActionKind::Action,
+                    )
+                }),
                 member: members
                     .get(&a.properties.principal_id.to_ascii_lowercase())
                     .cloned()

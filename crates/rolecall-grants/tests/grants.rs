@@ -536,3 +536,25 @@ async fn an_application_and_its_look_alikes_are_found_together_by_any_of_their_n
         .unwrap();
     assert_eq!(pinned.len(), 1);
 }
+
+#[tokio::test]
+async fn a_listing_says_which_assignments_let_their_holder_manage_access() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let listed = rolecall_grants::listing::assignments_at(&olivia, &voice())
+        .await
+        .unwrap();
+    let owner = listed
+        .iter()
+        .find(|l| l.role_name.as_deref() == Some("Owner"))
+        .expect("the demo has an Owner on Voice");
+    assert!(owner.manages_access);
+    let reader_like: Vec<_> = listed
+        .iter()
+        .filter(|l| matches!(l.role_name.as_deref(), Some("Reader" | "Contributor")))
+        .collect();
+    assert!(
+        reader_like.iter().all(|l| !l.manages_access),
+        "{reader_like:?}"
+    );
+}

@@ -422,6 +422,8 @@ export function fakeTenant(options: TenantOptions = {}) {
               orphaned: member === ghost,
               inherited: at !== scope.toLowerCase(),
               description: "",
+              // Of the fake's roles, only Owner may write role assignments.
+              managesAccess: roleId === OWNER_ID,
             };
           }),
       ),

@@ -369,6 +369,7 @@ impl From<&rolecall_grants::listing::Listed> for AssignmentView {
             member,
             inherited: l.inherited,
             description: p.description.clone().unwrap_or_default(),
+            manages_access: l.manages_access,
         }
     }
 }

@@ -489,6 +489,9 @@ pub struct AssignmentView {
     pub orphaned: bool,
     pub inherited: bool,
     pub description: String,
+    /// Its role lets the holder change who has access (Owner, User Access
+    /// Administrator…): removing one's own is worth a second thought.
+    pub manages_access: bool,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]

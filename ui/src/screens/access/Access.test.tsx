@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { BackendProvider } from "../../backend";
-import { fakeBackend } from "../../test/fakeBackend";
+import { SessionProvider } from "../../session";
+import { fakeBackend, olivia } from "../../test/fakeBackend";
 import { ACG_APP_ID, GATEWAY_RG, grantKey, nadia, operators, roles } from "../../test/fakeTenant";
 import type { TenantOptions } from "../../test/fakeTenant";
 import { AssignRolesWizard } from "./AssignRolesWizard";
@@ -186,7 +187,6 @@ describe("the role assignments view", () => {
   it("lists what applies at a scope, flags orphans, filters, removes and exports", async () => {
     const user = userEvent.setup();
     const backend = renderWith(<AssignmentsView />);
-    window.confirm = () => true;
     await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
     await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
     const table = await screen.findByRole("table", { name: "Role assignments at this scope" });
@@ -200,6 +200,11 @@ describe("the role assignments view", () => {
     await user.clear(screen.getByRole("searchbox", { name: "Filter assignments" }));
 
     await user.click(within(table).getByRole("button", { name: "Remove Reader from Identity not found" }));
+    // Asked in the app's own dialog; nothing is removed before the answer.
+    const dialog = await screen.findByTestId("confirm-dialog");
+    expect(dialog).toHaveTextContent("Remove Reader from Identity not found?");
+    expect(backend.planRemoval).not.toHaveBeenCalled();
+    await user.click(within(dialog).getByTestId("confirm-yes"));
     await waitFor(() =>
       expect(within(screen.getByRole("table", { name: "Role assignments at this scope" })).getAllByTestId("assignment-row")).toHaveLength(1),
     );
@@ -209,5 +214,26 @@ describe("the role assignments view", () => {
 
     await user.click(screen.getByRole("button", { name: "Export CSV" }));
     expect(await screen.findByTestId("export-saved")).toHaveTextContent("role-assignments-1.csv");
+  });
+
+  it("warns an admin about to remove their own right to manage access", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({ accounts: [olivia] });
+    render(
+      <BackendProvider backend={backend}>
+        <SessionProvider>
+          <AssignmentsView />
+        </SessionProvider>
+      </BackendProvider>,
+    );
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    const table = await screen.findByRole("table", { name: "Role assignments at this scope" });
+    await user.click(await within(table).findByRole("button", { name: "Remove Owner from Olivia Owner" }));
+    const dialog = await screen.findByTestId("confirm-dialog");
+    expect(within(dialog).getByTestId("removing-own-access")).toHaveTextContent("This is your own Owner");
+    expect(dialog).toHaveTextContent("a parent of this scope");
+    await user.click(within(dialog).getByTestId("confirm-no"));
+    expect(backend.planRemoval).not.toHaveBeenCalled();
   });
 });

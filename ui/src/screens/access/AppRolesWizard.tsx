@@ -23,6 +23,7 @@ import {
 import { Channel } from "@tauri-apps/api/core";
 import type { AppRoleHolderView, AppView, GrantView, MemberView, ProgressView_Deserialize } from "../../bindings";
 import { useBackend } from "../../backend";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { useDebouncedSearch } from "../../data/commands";
 import { MemberPicker } from "../../components/MemberPicker";
@@ -198,6 +199,7 @@ function Holders({ app }: { app: AppView }) {
   const [holders, setHolders] = useState<AppRoleHolderView[] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
+  const [asking, setAsking] = useState<AppRoleHolderView | null>(null);
 
   const load = async () => {
     const r = await backend.listAppRoleHolders(app.id);
@@ -210,7 +212,7 @@ function Holders({ app }: { app: AppView }) {
   }, [app.id]);
 
   const remove = async (h: AppRoleHolderView) => {
-    if (!window.confirm(`Remove ${h.appRoleValue} from ${h.principalDisplayName}?`)) return;
+    setAsking(null);
     setRemoving(h.id);
     const kind = h.principalType === "Group" ? "Group" : h.principalType === "ServicePrincipal" ? "ServicePrincipal" : "User";
     const grant: GrantView = {
@@ -233,6 +235,15 @@ function Holders({ app }: { app: AppView }) {
   if (!holders) return problem ? <ErrorBar problem={problem} /> : <Spinner size="small" label="Loading assignments…" />;
   return (
     <>
+      <ConfirmDialog
+        open={asking !== null}
+        title={`Remove ${asking?.appRoleValue ?? ""} from ${asking?.principalDisplayName ?? ""}?`}
+        confirm="Remove the app role"
+        onConfirm={() => asking && void remove(asking)}
+        onCancel={() => setAsking(null)}
+      >
+        {asking?.principalDisplayName} loses {asking?.appRoleValue} in {app.displayName}; nothing else changes.
+      </ConfirmDialog>
       <ErrorBar problem={problem} />
       <Table aria-label="Current assignments" size="small">
         <TableHeader>
@@ -254,7 +265,7 @@ function Holders({ app }: { app: AppView }) {
                   size="small"
                   disabled={removing === h.id}
                   aria-label={`Remove ${h.appRoleValue} from ${h.principalDisplayName}`}
-                  onClick={() => void remove(h)}
+                  onClick={() => setAsking(h)}
                 >
                   Remove
                 </Button>

@@ -20,7 +20,9 @@ import {
 import { Channel } from "@tauri-apps/api/core";
 import type { AssignmentView, ExportFormat, GrantView, ProgressView_Deserialize, ScopeNode } from "../../bindings";
 import { useBackend } from "../../backend";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { activeAccount, useSessionIfAny } from "../../session";
 import { KIND_LABEL } from "../../components/MemberPicker";
 import { ScopePicker } from "../../components/ScopePicker";
 
@@ -44,6 +46,11 @@ export function AssignmentsView() {
   const [filter, setFilter] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [asking, setAsking] = useState<AssignmentView | null>(null);
+  const me = activeAccount(useSessionIfAny()?.session ?? null)?.account;
+  /** The signed-in admin's own assignment (a user's, by their sign-in name). */
+  const isMine = (a: AssignmentView) =>
+    !!me && a.member.kind === "User" && a.member.detail.toLowerCase() === me.username.toLowerCase();
 
   const load = async (at: ScopeNode) => {
     setRows(null);
@@ -69,8 +76,7 @@ export function AssignmentsView() {
   }, [rows, filter]);
 
   const remove = async (a: AssignmentView) => {
-    const where = a.inherited ? ` It was made at ${a.scope}, so it is removed there, for everything below too.` : "";
-    if (!window.confirm(`Remove ${a.roleName || a.roleId} from ${a.member.displayName}?${where}`)) return;
+    setAsking(null);
     setBusy(a.id);
     const grant: GrantView = {
       type: "AzureRole",
@@ -165,7 +171,7 @@ export function AssignmentsView() {
                         size="small"
                         disabled={busy === a.id}
                         aria-label={`Remove ${a.roleName} from ${a.member.displayName}`}
-                        onClick={() => void remove(a)}
+                        onClick={() => setAsking(a)}
                       >
                         Remove
                       </Button>
@@ -177,6 +183,28 @@ export function AssignmentsView() {
           )}
         </>
       )}
+      <ConfirmDialog
+        open={asking !== null}
+        title={`Remove ${asking?.roleName || asking?.roleId || ""} from ${asking?.member.displayName ?? ""}?`}
+        confirm="Remove the assignment"
+        onConfirm={() => asking && void remove(asking)}
+        onCancel={() => setAsking(null)}
+      >
+        {asking?.inherited && (
+          <Text as="p">
+            It was made at {asking.scope}, a parent of this scope: it is removed there, for everything below it too.
+          </Text>
+        )}
+        {asking && isMine(asking) && asking.managesAccess && (
+          <MessageBar intent="warning" data-testid="removing-own-access">
+            <MessageBarBody>
+              This is your own {asking.roleName}: it is what lets you manage access here. Once it is gone you may not be
+              able to give it back or change anyone's access at this scope; make sure someone else can.
+            </MessageBarBody>
+          </MessageBar>
+        )}
+        <Text as="p">Nothing else changes; the removal is recorded in the journal.</Text>
+      </ConfirmDialog>
     </div>
   );
 }
