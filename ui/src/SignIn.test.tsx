@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
-import { fabrikam, fakeBackend, olivia } from "./test/fakeBackend";
+import { demoInfo, fabrikam, fakeBackend, olivia } from "./test/fakeBackend";
 
 describe("signing in", () => {
   it("starts on the sign-in page and lands on the app after the browser sign-in", async () => {
@@ -63,9 +63,16 @@ describe("signing in", () => {
 
   it("explains what to run when the Azure CLI has no sign-in", async () => {
     const user = userEvent.setup();
-    render(<App backend={fakeBackend()} />);
+    const azure = { ...demoInfo, cloud: { ...demoInfo.cloud, name: "Azure", mode: "Azure" as const } };
+    render(<App backend={fakeBackend({ info: azure })} />);
     await user.click(await screen.findByRole("button", { name: "Use my Azure CLI sign-in" }));
     expect(await screen.findByTestId("sign-in-error")).toHaveTextContent("az login");
+  });
+
+  it("does not offer the Azure CLI's sign-in on the demo tenant, which az knows nothing of", async () => {
+    render(<App backend={fakeBackend()} />);
+    expect(await screen.findByRole("button", { name: "Sign in with your browser" })).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Use my Azure CLI sign-in" })).not.toBeInTheDocument());
   });
 });
 

@@ -78,6 +78,11 @@ export function SignInPage({ onSettingsSaved }: { onSettingsSaved?: () => void }
   const { busy, error, run, session } = useSession();
   const [info, setInfo] = useState<SettingsInfo_Serialize | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
+  // The demo tenant is an emulator the Azure CLI has never signed in to.
+  const [demo, setDemo] = useState(false);
+  useEffect(() => {
+    void backend.appInfo().then((a) => setDemo(a.cloud.mode === "Demo"));
+  }, [backend]);
   const [settingsError, setSettingsError] = useState<CommandError | null>(null);
   const [device, setDevice] = useState<DeviceCodeView | null>(null);
 
@@ -231,9 +236,11 @@ export function SignInPage({ onSettingsSaved }: { onSettingsSaved?: () => void }
               <Button data-testid="sign-in-code" onClick={() => void signInWithCode()}>
                 Sign in with a code
               </Button>
-              <Link as="button" data-testid="sign-in-azure-cli" onClick={() => void signInWithAzureCli()}>
-                Use my Azure CLI sign-in
-              </Link>
+              {!demo && (
+                <Link as="button" data-testid="sign-in-azure-cli" onClick={() => void signInWithAzureCli()}>
+                  Use my Azure CLI sign-in
+                </Link>
+              )}
             </div>
           ) : (
             <div className={styles.actions} data-testid="sign-in-waiting">

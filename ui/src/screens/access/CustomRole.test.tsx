@@ -24,7 +24,11 @@ describe("the custom role wizard", () => {
     const user = userEvent.setup();
     const { backend, onAssign } = renderWizard();
     await user.type(screen.getByTestId("role-name"), "Contoso SMTP Sender");
+    await user.type(screen.getByRole("textbox", { name: "Description" }), "Sends mail through Contoso's ACS");
     await user.click(await screen.findByTestId("clone-Reader"));
+    // The clone says what it came from, and keeps the admin's own description.
+    expect(await screen.findByTestId("cloned-from")).toHaveTextContent("Cloned from Reader");
+    expect(screen.getByRole("textbox", { name: "Description" })).toHaveValue("Sends mail through Contoso's ACS");
     await user.click(next());
 
     // Reader's */read came along: see what it grants, then drop it.

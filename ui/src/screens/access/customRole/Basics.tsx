@@ -41,6 +41,7 @@ export function Basics({
   // subscription than the first is not listed there.
   const [custom, setCustom] = useState<CustomRoleView[] | null>(null);
   const [deleting, setDeleting] = useState<CustomRoleView | null>(null);
+  const [clonedFrom, setClonedFrom] = useState<string | null>(null);
   const [text, setText] = useState("");
   const [pasted, setPasted] = useState("");
   const [busy, setBusy] = useState(false);
@@ -83,8 +84,14 @@ export function Basics({
     const name = asEdit ? "" : draft.roleName.trim() || `${role.name} (custom)`;
     const r = await backend.roleDraft(at, role.id, name);
     setBusy(false);
-    if (r.status === "ok") onDraft(fromJson(r.data), asEdit ? role.id : "");
-    else onProblem(r.error);
+    if (r.status !== "ok") return onProblem(r.error);
+    const taken = fromJson(r.data);
+    // A clone says what it is for in the admin's words, not the original's.
+    if (!asEdit) {
+      taken.description = draft.description;
+      setClonedFrom(role.name);
+    } else setClonedFrom(null);
+    onDraft(taken, asEdit ? role.id : "");
   };
 
   const remove = async (c: CustomRoleView) => {
@@ -117,6 +124,13 @@ export function Basics({
       <Field label="Description">
         <Textarea value={draft.description} onChange={(_, d) => onDraft({ ...draft, description: d.value }, editing)} />
       </Field>
+      {clonedFrom && !editing && (
+        <MessageBar intent="info" data-testid="cloned-from">
+          <MessageBarBody>
+            Cloned from {clonedFrom}: its permissions are the starting point; say what this role is for in the description.
+          </MessageBarBody>
+        </MessageBar>
+      )}
       {editing && (
         <MessageBar intent="info">
           <MessageBarBody>Editing the existing custom role: saving updates it in place.</MessageBarBody>
