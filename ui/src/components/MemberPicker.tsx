@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   Badge,
   Button,
@@ -10,6 +10,7 @@ import {
   Text,
   makeStyles,
   tokens,
+  useArrowNavigationGroup,
 } from "@fluentui/react-components";
 import { DismissRegular } from "@fluentui/react-icons";
 import type { MemberKind, MemberView } from "../bindings";
@@ -67,6 +68,20 @@ export function MemberPicker({ selected, onChange }: { selected: MemberView[]; o
   const problem: Problem | null = search.error;
 
   const chosen = (m: MemberView) => selected.some((s) => s.id === m.id);
+  // Arrow keys: from the search box into the results, and through them
+  // (Fluent's arrow navigation group); after Add, back to the search box
+  // for the next person.
+  const searchRef = useRef<HTMLInputElement>(null);
+  const resultsRef = useRef<HTMLUListElement>(null);
+  const arrows = useArrowNavigationGroup({ axis: "vertical", circular: true });
+  const intoResults = (e: React.KeyboardEvent) => {
+    if (e.key !== "ArrowDown") return;
+    const first = resultsRef.current?.querySelector<HTMLButtonElement>("button:not([disabled])");
+    if (first) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
 
   return (
     <div className={styles.section}>
@@ -77,11 +92,13 @@ export function MemberPicker({ selected, onChange }: { selected: MemberView[]; o
         style={{ width: "100%", maxWidth: "640px" }}
         value={text}
         onChange={(_, d) => setText(d.value)}
+        input={{ ref: searchRef }}
+        onKeyDown={intoResults}
       />
       {busy && <Spinner size="tiny" label="Searching…" />}
       <ErrorBar problem={problem} />
       {found && (
-        <ul className={styles.list} aria-label="Search results">
+        <ul className={styles.list} aria-label="Search results" ref={resultsRef} {...arrows}>
           {found.length === 0 && (
             <li>
               <Caption1>Nobody matches “{text}”. Try an object id, an application id or a UPN.</Caption1>
@@ -101,7 +118,10 @@ export function MemberPicker({ selected, onChange }: { selected: MemberView[]; o
                 disabled={chosen(m)}
                 aria-label={`Add ${m.displayName}`}
                 data-testid={`add-${m.displayName}`}
-                onClick={() => onChange([...selected, m])}
+                onClick={() => {
+                  onChange([...selected, m]);
+                  searchRef.current?.focus();
+                }}
               >
                 {chosen(m) ? "Added" : "Add"}
               </Button>

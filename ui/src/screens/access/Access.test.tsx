@@ -45,6 +45,25 @@ async function upToReview(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("the role assignment wizard", () => {
+  it("keeps the keyboard in the wizard: each step takes the focus, arrow keys reach the results, Add returns to the search", async () => {
+    const user = userEvent.setup();
+    const smtp = roles.find((r) => r.custom)!;
+    renderWith(<AssignRolesWizard start={{ role: smtp, scope: { id: GATEWAY_RG, name: "rg-voice-gateway", kind: "ResourceGroup", detail: "" } }} />);
+    const search = await screen.findByRole("searchbox", { name: "Search members" });
+    await user.click(search);
+    await user.keyboard("nad");
+    const add = await screen.findByRole("button", { name: "Add Nadia Novak" });
+    await user.keyboard("{ArrowDown}");
+    expect(add).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(search).toHaveFocus();
+    expect(screen.getByText(/1 scope × 1 role × 1 member/)).toBeInTheDocument();
+    // Next: the review step has the focus, not the page body.
+    await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
+    const step = screen.getByRole("group", { name: "Step: Review + assign" });
+    expect(step.contains(document.activeElement)).toBe(true);
+  });
+
   it("opens on Members with the role and scope a new custom role handed over", async () => {
     const user = userEvent.setup();
     const smtp = roles.find((r) => r.custom)!;

@@ -28,6 +28,7 @@ import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { useDebouncedSearch } from "../../data/commands";
 import { MemberPicker } from "../../components/MemberPicker";
 import { PlanReview } from "../../components/PlanReview";
+import { useStepFocus } from "../../components/useStepFocus";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -44,6 +45,7 @@ export function AppRolesWizard() {
   const styles = useStyles();
   const backend = useBackend();
   const [step, setStep] = useState<Step>("app");
+  const stepRef = useStepFocus<HTMLDivElement>(step);
   const [text, setText] = useState("");
   const [app, setApp] = useState<AppView | null>(null);
   const [roleIds, setRoleIds] = useState<string[]>([]);
@@ -101,6 +103,7 @@ export function AppRolesWizard() {
           Current assignments
         </Tab>
       </TabList>
+      <div ref={stepRef} tabIndex={-1} role="group" aria-label={`Step: ${step}`}>
       {step === "app" && (
         <div>
           <SearchBox
@@ -177,6 +180,7 @@ export function AppRolesWizard() {
       {step === "members" && <MemberPicker selected={members} onChange={setMembers} />}
       {step === "review" && <PlanReview grants={grants} />}
       {step === "holders" && app && <Holders app={app} />}
+      </div>
       <div className={styles.nav}>
         {step === "roles" && (
           <Button appearance="primary" data-testid="next-step" disabled={!ready.members} onClick={() => setStep("members")}>

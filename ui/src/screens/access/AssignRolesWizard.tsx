@@ -14,6 +14,7 @@ import { MemberPicker } from "../../components/MemberPicker";
 import { PlanReview } from "../../components/PlanReview";
 import { RolePicker } from "../../components/RolePicker";
 import { ScopePicker } from "../../components/ScopePicker";
+import { useStepFocus } from "../../components/useStepFocus";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -41,6 +42,7 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
   const [roles, setRoles] = useState<RoleView[]>(start ? [start.role] : []);
   const [members, setMembers] = useState<MemberView[]>([]);
   const [description, setDescription] = useState("");
+  const stepRef = useStepFocus<HTMLDivElement>(step);
 
   const ready: Record<Step, boolean> = {
     scope: true,
@@ -89,7 +91,7 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
           </Tab>
         ))}
       </TabList>
-      <div className={styles.step}>
+      <div className={styles.step} ref={stepRef} tabIndex={-1} role="group" aria-label={`Step: ${STEPS[index]?.label ?? step}`}>
         {step === "scope" && <ScopePicker selected={scopes} onChange={setScopes} />}
         {step === "role" && scopes[0] && <RolePicker scope={scopes[0].id} selected={roles} onChange={setRoles} />}
         {step === "members" && (

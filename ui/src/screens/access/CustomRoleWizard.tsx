@@ -6,6 +6,7 @@ import {
   Text,
 } from "@fluentui/react-components";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
+import { useStepFocus } from "../../components/useStepFocus";
 import type { RoleView, ScopeNode } from "../../bindings";
 import type { ScreenProps } from "../../screens";
 import { useStyles } from "./customRole/styles";
@@ -40,6 +41,7 @@ export function CustomRoleWizard({ onAssign }: { onAssign?: (role: RoleView, sco
 
   const index = STEPS.findIndex((s) => s.id === step);
   const next = STEPS[index + 1];
+  const stepRef = useStepFocus<HTMLDivElement>(step);
   const typed = (text: string) => {
     try {
       const parsed = fromJson(text);
@@ -59,6 +61,7 @@ export function CustomRoleWizard({ onAssign }: { onAssign?: (role: RoleView, sco
         ))}
       </TabList>
       <ErrorBar problem={problem} />
+      <div ref={stepRef} tabIndex={-1} role="group" aria-label={`Step: ${STEPS[index]?.label ?? step}`}>
       {step === "basics" && (
         <Basics
           draft={draft}
@@ -77,6 +80,7 @@ export function CustomRoleWizard({ onAssign }: { onAssign?: (role: RoleView, sco
       )}
       {step === "json" && <JsonStep text={jsonText} editing={editing} broken={broken} onText={typed} />}
       {step === "review" && <Review draft={draft} editing={editing} onDraft={setDraft} onAssign={onAssign} />}
+      </div>
       <div className={styles.nav}>
         {index > 0 && (
           <Button disabled={!!broken} onClick={() => setStep(STEPS[index - 1]!.id)}>

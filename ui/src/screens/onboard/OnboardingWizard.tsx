@@ -14,6 +14,7 @@ import { useBackend } from "../../backend";
 import type { Problem } from "../../components/ErrorBar";
 import { MemberPicker } from "../../components/MemberPicker";
 import { ScopePicker } from "../../components/ScopePicker";
+import { useStepFocus } from "../../components/useStepFocus";
 import { PeopleStep, peopleOf } from "./PeopleStep";
 import { ProposalReview } from "./ProposalReview";
 import { RunProgress, useRun } from "./RunProgress";
@@ -67,6 +68,7 @@ export function OnboardingWizard() {
   const backend = useBackend();
   const [flow, setFlow] = useState<Flow>("template");
   const [step, setStep] = useState<Step>("template");
+  const stepRef = useStepFocus<HTMLDivElement>(step);
 
   const [templates, setTemplates] = useState<TemplateView[] | null>(null);
   const [loadProblem, setLoadProblem] = useState<Problem | null>(null);
@@ -228,7 +230,7 @@ export function OnboardingWizard() {
           </Tab>
         ))}
       </TabList>
-      <div className={styles.step}>
+      <div className={styles.step} ref={stepRef} tabIndex={-1} role="group" aria-label={`Step: ${steps.find((s) => s.id === step)?.label ?? step}`}>
         {step === "template" && (
           <TemplateStep
             templates={templates}
