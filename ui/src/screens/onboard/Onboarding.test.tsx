@@ -179,6 +179,24 @@ describe("onboarding from a template", () => {
     }
   });
 
+  it("onboards another person with the same template, tasks and gateway in one click", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    await reviewAcgForNadia(user);
+    await user.click(screen.getByTestId("apply-proposal"));
+    await screen.findByTestId("run-report");
+    const first = backend.prepareOnboarding.mock.calls[0]![0];
+
+    await user.click(screen.getByTestId("same-for-another"));
+    // Straight to the people step, nobody chosen yet.
+    await addMember(user, "tom", "Tom Baker");
+    await user.click(next());
+    await screen.findByTestId("proposal-title");
+    const second = backend.prepareOnboarding.mock.calls[1]![0];
+    expect(second).toMatchObject({ templateId: first.templateId, tasks: first.tasks, inputs: first.inputs });
+    expect(second.people).toEqual([tom.id]);
+  });
+
   it("has nothing to do the second time: apply stays disabled and says why", async () => {
     const user = userEvent.setup();
     const backend = renderWith(<OnboardingWizard />);

@@ -196,6 +196,16 @@ export function OnboardingWizard() {
     setUndoing(null);
   };
 
+  /** The template, its tasks and inputs kept; new people. */
+  const sameForAnother = () => {
+    setMembers([]);
+    setImported([]);
+    setProposal(null);
+    setReport(null);
+    setUndoing(null);
+    setStep("people");
+  };
+
   const undo = (r: RunReportView) => {
     setUndoing({ report: r, from: flow });
     setFlow("undo");
@@ -312,7 +322,13 @@ export function OnboardingWizard() {
           </>
         )}
         {step === "report" && report && (
-          <RunReport report={report} onStartAnother={startAnother} onCheckAgain={() => go("review")} onUndo={() => undo(report)} />
+          <RunReport
+            report={report}
+            onStartAnother={startAnother}
+            onSameForAnother={flow === "template" ? sameForAnother : undefined}
+            onCheckAgain={() => go("review")}
+            onUndo={() => undo(report)}
+          />
         )}
       </div>
       {!locked && (

@@ -185,11 +185,14 @@ export function ReportExports({ report }: { report: RunReportView }) {
 export function RunReport({
   report,
   onStartAnother,
+  onSameForAnother,
   onCheckAgain,
   onUndo,
 }: {
   report: RunReportView;
   onStartAnother?: () => void;
+  /** The same template, tasks and inputs, for other people. */
+  onSameForAnother?: () => void;
   /** Offered when something failed: plan again, so only what is missing is tried. */
   onCheckAgain?: () => void;
   /** Offered when the run created something: review removing it again. */
@@ -274,8 +277,13 @@ export function RunReport({
       <ReportExports report={report} />
       {(onStartAnother || undo) && (
         <div className={styles.actions}>
+          {onSameForAnother && (
+            <Button appearance="primary" data-testid="same-for-another" onClick={onSameForAnother}>
+              Same template for another person
+            </Button>
+          )}
           {onStartAnother && (
-            <Button appearance="primary" data-testid="start-another" onClick={onStartAnother}>
+            <Button appearance={onSameForAnother ? "secondary" : "primary"} data-testid="start-another" onClick={onStartAnother}>
               Start another
             </Button>
           )}
