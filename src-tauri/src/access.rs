@@ -76,6 +76,27 @@ pub async fn list_children(
     Ok(nodes)
 }
 
+/// Whether the admin may assign roles at each scope (asked of ARM as soon
+/// as a scope is chosen); writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_assign_rights(
+    state: State<'_, AppState>,
+    scopes: Vec<String>,
+) -> Result<Vec<crate::dto::ScopeRightView>, CommandError> {
+    for scope in &scopes {
+        rolecall_rbac::Scope::parse(scope)?;
+    }
+    let rights = rolecall_app::grants::assign_rights(&state.azure()?, &scopes).await?;
+    Ok(rights
+        .into_iter()
+        .map(|(scope, why)| crate::dto::ScopeRightView {
+            scope,
+            refusal: why.unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// Users, groups and service principals matching what the admin typed.
 #[tauri::command]
 #[specta::specta]

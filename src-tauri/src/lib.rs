@@ -41,6 +41,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::save_settings,
         access::list_subscriptions,
         access::list_children,
+        access::check_assign_rights,
         access::search_members,
         access::list_roles,
         access::find_applications,

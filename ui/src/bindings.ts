@@ -63,6 +63,11 @@ export const commands = {
 	 *  group's resources.
 	 */
 	listChildren: (scope: string) => typedError<ScopeNode[], CommandError>(__TAURI_INVOKE("list_children", { scope })),
+	/**
+	 *  Whether the admin may assign roles at each scope (asked of ARM as soon
+	 *  as a scope is chosen); writes nothing.
+	 */
+	checkAssignRights: (scopes: string[]) => typedError<ScopeRightView[], CommandError>(__TAURI_INVOKE("check_assign_rights", { scopes })),
 	/**  Users, groups and service principals matching what the admin typed. */
 	searchMembers: (text: string) => typedError<MemberView[], CommandError>(__TAURI_INVOKE("search_members", { text })),
 	/**  Built-in and custom roles usable at `scope`, by name. */
@@ -653,6 +658,13 @@ export type ScopeNode = {
 	 *  or the subscription's state, or the resource group's location.
 	 */
 	detail: string,
+};
+
+/**  Whether the admin may assign roles at a scope, and if not, why. */
+export type ScopeRightView = {
+	scope: string,
+	/**  "" when they may; else what they lack and what to do. */
+	refusal: string,
 };
 
 /**  How the active account is doing in the active tenant. */

@@ -87,6 +87,32 @@ pub async fn plan(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
     Ok(rolecall_grants::plan(azure, grants).await?)
 }
 
+/// For each of `scopes`, why the admin may not assign roles there (`None`:
+/// they may), asked of ARM before anyone is chosen, so a wizard says it on
+/// its first step rather than at the review.
+pub async fn assign_rights(
+    azure: &Azure,
+    scopes: &[String],
+) -> Result<Vec<(String, Option<String>)>> {
+    let rights = rolecall_grants::plan::rights(
+        azure,
+        scopes.iter().cloned(),
+        rolecall_grants::plan::ASSIGN_ACTION,
+    )
+    .await?;
+    Ok(scopes
+        .iter()
+        .map(|scope| {
+            let allowed = rights
+                .get(&scope.to_ascii_lowercase())
+                .copied()
+                .unwrap_or(false);
+            let why = (!allowed).then(|| rolecall_grants::plan::lacks_assign_right(scope));
+            (scope.clone(), why)
+        })
+        .collect())
+}
+
 /// What removing `grants` would do against live state: each one in place is
 /// removed where it was made. Writes nothing.
 pub async fn plan_removal(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {

@@ -139,3 +139,18 @@ async fn a_run_carried_out_elsewhere_is_refused_and_nothing_is_written() {
     let plan = grants::plan(&olivia, list).await.unwrap();
     assert_eq!(plan.to_create().count(), 1, "nothing was written");
 }
+
+#[tokio::test]
+async fn the_right_to_assign_is_known_before_anything_is_planned() {
+    let world = World::demo().await;
+    let (olivia, rita) = (
+        world.azure_as(OLIVIA, &Default::default()).await,
+        world.azure_as(RITA, &Default::default()).await,
+    );
+    let scopes = vec![voice()];
+    let owner = grants::assign_rights(&olivia, &scopes).await.unwrap();
+    assert_eq!(owner, [(voice(), None)]);
+    let reader = grants::assign_rights(&rita, &scopes).await.unwrap();
+    let why = reader[0].1.as_deref().expect("a Reader may not assign");
+    assert!(why.contains("roleAssignments/write"), "{why}");
+}

@@ -85,6 +85,13 @@ impl Plan {
     }
 }
 
+/// Why the admin may not assign roles at `scope`, and what to do.
+pub fn lacks_assign_right(scope: &str) -> String {
+    format!(
+        "You lack '{ASSIGN_ACTION}' at '{scope}'. Owner, User Access Administrator or Role Based Access Control Administrator there (or above) carries it; ask someone who holds one to grant it or to do this step."
+    )
+}
+
 /// Whether the signed-in admin holds `action` at each of `scopes` (ARM's
 /// `permissions` there, evaluated by the engine), by lowercased scope.
 pub async fn rights(
@@ -244,10 +251,7 @@ pub async fn plan_sharing(
                         }
                     } else if !may_assign[&scope] {
                         Status::Blocked {
-                            reason: format!(
-                                "You lack '{ASSIGN_ACTION}' at '{}'. Owner, User Access Administrator or Role Based Access Control Administrator there (or above) carries it; ask someone who holds one to grant it or to do this step.",
-                                r.scope
-                            ),
+                            reason: lacks_assign_right(&r.scope),
                         }
                     } else {
                         azure_role_status(r, &assignments[&(scope, r.member.id.to_ascii_lowercase())])

@@ -241,6 +241,16 @@ export function fakeTenant(options: TenantOptions = {}) {
       );
     }),
     listRoles: vi.fn(async (scope: string) => ok(listedAt(scope))),
+    checkAssignRights: vi.fn(async (scopes: string[]) =>
+      ok(
+        scopes.map((scope) => ({
+          scope,
+          refusal: canAssign
+            ? ""
+            : `You lack 'Microsoft.Authorization/roleAssignments/write' at '${scope}'. Owner, User Access Administrator or Role Based Access Control Administrator there (or above) carries it.`,
+        })),
+      ),
+    ),
     listCustomRoles: vi.fn(async () =>
       ok(
         tenantRoles

@@ -250,6 +250,16 @@ pub enum ScopeKind {
     Resource,
 }
 
+/// Whether the admin may assign roles at a scope, and if not, why.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeRightView {
+    pub scope: String,
+    /// "" when they may; else what they lack and what to do.
+    pub refusal: String,
+}
+
 /// One node of the scope picker's tree.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]

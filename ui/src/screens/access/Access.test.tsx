@@ -45,6 +45,15 @@ async function upToReview(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("the role assignment wizard", () => {
+  it("tells an admin without the right to assign as soon as the scope is chosen", async () => {
+    const user = userEvent.setup();
+    renderWith(<AssignRolesWizard />, { canAssign: false });
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    expect(await screen.findByTestId("assign-rights")).toHaveTextContent("roleAssignments/write");
+    expect(screen.getByTestId("assign-rights")).toHaveTextContent("You cannot assign roles at the chosen scope");
+  });
+
   it("keeps the keyboard in the wizard: each step takes the focus, arrow keys reach the results, Add returns to the search", async () => {
     const user = userEvent.setup();
     const smtp = roles.find((r) => r.custom)!;
@@ -116,7 +125,9 @@ describe("the role assignment wizard", () => {
     const backend = renderWith(<AssignRolesWizard />, { canAssign: false });
     await upToReview(user);
     expect(await screen.findByTestId("blocked-summary")).toHaveTextContent("2 of 2 cannot be made with your rights");
-    expect(screen.getAllByText(/roleAssignments\/write/).length).toBe(2);
+    // Each blocked grant says why (and the early warning above the steps said so too).
+    expect(screen.getAllByTestId("plan-row").filter((r) => /roleAssignments\/write/.test(r.textContent ?? ""))).toHaveLength(2);
+    expect(screen.getByTestId("assign-rights")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: /^Assign/ })).toBeDisabled();
     expect(backend.applyPlan).not.toHaveBeenCalled();
   });

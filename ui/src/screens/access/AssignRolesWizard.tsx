@@ -2,6 +2,9 @@ import { useMemo, useState } from "react";
 import {
   Button,
   Field,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   Tab,
   TabList,
   Text,
@@ -15,6 +18,8 @@ import { PlanReview } from "../../components/PlanReview";
 import { RolePicker } from "../../components/RolePicker";
 import { ScopePicker } from "../../components/ScopePicker";
 import { useStepFocus } from "../../components/useStepFocus";
+import { useBackend } from "../../backend";
+import { useCommand } from "../../data/commands";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -43,6 +48,12 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
   const [members, setMembers] = useState<MemberView[]>([]);
   const [description, setDescription] = useState("");
   const stepRef = useStepFocus<HTMLDivElement>(step);
+  // The admin's right to assign at the chosen scopes, asked as soon as they
+  // are chosen: a Reader admin hears it here, not three steps later.
+  const backend = useBackend();
+  const scopeIds = scopes.map((s) => s.id).join("|");
+  const rights = useCommand(() => (scopeIds ? backend.checkAssignRights(scopeIds.split("|")) : null), [backend, scopeIds]);
+  const refused = (rights.data ?? []).filter((r) => r.refusal);
 
   const ready: Record<Step, boolean> = {
     scope: true,
@@ -91,6 +102,16 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
           </Tab>
         ))}
       </TabList>
+      {refused.length > 0 && (
+        <MessageBar intent="warning" layout="multiline" data-testid="assign-rights">
+          <MessageBarBody>
+            <MessageBarTitle>You cannot assign roles at {refused.length === scopes.length ? "the chosen scope" : `${refused.length} of the chosen scopes`}</MessageBarTitle>
+            {refused.map((r) => (
+              <div key={r.scope}>{r.refusal}</div>
+            ))}
+          </MessageBarBody>
+        </MessageBar>
+      )}
       <div className={styles.step} ref={stepRef} tabIndex={-1} role="group" aria-label={`Step: ${STEPS[index]?.label ?? step}`}>
         {step === "scope" && <ScopePicker selected={scopes} onChange={setScopes} />}
         {step === "role" && scopes[0] && <RolePicker scope={scopes[0].id} selected={roles} onChange={setRoles} />}
