@@ -76,6 +76,17 @@ pub async fn list_children(
     Ok(nodes)
 }
 
+/// Every subscription, resource group and resource the admin can see, for
+/// searching scopes without expanding the tree.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_estate(
+    state: State<'_, AppState>,
+) -> Result<Vec<crate::dto::PlaceView>, CommandError> {
+    let places = rolecall_app::estate::estate(&state.azure()?).await?;
+    Ok(places.into_iter().map(Into::into).collect())
+}
+
 /// Whether the admin may assign roles at each scope (asked of ARM as soon
 /// as a scope is chosen); writes nothing.
 #[tauri::command]

@@ -42,6 +42,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         access::list_subscriptions,
         access::list_children,
         access::check_assign_rights,
+        access::list_estate,
         access::search_members,
         access::list_roles,
         access::find_applications,

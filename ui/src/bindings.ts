@@ -68,6 +68,11 @@ export const commands = {
 	 *  as a scope is chosen); writes nothing.
 	 */
 	checkAssignRights: (scopes: string[]) => typedError<ScopeRightView[], CommandError>(__TAURI_INVOKE("check_assign_rights", { scopes })),
+	/**
+	 *  Every subscription, resource group and resource the admin can see, for
+	 *  searching scopes without expanding the tree.
+	 */
+	listEstate: () => typedError<PlaceView[], CommandError>(__TAURI_INVOKE("list_estate")),
 	/**  Users, groups and service principals matching what the admin typed. */
 	searchMembers: (text: string) => typedError<MemberView[], CommandError>(__TAURI_INVOKE("search_members", { text })),
 	/**  Built-in and custom roles usable at `scope`, by name. */
@@ -494,6 +499,13 @@ export type OutcomeView = {
 	message: string,
 	/**  Azure's request id of the write, for support; "" when none. */
 	requestId: string,
+};
+
+/**  A scope of the whole estate, found by a search, and where it sits. */
+export type PlaceView = {
+	node: ScopeNode,
+	/**  The names of the scopes it is inside, outermost first. */
+	within: string[],
 };
 
 export type PlanItemView = {

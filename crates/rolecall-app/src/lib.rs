@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod connect;
 pub mod context;
 pub mod error;
+pub mod estate;
 pub mod folders;
 pub mod grants;
 pub mod onboarding;

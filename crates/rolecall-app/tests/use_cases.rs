@@ -154,3 +154,25 @@ async fn the_right_to_assign_is_known_before_anything_is_planned() {
     let why = reader[0].1.as_deref().expect("a Reader may not assign");
     assert!(why.contains("roleAssignments/write"), "{why}");
 }
+
+#[tokio::test]
+async fn the_estate_holds_every_resource_with_where_it_sits() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let places = rolecall_app::estate::estate(&olivia).await.unwrap();
+    let mail = places
+        .iter()
+        .find(|p| p.name == "acs-contoso-mail")
+        .expect("the ACS resource, though nothing was expanded");
+    assert_eq!(mail.kind, rolecall_app::estate::Kind::Resource);
+    assert_eq!(mail.within, ["Contoso Messaging", "rg-email"]);
+    assert!(
+        mail.detail
+            .eq_ignore_ascii_case("Microsoft.Communication/communicationServices")
+    );
+    assert!(
+        places
+            .iter()
+            .any(|p| p.kind == rolecall_app::estate::Kind::Subscription)
+    );
+}

@@ -16,6 +16,7 @@ import { ChevronDownRegular, ChevronRightRegular } from "@fluentui/react-icons";
 import type { ScopeNode } from "../bindings";
 import { useBackend } from "../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
+import { useCommand } from "../data/commands";
 
 const useStyles = makeStyles({
   tree: { listStyleType: "none", margin: 0, paddingLeft: 0 },
@@ -29,7 +30,9 @@ const ALL_TYPES = "All resource types";
 
 /**
  * Subscription → resource group → resource, loaded as the admin expands it.
- * Several scopes can be chosen; each shows its full ARM id.
+ * Several scopes can be chosen; each shows its full ARM id. Filtering by
+ * name, id or resource type searches the whole estate (read once, when
+ * first asked), not only what is expanded.
  */
 export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onChange: (s: ScopeNode[]) => void }) {
   const styles = useStyles();
@@ -40,6 +43,13 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
   const [problem, setProblem] = useState<Problem | null>(null);
   const [filter, setFilter] = useState("");
   const [type, setType] = useState(ALL_TYPES);
+  const searching = filter.trim() !== "" || type !== ALL_TYPES;
+  // The whole estate, read the first time a search or the type list needs it.
+  const [wanted, setWanted] = useState(false);
+  const estate = useCommand(() => (wanted ? backend.listEstate() : null), [backend, wanted]);
+  useEffect(() => {
+    if (searching) setWanted(true);
+  }, [searching]);
 
   useEffect(() => {
     backend.listSubscriptions().then((r) => (r.status === "ok" ? setRoots(r.data) : setProblem(r.error)));
@@ -67,8 +77,9 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
     Object.values(children).forEach((list) => {
       if (list !== "loading") list.filter((n) => n.kind === "Resource").forEach((n) => all.add(n.detail));
     });
-    return [ALL_TYPES, ...Array.from(all).sort()];
-  }, [children]);
+    (estate.data ?? []).filter((p) => p.node.kind === "Resource").forEach((p) => all.add(p.node.detail));
+    return [ALL_TYPES, ...Array.from(all).sort((a, b) => a.localeCompare(b))];
+  }, [children, estate.data]);
 
   const isSelected = (node: ScopeNode) => selected.some((s) => s.id.toLowerCase() === node.id.toLowerCase());
   const toggle = (node: ScopeNode, on: boolean) =>
@@ -80,6 +91,25 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
     const matchesType = node.kind !== "Resource" || type === ALL_TYPES || node.detail === type;
     return matchesText && matchesType;
   };
+
+  const found = searching ? (estate.data ?? []).filter((p) => visible(p.node) && (type === ALL_TYPES || p.node.kind === "Resource")) : [];
+
+  const label = (node: ScopeNode) => (
+    <span>
+      <Text weight="semibold">{node.name}</Text>{" "}
+      <Badge appearance="tint" size="small">
+        {node.kind === "ResourceGroup" ? "Resource group" : node.kind}
+      </Badge>{" "}
+      {node.kind === "Resource" && <Caption1>{node.detail}</Caption1>}
+      {node.kind === "Subscription" && node.detail !== "Enabled" && (
+        <Badge color="warning" size="small">
+          {node.detail}
+        </Badge>
+      )}
+      <br />
+      <Caption1 className={styles.id}>{node.id}</Caption1>
+    </span>
+  );
 
   const renderNode = (node: ScopeNode) => {
     const kids = children[node.id];
@@ -105,22 +135,7 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
             data-testid={`scope-${node.name}`}
             checked={isSelected(node)}
             onChange={(_, d) => toggle(node, !!d.checked)}
-            label={
-              <span>
-                <Text weight="semibold">{node.name}</Text>{" "}
-                <Badge appearance="tint" size="small">
-                  {node.kind === "ResourceGroup" ? "Resource group" : node.kind}
-                </Badge>{" "}
-                {node.kind === "Resource" && <Caption1>{node.detail}</Caption1>}
-                {node.kind === "Subscription" && node.detail !== "Enabled" && (
-                  <Badge color="warning" size="small">
-                    {node.detail}
-                  </Badge>
-                )}
-                <br />
-                <Caption1 className={styles.id}>{node.id}</Caption1>
-              </span>
-            }
+            label={label(node)}
           />
         </div>
         {open[node.id] &&
@@ -150,6 +165,7 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
           value={type}
           selectedOptions={[type]}
           onOptionSelect={(_, d) => setType(d.optionValue ?? ALL_TYPES)}
+          onOpenChange={(_, d) => d.open && setWanted(true)}
         >
           {types.map((t) => (
             <Option key={t} value={t}>
@@ -158,8 +174,40 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
           ))}
         </Dropdown>
       </div>
-      <ErrorBar problem={problem} />
-      {roots === null && !problem ? (
+      <ErrorBar problem={problem ?? estate.error} />
+      {searching ? (
+        estate.loading || (!estate.data && !estate.error) ? (
+          <Spinner size="small" label="Searching every subscription…" />
+        ) : (
+          <ul className={styles.tree} aria-label="Matching scopes" data-testid="scope-matches">
+            {found.length === 0 && (
+              <li>
+                <Caption1>No subscription, resource group or resource you can see matches.</Caption1>
+              </li>
+            )}
+            {found.slice(0, 100).map((p) => (
+              <li key={p.node.id} className={styles.row}>
+                <Checkbox
+                  data-testid={`scope-${p.node.name}`}
+                  checked={isSelected(p.node)}
+                  onChange={(_, d) => toggle(p.node, !!d.checked)}
+                  label={
+                    <span>
+                      {label(p.node)}
+                      {p.within.length > 0 && <Caption1 className={styles.id}> in {p.within.filter(Boolean).join(" › ")}</Caption1>}
+                    </span>
+                  }
+                />
+              </li>
+            ))}
+            {found.length > 100 && (
+              <li>
+                <Caption1>{found.length - 100} more: narrow the search.</Caption1>
+              </li>
+            )}
+          </ul>
+        )
+      ) : roots === null && !problem ? (
         <Spinner size="small" label="Loading subscriptions…" />
       ) : (
         <ul className={styles.tree} aria-label="Scopes">

@@ -16,6 +16,7 @@ import type {
   ProgressView_Deserialize,
   RoleView,
   CustomRoleView,
+  PlaceView,
   ScopeNode,
 } from "../bindings";
 import { fakeOnboarding } from "./fakeOnboarding";
@@ -229,6 +230,15 @@ export function fakeTenant(options: TenantOptions = {}) {
   const commands = {
     listSubscriptions: vi.fn(async () => ok(subscriptions)),
     listChildren: vi.fn(async (scope: string) => ok(children[scope] ?? [])),
+    listEstate: vi.fn(async () => {
+      const places: PlaceView[] = [];
+      const walk = (node: ScopeNode, within: string[]) => {
+        places.push({ node, within });
+        (children[node.id] ?? []).forEach((child) => walk(child, [...within, node.name]));
+      };
+      subscriptions.forEach((s) => walk(s, []));
+      return ok(places);
+    }),
     searchMembers: vi.fn(async (text: string) => {
       const needle = text.trim().toLowerCase();
       return ok(

@@ -385,6 +385,25 @@ impl From<&rolecall_rbac::Operation> for OperationView {
     }
 }
 
+impl From<crate::estate::Place> for PlaceView {
+    fn from(p: crate::estate::Place) -> Self {
+        use crate::estate::Kind;
+        Self {
+            node: ScopeNode {
+                id: p.id,
+                name: p.name,
+                kind: match p.kind {
+                    Kind::Subscription => ScopeKind::Subscription,
+                    Kind::ResourceGroup => ScopeKind::ResourceGroup,
+                    Kind::Resource => ScopeKind::Resource,
+                },
+                detail: p.detail,
+            },
+            within: p.within,
+        }
+    }
+}
+
 impl From<&crate::roles::CustomRole> for CustomRoleView {
     fn from(c: &crate::roles::CustomRole) -> Self {
         Self {

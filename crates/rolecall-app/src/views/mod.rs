@@ -250,6 +250,16 @@ pub enum ScopeKind {
     Resource,
 }
 
+/// A scope of the whole estate, found by a search, and where it sits.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaceView {
+    pub node: ScopeNode,
+    /// The names of the scopes it is inside, outermost first.
+    pub within: Vec<String>,
+}
+
 /// Whether the admin may assign roles at a scope, and if not, why.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]

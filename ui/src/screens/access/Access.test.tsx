@@ -45,6 +45,21 @@ async function upToReview(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("the role assignment wizard", () => {
+  it("finds a scope anywhere in the estate by a word of its name, without expanding the tree", async () => {
+    const user = userEvent.setup();
+    renderWith(<AssignRolesWizard />);
+    await user.type(await screen.findByRole("searchbox", { name: "Filter scopes" }), "acs");
+    const matches = await screen.findByTestId("scope-matches");
+    expect(matches).toHaveTextContent("acs-contoso-mail");
+    expect(matches).toHaveTextContent("in Contoso Messaging › rg-email");
+    await user.click(within(matches).getByRole("checkbox", { name: /acs-contoso-mail/ }));
+    expect(screen.getByTestId("assign-summary")).toHaveTextContent("1 scope × 0 roles");
+    // Every resource type present is offered, expanded or not.
+    await user.clear(screen.getByRole("searchbox", { name: "Filter scopes" }));
+    await user.click(screen.getByRole("combobox", { name: "Resource type" }));
+    expect(await screen.findByRole("option", { name: "Microsoft.VoiceServices/communicationsGateways" })).toBeInTheDocument();
+  });
+
   it("tells an admin without the right to assign as soon as the scope is chosen", async () => {
     const user = userEvent.setup();
     renderWith(<AssignRolesWizard />, { canAssign: false });
