@@ -38,6 +38,12 @@ export const KIND_LABEL: Record<MemberKind, string> = {
   ServicePrincipal: "Service principal",
 };
 
+/** What identifies a member under its name; a group has no UPN, so no leading separator. */
+export function memberDetail(member: MemberView): string {
+  const detail = member.kind === "ServicePrincipal" && member.detail ? `application id ${member.detail}` : member.detail;
+  return [detail, `object id ${member.id}`].filter(Boolean).join(" · ");
+}
+
 function MemberLine({ member }: { member: MemberView }) {
   const styles = useStyles();
   return (
@@ -47,9 +53,7 @@ function MemberLine({ member }: { member: MemberView }) {
         {member.label || KIND_LABEL[member.kind]}
       </Badge>
       <br />
-      <Caption1 className={styles.detail}>
-        {member.kind === "ServicePrincipal" ? `application id ${member.detail}` : member.detail} · object id {member.id}
-      </Caption1>
+      <Caption1 className={styles.detail}>{memberDetail(member)}</Caption1>
     </span>
   );
 }
