@@ -209,6 +209,24 @@ pub(super) fn authorize_impl(
     Redirect::to(url.as_str()).into_response()
 }
 
+/// The tenant's enabled users as "Pick an account" buttons, each posting
+/// `rolecall_user` (the browser's sign-in page and the device-code page).
+pub(super) fn account_buttons(users: &[crate::directory::User]) -> String {
+    users
+        .iter()
+        .filter(|u| u.account_enabled)
+        .map(|u| {
+            format!(
+                "<li><button type=\"submit\" name=\"rolecall_user\" value=\"{}\" data-upn=\"{}\"><strong>{}</strong><br><span>{}</span></button></li>",
+                escape(&u.id),
+                escape(&u.user_principal_name),
+                escape(&u.display_name),
+                escape(&u.user_principal_name)
+            )
+        })
+        .collect()
+}
+
 /// "Pick an account": the tenant's enabled users, each a button that posts
 /// the original request back with the choice.
 pub(super) fn sign_in_page(
@@ -228,19 +246,7 @@ pub(super) fn sign_in_page(
             )
         })
         .collect();
-    let buttons: String = users
-        .iter()
-        .filter(|u| u.account_enabled)
-        .map(|u| {
-            format!(
-                "<li><button type=\"submit\" name=\"rolecall_user\" value=\"{}\" data-upn=\"{}\"><strong>{}</strong><br><span>{}</span></button></li>",
-                escape(&u.id),
-                escape(&u.user_principal_name),
-                escape(&u.display_name),
-                escape(&u.user_principal_name)
-            )
-        })
-        .collect();
+    let buttons = account_buttons(users);
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to your account</title>\
          <style>body{{font-family:'Segoe UI',sans-serif;background:#f2f2f2}}main{{max-width:28rem;margin:4rem auto;background:#fff;padding:2rem;box-shadow:0 2px 6px rgba(0,0,0,.2)}}\

@@ -121,21 +121,7 @@ pub(super) async fn device_login_form(
         .clone()
         .or_else(|| form.get("rolecall_user").cloned());
     let Some(choice) = choice else {
-        let buttons: String = state
-            .directory
-            .users
-            .iter()
-            .filter(|u| u.account_enabled)
-            .map(|u| {
-                format!(
-                    "<li><button type=\"submit\" name=\"rolecall_user\" value=\"{}\" data-upn=\"{}\"><strong>{}</strong><br><span>{}</span></button></li>",
-                    escape(&u.id),
-                    escape(&u.user_principal_name),
-                    escape(&u.display_name),
-                    escape(&u.user_principal_name)
-                )
-            })
-            .collect();
+        let buttons = account_buttons(&state.directory.users);
         drop(state);
         return page(
             "Pick an account",
