@@ -181,21 +181,24 @@ pub async fn run_proposal(
 ) -> Result<RunReportView, CommandError> {
     let proposal = state.proposal(proposal_id).ok_or_else(|| CommandError::new("PlanExpired", "This plan is no longer available (it is old, or another account, tenant or cloud is in use now); check again."))?;
     let run = rolecall_app::onboarding::run_of(&proposal)?;
+    let start = rolecall_app::onboarding::Start::PlanAgain;
+    carry_out(&state, &run, start, &on_progress).await
+}
+
+/// Carries `run` out (marked as going on in this window meanwhile), streaming
+/// its progress, and keeps its report for export and undo.
+async fn carry_out(
+    state: &AppState,
+    run: &rolecall_grants::Run,
+    start: rolecall_app::onboarding::Start,
+    on_progress: &Channel<RunProgressView>,
+) -> Result<RunReportView, CommandError> {
     let connected = state.connected()?;
     let _running = state.running(&run.id);
     let send = |e: rolecall_grants::runs::RunEvent| {
         let _ = on_progress.send(e.into());
     };
-    let start = rolecall_app::onboarding::Start::PlanAgain;
-    let report = rolecall_app::onboarding::carry_out(connected.ctx(), &run, start, &send).await?;
-    keep_report(&state, report).await
-}
-
-/// Keeps a run's report for export and undo, as the window shows it.
-async fn keep_report(
-    state: &AppState,
-    report: rolecall_grants::runs::RunReport,
-) -> Result<RunReportView, CommandError> {
+    let report = rolecall_app::onboarding::carry_out(connected.ctx(), run, start, &send).await?;
     let by = who(state).await;
     let id = state.keep_report(report.clone());
     Ok(RunReportView::new(id, &by, &report))
@@ -244,14 +247,8 @@ pub async fn resume_run(
     on_progress: Channel<RunProgressView>,
 ) -> Result<RunReportView, CommandError> {
     let run = find_unfinished(&state, &run_id)?;
-    let connected = state.connected()?;
-    let _running = state.running(&run.id);
-    let send = |e: rolecall_grants::runs::RunEvent| {
-        let _ = on_progress.send(e.into());
-    };
     let start = rolecall_app::onboarding::Start::Resume;
-    let report = rolecall_app::onboarding::carry_out(connected.ctx(), &run, start, &send).await?;
-    keep_report(&state, report).await
+    carry_out(&state, &run, start, &on_progress).await
 }
 
 /// Leaves an interrupted run as it is: it is no longer offered.

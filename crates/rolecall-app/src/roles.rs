@@ -170,13 +170,11 @@ pub async fn custom_roles(azure: &Azure) -> Result<Vec<CustomRole>> {
     }))
     .await?;
     let mut found: Vec<CustomRole> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (subscription, roles) in listed {
         for definition in roles {
             let guid = rolecall_rbac::roles::definition_guid(&definition.name).to_ascii_lowercase();
-            if found.iter().any(|c| {
-                rolecall_rbac::roles::definition_guid(&c.definition.name)
-                    .eq_ignore_ascii_case(&guid)
-            }) {
+            if !seen.insert(guid) {
                 continue;
             }
             // Its home: the subscription of its first assignable scope, when
