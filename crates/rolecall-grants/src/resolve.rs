@@ -221,7 +221,13 @@ pub async fn applications(
     let names: Vec<&str> = known
         .flat_map(|(_, name, aliases)| std::iter::once(*name).chain(aliases.iter().copied()))
         .collect();
-    let companions = futures::future::try_join_all(names.iter().map(|name| {
+    // Only the names the first search did not already find are asked for.
+    let missing = names.iter().filter(|name| {
+        !found
+            .iter()
+            .any(|sp| squash(&sp.display_name) == squash(name))
+    });
+    let companions = futures::future::try_join_all(missing.map(|name| {
         azure
             .graph
             .search_service_principals(name, limit)
