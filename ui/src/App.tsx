@@ -186,7 +186,7 @@ function Frame({
           <main className={styles.main} aria-busy="true" />
         ) : !signedIn || addingAccount ? (
           <main className={styles.main}>
-            <SignInPage onSettingsSaved={() => setInfoVersion((v) => v + 1)} />
+            <SignInPage demo={info?.cloud.mode === "Demo"} onSettingsSaved={() => setInfoVersion((v) => v + 1)} />
           </main>
         ) : (
           <main className={styles.main} data-testid={`screen-${screen}`}>

@@ -72,17 +72,19 @@ function choiceOf(draft: Draft): CloudChoiceView {
  * Signing in: the cloud and tenant first (as admins expect from Storage
  * Explorer), then the system browser, a device code, or the Azure CLI's sign-in.
  */
-export function SignInPage({ onSettingsSaved }: { onSettingsSaved?: () => void }) {
+export function SignInPage({
+  onSettingsSaved,
+  demo = false,
+}: {
+  onSettingsSaved?: () => void;
+  /** The demo tenant: an emulator the Azure CLI has never signed in to. */
+  demo?: boolean;
+}) {
   const styles = useStyles();
   const backend = useBackend();
   const { busy, error, run, session } = useSession();
   const [info, setInfo] = useState<SettingsInfo_Serialize | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
-  // The demo tenant is an emulator the Azure CLI has never signed in to.
-  const [demo, setDemo] = useState(false);
-  useEffect(() => {
-    void backend.appInfo().then((a) => setDemo(a.cloud.mode === "Demo"));
-  }, [backend]);
   const [settingsError, setSettingsError] = useState<CommandError | null>(null);
   const [device, setDevice] = useState<DeviceCodeView | null>(null);
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import {
   Badge,
   Button,
@@ -74,7 +74,7 @@ export function Basics({
 
   const needle = text.trim().toLowerCase();
   const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
-  const shown = useMemo(() => (roles ?? []).filter((r) => matches(r.name)).slice(0, 30), [roles, needle]); // eslint-disable-line react-hooks/exhaustive-deps
+  const shown = (roles ?? []).filter((r) => matches(r.name)).slice(0, 30);
   const shownCustom = (custom ?? []).filter((c) => matches(c.role.name));
 
   /** `role`, read at `at`, as a draft: cloned under a new name, or itself to edit. */
