@@ -295,8 +295,9 @@ pub async fn list_role_assignments(
     Ok(listed.iter().map(Into::into).collect())
 }
 
-/// Saves the role assignments at `scope` to the Downloads folder as CSV (the
-/// portal's columns) or JSON, and returns the file's path.
+/// Saves the role assignments at `scope` as CSV (the portal's columns) or
+/// JSON where the admin chooses (the Save dialog, opened on Downloads): the
+/// file's path, or `null` when the admin cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_role_assignments(
@@ -304,7 +305,7 @@ pub async fn export_role_assignments(
     state: State<'_, AppState>,
     scope: String,
     format: ExportFormat,
-) -> Result<String, CommandError> {
+) -> Result<Option<String>, CommandError> {
     let scope = rolecall_rbac::Scope::parse(&scope)?;
     let azure = state.azure()?;
     let listed = rolecall_grants::listing::assignments_at(&azure, scope.as_str()).await?;
@@ -322,9 +323,10 @@ pub async fn export_role_assignments(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    crate::downloads::save(
+    crate::save::save_as(
         &app,
         &format!("role-assignments-{stamp}.{extension}"),
         &text,
     )
+    .await
 }

@@ -3,10 +3,10 @@
 
 mod access;
 mod commands;
-mod downloads;
 pub mod dto;
 mod onboarding;
 mod roles;
+mod save;
 mod startup;
 mod state;
 
@@ -109,6 +109,7 @@ pub fn run() -> i32 {
         return 1;
     }
     startup::init_logging();
+    startup::set_automated(args.automation);
     let forced = args.forced();
     let builder = specta_builder();
     // Creating the window's event loop panics inside GTK when the display
@@ -117,6 +118,23 @@ pub fn run() -> i32 {
     startup::quiet_panics(true);
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         tauri::Builder::default()
+            // First: a second start hands its arguments to the running
+            // instance, which comes to the front, and ends (two instances
+            // must not write one journal).
+            .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+                startup::bring_to_front(app)
+            }))
+            .plugin(
+                tauri_plugin_window_state::Builder::default()
+                    .with_state_flags(
+                        tauri_plugin_window_state::StateFlags::SIZE
+                            | tauri_plugin_window_state::StateFlags::POSITION
+                            | tauri_plugin_window_state::StateFlags::MAXIMIZED,
+                    )
+                    .build(),
+            )
+            .plugin(tauri_plugin_opener::init())
+            .plugin(tauri_plugin_dialog::init())
             .invoke_handler(builder.invoke_handler())
             .setup(move |app| {
                 use tauri::Manager;

@@ -49,18 +49,18 @@ pub async fn import_template(
     Ok(TemplateView::new(&template, false))
 }
 
-/// Saves a template to the Downloads folder (to share or edit), returning
-/// the file's path.
+/// Saves a template (to share or edit) where the admin chooses (the Save
+/// dialog, opened on Downloads): the file's path, or `null` when cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_template(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     id: String,
-) -> Result<String, CommandError> {
+) -> Result<Option<String>, CommandError> {
     let template = library(&state).find(&id)?;
     let text = serde_json::to_string_pretty(&template).unwrap_or_default();
-    crate::downloads::save(&app, &format!("{id}.rolecall-template.json"), &text)
+    crate::save::save_as(&app, &format!("{id}.rolecall-template.json"), &text).await
 }
 
 /// The people in a CSV file's text (see `rolecall_onboarding::people_from_csv`).
@@ -260,7 +260,8 @@ pub async fn discard_run(state: State<'_, AppState>, run_id: String) -> Result<(
     Ok(())
 }
 
-/// Saves a run's report to the Downloads folder, returning the file's path.
+/// Saves a run's report where the admin chooses (the Save dialog, opened on
+/// Downloads): the file's path, or `null` when the admin cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_report(
@@ -268,7 +269,7 @@ pub async fn export_report(
     state: State<'_, AppState>,
     report_id: u32,
     format: ReportFormat,
-) -> Result<String, CommandError> {
+) -> Result<Option<String>, CommandError> {
     use rolecall_grants::report::Format;
     let report = state.report(report_id).ok_or_else(|| {
         CommandError::new(
@@ -283,9 +284,10 @@ pub async fn export_report(
     };
     let text = report.render(&who(&state).await, format);
     let stamp = report.finished.replace([':', '-'], "");
-    crate::downloads::save(
+    crate::save::save_as(
         &app,
         &format!("rolecall-report-{stamp}.{}", format.extension()),
         &text,
     )
+    .await
 }

@@ -60,6 +60,34 @@ impl Args {
     }
 }
 
+static AUTOMATED: OnceLock<bool> = OnceLock::new();
+
+/// Whether WebDriver started this process, recorded once at start: the
+/// `--automation` argument, or `TAURI_WEBVIEW_AUTOMATION=true`, which
+/// tauri-driver sets and which already makes the webview drivable by
+/// WebDriver (so a seam it enables exposes nothing more).
+pub fn set_automated(argument: bool) {
+    let webview = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    let _ = AUTOMATED.set(argument || webview);
+}
+
+/// Whether WebDriver started this process: only then do test seams such as
+/// [`crate::save::SAVE_TO_ENV`] count.
+pub fn automated() -> bool {
+    AUTOMATED.get().copied().unwrap_or(false)
+}
+
+/// Shows, unminimises and focuses the main window (a second start of the app).
+pub fn bring_to_front(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    tracing::info!("a second start: bringing the running window to the front");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
 /// On Linux a window needs a display; GTK would panic without one.
 pub fn display_missing() -> Option<&'static str> {
     let missing = cfg!(target_os = "linux")

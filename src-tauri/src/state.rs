@@ -513,13 +513,16 @@ impl AppState {
 }
 
 /// The browser for interactive sign-in: a command from `ROLECALL_BROWSER`
-/// (automation, the end-to-end tests) or the system browser.
+/// (automation, the end-to-end tests) or the system browser, through Tauri's
+/// opener plugin (the OS's URL handler: `xdg-open`, `open`, the shell's).
 pub fn opener() -> rolecall_auth::interactive::Opener {
     match std::env::var(BROWSER_ENV) {
         Ok(command) if !command.trim().is_empty() => {
             rolecall_auth::interactive::browser_command(command)
         }
-        _ => rolecall_auth::interactive::system_browser(),
+        _ => Box::new(|url| {
+            tauri_plugin_opener::open_url(url.as_str(), None::<&str>).map_err(std::io::Error::other)
+        }),
     }
 }
 

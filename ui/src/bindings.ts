@@ -105,10 +105,11 @@ export const commands = {
 	 */
 	listRoleAssignments: (scope: string) => typedError<AssignmentView[], CommandError>(__TAURI_INVOKE("list_role_assignments", { scope })),
 	/**
-	 *  Saves the role assignments at `scope` to the Downloads folder as CSV (the
-	 *  portal's columns) or JSON, and returns the file's path.
+	 *  Saves the role assignments at `scope` as CSV (the portal's columns) or
+	 *  JSON where the admin chooses (the Save dialog, opened on Downloads): the
+	 *  file's path, or `null` when the admin cancelled.
 	 */
-	exportRoleAssignments: (scope: string, format: ExportFormat) => typedError<string, CommandError>(__TAURI_INVOKE("export_role_assignments", { scope, format })),
+	exportRoleAssignments: (scope: string, format: ExportFormat) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_role_assignments", { scope, format })),
 	/**  Operations whose name, display name or description hold every word typed. */
 	searchOperations: (text: string, data: boolean) => typedError<OperationView[], CommandError>(__TAURI_INVOKE("search_operations", { text, data })),
 	/**  What a pattern (`Microsoft.Support/*`, `*\/read`) grants in the catalogue. */
@@ -159,10 +160,10 @@ export const commands = {
 	 */
 	importTemplate: (fileName: string, text: string) => typedError<TemplateView, CommandError>(__TAURI_INVOKE("import_template", { fileName, text })),
 	/**
-	 *  Saves a template to the Downloads folder (to share or edit), returning
-	 *  the file's path.
+	 *  Saves a template (to share or edit) where the admin chooses (the Save
+	 *  dialog, opened on Downloads): the file's path, or `null` when cancelled.
 	 */
-	exportTemplate: (id: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_template", { id })),
+	exportTemplate: (id: string) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_template", { id })),
 	/**  The people in a CSV file's text (see `rolecall_onboarding::people_from_csv`). */
 	peopleFromCsv: (text: string) => typedError<string[], CommandError>(__TAURI_INVOKE("people_from_csv", { text })),
 	/**  Preflight and plan of an onboarding or offboarding; writes nothing. */
@@ -197,8 +198,11 @@ export const commands = {
 	resumeRun: (runId: string, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView, CommandError>(__TAURI_INVOKE("resume_run", { runId, onProgress })),
 	/**  Leaves an interrupted run as it is: it is no longer offered. */
 	discardRun: (runId: string) => typedError<null, CommandError>(__TAURI_INVOKE("discard_run", { runId })),
-	/**  Saves a run's report to the Downloads folder, returning the file's path. */
-	exportReport: (reportId: number, format: ReportFormat) => typedError<string, CommandError>(__TAURI_INVOKE("export_report", { reportId, format })),
+	/**
+	 *  Saves a run's report where the admin chooses (the Save dialog, opened on
+	 *  Downloads): the file's path, or `null` when the admin cancelled.
+	 */
+	exportReport: (reportId: number, format: ReportFormat) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_report", { reportId, format })),
 };
 
 /* Types */

@@ -67,31 +67,6 @@ pub fn following_redirects(cloud: &rolecall_core::CloudProfile) -> Result<Opener
     }))
 }
 
-/// Opens the system browser (the OS's URL handler) at the sign-in address.
-pub fn system_browser() -> Opener {
-    Box::new(|url: Url| {
-        #[cfg(target_os = "windows")]
-        let mut command = {
-            let mut c = std::process::Command::new("rundll32");
-            c.args(["url.dll,FileProtocolHandler", url.as_str()]);
-            c
-        };
-        #[cfg(target_os = "macos")]
-        let mut command = {
-            let mut c = std::process::Command::new("open");
-            c.arg(url.as_str());
-            c
-        };
-        #[cfg(not(any(target_os = "windows", target_os = "macos")))]
-        let mut command = {
-            let mut c = std::process::Command::new("xdg-open");
-            c.arg(url.as_str());
-            c
-        };
-        command.spawn().map(|_| ())
-    })
-}
-
 /// Runs `command` (split on spaces) with the sign-in address as its last
 /// argument, for automation (`ROLECALL_BROWSER`, `--browser-command`).
 pub fn browser_command(command: String) -> Opener {

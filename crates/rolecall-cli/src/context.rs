@@ -156,12 +156,11 @@ pub(crate) fn local_user() -> String {
 }
 /// Opens `url` with the configured command, or the system browser.
 pub(crate) fn opener(command: Option<String>) -> rolecall_auth::interactive::Opener {
-    use rolecall_auth::interactive::{browser_command, system_browser};
     match command {
-        Some(command) => browser_command(command),
+        Some(command) => rolecall_auth::interactive::browser_command(command),
         None => Box::new(|url: url::Url| {
             eprintln!("Opening your browser to sign in. If it does not open, visit:\n{url}");
-            system_browser()(url)
+            open::that_detached(url.as_str())
         }),
     }
 }

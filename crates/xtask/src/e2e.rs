@@ -351,6 +351,13 @@ impl Session {
             ),
         ));
 
+        // The Save dialog's answer (a native dialog WebDriver cannot reach):
+        // the app honours it only when WebDriver started it.
+        env.push((
+            "ROLECALL_E2E_SAVE_TO".into(),
+            scratch.join("saved").to_string_lossy().into_owned(),
+        ));
+
         // 5. tauri-driver, which starts WebKitWebDriver, which starts the app.
         let webdriver_port = free_port()?;
         let native_port = free_port()?;

@@ -132,6 +132,26 @@ describe("granting access through the window", () => {
     await screenshot(browser, "access-6-rerun");
   });
 
+  test("exports what applies at the resource group as CSV, through the export's save step (#15.4)", async () => {
+    // The harness answers the Save dialog with a folder (ROLECALL_E2E_SAVE_TO,
+    // honoured only under WebDriver); the file must hold the grants just made.
+    await click(browser, "nav-roleAssignments");
+    await click(browser, "view-assignments");
+    await click(browser, "expand-Contoso Voice Production");
+    await check(browser, "scope-rg-voice-gateway");
+    await click(browser, "export-Csv");
+    const saved = await byTestId(browser, "export-saved", 30_000);
+    const text = await saved.getText();
+    const file = text.slice(text.indexOf("/"));
+    assert.ok(file.startsWith(process.env.ROLECALL_E2E_SAVE_TO), `saved to ${file}`);
+    const csv = await readFile(file, "utf8");
+    const lines = csv.trim().split(/\r?\n/);
+    assert.match(lines[0], /Role/);
+    assert.ok(lines.some((l) => l.includes("Nadia Novak") && l.includes("Contributor")), csv);
+    assert.ok(lines.some((l) => l.includes("ACG Operators") && l.includes("Contributor")), csv);
+    await click(browser, "nav-onboard");
+  });
+
   test("ProvisioningAPI.ReadUser on the gateway's application, pinned by application id", async () => {
     await click(browser, "nav-appRoles");
     await typeOver(browser, "app-search", "Project");

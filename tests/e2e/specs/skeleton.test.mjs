@@ -2,6 +2,7 @@
 // round-trips to the Rust backend and on to the emulator, and every screen
 // opens. A screenshot of each screen is kept as an artifact.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { byTestId, captureIpc, launch, saveIpc, screenshot, signIn, signOut } from "../lib/app.mjs";
@@ -103,5 +104,22 @@ describe("demo mode (the app's own embedded emulator)", () => {
     await screenshot(browser, "demo-onboard");
     await saveIpc(browser, "demo");
     await signOut(browser);
+  });
+
+  test("a second start hands over to the running window and ends (one instance, one journal)", async () => {
+    // Started as a person would, a second time, with the same profile and session bus.
+    const second = spawn(process.env.ROLECALL_APP, ["--demo"], { stdio: "ignore" });
+    const status = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve("still running"), 20_000);
+      second.on("exit", (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    if (status === "still running") second.kill();
+    assert.equal(status, 0, "the second start should end at once, leaving the first window");
+    // The first window still answers.
+    await byTestId(browser, "sign-in");
+    assert.equal(await browser.execute(() => document.readyState), "complete");
   });
 });

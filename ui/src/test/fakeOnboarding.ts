@@ -752,10 +752,10 @@ export function fakeOnboarding(ctx: TenantContext) {
       else own.push(t);
       return ok(view(t, false));
     }),
-    exportTemplate: vi.fn(async (id: string) =>
+    exportTemplate: vi.fn(async (id: string): Promise<Result<string | null>> =>
       templates().some(({ t }) => t.id === id)
         ? ok(`/home/admin/Downloads/${id}.rolecall-template.json`)
-        : fail<string>("InvalidInput", `there is no template '${id}'`),
+        : fail<string | null>("InvalidInput", `there is no template '${id}'`),
     ),
     peopleFromCsv: vi.fn(async (text: string) => ok(peopleFromCsv(text))),
     prepareOnboarding: vi.fn(async (request: OnboardingRequest): Promise<Result<ProposalView>> => {
@@ -978,7 +978,7 @@ export function fakeOnboarding(ctx: TenantContext) {
       unfinished.splice(at, 1);
       return ok(null);
     }),
-    exportReport: vi.fn(async (reportId: number, format: ReportFormat): Promise<Result<string>> => {
+    exportReport: vi.fn(async (reportId: number, format: ReportFormat): Promise<Result<string | null>> => {
       const r = reports.get(reportId);
       if (!r) return fail("ReportExpired", "This report is no longer in memory; the journal still holds every write.");
       const extension = { markdown: "md", csv: "csv", json: "json" }[format];

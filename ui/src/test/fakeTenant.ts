@@ -448,7 +448,8 @@ export function fakeTenant(options: TenantOptions = {}) {
           }),
       ),
     ),
-    exportRoleAssignments: vi.fn(async (_scope: string, format: ExportFormat) =>
+    // The path the Save dialog gave; null when the admin cancelled it.
+    exportRoleAssignments: vi.fn(async (_scope: string, format: ExportFormat): Promise<Result<string | null>> =>
       ok(`/home/admin/Downloads/role-assignments-1.${format.toLowerCase()}`),
     ),
     planRemoval: vi.fn(async (grants: GrantView[]) => {

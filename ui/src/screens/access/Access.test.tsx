@@ -257,8 +257,15 @@ describe("the role assignments view", () => {
     expect(backend.planRemoval.mock.calls[0]![0][0]).toMatchObject({ type: "AzureRole", scope: GATEWAY_RG.toLowerCase() });
     expect(backend.removePlanned).toHaveBeenCalledTimes(1);
 
-    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    await user.click(screen.getByRole("button", { name: "Export CSV…" }));
     expect(await screen.findByTestId("export-saved")).toHaveTextContent("role-assignments-1.csv");
+
+    // Cancelling the Save dialog (the backend answers no path) is neither a
+    // save nor a failure: the earlier message goes and no error shows.
+    backend.exportRoleAssignments.mockResolvedValueOnce({ status: "ok", data: null });
+    await user.click(screen.getByRole("button", { name: "Export JSON…" }));
+    await waitFor(() => expect(screen.queryByTestId("export-saved")).not.toBeInTheDocument());
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 
   it("warns an admin about to remove their own right to manage access", async () => {

@@ -117,8 +117,8 @@ export function AssignmentsView() {
               value={filter}
               onChange={(_, d) => setFilter(d.value)}
             />
-            <Button onClick={() => void exportAs("Csv")}>Export CSV</Button>
-            <Button onClick={() => void exportAs("Json")}>Export JSON</Button>
+            <Button data-testid="export-Csv" onClick={() => void exportAs("Csv")}>Export CSV…</Button>
+            <Button data-testid="export-Json" onClick={() => void exportAs("Json")}>Export JSON…</Button>
           </div>
           {saved && (
             <MessageBar intent="success" data-testid="export-saved">

@@ -133,7 +133,7 @@ const FORMATS: { format: ReportFormat; label: string }[] = [
   { format: "json", label: "JSON" },
 ];
 
-/** Export as Markdown, CSV or JSON to the Downloads folder. */
+/** Export as Markdown, CSV or JSON, where the Save dialog says. */
 export function ReportExports({ report }: { report: RunReportView }) {
   const styles = useStyles();
   const backend = useBackend();
@@ -160,7 +160,7 @@ export function ReportExports({ report }: { report: RunReportView }) {
             data-testid={`export-${format}`}
             onClick={() => void save(format)}
           >
-            Export {label}
+            Export {label}…
           </Button>
         ))}
       </div>
