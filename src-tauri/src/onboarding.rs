@@ -63,11 +63,12 @@ pub async fn export_template(
     crate::save::save_as(&app, &format!("{id}.rolecall-template.json"), &text).await
 }
 
-/// The people in a CSV file's text (see `rolecall_onboarding::people_from_csv`).
+/// The people in a CSV file's text, each with its line, and the rows left
+/// out with why (see `rolecall_onboarding::read_people_csv`).
 #[tauri::command]
 #[specta::specta]
-pub async fn people_from_csv(text: String) -> Result<Vec<String>, CommandError> {
-    Ok(rolecall_onboarding::people_from_csv(&text))
+pub async fn people_from_csv(text: String) -> Result<CsvPeopleView, CommandError> {
+    Ok(rolecall_onboarding::read_people_csv(&text).into())
 }
 
 /// Preflight and plan of an onboarding or offboarding; writes nothing.

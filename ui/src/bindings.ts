@@ -164,8 +164,11 @@ export const commands = {
 	 *  dialog, opened on Downloads): the file's path, or `null` when cancelled.
 	 */
 	exportTemplate: (id: string) => typedError<string | null, CommandError>(__TAURI_INVOKE("export_template", { id })),
-	/**  The people in a CSV file's text (see `rolecall_onboarding::people_from_csv`). */
-	peopleFromCsv: (text: string) => typedError<string[], CommandError>(__TAURI_INVOKE("people_from_csv", { text })),
+	/**
+	 *  The people in a CSV file's text, each with its line, and the rows left
+	 *  out with why (see `rolecall_onboarding::read_people_csv`).
+	 */
+	peopleFromCsv: (text: string) => typedError<CsvPeopleView, CommandError>(__TAURI_INVOKE("people_from_csv", { text })),
 	/**  Preflight and plan of an onboarding or offboarding; writes nothing. */
 	prepareOnboarding: (request: OnboardingRequest) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_onboarding", { request })),
 	/**
@@ -363,6 +366,26 @@ export type ConnectionCheck = {
 	issuer: string,
 	tenant: string,
 	elapsedMs: number,
+};
+
+/**  A row of a CSV file that gave nobody, and why. */
+export type CsvLeftOutView = {
+	line: number,
+	reason: string,
+};
+
+/**  What a CSV file of people held (`rolecall_onboarding::read_people_csv`). */
+export type CsvPeopleView = {
+	people: CsvPersonView[],
+	leftOut: CsvLeftOutView[],
+	/**  "the userPrincipalName column", "the first column". */
+	column: string,
+};
+
+/**  A person of a CSV file, with the file's line (1 for its first). */
+export type CsvPersonView = {
+	text: string,
+	line: number,
 };
 
 /**  A custom role to edit or delete, and where. */

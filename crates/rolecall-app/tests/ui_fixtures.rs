@@ -55,11 +55,13 @@ fn ui_fixtures_are_up_to_date() {
     let dir = fixtures();
     let inputs: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("inputs.json")).unwrap()).unwrap();
-    let mut people: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // As `people_from_csv` answers over IPC.
+    let mut people: BTreeMap<String, Value> = BTreeMap::new();
     for (name, csv) in inputs["peopleCsv"].as_object().unwrap() {
+        let read = rolecall_onboarding::read_people_csv(csv.as_str().unwrap());
         people.insert(
             name.clone(),
-            rolecall_onboarding::people_from_csv(csv.as_str().unwrap()),
+            json!(rolecall_app::views::CsvPeopleView::from(read)),
         );
     }
     let assignment_names = answer_parts(&inputs, "assignmentNames", 3, |p| {

@@ -60,7 +60,16 @@ pub(crate) async fn onboarding(
     if let Some(path) = &spec.people_csv {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
-        people.extend(rolecall_onboarding::people_from_csv(&text));
+        let read = rolecall_onboarding::read_people_csv(&text);
+        for left in &read.left_out {
+            eprintln!(
+                "{}, line {}: left out, {}",
+                path.display(),
+                left.line,
+                left.reason
+            );
+        }
+        people.extend(read.people.into_iter().map(|p| p.text));
     }
     if people.is_empty() {
         anyhow::bail!("give --member (repeatable) or --people-csv FILE");

@@ -347,6 +347,35 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     };
     let planned = ok(&run([onboard("onboard"), vec!["--dry-run".into()]].concat()).await);
     assert_eq!(planned.matches("[to create]").count(), 3, "{planned}");
+    // People from a CSV: a row with nobody and a repeat are named by their
+    // line in the file, on stderr; the others are planned.
+    let people = dir.join("people.csv");
+    std::fs::write(
+        &people,
+        "userPrincipalName\nnadia.novak@contosodemo.onmicrosoft.com\n\n,\nNADIA.NOVAK@contosodemo.onmicrosoft.com\n",
+    )
+    .unwrap();
+    let from_csv = run([
+        onboard("onboard"),
+        vec![
+            "--dry-run".into(),
+            "--people-csv".into(),
+            people.display().to_string(),
+        ],
+    ]
+    .concat())
+    .await;
+    let planned = ok(&from_csv);
+    assert_eq!(planned.matches("[to create]").count(), 3, "{planned}");
+    let said = String::from_utf8_lossy(&from_csv.stderr);
+    assert!(
+        said.contains("people.csv, line 4: left out, nothing in the userPrincipalName column"),
+        "{said}"
+    );
+    assert!(
+        said.contains("people.csv, line 5: left out, NADIA.NOVAK@contosodemo.onmicrosoft.com is on line 2 already"),
+        "{said}"
+    );
     // `plan --json`: the proposal for automation, checks included.
     let proposal: serde_json::Value =
         serde_json::from_str(&ok(

@@ -21,7 +21,7 @@ pub mod template;
 
 pub use expand::{Expansion, Selection, expand};
 pub use session::{
-    Check, Level, Limits, Proposal, Request, people_from_csv, prepare, prepare_offboarding,
-    prepare_removal_of_everything, prepare_undo,
+    Check, CsvLeftOut, CsvPeople, CsvPerson, Level, Limits, Proposal, Request, people_from_csv,
+    prepare, prepare_offboarding, prepare_removal_of_everything, prepare_undo, read_people_csv,
 };
 pub use template::{Template, TemplateError, builtin};

@@ -194,24 +194,82 @@ impl Proposal {
     }
 }
 
+/// A person read from a CSV file, with the file's line it is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvPerson {
+    pub text: String,
+    /// 1 for the file's first line, as an editor numbers them.
+    pub line: u64,
+}
+
+/// A row of a CSV file that gave nobody, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvLeftOut {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What a CSV file of people held: who (in the file's order, each once) and
+/// which rows gave nobody. Lines are the file's own, so an admin can find
+/// each in an editor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvPeople {
+    pub people: Vec<CsvPerson>,
+    pub left_out: Vec<CsvLeftOut>,
+    /// The column people were read from: its header, or "the first column".
+    pub column: String,
+}
+
 /// People as a CSV file: one per row, by user principal name, object id or
 /// application id. A header naming a column `userPrincipalName`, `upn`,
 /// `mail`, `email`, `objectId`, `id`, `appId` or `member` picks that column;
 /// otherwise the first column is used (and a first row that is not a person
-/// is taken as a header). Empty rows, rows that cannot be read and
-/// duplicates are skipped.
-pub fn people_from_csv(text: &str) -> Vec<String> {
+/// is taken as a header). Rows with no value there, rows that cannot be read
+/// and repeats are left out, each with its line and the reason; blank lines
+/// are not rows.
+pub fn read_people_csv(text: &str) -> CsvPeople {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for record in reader.records().flatten() {
-        rows.push(record.iter().map(str::to_owned).collect());
+    // The reader's own line count misses blank lines before a record; the
+    // record's byte offset, past any line ends, gives the editor's line.
+    let line_at = |position: Option<&csv::Position>| {
+        let start = position.map_or(0, |p| p.byte() as usize).min(text.len());
+        let start = start
+            + text.as_bytes()[start..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        1 + text.as_bytes()[..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+    };
+    let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
+    let mut left_out = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = line_at(record.position());
+                rows.push((line, record.iter().map(str::to_owned).collect()));
+            }
+            Err(error) => left_out.push(CsvLeftOut {
+                line: line_at(error.position()),
+                reason: format!("it cannot be read as CSV ({error})"),
+            }),
+        }
     }
-    let Some(first) = rows.first() else {
-        return Vec::new();
+    let Some((_, first)) = rows.first() else {
+        return CsvPeople {
+            left_out,
+            column: "the first column".into(),
+            ..CsvPeople::default()
+        };
     };
     const NAMES: &[&str] = &[
         "userprincipalname",
@@ -226,10 +284,11 @@ pub fn people_from_csv(text: &str) -> Vec<String> {
         "application id",
         "member",
     ];
+    let header = |c: &String| c.trim_start_matches('\u{feff}').to_owned();
     let header_column = NAMES.iter().find_map(|name| {
         first
             .iter()
-            .position(|c| c.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+            .position(|c| header(c).eq_ignore_ascii_case(name))
     });
     let looks_like_person = |c: &str| c.contains('@') || rolecall_rbac::scope::is_guid(c.trim());
     let (column, skip) = match header_column {
@@ -237,11 +296,46 @@ pub fn people_from_csv(text: &str) -> Vec<String> {
         None if first.first().is_some_and(|c| !looks_like_person(c)) => (0, 1),
         None => (0, 0),
     };
-    let mut seen = HashSet::new();
-    rows.into_iter()
-        .skip(skip)
-        .filter_map(|row| row.get(column).cloned())
-        .filter(|c| !c.is_empty() && seen.insert(c.to_ascii_lowercase()))
+    let column_name = match header_column {
+        Some(column) => format!("the {} column", header(&first[column])),
+        None => "the first column".into(),
+    };
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut people = Vec::new();
+    for (line, row) in rows.into_iter().skip(skip) {
+        let text = row.get(column).map(String::as_str).unwrap_or_default();
+        if text.is_empty() {
+            left_out.push(CsvLeftOut {
+                line,
+                reason: format!("nothing in {column_name}"),
+            });
+        } else if let Some(first) = seen.get(&text.to_ascii_lowercase()) {
+            left_out.push(CsvLeftOut {
+                line,
+                reason: format!("{text} is on line {first} already"),
+            });
+        } else {
+            seen.insert(text.to_ascii_lowercase(), line);
+            people.push(CsvPerson {
+                text: text.to_owned(),
+                line,
+            });
+        }
+    }
+    left_out.sort_by_key(|l| l.line);
+    CsvPeople {
+        people,
+        left_out,
+        column: column_name,
+    }
+}
+
+/// The people of a CSV file alone (see [`read_people_csv`]).
+pub fn people_from_csv(text: &str) -> Vec<String> {
+    read_people_csv(text)
+        .people
+        .into_iter()
+        .map(|p| p.text)
         .collect()
 }
 
@@ -269,13 +363,15 @@ async fn people(
         match result {
             Ok(m) if !members.iter().any(|x| x.id.eq_ignore_ascii_case(&m.id)) => members.push(m),
             Ok(_) => {}
-            Err(rolecall_grants::resolve::ResolveError::NoMember(_)) => {
-                missing.push(format!("{} (#{})", text, n + 1))
-            }
+            // Named as the admin gave them (a CSV row's line is shown where
+            // the file is imported), in the order they were given.
+            Err(rolecall_grants::resolve::ResolveError::NoMember(_)) => missing.push((n, text)),
             // Throttling, the network, an expired sign-in: not "not found".
             Err(e) => return Err(e.into()),
         }
     }
+    missing.sort();
+    let missing: Vec<String> = missing.into_iter().map(|(_, text)| text).collect();
     if !missing.is_empty() {
         checks.push(Check::blocker(
             format!(
@@ -890,12 +986,37 @@ pub async fn prepare_undo(azure: &Azure, mut undo: Run) -> Result<Proposal, Expa
 mod prop {
     use super::*;
     proptest::proptest! {
-        /// Any bytes as a people CSV: a list of non-empty names, never a panic.
+        /// Any text as a people CSV: a list of non-empty names, never a panic.
         #[test]
         fn any_csv_gives_a_list(text in "\\PC{0,400}") {
             for person in people_from_csv(&text) {
                 proptest::prop_assert!(!person.trim().is_empty());
             }
+        }
+
+        /// Unquoted rows over several lines (blank ones, CRLF, a BOM): each
+        /// person's line is a line of the file that holds them.
+        #[test]
+        fn each_person_is_on_its_line(text in "[a-z0-9@.,; \\n\\r\\t\u{feff}é-]{0,300}") {
+            let lines: Vec<&str> = text.split('\n').collect();
+            for person in read_people_csv(&text).people {
+                let line = lines.get(person.line as usize - 1).copied().unwrap_or_default();
+                proptest::prop_assert!(line.contains(&person.text), "{person:?} not on {line:?}");
+            }
+        }
+
+        /// Rows of people with blank lines between: every line number is the row's.
+        #[test]
+        fn lines_survive_blank_lines(blanks in proptest::collection::vec(0usize..3, 1..12)) {
+            let mut text = String::from("userPrincipalName\n");
+            let mut expected = Vec::new();
+            for (n, blank) in blanks.iter().enumerate() {
+                text.push_str(&"\r\n".repeat(*blank));
+                expected.push(text.matches('\n').count() as u64 + 1);
+                text.push_str(&format!("p{n}@contoso.com\n"));
+            }
+            let lines: Vec<u64> = read_people_csv(&text).people.iter().map(|p| p.line).collect();
+            proptest::prop_assert_eq!(lines, expected);
         }
     }
 }

@@ -15,7 +15,8 @@ use rolecall_grants::runs::{self, RunOptions};
 use rolecall_grants::{Journal, Outcome, RunKind};
 use rolecall_onboarding::session::{Level, RoleState};
 use rolecall_onboarding::{
-    Limits, Request, Template, builtin, people_from_csv, prepare, prepare_offboarding,
+    CsvLeftOut, CsvPerson, Limits, Request, Template, builtin, people_from_csv, prepare,
+    prepare_offboarding, read_people_csv,
 };
 use rolecall_rbac::Catalogue;
 use rolecall_testkit::*;
@@ -133,6 +134,40 @@ fn people_come_from_csv_files_as_admins_have_them() {
         ["nadia@contoso.com"]
     );
     assert!(people_from_csv("").is_empty());
+}
+
+#[test]
+fn each_person_and_each_row_left_out_keeps_its_line_in_the_file() {
+    // The file: a header, four people, an empty row, a repeat, a
+    // blank line (not a row) and a row too short for the column.
+    let csv = "displayName,userPrincipalName\nNadia,nadia@contoso.com\nIvan,ivan@contoso.com\n,\n\nNadia again,NADIA@contoso.com\nOlga,olga@contoso.com\nShort\nPia,pia@contoso.com\n";
+    let read = read_people_csv(csv);
+    let person = |text: &str, line| CsvPerson {
+        text: text.into(),
+        line,
+    };
+    assert_eq!(
+        read.people,
+        [
+            person("nadia@contoso.com", 2),
+            person("ivan@contoso.com", 3),
+            person("olga@contoso.com", 7),
+            person("pia@contoso.com", 9),
+        ]
+    );
+    let left_out = |line, reason: &str| CsvLeftOut {
+        line,
+        reason: reason.into(),
+    };
+    assert_eq!(
+        read.left_out,
+        [
+            left_out(4, "nothing in the userPrincipalName column"),
+            left_out(6, "NADIA@contoso.com is on line 2 already"),
+            left_out(8, "nothing in the userPrincipalName column"),
+        ]
+    );
+    assert_eq!(read.column, "the userPrincipalName column");
 }
 
 #[tokio::test]
@@ -451,7 +486,7 @@ async fn fifty_people_from_a_csv_each_get_the_grant_once() {
     assert!(
         blockers[0]
             .detail
-            .contains("nobody@contosodemo.onmicrosoft.com (#51)")
+            .contains("nobody@contosodemo.onmicrosoft.com.")
     );
 
     req.people.pop();

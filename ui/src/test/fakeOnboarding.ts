@@ -5,6 +5,7 @@ import fixtureInputs from "./fixtures/inputs.json";
 import type { Channel } from "@tauri-apps/api/core";
 import type {
   AppView,
+  CsvPeopleView,
   CheckView,
   GrantView,
   MemberView,
@@ -243,9 +244,9 @@ const appRoleAssignmentId = () => `a5516000-0000-4000-8000-${String(++appRoleAss
  * CSV texts the tests upload are in `fixtures/inputs.json`, the answers in
  * `fixtures/answers.json` (written by `cargo xtask fixtures`).
  */
-export function peopleFromCsv(text: string): string[] {
+export function peopleFromCsv(text: string): CsvPeopleView {
   const name = Object.entries(fixtureInputs.peopleCsv).find(([, csv]) => csv === text)?.[0];
-  const answer = name && (fixtureAnswers.peopleFromCsv as Record<string, string[]>)[name];
+  const answer = name && (fixtureAnswers.peopleFromCsv as Record<string, CsvPeopleView>)[name];
   if (!answer) {
     throw new Error("No fixture for this CSV: add it to ui/src/test/fixtures/inputs.json and run `cargo xtask fixtures`.");
   }
@@ -557,9 +558,9 @@ export function fakeOnboarding(ctx: TenantContext) {
   const people = (wanted: string[], checks: CheckView[]) => {
     const found: MemberView[] = [];
     const missing: string[] = [];
-    wanted.forEach((text, n) => {
+    wanted.forEach((text) => {
       const m = resolve(text);
-      if (!m) missing.push(`${text} (#${n + 1})`);
+      if (!m) missing.push(text);
       else if (!found.some((f) => f.id === m.id)) found.push(m);
     });
     if (missing.length)

@@ -641,6 +641,31 @@ impl From<rolecall_onboarding::expand::ExpandError> for CommandError {
     }
 }
 
+impl From<rolecall_onboarding::CsvPeople> for CsvPeopleView {
+    fn from(read: rolecall_onboarding::CsvPeople) -> Self {
+        let line = |l: u64| u32::try_from(l).unwrap_or(u32::MAX);
+        Self {
+            people: read
+                .people
+                .into_iter()
+                .map(|p| CsvPersonView {
+                    text: p.text,
+                    line: line(p.line),
+                })
+                .collect(),
+            left_out: read
+                .left_out
+                .into_iter()
+                .map(|l| CsvLeftOutView {
+                    line: line(l.line),
+                    reason: l.reason,
+                })
+                .collect(),
+            column: read.column,
+        }
+    }
+}
+
 #[cfg(test)]
 mod error_kind_tests {
     use super::*;

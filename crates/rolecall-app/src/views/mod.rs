@@ -568,6 +568,35 @@ pub struct DraftCheckView {
     pub in_place: String,
 }
 
+/// A person of a CSV file, with the file's line (1 for its first).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvPersonView {
+    pub text: String,
+    pub line: u32,
+}
+
+/// A row of a CSV file that gave nobody, and why.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvLeftOutView {
+    pub line: u32,
+    pub reason: String,
+}
+
+/// What a CSV file of people held (`rolecall_onboarding::read_people_csv`).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvPeopleView {
+    pub people: Vec<CsvPersonView>,
+    pub left_out: Vec<CsvLeftOutView>,
+    /// "the userPrincipalName column", "the first column".
+    pub column: String,
+}
+
 /// A resource provider of the catalogue.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]

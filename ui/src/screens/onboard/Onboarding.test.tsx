@@ -285,7 +285,12 @@ describe("onboarding from a template", () => {
     await user.click(next());
     const csv = new File([fixtureInputs.peopleCsv.team], "team.csv", { type: "text/csv" });
     await user.upload(screen.getByTestId("import-csv-file"), csv);
-    expect(await screen.findByTestId("csv-summary")).toHaveTextContent("Imported 3 people from team.csv");
+    const summary = await screen.findByTestId("csv-summary");
+    expect(summary).toHaveTextContent("Imported 3 people from team.csv, the userPrincipalName column");
+    // The repeated row is not dropped in silence: its line in the file, and why.
+    expect(within(summary).getByTestId("csv-left-out")).toHaveTextContent(
+      "line 5: nadia.novak@contosodemo.onmicrosoft.com is on line 2 already",
+    );
     expect(screen.getAllByTestId("csv-person").map((c) => c.textContent)).toEqual([
       nadia.detail,
       tom.detail,
@@ -295,7 +300,8 @@ describe("onboarding from a template", () => {
 
     const blocker = await screen.findByTestId("check-blocker");
     expect(blocker).toHaveTextContent("1 of 3 people are not in this directory");
-    expect(blocker).toHaveTextContent("nobody@contosodemo.onmicrosoft.com (#3)");
+    // Named as in the file, not by a position that matches no line of it.
+    expect(blocker).toHaveTextContent("nobody@contosodemo.onmicrosoft.com. Check the spelling");
     expect(screen.getByTestId("apply-proposal")).toBeDisabled();
 
     await user.click(screen.getByRole("button", { name: "Back" }));

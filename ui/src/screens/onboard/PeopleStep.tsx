@@ -9,7 +9,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { ArrowImportRegular, DismissRegular } from "@fluentui/react-icons";
-import type { MemberView } from "../../bindings";
+import type { CsvLeftOutView, MemberView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { MemberPicker } from "../../components/MemberPicker";
@@ -19,6 +19,7 @@ import { readFile } from "./files";
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
+  leftOut: { margin: `${tokens.spacingVerticalXS} 0 0`, paddingLeft: tokens.spacingHorizontalL },
   chips: { listStyleType: "none", margin: 0, padding: 0, display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS },
   chip: {
     display: "inline-flex",
@@ -57,7 +58,13 @@ export function PeopleStep({
   const styles = useStyles();
   const backend = useBackend();
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [summary, setSummary] = useState<{ file: string; count: number; added: number } | null>(null);
+  const [summary, setSummary] = useState<{
+    file: string;
+    count: number;
+    added: number;
+    leftOut: CsvLeftOutView[];
+    column: string;
+  } | null>(null);
 
   const importCsv = async (f: File) => {
     setProblem(null);
@@ -74,9 +81,15 @@ export function PeopleStep({
       return;
     }
     const known = new Set(imported.map((p) => p.toLowerCase()));
-    const fresh = r.data.filter((p) => !known.has(p.toLowerCase()));
+    const fresh = r.data.people.map((p) => p.text).filter((p) => !known.has(p.toLowerCase()));
     onImported([...imported, ...fresh]);
-    setSummary({ file: f.name, count: r.data.length, added: fresh.length });
+    setSummary({
+      file: f.name,
+      count: r.data.people.length,
+      added: fresh.length,
+      leftOut: r.data.leftOut,
+      column: r.data.column,
+    });
   };
 
   return (
@@ -98,13 +111,28 @@ export function PeopleStep({
       </div>
       <ErrorBar problem={problem} title="The file could not be used" />
       {summary && (
-        <MessageBar intent={summary.count ? "success" : "warning"} data-testid="csv-summary">
+        <MessageBar
+          intent={summary.count && summary.leftOut.length === 0 ? "success" : "warning"}
+          data-testid="csv-summary"
+        >
           <MessageBarBody>
             {summary.count === 0
-              ? `Nobody found in ${summary.file}: put one user principal name, object id or application id per row.`
-              : `Imported ${summary.count} ${summary.count === 1 ? "person" : "people"} from ${summary.file}` +
+              ? `Nobody found in ${summary.file} (${summary.column}): put one user principal name, object id or application id per row.`
+              : `Imported ${summary.count} ${summary.count === 1 ? "person" : "people"} from ${summary.file}, ${summary.column}` +
                 (summary.added < summary.count ? ` (${summary.count - summary.added} already in the list).` : ".") +
                 " Each is looked up in the directory when you review."}
+            {summary.leftOut.length > 0 && (
+              <>
+                {` Left out ${summary.leftOut.length} ${summary.leftOut.length === 1 ? "row" : "rows"} of the file:`}
+                <ul className={styles.leftOut} data-testid="csv-left-out">
+                  {summary.leftOut.map((l) => (
+                    <li key={l.line}>
+                      line {l.line}: {l.reason}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
           </MessageBarBody>
         </MessageBar>
       )}
