@@ -71,6 +71,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         onboarding::prepare_removal,
         onboarding::prepare_undo,
         onboarding::prepare_undo_file,
+        onboarding::list_activity,
+        onboarding::prepare_undo_activity,
         onboarding::run_proposal,
         onboarding::unfinished_runs,
         onboarding::resume_run,

@@ -161,6 +161,28 @@ pub async fn prepare_undo_file(
     keep_undo(&state, rolecall_app::undo::of_report(&text)?).await
 }
 
+/// Everything Rolecall wrote, from the journal (every wizard, runs and
+/// batches, across restarts and from `rolecall-cli` when it shares the
+/// journal), newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_activity(state: State<'_, AppState>) -> Result<Vec<ActivityView>, CommandError> {
+    let history = rolecall_app::activity::history(state.journal_for_writes()?)?;
+    Ok(history.iter().map(ActivityView::from).collect())
+}
+
+/// Undoing an activity of the journal: what it created and is still in
+/// place, to review; writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_undo_activity(
+    state: State<'_, AppState>,
+    activity_id: String,
+) -> Result<ProposalView, CommandError> {
+    let run = rolecall_app::activity::undo_of(state.journal_for_writes()?, &activity_id)?;
+    keep_undo(&state, run).await
+}
+
 async fn keep_undo(
     state: &AppState,
     run: rolecall_grants::Run,

@@ -171,6 +171,7 @@ pub async fn save_role_draft(
     let role = save_draft(
         &azure,
         catalogue(&state).await?,
+        state.journal_for_writes()?,
         &draft,
         saving,
         &custom_roles::Settle::default(),
@@ -189,7 +190,8 @@ pub async fn delete_custom_role(
 ) -> Result<(), CommandError> {
     let scope = rolecall_rbac::Scope::parse(&scope)?;
     let azure = state.azure()?;
-    rolecall_app::roles::delete_custom_role(&azure, &scope, &role_id).await?;
+    let journal = state.journal_for_writes()?;
+    rolecall_app::roles::delete_custom_role(&azure, journal, &scope, &role_id).await?;
     Ok(())
 }
 

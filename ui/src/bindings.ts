@@ -187,6 +187,17 @@ export const commands = {
 	 */
 	prepareUndoFile: (text: string) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo_file", { text })),
 	/**
+	 *  Everything Rolecall wrote, from the journal (every wizard, runs and
+	 *  batches, across restarts and from `rolecall-cli` when it shares the
+	 *  journal), newest first.
+	 */
+	listActivity: () => typedError<ActivityView_Serialize[], CommandError>(__TAURI_INVOKE("list_activity")),
+	/**
+	 *  Undoing an activity of the journal: what it created and is still in
+	 *  place, to review; writes nothing.
+	 */
+	prepareUndoActivity: (activityId: string) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo_activity", { activityId })),
+	/**
 	 *  Carries out a reviewed proposal, journaled, streaming progress. Its
 	 *  grants are planned again as they are written, so whatever changed while
 	 *  the admin reviewed is seen.
@@ -243,6 +254,44 @@ export type ActiveView_Serialize = {
 	health: SessionHealth,
 	/**  What to do, when not ready. */
 	message: string | null,
+};
+
+/**  Where an activity of the journal stands. */
+export type ActivityState = 
+/**  A run that ended, or a wizard's batch (which is done when written). */
+"Done" | 
+/**  A run that began and did not end (or goes on now elsewhere). */
+"Interrupted" | 
+/**  An interrupted run the admin chose not to resume. */
+"Discarded";
+
+/**  A group of writes from the journal: a run or one wizard's batch. */
+export type ActivityView = ActivityView_Serialize | ActivityView_Deserialize;
+
+/**  A group of writes from the journal: a run or one wizard's batch. */
+export type ActivityView_Deserialize = {
+	id: string,
+	title: string,
+	/**  A run's kind; `null` for a wizard's batch. */
+	kind?: RunKindView | null,
+	began: string,
+	state: ActivityState,
+	writes: WrittenView[],
+	/**  Whether it created something an undo could remove. */
+	canUndo: boolean,
+};
+
+/**  A group of writes from the journal: a run or one wizard's batch. */
+export type ActivityView_Serialize = {
+	id: string,
+	title: string,
+	/**  A run's kind; `null` for a wizard's batch. */
+	kind: RunKindView | null,
+	began: string,
+	state: ActivityState,
+	writes: WrittenView[],
+	/**  Whether it created something an undo could remove. */
+	canUndo: boolean,
 };
 
 /**  What the frame shows in its header. */
@@ -856,6 +905,16 @@ export type UnfinishedView = {
 	total: number,
 	/**  Writes the journal shows were made before it stopped. */
 	written: number,
+};
+
+/**  One write of an activity. */
+export type WrittenView = {
+	at: string,
+	/**  "Reader for Nadia Novak at …", "Custom role Contoso SMTP Sender". */
+	summary: string,
+	/**  What became of it ("Edited." and "Deleted." for a custom role). */
+	outcome: OutcomeView,
+	removing: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -77,7 +77,7 @@ export const SCREENS: ScreenInfo[] = [
     label: "Activity",
     icon: HistoryRegular,
     summary:
-      "Runs a crash or a closed window cut short, to resume or discard, and this session's reports with Azure's request ids, ready to export.",
+      "Runs a crash or a closed window cut short, to resume or discard; this session's reports, ready to export; and everything Rolecall wrote, from its journal, with undo.",
     component: ActivityScreen,
   },
 ];

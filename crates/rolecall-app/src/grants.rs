@@ -126,12 +126,12 @@ pub async fn apply(
     plan: &Plan,
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Result<Vec<Outcome>> {
-    let journal = ctx.journal()?;
+    let journal = ctx.journal()?.for_batch();
     Ok(rolecall_grants::apply(
         ctx.azure,
         plan,
         &rolecall_grants::ApplyOptions::default(),
-        Some(journal),
+        Some(&journal),
         on_event,
     )
     .await)
@@ -144,8 +144,8 @@ pub async fn remove(
     grants: &[Grant],
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Result<Vec<Outcome>> {
-    let journal = ctx.journal()?;
-    Ok(rolecall_grants::remove(ctx.azure, grants, Removes::Any, 4, Some(journal), on_event).await)
+    let journal = ctx.journal()?.for_batch();
+    Ok(rolecall_grants::remove(ctx.azure, grants, Removes::Any, 4, Some(&journal), on_event).await)
 }
 
 /// Removes what a reviewed removal plan found in place; the rest is

@@ -9,6 +9,7 @@
 //! This crate grows as the shells' own copies move in (issue #14); see
 //! `ARCHITECTURE.md`.
 
+pub mod activity;
 pub mod catalogue;
 pub mod connect;
 pub mod context;

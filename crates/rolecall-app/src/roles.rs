@@ -104,9 +104,13 @@ pub async fn check_draft(
 /// Writes a draft (checked first against the catalogue, the directory's
 /// role names and the admin's rights; nothing is written while anything in
 /// it is an error) and waits until ARM reads it back consistently.
+///
+/// The write is journaled (`createRole` or `updateRole`) as its own batch,
+/// so Activity lists it and can undo a creation.
 pub async fn save_draft(
     azure: &Azure,
     catalogue: std::sync::Arc<rolecall_rbac::Catalogue>,
+    journal: &rolecall_grants::Journal,
     draft: &rolecall_rbac::draft::Draft,
     saving: Saving<'_>,
     settle: &rolecall_grants::custom_roles::Settle,
@@ -114,17 +118,28 @@ pub async fn save_draft(
     use rolecall_grants::custom_roles::{self, RoleError, Tenant};
     let subscription = draft_subscription(draft)?;
     let tenant = Tenant::load_with(azure, catalogue, &subscription).await?;
-    let saved = match saving {
-        Saving::New => {
-            let guid = new_role_id(&draft.role_name, &subscription);
-            custom_roles::create(azure, &tenant, draft, &guid, settle).await
-        }
-        Saving::Edit(guid) => custom_roles::update(azure, &tenant, draft, guid, settle).await,
+    let (guid, action) = match saving {
+        Saving::New => (new_role_id(&draft.role_name, &subscription), "createRole"),
+        Saving::Edit(guid) => (guid.to_owned(), "updateRole"),
     };
-    saved.map_err(|e| match e {
-        RoleError::Azure(e) => e.into(),
+    let saved = match saving {
+        Saving::New => custom_roles::create(azure, &tenant, draft, &guid, settle).await,
+        Saving::Edit(_) => custom_roles::update(azure, &tenant, draft, &guid, settle).await,
+    };
+    let saved = saved.map_err(|e| match e {
+        RoleError::Azure(e) => AppError::from(e),
         other => AppError::new(ErrorKind::Refused, "RoleNotSaved", other.to_string()),
-    })
+    })?;
+    let role = rolecall_grants::RunRole {
+        guid,
+        draft: draft.clone(),
+    };
+    let outcome = rolecall_grants::Outcome::Created {
+        assignment_id: saved.id.clone(),
+        request_id: None,
+    };
+    journal.for_batch().record_role(action, &role, &outcome);
+    Ok(saved)
 }
 
 /// Where a custom role is deleted: at its first assignable scope, where
@@ -207,6 +222,7 @@ pub async fn custom_roles(azure: &Azure) -> Result<Vec<CustomRole>> {
 /// Returns the deleted role.
 pub async fn delete_custom_role(
     azure: &Azure,
+    journal: &rolecall_grants::Journal,
     scope: &Scope,
     role: &str,
 ) -> Result<RoleDefinition> {
@@ -228,10 +244,19 @@ pub async fn delete_custom_role(
     if !using.is_empty() {
         return Err(still_assigned(&found, &using));
     }
-    azure
-        .arm
-        .delete_role_definition(&deletion_scope(&found, scope), &found.name)
-        .await?;
+    let at = deletion_scope(&found, scope);
+    azure.arm.delete_role_definition(&at, &found.name).await?;
+    let role = rolecall_grants::RunRole {
+        guid: found.name.clone(),
+        draft: rolecall_rbac::draft::Draft {
+            role_name: found.role_name().to_owned(),
+            assignable_scopes: vec![at],
+            ..Default::default()
+        },
+    };
+    journal
+        .for_batch()
+        .record_role("deleteRole", &role, &rolecall_grants::Outcome::Removed);
     Ok(found)
 }
 

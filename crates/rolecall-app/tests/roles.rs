@@ -10,6 +10,8 @@ use rolecall_testkit::*;
 async fn a_custom_role_found_below_its_scope_is_deleted_where_it_lives_and_the_refusals_hold() {
     let world = World::demo().await;
     let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let scratch = tempfile::tempdir().unwrap();
+    let journal = rolecall_grants::Journal::open(&scratch.path().join("journal.jsonl")).unwrap();
     let subscription = voice();
     let guid = new_role_id("Gateway log reader", &subscription);
     let properties = RoleProperties {
@@ -30,7 +32,7 @@ async fn a_custom_role_found_below_its_scope_is_deleted_where_it_lives_and_the_r
 
     // A built-in role is refused, naming the rule.
     let below = Scope::parse(&format!("{subscription}/resourceGroups/rg-voice-gateway")).unwrap();
-    let refused = delete_custom_role(&olivia, &below, "Reader")
+    let refused = delete_custom_role(&olivia, &journal, &below, "Reader")
         .await
         .unwrap_err();
     assert_eq!(
@@ -39,7 +41,7 @@ async fn a_custom_role_found_below_its_scope_is_deleted_where_it_lives_and_the_r
     );
 
     // Found from a resource group below, deleted at its subscription.
-    let deleted = delete_custom_role(&olivia, &below, "Gateway log reader")
+    let deleted = delete_custom_role(&olivia, &journal, &below, "Gateway log reader")
         .await
         .unwrap();
     assert_eq!(deleted.name, guid);
@@ -165,9 +167,18 @@ async fn a_draft_is_created_then_edited_in_place() {
         interval: std::time::Duration::from_millis(50),
         timeout: std::time::Duration::from_secs(30),
     };
-    let made = save_draft(&olivia, catalogue.clone(), &draft, Saving::New, &settle)
-        .await
-        .unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let journal = rolecall_grants::Journal::open(&scratch.path().join("journal.jsonl")).unwrap();
+    let made = save_draft(
+        &olivia,
+        catalogue.clone(),
+        &journal,
+        &draft,
+        Saving::New,
+        &settle,
+    )
+    .await
+    .unwrap();
     assert_eq!(made.name, new_role_id("Gateway support desk", &voice()));
     // Checked as both front ends check it: what it grants, and that it is in place now.
     let check =
@@ -188,6 +199,7 @@ async fn a_draft_is_created_then_edited_in_place() {
     let edited = save_draft(
         &olivia,
         catalogue,
+        &journal,
         &draft,
         Saving::Edit(&made.name),
         &settle,
@@ -196,6 +208,32 @@ async fn a_draft_is_created_then_edited_in_place() {
     .unwrap();
     assert_eq!(edited.name, made.name);
     assert_eq!(edited.properties.description, "support tickets (EMEA)");
+
+    // Both writes are in the journal, read back as a restart would, each a
+    // batch of its own; undoing the creation offers to delete the role.
+    let reopened = rolecall_grants::Journal::open(journal.path()).unwrap();
+    let history = rolecall_app::activity::history(&reopened).unwrap();
+    let titles: Vec<&str> = history.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Custom role edited: Gateway support desk",
+            "Custom role created: Gateway support desk"
+        ]
+    );
+    assert!(history[0].undo().is_none(), "an edit is not undone");
+    let undo = rolecall_app::activity::undo_of(&reopened, &history[1].id).unwrap();
+    let proposal = rolecall_app::onboarding::prepare_undo(&olivia, undo)
+        .await
+        .unwrap();
+    assert_eq!(proposal.custom_roles.len(), 1);
+    assert_eq!(proposal.custom_roles[0].role.guid, made.name);
+    assert_eq!(
+        proposal.custom_roles[0].state,
+        rolecall_onboarding::session::RoleState::ToDeleteIfUnused
+    );
+    let nothing = rolecall_app::activity::undo_of(&reopened, &history[0].id).unwrap_err();
+    assert!(nothing.message.contains("nothing to undo"), "{nothing}");
 
     let nowhere = rolecall_rbac::draft::Draft {
         assignable_scopes: Vec::new(),

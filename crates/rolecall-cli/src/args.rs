@@ -91,6 +91,9 @@ pub enum RoleAction {
         who: Who,
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
+        /// Where the write is recorded (default: Rolecall's data folder).
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
     },
     /// Check, then update an existing custom role in place and wait until ARM reads it back.
     Update {
@@ -101,6 +104,9 @@ pub enum RoleAction {
         /// The role to update: its current name or id.
         #[arg(long)]
         role: String,
+        /// Where the write is recorded (default: Rolecall's data folder).
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
     },
     /// Delete a custom role; refused, with the list, while it is assigned.
     Delete {
@@ -112,6 +118,9 @@ pub enum RoleAction {
         /// The role's name or id.
         #[arg(long)]
         role: String,
+        /// Where the write is recorded (default: Rolecall's data folder).
+        #[arg(long, value_name = "FILE")]
+        journal: Option<PathBuf>,
     },
 }
 

@@ -8,7 +8,7 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
     let RoleArgs { action } = args;
     match action {
         RoleAction::Check { who, file }
-        | RoleAction::Create { who, file }
+        | RoleAction::Create { who, file, .. }
         | RoleAction::Update { who, file, .. } => {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", file.display()))?;
@@ -57,8 +57,22 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                     Some(guid) => Saving::Edit(guid),
                     None => Saving::New,
                 };
-                let role =
-                    save_draft(&azure, catalogue, &draft, saving, &Default::default()).await?;
+                let journal = match action {
+                    RoleAction::Create { journal, .. } | RoleAction::Update { journal, .. } => {
+                        journal.as_ref()
+                    }
+                    _ => None,
+                };
+                let journal = self::journal(journal)?;
+                let role = save_draft(
+                    &azure,
+                    catalogue,
+                    &journal,
+                    &draft,
+                    saving,
+                    &Default::default(),
+                )
+                .await?;
                 let verb = if editing.is_some() {
                     "updated"
                 } else {
@@ -74,12 +88,19 @@ pub(crate) async fn role(ctx: &Ctx<'_>, args: &RoleArgs) -> anyhow::Result<()> {
                 })?;
             }
         }
-        RoleAction::Delete { who, scope, role } => {
+        RoleAction::Delete {
+            who,
+            scope,
+            role,
+            journal,
+        } => {
             let scope = rolecall_rbac::Scope::parse(scope)?;
+            let journal = self::journal(journal.as_ref())?;
             let (_, azure) = connect(cli, cloud, who).await?;
             // Deleted where it lives (its first assignable scope),
             // refused for a built-in role or one still assigned.
-            let found = rolecall_app::roles::delete_custom_role(&azure, &scope, role).await?;
+            let found =
+                rolecall_app::roles::delete_custom_role(&azure, &journal, &scope, role).await?;
             println!("deleted {}", found.role_name());
         }
     }

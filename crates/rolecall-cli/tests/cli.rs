@@ -286,8 +286,21 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         .to_string(),
     )
     .unwrap();
-    let file = || vec!["--file".to_owned(), draft.display().to_string()];
-    let checked = ok(&run([vec!["role".into(), "check".into()], file()].concat()).await);
+    let file = || {
+        vec![
+            "--file".to_owned(),
+            draft.display().to_string(),
+            "--journal".into(),
+            journal.display().to_string(),
+        ]
+    };
+    let checked = ok(&run(vec![
+        "role".into(),
+        "check".into(),
+        "--file".into(),
+        draft.display().to_string(),
+    ])
+    .await);
     assert!(checked.contains("no issue"), "{checked}");
     let created = ok(&run([vec!["role".into(), "create".into()], file()].concat()).await);
     assert!(created.contains("created CLI SMTP Sender"), "{created}");
@@ -322,9 +335,24 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         email_rg.clone(),
         "--role".into(),
         "CLI SMTP Sender".into(),
+        "--journal".into(),
+        journal.display().to_string(),
     ])
     .await);
     assert!(deleted.contains("deleted"), "{deleted}");
+    // Each custom role write is in the journal, in a batch of its own.
+    let written: Vec<serde_json::Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|e: &serde_json::Value| e["role"]["roleName"] == "CLI SMTP Sender")
+        .collect();
+    let actions: Vec<&str> = written
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["createRole", "updateRole", "deleteRole"]);
+    assert!(written.iter().all(|e| e["run"].is_string()), "{written:?}");
 
     // Onboarding with a template: every gateway task for Nadia, then offboarding.
     let listed = ok(&run(vec!["template".into(), "list".into()]).await);

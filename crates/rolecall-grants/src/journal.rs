@@ -66,6 +66,156 @@ struct Entry<'a> {
     outcome: &'a Outcome,
 }
 
+/// A group of writes in the journal: a run (an onboarding, an offboarding,
+/// an undo) or one wizard's batch.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    /// The run's or batch's id (`line-N` for an older id-less entry).
+    pub id: String,
+    /// The run's title, or one made from what the batch wrote.
+    pub title: String,
+    /// A run's kind; `None` for a batch.
+    pub kind: Option<crate::model::RunKind>,
+    /// When it began (RFC 3339).
+    pub began: String,
+    /// When a run was marked ended; `None` for a batch, or a run interrupted
+    /// (or going on now).
+    pub ended: Option<String>,
+    /// An interrupted run the admin chose not to resume.
+    pub discarded: bool,
+    pub writes: Vec<Written>,
+}
+
+/// One write, as the journal has it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Written {
+    pub at: String,
+    /// `assign`, `remove`, `createRole`, `updateRole`, `deleteRole`.
+    pub action: String,
+    pub grant: Option<Grant>,
+    pub role: Option<RoleWritten>,
+    pub outcome: Outcome,
+}
+
+/// The custom role a write was about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleWritten {
+    pub guid: String,
+    pub role_name: String,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+impl Activity {
+    /// What undoing it would remove: the grants and custom roles it created
+    /// (to be planned against live state first); `None` when it created none.
+    pub fn undo(&self) -> Option<Run> {
+        let created = |w: &&Written| matches!(w.outcome, Outcome::Created { .. });
+        let grants: Vec<Grant> = self
+            .writes
+            .iter()
+            .filter(|w| w.action == "assign")
+            .filter(created)
+            .filter_map(|w| w.grant.clone())
+            .collect();
+        let roles: Vec<RunRole> = self
+            .writes
+            .iter()
+            .filter(|w| w.action == "createRole")
+            .filter(created)
+            .filter_map(|w| {
+                let role = w.role.as_ref()?;
+                Some(RunRole {
+                    guid: role.guid.clone(),
+                    draft: rolecall_rbac::draft::Draft {
+                        role_name: role.role_name.clone(),
+                        assignable_scopes: role.scope.iter().cloned().collect(),
+                        ..Default::default()
+                    },
+                })
+            })
+            .collect();
+        if grants.is_empty() && roles.is_empty() {
+            return None;
+        }
+        let mut run = Run::undoing(format!("Undoing: {}", self.title), grants);
+        run.custom_roles = roles;
+        Some(run)
+    }
+}
+
+#[derive(Deserialize)]
+struct HistoryLine {
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    run: Option<String>,
+    #[serde(default)]
+    begin: Option<Run>,
+    #[serde(default)]
+    end: Option<serde_json::Value>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    grant: Option<Grant>,
+    #[serde(default)]
+    role: Option<RoleWritten>,
+    #[serde(flatten)]
+    outcome: Option<Outcome>,
+}
+
+fn seconds_between(earlier: &str, later: &str) -> Option<i64> {
+    use time::format_description::well_known::Rfc3339;
+    let a = time::OffsetDateTime::parse(earlier, &Rfc3339).ok()?;
+    let b = time::OffsetDateTime::parse(later, &Rfc3339).ok()?;
+    Some((b - a).whole_seconds())
+}
+
+/// A batch's title, from what it wrote.
+fn batch_title(writes: &[Written]) -> String {
+    let role_name = || {
+        writes
+            .iter()
+            .find_map(|w| w.role.as_ref().map(|r| r.role_name.clone()))
+            .unwrap_or_default()
+    };
+    let all = |action: &str| writes.iter().all(|w| w.action == action);
+    let app_roles = writes
+        .iter()
+        .all(|w| matches!(w.grant, Some(Grant::AppRole(_))));
+    let n = writes.len();
+    let plural = |one: &str, many: &str| {
+        if n == 1 {
+            one.to_owned()
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    if all("createRole") {
+        format!("Custom role created: {}", role_name())
+    } else if all("updateRole") {
+        format!("Custom role edited: {}", role_name())
+    } else if all("deleteRole") {
+        format!("Custom role deleted: {}", role_name())
+    } else if all("assign") && app_roles {
+        plural("App role assignment", "app role assignments")
+    } else if all("assign") {
+        plural("Role assignment", "role assignments")
+    } else if all("remove") && app_roles {
+        plural(
+            "App role assignment removed",
+            "app role assignments removed",
+        )
+    } else if all("remove") {
+        plural("Role assignment removed", "role assignments removed")
+    } else {
+        plural("Write", "writes")
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RoleRef<'a> {
@@ -195,6 +345,16 @@ impl Journal {
         }
     }
 
+    /// The same journal; its entries carry a new batch id, so the history
+    /// shows one wizard's writes (an apply, a removal, a custom role saved)
+    /// together. A batch has no `begin`: it is not a run to resume.
+    pub fn for_batch(&self) -> Journal {
+        Journal {
+            run: Some(crate::model::new_run_id()),
+            ..self.clone()
+        }
+    }
+
     fn append(&self, value: &impl Serialize) {
         let Ok(mut line) = serde_json::to_vec(value) else {
             return;
@@ -288,6 +448,85 @@ impl Journal {
             .filter(|w| w.run.as_deref() == Some(run_id))
             .filter_map(|w| Some((w.grant?, w.outcome?)))
             .collect())
+    }
+
+    /// Every write the journal holds, grouped as it was made (a run, or one
+    /// wizard's batch), newest first; at most `limit` groups. Entries older
+    /// versions wrote without an id are grouped when they follow each other
+    /// within two minutes with the same action. A line cut short is skipped.
+    pub fn history(&self, limit: usize) -> std::io::Result<Vec<Activity>> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        let mut groups: Vec<Activity> = Vec::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (n, line) in text.lines().enumerate() {
+            let Ok(entry) = serde_json::from_str::<HistoryLine>(line) else {
+                continue;
+            };
+            let id = match &entry.run {
+                Some(id) => id.clone(),
+                None => {
+                    // An id-less write of an older version: with the one before
+                    // it when that is id-less too, recent and of the same action.
+                    let joins = groups.last().is_some_and(|g| {
+                        g.id.starts_with("line-")
+                            && g.writes.last().is_some_and(|w| {
+                                Some(&w.action) == entry.action.as_ref()
+                                    && seconds_between(&w.at, &entry.at).is_some_and(|s| s <= 120)
+                            })
+                    });
+                    if joins {
+                        groups.last().map(|g| g.id.clone()).unwrap_or_default()
+                    } else {
+                        format!("line-{}", n + 1)
+                    }
+                }
+            };
+            let at = *by_id.entry(id.clone()).or_insert_with(|| {
+                groups.push(Activity {
+                    id: id.clone(),
+                    title: String::new(),
+                    kind: None,
+                    began: entry.at.clone(),
+                    ended: None,
+                    discarded: false,
+                    writes: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            let group = &mut groups[at];
+            if let Some(run) = entry.begin {
+                group.title = run.title.clone();
+                group.kind = Some(run.kind);
+                group.began = entry.at;
+            } else if let Some(end) = entry.end {
+                group.ended = Some(entry.at);
+                group.discarded = end
+                    .get("discarded")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false);
+            } else if let (Some(action), Some(outcome)) = (entry.action, entry.outcome) {
+                group.writes.push(Written {
+                    at: entry.at,
+                    action,
+                    grant: entry.grant,
+                    role: entry.role,
+                    outcome,
+                });
+            }
+        }
+        groups.retain(|g| !g.writes.is_empty() || g.kind.is_some());
+        for g in &mut groups {
+            if g.title.is_empty() {
+                g.title = batch_title(&g.writes);
+            }
+        }
+        groups.reverse();
+        groups.truncate(limit);
+        Ok(groups)
     }
 
     /// The runs that began and never ended, oldest first. A line cut short
@@ -408,6 +647,108 @@ mod tests {
         journal.discard(&cut.id);
         journal.end(&later.id);
         assert!(journal.unfinished().unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn created() -> Outcome {
+        Outcome::Created {
+            assignment_id: "/x/providers/Microsoft.Authorization/roleAssignments/1".into(),
+            request_id: Some("req-1".into()),
+        }
+    }
+
+    #[test]
+    fn the_history_groups_every_write_as_it_was_made_across_restarts() {
+        let dir = std::env::temp_dir().join(format!("rolecall-journal-history-{}", new_run_id()));
+        let path = dir.join("journal.jsonl");
+        // Two id-less writes an older version made together, and one long after.
+        let old = |at: &str, action: &str| {
+            let mut line = serde_json::json!({"at": at, "action": action, "grant": grant()});
+            line.as_object_mut().unwrap().extend(
+                serde_json::to_value(created())
+                    .unwrap()
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            );
+            line.to_string()
+        };
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            &path,
+            [
+                old("2026-11-01T10:00:00Z", "assign"),
+                old("2026-11-01T10:00:05Z", "assign"),
+                old("2026-11-02T09:00:00Z", "assign"),
+            ]
+            .join("\n")
+                + "\n",
+        )
+        .unwrap();
+        let journal = Journal::open(&path).unwrap();
+        // A run that ends, a wizard's batch, a custom role created, and a run cut short.
+        let run = Run::new(RunKind::Apply, "Onboarding Nadia Novak", vec![grant()]);
+        journal.begin(&run);
+        journal.for_run(&run).record("assign", &grant(), &created());
+        journal.end(&run.id);
+        let batch = journal.for_batch();
+        batch.record("assign", &grant(), &Outcome::AlreadyInPlace);
+        batch.record("assign", &grant(), &created());
+        let role = RunRole {
+            guid: "0f1e2d3c-0000-4000-8000-000000000009".into(),
+            draft: rolecall_rbac::draft::Draft {
+                role_name: "Contoso SMTP Sender".into(),
+                assignable_scopes: vec![
+                    "/subscriptions/1111aaaa-0000-4000-8000-000000000001".into(),
+                ],
+                ..Default::default()
+            },
+        };
+        journal
+            .for_batch()
+            .record_role("createRole", &role, &created());
+        let cut = Run::new(RunKind::Remove, "Offboarding Ivan", vec![grant()]);
+        journal.begin(&cut);
+        journal
+            .for_run(&cut)
+            .record("remove", &grant(), &Outcome::Removed);
+        drop(journal);
+
+        // A restart: the history is read from the file alone.
+        let history = Journal::open(&path).unwrap().history(100).unwrap();
+        let titles: Vec<&str> = history.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Offboarding Ivan",
+                "Custom role created: Contoso SMTP Sender",
+                "2 role assignments",
+                "Onboarding Nadia Novak",
+                "Role assignment",
+                "2 role assignments",
+            ]
+        );
+        let counts: Vec<usize> = history.iter().map(|a| a.writes.len()).collect();
+        assert_eq!(counts, [1, 1, 2, 1, 1, 2]);
+        assert!(history[0].ended.is_none(), "the cut run is not ended");
+        assert!(history[3].ended.is_some());
+
+        // Undo takes only what was created.
+        assert!(history[0].undo().is_none(), "a removal created nothing");
+        let role_undo = history[1].undo().unwrap();
+        assert_eq!(role_undo.custom_roles[0].guid, role.guid);
+        assert_eq!(
+            role_undo.custom_roles[0].draft.assignable_scopes,
+            role.draft.assignable_scopes
+        );
+        assert_eq!(role_undo.kind, RunKind::Remove);
+        assert_eq!(history[2].undo().unwrap().grants.len(), 1);
+        assert_eq!(
+            history[5].undo().unwrap().title,
+            "Undoing: 2 role assignments"
+        );
+
+        assert_eq!(Journal::open(&path).unwrap().history(2).unwrap().len(), 2);
         let _ = std::fs::remove_dir_all(dir);
     }
 

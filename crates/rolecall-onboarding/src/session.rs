@@ -237,18 +237,22 @@ pub fn read_people_csv(text: &str) -> CsvPeople {
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     // The reader's own line count misses blank lines before a record; the
-    // record's byte offset, past any line ends, gives the editor's line.
+    // record's byte offset, past any line ends (and the byte-order mark the
+    // reader skips, which the first record's offset includes), gives the
+    // editor's line.
     let line_at = |position: Option<&csv::Position>| {
-        let start = position.map_or(0, |p| p.byte() as usize).min(text.len());
-        let start = start
-            + text.as_bytes()[start..]
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .count();
-        1 + text.as_bytes()[..start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64
+        let bytes = text.as_bytes();
+        let mut start = position.map_or(0, |p| p.byte() as usize).min(bytes.len());
+        loop {
+            if start == 0 && bytes.starts_with("\u{feff}".as_bytes()) {
+                start += 3;
+            } else if matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            } else {
+                break;
+            }
+        }
+        1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
     };
     let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
     let mut left_out = Vec::new();

@@ -129,4 +129,20 @@ describe("guided onboarding through the window", () => {
     await screenshot(browser, "onboard-9-undone");
     assert.deepEqual(await states(gateway, FATIMA, ["monitor"]), ["toCreate"]);
   });
+
+  test("after a restart, Activity still lists every write, from the journal (#15.13)", async () => {
+    await browser.deleteSession();
+    browser = await launch();
+    await click(browser, "nav-activity");
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="activity"]')).length >= 4, {
+      timeout: 30_000,
+      timeoutMsg: "Activity did not list the earlier runs after a restart",
+    });
+    const titles = await browser.$$('[data-testid="activity"]').map((a) => a.getText());
+    // Newest first: the undo, then the onboarding it undid, then the earlier ones.
+    assert.match(titles[0], /Undoing: Onboarding Fatima Zahra/);
+    assert.match(titles[1], /Onboarding Fatima Zahra/);
+    assert.ok(titles.some((t) => /Offboarding/.test(t)), titles.join("\n---\n"));
+    await screenshot(browser, "onboard-10-activity-after-restart");
+  });
 });

@@ -4,6 +4,7 @@ import fixtureAnswers from "./fixtures/answers.json";
 import fixtureInputs from "./fixtures/inputs.json";
 import type { Channel } from "@tauri-apps/api/core";
 import type {
+  ActivityView_Serialize as ActivityView,
   AppView,
   CsvPeopleView,
   CheckView,
@@ -17,6 +18,7 @@ import type {
   RoleStepView,
   RoleView,
   RunProgressView_Deserialize,
+  RunKindView,
   RunReportView,
   TemplateView,
   UnfinishedView,
@@ -277,6 +279,7 @@ type Definition = { id: string; description: string; permissions: string[] };
 /** What a run did, as the backend keeps it behind a report (`RunReport`). */
 interface RunRecord {
   runId: string;
+  kind: RunKindView;
   title: string;
   by: string;
   started: string;
@@ -625,6 +628,7 @@ export function fakeOnboarding(ctx: TenantContext) {
     reports.set(r.id, r);
     records.set(r.id, {
       runId,
+      kind: r.kind,
       title,
       by: r.by,
       started,
@@ -891,6 +895,37 @@ export function fakeOnboarding(ctx: TenantContext) {
           .filter((x) => x.outcome.kind === "Created")
           .map((x) => ({ name: x.step.roleName, scope: x.step.scope, definition: x.definition })),
       });
+    }),
+    // The journal's history (src-tauri list_activity): every run the fake
+    // carried out, newest first, whatever the window remembers.
+    listActivity: vi.fn(async (): Promise<Result<ActivityView[]>> =>
+      ok(
+        [...records.values()].reverse().map((r) => ({
+          id: r.runId,
+          title: r.title,
+          kind: r.kind,
+          began: r.started,
+          state: "Done" as const,
+          writes: [
+            ...r.roles.map((x) => ({ at: r.finished, summary: `Custom role ${x.step.roleName}`, outcome: x.outcome, removing: r.kind === "offboard" })),
+            ...r.grants.map((g) => ({ at: r.finished, summary: describe(g.grant), outcome: g.outcome, removing: r.kind === "offboard" })),
+          ],
+          canUndo: [...r.roles, ...r.grants].some((x) => x.outcome.kind === "Created"),
+        })),
+      ),
+    ),
+    prepareUndoActivity: vi.fn(async (activityId: string): Promise<Result<ProposalView>> => {
+      const found = [...records.values()].find((r) => r.runId === activityId);
+      if (!found) return fail("InvalidInput", "That activity is not in the journal any more; refresh Activity.");
+      const undo = {
+        title: `Undoing: ${found.title}`,
+        grants: found.grants.filter((g) => g.outcome.kind === "Created").map((g) => g.grant),
+        roles: found.roles
+          .filter((x) => x.outcome.kind === "Created")
+          .map((x) => ({ name: x.step.roleName, scope: x.step.scope, definition: x.definition })),
+      };
+      if (!undo.grants.length && !undo.roles.length) return fail("InvalidInput", "That activity created nothing, so there is nothing to undo.");
+      return prepareUndoOf(undo);
     }),
     prepareUndoFile: vi.fn(async (text: string): Promise<Result<ProposalView>> => {
       const undo = undoFromReport(text);

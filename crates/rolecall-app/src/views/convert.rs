@@ -666,6 +666,50 @@ impl From<rolecall_onboarding::CsvPeople> for CsvPeopleView {
     }
 }
 
+impl From<&rolecall_grants::journal::Activity> for ActivityView {
+    fn from(a: &rolecall_grants::journal::Activity) -> Self {
+        let state = match (&a.kind, &a.ended, a.discarded) {
+            (Some(_), _, true) => ActivityState::Discarded,
+            (Some(_), None, false) => ActivityState::Interrupted,
+            _ => ActivityState::Done,
+        };
+        let writes = a
+            .writes
+            .iter()
+            .map(|w| {
+                let summary = match (&w.grant, &w.role) {
+                    (Some(grant), _) => grant.describe(),
+                    (None, Some(role)) => format!("Custom role {}", role.role_name),
+                    (None, None) => w.action.clone(),
+                };
+                let mut outcome = OutcomeView::from(&w.outcome);
+                // A custom role's outcome says what was done to the role.
+                match w.action.as_str() {
+                    "createRole" => outcome.message = "Created.".into(),
+                    "updateRole" => outcome.message = "Edited.".into(),
+                    "deleteRole" => outcome.message = "Deleted.".into(),
+                    _ => {}
+                }
+                WrittenView {
+                    at: w.at.clone(),
+                    summary,
+                    outcome,
+                    removing: matches!(w.action.as_str(), "remove" | "deleteRole"),
+                }
+            })
+            .collect();
+        Self {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            kind: a.kind.map(Into::into),
+            began: a.began.clone(),
+            state,
+            writes,
+            can_undo: a.undo().is_some(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod error_kind_tests {
     use super::*;

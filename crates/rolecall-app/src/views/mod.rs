@@ -787,6 +787,47 @@ pub struct RunReportView {
     pub items: Vec<ReportItemView>,
 }
 
+/// Where an activity of the journal stands.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub enum ActivityState {
+    /// A run that ended, or a wizard's batch (which is done when written).
+    Done,
+    /// A run that began and did not end (or goes on now elsewhere).
+    Interrupted,
+    /// An interrupted run the admin chose not to resume.
+    Discarded,
+}
+
+/// One write of an activity.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WrittenView {
+    pub at: String,
+    /// "Reader for Nadia Novak at …", "Custom role Contoso SMTP Sender".
+    pub summary: String,
+    /// What became of it ("Edited." and "Deleted." for a custom role).
+    pub outcome: OutcomeView,
+    pub removing: bool,
+}
+
+/// A group of writes from the journal: a run or one wizard's batch.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityView {
+    pub id: String,
+    pub title: String,
+    /// A run's kind; `null` for a wizard's batch.
+    pub kind: Option<RunKindView>,
+    pub began: String,
+    pub state: ActivityState,
+    pub writes: Vec<WrittenView>,
+    /// Whether it created something an undo could remove.
+    pub can_undo: bool,
+}
+
 /// A run that began and did not end (a crash, a closed window).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]

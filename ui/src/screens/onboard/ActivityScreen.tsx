@@ -16,6 +16,7 @@ import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { FileButton } from "../../components/FileButton";
 import { readFile } from "./files";
+import { History } from "./History";
 import { InterruptedRuns } from "./InterruptedRuns";
 import { ReportExports, RunReport, UndoButton, canUndo, failed, when } from "./RunReport";
 import { useSessionReports } from "./sessionReports";
@@ -120,7 +121,10 @@ function UndoFromFile() {
   );
 }
 
-/** Interrupted runs to resume or discard, the reports of this session, and undoing a past run. */
+/**
+ * Interrupted runs to resume or discard, the reports of this session, every
+ * write from the journal, and undoing a past run from its report file.
+ */
 export function ActivityScreen() {
   const styles = useStyles();
   const reports = useSessionReports();
@@ -140,6 +144,10 @@ export function ActivityScreen() {
         ) : (
           reports.map((r) => <SessionReport key={r.id} report={r} />)
         )}
+      </section>
+      <section className={styles.section} aria-label="Everything Rolecall wrote">
+        <Title3 as="h2">Everything Rolecall wrote</Title3>
+        <History />
       </section>
       <section className={styles.section} aria-label="Undo a past run">
         <Title3 as="h2">Undo a past run</Title3>

@@ -636,6 +636,44 @@ describe("undoing a run", () => {
     expect(within(again).getByTestId("apply-proposal")).toBeDisabled();
   });
 
+  it("lists what was written before a restart, from the journal, and undoes it from there (#15.13)", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    const before = sorted(backend.tenant.existing);
+    await reviewAcgForNadia(user, "onboard", ["deploy", "numbers-view"]);
+    await user.click(screen.getByTestId("apply-proposal"));
+    await screen.findByTestId("run-report");
+
+    // A restart: the window remembers nothing, the journal everything.
+    cleanup();
+    clearSessionReports();
+    renderWith(<ActivityScreen />, {}, backend);
+    expect(await screen.findByTestId("no-reports")).toBeInTheDocument();
+    const history = within(screen.getByRole("region", { name: "Everything Rolecall wrote" }));
+    const card = await history.findByTestId("activity");
+    expect(card).toHaveTextContent(ONBOARD_NADIA);
+    expect(card).toHaveTextContent("2 writes");
+    await user.click(within(card).getByRole("button", { name: "Show details" }));
+    expect(within(card).getAllByTestId("activity-write")).toHaveLength(2);
+    within(card)
+      .getAllByTestId("activity-write")
+      .forEach((w) => expect(w).toHaveTextContent("Created."));
+
+    await user.click(within(card).getByTestId("undo-run"));
+    expect(backend.prepareUndoActivity).toHaveBeenCalledTimes(1);
+    const flow = await within(card).findByTestId("undo-flow");
+    expect(await within(flow).findByTestId("proposal-title")).toHaveTextContent(`Undoing: ${ONBOARD_NADIA}`);
+    await user.click(within(flow).getByTestId("apply-proposal"));
+    await within(flow).findByTestId("run-report");
+    expect(sorted(backend.tenant.existing)).toEqual(before);
+    await user.click(within(flow).getByTestId("close-undo"));
+    // The undo is in the journal too, newest first; it created nothing to undo.
+    await waitFor(() => expect(history.getAllByTestId("activity")).toHaveLength(2));
+    const [undo] = history.getAllByTestId("activity");
+    expect(undo).toHaveTextContent(`Undoing: ${ONBOARD_NADIA}`);
+    expect(within(undo!).queryByTestId("undo-run")).not.toBeInTheDocument();
+  });
+
   it("refuses a file that is not a Rolecall JSON report, or one whose run created nothing", async () => {
     const user = userEvent.setup();
     const backend = renderWith(<ActivityScreen />);
