@@ -245,7 +245,7 @@ pub async fn delete_custom_role(
         return Err(still_assigned(&found, &using));
     }
     let at = deletion_scope(&found, scope);
-    azure.arm.delete_role_definition(&at, &found.name).await?;
+    let deleted = azure.arm.delete_role_definition(&at, &found.name).await?;
     let role = rolecall_grants::RunRole {
         guid: found.name.clone(),
         draft: rolecall_rbac::draft::Draft {
@@ -254,9 +254,13 @@ pub async fn delete_custom_role(
             ..Default::default()
         },
     };
-    journal
-        .for_batch()
-        .record_role("deleteRole", &role, &rolecall_grants::Outcome::Removed);
+    journal.for_batch().record_role(
+        "deleteRole",
+        &role,
+        &rolecall_grants::Outcome::Removed {
+            request_id: deleted.and_then(|(_, id)| id),
+        },
+    );
     Ok(found)
 }
 

@@ -347,7 +347,7 @@ impl ArmClient {
         &self,
         scope: &str,
         guid: &str,
-    ) -> Result<Option<RoleDefinition>> {
+    ) -> Result<Option<(RoleDefinition, Option<String>)>> {
         self.delete(&authz(scope, &format!("roleDefinitions/{guid}")))
             .await
     }
@@ -420,8 +420,13 @@ impl ArmClient {
         scope: &str,
         name: &str,
     ) -> Result<Option<RoleAssignment>> {
-        self.delete(&authz(scope, &format!("roleAssignments/{name}")))
-            .await
+        let deleted = self
+            .delete::<RoleAssignment>(&authz(scope, &format!("roleAssignments/{name}")))
+            .await?;
+        Ok(deleted.map(|(mut assignment, request_id)| {
+            assignment.request_id = request_id;
+            assignment
+        }))
     }
 
     pub fn deny_assignments(
@@ -460,7 +465,12 @@ impl ArmClient {
         )
     }
 
-    async fn delete<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Option<T>> {
+    /// A DELETE: what ARM answered it deleted, with the request id of the
+    /// delete; `None` for 204 (it was not there).
+    async fn delete<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Option<(T, Option<String>)>> {
         let url = self
             .service
             .url(path, &[("api-version", AUTHORIZATION_API)])?;
@@ -471,7 +481,8 @@ impl ArmClient {
         if answer.status == 204 || answer.body.is_empty() {
             return Ok(None);
         }
-        answer.json(ServiceName::Arm).map(Some)
+        let deleted = answer.json(ServiceName::Arm)?;
+        Ok(Some((deleted, answer.request_id)))
     }
 }
 

@@ -360,12 +360,13 @@ impl GraphClient {
         Ok(created)
     }
 
-    /// Removes an app-role assignment; `false` when it was already gone.
+    /// Removes an app-role assignment, answering the delete's request id;
+    /// `None` when it was already gone.
     pub async fn remove_app_role_assignment(
         &self,
         resource_id: &str,
         assignment_id: &str,
-    ) -> Result<bool> {
+    ) -> Result<Option<Deleted>> {
         let url = self.service.url(
             &format!("servicePrincipals/{resource_id}/appRoleAssignedTo/{assignment_id}"),
             &[],
@@ -375,11 +376,20 @@ impl GraphClient {
             .send::<()>(Method::Delete, url, None, &[])
             .await
         {
-            Ok(_) => Ok(true),
-            Err(AzureError::Api(e)) if e.kind == Kind::NotFound => Ok(false),
+            Ok(answer) => Ok(Some(Deleted {
+                request_id: answer.request_id,
+            })),
+            Err(AzureError::Api(e)) if e.kind == Kind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
     }
+}
+
+/// A delete Graph carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deleted {
+    /// Graph's `request-id` of the delete, for support.
+    pub request_id: Option<String>,
 }
 
 /// `text` as one URL path segment: everything but letters, digits and

@@ -153,7 +153,16 @@ async fn a_role_assignment_from_creation_to_removal() {
         .delete_role_assignment(&scope, &name)
         .await
         .unwrap();
-    assert_eq!(removed.map(|a| a.name), Some(name.clone()));
+    let removed = removed.expect("removed");
+    assert_eq!(removed.name, name);
+    // ARM's request id of the delete, for the report.
+    assert!(
+        removed
+            .request_id
+            .as_deref()
+            .is_some_and(|id| !id.is_empty()),
+        "{removed:?}"
+    );
     assert_eq!(
         azure
             .arm

@@ -137,19 +137,27 @@ async fn app_roles_of_the_gateway_pinned_by_application_id() {
         .iter()
         .find(|a| a.principal_id == user("nadia.novak"))
         .unwrap();
+    let removed = carlos
+        .graph
+        .remove_app_role_assignment(&acg.id, &nadia.id)
+        .await
+        .unwrap()
+        .expect("removed");
+    // Graph's request id of the delete, for the report.
     assert!(
+        removed
+            .request_id
+            .as_deref()
+            .is_some_and(|id| !id.is_empty()),
+        "{removed:?}"
+    );
+    assert_eq!(
         carlos
             .graph
             .remove_app_role_assignment(&acg.id, &nadia.id)
             .await
-            .unwrap()
-    );
-    assert!(
-        !carlos
-            .graph
-            .remove_app_role_assignment(&acg.id, &nadia.id)
-            .await
-            .unwrap()
+            .unwrap(),
+        None
     );
 
     // Search pages too, and stops at the limit asked for.

@@ -232,7 +232,9 @@ async fn remove_role_assignment(
             .delete_role_assignment(&grant.scope, &assignment.name)
             .await?
         {
-            Some(_) => Outcome::Removed,
+            Some(removed) => Outcome::Removed {
+                request_id: removed.request_id,
+            },
             None => Outcome::AlreadyGone,
         },
     )
@@ -251,14 +253,15 @@ async fn remove_app_role(azure: &Azure, grant: &AppRoleGrant) -> Result<Outcome,
         return Ok(Outcome::AlreadyGone);
     };
     Ok(
-        if azure
+        match azure
             .graph
             .remove_app_role_assignment(&grant.resource_id, &assignment.id)
             .await?
         {
-            Outcome::Removed
-        } else {
-            Outcome::AlreadyGone
+            Some(removed) => Outcome::Removed {
+                request_id: removed.request_id,
+            },
+            None => Outcome::AlreadyGone,
         },
     )
 }

@@ -711,7 +711,7 @@ mod tests {
         journal.begin(&cut);
         journal
             .for_run(&cut)
-            .record("remove", &grant(), &Outcome::Removed);
+            .record("remove", &grant(), &Outcome::Removed { request_id: None });
         drop(journal);
 
         // A restart: the history is read from the file alone.

@@ -255,26 +255,23 @@ pub enum Outcome {
     /// It was there already (seen in the plan, or Azure said so on write).
     AlreadyInPlace,
     #[serde(rename_all = "camelCase")]
-    Inherited {
-        from_scope: String,
-    },
+    Inherited { from_scope: String },
     /// Not created: another role the member holds covers it.
     #[serde(rename_all = "camelCase")]
-    Covered {
-        by_role: String,
-        from_scope: String,
+    Covered { by_role: String, from_scope: String },
+    /// Azure's request id of the delete, when it answered one (journals
+    /// written before it was kept have none).
+    #[serde(rename_all = "camelCase")]
+    Removed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
     },
-    Removed,
     /// Left as it is on purpose (e.g. a custom role others still hold).
-    Kept {
-        reason: String,
-    },
+    Kept { reason: String },
     /// Nothing to remove.
     AlreadyGone,
     /// Not tried: the plan found the admin lacks the right.
-    Blocked {
-        reason: String,
-    },
+    Blocked { reason: String },
     /// Azure refused or could not be reached; the message says what to do.
     #[serde(rename_all = "camelCase")]
     Failed {
@@ -467,4 +464,28 @@ pub(crate) fn new_run_id() -> String {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+#[cfg(test)]
+mod outcome_shape {
+    use super::Outcome;
+
+    /// A removal's request id is new: journals and reports written before it
+    /// still read, and a removal without one is written as before.
+    #[test]
+    fn removals_keep_their_file_shape() {
+        let old: Outcome = serde_json::from_str(r#"{"outcome":"removed"}"#).unwrap();
+        assert_eq!(old, Outcome::Removed { request_id: None });
+        assert_eq!(
+            serde_json::to_string(&old).unwrap(),
+            r#"{"outcome":"removed"}"#
+        );
+        let new = Outcome::Removed {
+            request_id: Some("7f3c".into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&new).unwrap(),
+            r#"{"outcome":"removed","requestId":"7f3c"}"#
+        );
+    }
 }

@@ -210,7 +210,7 @@ pub fn outcome_text(outcome: &Outcome) -> String {
             by_role,
             from_scope,
         } => format!("covered by {by_role} at {from_scope}"),
-        Outcome::Removed => "removed".into(),
+        Outcome::Removed { .. } => "removed".into(),
         Outcome::Kept { reason } => format!("kept: {reason}"),
         Outcome::AlreadyGone => "already gone".into(),
         Outcome::Blocked { reason } => format!("blocked: {reason}"),
@@ -271,9 +271,9 @@ pub fn undo(report_json: &str) -> Result<crate::journal::Run, String> {
 /// Azure's request id of the write, when there was one.
 fn request_id(outcome: &Outcome) -> &str {
     match outcome {
-        Outcome::Created { request_id, .. } | Outcome::Failed { request_id, .. } => {
-            request_id.as_deref().unwrap_or("")
-        }
+        Outcome::Created { request_id, .. }
+        | Outcome::Removed { request_id }
+        | Outcome::Failed { request_id, .. } => request_id.as_deref().unwrap_or(""),
         _ => "",
     }
 }

@@ -503,7 +503,7 @@ async fn delete_role(azure: &Azure, scope: &str, role: &RunRole) -> Result<Outco
     let mut attempt: u64 = 0;
     loop {
         match azure.arm.delete_role_definition(scope, &role.guid).await {
-            Ok(Some(_)) => return Ok(Outcome::Removed),
+            Ok(Some((_, request_id))) => return Ok(Outcome::Removed { request_id }),
             Ok(None) => return Ok(Outcome::AlreadyGone),
             Err(e) if e.code() == "RoleDefinitionHasAssignments" && attempt < 5 => {
                 attempt += 1;

@@ -103,7 +103,15 @@ describe("guided onboarding through the window", () => {
     await reviewPriya(browser, "offboard");
     await screenshot(browser, "onboard-6-offboard-review");
     await click(browser, "apply-proposal");
-    await byTestId(browser, "run-report", 90_000);
+    const offboarded = await byTestId(browser, "run-report", 90_000);
+    await browser.waitUntil(async () => /Offboarding Priya Shah/.test(await offboarded.getText()), {
+      timeout: 90_000,
+      timeoutMsg: "the offboarding's report never appeared",
+    });
+    // Every removal names Azure's request id of its delete (#15.12).
+    const removals = await browser.$$('[data-testid="report-item"]').map((i) => i.getText());
+    assert.equal(removals.length, 3, removals.join("\n---\n"));
+    for (const removal of removals) assert.match(removal, /Azure request id [0-9a-f-]{8,}/, removal);
     await screenshot(browser, "onboard-7-offboarded");
     assert.deepEqual(await priyasStates(gateway), ["toCreate", "toCreate", "toCreate"], "nothing of Priya's after");
   });

@@ -308,7 +308,7 @@ function outcomeJson(o: OutcomeView, assignmentId: string): Record<string, unkno
     case "Covered":
       return { outcome: "covered", byRole: "", fromScope: "" };
     case "Removed":
-      return { outcome: "removed" };
+      return { outcome: "removed", ...requestId };
     case "Kept":
       return { outcome: "kept", reason: o.message };
     case "AlreadyGone":
@@ -966,7 +966,8 @@ export function fakeOnboarding(ctx: TenantContext) {
             let o: OutcomeView;
             if (state.existing.delete(key)) {
               state.removed.push(key);
-              o = outcome("Removed", "Removed.");
+              // As ARM and Graph answer a delete: with its request id.
+              o = outcome("Removed", "Removed.", ctx.requestId());
             } else o = outcome("AlreadyGone", "Already gone.");
             deliver(channel, { role: false, index, state: "Done", outcome: o });
             items.push({ grant: item.grant, summary: item.summary, outcome: o });

@@ -288,7 +288,7 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
                 "",
                 format!("Already granted at {from_scope}."),
             ),
-            O::Removed => (OutcomeKind::Removed, "", "Removed.".to_owned()),
+            O::Removed { .. } => (OutcomeKind::Removed, "", "Removed.".to_owned()),
             O::Kept { reason } => (OutcomeKind::Kept, "", reason.clone()),
             O::AlreadyGone => (OutcomeKind::AlreadyGone, "", "Already gone.".to_owned()),
             O::Blocked { reason } => (OutcomeKind::Blocked, "", reason.clone()),
@@ -297,9 +297,9 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
             }
         };
         let request_id = match o {
-            O::Created { request_id, .. } | O::Failed { request_id, .. } => {
-                request_id.clone().unwrap_or_default()
-            }
+            O::Created { request_id, .. }
+            | O::Removed { request_id }
+            | O::Failed { request_id, .. } => request_id.clone().unwrap_or_default(),
             _ => String::new(),
         };
         Self {

@@ -365,6 +365,8 @@ describe("onboarding from a template", () => {
     const items = within(await screen.findByTestId("run-report")).getAllByTestId("report-item");
     expect(items).toHaveLength(2);
     items.forEach((i) => expect(within(i).getByText("Removed")).toBeInTheDocument());
+    // Each removal names Azure's request id of the delete (#15.12), for support.
+    items.forEach((i) => expect(i).toHaveTextContent(/Azure request id \S+/));
     // Said as a removal, not as new access.
     expect(screen.getByTestId("report-succeeded")).toHaveTextContent("Removed access can keep working");
     expect(backend.tenant.removed).toEqual(given);
