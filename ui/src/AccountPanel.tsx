@@ -17,6 +17,7 @@ import {
 import { PersonRegular } from "@fluentui/react-icons";
 import type { CommandError, TenantView } from "./bindings";
 import { useBackend } from "./backend";
+import { CopyId } from "./components/ScopeName";
 import { activeAccount, useSession } from "./session";
 
 const useStyles = makeStyles({
@@ -122,7 +123,11 @@ export function AccountPanel({ onAddAccount }: { onAddAccount: () => void }) {
           </Text>
           <Text className={styles.muted}>{account.username}</Text>
           <Text className={styles.muted} size={200}>
-            {account.source === "AzureCli" ? "Azure CLI sign-in · " : ""}Tenant {active.tenantId}
+            {account.source === "AzureCli" ? "Azure CLI sign-in · " : ""}Tenant{" "}
+            <span title={active.tenantId} data-testid="active-tenant">
+              {tenants?.find((t) => t.tenantId === active.tenantId)?.displayName || active.tenantId}
+            </span>
+            <CopyId id={active.tenantId} what="the tenant" />
           </Text>
         </div>
         {active.health !== "Ready" && (

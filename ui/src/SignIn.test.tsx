@@ -85,6 +85,12 @@ describe("the account panel", () => {
     const panel = await screen.findByTestId("account-panel");
     const row = await within(panel).findByTestId(`tenant-${fabrikam.tenantId}`);
     expect(within(panel).getByTestId(`tenant-${olivia.homeTenantId}`)).toHaveTextContent("In use");
+    // The tenant in use by its name, its GUID on hover and to copy (#15.6).
+    const inUse = within(panel).getByTestId("active-tenant");
+    expect(inUse).not.toHaveTextContent(olivia.homeTenantId);
+    expect(inUse).toHaveAttribute("title", olivia.homeTenantId);
+    await user.click(within(panel).getByRole("button", { name: "Copy the id of the tenant" }));
+    expect(await navigator.clipboard.readText()).toBe(olivia.homeTenantId);
 
     await user.click(within(row).getByRole("button", { name: "Switch" }));
     expect(await within(panel).findByText(/AADSTS50076/)).toBeInTheDocument();

@@ -117,6 +117,14 @@ describe("granting access through the window", () => {
     assert.deepEqual(await contributorsOnGateway(gatewayGroup), ["ServicePrincipal"], "only the deploy identity before");
 
     await reviewContributorOnGateway(browser);
+    // Scopes by name, kind and parents, not raw ids (#15.6).
+    await browser.waitUntil(
+      async () =>
+        (await browser.$$('[data-testid="plan-row"]').map((r) => r.getText())).every(
+          (t) => t.includes("rg-voice-gateway · resource group · Contoso Voice Production") && !t.includes("/subscriptions/"),
+        ),
+      { timeout: 30_000, timeoutMsg: "the review still shows raw scope ids" },
+    );
     await screenshot(browser, "access-4-review");
     await click(browser, "apply");
     const summary = await byTestId(browser, "apply-summary", 60_000);

@@ -28,6 +28,7 @@ import type {
 } from "../bindings";
 import { useBackend } from "../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
+import { GrantText, ScopeName, TextWithScopes } from "./ScopeName";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -108,10 +109,18 @@ export function PlanRows({
         {items.map((item, i) => (
           <TableRow key={i} data-testid="plan-row">
             <TableCell>
-              <Text>{item.summary}</Text>
+              <Text>
+                <GrantText grant={item.grant} />
+              </Text>
               {item.detail && (
                 <Text size={200} className={styles.reason}>
-                  {item.state === "Inherited" ? `From ${item.detail}` : item.detail}
+                  {item.state === "Inherited" ? (
+                    <>
+                      From <ScopeName id={item.detail} />
+                    </>
+                  ) : (
+                    <TextWithScopes text={item.detail} />
+                  )}
                 </Text>
               )}
               {rows[i]?.outcome?.kind === "Failed" && (

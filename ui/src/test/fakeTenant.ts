@@ -29,6 +29,13 @@ export const GATEWAY = `${GATEWAY_RG}/providers/Microsoft.VoiceServices/communic
 export const MESSAGING = "/subscriptions/11111111-0000-4000-8000-000000000003";
 export const EMAIL_RG = `${MESSAGING}/resourceGroups/rg-email`;
 export const ACS = `${EMAIL_RG}/providers/Microsoft.Communication/communicationServices/acs-contoso-mail`;
+/** The scopes as the window names them (from the estate): name · kind · parents. */
+export const NAMED = {
+  VOICE: "Contoso Voice Production · subscription",
+  GATEWAY_RG: "rg-voice-gateway · resource group · Contoso Voice Production",
+  GATEWAY: "cgw-contoso-prod · communicationsGateways · rg-voice-gateway · Contoso Voice Production",
+  ACS: "acs-contoso-mail · communicationServices · rg-email · Contoso Messaging",
+};
 
 const subscriptions: ScopeNode[] = [
   { id: VOICE, name: "Contoso Voice Production", kind: "Subscription", detail: "Enabled" },

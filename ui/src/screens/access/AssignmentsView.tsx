@@ -24,6 +24,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { activeAccount, useSessionIfAny } from "../../session";
 import { KIND_LABEL } from "../../components/MemberPicker";
+import { ScopeName } from "../../components/ScopeName";
 import { ScopePicker } from "../../components/ScopePicker";
 
 const useStyles = makeStyles({
@@ -160,7 +161,9 @@ export function AssignmentsView() {
                         <>
                           <Badge appearance="outline">Inherited</Badge>
                           <br />
-                          <Caption1 className={styles.muted}>{a.scope}</Caption1>
+                          <Caption1 className={styles.muted}>
+                            <ScopeName id={a.scope} />
+                          </Caption1>
                         </>
                       ) : (
                         <Badge appearance="tint">This scope</Badge>
@@ -192,7 +195,8 @@ export function AssignmentsView() {
       >
         {asking?.inherited && (
           <Text as="p">
-            It was made at {asking.scope}, a parent of this scope: it is removed there, for everything below it too.
+            It was made at <ScopeName id={asking.scope} copy={false} />, a parent of this scope: it is removed there,
+            for everything below it too.
           </Text>
         )}
         {asking && isMine(asking) && asking.managesAccess && (

@@ -9,6 +9,7 @@ import {
   ACS,
   GATEWAY,
   GATEWAY_RG,
+  NAMED,
   VOICE,
   acg,
   deployIdentity,
@@ -129,12 +130,14 @@ describe("onboarding from a template", () => {
     expect(screen.getByTestId("check-warning")).toHaveTextContent(TENANT_WIDE);
     expect(screen.queryByTestId("check-blocker")).not.toBeInTheDocument();
     expect(rows()).toHaveLength(3);
-    expect(rows()[0]).toHaveTextContent(`Contributor for Nadia Novak (${nadia.detail}) at ${GATEWAY_RG}`);
-    expect(rows()[1]).toHaveTextContent(`Support Request Contributor for Nadia Novak (${nadia.detail}) at ${VOICE}`);
+    // Scopes by name, kind and parents; the id stays on hover (#15.6).
+    await waitFor(() => expect(rows()[0]).toHaveTextContent(`Contributor for Nadia Novak (${nadia.detail}) at ${NAMED.GATEWAY_RG}`));
+    expect(rows()[1]).toHaveTextContent(`Support Request Contributor for Nadia Novak (${nadia.detail}) at ${NAMED.VOICE}`);
+    expect(rows()[0]!.querySelector(`[title="${GATEWAY_RG}"]`)).toHaveTextContent(NAMED.GATEWAY_RG);
     expect(rows()[2]).toHaveTextContent("ProvisioningAPI.AdminUser of AzureCommunicationsGateway");
     rows().forEach((r) => expect(within(r).getByText("To create")).toBeInTheDocument());
     const leftOut = screen.getByTestId("left-out");
-    expect(leftOut).toHaveTextContent(`Reader at ${GATEWAY}: Contributor at ${GATEWAY_RG} already grants all of it`);
+    expect(leftOut).toHaveTextContent(`Reader at ${NAMED.GATEWAY}: Contributor at ${NAMED.GATEWAY_RG} already grants all of it`);
     expect(leftOut).toHaveTextContent("ProvisioningAPI.ReadUser: another chosen app role of the same application includes it");
     expect(screen.getByTestId("apply-writes")).toHaveTextContent("3 grants to create");
     // Nothing is written before the admin says so.
@@ -235,7 +238,7 @@ describe("onboarding from a template", () => {
     backend.tenant.existing.add(`${VOICE.toLowerCase()}|8e3af657-a8ff-443c-a75c-2fe8c4bcb635|${nadia.id}`);
     await user.click(screen.getByTestId("recheck"));
     await waitFor(() => expect(within(rows()[1]!).getByText("Covered")).toBeInTheDocument());
-    expect(rows()[1]).toHaveTextContent(`Owner at ${VOICE.toLowerCase()} already grants all of it.`);
+    await waitFor(() => expect(rows()[1]).toHaveTextContent(`Owner at ${NAMED.VOICE} already grants all of it.`));
     expect(screen.getByTestId("apply-reason")).toHaveTextContent("Nothing to do");
     expect(backend.prepareOnboarding).toHaveBeenCalledTimes(3);
   });
@@ -270,8 +273,10 @@ describe("onboarding from a template", () => {
     // One blocker per reason: the right is missing at each scope.
     const blockers = screen.getAllByTestId("check-blocker");
     expect(blockers).toHaveLength(2);
-    expect(blockers[0]).toHaveTextContent(`1 grant(s) cannot be madeYou lack 'Microsoft.Authorization/roleAssignments/write' at '${GATEWAY_RG}'`);
-    expect(blockers[1]).toHaveTextContent(`You lack 'Microsoft.Authorization/roleAssignments/write' at '${VOICE}'`);
+    await waitFor(() =>
+      expect(blockers[0]).toHaveTextContent(`1 grant(s) cannot be madeYou lack 'Microsoft.Authorization/roleAssignments/write' at '${NAMED.GATEWAY_RG}'`),
+    );
+    expect(blockers[1]).toHaveTextContent(`You lack 'Microsoft.Authorization/roleAssignments/write' at '${NAMED.VOICE}'`);
     rows().forEach((r) => expect(within(r).getByText("Blocked")).toBeInTheDocument());
     expect(screen.getByTestId("apply-proposal")).toBeDisabled();
     expect(screen.getByTestId("apply-reason")).toHaveTextContent("Nothing can be written while the 2 blockers above stand");
@@ -332,7 +337,9 @@ describe("onboarding from a template", () => {
     expect(customRole).toHaveTextContent("Communication Services SMTP Sender");
     expect(within(customRole).getByText("To create")).toBeInTheDocument();
     expect(within(customRole).getByText("Microsoft.Communication/EmailServices/write")).toBeInTheDocument();
-    expect(rows()[0]).toHaveTextContent(`Communication Services SMTP Sender for id-voice-deploy (${deployIdentity.detail}) at ${ACS}`);
+    await waitFor(() =>
+      expect(rows()[0]).toHaveTextContent(`Communication Services SMTP Sender for id-voice-deploy (${deployIdentity.detail}) at ${NAMED.ACS}`),
+    );
     expect(screen.getByTestId("apply-writes")).toHaveTextContent("1 custom role to create, 1 grant to create");
 
     await user.click(screen.getByTestId("apply-proposal"));
@@ -390,7 +397,7 @@ describe("onboarding from a template", () => {
 
     expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Removing all access of Tom Baker");
     expect(backend.prepareRemoval).toHaveBeenCalledWith(tom.id, [GATEWAY_RG], true);
-    expect(screen.getByTestId("check-warning")).toHaveTextContent(`Reader for Tom Baker (${tom.detail}) at ${VOICE.toLowerCase()}`);
+    await waitFor(() => expect(screen.getByTestId("check-warning")).toHaveTextContent(`Reader for Tom Baker (${tom.detail}) at ${NAMED.VOICE}`));
     expect(rows()).toHaveLength(2);
     rows().forEach((r) => expect(within(r).getByText("To remove")).toBeInTheDocument());
     expect(rows()[1]).toHaveTextContent("ProvisioningAPI.ReadUser");
@@ -435,7 +442,7 @@ describe("onboarding from a template", () => {
     await addMember(user, "nad", "Nadia Novak");
     await user.click(next());
     expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding Nadia Novak with NOC readers");
-    expect(rows()[0]).toHaveTextContent(`Reader for Nadia Novak (${nadia.detail}) at ${GATEWAY_RG}`);
+    await waitFor(() => expect(rows()[0]).toHaveTextContent(`Reader for Nadia Novak (${nadia.detail}) at ${NAMED.GATEWAY_RG}`));
 
     await user.click(screen.getByRole("tab", { name: "Template" }));
     await user.click(await screen.findByTestId("export-template-acg-staff"));
@@ -543,7 +550,7 @@ describe("undoing a run", () => {
     expect(screen.getByTestId("undo-summary")).toHaveTextContent(`Undoing ${ONBOARD_NADIA}`);
     // What the run created, to remove; the Support Request Contributor that was there before is not part of it.
     expect(rows()).toHaveLength(2);
-    expect(rows()[0]).toHaveTextContent(`Contributor for Nadia Novak (${nadia.detail}) at ${GATEWAY_RG}`);
+    await waitFor(() => expect(rows()[0]).toHaveTextContent(`Contributor for Nadia Novak (${nadia.detail}) at ${NAMED.GATEWAY_RG}`));
     expect(rows()[1]).toHaveTextContent("ProvisioningAPI.AdminUser of AzureCommunicationsGateway");
     rows().forEach((r) => expect(within(r).getByText("To remove")).toBeInTheDocument());
     expect(screen.queryByText(/Support Request Contributor for Nadia/)).not.toBeInTheDocument();

@@ -22,6 +22,7 @@ import { ArrowClockwiseRegular } from "@fluentui/react-icons";
 import type { CheckView, CommandError, ProposalView, RoleStepState } from "../../bindings";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { KIND_LABEL } from "../../components/MemberPicker";
+import { ScopeName, TextWithScopes } from "../../components/ScopeName";
 import { PlanRows } from "../../components/PlanReview";
 
 const useStyles = makeStyles({
@@ -52,7 +53,7 @@ function Check({ check }: { check: CheckView }) {
     <MessageBar intent={blocker ? "error" : "warning"} layout="multiline" data-testid={blocker ? "check-blocker" : "check-warning"}>
       <MessageBarBody>
         <MessageBarTitle>{check.title}</MessageBarTitle>
-        {check.detail}
+        <TextWithScopes text={check.detail} />
       </MessageBarBody>
     </MessageBar>
   );
@@ -172,7 +173,7 @@ export function ProposalReview({
                       <TableCell>
                         <Text weight="semibold">{r.roleName}</Text>
                         <Caption1 className={styles.muted} style={{ display: "block" }}>
-                          Assignable at {r.scope}
+                          Assignable at <ScopeName id={r.scope} />
                         </Caption1>
                         <ul className={styles.permissions} aria-label={`Permissions of ${r.roleName}`}>
                           {r.permissions.map((p) => (
@@ -213,7 +214,9 @@ export function ProposalReview({
               <ul className={styles.list} data-testid="left-out">
                 {proposal.leftOut.map((l) => (
                   <li key={l}>
-                    <Text size={200}>{l}</Text>
+                    <Text size={200}>
+                      <TextWithScopes text={l} />
+                    </Text>
                   </li>
                 ))}
               </ul>

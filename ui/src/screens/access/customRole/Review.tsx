@@ -11,6 +11,7 @@ import {
 import type { DraftCheckView, RoleView, ScopeNode } from "../../../bindings";
 import { useBackend } from "../../../backend";
 import { ErrorBar, type Problem } from "../../../components/ErrorBar";
+import { ScopeName } from "../../../components/ScopeName";
 import { useStyles } from "./styles";
 import { toJson, type DraftModel } from "./model";
 import { IssueList } from "./IssueList";
@@ -69,7 +70,17 @@ export function Review({
       <Text>
         <Text weight="semibold">{draft.roleName || "(no name)"}</Text> — {draft.description}
       </Text>
-      <Caption1 className={styles.muted}>Assignable at: {draft.assignableScopes.join(", ") || "nowhere yet"}</Caption1>
+      <Caption1 className={styles.muted}>
+        Assignable at:{" "}
+        {draft.assignableScopes.length === 0
+          ? "nowhere yet"
+          : draft.assignableScopes.map((s, i) => (
+              <span key={s}>
+                {i > 0 && "; "}
+                <ScopeName id={s} />
+              </span>
+            ))}
+      </Caption1>
       {phase === "checking" && <Spinner size="small" label="Checking against the catalogue and your rights…" />}
       {check && check.inPlace && phase !== "saved" ? (
         <MessageBar intent="success" data-testid="role-in-place">
