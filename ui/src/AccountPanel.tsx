@@ -21,6 +21,14 @@ import { CopyId } from "./components/ScopeName";
 import { activeAccount, useSession } from "./session";
 
 const useStyles = makeStyles({
+  screenReaderOnly: {
+    position: "absolute",
+    width: "1px",
+    height: "1px",
+    overflow: "hidden",
+    clip: "rect(0 0 0 0)",
+    whiteSpace: "nowrap",
+  },
   trigger: {
     color: tokens.colorNeutralForegroundOnBrand,
     ":hover": { color: tokens.colorNeutralForegroundOnBrand, backgroundColor: tokens.colorBrandBackgroundHover },
@@ -105,10 +113,11 @@ export function AccountPanel({ onAddAccount }: { onAddAccount: () => void }) {
           appearance="transparent"
           className={styles.trigger}
           data-testid="account"
-          aria-label={`Account: ${account.displayName || account.username}`}
           icon={<Avatar name={account.displayName || account.username} size={24} color="colorful" aria-hidden />}
         >
-          {account.displayName || account.username}
+          {/* Named by what it shows (no aria-label that would differ from the
+              visible text, WCAG 2.5.3), with "Account:" for screen readers. */}
+          <span className={styles.screenReaderOnly}>Account:</span> {account.displayName || account.username}
           {active.health !== "Ready" && (
             <Badge appearance="filled" color="danger" size="small" aria-label="needs attention">
               !

@@ -124,3 +124,46 @@ export async function signOut(browser) {
   await byTestId(browser, "sign-in");
   await waitForAccount(browser, /Not signed in/);
 }
+
+/**
+ * Checks the page with axe-core (WCAG 2.1 A and AA rules; Tabster's focus
+ * sentinels left out) and returns its
+ * serious and critical violations, each with up to five offending elements;
+ * every violation found is also written to `axe-<name>.json` in the artifacts.
+ */
+export async function accessibilityProblems(browser, name) {
+  const { createRequire } = await import("node:module");
+  const { readFile, writeFile } = await import("node:fs/promises");
+  if (!(await browser.execute(() => typeof window.axe !== "undefined"))) {
+    const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+    await browser.execute(source);
+  }
+  const answer = await browser.executeAsync((done) => {
+    // Tabster (Fluent UI's focus manager) places hidden, focusable "dummy
+    // inputs" around focus zones on purpose, to hand focus on: they are not
+    // content, and axe's aria-hidden-focus rule would flag each one.
+    window.axe
+      .run({ exclude: [["[data-tabster-dummy]"]] }, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        resultTypes: ["violations"],
+      })
+      .then((r) =>
+        done(
+          JSON.stringify(
+            r.violations.map((v) => ({
+              id: v.id,
+              impact: v.impact,
+              help: v.help,
+              nodes: v.nodes.slice(0, 5).map((n) => `${n.html.slice(0, 160)}: ${n.failureSummary}`),
+            })),
+          ),
+        ),
+      )
+      .catch((e) => done(JSON.stringify([{ id: "axe-failed", impact: "critical", help: String(e), nodes: [] }])));
+  });
+  const violations = JSON.parse(answer);
+  const dir = required("E2E_ARTIFACTS");
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `axe-${name}.json`), JSON.stringify(violations, null, 2));
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { byTestId, launch, screenshot, signIn, signOut, waitForAccount } from "../lib/app.mjs";
+import { accessibilityProblems, byTestId, launch, screenshot, signIn, signOut, waitForAccount } from "../lib/app.mjs";
 import { check, cli, cliLogin, click, searchAndAdd, typeOver } from "../lib/ui.mjs";
 
 const ACG_APP_ID = "8502a0ec-c76d-412f-836c-398018e2312b";
@@ -126,6 +126,7 @@ describe("granting access through the window", () => {
       { timeout: 30_000, timeoutMsg: "the review still shows raw scope ids" },
     );
     await screenshot(browser, "access-4-review");
+    assert.deepEqual(await accessibilityProblems(browser, "access-review"), [], "see axe-access-review.json");
     await click(browser, "apply");
     const summary = await byTestId(browser, "apply-summary", 60_000);
     assert.match(await summary.getText(), /2 of 2 in place\./);

@@ -5,7 +5,7 @@
 // rolecall-cli's `plan --json` (the same engine, from outside the app).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { byTestId, docsScreenshot, launch, screenshot, signIn, signOut } from "../lib/app.mjs";
+import { accessibilityProblems, byTestId, docsScreenshot, launch, screenshot, signIn, signOut } from "../lib/app.mjs";
 import { check, cli, click, searchAndAdd } from "../lib/ui.mjs";
 
 const PRIYA = "priya.shah@contosodemo.onmicrosoft.com";
@@ -78,6 +78,7 @@ describe("guided onboarding through the window", () => {
     await byTestId(browser, "check-warning", 30_000);
     assert.equal((await browser.$$('[data-testid="check-blocker"]')).length, 0);
     await screenshot(browser, "onboard-3-review");
+    assert.deepEqual(await accessibilityProblems(browser, "onboard-review"), [], "see axe-onboard-review.json");
     await docsScreenshot(browser);
     await click(browser, "apply-proposal");
     const report = await byTestId(browser, "run-report", 90_000);
@@ -152,5 +153,6 @@ describe("guided onboarding through the window", () => {
     assert.match(titles[1], /Onboarding Fatima Zahra/);
     assert.ok(titles.some((t) => /Offboarding/.test(t)), titles.join("\n---\n"));
     await screenshot(browser, "onboard-10-activity-after-restart");
+    assert.deepEqual(await accessibilityProblems(browser, "activity-history"), [], "see axe-activity-history.json");
   });
 });

@@ -5,7 +5,16 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { byTestId, captureIpc, launch, saveIpc, screenshot, signIn, signOut } from "../lib/app.mjs";
+import {
+  accessibilityProblems,
+  byTestId,
+  captureIpc,
+  launch,
+  saveIpc,
+  screenshot,
+  signIn,
+  signOut,
+} from "../lib/app.mjs";
 
 const SCREENS = [
   ["onboard", "Onboard"],
@@ -34,6 +43,9 @@ describe("against the harness's emulator (custom cloud profile)", () => {
     // A custom cloud is not the demo: no demo badge.
     assert.equal(await (await browser.$('[data-testid="demo-badge"]')).isExisting(), false);
     assert.match(await (await byTestId(browser, "account")).getText(), /Not signed in/);
+    // The sign-in page passes axe-core's WCAG 2.1 AA rules (nothing serious).
+    await byTestId(browser, "sign-in");
+    assert.deepEqual(await accessibilityProblems(browser, "sign-in"), []);
   });
 
   test("check_connection round-trips to the emulator and back", async () => {
@@ -61,6 +73,8 @@ describe("against the harness's emulator (custom cloud profile)", () => {
       await heading.waitForDisplayed();
       assert.equal(await heading.getText(), label);
       await screenshot(browser, `skeleton-${id}`);
+      // Each screen passes axe-core's WCAG 2.1 AA rules: no serious or critical violation (#15.7).
+      assert.deepEqual(await accessibilityProblems(browser, id), [], `${label}: see axe-${id}.json in the artifacts`);
     }
     await signOut(browser);
   });

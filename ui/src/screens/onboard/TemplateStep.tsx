@@ -156,7 +156,7 @@ export function TemplateStep({
                     appearance={selected === t.id ? "primary" : "secondary"}
                     data-testid={`template-${t.id}`}
                     aria-pressed={selected === t.id}
-                    aria-label={`Use ${t.name}`}
+                    aria-label={`${selected === t.id ? "Chosen: go on" : "Use this template"}: ${t.name}`}
                     onClick={() => onSelect(t)}
                   >
                     {selected === t.id ? "Chosen: go on" : "Use this template"}
