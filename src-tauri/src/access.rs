@@ -10,7 +10,8 @@ use tauri::ipc::Channel;
 
 use crate::dto::{
     AppRoleHolderView, AppRoleView, AppView, AssignmentView, CommandError, ExportFormat, GrantView,
-    MemberView, OutcomeView, PlanView, ProgressView, RoleView, ScopeKind, ScopeNode,
+    MemberView, OutcomeView, PlanView, ProgressView, RankedRoleView, RoleView, ScopeKind,
+    ScopeNode,
 };
 use crate::state::AppState;
 
@@ -144,6 +145,28 @@ pub async fn list_roles(
     let mut views: Vec<RoleView> = roles.iter().map(RoleView::from).collect();
     views.sort_by_key(|v| v.name.to_lowercase());
     Ok(views)
+}
+
+/// The roles assignable at `scope` that allow every one of `actions`, least
+/// granting first, with what each grants beyond them (least-privilege
+/// advice for the role step).
+#[tauri::command]
+#[specta::specta]
+pub async fn rank_roles(
+    state: State<'_, AppState>,
+    scope: String,
+    actions: Vec<String>,
+) -> Result<Vec<RankedRoleView>, CommandError> {
+    let scope = rolecall_rbac::Scope::parse(&scope)?;
+    let azure = state.azure()?;
+    let catalogue = crate::roles::catalogue(&state).await?;
+    let roles: Vec<_> = azure
+        .arm
+        .role_definitions(scope.as_str(), &RoleFilter::All)
+        .try_collect()
+        .await?;
+    let ranked = rolecall_app::least::rank_roles(&catalogue, &roles, &actions)?;
+    Ok(ranked.iter().map(RankedRoleView::from).collect())
 }
 
 fn app_view(sp: rolecall_azure::graph::ServicePrincipal) -> AppView {

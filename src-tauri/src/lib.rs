@@ -45,6 +45,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         access::list_estate,
         access::search_members,
         access::list_roles,
+        access::rank_roles,
         access::find_applications,
         access::list_app_role_holders,
         access::plan_grants,

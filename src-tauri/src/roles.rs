@@ -126,6 +126,8 @@ pub async fn check_role_draft(
                 granted: 0,
                 parsed: false,
                 in_place: String::new(),
+                built_in: String::new(),
+                built_in_extra: 0,
             });
         }
     };
@@ -147,6 +149,11 @@ pub async fn check_role_draft(
         normalized: draft.to_json(),
         parsed: true,
         in_place: check.in_place.unwrap_or_default(),
+        built_in_extra: check
+            .built_in
+            .as_ref()
+            .map_or(0, |b| u32::try_from(b.extra).unwrap_or(u32::MAX)),
+        built_in: check.built_in.map(|b| b.role_name).unwrap_or_default(),
     })
 }
 

@@ -78,6 +78,12 @@ export const commands = {
 	/**  Built-in and custom roles usable at `scope`, by name. */
 	listRoles: (scope: string) => typedError<RoleView[], CommandError>(__TAURI_INVOKE("list_roles", { scope })),
 	/**
+	 *  The roles assignable at `scope` that allow every one of `actions`, least
+	 *  granting first, with what each grants beyond them (least-privilege
+	 *  advice for the role step).
+	 */
+	rankRoles: (scope: string, actions: string[]) => typedError<RankedRoleView[], CommandError>(__TAURI_INVOKE("rank_roles", { scope, actions })),
+	/**
 	 *  Enterprise applications: by application id (exactly one), or by name
 	 *  (each with its application id and a look-alike warning where due).
 	 */
@@ -469,6 +475,12 @@ export type DraftCheckView = {
 	granted: number,
 	/**  A custom role exactly like the draft exists already (its id); "" if not. */
 	inPlace: string,
+	/**
+	 *  A built-in role that already grants all of the draft ("" if none), and
+	 *  how many operations more (0: exactly these permissions).
+	 */
+	builtIn: string,
+	builtInExtra: number,
 };
 
 export type DraftIssueView = {
@@ -651,6 +663,17 @@ export type ProviderView = {
 	/**  `CommunicationServices`, `EmailServices`… */
 	resourceTypes: string[],
 	operations: number,
+};
+
+/**  A role that covers what the person must do, ranked by how little else it grants. */
+export type RankedRoleView = {
+	role: RoleView,
+	/**  Catalogue operations it grants in all. */
+	granted: number,
+	/**  Of those, how many go beyond the need. */
+	extra: number,
+	/**  The extra ones by provider, most first: "Microsoft.Compute: 1,204". */
+	beyond: string[],
 };
 
 export type ReportFormat = "markdown" | "csv" | "json";

@@ -17,6 +17,7 @@ pub mod error;
 pub mod estate;
 pub mod folders;
 pub mod grants;
+pub mod least;
 pub mod onboarding;
 pub mod roles;
 pub mod templates;

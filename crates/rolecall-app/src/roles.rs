@@ -62,6 +62,8 @@ pub struct DraftCheck {
     pub granted: usize,
     /// A custom role that already is exactly this draft, if any (its id).
     pub in_place: Option<String>,
+    /// A built-in role that already grants all of it (known once a scope is chosen).
+    pub built_in: Option<crate::least::BuiltInAlternative>,
 }
 
 /// Checks a draft against the live catalogue, the directory's role names
@@ -89,6 +91,7 @@ pub async fn check_draft(
             issues: draft.validate(&no_tenant),
             granted: draft.granted_count(&catalogue),
             in_place: None,
+            built_in: None,
         });
     }
     let subscription = draft_subscription(draft)?;
@@ -98,6 +101,11 @@ pub async fn check_draft(
         issues,
         granted: draft.granted_count(&tenant.catalogue),
         in_place: custom_roles::already_in_place(&tenant, draft).map(|r| r.name.clone()),
+        built_in: crate::least::built_in_alternative(
+            &tenant.catalogue,
+            &tenant.roles,
+            &draft.permissions,
+        ),
     })
 }
 

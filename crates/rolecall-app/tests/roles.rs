@@ -311,3 +311,63 @@ async fn a_cloned_reader_is_warned_about_before_any_scope_is_chosen() {
         "the missing scope is still an error"
     );
 }
+
+/// Least-privilege advice against the demo tenant's live catalogue and roles:
+/// the roles that cover a need come smallest first, each allowing all of
+/// it; an unknown operation is refused; a custom role that is a built-in
+/// one under another name is pointed at it.
+#[tokio::test]
+async fn the_smallest_role_for_a_need_comes_first_and_built_in_twins_are_named() {
+    use futures::TryStreamExt;
+    use rolecall_app::least::{RANKED, built_in_alternative, rank_roles};
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = rolecall_app::catalogue::load(&olivia, None).await.unwrap();
+    let roles: Vec<_> = olivia
+        .arm
+        .role_definitions(&voice(), &rolecall_azure::arm::RoleFilter::All)
+        .try_collect()
+        .await
+        .unwrap();
+    let need = vec!["Microsoft.Support/supportTickets/write".to_owned()];
+    let ranked = rank_roles(&catalogue, &roles, &need).unwrap();
+    assert!(!ranked.is_empty() && ranked.len() <= RANKED);
+    for pair in ranked.windows(2) {
+        assert!(pair[0].granted <= pair[1].granted, "smallest first");
+    }
+    for r in &ranked {
+        assert!(
+            r.role.allows(&need[0], rolecall_rbac::ActionKind::Action),
+            "{} does not cover the need",
+            r.role.role_name()
+        );
+        assert_eq!(r.extra, r.granted - 1, "one operation asked for");
+        assert_eq!(r.beyond.iter().map(|(_, n)| n).sum::<usize>(), r.extra);
+    }
+    let names: Vec<&str> = ranked.iter().map(|r| r.role.role_name()).collect();
+    assert_eq!(names[0], "Support Request Contributor", "{names:?}");
+    let owner = names.iter().position(|n| *n == "Owner");
+    let contributor = names.iter().position(|n| *n == "Contributor");
+    assert!(owner.is_none() || owner > contributor, "{names:?}");
+
+    let unknown =
+        rank_roles(&catalogue, &roles, &["Microsoft.Nothing/here/read".into()]).unwrap_err();
+    assert_eq!(unknown.kind, ErrorKind::InvalidInput);
+    assert!(unknown.message.contains("not an operation"), "{unknown}");
+    assert!(rank_roles(&catalogue, &roles, &[]).is_err());
+
+    // Reader's own permissions as a "new" custom role: Reader already is it.
+    let reader = roles.iter().find(|r| r.role_name() == "Reader").unwrap();
+    let twin = built_in_alternative(&catalogue, &roles, &reader.properties.permissions).unwrap();
+    assert_eq!((twin.role_name.as_str(), twin.extra), ("Reader", 0));
+    // The SMTP sender's three actions are no built-in role's.
+    let smtp = [Permission {
+        actions: vec![
+            "Microsoft.Communication/CommunicationServices/Read".into(),
+            "Microsoft.Communication/CommunicationServices/Write".into(),
+            "Microsoft.Communication/EmailServices/write".into(),
+        ],
+        ..Default::default()
+    }];
+    assert_eq!(built_in_alternative(&catalogue, &roles, &smtp), None);
+}

@@ -351,6 +351,11 @@ pub struct RolesArgs {
     /// Only roles whose name contains this text (case-insensitive).
     #[arg(long)]
     pub name: Option<String>,
+    /// What the person must do: an operation of the catalogue (repeatable).
+    /// Lists the roles that allow all of it, least granting first, with what
+    /// each grants beyond it.
+    #[arg(long = "need", value_name = "OPERATION")]
+    pub need: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

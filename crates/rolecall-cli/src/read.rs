@@ -32,9 +32,42 @@ pub(crate) async fn roles(ctx: &Ctx<'_>, args: &RolesArgs) -> anyhow::Result<()>
         scope,
         custom,
         name,
+        need,
     } = args;
     let scope = rolecall_rbac::Scope::parse(scope)?;
     let (_, azure) = connect(cli, cloud, who).await?;
+    if !need.is_empty() {
+        let catalogue = ctx.catalogue.get(&azure).await?;
+        let roles: Vec<_> = azure
+            .arm
+            .role_definitions(scope.as_str(), &RoleFilter::All)
+            .try_collect()
+            .await?;
+        let ranked = rolecall_app::least::rank_roles(&catalogue, &roles, need)?;
+        let views: Vec<rolecall_app::views::RankedRoleView> =
+            ranked.iter().map(Into::into).collect();
+        return ctx.printer().show(&views, |views| {
+            if views.is_empty() {
+                println!("no role assignable here allows all of it; a custom role can (rolecall-cli role create)");
+            }
+            for v in views {
+                let beyond = if v.beyond.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", v.beyond.iter().take(3).cloned().collect::<Vec<_>>().join(", "))
+                };
+                println!(
+                    "{}  {}{}  grants {} operations, {} beyond the need{beyond}",
+                    v.role.id,
+                    v.role.name,
+                    if v.role.privileged { " [privileged]" } else { "" },
+                    v.granted,
+                    v.extra
+                );
+            }
+            Ok(())
+        });
+    }
     let filter = if *custom {
         RoleFilter::CustomOnly
     } else {

@@ -199,6 +199,41 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     ])
     .await);
     assert!(roles.contains("Support Request Contributor"), "{roles}");
+    // Least privilege: the roles that allow what the person must do, smallest first.
+    let ranked: serde_json::Value = serde_json::from_str(&ok(&run(vec![
+        "roles".into(),
+        "--json".into(),
+        "--scope".into(),
+        voice.clone(),
+        "--need".into(),
+        "Microsoft.Support/supportTickets/write".into(),
+    ])
+    .await))
+    .unwrap();
+    let ranked = ranked.as_array().unwrap();
+    assert_eq!(
+        ranked[0]["role"]["name"], "Support Request Contributor",
+        "{ranked:?}"
+    );
+    let sizes: Vec<u64> = ranked
+        .iter()
+        .map(|r| r["granted"].as_u64().unwrap())
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "{sizes:?}");
+    let unknown = run(vec![
+        "roles".into(),
+        "--scope".into(),
+        voice.clone(),
+        "--need".into(),
+        "Microsoft.Nothing/here/read".into(),
+    ])
+    .await;
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("not an operation"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
     let bad = run(vec![
         "roles".into(),
         "--json".into(),

@@ -39,6 +39,20 @@ impl OperationSet {
         self.bits.iter().zip(&other.bits).all(|(a, b)| a & !b == 0)
     }
 
+    /// The operations here that are not in `other`.
+    pub fn minus<'a>(&'a self, other: &'a OperationSet) -> impl Iterator<Item = u32> + 'a {
+        self.bits
+            .iter()
+            .zip(other.bits.iter().chain(std::iter::repeat(&0)))
+            .enumerate()
+            .flat_map(|(word, (a, b))| {
+                let left = a & !b;
+                (0..64u32)
+                    .filter(move |bit| left & (1 << bit) != 0)
+                    .map(move |bit| word as u32 * 64 + bit)
+            })
+    }
+
     fn union_with(&mut self, other: &OperationSet) {
         for (a, b) in self.bits.iter_mut().zip(&other.bits) {
             *a |= b;
@@ -134,5 +148,46 @@ impl RoleIndex {
                 .then_with(|| a.role.role_name().cmp(b.role.role_name()))
         });
         out
+    }
+}
+
+/// What a role grants beyond a need: the extra operations counted per
+/// resource provider, most first (ties by name).
+pub fn beyond(
+    catalogue: &Catalogue,
+    role: &OperationSet,
+    need: &OperationSet,
+) -> Vec<(String, usize)> {
+    let mut by_namespace: std::collections::BTreeMap<&str, usize> = Default::default();
+    for index in role.minus(need) {
+        *by_namespace
+            .entry(catalogue.operation(index).namespace.as_str())
+            .or_default() += 1;
+    }
+    let mut out: Vec<(String, usize)> = by_namespace
+        .into_iter()
+        .map(|(ns, n)| (ns.to_owned(), n))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::OperationSet;
+
+    #[test]
+    fn minus_lists_exactly_what_the_other_lacks() {
+        let mut a = OperationSet::empty(200);
+        let mut b = OperationSet::empty(200);
+        for i in [0, 3, 64, 130, 199] {
+            a.insert(i);
+        }
+        for i in [3, 130, 150] {
+            b.insert(i);
+        }
+        assert_eq!(a.minus(&b).collect::<Vec<_>>(), [0, 64, 199]);
+        assert_eq!(b.minus(&a).collect::<Vec<_>>(), [150]);
+        assert_eq!(a.minus(&a).count(), 0);
     }
 }

@@ -141,6 +141,32 @@ describe("granting access through the window", () => {
     await screenshot(browser, "access-6-rerun");
   });
 
+  test("finds the smallest role for a support ticket against the live catalogue, and flags a privileged one", async () => {
+    // A fresh wizard: away and back.
+    await click(browser, "nav-onboard");
+    await click(browser, "nav-roleAssignments");
+    await click(browser, "expand-Contoso Voice Production");
+    await check(browser, "scope-rg-voice-gateway");
+    await click(browser, "next-step");
+    await click(browser, "find-smallest-role");
+    await typeOver(browser, "need-search", "supportTickets/write");
+    await click(browser, "need-Microsoft.Support/supportTickets/write");
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="ranked-role"]')).length > 1, {
+      timeout: 30_000,
+      timeoutMsg: "no ranking of the roles that cover a support ticket",
+    });
+    const ranked = await browser.$$('[data-testid="ranked-role"]').map((r) => r.getText());
+    assert.match(ranked[0], /^Support Request Contributor/, ranked.join("\n---\n"));
+    assert.ok(ranked.some((r) => /^Owner[\s\S]*Privileged/.test(r)), ranked.join("\n---\n"));
+    await screenshot(browser, "access-2b-smallest-role");
+    await click(browser, "choose-role-Owner");
+    await click(browser, "next-step");
+    await searchAndAdd(browser, "nadia", "Nadia Novak");
+    await click(browser, "next-step");
+    assert.match(await (await byTestId(browser, "privileged-role", 30_000)).getText(), /Owner is a privileged role/);
+    await click(browser, "nav-onboard");
+  });
+
   test("exports what applies at the resource group as CSV, through the export's save step (#15.4)", async () => {
     // The harness answers the Save dialog with a folder (ROLECALL_E2E_SAVE_TO,
     // honoured only under WebDriver); the file must hold the grants just made.

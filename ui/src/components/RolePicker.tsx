@@ -13,6 +13,7 @@ import {
 import type { RoleView } from "../bindings";
 import { useBackend } from "../backend";
 import { ErrorBar, type Problem } from "./ErrorBar";
+import { SmallestRole } from "./SmallestRole";
 
 const useStyles = makeStyles({
   list: { listStyleType: "none", margin: 0, padding: 0, maxHeight: "420px", overflowY: "auto" },
@@ -40,6 +41,7 @@ export function RolePicker({
   const [problem, setProblem] = useState<Problem | null>(null);
   const [text, setText] = useState("");
   const [details, setDetails] = useState<string | null>(null);
+  const [finding, setFinding] = useState(false);
 
   useEffect(() => {
     setRoles(null);
@@ -59,6 +61,25 @@ export function RolePicker({
 
   return (
     <div>
+      <div style={{ marginBottom: tokens.spacingVerticalS }}>
+        <Button
+          appearance="subtle"
+          aria-expanded={finding}
+          data-testid="find-smallest-role"
+          onClick={() => setFinding(!finding)}
+        >
+          {finding ? "Hide the smallest-role finder" : "Find the smallest role for what they must do"}
+        </Button>
+        {finding && (
+          <SmallestRole
+            scope={scope}
+            onChoose={(role) => {
+              const listed = roles?.find((r) => r.id === role.id) ?? role;
+              if (!isSelected(listed)) onChange([...selected, listed]);
+            }}
+          />
+        )}
+      </div>
       <SearchBox
         placeholder="Search roles by name or description"
         aria-label="Search roles"

@@ -3,6 +3,7 @@ import type { Channel } from "@tauri-apps/api/core";
 import type {
   DraftCheckView,
   OperationView,
+  RankedRoleView,
   AssignmentView,
   ExportFormat,
   AppRoleHolderView,
@@ -279,9 +280,31 @@ export function fakeTenant(options: TenantOptions = {}) {
           }),
       ),
     ),
-    searchOperations: vi.fn(async (text: string, _data: boolean) => {
+    // As the catalogue's search: actions or data actions, as asked.
+    searchOperations: vi.fn(async (text: string, data: boolean) => {
       const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
-      return ok(catalogue.filter((o) => terms.every((t) => o.name.toLowerCase().includes(t))));
+      return ok(catalogue.filter((o) => o.dataAction === data && terms.every((t) => o.name.toLowerCase().includes(t))));
+    }),
+    // The role step's least-privilege ranking (src-tauri rank_roles). The
+    // ranking itself is Rust's (rolecall_app::least, tested against the
+    // emulator); the fake keeps its shape: the roles whose patterns cover
+    // every action, smallest first by what they match in the fake catalogue.
+    rankRoles: vi.fn(async (scope: string, actions: string[]): Promise<Result<RankedRoleView[]>> => {
+      const allows = (role: RoleView, action: string) => {
+        const grant = role.permissions.filter((p) => !p.startsWith("not: ") && !p.startsWith("data: "));
+        const exclude = role.permissions.filter((p) => p.startsWith("not: ")).map((p) => p.slice(5));
+        return grant.some((p) => matches(p, action)) && !exclude.some((p) => matches(p, action));
+      };
+      if (actions.some((a) => !catalogue.some((o) => o.name.toLowerCase() === a.toLowerCase())))
+        return fail("InvalidInput", "That is not an operation of this cloud's catalogue: search for it by what it does.");
+      const ranked = listedAt(scope)
+        .filter((role) => actions.every((a) => allows(role, a)))
+        .map((role) => {
+          const granted = catalogue.filter((o) => allows(role, o.name)).length;
+          return { role, granted, extra: granted - actions.length, beyond: granted > actions.length ? [`Microsoft.Fake: ${granted - actions.length}`] : [] };
+        })
+        .sort((a, b) => a.granted - b.granted || a.role.name.localeCompare(b.role.name));
+      return ok(ranked);
     }),
     listProviders: vi.fn(async () => {
       const byNs = new Map<string, Set<string>>();
@@ -328,7 +351,7 @@ export function fakeTenant(options: TenantOptions = {}) {
       try {
         d = (JSON.parse(json) as { properties: typeof d }).properties;
       } catch (e) {
-        return ok({ parsed: false, normalized: "", granted: 0, inPlace: "", issues: [{ error: true, field: "line 1, column 1", message: (e as Error).message }] });
+        return ok({ parsed: false, normalized: "", granted: 0, inPlace: "", builtIn: "", builtInExtra: 0, issues: [{ error: true, field: "line 1, column 1", message: (e as Error).message }] });
       }
       const issues: DraftCheckView["issues"] = [];
       if (!d.roleName?.trim()) issues.push({ error: true, field: "roleName", message: "Give the custom role a name." });
@@ -354,7 +377,13 @@ export function fakeTenant(options: TenantOptions = {}) {
           r.description === d.description &&
           r.permissions.join("|") === actions.join("|"),
       );
-      return ok({ parsed: true, normalized: json, granted, issues, inPlace: same?.id ?? "" });
+      // A built-in role granting the same operations (Rust's rule is
+      // rolecall_app::least::built_in_alternative; here only an exact twin).
+      const grantedBy = (patterns: string[]) => catalogue.filter((o) => patterns.some((p) => matches(p, o.name))).map((o) => o.name).join("|");
+      const twin = d.assignableScopes?.length
+        ? tenantRoles.find((r) => !r.custom && granted > 0 && grantedBy(r.permissions.filter((p) => !p.includes(": "))) === grantedBy(actions))
+        : undefined;
+      return ok({ parsed: true, normalized: json, granted, issues, inPlace: same?.id ?? "", builtIn: twin?.name ?? "", builtInExtra: 0 });
     }),
     saveRoleDraft: vi.fn(async (json: string, editing: string) => {
       const d = (JSON.parse(json) as { properties: { roleName: string; description: string; assignableScopes?: string[]; permissions: { actions: string[] }[] } }).properties;

@@ -710,6 +710,22 @@ impl From<&rolecall_grants::journal::Activity> for ActivityView {
     }
 }
 
+impl From<&crate::least::RankedRole> for RankedRoleView {
+    fn from(r: &crate::least::RankedRole) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Self {
+            role: RoleView::from(&r.role),
+            granted: count(r.granted),
+            extra: count(r.extra),
+            beyond: r
+                .beyond
+                .iter()
+                .map(|(namespace, n)| format!("{namespace}: {n}"))
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod error_kind_tests {
     use super::*;

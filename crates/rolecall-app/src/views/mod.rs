@@ -566,6 +566,24 @@ pub struct DraftCheckView {
     pub granted: u32,
     /// A custom role exactly like the draft exists already (its id); "" if not.
     pub in_place: String,
+    /// A built-in role that already grants all of the draft ("" if none), and
+    /// how many operations more (0: exactly these permissions).
+    pub built_in: String,
+    pub built_in_extra: u32,
+}
+
+/// A role that covers what the person must do, ranked by how little else it grants.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RankedRoleView {
+    pub role: RoleView,
+    /// Catalogue operations it grants in all.
+    pub granted: u32,
+    /// Of those, how many go beyond the need.
+    pub extra: u32,
+    /// The extra ones by provider, most first: "Microsoft.Compute: 1,204".
+    pub beyond: Vec<String>,
 }
 
 /// A person of a CSV file, with the file's line (1 for its first).

@@ -123,6 +123,34 @@ describe("the role assignment wizard", () => {
     expect(sent.map((g) => g.member.kind)).toEqual(["User", "Group"]);
   });
 
+  it("finds the smallest role for what the person must do, and flags a privileged one at the review (least privilege)", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<AssignRolesWizard />);
+    await upToReview(user);
+    // Contributor was chosen: the review says it is privileged and how to find less.
+    const flag = await screen.findByTestId("privileged-role");
+    expect(flag).toHaveTextContent("Contributor is a privileged role");
+    await user.click(within(flag).getByTestId("find-smaller-role"));
+
+    await user.click(await screen.findByTestId("find-smallest-role"));
+    await user.type(screen.getByRole("searchbox", { name: "Search operations the person needs" }), "supportTickets/write");
+    await user.click(await screen.findByTestId("need-Microsoft.Support/supportTickets/write"));
+    expect(backend.rankRoles).toHaveBeenLastCalledWith(GATEWAY_RG, ["Microsoft.Support/supportTickets/write"]);
+    const ranked = await screen.findAllByTestId("ranked-role");
+    expect(ranked[0]).toHaveTextContent("Support Request Contributor");
+    expect(ranked[0]).toHaveTextContent("Smallest");
+    const big = ranked.find((r) => r.textContent?.startsWith("Contributor"))!;
+    expect(big).toHaveTextContent("Privileged");
+    expect(big).toHaveTextContent(/Grants \d+ more operations than asked/);
+    await user.click(within(ranked[0]!).getByRole("button", { name: "Choose" }));
+    expect(screen.getByRole("checkbox", { name: /^Support Request Contributor/ })).toBeChecked();
+    // Contributor untaken, the review no longer flags anything.
+    await user.click(screen.getByRole("checkbox", { name: /^Contributor/ }));
+    await user.click(screen.getByRole("tab", { name: "Review + assign" }));
+    expect(await screen.findAllByTestId("plan-row")).toHaveLength(2);
+    expect(screen.queryByTestId("privileged-role")).not.toBeInTheDocument();
+  });
+
   it("says a re-run has nothing to do", async () => {
     const user = userEvent.setup();
     const existing = [nadia, operators].map((m) =>

@@ -123,7 +123,29 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
             </Field>
           </>
         )}
-        {step === "review" && <PlanReview grants={grants} />}
+        {step === "review" && (
+          <>
+            {roles.some((r) => r.privileged) && (
+              <MessageBar intent="warning" layout="multiline" data-testid="privileged-role">
+                <MessageBarBody>
+                  <MessageBarTitle>
+                    {roles
+                      .filter((r) => r.privileged)
+                      .map((r) => r.name)
+                      .join(", ")}{" "}
+                    {roles.filter((r) => r.privileged).length === 1 ? "is a privileged role" : "are privileged roles"}
+                  </MessageBarTitle>
+                  It lets them change access or manage everything at the chosen scopes. If they need less, go back to
+                  Role and use “Find the smallest role for what they must do”.
+                  <Button appearance="transparent" size="small" data-testid="find-smaller-role" onClick={() => setStep("role")}>
+                    Find a smaller role
+                  </Button>
+                </MessageBarBody>
+              </MessageBar>
+            )}
+            <PlanReview grants={grants} />
+          </>
+        )}
       </div>
       <div className={styles.nav}>
         <Text data-testid="assign-summary">

@@ -116,6 +116,21 @@ describe("the custom role wizard", () => {
     await waitFor(() => expect(screen.queryByTestId("permission-warnings")).not.toBeInTheDocument());
   });
 
+  it("says when a built-in role already grants what the custom role would (least privilege)", async () => {
+    const user = userEvent.setup();
+    renderWizard();
+    await user.type(screen.getByTestId("role-name"), "Contoso readers");
+    await user.click(await screen.findByTestId("clone-Reader"));
+    await user.click(next());
+    await user.click(next());
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Voice Production" }));
+    await user.click(await screen.findByRole("checkbox", { name: /rg-voice-gateway/ }));
+    await user.click(screen.getByRole("tab", { name: "Review + create" }));
+    const twin = await screen.findByTestId("built-in-alternative");
+    expect(twin).toHaveTextContent("Reader already covers this");
+    expect(twin).toHaveTextContent("The built-in role Reader grants exactly these permissions.");
+  });
+
   it("never drops typed JSON, and does not move on while it does not parse", async () => {
     const user = userEvent.setup();
     renderWizard();

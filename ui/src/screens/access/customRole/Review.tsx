@@ -94,6 +94,17 @@ export function Review({
         check && (
           <>
             <Text>It grants {check.granted} operation{check.granted === 1 ? "" : "s"} of the catalogue.</Text>
+            {check.builtIn && (
+              <MessageBar intent="info" data-testid="built-in-alternative">
+                <MessageBarBody>
+                  <MessageBarTitle>{check.builtIn} already covers this</MessageBarTitle>
+                  {check.builtInExtra === 0
+                    ? `The built-in role ${check.builtIn} grants exactly these permissions.`
+                    : `The built-in role ${check.builtIn} grants all of these and ${check.builtInExtra} operation${check.builtInExtra === 1 ? "" : "s"} more.`}{" "}
+                  Assigning it needs no custom role to keep up to date; Microsoft maintains it as providers change.
+                </MessageBarBody>
+              </MessageBar>
+            )}
             <IssueList check={check} draft={draft} onDraft={onDraft} />
           </>
         )
