@@ -51,9 +51,12 @@ const useStyles = makeStyles({
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
   account: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   body: { display: "flex", minHeight: 0 },
-  nav: { height: "100%" },
+  // A fixed width: the drawer never gives way to a wide screen (the content
+  // would start at another place on every screen).
+  nav: { height: "100%", flexShrink: 0, width: "220px", minWidth: "220px" },
   main: {
     flexGrow: 1,
+    minWidth: 0,
     overflowY: "auto",
     padding: tokens.spacingHorizontalXXL,
     backgroundColor: tokens.colorNeutralBackground1,

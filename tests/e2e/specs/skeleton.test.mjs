@@ -78,6 +78,27 @@ describe("against the harness's emulator (custom cloud profile)", () => {
     }
     await signOut(browser);
   });
+
+  test("at 960×600 the frame stays put: the navigation keeps its width on every screen (#15.14)", async () => {
+    await signIn(browser);
+    await browser.setWindowSize(960, 600);
+    const lefts = [];
+    for (const [id] of SCREENS) {
+      await (await byTestId(browser, `nav-${id}`)).click();
+      const main = await byTestId(browser, `screen-${id}`);
+      await (await main.$("h1")).waitForDisplayed();
+      lefts.push((await main.getLocation()).x);
+      await screenshot(browser, `narrow-${id}`);
+    }
+    assert.equal(new Set(lefts).size, 1, `the content moves between screens: ${lefts.join(", ")}`);
+    // Each navigation label on one line.
+    for (const [id] of SCREENS) {
+      const item = await byTestId(browser, `nav-${id}`);
+      assert.ok((await item.getSize()).height < 48, `nav-${id} wraps`);
+    }
+    await browser.setWindowSize(1280, 820);
+    await signOut(browser);
+  });
 });
 
 describe("demo mode (the app's own embedded emulator)", () => {

@@ -28,7 +28,7 @@ const useStyles = makeStyles({
     padding: `${tokens.spacingVerticalXS} 0`,
     borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
   },
-  detail: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  detail: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
 });
 

@@ -16,7 +16,10 @@ import { ErrorBar, type Problem } from "./ErrorBar";
 import { SmallestRole } from "./SmallestRole";
 
 const useStyles = makeStyles({
-  list: { listStyleType: "none", margin: 0, padding: 0, maxHeight: "420px", overflowY: "auto" },
+  // No scroll area of its own: the page scrolls (one scroll bar, not two).
+  list: { listStyleType: "none", margin: 0, padding: 0 },
+  // Not Fluent's grey for an unticked label, which reads as disabled.
+  label: { color: tokens.colorNeutralForeground1 },
   row: { padding: `${tokens.spacingVerticalXS} 0`, borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
   description: { color: tokens.colorNeutralForeground3, display: "block", marginLeft: "32px" },
   permissions: { marginLeft: "32px", fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
@@ -99,7 +102,7 @@ export function RolePicker({
                 checked={isSelected(role)}
                 onChange={(_, d) => toggle(role, !!d.checked)}
                 label={
-                  <span>
+                  <span className={styles.label}>
                     <Text weight="semibold">{role.name}</Text>{" "}
                     {role.privileged && (
                       <Badge color="danger" size="small">

@@ -22,7 +22,8 @@ const useStyles = makeStyles({
   tree: { listStyleType: "none", margin: 0, paddingLeft: 0 },
   children: { listStyleType: "none", margin: 0, paddingLeft: tokens.spacingHorizontalXXL },
   row: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, minHeight: "32px" },
-  id: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  id: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
+  label: { color: tokens.colorNeutralForeground1 },
   filters: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", marginBottom: tokens.spacingVerticalS },
 });
 
@@ -95,7 +96,9 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
   const found = searching ? (estate.data ?? []).filter((p) => visible(p.node) && (type === ALL_TYPES || p.node.kind === "Resource")) : [];
 
   const label = (node: ScopeNode) => (
-    <span>
+    // Fluent greys an unticked checkbox's label, which reads as disabled:
+    // a scope is always a choice, ticked or not.
+    <span className={styles.label}>
       <Text weight="semibold">{node.name}</Text>{" "}
       <Badge appearance="tint" size="small">
         {node.kind === "ResourceGroup" ? "Resource group" : node.kind}

@@ -23,7 +23,7 @@ type State =
 
 const useStyles = makeStyles({
   card: { maxWidth: "720px" },
-  detail: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  detail: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
   line: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: tokens.spacingHorizontalS },
 });
 

@@ -30,7 +30,7 @@ import { ScopePicker } from "../../components/ScopePicker";
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   toolbar: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
-  muted: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  muted: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
 });
 
 /**

@@ -20,7 +20,7 @@ import { addSessionReport } from "./sessionReports";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  muted: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  muted: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
 });
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };

@@ -18,7 +18,7 @@ const useStyles = makeStyles({
   list: { listStyleType: "none", margin: 0, padding: 0 },
   row: { padding: `${tokens.spacingVerticalXS} 0`, borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
   indent: { display: "block", marginLeft: "32px" },
-  muted: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  muted: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
   wrong: { color: tokens.colorPaletteRedForeground1 },
 });
 

@@ -81,7 +81,7 @@ export function Review({
               </span>
             ))}
       </Caption1>
-      {phase === "checking" && <Spinner size="small" label="Checking against the catalogue and your rights…" />}
+      {phase === "checking" && <Spinner className={styles.spinner} size="small" label="Checking against the catalogue and your rights…" />}
       {check && check.inPlace && phase !== "saved" ? (
         <MessageBar intent="success" data-testid="role-in-place">
           <MessageBarBody>
@@ -120,7 +120,11 @@ export function Review({
         </MessageBar>
       )}
       <ErrorBar problem={problem} />
-      {phase === "saving" && <Spinner size="small" label="Writing, then waiting until ARM reads it back consistently…" />}
+      {phase === "saving" && <Spinner
+          className={styles.spinner}
+          size="small"
+          label="Writing, then waiting until ARM reads it back consistently…"
+        />}
       {check?.inPlace && phase !== "saved" ? null : phase === "saved" && saved ? (
         <MessageBar intent="success" data-testid="role-saved">
           <MessageBarBody>

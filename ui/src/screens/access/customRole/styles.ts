@@ -12,8 +12,10 @@ export const useStyles = makeStyles({
     padding: `${tokens.spacingVerticalXXS} 0`,
     borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
   },
-  code: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, wordBreak: "break-all" },
+  code: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: "anywhere" },
   json: { fontFamily: tokens.fontFamilyMonospace, minHeight: "320px" },
   nav: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center" },
   muted: { color: tokens.colorNeutralForeground3 },
+  // Spinners start where the text does (Fluent centres them in their row).
+  spinner: { justifyContent: "flex-start" },
 });
