@@ -679,6 +679,8 @@ export type RankedRoleView = {
 export type ReportFormat = "markdown" | "csv" | "json";
 
 export type ReportItemView = {
+	/**  The grant itself, for the window to name its scope (the summary keeps ids). */
+	grant: GrantView,
 	summary: string,
 	outcome: OutcomeView,
 	/**  The same grant with the Azure CLI, PowerShell and Bicep. */

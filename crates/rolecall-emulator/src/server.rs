@@ -443,6 +443,37 @@ async fn serve(
                     let router = router.clone();
                     let shared = shared.clone();
                     async move {
+                        // The request log: method, path (no query: it can carry
+                        // codes), status, request id, time (`ROLECALL_LOG` or
+                        // `RUST_LOG` at debug), so a failing client can be
+                        // diagnosed from the emulator's side.
+                        let started = std::time::Instant::now();
+                        let method = request.method().clone();
+                        let path = request.uri().path().to_owned();
+                        let log = move |status: Option<u16>, request_id: Option<&str>| {
+                            let ms = started.elapsed().as_millis() as u64;
+                            match status {
+                                Some(status) => tracing::debug!(
+                                    target: "rolecall_emulator::requests",
+                                    host = ?host, %method, %path, status,
+                                    request_id = request_id.unwrap_or("-"), ms,
+                                    "{method} {path} {status}"
+                                ),
+                                None => tracing::debug!(
+                                    target: "rolecall_emulator::requests",
+                                    host = ?host, %method, %path, ms,
+                                    "{method} {path} dropped (fault injection)"
+                                ),
+                            }
+                        };
+                        let request_id = |response: &axum::response::Response| {
+                            let headers = response.headers();
+                            headers
+                                .get("x-ms-request-id")
+                                .or_else(|| headers.get("request-id"))
+                                .and_then(|v| v.to_str().ok())
+                                .map(str::to_owned)
+                        };
                         let (latency, verdict) = {
                             let mut state = shared.state.lock().expect("state lock");
                             let faults = state.faults.clone();
@@ -463,11 +494,18 @@ async fn serve(
                             tokio::time::sleep(latency).await;
                         }
                         match verdict {
-                            Verdict::Drop => Err(std::io::Error::new(
-                                std::io::ErrorKind::ConnectionAborted,
-                                "fault injection: connection dropped",
-                            )),
-                            Verdict::Fail(status) => Ok(fault_response(host, status)),
+                            Verdict::Drop => {
+                                log(None, None);
+                                Err(std::io::Error::new(
+                                    std::io::ErrorKind::ConnectionAborted,
+                                    "fault injection: connection dropped",
+                                ))
+                            }
+                            Verdict::Fail(status) => {
+                                let response = fault_response(host, status);
+                                log(Some(status), request_id(&response).as_deref());
+                                Ok(response)
+                            }
                             Verdict::Serve => {
                                 let writes = request.method() != hyper::Method::GET
                                     && request.method() != hyper::Method::HEAD;
@@ -485,6 +523,10 @@ async fn serve(
                                 {
                                     tracing::error!(%error, "could not write the state file");
                                 }
+                                log(
+                                    Some(response.status().as_u16()),
+                                    request_id(&response).as_deref(),
+                                );
                                 Ok(response)
                             }
                         }

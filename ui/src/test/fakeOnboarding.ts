@@ -623,7 +623,7 @@ export function fakeOnboarding(ctx: TenantContext) {
       finished: clock(),
       succeeded: roles.every((x) => success(x.outcome)) && items.every((x) => success(x.outcome)),
       roles: roles.map((x) => ({ roleName: x.step.roleName, outcome: x.outcome })),
-      items: items.map((i) => ({ summary: i.summary, outcome: i.outcome, ...snippets(i.grant) })),
+      items: items.map((i) => ({ grant: i.grant, summary: i.summary, outcome: i.outcome, ...snippets(i.grant) })),
     };
     reports.set(r.id, r);
     records.set(r.id, {

@@ -609,6 +609,7 @@ impl RunReportView {
                             bicep,
                         } = snippets(g, removing);
                         ReportItemView {
+                            grant: g.into(),
                             summary: g.describe(),
                             outcome: o.into(),
                             az,

@@ -771,6 +771,8 @@ pub struct RunProgressView {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportItemView {
+    /// The grant itself, for the window to name its scope (the summary keeps ids).
+    pub grant: GrantView,
     pub summary: String,
     pub outcome: OutcomeView,
     /// The same grant with the Azure CLI, PowerShell and Bicep.

@@ -147,7 +147,10 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
+            // ROLECALL_LOG, else RUST_LOG as every Rust program reads it
+            // (`RUST_LOG=debug` shows each request), else info.
             tracing_subscriber::EnvFilter::try_from_env("ROLECALL_LOG")
+                .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
                 .unwrap_or_else(|_| "rolecall_emulator=info".into()),
         )
         .with_writer(std::io::stderr)

@@ -17,6 +17,7 @@ import type { OutcomeView, ReportFormat, ReportItemView, RunReportView } from ".
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { OUTCOME_LABEL } from "../../components/PlanReview";
+import { GrantText } from "../../components/ScopeName";
 
 const useStyles = makeStyles({
   report: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -265,7 +266,9 @@ export function RunReport({
           {report.items.map((item, i) => (
             <li key={i} className={styles.item} data-testid="report-item">
               <div className={styles.line}>
-                <Text>{item.summary}</Text>
+                <Text>
+                  <GrantText grant={item.grant} />
+                </Text>
                 <OutcomeBadge outcome={item.outcome} />
               </div>
               <OutcomeDetail outcome={item.outcome} />
