@@ -151,6 +151,10 @@ pub struct IdClaims {
     pub tid: String,
     pub uti: String,
     pub ver: String,
+    /// The authorize request's `nonce`, when it sent one (OIDC: the client
+    /// checks it against what it sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 /// An authorization code waiting to be redeemed.
@@ -162,6 +166,8 @@ pub struct PendingCode {
     pub scopes: Vec<String>,
     pub user_id: String,
     pub issued_at: u64,
+    /// The authorize request's `nonce`, for the ID token.
+    pub nonce: Option<String>,
 }
 
 /// A device-code sign-in waiting for its user (RFC 8628).

@@ -629,3 +629,229 @@ async fn the_plain_http_pages_answer_only_their_loopback_name() {
     }
     emulator.shutdown().await;
 }
+
+/// A client that registers the emulator as a cloud (the Azure CLI) names the
+/// emulator's own ARM and Graph URLs as resources, with or without the
+/// trailing slash, and in the `//.default` form; the answer's `scope` echoes
+/// the resource exactly as asked (else MSAL's cache never matches it), and
+/// the token works on the service it names.
+#[tokio::test]
+async fn the_emulators_own_urls_are_its_arm_and_graph_resources() {
+    let emulator = Emulator::start(auto("olivia.owner@contosodemo.onmicrosoft.com"))
+        .await
+        .unwrap();
+    let client = client(&emulator);
+    // Each refresh answers a new refresh token, and the old one is spent.
+    let rt = std::sync::Mutex::new(
+        signed_in(&emulator, &client).await["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let rt = &rt;
+    let token = |scope: String| {
+        let client = client.clone();
+        let current = rt.lock().unwrap().clone();
+        let url = format!(
+            "{}organizations/oauth2/v2.0/token",
+            emulator.urls().authority
+        );
+        async move {
+            let answer = client
+                .post(url)
+                .form(&[
+                    ("grant_type", "refresh_token".to_string()),
+                    ("client_id", AZURE_CLI_CLIENT_ID.to_string()),
+                    ("refresh_token", current),
+                    ("scope", scope),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status().as_u16();
+            let body = answer.json::<Value>().await.unwrap();
+            if let Some(next) = body["refresh_token"].as_str() {
+                *rt.lock().unwrap() = next.to_owned();
+            }
+            (status, body)
+        }
+    };
+    let arm = emulator.urls().arm.trim_end_matches('/').to_owned();
+    let graph = emulator.urls().graph.trim_end_matches('/').to_owned();
+
+    let (status, body) = token(format!("{graph}//.default")).await;
+    assert_eq!(status, 200, "{body}");
+    let scope = body["scope"].as_str().unwrap();
+    assert!(scope.contains(&format!("{graph}//.default")), "{scope}");
+    let me = client
+        .get(format!("{graph}/v1.0/me"))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.status(),
+        200,
+        "a Graph token for the emulator's Graph URL"
+    );
+
+    for asked in [format!("{arm}/.default"), format!("{arm}//.default")] {
+        let (status, body) = token(asked.clone()).await;
+        assert_eq!(status, 200, "{asked}: {body}");
+        let scope = body["scope"].as_str().unwrap();
+        assert!(
+            scope.split(' ').any(|s| s == asked),
+            "{asked} not echoed in {scope}"
+        );
+        let listed = client
+            .get(format!("{arm}/subscriptions?api-version=2022-12-01"))
+            .bearer_auth(body["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(listed.status(), 200, "an ARM token for {asked}");
+    }
+    // The public cloud's resource ids keep working, echoed as asked too.
+    let (status, body) = token("https://management.azure.com//.default".into()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["scope"]
+            .as_str()
+            .unwrap()
+            .contains("https://management.azure.com//.default")
+    );
+    emulator.shutdown().await;
+}
+
+/// OIDC's `nonce`: kept with the code and put in the ID token when the code
+/// is redeemed (MSAL refuses an ID token whose nonce differs from its own);
+/// a sign-in that sent none gets none, and a refresh carries none.
+#[tokio::test]
+async fn the_authorize_requests_nonce_comes_back_in_the_id_token() {
+    let emulator = Emulator::start(auto("olivia.owner@contosodemo.onmicrosoft.com"))
+        .await
+        .unwrap();
+    let client = client(&emulator);
+    let redeem = |pairs: Vec<(String, String)>| {
+        let client = client.clone();
+        let emulator = &emulator;
+        async move {
+            let code = param(&pairs, "code").to_owned();
+            token(
+                &client,
+                emulator,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("client_id", AZURE_CLI_CLIENT_ID),
+                    ("code", &code),
+                    ("redirect_uri", REDIRECT),
+                    ("code_verifier", VERIFIER),
+                ],
+            )
+            .await
+        }
+    };
+    let with = redirect_params(
+        &client,
+        &authorize_url(&emulator, &[("nonce", "n-0S6_WzA2Mj")]),
+    )
+    .await;
+    let (status, body) = redeem(with).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        claims(body["id_token"].as_str().unwrap())["nonce"],
+        "n-0S6_WzA2Mj"
+    );
+
+    let without = redirect_params(&client, &authorize_url(&emulator, &[])).await;
+    let (status, body) = redeem(without).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        claims(body["id_token"].as_str().unwrap())
+            .get("nonce")
+            .is_none()
+    );
+    emulator.shutdown().await;
+}
+
+/// The hidden inputs of a `form_post` page, by name.
+fn posted_fields(page: &str) -> Vec<(String, String)> {
+    page.split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|input| {
+            let attr = |name: &str| {
+                let start = input.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                input[start..start + input[start..].find('"').unwrap()].to_owned()
+            };
+            (attr("name"), attr("value"))
+        })
+        .collect()
+}
+
+/// `response_mode=form_post` (what MSAL asks for): a 200 HTML page whose form
+/// posts `code`, `state`, `session_state` and `client_info` to the redirect
+/// URI and submits itself; errors come back the same way. `query` still
+/// redirects.
+#[tokio::test]
+async fn form_post_answers_with_a_self_submitting_form() {
+    let emulator = Emulator::start(auto("olivia.owner@contosodemo.onmicrosoft.com"))
+        .await
+        .unwrap();
+    let client = client(&emulator);
+    let url = authorize_url(
+        &emulator,
+        &[("response_mode", "form_post"), ("client_info", "1")],
+    );
+    let answer = client.get(url).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(
+        answer.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = answer.text().await.unwrap();
+    assert!(page.contains(&format!("action=\"{REDIRECT}\"")), "{page}");
+    assert!(page.contains("document.forms[0].submit()"), "{page}");
+    let fields = posted_fields(&page);
+    let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["code", "state", "session_state", "client_info"]);
+    assert_eq!(param(&fields, "state"), "st-123");
+    let info: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(param(&fields, "client_info"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(info["utid"], DEMO_TENANT_ID);
+    // The posted code is redeemable like a redirected one.
+    let (status, body) = token(
+        &client,
+        &emulator,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", AZURE_CLI_CLIENT_ID),
+            ("code", param(&fields, "code")),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["oid"],
+        info["uid"]
+    );
+
+    // An error after the redirect URI is trusted is posted back too.
+    let bad = authorize_url(
+        &emulator,
+        &[("response_mode", "form_post"), ("response_type", "token")],
+    );
+    let page = client.get(bad).send().await.unwrap().text().await.unwrap();
+    let fields = posted_fields(&page);
+    assert_eq!(param(&fields, "error"), "unsupported_response_type");
+    assert!(param(&fields, "error_description").starts_with("AADSTS700054"));
+    assert_eq!(param(&fields, "state"), "st-123");
+    emulator.shutdown().await;
+}

@@ -22,22 +22,79 @@ pub(super) fn error_page(aadsts: u32, message: &str) -> Response {
     (StatusCode::BAD_REQUEST, Html(body)).into_response()
 }
 
-/// A redirect back to the client carrying `error` and `error_description`.
+/// How the answer goes back to the client (`response_mode`): a redirect
+/// with a query string, or (`form_post`) a page that posts a form to the
+/// redirect URI and submits itself, as MSAL asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    Query,
+    FormPost,
+}
+
+impl Mode {
+    fn of(params: &Params) -> Self {
+        match params.get("response_mode").map(String::as_str) {
+            Some("form_post") => Mode::FormPost,
+            _ => Mode::Query,
+        }
+    }
+}
+
+/// Sends `pairs` back to `redirect_uri` as `mode` says.
+pub(super) fn answer_client(redirect_uri: &str, mode: Mode, pairs: &[(&str, &str)]) -> Response {
+    match mode {
+        Mode::Query => {
+            let mut url = url_with_query(redirect_uri);
+            url.query_pairs_mut().extend_pairs(pairs);
+            Redirect::to(url.as_str()).into_response()
+        }
+        Mode::FormPost => {
+            let inputs: String = pairs
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "<input type=\"hidden\" name=\"{}\" value=\"{}\" />",
+                        escape(k),
+                        escape(v)
+                    )
+                })
+                .collect();
+            let body = format!(
+                "<html><head><title>Working...</title></head><body onload=\"javascript:document.forms[0].submit()\">\
+                 <form method=\"POST\" name=\"hiddenform\" action=\"{}\">{inputs}\
+                 <noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript>\
+                 </form></body></html>",
+                escape(redirect_uri)
+            );
+            let mut response = Html(body).into_response();
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store, no-cache"),
+            );
+            response
+        }
+    }
+}
+
+/// The error back to the client carrying `error` and `error_description`
+/// (and `state`), as the request's response mode says.
 pub(super) fn redirect_error(
     redirect_uri: &str,
+    mode: Mode,
     state: Option<&str>,
     error: &str,
     aadsts: u32,
     message: &str,
 ) -> Response {
-    let mut url = url_with_query(redirect_uri);
-    url.query_pairs_mut()
-        .append_pair("error", error)
-        .append_pair("error_description", &format!("AADSTS{aadsts}: {message}"));
+    let description = format!("AADSTS{aadsts}: {message}");
+    let mut pairs = vec![
+        ("error", error),
+        ("error_description", description.as_str()),
+    ];
     if let Some(state) = state {
-        url.query_pairs_mut().append_pair("state", state);
+        pairs.push(("state", state));
     }
-    Redirect::to(url.as_str()).into_response()
+    answer_client(redirect_uri, mode, &pairs)
 }
 
 pub(super) fn url_with_query(redirect_uri: &str) -> url::Url {
@@ -113,9 +170,11 @@ pub(super) fn authorize_impl(
         );
     }
     let client_state = get("state");
+    let mode = Mode::of(params);
     if get("response_type") != Some("code") {
         return redirect_error(
             redirect_uri,
+            mode,
             client_state,
             "unsupported_response_type",
             700054,
@@ -125,6 +184,7 @@ pub(super) fn authorize_impl(
     let Some(scope) = get("scope") else {
         return redirect_error(
             redirect_uri,
+            mode,
             client_state,
             "invalid_request",
             900144,
@@ -138,6 +198,7 @@ pub(super) fn authorize_impl(
         _ => {
             return redirect_error(
                 redirect_uri,
+                mode,
                 client_state,
                 "invalid_request",
                 501491,
@@ -164,6 +225,7 @@ pub(super) fn authorize_impl(
         );
     };
     let code = random_token(64);
+    let signed_in = user_id.clone();
     let mut state = shared.state.lock().expect("state lock");
     // Signing in interactively is where a user consents to what the app asks for.
     let graph = shared.graph_audience.trim_end_matches('/').to_owned();
@@ -196,17 +258,22 @@ pub(super) fn authorize_impl(
             scopes: scope.split_whitespace().map(str::to_owned).collect(),
             user_id,
             issued_at: now_secs(),
+            nonce: get("nonce").map(str::to_owned),
         },
     );
     drop(state);
-    let mut url = url_with_query(redirect_uri);
-    url.query_pairs_mut().append_pair("code", &code);
+    let session_state = uuid::Uuid::new_v4().to_string();
+    let info = (get("client_info") == Some("1"))
+        .then(|| crate::tokens::client_info(&signed_in, &shared.tenant.id));
+    let mut pairs = vec![("code", code.as_str())];
     if let Some(s) = client_state {
-        url.query_pairs_mut().append_pair("state", s);
+        pairs.push(("state", s));
     }
-    url.query_pairs_mut()
-        .append_pair("session_state", &uuid::Uuid::new_v4().to_string());
-    Redirect::to(url.as_str()).into_response()
+    pairs.push(("session_state", session_state.as_str()));
+    if let Some(info) = &info {
+        pairs.push(("client_info", info.as_str()));
+    }
+    answer_client(redirect_uri, mode, &pairs)
 }
 
 /// The tenant's enabled users as "Pick an account" buttons, each posting

@@ -24,17 +24,28 @@ pub(super) const GRAPH_DEFAULT: [&str; 4] = [
 pub(super) fn resolve_grant(shared: &Shared, scopes: &[String]) -> Result<Grant, Response> {
     let arm = shared.arm_audience.trim_end_matches('/').to_owned();
     let graph = shared.graph_audience.trim_end_matches('/').to_owned();
-    let mut resources: Vec<(String, String)> = Vec::new(); // (audience, scope name)
+    // A client that registers the emulator as a cloud (the Azure CLI's
+    // `az cloud register`) names its own ARM and Graph URLs as resources.
+    let arm_url = shared.urls.arm.trim_end_matches('/');
+    let graph_url = shared.urls.graph.trim_end_matches('/');
+    // (audience, scope name, the resource as the client wrote it)
+    let mut resources: Vec<(String, String, String)> = Vec::new();
     for scope in scopes.iter().filter(|s| !OIDC_SCOPES.contains(&s.as_str())) {
-        let (resource, name) = match scope.rsplit_once('/') {
-            Some((resource, name)) => (resource.trim_end_matches('/').to_owned(), name.to_owned()),
-            None => (graph.clone(), scope.clone()), // bare scopes are Graph's
+        let (asked, resource, name) = match scope.rsplit_once('/') {
+            Some((asked, name)) => (
+                asked.to_owned(),
+                asked.trim_end_matches('/').to_owned(),
+                name.to_owned(),
+            ),
+            None => (graph.clone(), graph.clone(), scope.clone()), // bare scopes are Graph's
         };
         let audience = if resource.eq_ignore_ascii_case(&arm)
+            || resource.eq_ignore_ascii_case(arm_url)
             || resource.eq_ignore_ascii_case("https://management.core.windows.net")
         {
             arm.clone()
         } else if resource.eq_ignore_ascii_case(&graph)
+            || resource.eq_ignore_ascii_case(graph_url)
             || resource == "00000003-0000-0000-c000-000000000000"
         {
             graph.clone()
@@ -49,10 +60,18 @@ pub(super) fn resolve_grant(shared: &Shared, scopes: &[String]) -> Result<Grant,
                 ),
             ));
         };
-        resources.push((audience, name));
+        resources.push((audience, name, asked));
     }
-    let audience = resources.first().map_or(graph.clone(), |(a, _)| a.clone());
-    if resources.iter().any(|(a, _)| *a != audience) {
+    let audience = resources
+        .first()
+        .map_or(graph.clone(), |(a, _, _)| a.clone());
+    // The answer's `scope` names the resource exactly as it was asked
+    // (`https://management.azure.com//.default` keeps its two slashes), or
+    // MSAL's cache never finds the token again.
+    let asked = resources
+        .first()
+        .map_or(graph.clone(), |(_, _, asked)| asked.clone());
+    if resources.iter().any(|(a, _, _)| *a != audience) {
         return Err(entra_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
@@ -63,7 +82,7 @@ pub(super) fn resolve_grant(shared: &Shared, scopes: &[String]) -> Result<Grant,
             ),
         ));
     }
-    let names: Vec<String> = resources.into_iter().map(|(_, n)| n).collect();
+    let names: Vec<String> = resources.into_iter().map(|(_, n, _)| n).collect();
     let (scp_names, default) = if audience == arm {
         (
             vec!["user_impersonation".to_string()],
@@ -82,9 +101,9 @@ pub(super) fn resolve_grant(shared: &Shared, scopes: &[String]) -> Result<Grant,
         .filter(|s| OIDC_SCOPES.contains(&s.as_str()) && s.as_str() != "offline_access")
         .cloned()
         .collect();
-    granted.extend(scp_names.iter().map(|n| format!("{audience}/{n}")));
+    granted.extend(scp_names.iter().map(|n| format!("{asked}/{n}")));
     if default {
-        granted.push(format!("{audience}/.default"));
+        granted.push(format!("{asked}/.default"));
     }
     Ok(Grant {
         audience,
@@ -153,6 +172,8 @@ pub(super) async fn token(
         );
     }
     let mut spent_refresh: Option<String> = None;
+    // Only a redeemed code carries the sign-in's nonce into the ID token.
+    let mut nonce: Option<String> = None;
     let (user_id, scopes, with_refresh) = match grant_type {
         "authorization_code" => {
             let Some(code) = get("code") else {
@@ -203,6 +224,7 @@ pub(super) async fn token(
                 .tokens
                 .mfa_required
                 .remove(&pending.user_id.to_ascii_lowercase());
+            nonce = pending.nonce;
             (pending.user_id, scopes, offline)
         }
         "refresh_token" => {
@@ -395,6 +417,7 @@ pub(super) async fn token(
             tid,
             uti: random_token(16),
             ver: "2.0".into(),
+            nonce,
         };
         body["id_token"] = shared.key.sign(&id).into();
     }
