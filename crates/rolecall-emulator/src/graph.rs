@@ -308,17 +308,21 @@ fn route(ctx: &Ctx<'_>) -> Result<Response, Response> {
         (&Method::GET, ["servicePrincipals"]) => {
             let items = query_objects(
                 ctx,
-                directory
-                    .service_principals
-                    .iter()
-                    .map(|s| serde_json::to_value(s).expect("serialises"))
-                    .collect(),
-                &["displayName", "appId", "id", "servicePrincipalType"],
+                directory.service_principals.iter().map(sp_wire).collect(),
+                &[
+                    "displayName",
+                    "appId",
+                    "id",
+                    "servicePrincipalType",
+                    "servicePrincipalNames",
+                ],
             )?;
             Ok(ctx.collection("servicePrincipals", items))
         }
-        (&Method::GET, ["servicePrincipals", id]) => resource_sp(ctx, directory, id)
-            .map(|s| axum::Json(serde_json::to_value(s).expect("serialises")).into_response()),
+        (&Method::POST, ["directoryObjects", "getByIds"]) => get_by_ids(ctx, directory),
+        (&Method::GET, ["servicePrincipals", id]) => {
+            resource_sp(ctx, directory, id).map(|s| axum::Json(sp_wire(s)).into_response())
+        }
         (&Method::GET, ["servicePrincipals", id, "appRoleAssignedTo"]) => {
             let sp = resource_sp(ctx, directory, id)?;
             let items = state
@@ -398,6 +402,76 @@ fn route(ctx: &Ctx<'_>) -> Result<Response, Response> {
             ),
         )),
     }
+}
+
+/// `POST /directoryObjects/getByIds`: the objects of `ids` (users, groups,
+/// service principals), of the `types` asked when given, each with its
+/// `@odata.type`; unknown ids are left out, as Graph does.
+fn get_by_ids(ctx: &Ctx<'_>, directory: &Directory) -> Result<Response, Response> {
+    #[derive(serde::Deserialize)]
+    struct Ask {
+        ids: Vec<String>,
+        #[serde(default)]
+        types: Vec<String>,
+    }
+    let ask: Ask = serde_json::from_slice(&ctx.body).map_err(|e| {
+        ctx.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            &format!("Invalid request body: {e}. Send {{\"ids\": [...], \"types\": [...]}}."),
+        )
+    })?;
+    if ask.ids.len() > 1000 {
+        return Err(ctx.error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Too many ids: getByIds takes at most 1000.",
+        ));
+    }
+    let wanted =
+        |kind: &str| ask.types.is_empty() || ask.types.iter().any(|t| t.eq_ignore_ascii_case(kind));
+    let typed = |mut value: Value, kind: &str| {
+        value["@odata.type"] = format!("#microsoft.graph.{kind}").into();
+        value
+    };
+    let mut found = Vec::new();
+    for id in &ask.ids {
+        if wanted("user")
+            && let Some(u) = directory
+                .users
+                .iter()
+                .find(|u| u.id.eq_ignore_ascii_case(id))
+        {
+            found.push(typed(user_wire(u), "user"));
+        } else if wanted("group")
+            && let Some(g) = directory
+                .groups
+                .iter()
+                .find(|g| g.id.eq_ignore_ascii_case(id))
+        {
+            found.push(typed(group_wire(g), "group"));
+        } else if wanted("servicePrincipal")
+            && let Some(sp) = directory
+                .service_principals
+                .iter()
+                .find(|s| s.id.eq_ignore_ascii_case(id))
+        {
+            found.push(typed(sp_wire(sp), "servicePrincipal"));
+        }
+    }
+    let body = json!({
+        "@odata.context": format!("{}/$metadata#directoryObjects", ctx.base()),
+        "value": found,
+    });
+    Ok(axum::Json(body).into_response())
+}
+
+/// A service principal as Graph answers it: `servicePrincipalNames` holds
+/// its application id (and would hold identifier URIs).
+fn sp_wire(sp: &crate::directory::ServicePrincipal) -> Value {
+    let mut value = serde_json::to_value(sp).expect("serialises");
+    value["servicePrincipalNames"] = json!([sp.app_id]);
+    value
 }
 
 fn not_found(ctx: &Ctx<'_>, id: &str) -> Response {
@@ -665,22 +739,35 @@ fn query_objects(
             })?);
         }
         items.retain(|item| {
-            clauses.iter().any(|(prop, value, starts)| {
-                item[prop.as_str()].as_str().is_some_and(|v| {
-                    if *starts {
-                        v.to_lowercase().starts_with(&value.to_lowercase())
-                    } else {
-                        v.eq_ignore_ascii_case(value)
-                    }
-                })
+            clauses.iter().any(|(prop, value, how)| match how {
+                Match::StartsWith => item[prop.as_str()]
+                    .as_str()
+                    .is_some_and(|v| v.to_lowercase().starts_with(&value.to_lowercase())),
+                Match::Equals => item[prop.as_str()]
+                    .as_str()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(value)),
+                Match::Any => item[prop.as_str()].as_array().is_some_and(|values| {
+                    values
+                        .iter()
+                        .any(|v| v.as_str().is_some_and(|v| v.eq_ignore_ascii_case(value)))
+                }),
             })
         });
     }
     Ok(items)
 }
 
-/// `prop eq 'v'` → (prop, v, false); `startswith(prop,'v')` → (prop, v, true).
-fn parse_clause(clause: &str) -> Option<(String, String, bool)> {
+/// How a `$filter` clause compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    Equals,
+    StartsWith,
+    /// A collection property holds the value: `prop/any(c:c eq 'v')`.
+    Any,
+}
+
+/// `prop eq 'v'`, `startswith(prop,'v')`, `prop/any(c:c eq 'v')`.
+fn parse_clause(clause: &str) -> Option<(String, String, Match)> {
     // An OData string literal: quoted, with any inner quote doubled.
     let literal = |text: &str| -> Option<String> {
         let inner = text.trim().strip_prefix('\'')?.strip_suffix('\'')?;
@@ -691,14 +778,24 @@ fn parse_clause(clause: &str) -> Option<(String, String, bool)> {
         .and_then(|c| c.strip_suffix(')'))
     {
         let (prop, value) = inner.split_once(',')?;
-        return Some((prop.trim().to_owned(), literal(value)?, true));
+        return Some((prop.trim().to_owned(), literal(value)?, Match::StartsWith));
+    }
+    if let Some((prop, lambda)) = clause.split_once("/any(")
+        && let Some(lambda) = lambda.strip_suffix(')')
+    {
+        let (var, test) = lambda.split_once(':')?;
+        let (left, value) = test.split_once(" eq ")?;
+        if left.trim() != var.trim() || prop.contains(char::is_whitespace) {
+            return None;
+        }
+        return Some((prop.trim().to_owned(), literal(value)?, Match::Any));
     }
     let (prop, rest) = clause.split_once(" eq ")?;
     let prop = prop.trim();
     if prop.contains(char::is_whitespace) {
         return None;
     }
-    Some((prop.to_owned(), literal(rest)?, false))
+    Some((prop.to_owned(), literal(rest)?, Match::Equals))
 }
 
 #[cfg(test)]

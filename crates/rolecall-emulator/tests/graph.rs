@@ -270,3 +270,69 @@ async fn graph_refuses_revoked_and_over_age_tokens() {
         "Lifetime validation failed, the token is expired."
     );
 }
+
+/// The lookups real clients make (the Azure CLI's `az ad sp show --id`,
+/// `az role assignment list`'s names): service principals by
+/// `servicePrincipalNames/any(c:c eq '{appId}')`, and
+/// `POST /directoryObjects/getByIds`, each object typed, unknown ids left out.
+#[tokio::test]
+async fn service_principal_names_and_get_by_ids_answer_as_graph_does() {
+    let emulator = start(Options::default()).await;
+    let olivia = Graph::new(&emulator, "olivia.owner").await;
+    let (status, found) = olivia
+        .get(&format!(
+            "/servicePrincipals?$filter=servicePrincipalNames/any(c:c eq '{ACG_APP_ID}')"
+        ))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let found = found["value"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["appId"], ACG_APP_ID);
+    assert!(
+        found[0]["servicePrincipalNames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == ACG_APP_ID)
+    );
+    let sp = found[0]["id"].as_str().unwrap().to_owned();
+    // A malformed lambda is still Graph's refusal.
+    let (status, _) = olivia
+        .get("/servicePrincipals?$filter=servicePrincipalNames/any(c:d eq 'x')")
+        .await;
+    assert_eq!(status, 400);
+
+    let (_, me) = olivia.get("/me").await;
+    let me = me["id"].as_str().unwrap().to_owned();
+    let nobody = "00000000-0000-4000-8000-0000000000ff";
+    let ask = |body: Value| {
+        olivia.send(
+            olivia
+                .client
+                .post(format!("{}/directoryObjects/getByIds", olivia.base))
+                .json(&body),
+        )
+    };
+    let (status, got) = ask(json!({"ids": [me, sp, nobody]})).await;
+    assert_eq!(status, 200, "{got}");
+    assert!(
+        got["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("/v1.0/$metadata#directoryObjects")
+    );
+    let types: Vec<&str> = got["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["@odata.type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        ["#microsoft.graph.user", "#microsoft.graph.servicePrincipal"]
+    );
+    // Only the types asked for.
+    let (_, users) = ask(json!({"ids": [me, sp], "types": ["user"]})).await;
+    assert_eq!(users["value"].as_array().unwrap().len(), 1);
+    assert_eq!(users["value"][0]["id"], me);
+}
