@@ -716,3 +716,54 @@ async fn custom_role_quota_and_management_group_rules_hold() {
         .await;
     assert_eq!(status, 201);
 }
+
+/// What current clients send to `Microsoft.Resources` (the Azure CLI 2.91):
+/// api-version 2024-11-01, an empty `$filter=` that means no filter, and
+/// `$expand=createdTime,changedTime,provisioningState`, whose fields appear
+/// only when asked (the 2024-11-01 spec's `GenericResourceExpanded`).
+#[tokio::test]
+async fn resources_answer_current_clients_api_version_filter_and_expand() {
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let sub = format!("/subscriptions/{}", demo_id(DEMO_SUB_VOICE));
+    let (status, groups) = olivia
+        .get(&format!("{sub}/resourcegroups?api-version=2024-11-01"))
+        .await;
+    assert_eq!(status, 200, "{groups}");
+    assert!(!groups["value"].as_array().unwrap().is_empty());
+
+    let (status, plain) = olivia
+        .get(&format!("{sub}/resources?api-version=2024-11-01&$filter="))
+        .await;
+    assert_eq!(status, 200, "{plain}");
+    let plain = plain["value"].as_array().unwrap().clone();
+    assert!(!plain.is_empty());
+    assert!(plain.iter().all(|r| r.get("createdTime").is_none()));
+
+    let (status, expanded) = olivia
+        .get(&format!(
+            "{sub}/resources?api-version=2024-11-01&$filter=&$expand=createdTime,changedTime,provisioningState"
+        ))
+        .await;
+    assert_eq!(status, 200, "{expanded}");
+    let expanded = expanded["value"].as_array().unwrap();
+    assert_eq!(
+        expanded.len(),
+        plain.len(),
+        "an empty $filter filters nothing"
+    );
+    for r in expanded {
+        assert_eq!(r["provisioningState"], "Succeeded", "{r}");
+        let created = r["createdTime"].as_str().unwrap();
+        assert!(
+            created.ends_with('Z') && created.len() == "2026-01-01T00:00:00.0000000Z".len(),
+            "{created}"
+        );
+        assert!(r["changedTime"].is_string());
+    }
+    // A version ARM never had is still refused as ARM refuses it.
+    let (status, refused) = olivia
+        .get(&format!("{sub}/resources?api-version=2030-01-01"))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+}

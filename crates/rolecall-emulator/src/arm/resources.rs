@@ -12,7 +12,13 @@ use crate::directory::Directory;
 use crate::wire::arm_error;
 
 const SUBSCRIPTION_VERSIONS: &[&str] = &["2022-12-01", "2021-01-01", "2020-01-01", "2016-06-01"];
+/// `Microsoft.Resources` resource groups and resources: what current clients
+/// send (the Azure CLI 2.91 sends 2024-11-01) and the versions back to 2019.
 const RESOURCE_VERSIONS: &[&str] = &[
+    "2024-11-01",
+    "2024-07-01",
+    "2024-03-01",
+    "2023-07-01",
     "2022-09-01",
     "2021-04-01",
     "2021-01-01",
@@ -207,7 +213,15 @@ fn list_resources(
     sub: &str,
     group: Option<&str>,
 ) -> Result<Response, Response> {
-    let type_filter = match ctx.param("$filter") {
+    // An empty `$filter=` (clients build the query that way) is no filter.
+    let expand: Vec<String> = ctx
+        .param("$expand")
+        .unwrap_or_default()
+        .split(',')
+        .map(|f| f.trim().to_ascii_lowercase())
+        .filter(|f| !f.is_empty())
+        .collect();
+    let type_filter = match ctx.param("$filter").filter(|f| !f.trim().is_empty()) {
         None => None,
         Some(filter) => Some(parse_eq(filter, "resourceType").ok_or_else(|| {
             arm_error(
@@ -236,9 +250,24 @@ fn list_resources(
                 &r.scope(),
             )
         })
-        .map(|r| r.wire())
+        .map(|r| expanded(r.wire(), &expand))
         .collect();
     Ok(ctx.paged(items))
+}
+
+/// `$expand=createdTime,changedTime,provisioningState`: those fields, only
+/// when asked (the seeded estate has existed since the demo's epoch).
+fn expanded(mut wire: Value, expand: &[String]) -> Value {
+    const SEEDED: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+    for field in expand {
+        match field.as_str() {
+            "createdtime" => wire["createdTime"] = crate::wire::rfc3339_of(SEEDED).into(),
+            "changedtime" => wire["changedTime"] = crate::wire::rfc3339_of(SEEDED).into(),
+            "provisioningstate" => wire["provisioningState"] = "Succeeded".into(),
+            _ => {}
+        }
+    }
+    wire
 }
 
 /// Parses `field eq 'value'` (case-insensitive keyword and field).
