@@ -767,3 +767,40 @@ async fn resources_answer_current_clients_api_version_filter_and_expand() {
         .await;
     assert_eq!(status, 400, "{refused}");
 }
+
+/// `az resource show` reads the provider's registration for the type's
+/// api-versions, then GETs the resource with one of them: both answer.
+#[tokio::test]
+async fn a_seeded_resource_can_be_shown_as_the_azure_cli_shows_it() {
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let sub = format!("/subscriptions/{}", demo_id(DEMO_SUB_VOICE));
+    let (status, provider) = olivia
+        .get(&format!(
+            "{sub}/providers/Microsoft.VoiceServices?api-version=2022-09-01"
+        ))
+        .await;
+    assert_eq!(status, 200, "{provider}");
+    assert_eq!(provider["namespace"], "Microsoft.VoiceServices");
+    assert_eq!(provider["registrationState"], "Registered");
+    let types = provider["resourceTypes"].as_array().unwrap();
+    let gateways = types
+        .iter()
+        .find(|t| t["resourceType"] == "communicationsGateways")
+        .unwrap_or_else(|| panic!("{provider}"));
+    let version = gateways["apiVersions"][0].as_str().unwrap();
+    let (status, gateway) = olivia
+        .get(&format!(
+            "{sub}/resourceGroups/rg-voice-gateway/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod?api-version={version}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{gateway}");
+    assert_eq!(gateway["name"], "cgw-contoso-prod");
+    let (status, unknown) = olivia
+        .get(&format!(
+            "{sub}/providers/Microsoft.Nothing?api-version=2022-09-01"
+        ))
+        .await;
+    assert_eq!(status, 404, "{unknown}");
+    assert_eq!(unknown["error"]["code"], "InvalidResourceNamespace");
+}

@@ -95,6 +95,9 @@ pub fn handle(ctx: &Ctx<'_>) -> Response {
                     })
             })
         }
+        ["subscriptions", _, "providers", namespace] => check_api_version(ctx, "providers", RESOURCE_VERSIONS)
+            .and_then(|()| subscription(ctx, arm, directory, segments[1]))
+            .and_then(|sub| provider(arm, &sub.id, segments[3], namespace)),
         _ => Err(arm_error(
             StatusCode::NOT_FOUND,
             "InvalidResourceType",
@@ -103,6 +106,67 @@ pub fn handle(ctx: &Ctx<'_>) -> Response {
     };
     result.unwrap_or_else(|response| response)
 }
+
+/// A resource provider's registration (`GET /subscriptions/{id}/providers/{ns}`),
+/// which clients read to find a resource type's api-versions before they
+/// GET a resource (`az resource show`): the types the estate holds in that
+/// namespace, registered, each with the locations used and its api-versions.
+fn provider(
+    arm: &ArmState,
+    sub: &str,
+    asked: &str,
+    namespace_lower: &str,
+) -> Result<Response, Response> {
+    let mut types: Vec<(String, Vec<String>)> = Vec::new();
+    let mut namespace = None;
+    // A provider's registration lists its types whichever subscription holds them.
+    for r in &arm.resources {
+        let Some((ns, kind)) = r.resource_type.split_once('/') else {
+            continue;
+        };
+        if !ns.eq_ignore_ascii_case(namespace_lower) {
+            continue;
+        }
+        namespace.get_or_insert_with(|| ns.to_owned());
+        match types.iter_mut().find(|(t, _)| t.eq_ignore_ascii_case(kind)) {
+            Some((_, locations)) if !locations.contains(&r.location) => {
+                locations.push(r.location.clone())
+            }
+            Some(_) => {}
+            None => types.push((kind.to_owned(), vec![r.location.clone()])),
+        }
+    }
+    let Some(namespace) = namespace else {
+        return Err(arm_error(
+            StatusCode::NOT_FOUND,
+            "InvalidResourceNamespace",
+            &format!("The resource namespace '{asked}' is invalid."),
+        ));
+    };
+    let resource_types: Vec<Value> = types
+        .into_iter()
+        .map(|(resource_type, locations)| {
+            json!({
+                "resourceType": resource_type,
+                "locations": locations,
+                "apiVersions": PROVIDER_API_VERSIONS,
+                "defaultApiVersion": PROVIDER_API_VERSIONS[0],
+                "capabilities": "None",
+            })
+        })
+        .collect();
+    Ok(axum::Json(json!({
+        "id": format!("/subscriptions/{sub}/providers/{namespace}"),
+        "namespace": namespace,
+        "registrationState": "Registered",
+        "registrationPolicy": "RegistrationRequired",
+        "resourceTypes": resource_types,
+    }))
+    .into_response())
+}
+
+/// The api-versions the emulator answers a seeded resource's GET with.
+const PROVIDER_API_VERSIONS: &[&str] = &["2023-04-03", "2023-01-31", "2022-12-01-preview"];
 
 /// The subscription and tenant list schemas (2022-12-01) require `nextLink`;
 /// the last page carries it as null.
