@@ -376,7 +376,9 @@ pub(super) fn create_assignment(
         created_by: ctx.caller.oid.clone(),
         updated_by: ctx.caller.oid.clone(),
     };
-    let wire = assignment.wire(&scope.subscription_prefix);
+    let mut wire = assignment.wire(&scope.subscription_prefix);
+    // As recorded: the PUT's answer has `createdBy: null`; reads show who.
+    wire["properties"]["createdBy"] = serde_json::Value::Null;
     arm.role_assignments.push(assignment);
     Ok((StatusCode::CREATED, axum::Json(wire)).into_response())
 }

@@ -379,7 +379,9 @@ pub(super) fn put_definition(
         ),
         updated_by: Some(ctx.caller.oid.clone()),
     };
-    let wire = definition.wire(&custom_role_prefix(&definition));
+    let mut wire = definition.wire(&custom_role_prefix(&definition));
+    // As recorded: the PUT's answer has `createdBy: null`; reads show who.
+    wire["properties"]["createdBy"] = serde_json::Value::Null;
     let key = definition.name.clone();
     let previous = match position {
         Some(i) => Some(std::mem::replace(&mut arm.role_definitions[i], definition)),
