@@ -160,12 +160,7 @@ pub async fn rank_roles(
     let scope = rolecall_rbac::Scope::parse(&scope)?;
     let azure = state.azure()?;
     let catalogue = crate::roles::catalogue(&state).await?;
-    let roles: Vec<_> = azure
-        .arm
-        .role_definitions(scope.as_str(), &RoleFilter::All)
-        .try_collect()
-        .await?;
-    let ranked = rolecall_app::least::rank_roles(&catalogue, &roles, &actions)?;
+    let ranked = rolecall_app::least::rank_roles_at(&azure, &catalogue, &scope, &actions).await?;
     Ok(ranked.iter().map(RankedRoleView::from).collect())
 }
 

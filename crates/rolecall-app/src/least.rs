@@ -88,6 +88,23 @@ pub fn rank_roles(
     Ok(ranked)
 }
 
+/// The roles assignable at `scope` (built-in and custom, as ARM lists them
+/// there) ranked for `actions`: the use case both front ends call.
+pub async fn rank_roles_at(
+    azure: &rolecall_azure::Azure,
+    catalogue: &Catalogue,
+    scope: &rolecall_rbac::Scope,
+    actions: &[String],
+) -> Result<Vec<RankedRole>> {
+    use futures::TryStreamExt;
+    let roles: Vec<RoleDefinition> = azure
+        .arm
+        .role_definitions(scope.as_str(), &rolecall_azure::arm::RoleFilter::All)
+        .try_collect()
+        .await?;
+    rank_roles(catalogue, &roles, actions)
+}
+
 /// A built-in role that already grants everything a custom role's
 /// permissions do: the one granting least, with how much more it grants.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,12 +38,7 @@ pub(crate) async fn roles(ctx: &Ctx<'_>, args: &RolesArgs) -> anyhow::Result<()>
     let (_, azure) = connect(cli, cloud, who).await?;
     if !need.is_empty() {
         let catalogue = ctx.catalogue.get(&azure).await?;
-        let roles: Vec<_> = azure
-            .arm
-            .role_definitions(scope.as_str(), &RoleFilter::All)
-            .try_collect()
-            .await?;
-        let ranked = rolecall_app::least::rank_roles(&catalogue, &roles, need)?;
+        let ranked = rolecall_app::least::rank_roles_at(&azure, &catalogue, &scope, need).await?;
         let views: Vec<rolecall_app::views::RankedRoleView> =
             ranked.iter().map(Into::into).collect();
         return ctx.printer().show(&views, |views| {

@@ -147,18 +147,12 @@ impl Activity {
     }
 }
 
+/// A journal line as the history reads it: what [`Journal::unfinished`]
+/// reads of every line, and the write itself.
 #[derive(Deserialize)]
 struct HistoryLine {
-    #[serde(default)]
-    at: String,
-    #[serde(default)]
-    run: Option<String>,
-    #[serde(default)]
-    begin: Option<Run>,
-    #[serde(default)]
-    end: Option<serde_json::Value>,
-    #[serde(default)]
-    action: Option<String>,
+    #[serde(flatten)]
+    entry: AnyEntry,
     #[serde(default)]
     grant: Option<Grant>,
     #[serde(default)]
@@ -463,7 +457,13 @@ impl Journal {
         let mut groups: Vec<Activity> = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
         for (n, line) in text.lines().enumerate() {
-            let Ok(entry) = serde_json::from_str::<HistoryLine>(line) else {
+            let Ok(HistoryLine {
+                entry,
+                grant,
+                role,
+                outcome,
+            }) = serde_json::from_str::<HistoryLine>(line)
+            else {
                 continue;
             };
             let id = match &entry.run {
@@ -508,12 +508,12 @@ impl Journal {
                     .get("discarded")
                     .and_then(serde_json::Value::as_bool)
                     .unwrap_or(false);
-            } else if let (Some(action), Some(outcome)) = (entry.action, entry.outcome) {
+            } else if let (Some(action), Some(outcome)) = (entry.action, outcome) {
                 group.writes.push(Written {
                     at: entry.at,
                     action,
-                    grant: entry.grant,
-                    role: entry.role,
+                    grant,
+                    role,
                     outcome,
                 });
             }
