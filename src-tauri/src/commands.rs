@@ -14,8 +14,13 @@ use rolecall_auth::AuthError;
 /// Answers whether or not the app's state could be opened.
 #[tauri::command]
 #[specta::specta]
-pub fn startup_report(report: State<'_, crate::startup::StartupReport>) -> StartupView {
-    report.view()
+pub async fn startup_report(app: tauri::AppHandle) -> StartupView {
+    // The handle only (no borrowed state): an async command with borrowed
+    // arguments must answer a Result, and this one cannot fail.
+    use tauri::Manager;
+    crate::startup::mark("the page asks how the start went");
+    let starting = app.state::<crate::startup::Starting>();
+    starting.report(&app).await
 }
 
 /// Closes Rolecall (the error screen's Quit): status 1 after a failed start.
@@ -54,7 +59,22 @@ pub async fn check_connection(state: State<'_, AppState>) -> Result<ConnectionCh
 /// account gets a token silently (from memory, or one refresh) or says why not.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_session(state: State<'_, AppState>) -> Result<SessionView, CommandError> {
+pub async fn get_session(
+    app: tauri::AppHandle,
+    starting: State<'_, crate::startup::Starting>,
+) -> Result<SessionView, CommandError> {
+    // Asked alongside `startup_report`, before the start may have ended: it
+    // waits for the start rather than meet state that is not there yet.
+    use tauri::Manager;
+    starting.ended().await;
+    let Some(state) = app.try_state::<AppState>() else {
+        return Err(rolecall_app::AppError::new(
+            rolecall_app::ErrorKind::Refused,
+            "NotStarted",
+            "Rolecall did not start, so there is no sign-in to show.",
+        )
+        .into());
+    };
     session_view(&state).await
 }
 

@@ -111,6 +111,7 @@ pub fn run() -> i32 {
         eprintln!("{message}");
         return 1;
     }
+    startup::mark("arguments read");
     startup::init_logging();
     startup::set_automated(args.automation);
     let forced = args.forced();
@@ -139,21 +140,49 @@ pub fn run() -> i32 {
             .plugin(tauri_plugin_opener::init())
             .plugin(tauri_plugin_dialog::init())
             .invoke_handler(builder.invoke_handler())
+            .on_page_load(|_, payload| match payload.event() {
+                tauri::webview::PageLoadEvent::Started => startup::mark("page load started"),
+                tauri::webview::PageLoadEvent::Finished => startup::mark("page loaded"),
+            })
             .setup(move |app| {
                 use tauri::Manager;
-                let report = match open(app, forced) {
-                    Ok((state, log_folder)) => {
-                        let notices = state.notices.clone();
-                        app.manage(state);
-                        startup::StartupReport {
-                            problem: None,
-                            notices,
-                            log_folder: Some(log_folder),
+                startup::mark("window system and plugins ready");
+                // The start (the demo tenant's emulator, the keychain, the
+                // settings) runs beside the window's creation and its page's
+                // loading, not before them: the page waits for it through
+                // `startup_report` (see `startup::Starting`).
+                app.manage(startup::Starting::default());
+                let handle = app.handle().clone();
+                let start = move || {
+                    let report = match open(&handle, forced) {
+                        Ok((state, log_folder)) => {
+                            let notices = state.notices.clone();
+                            handle.manage(state);
+                            startup::StartupReport {
+                                problem: None,
+                                notices,
+                                log_folder: Some(log_folder),
+                            }
                         }
-                    }
-                    Err((error, log_folder)) => startup::StartupReport::failed(&error, log_folder),
+                        Err((error, log_folder)) => {
+                            startup::StartupReport::failed(&error, log_folder)
+                        }
+                    };
+                    handle.manage(report);
+                    startup::mark("state ready");
+                    handle.state::<startup::Starting>().finish();
                 };
-                app.manage(report);
+                if let Err(error) = std::thread::Builder::new()
+                    .name("start".into())
+                    .spawn(start)
+                {
+                    // No thread to spare: the window says so (an Err here
+                    // would make Tauri panic).
+                    let error =
+                        anyhow::anyhow!("no thread could be started for the start ({error})");
+                    app.manage(startup::StartupReport::failed(&error, None));
+                    app.state::<startup::Starting>().finish();
+                }
                 Ok(())
             })
             .build(tauri::generate_context!("tauri.conf.json"))
@@ -179,18 +208,22 @@ pub fn run() -> i32 {
         }
     };
     use tauri::Manager;
-    let failed = app
-        .try_state::<startup::StartupReport>()
-        .is_none_or(|report| report.problem.is_some());
+    startup::mark("window built");
+    let handle = app.handle().clone();
     let code = app.run_return(|_, _| {});
     // A start that failed ends with status 1 however the window was closed.
+    // Read after the run: the start happens during it (setup runs once the
+    // event loop is up), so before it there is no report yet.
+    let failed = handle
+        .try_state::<startup::StartupReport>()
+        .is_none_or(|report| report.problem.is_some());
     if failed { 1 } else { code }
 }
 
 /// Folders, log file, then the app's state: on failure, the error and the
 /// log folder (when it was reached) for the error screen.
 fn open(
-    app: &tauri::App,
+    app: &tauri::AppHandle,
     forced: Option<state::CloudSource>,
 ) -> Result<(AppState, std::path::PathBuf), (anyhow::Error, Option<std::path::PathBuf>)> {
     let folders = startup::Folders::resolve(app).map_err(|e| (e, None))?;

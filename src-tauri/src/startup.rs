@@ -61,6 +61,15 @@ impl Args {
 }
 
 static AUTOMATED: OnceLock<bool> = OnceLock::new();
+static STARTED: OnceLock<std::time::Instant> = OnceLock::new();
+
+/// Logs (at debug level) how far into the start a step ended, so a slow
+/// start can be read from the log (`ROLECALL_LOG=rolecall_shell=debug`).
+/// The first call sets the clock.
+pub fn mark(step: &str) {
+    let started = STARTED.get_or_init(std::time::Instant::now);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, step, "start-up");
+}
 
 /// Whether WebDriver started this process, recorded once at start: the
 /// `--automation` argument, or `TAURI_WEBVIEW_AUTOMATION=true`, which
@@ -108,7 +117,7 @@ pub struct Folders {
 }
 
 impl Folders {
-    pub fn resolve(app: &tauri::App) -> anyhow::Result<Self> {
+    pub fn resolve(app: &tauri::AppHandle) -> anyhow::Result<Self> {
         use tauri::Manager;
         let path = app.path();
         Ok(Self {
@@ -241,6 +250,50 @@ fn log_folder_hint() -> String {
         .unwrap_or_default()
 }
 
+/// Whether the start (folders, log file, settings, cloud, keychain) has
+/// ended: managed before the window opens, while the start runs on a thread
+/// of its own, so the window and its page load meanwhile.
+///
+/// Invariant: [`StartupReport`], and [`crate::state::AppState`] when the
+/// start succeeded, are managed before [`Starting::finish`] is called; the
+/// window asks for the report first ([`Starting::report`]) and calls no
+/// other command until it has it, so no command meets unmanaged state.
+pub struct Starting(tokio::sync::watch::Sender<bool>);
+
+impl Default for Starting {
+    fn default() -> Self {
+        Self(tokio::sync::watch::Sender::new(false))
+    }
+}
+
+impl Starting {
+    /// Says that the start has ended (its report is managed).
+    pub fn finish(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Waits until the start has ended (its report, and the state when it
+    /// succeeded, are managed).
+    pub async fn ended(&self) {
+        let mut ended = self.0.subscribe();
+        // The sender lives as long as the app: waiting cannot fail.
+        let _ = ended.wait_for(|ended| *ended).await;
+    }
+
+    /// The start's report, once the start has ended.
+    pub async fn report(&self, app: &tauri::AppHandle) -> StartupView {
+        use tauri::Manager;
+        self.ended().await;
+        app.try_state::<StartupReport>().map_or_else(
+            || {
+                StartupReport::failed(&anyhow::anyhow!("the start ended without a report"), None)
+                    .view()
+            },
+            |report| report.view(),
+        )
+    }
+}
+
 /// What the window shows first: managed from the start, whatever happened.
 pub struct StartupReport {
     pub problem: Option<StartupProblem>,
@@ -295,6 +348,28 @@ fn what_to_do(what: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page asks for the session alongside the report: it must wait for
+    /// the start, and be answered once it ends (not hang, not fail early).
+    #[tokio::test]
+    async fn commands_wait_for_the_start_then_go_on() {
+        let starting = std::sync::Arc::new(Starting::default());
+        let waiter = {
+            let starting = starting.clone();
+            tokio::spawn(async move { starting.ended().await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!waiter.is_finished(), "answered before the start ended");
+        starting.finish();
+        tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+            .await
+            .expect("still waiting after the start ended")
+            .unwrap();
+        // Asked after the end: answered at once.
+        tokio::time::timeout(std::time::Duration::from_secs(1), starting.ended())
+            .await
+            .expect("a late question waits forever");
+    }
 
     #[test]
     fn help_and_version_answer_without_a_window() {

@@ -83,6 +83,7 @@ impl Connection {
                 })
                 .await
                 .context("starting the demo tenant's emulator")?;
+                crate::startup::mark("demo emulator started");
                 let cloud = CloudProfile::from_json(&emulator.profile_json())?;
                 (cloud, Some(emulator))
             }
@@ -93,6 +94,7 @@ impl Connection {
             _ => CloudMode::Azure,
         };
         let http = rolecall_core::http::client_for(&cloud)?;
+        crate::startup::mark("HTTP client made");
         // The built-in demo keeps its accounts apart from any other emulator's,
         // whose tokens would mean nothing to it. A keychain that cannot be
         // reached does not keep the window shut: the person is told, and
@@ -103,6 +105,7 @@ impl Connection {
         };
         let (accounts, unreachable) =
             rolecall_app::connect::accounts(&cloud, http.clone(), settings.client_id(), keys);
+        crate::startup::mark("keychain opened");
         let session = Session::new(accounts);
         let restored = match unreachable {
             Some(error) => Err(error.to_string()),
@@ -113,6 +116,7 @@ impl Connection {
                 )
                 .map_err(|e| e.to_string()),
         };
+        crate::startup::mark("saved sign-in read");
         if let Err(error) = restored {
             tracing::warn!(%error, "no saved sign-in could be read");
             notices.push(format!(

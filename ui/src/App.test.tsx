@@ -53,9 +53,10 @@ describe("the start", () => {
     expect(failure).toHaveTextContent("/tmp/missing.json");
     expect(failure).toHaveTextContent("Check the cloud profile file named above.");
     expect(failure).toHaveTextContent("/home/me/.local/share/app.rolecall.desktop/logs");
-    // Nothing else is asked of a backend that did not start.
+    // Nothing else is asked of a backend that did not start (the session is
+    // asked alongside the report, and answered once the start has ended).
     expect(backend.appInfo).not.toHaveBeenCalled();
-    expect(backend.getSession).not.toHaveBeenCalled();
+    expect(backend.getSettings).not.toHaveBeenCalled();
     expect(screen.queryByRole("navigation")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("startup-quit"));
     expect(backend.quit).toHaveBeenCalledOnce();

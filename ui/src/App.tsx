@@ -79,11 +79,14 @@ export function App({ backend = commands }: { backend?: Backend }) {
     <FluentProvider theme={themes[resolved]} data-theme={resolved}>
       <div className={styles.root}>
         <BackendProvider backend={backend}>
-          <StartupGate>
-            <SessionProvider>
+          {/* The session is asked for alongside the start's report (the
+              backend answers it once the start has ended): the first screen
+              waits for one round trip, not two. */}
+          <SessionProvider>
+            <StartupGate>
               <Frame themeChoice={choice} onThemeChoice={setChoice} />
-            </SessionProvider>
-          </StartupGate>
+            </StartupGate>
+          </SessionProvider>
         </BackendProvider>
       </div>
     </FluentProvider>

@@ -48,7 +48,10 @@ export function StartupGate({ children }: { children: ReactNode }) {
     let live = true;
     backend
       .startupReport()
-      .then((next) => live && setReport(next))
+      .then((next) => {
+        performance.mark("rolecall:startup-report");
+        if (live) setReport(next);
+      })
       .catch((error: unknown) =>
         live &&
         setReport({

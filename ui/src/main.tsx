@@ -3,6 +3,9 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import "./base.css";
 
+// Milestones of the start, read by `cargo xtask bench --only startup`.
+performance.mark("rolecall:script-run");
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <App />

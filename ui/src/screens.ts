@@ -1,11 +1,24 @@
-import type { ComponentType } from "react";
+import { lazy, type ComponentType } from "react";
 import type { FluentIcon } from "@fluentui/react-icons";
 import type { AppInfo, RoleView, ScopeNode } from "./bindings";
-import { AppRolesWizard } from "./screens/access/AppRolesWizard";
-import { CustomRolesScreen } from "./screens/access/CustomRoleWizard";
-import { RoleAssignmentsScreen } from "./screens/access/RoleAssignmentsScreen";
-import { ActivityScreen } from "./screens/onboard/ActivityScreen";
-import { OnboardScreen } from "./screens/onboard/OnboardScreen";
+
+// Each screen is its own chunk, loaded when it is first shown: the first
+// screen (sign-in) does not wait for the code of the five behind it.
+const OnboardScreen = lazy(() =>
+  import("./screens/onboard/OnboardScreen").then((m) => ({ default: m.OnboardScreen })),
+);
+const CustomRolesScreen = lazy(() =>
+  import("./screens/access/CustomRoleWizard").then((m) => ({ default: m.CustomRolesScreen })),
+);
+const RoleAssignmentsScreen = lazy(() =>
+  import("./screens/access/RoleAssignmentsScreen").then((m) => ({ default: m.RoleAssignmentsScreen })),
+);
+const AppRolesWizard = lazy(() =>
+  import("./screens/access/AppRolesWizard").then((m) => ({ default: m.AppRolesWizard })),
+);
+const ActivityScreen = lazy(() =>
+  import("./screens/onboard/ActivityScreen").then((m) => ({ default: m.ActivityScreen })),
+);
 import {
   AppsListRegular,
   HistoryRegular,

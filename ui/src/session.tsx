@@ -45,6 +45,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const reload = useCallback(async () => {
     const result = await backend.getSession();
+    performance.mark("rolecall:session");
     if (result.status === "ok") setSession(result.data);
     else {
       setError(result.error);

@@ -168,7 +168,7 @@ fn handle(
         return unauthorized("IDX14100: JWT is not well formed, there are no dots (.).");
     }
     let claims = match shared
-        .key
+        .key()
         .verify_access_token(token, &shared.graph_audience)
     {
         Ok(claims) => claims,
@@ -245,6 +245,24 @@ fn route(ctx: &Ctx<'_>) -> Result<Response, Response> {
     let mut state = ctx.shared.state.lock().expect("state lock");
     let state = &mut *state;
     let directory = &state.directory;
+    if ctx.claims.is_app() {
+        // An application signed in as itself has no "me", and reads or
+        // writes the directory only with application permissions.
+        if segs.first() == Some(&"me") {
+            return Err(ctx.error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "/me request is only valid with delegated authentication flow.",
+            ));
+        }
+        if ctx.claims.roles.is_empty() {
+            return Err(ctx.error(
+                StatusCode::FORBIDDEN,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ));
+        }
+    }
     match (&ctx.method, segs.as_slice()) {
         (&Method::GET, ["me"]) => {
             let user = directory
@@ -497,6 +515,23 @@ fn resource_sp<'d>(
 /// Assigning app roles takes `AppRoleAssignment.ReadWrite.All` in the token
 /// and a directory role that may manage enterprise applications.
 fn require_app_role_admin(ctx: &Ctx<'_>, directory: &Directory) -> Result<(), Response> {
+    // An application needs the application permission itself, no directory role.
+    if ctx.claims.is_app() {
+        return if ctx
+            .claims
+            .roles
+            .iter()
+            .any(|r| r == "AppRoleAssignment.ReadWrite.All")
+        {
+            Ok(())
+        } else {
+            Err(ctx.error(
+                StatusCode::FORBIDDEN,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ))
+        };
+    }
     let scoped = ctx
         .claims
         .scp

@@ -30,6 +30,7 @@ pub mod wire;
 pub use faults::{Faults, Observed, Throttle};
 pub use seed::{ACG_APP_ID, AZURE_CLI_CLIENT_ID, DEMO_TENANT_ID, Seed, demo_id};
 pub use server::{CloudProfileJson, Emulator, Limits, Options, Settings, State};
+pub use shared::AppSecret;
 
 /// Writes `bytes` to `path` whole or not at all (a temporary file beside it,
 /// then a rename), creating the folder first: the emulator's state file and

@@ -47,6 +47,9 @@ pub struct Options {
     /// Keep the tenant's state in this file: loaded at start when present, and
     /// rewritten (whole, atomically) after every successful write.
     pub state_file: Option<std::path::PathBuf>,
+    /// The client secret of every confidential application (client
+    /// credentials sign-in); a new random one per application when None.
+    pub app_secret: Option<String>,
 }
 
 impl Default for Options {
@@ -62,6 +65,7 @@ impl Default for Options {
             page_size: 100,
             faults: Faults::default(),
             state_file: None,
+            app_secret: None,
         }
     }
 }
@@ -101,6 +105,9 @@ impl Emulator {
                 options.bind
             );
         }
+        // RSA key generation takes 50 to 500 ms: begun now on a thread of its
+        // own, awaited only by the first token or JWKS request.
+        std::thread::spawn(|| drop(SigningKey::shared()));
         let ca = LocalCa::generate().context("generating the emulator's local CA")?;
         let acceptor = ca
             .acceptor()
@@ -190,13 +197,27 @@ impl Emulator {
         if let Some(path) = options.state_file.as_deref().filter(|p| p.exists()) {
             restore(path, &tenant.id, &mut state)?;
         }
+        let app_secrets = state
+            .directory
+            .applications
+            .iter()
+            .filter(|a| a.public_client_redirect_uris.is_empty())
+            .map(|a| crate::shared::AppSecret {
+                app_id: a.app_id.clone(),
+                display_name: a.display_name.clone(),
+                secret: options
+                    .app_secret
+                    .clone()
+                    .unwrap_or_else(crate::shared::AppSecret::generate),
+            })
+            .collect();
         let shared = Arc::new(Shared {
+            app_secrets,
             state_file: options.state_file.clone(),
             tenant,
             urls,
             arm_audience,
             graph_audience,
-            key: SigningKey::shared(),
             catalogue: Arc::new(catalogue),
             state: Mutex::new(state),
         });
@@ -256,6 +277,11 @@ impl Emulator {
 
     pub fn urls(&self) -> &Urls {
         &self.shared.urls
+    }
+
+    /// The confidential applications' client secrets (client credentials).
+    pub fn app_secrets(&self) -> &[crate::shared::AppSecret] {
+        &self.shared.app_secrets
     }
 
     pub fn tenant(&self) -> &Tenant {

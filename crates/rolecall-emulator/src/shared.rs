@@ -84,16 +84,49 @@ pub struct Urls {
 }
 
 /// What every handler can see.
+///
+/// The token-signing key is not a field: it is made on a thread of its own
+/// when the emulator starts ([`Shared::key`] waits for it), so a start (the
+/// desktop app's demo, every test) does not wait for RSA key generation.
 pub struct Shared {
     pub tenant: Tenant,
     pub urls: Urls,
     /// Token audiences of ARM and Graph (the public clouds' resource ids).
     pub arm_audience: String,
     pub graph_audience: String,
-    pub key: Arc<SigningKey>,
     pub catalogue: Arc<Catalogue>,
     pub state: Mutex<State>,
     pub state_file: Option<std::path::PathBuf>,
+    /// Client secrets of the confidential applications (those without
+    /// public-client redirect URIs), made at start: kept in memory only.
+    pub app_secrets: Vec<AppSecret>,
+}
+
+/// One application's client secret, for `grant_type=client_credentials`.
+#[derive(Clone)]
+pub struct AppSecret {
+    pub app_id: String,
+    pub display_name: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for AppSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSecret")
+            .field("app_id", &self.app_id)
+            .field("display_name", &self.display_name)
+            .field("secret", &"…")
+            .finish()
+    }
+}
+
+impl AppSecret {
+    /// A secret shaped like Entra's (40 characters, `Q~` after the first four).
+    pub fn generate() -> String {
+        let head: String = crate::tokens::random_token(3).chars().take(3).collect();
+        let tail: String = crate::tokens::random_token(27).chars().take(34).collect();
+        format!("{head}8Q~{tail}")
+    }
 }
 
 /// What `--state` keeps: everything a run can change. Built-in roles come
@@ -195,4 +228,12 @@ pub(crate) fn restore(
     state.app_role_assignments = snapshot.app_role_assignments;
     state.tokens = snapshot.tokens;
     Ok(())
+}
+
+impl Shared {
+    /// The tenant's token-signing key (one per process), waiting for its
+    /// generation to end if a token is asked for within the first moments.
+    pub fn key(&self) -> Arc<SigningKey> {
+        SigningKey::shared()
+    }
 }

@@ -115,8 +115,10 @@ pub enum TokenProblem {
     Invalid,
 }
 
-/// Claims of a v1 access token as ARM and Graph receive it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Claims of a v1 access token as ARM and Graph receive it: a user's
+/// (`idtyp: user`, with `scp`, `upn`, `name`) or an application's
+/// (`idtyp: app`, client credentials: `roles`, `app_displayname`, no `scp`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AccessClaims {
     pub aud: String,
     pub iss: String,
@@ -124,16 +126,32 @@ pub struct AccessClaims {
     pub nbf: u64,
     pub exp: u64,
     pub appid: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub app_displayname: String,
     pub idtyp: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     pub oid: String,
+    /// Application permissions granted to the app (app role values).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scp: String,
     pub sub: String,
     pub tid: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub upn: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub unique_name: String,
     pub uti: String,
     pub ver: String,
+}
+
+impl AccessClaims {
+    /// Whether an application signed in on its own (client credentials).
+    pub fn is_app(&self) -> bool {
+        self.idtyp == "app"
+    }
 }
 
 /// Claims of a v2 ID token.
@@ -330,6 +348,7 @@ mod tests {
             unique_name: "u".into(),
             uti: "x".into(),
             ver: "1.0".into(),
+            ..Default::default()
         };
         let arm = "https://management.azure.com";
         let good = key.sign(&claims(arm, now + 600));

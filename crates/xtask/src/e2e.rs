@@ -80,7 +80,7 @@ pub fn run_suite(root: &Path) -> Result<()> {
 }
 
 /// `cargo metadata`'s target directory (honours CARGO_TARGET_DIR).
-fn target_dir(root: &Path) -> Result<PathBuf> {
+pub(crate) fn target_dir(root: &Path) -> Result<PathBuf> {
     let output = cargo()
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .current_dir(root)
@@ -98,7 +98,7 @@ fn target_dir(root: &Path) -> Result<PathBuf> {
     Ok(PathBuf::from(&text[start..end]))
 }
 
-fn tempdir(label: &str) -> Result<PathBuf> {
+pub(crate) fn tempdir(label: &str) -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("rolecall-{label}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for sub in ["data", "config", "cache", "runtime", "home"] {
@@ -113,7 +113,7 @@ fn tempdir(label: &str) -> Result<PathBuf> {
 }
 
 /// A private X server on a free display number, for windows on a machine without one.
-fn start_xvfb(logs: &Path) -> Result<(Guard, String)> {
+pub(crate) fn start_xvfb(logs: &Path) -> Result<(Guard, String)> {
     let display = free_display();
     let mut command = Command::new("Xvfb");
     command
@@ -277,7 +277,7 @@ const DISPLAY_SWITCHES: [(&str, &str); 4] = [
 ];
 
 /// [`DISPLAY_SWITCHES`] as environment entries.
-fn display_env() -> impl Iterator<Item = (String, String)> {
+pub(crate) fn display_env() -> impl Iterator<Item = (String, String)> {
     DISPLAY_SWITCHES
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -439,16 +439,16 @@ impl Session {
 /// The profile of a person who has never run Rolecall: an empty home folder
 /// (nothing under it, not even `.config`), and a system URL opener
 /// (`xdg-open`) that plays the person's browser on the sign-in page.
-struct FreshProfile {
+pub(crate) struct FreshProfile {
     home: PathBuf,
     bin: PathBuf,
-    webdriver_port: u16,
+    pub(crate) webdriver_port: u16,
 }
 
 impl FreshProfile {
     /// Makes the profile and starts its own tauri-driver, whose environment
     /// is [`FreshProfile::env`] and nothing else.
-    fn start(
+    pub(crate) fn start(
         scratch: &Path,
         cli_bin: &Path,
         harness: &[(String, String)],

@@ -6,14 +6,18 @@
 //! - `cargo xtask setup`  only the install part
 //! - `cargo xtask bindings` regenerates `ui/src/bindings.ts` from the Rust types
 //! - `cargo xtask e2e`    only the end-to-end suite (builds what it needs)
+//! - `cargo xtask azure-cli` the real Azure CLI against the emulator
 //! - `cargo xtask bench`  the benchmarks (criterion for the engine, the timed
-//!   onboarding harness against the emulator)
+//!   onboarding harness against the emulator, start-up/memory/size beside a
+//!   minimal Tauri app)
 
+mod azure_cli;
 mod deny;
 mod e2e;
 mod proc;
 mod scan;
 mod setup;
+mod startup;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -63,13 +67,31 @@ enum Task {
     Fixtures,
     /// Build the app and run the end-to-end suite through the real window.
     E2e,
+    /// Run the real Azure CLI (PyPI azure-cli 2.91, installed once into a
+    /// virtual environment outside the repository) against the emulator.
+    AzureCli,
     /// Run the benchmarks: the onboarding apply harness against the emulator
-    /// (100 ms injected latency; needs the OS keychain), then the engine's
-    /// criterion benches unless `--onboarding-only`.
+    /// (100 ms injected latency; needs the OS keychain), the engine's
+    /// criterion benches, and start-up, memory and size beside a minimal
+    /// Tauri app (release builds, Linux). `--only` runs one of them.
     Bench {
-        #[arg(long)]
-        onboarding_only: bool,
+        #[arg(long, value_enum)]
+        only: Option<BenchKind>,
+        /// Starts of each app the start-up benchmark times (after one not counted).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
+}
+
+/// One of the benchmarks `cargo xtask bench` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum BenchKind {
+    /// Onboarding apply against the emulator with 100 ms injected latency.
+    Onboarding,
+    /// The engine's criterion benches (rbac engine).
+    Engine,
+    /// Start-up time, idle memory and binary size beside a minimal Tauri app.
+    Startup,
 }
 
 fn main() -> Result<()> {
@@ -116,24 +138,28 @@ fn main() -> Result<()> {
             setup::setup(&root, true)?;
             e2e::run_suite(&root)
         }
-        Task::Bench { onboarding_only } => {
-            // Network-bound: the dev profile measures the same and reuses the test build.
-            let mut harness = cargo();
-            harness.args([
-                "bench",
-                "--profile",
-                "dev",
-                "--package",
-                "rolecall-onboarding",
-                "--bench",
-                "apply",
-            ]);
-            if cfg!(target_os = "linux") {
-                e2e::with_secret_service(&mut harness)?;
-            } else {
-                run(&mut harness)?;
+        Task::AzureCli => azure_cli::check(&root),
+        Task::Bench { only, runs } => {
+            let wanted = |kind| only.is_none_or(|only| only == kind);
+            if wanted(BenchKind::Onboarding) {
+                // Network-bound: the dev profile measures the same and reuses the test build.
+                let mut harness = cargo();
+                harness.args([
+                    "bench",
+                    "--profile",
+                    "dev",
+                    "--package",
+                    "rolecall-onboarding",
+                    "--bench",
+                    "apply",
+                ]);
+                if cfg!(target_os = "linux") {
+                    e2e::with_secret_service(&mut harness)?;
+                } else {
+                    run(&mut harness)?;
+                }
             }
-            if !onboarding_only {
+            if wanted(BenchKind::Engine) {
                 run(cargo().args([
                     "bench",
                     "--package",
@@ -146,6 +172,9 @@ fn main() -> Result<()> {
                     "--measurement-time",
                     "3",
                 ]))?;
+            }
+            if wanted(BenchKind::Startup) {
+                startup::bench(&root, runs)?;
             }
             Ok(())
         }

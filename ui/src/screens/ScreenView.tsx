@@ -1,6 +1,8 @@
+import { Suspense } from "react";
 import {
   Title2,
   Body1,
+  Spinner,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
@@ -31,7 +33,10 @@ export function ScreenView({
         {meta.label}
       </Title2>
       <Body1>{meta.summary}</Body1>
-      <meta.component info={info} onNavigate={onNavigate} handoff={handoff} />
+      {/* The screen's code arrives with its first showing (a chunk of its own). */}
+      <Suspense fallback={<Spinner size="small" label={`Opening ${meta.label}…`} />}>
+        <meta.component info={info} onNavigate={onNavigate} handoff={handoff} />
+      </Suspense>
     </section>
   );
 }

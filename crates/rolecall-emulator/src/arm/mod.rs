@@ -318,7 +318,10 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    let claims: AccessClaims = match shared.key.verify_access_token(token, &shared.arm_audience) {
+    let claims: AccessClaims = match shared
+        .key()
+        .verify_access_token(token, &shared.arm_audience)
+    {
         Ok(claims) => claims,
         Err(TokenProblem::Expired) => {
             return Err(unauthorized(
@@ -397,8 +400,13 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
         ));
     }
     Ok(Caller {
+        // ARM names an application by its application id, a user by UPN.
+        upn: if claims.is_app() {
+            claims.appid
+        } else {
+            claims.upn
+        },
         oid: claims.oid,
-        upn: claims.upn,
     })
 }
 

@@ -141,6 +141,17 @@ struct Args {
     /// Also write the cloud profile to this file (written whole, once ready).
     #[arg(long, value_name = "FILE")]
     profile_out: Option<PathBuf>,
+
+    /// The client secret of every confidential application (apps that sign
+    /// in as themselves: `az login --service-principal`, client credentials).
+    /// Without it each gets a new random secret, printed on stderr at start.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "ROLECALL_EMULATOR_APP_SECRET",
+        hide_env_values = true
+    )]
+    app_secret: Option<String>,
 }
 
 #[tokio::main]
@@ -166,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
         reference: args.reference.clone(),
         page_size: args.page_size,
         state_file: args.state.clone(),
+        app_secret: args.app_secret.clone(),
         faults: rolecall_emulator::Faults {
             seed: args.fault_seed,
             latency: Duration::from_millis(args.latency_ms),
@@ -186,6 +198,13 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = &args.profile_out {
         // A reader (a test harness polling for the file) never sees half a profile.
         rolecall_emulator::write_atomic(path, profile.as_bytes())?;
+    }
+    // The profile on stdout (one line a script reads), the secrets on stderr.
+    for app in emulator.app_secrets() {
+        eprintln!(
+            "client secret of {} (application id {}): {}",
+            app.display_name, app.app_id, app.secret
+        );
     }
     println!("{profile}");
     shutdown_signal().await;

@@ -173,7 +173,7 @@ pub(super) async fn jwks(
         return unknown_tenant(&tenant);
     }
     let issuer = format!("{}{}/v2.0", shared.urls.authority, shared.tenant.id);
-    axum::Json(shared.key.jwks(&issuer)).into_response()
+    axum::Json(shared.key().jwks(&issuer)).into_response()
 }
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`, shaped like the

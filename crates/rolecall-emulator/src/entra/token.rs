@@ -156,6 +156,9 @@ pub(super) async fn token(
     let Some(client_id) = get("client_id") else {
         return missing("client_id");
     };
+    if grant_type == "client_credentials" {
+        return client_credentials(&shared, client_id, get("client_secret"), get("scope"));
+    }
     let requested: Option<Vec<String>> =
         get("scope").map(|s| s.split_whitespace().map(str::to_owned).collect());
 
@@ -391,13 +394,14 @@ pub(super) async fn token(
         unique_name: user.user_principal_name.clone(),
         uti: random_token(16),
         ver: "1.0".into(),
+        ..Default::default()
     };
     let mut body = json!({
         "token_type": "Bearer",
         "scope": grant.granted.join(" "),
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
-        "access_token": shared.key.sign(&access),
+        "access_token": shared.key().sign(&access),
         "client_info": client_info(&user.id, &tid),
     });
     if let Some(refresh_token) = refresh_token {
@@ -419,7 +423,7 @@ pub(super) async fn token(
             ver: "2.0".into(),
             nonce,
         };
-        body["id_token"] = shared.key.sign(&id).into();
+        body["id_token"] = shared.key().sign(&id).into();
     }
     let mut response = axum::Json(body).into_response();
     let headers = response.headers_mut();
@@ -429,4 +433,169 @@ pub(super) async fn token(
     );
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// `grant_type=client_credentials`: an application signs in as itself with
+/// its client secret (sent in the body, `client_secret_post`) and gets an
+/// app-only token for one resource's `/.default`: `idtyp: app`, its service
+/// principal as `oid`, its application permissions as `roles`, no `scp`, and
+/// no refresh or ID token.
+fn client_credentials(
+    shared: &Shared,
+    client_id: &str,
+    secret: Option<&str>,
+    scope: Option<&str>,
+) -> Response {
+    let tenant_name = &shared.tenant.display_name;
+    let state = shared.state.lock().expect("state lock");
+    let Some(app) = state
+        .directory
+        .applications
+        .iter()
+        .find(|a| a.app_id.eq_ignore_ascii_case(client_id))
+    else {
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{client_id}' was not found in the directory '{tenant_name}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            ),
+        );
+    };
+    let Some(secret) = secret else {
+        return entra_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        );
+    };
+    let known = shared
+        .app_secrets
+        .iter()
+        .find(|s| s.app_id.eq_ignore_ascii_case(&app.app_id));
+    if !known.is_some_and(|k| constant_time_eq(k.secret.as_bytes(), secret.as_bytes())) {
+        return entra_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000215,
+            &format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
+                app.app_id
+            ),
+        );
+    }
+    let Some(scope) = scope else {
+        return missing("scope");
+    };
+    let scopes: Vec<String> = scope.split_whitespace().map(str::to_owned).collect();
+    if scopes.len() != 1 || !scopes[0].ends_with("/.default") {
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            1002012,
+            &format!(
+                "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
+        );
+    }
+    let grant = match resolve_grant(shared, &scopes) {
+        Ok(grant) => grant,
+        Err(response) => return response,
+    };
+    let Some(sp) = state
+        .directory
+        .service_principals
+        .iter()
+        .find(|s| s.app_id.eq_ignore_ascii_case(&app.app_id))
+    else {
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            7000229,
+            &format!(
+                "The client application {} is missing service principal in the tenant {}.",
+                app.app_id, shared.tenant.id
+            ),
+        );
+    };
+    if !sp.account_enabled {
+        return entra_error(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            7000112,
+            &format!(
+                "Application '{}'({}) is disabled.",
+                app.app_id, app.display_name
+            ),
+        );
+    }
+    // Application permissions: the app roles granted to this service
+    // principal on the resource's own service principal (Graph's, say).
+    let resource_app = if grant.audience == shared.graph_audience.trim_end_matches('/') {
+        "00000003-0000-0000-c000-000000000000"
+    } else {
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+    };
+    let mut roles: Vec<String> = Vec::new();
+    if let Some(resource) = state
+        .directory
+        .service_principals
+        .iter()
+        .find(|s| s.app_id.eq_ignore_ascii_case(resource_app))
+    {
+        for assignment in state.app_role_assignments.iter().filter(|a| {
+            a.principal_id.eq_ignore_ascii_case(&sp.id)
+                && a.resource_id.eq_ignore_ascii_case(&resource.id)
+        }) {
+            if let Some(role) = resource
+                .app_roles
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(&assignment.app_role_id))
+            {
+                roles.push(role.value.clone());
+            }
+        }
+    }
+    let lifetime = state.settings.access_token_lifetime.as_secs();
+    let now = now_secs();
+    let tid = shared.tenant.id.clone();
+    let access = AccessClaims {
+        aud: grant.audience,
+        iss: format!("https://sts.windows.net/{tid}/"),
+        iat: now,
+        nbf: now,
+        exp: now + lifetime,
+        appid: app.app_id.clone(),
+        app_displayname: app.display_name.clone(),
+        idtyp: "app".into(),
+        oid: sp.id.clone(),
+        roles,
+        sub: sp.id.clone(),
+        tid,
+        uti: random_token(16),
+        ver: "1.0".into(),
+        ..Default::default()
+    };
+    drop(state);
+    let mut response = axum::Json(json!({
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": shared.key().sign(&access),
+    }))
+    .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
