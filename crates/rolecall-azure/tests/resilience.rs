@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use rolecall_azure::arm::{NewRoleAssignment, PrincipalType};
 use rolecall_azure::{AzureError, Kind, Options, for_each_bounded};
-use rolecall_emulator::{Faults, Throttle};
+use rolecall_emulator::{Faults, GraphThrottle, Throttle};
 use rolecall_testkit::*;
 
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
@@ -66,6 +66,52 @@ async fn throttled_writes_wait_for_retry_after_and_all_land() {
             .filter(|a| {
                 PEOPLE.iter().any(|k| a.principal_id == user(k)) && a.role_definition_name == READER
             })
+            .count()
+    });
+    assert_eq!(landed, PEOPLE.len());
+}
+
+#[tokio::test]
+async fn graph_throttling_is_waited_out_in_a_bulk_app_role_run() {
+    let world = World::demo().await;
+    let azure = world.azure_as(OLIVIA, &quick()).await;
+    let gateway = azure
+        .graph
+        .service_principal_by_app_id(rolecall_emulator::ACG_APP_ID)
+        .await
+        .unwrap()
+        .expect("the gateway's enterprise application");
+    let role = gateway
+        .app_roles
+        .iter()
+        .find(|r| r.value.as_deref() == Some("ProvisioningAPI.ReadUser"))
+        .unwrap()
+        .id
+        .clone();
+    // Two writes, then one more per second, as Graph's write limit would.
+    world.emulator.set_faults(Faults {
+        graph_throttle: GraphThrottle {
+            writes: (2.0, 1.0),
+            ..GraphThrottle::default()
+        },
+        ..Faults::default()
+    });
+    world.emulator.reset_observed();
+    let results = for_each_bounded(PEOPLE, 5, |key| {
+        let (gateway, role) = (&gateway.id, &role);
+        let azure = &azure;
+        async move { azure.graph.assign_app_role(gateway, &user(key), role).await }
+    })
+    .await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(
+        world.emulator.observed().throttled >= 1,
+        "Graph did throttle"
+    );
+    let landed = world.emulator.with_state(|s| {
+        s.app_role_assignments
+            .iter()
+            .filter(|a| PEOPLE.iter().any(|k| a.principal_id == user(k)) && a.app_role_id == role)
             .count()
     });
     assert_eq!(landed, PEOPLE.len());

@@ -37,6 +37,8 @@ pub struct Faults {
     pub token_max_age: Option<Duration>,
     /// ARM's request limits (token buckets per subscription and kind).
     pub throttle: Throttle,
+    /// Microsoft Graph's identity-and-access limits (per application and tenant).
+    pub graph_throttle: GraphThrottle,
 }
 
 impl Default for Faults {
@@ -50,6 +52,7 @@ impl Default for Faults {
             role_propagation: Duration::ZERO,
             token_max_age: None,
             throttle: Throttle::default(),
+            graph_throttle: GraphThrottle::default(),
         }
     }
 }
@@ -72,6 +75,34 @@ impl Default for Throttle {
             deletes: (200.0, 10.0),
         }
     }
+}
+
+/// Microsoft Graph's identity-and-access limits per application and tenant,
+/// as token buckets: resource units (3,500 per 10 s for a tenant under 50
+/// users, 5,000 up to 500, 8,000 above) and writes (3,000 per 2 min 30 s).
+#[derive(Debug, Clone)]
+pub struct GraphThrottle {
+    /// Resource units: capacity and refill per second.
+    pub units: (f64, f64),
+    /// Writes: capacity and refill per second.
+    pub writes: (f64, f64),
+}
+
+impl Default for GraphThrottle {
+    fn default() -> Self {
+        // The demo tenant has fewer than 50 users.
+        Self {
+            units: (3_500.0, 350.0),
+            writes: (3_000.0, 20.0),
+        }
+    }
+}
+
+/// Which of Graph's limits a request ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphLimit {
+    ResourceUnits,
+    Writes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,7 +135,7 @@ pub struct Observed {
     pub requests: u64,
     pub dropped: u64,
     pub server_errors: u64,
-    /// 429 answers from ARM's token buckets.
+    /// 429 answers from ARM's token buckets and Graph's limits.
     pub throttled: u64,
     /// Requests being served right now, and the most at once so far.
     pub in_flight: u64,
@@ -118,6 +149,7 @@ pub struct FaultState {
     counters: HashMap<Host, u64>,
     role_reads: u64,
     buckets: HashMap<(String, Kind), Bucket>,
+    graph_buckets: HashMap<(String, bool), Bucket>,
 }
 
 /// A deterministic number in [0, 1) for (seed, label, n).
@@ -201,9 +233,89 @@ impl FaultState {
     }
 }
 
+impl FaultState {
+    /// Charges one Graph request (`units` resource units, and one write when
+    /// `write`) to the application's buckets in its tenant (`key`). Ok: the
+    /// share of the unit limit now used; Err: the limit hit and the seconds
+    /// to wait. A refused request costs nothing.
+    pub fn take_graph(
+        &mut self,
+        throttle: &GraphThrottle,
+        key: &str,
+        units: f64,
+        write: bool,
+    ) -> Result<f64, (GraphLimit, u64)> {
+        let now = Instant::now();
+        let key = key.to_ascii_lowercase();
+        let mut level = |is_write: bool| {
+            let (capacity, refill) = if is_write {
+                throttle.writes
+            } else {
+                throttle.units
+            };
+            let bucket = self
+                .graph_buckets
+                .entry((key.clone(), is_write))
+                .or_insert(Bucket {
+                    tokens: capacity,
+                    at: now,
+                });
+            bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * refill)
+                .min(capacity);
+            bucket.at = now;
+            (bucket.tokens, capacity, refill)
+        };
+        let (unit_tokens, unit_capacity, unit_refill) = level(false);
+        if unit_tokens < units {
+            self.observed.throttled += 1;
+            let wait = ((units - unit_tokens) / unit_refill).ceil().max(1.0) as u64;
+            return Err((GraphLimit::ResourceUnits, wait));
+        }
+        if write {
+            let (write_tokens, _, write_refill) = level(true);
+            if write_tokens < 1.0 {
+                self.observed.throttled += 1;
+                let wait = ((1.0 - write_tokens) / write_refill).ceil().max(1.0) as u64;
+                return Err((GraphLimit::Writes, wait));
+            }
+            if let Some(bucket) = self.graph_buckets.get_mut(&(key.clone(), true)) {
+                bucket.tokens -= 1.0;
+            }
+        }
+        let bucket = self
+            .graph_buckets
+            .get_mut(&(key, false))
+            .expect("made above");
+        bucket.tokens -= units;
+        Ok(1.0 - bucket.tokens / unit_capacity)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graph_charges_units_and_writes_and_refuses_for_free() {
+        let throttle = GraphThrottle {
+            units: (5.0, 0.001),
+            writes: (1.0, 0.001),
+        };
+        let mut state = FaultState::default();
+        assert!(state.take_graph(&throttle, "t/app", 3.0, false).is_ok());
+        // 2 units left: a 3-unit request waits, and costs nothing.
+        let (limit, wait) = state
+            .take_graph(&throttle, "t/app", 3.0, false)
+            .unwrap_err();
+        assert_eq!(limit, GraphLimit::ResourceUnits);
+        assert!(wait >= 1);
+        assert!(state.take_graph(&throttle, "t/app", 1.0, true).is_ok());
+        let (limit, _) = state.take_graph(&throttle, "t/app", 1.0, true).unwrap_err();
+        assert_eq!(limit, GraphLimit::Writes);
+        // Another application in the tenant has its own buckets.
+        assert!(state.take_graph(&throttle, "t/other", 1.0, true).is_ok());
+        assert_eq!(state.observed.throttled, 2);
+    }
 
     #[test]
     fn rolls_are_deterministic_and_spread() {

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::directory::{Directory, role_templates};
+use crate::faults::GraphLimit;
 use crate::server::Shared;
 use crate::tokens::{AccessClaims, TokenProblem, random_token};
 use crate::wire::graph_error;
@@ -225,6 +226,20 @@ fn handle(
         );
     }
     segments.remove(0);
+    // Graph's identity-and-access limits, per application and tenant.
+    let (units, write) = graph_cost(&method, &segments);
+    let scope_key = format!("{}/{}", claims.tid, claims.appid);
+    let charged = {
+        let mut state = shared.state.lock().expect("state lock");
+        let throttle = state.faults.graph_throttle.clone();
+        state
+            .fault_state
+            .take_graph(&throttle, &scope_key, units, write)
+    };
+    let used = match charged {
+        Ok(used) => used,
+        Err((limit, wait)) => return graph_throttled(&scope_key, limit, wait, request_id),
+    };
     let ctx = Ctx {
         shared,
         claims,
@@ -237,7 +252,69 @@ fn handle(
         headers,
         body,
     };
-    route(&ctx).unwrap_or_else(|response| response)
+    let mut response = route(&ctx).unwrap_or_else(|response| response);
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-ms-resource-unit",
+        HeaderValue::from_str(&format!("{units}")).expect("a number"),
+    );
+    // Said once an application has used 80 % of its limit (as Graph
+    // writes it, to one decimal).
+    let shown = (used * 10.0).round() / 10.0;
+    if shown >= 0.8
+        && let Ok(value) = HeaderValue::from_str(&format!("{shown:.1}"))
+    {
+        headers.insert("x-ms-throttle-limit-percentage", value);
+    }
+    response
+}
+
+/// What one request costs in resource units, and whether it is a write
+/// (Microsoft's identity-and-access table: group members 3, transitive
+/// members 5, getByIds 3, other reads 1; a write costs 1 unit and 1 write).
+fn graph_cost(method: &Method, segments: &[String]) -> (f64, bool) {
+    let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    match (method, segs.as_slice()) {
+        (&Method::POST, ["directoryObjects", "getByIds"]) => (3.0, false),
+        // Questions asked with POST are reads.
+        (
+            &Method::POST,
+            [
+                ..,
+                "checkMemberGroups" | "getMemberGroups" | "getMemberObjects",
+            ],
+        ) => (1.0, false),
+        (&Method::GET, ["groups", _, "members", ..]) => (3.0, false),
+        (&Method::GET, ["groups", _, "transitiveMembers", ..]) => (5.0, false),
+        (&Method::GET | &Method::HEAD, _) => (1.0, false),
+        _ => (1.0, true),
+    }
+}
+
+/// 429 as Graph answers it, with `Retry-After` and the limit that was hit.
+fn graph_throttled(scope_key: &str, limit: GraphLimit, wait: u64, request_id: &str) -> Response {
+    let mut response = graph_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Too many requests.",
+        request_id,
+    );
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+        headers.insert(header::RETRY_AFTER, value);
+    }
+    let (scope, information) = match limit {
+        GraphLimit::ResourceUnits => ("ReadWrite", "ResourceUnitLimitExceeded"),
+        GraphLimit::Writes => ("Write", "WriteLimitExceeded"),
+    };
+    if let Ok(value) = HeaderValue::from_str(&format!("Tenant_Application/{scope}/{scope_key}")) {
+        headers.insert("x-ms-throttle-scope", value);
+    }
+    headers.insert(
+        "x-ms-throttle-information",
+        HeaderValue::from_static(information),
+    );
+    response
 }
 
 fn route(ctx: &Ctx<'_>) -> Result<Response, Response> {

@@ -27,7 +27,7 @@ pub mod tls;
 pub mod tokens;
 pub mod wire;
 
-pub use faults::{Faults, Observed, Throttle};
+pub use faults::{Faults, GraphThrottle, Observed, Throttle};
 pub use seed::{ACG_APP_ID, AZURE_CLI_CLIENT_ID, DEMO_TENANT_ID, Seed, demo_id};
 pub use server::{CloudProfileJson, Emulator, Limits, Options, Settings, State};
 pub use shared::AppSecret;

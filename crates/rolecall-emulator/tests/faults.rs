@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{Arm, client, start, token_for, upn};
 use rolecall_emulator::seed::{DEMO_SUB_VOICE, builtin};
-use rolecall_emulator::{Emulator, Faults, Options, Throttle, demo_id};
+use rolecall_emulator::{Emulator, Faults, GraphThrottle, Options, Throttle, demo_id};
 use serde_json::{Value, json};
 
 fn faults(f: Faults) -> Options {
@@ -120,6 +120,75 @@ async fn arm_throttles_writes_per_subscription_with_retry_after() {
             .headers()
             .contains_key("x-ms-ratelimit-remaining-tenant-reads")
     );
+}
+
+#[tokio::test]
+async fn graph_throttles_per_application_and_tenant_as_graph_answers() {
+    let emulator = start(faults(Faults {
+        graph_throttle: GraphThrottle {
+            // Five units, then hardly any: getByIds costs 3, a read 1.
+            units: (5.0, 0.01),
+            ..GraphThrottle::default()
+        },
+        ..Faults::default()
+    }))
+    .await;
+    let token = token_for(
+        &emulator,
+        &upn("olivia.owner"),
+        "https://graph.microsoft.com/.default openid",
+    )
+    .await;
+    let http = client(&emulator);
+    let graph = emulator.urls().graph.clone();
+    let read = http
+        .get(format!("{graph}v1.0/users?$top=1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.headers()["x-ms-resource-unit"], "1");
+    let lookup = http
+        .post(format!("{graph}v1.0/directoryObjects/getByIds"))
+        .bearer_auth(&token)
+        .json(&json!({"ids": [demo_id("user:tom.baker")]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lookup.status(), 200);
+    assert_eq!(lookup.headers()["x-ms-resource-unit"], "3");
+    // 4 of 5 units used: past 80 %, Graph says how close the app is.
+    assert_eq!(lookup.headers()["x-ms-throttle-limit-percentage"], "0.8");
+
+    let refused = http
+        .post(format!("{graph}v1.0/directoryObjects/getByIds"))
+        .bearer_auth(&token)
+        .json(&json!({"ids": [demo_id("user:tom.baker")]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1);
+    assert_eq!(
+        refused.headers()["x-ms-throttle-information"],
+        "ResourceUnitLimitExceeded"
+    );
+    assert!(
+        refused.headers()["x-ms-throttle-scope"]
+            .to_str()
+            .unwrap()
+            .starts_with("Tenant_Application/ReadWrite/")
+    );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "TooManyRequests");
+    assert!(body["error"]["innerError"]["request-id"].is_string());
+    assert_eq!(emulator.observed().throttled, 1);
 }
 
 #[tokio::test]

@@ -134,6 +134,14 @@ struct Args {
     #[arg(long, value_name = "CAPACITY,PER_SECOND", value_parser = parse_bucket, default_value = "250,25", help_heading = "Failure modes")]
     arm_reads: (f64, f64),
 
+    /// Graph's resource units per application and tenant (Graph: 3,500 per 10 s for a small tenant).
+    #[arg(long, value_name = "CAPACITY,PER_SECOND", value_parser = parse_bucket, default_value = "3500,350", help_heading = "Failure modes")]
+    graph_units: (f64, f64),
+
+    /// Graph's writes per application and tenant (Graph: 3,000 per 150 s).
+    #[arg(long, value_name = "CAPACITY,PER_SECOND", value_parser = parse_bucket, default_value = "3000,20", help_heading = "Failure modes")]
+    graph_writes: (f64, f64),
+
     /// ARM's delete bucket per subscription (Azure: 200,10).
     #[arg(long, value_name = "CAPACITY,PER_SECOND", value_parser = parse_bucket, default_value = "200,10", help_heading = "Failure modes")]
     arm_deletes: (f64, f64),
@@ -190,6 +198,10 @@ async fn main() -> anyhow::Result<()> {
                 reads: args.arm_reads,
                 writes: args.arm_writes,
                 deletes: args.arm_deletes,
+            },
+            graph_throttle: rolecall_emulator::GraphThrottle {
+                units: args.graph_units,
+                writes: args.graph_writes,
             },
         },
     })
