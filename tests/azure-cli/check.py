@@ -223,8 +223,22 @@ def run(profile):
     check("az resource list", az(env, "resource", "list"),
           lambda out: None if any(r["type"].lower() == "microsoft.voiceservices/communicationsgateways" for r in out)
           else "the Communications Gateway is missing")
+    # Management groups take a role at a group or above: a Global
+    # Administrator elevates first (as Microsoft documents), then sees the tree.
+    check("az rest POST elevateAccess (Global Administrator)",
+          az(env, "rest", "--method", "post",
+             "--url", f"{arm}providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01"))
     check("az account management-group list", az(env, "account", "management-group", "list"),
-          lambda out: None if out else "no management group")
+          lambda out: None if {g["name"] for g in out} >= {"mg-platform", "mg-workloads"} else str(out))
+    check("az account management-group show --expand --recurse",
+          az(env, "account", "management-group", "show", "--name", tenant, "--expand", "--recurse"),
+          lambda out: None if any(c["name"] == "mg-workloads" and any(s["name"] == voice["id"] for s in c["children"])
+                                  for c in out["children"]) else str(out))
+    check("az role assignment create at a management group",
+          az(env, "role", "assignment", "create", "--role", "Reader",
+             "--assignee", f"lars.eriksson@{DOMAIN}",
+             "--scope", "/providers/Microsoft.Management/managementGroups/mg-workloads"),
+          lambda out: None if out["scope"].endswith("/mg-workloads") else str(out))
     check("az ad user show", az(env, "ad", "user", "show", "--id", f"tom.baker@{DOMAIN}"),
           lambda out: None if out["userPrincipalName"] == f"tom.baker@{DOMAIN}" else str(out))
     check("az ad sp show --id <appId>", az(env, "ad", "sp", "show", "--id", ACG_APP_ID),
@@ -247,7 +261,7 @@ def run(profile):
     if created:
         # `update` takes the role as `az role definition list` shows it.
         created["description"] = "Updated by the Azure CLI check"
-        created["permissions"][0]["actions"].append("Microsoft.Resources/subscriptions/resources/read")
+        created["permissions"][0]["actions"].append("Microsoft.Support/supportTickets/read")
         check("az role definition update",
               az(env, "role", "definition", "update", "--role-definition", json.dumps(created)),
               lambda out: None if len(out["permissions"][0]["actions"]) == 2 else str(out))

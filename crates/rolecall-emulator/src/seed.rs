@@ -400,8 +400,8 @@ mod tests {
 // Azure Resource Manager
 
 use crate::arm::model::{
-    ArmState, DenyAssignment, DenyPrincipal, EVERYONE, Permission, Resource, ResourceGroup,
-    RoleAssignment, RoleDefinition, Subscription,
+    ArmState, DenyAssignment, DenyPrincipal, EVERYONE, ManagementGroup, Permission, Resource,
+    ResourceGroup, RoleAssignment, RoleDefinition, Subscription,
 };
 
 /// Well-known built-in role definition ids (the same in every tenant).
@@ -696,7 +696,32 @@ fn demo_arm() -> ArmState {
         }],
         is_system_protected: true,
     }];
+    // The tenant root group (named by the tenant id, as Azure names it) with
+    // a platform group (the legacy subscription) and a workloads group (the
+    // voice and messaging subscriptions). Nobody holds a role at a group
+    // until one is granted (a Global Administrator elevates first, as in Azure).
+    let management_groups = vec![
+        ManagementGroup {
+            name: DEMO_TENANT_ID.into(),
+            display_name: "Tenant Root Group".into(),
+            parent: None,
+            subscriptions: vec![],
+        },
+        ManagementGroup {
+            name: "mg-platform".into(),
+            display_name: "Contoso Platform".into(),
+            parent: Some(DEMO_TENANT_ID.into()),
+            subscriptions: vec![legacy.clone()],
+        },
+        ManagementGroup {
+            name: "mg-workloads".into(),
+            display_name: "Contoso Workloads".into(),
+            parent: Some(DEMO_TENANT_ID.into()),
+            subscriptions: vec![voice.clone(), messaging.clone()],
+        },
+    ];
     ArmState {
+        management_groups,
         subscriptions,
         resource_groups,
         resources,

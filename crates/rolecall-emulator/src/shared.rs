@@ -222,8 +222,13 @@ pub(crate) fn restore(
         .drain(..)
         .filter(|d| !d.is_custom())
         .collect();
+    let seeded_groups = std::mem::take(&mut state.arm.management_groups);
     state.arm = snapshot.arm;
     state.arm.role_definitions.splice(0..0, builtins);
+    // A state file from before management groups keeps the seed's hierarchy.
+    if state.arm.management_groups.is_empty() {
+        state.arm.management_groups = seeded_groups;
+    }
     state.directory = snapshot.directory;
     state.app_role_assignments = snapshot.app_role_assignments;
     state.tokens = snapshot.tokens;

@@ -7,6 +7,7 @@
 //! dispatched by parsing the path rather than by axum routes.
 
 pub mod authorization;
+pub mod groups;
 pub mod model;
 pub mod rbac;
 pub mod resources;
@@ -287,6 +288,9 @@ fn handle_authenticated(
         let scope = ctx.path[..at].to_owned();
         let rest = ctx.path[at + AUTHZ.len()..].to_owned();
         return authorization::handle(&ctx, &scope, &rest);
+    }
+    if lower.starts_with("/providers/microsoft.management/") {
+        return groups::handle(&ctx);
     }
     resources::handle(&ctx)
 }

@@ -177,7 +177,8 @@ impl RoleAssignment {
     pub fn id(&self) -> String {
         format!(
             "{}/providers/Microsoft.Authorization/roleAssignments/{}",
-            self.scope, self.name
+            self.scope.trim_end_matches('/'),
+            self.name
         )
     }
 
@@ -267,8 +268,25 @@ impl DenyAssignment {
 }
 
 /// Everything ARM holds for the tenant.
+/// A management group: a tenant-level container of subscriptions and other
+/// groups; role assignments made at it are inherited below it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManagementGroup {
+    /// The group's id (its `name`); the tenant root group's is the tenant id.
+    pub name: String,
+    pub display_name: String,
+    /// None for the tenant root group.
+    pub parent: Option<String>,
+    /// Ids of the subscriptions directly under it.
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ArmState {
+    /// The hierarchy, root first (an older state file has none: the seed's is kept).
+    #[serde(default)]
+    pub management_groups: Vec<ManagementGroup>,
     pub subscriptions: Vec<Subscription>,
     pub resource_groups: Vec<ResourceGroup>,
     pub resources: Vec<Resource>,
@@ -276,6 +294,42 @@ pub struct ArmState {
     pub role_assignments: Vec<RoleAssignment>,
     #[serde(default)]
     pub deny_assignments: Vec<DenyAssignment>,
+}
+
+impl ArmState {
+    pub fn management_group(&self, name: &str) -> Option<&ManagementGroup> {
+        self.management_groups
+            .iter()
+            .find(|g| g.name.eq_ignore_ascii_case(name))
+    }
+
+    /// A group's ancestors, its parent first (the root last).
+    pub fn ancestors(&self, name: &str) -> Vec<&ManagementGroup> {
+        let mut out: Vec<&ManagementGroup> = Vec::new();
+        let mut at = self.management_group(name).and_then(|g| g.parent.clone());
+        // The hierarchy is at most six levels below the root; a loop in a
+        // hand-edited state file stops here rather than spinning.
+        while let Some(parent) = at.take() {
+            let Some(group) = self.management_group(&parent) else {
+                break;
+            };
+            if out.len() > 10 || out.iter().any(|g| g.name.eq_ignore_ascii_case(&group.name)) {
+                break;
+            }
+            out.push(group);
+            at = group.parent.clone();
+        }
+        out
+    }
+
+    /// The group a subscription sits directly under, if any.
+    pub fn group_of_subscription(&self, subscription_id: &str) -> Option<&ManagementGroup> {
+        self.management_groups.iter().find(|g| {
+            g.subscriptions
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(subscription_id))
+        })
+    }
 }
 
 /// A custom role written recently: until `until`, some reads still see

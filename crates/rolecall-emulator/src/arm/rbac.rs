@@ -28,6 +28,49 @@ pub fn scope_covers(ancestor: &str, scope: &str) -> bool {
     a.is_empty() || s == a || s.starts_with(&format!("{a}/"))
 }
 
+/// `scope` with its management-group chain in front (root first), so that a
+/// plain prefix test sees inheritance down the hierarchy: a subscription under
+/// `mg-workloads` reads `/managementgroups/{root}/managementgroups/mg-workloads/subscriptions/{id}`,
+/// and an assignment at that group covers it. Lowercase.
+pub fn lineage(arm: &ArmState, scope: &str) -> String {
+    const GROUPS: &str = "/providers/microsoft.management/managementgroups/";
+    let lower = scope.trim_end_matches('/').to_ascii_lowercase();
+    let chain = |group: &str| {
+        let mut names: Vec<String> = arm
+            .ancestors(group)
+            .iter()
+            .map(|g| g.name.to_ascii_lowercase())
+            .collect();
+        names.reverse();
+        names.push(group.to_ascii_lowercase());
+        names
+            .iter()
+            .map(|n| format!("/managementgroups/{n}"))
+            .collect::<String>()
+    };
+    if let Some(rest) = lower.strip_prefix(GROUPS) {
+        let (group, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let mut out = chain(group);
+        if !tail.is_empty() {
+            out.push('/');
+            out.push_str(tail);
+        }
+        return out;
+    }
+    if let Some(rest) = lower.strip_prefix("/subscriptions/") {
+        let id = rest.split('/').next().unwrap_or_default();
+        if let Some(group) = arm.group_of_subscription(id) {
+            return format!("{}{lower}", chain(&group.name));
+        }
+    }
+    lower
+}
+
+/// Whether `ancestor` is `scope` or above it, management groups included.
+pub fn covers(arm: &ArmState, ancestor: &str, scope: &str) -> bool {
+    scope_covers(&lineage(arm, ancestor), &lineage(arm, scope))
+}
+
 /// The permission blocks that apply to `principal_id` at `scope`: from every
 /// assignment at the scope or above, to the principal or a group it is in.
 pub fn effective_permissions(
@@ -40,7 +83,7 @@ pub fn effective_permissions(
     arm.role_assignments
         .iter()
         .filter(|a| {
-            holders.contains(&a.principal_id.to_ascii_lowercase()) && scope_covers(&a.scope, scope)
+            holders.contains(&a.principal_id.to_ascii_lowercase()) && covers(arm, &a.scope, scope)
         })
         .filter_map(|a| {
             arm.role_definitions
@@ -72,7 +115,7 @@ pub fn denied_by<'a>(
 ) -> Option<&'a DenyAssignment> {
     let holders = directory.principal_and_groups(principal_id);
     arm.deny_assignments.iter().find(|d| {
-        let reaches = scope_covers(&d.scope, scope)
+        let reaches = covers(arm, &d.scope, scope)
             && (!d.do_not_apply_to_child_scopes
                 || d.scope
                     .trim_end_matches('/')

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::model::ArmState;
-use super::rbac::{can, scope_covers};
+use super::rbac::{can, covers};
 use super::{Ctx, check_api_version};
 use crate::directory::Directory;
 use crate::wire::arm_error;
@@ -27,6 +27,9 @@ const RESOURCE_VERSIONS: &[&str] = &[
 ];
 
 pub fn handle(ctx: &Ctx<'_>) -> Response {
+    if ctx.method == Method::POST {
+        return register(ctx);
+    }
     if ctx.method != Method::GET {
         return arm_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -137,6 +140,25 @@ fn provider(
         }
     }
     let Some(namespace) = namespace else {
+        // A namespace the emulator serves at tenant level: registered, its types listed.
+        if let Some((ns, types)) = SERVED_NAMESPACES
+            .iter()
+            .find(|(ns, _)| ns.eq_ignore_ascii_case(namespace_lower))
+        {
+            return Ok(axum::Json(json!({
+                "id": format!("/subscriptions/{sub}/providers/{ns}"),
+                "namespace": ns,
+                "registrationState": "Registered",
+                "registrationPolicy": "RegistrationRequired",
+                "resourceTypes": types.iter().map(|t| json!({
+                    "resourceType": t,
+                    "locations": [],
+                    "apiVersions": PROVIDER_API_VERSIONS,
+                    "capabilities": "None",
+                })).collect::<Vec<_>>(),
+            }))
+            .into_response());
+        }
         return Err(arm_error(
             StatusCode::NOT_FOUND,
             "InvalidResourceNamespace",
@@ -163,6 +185,57 @@ fn provider(
         "resourceTypes": resource_types,
     }))
     .into_response())
+}
+
+/// Namespaces the emulator serves at tenant level, always registered.
+const SERVED_NAMESPACES: &[(&str, &[&str])] = &[
+    ("Microsoft.Management", &["managementGroups", "getEntities"]),
+    (
+        "Microsoft.Authorization",
+        &[
+            "roleAssignments",
+            "roleDefinitions",
+            "permissions",
+            "denyAssignments",
+        ],
+    ),
+    (
+        "Microsoft.Resources",
+        &["subscriptions", "resourceGroups", "tenants"],
+    ),
+];
+
+/// `POST /subscriptions/{id}/providers/{namespace}/register`, which the Azure
+/// CLI sends before its management-group commands: every provider the
+/// emulator knows is registered already, so this answers its registration.
+fn register(ctx: &Ctx<'_>) -> Response {
+    let segments: Vec<&str> = ctx.path.trim_matches('/').split('/').collect();
+    let result = match segments.as_slice() {
+        [subs, id, providers, namespace, register]
+            if subs.eq_ignore_ascii_case("subscriptions")
+                && providers.eq_ignore_ascii_case("providers")
+                && register.eq_ignore_ascii_case("register") =>
+        {
+            let state = ctx.shared.state.lock().expect("state lock");
+            let (arm, directory) = (&state.arm, &state.directory);
+            check_api_version(ctx, "providers", RESOURCE_VERSIONS)
+                .and_then(|()| subscription(ctx, arm, directory, id))
+                .and_then(|sub| {
+                    let action = format!("{namespace}/register/action");
+                    let scope = format!("/subscriptions/{}", sub.id);
+                    if !can(arm, directory, &ctx.caller.oid, &action, &scope) {
+                        return Err(ctx.authorization_failed(&action, &scope));
+                    }
+                    provider(arm, &sub.id, namespace, &namespace.to_ascii_lowercase())
+                })
+        }
+        _ => Err(arm_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "The emulator serves subscriptions, resource groups and resources read-only.",
+        )),
+    };
+    result.unwrap_or_else(|response| response)
 }
 
 /// The api-versions the emulator answers a seeded resource's GET with.
@@ -207,7 +280,7 @@ pub fn sees_subscription(
     let holders = directory.principal_and_groups(oid);
     arm.role_assignments.iter().any(|a| {
         holders.contains(&a.principal_id.to_ascii_lowercase())
-            && (scope_covers(&a.scope, &scope) || scope_covers(&scope, &a.scope))
+            && (covers(arm, &a.scope, &scope) || covers(arm, &scope, &a.scope))
     })
 }
 

@@ -55,7 +55,7 @@ pub(super) fn role_assignments(
                 .role_assignments
                 .iter()
                 .filter(|a| {
-                    scope_covers(&a.scope, at) || (!filter.at_scope && scope_covers(at, &a.scope))
+                    covers(arm, &a.scope, at) || (!filter.at_scope && covers(arm, at, &a.scope))
                 })
                 .filter(|a| {
                     holders
@@ -255,7 +255,7 @@ pub(super) fn create_assignment(
         && !definition
             .assignable_scopes
             .iter()
-            .any(|s| scope_covers(s, &at))
+            .any(|s| covers(arm, s, &at))
     {
         // The code name is this emulator's; ARM refuses such an assignment, but
         // no recording of its exact answer is in the reference material.

@@ -23,11 +23,11 @@ pub(super) struct DefinitionProperties {
 
 /// Where a definition is listed: built-ins everywhere; custom roles where one
 /// of their assignable scopes is at, above or below the scope.
-pub(super) fn definition_visible(d: &RoleDefinition, at: &str) -> bool {
+pub(super) fn definition_visible(arm: &ArmState, d: &RoleDefinition, at: &str) -> bool {
     !d.is_custom()
         || d.assignable_scopes
             .iter()
-            .any(|s| scope_covers(s, at) || scope_covers(at, s))
+            .any(|s| covers(arm, s, at) || covers(arm, at, s))
 }
 
 pub(super) fn role_definitions(
@@ -71,7 +71,7 @@ pub(super) fn role_definitions(
                 .role_definitions
                 .iter()
                 .filter_map(|d| views.view(d))
-                .filter(|d| definition_visible(d, &at))
+                .filter(|d| definition_visible(arm, d, &at))
                 .filter(|d| {
                     by_name
                         .as_deref()

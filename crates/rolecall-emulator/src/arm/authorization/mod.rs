@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::rbac::{can, effective_permissions, scope_covers};
+use super::rbac::{can, covers, effective_permissions, scope_covers};
 use super::resources::parse_eq;
 use super::{Ctx, arm_timestamp, check_api_version};
 use crate::arm::model::{ArmState, Permission, PropagatingRole, RoleAssignment, RoleDefinition};
@@ -66,6 +66,10 @@ pub fn handle(ctx: &Ctx<'_>, scope: &str, rest: &str) -> Response {
         }
         ("permissions", None, 1) => check_api_version(ctx, "permissions", PERMISSION_VERSIONS)
             .and_then(|()| permissions(ctx, scope)),
+        ("elevateaccess", None, 1) if scope.is_empty() && ctx.method == Method::POST => {
+            check_api_version(ctx, "elevateAccess", &["2016-07-01", "2015-07-01"])
+                .and_then(|()| elevate_access(ctx))
+        }
         ("provideroperations", _, 1 | 2) if scope.is_empty() => {
             check_api_version(ctx, "providerOperations", OPERATION_VERSIONS)
                 .and_then(|()| provider_operations(ctx, name))
@@ -111,10 +115,29 @@ fn resolve_scope(
             StatusCode::BAD_REQUEST,
             "InvalidResourceType",
             &format!(
-                "The scope '{scope}' is not a subscription, resource group or resource scope."
+                "The scope '{scope}' is not a management group, subscription, resource group or resource scope."
             ),
         )
     };
+    // A management group: `/providers/Microsoft.Management/managementGroups/{id}`.
+    if parts.len() == 4
+        && parts[0].eq_ignore_ascii_case("providers")
+        && parts[1].eq_ignore_ascii_case("Microsoft.Management")
+        && parts[2].eq_ignore_ascii_case("managementGroups")
+    {
+        if arm.management_group(parts[3]).is_none() {
+            return Err(arm_error(
+                StatusCode::NOT_FOUND,
+                "ManagementGroupNotFound",
+                &format!("The management group '{}' could not be found.", parts[3]),
+            ));
+        }
+        return Ok(Scope {
+            text,
+            subscription_prefix: String::new(),
+            subscription_id: None,
+        });
+    }
     if !parts[0].eq_ignore_ascii_case("subscriptions") || parts.len() < 2 {
         return Err(invalid());
     }
@@ -207,4 +230,45 @@ fn disabled_check(arm: &ArmState, subscription_id: Option<&str>) -> Result<(), R
         )),
         _ => Ok(()),
     }
+}
+
+/// `POST /providers/Microsoft.Authorization/elevateAccess`: a Global
+/// Administrator gives themself User Access Administrator at the root scope
+/// `/` (every management group and subscription), as Azure does; anyone else
+/// is refused. Idempotent.
+fn elevate_access(ctx: &Ctx<'_>) -> Result<Response, Response> {
+    const ACTION: &str = "Microsoft.Authorization/elevateAccess/action";
+    let mut state = ctx.shared.state.lock().expect("state lock");
+    let state = &mut *state;
+    let global_admin = state
+        .directory
+        .directory_roles_of(&ctx.caller.oid)
+        .contains(&crate::directory::role_templates::GLOBAL_ADMINISTRATOR);
+    if !global_admin {
+        return Err(ctx.authorization_failed(ACTION, "/"));
+    }
+    let uaa = crate::seed::builtin::USER_ACCESS_ADMINISTRATOR;
+    let held = state.arm.role_assignments.iter().any(|a| {
+        a.scope.trim_end_matches('/').is_empty()
+            && a.role_definition_name.eq_ignore_ascii_case(uaa)
+            && a.principal_id.eq_ignore_ascii_case(&ctx.caller.oid)
+    });
+    if !held {
+        let now = arm_timestamp();
+        state.arm.role_assignments.push(RoleAssignment {
+            name: uuid::Uuid::new_v4().to_string(),
+            scope: "/".into(),
+            role_definition_name: uaa.into(),
+            principal_id: ctx.caller.oid.to_ascii_lowercase(),
+            principal_type: "User".into(),
+            description: None,
+            condition: None,
+            condition_version: None,
+            created_on: now.clone(),
+            updated_on: now,
+            created_by: ctx.caller.oid.clone(),
+            updated_by: ctx.caller.oid.clone(),
+        });
+    }
+    Ok(StatusCode::OK.into_response())
 }
