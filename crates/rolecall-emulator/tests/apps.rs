@@ -5,9 +5,7 @@
 
 mod common;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{Arm, client, start, upn};
+use common::{Arm, claims, client, start, upn};
 use rolecall_emulator::seed::{DEMO_SUB_VOICE, builtin};
 use rolecall_emulator::{Emulator, Options, demo_id};
 use serde_json::{Value, json};
@@ -39,11 +37,6 @@ async fn app_token(
         .await
         .unwrap();
     (response.status().as_u16(), response.json().await.unwrap())
-}
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 fn relay() -> String {

@@ -425,6 +425,11 @@ pub(super) async fn token(
         };
         body["id_token"] = shared.key().sign(&id).into();
     }
+    token_answer(body)
+}
+
+/// A token answer as Entra sends it: JSON, never cached.
+fn token_answer(body: serde_json::Value) -> Response {
     let mut response = axum::Json(body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -579,20 +584,12 @@ fn client_credentials(
         ..Default::default()
     };
     drop(state);
-    let mut response = axum::Json(json!({
+    token_answer(json!({
         "token_type": "Bearer",
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
         "access_token": shared.key().sign(&access),
     }))
-    .into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store, no-cache"),
-    );
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }
 
 /// Compares two secrets in time that does not depend on where they differ.
