@@ -758,7 +758,7 @@ export type RunReportView = {
 };
 
 /**  What level of the ARM hierarchy a scope is. */
-export type ScopeKind = "Subscription" | "ResourceGroup" | "Resource";
+export type ScopeKind = "ManagementGroup" | "Subscription" | "ResourceGroup" | "Resource";
 
 /**  One node of the scope picker's tree. */
 export type ScopeNode = {

@@ -20,15 +20,50 @@ pub struct Place {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    ManagementGroup,
     Subscription,
     ResourceGroup,
     Resource,
 }
 
-/// Every subscription, resource group and resource the admin sees, each
-/// subscription read at once (its groups and its resources concurrently).
+/// Every management group, subscription, resource group and resource the
+/// admin sees, each subscription read at once (its groups and its resources
+/// concurrently) beside the management-group hierarchy. Where the admin may
+/// read no group (most admins, until they hold a role at one), the hierarchy
+/// is empty and subscriptions stand on their own.
 pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
-    let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+    let (subscriptions, entities) = tokio::join!(
+        azure.arm.subscriptions().try_collect::<Vec<_>>(),
+        azure.arm.management_entities()
+    );
+    let subscriptions = subscriptions?;
+    let entities = entities.unwrap_or_else(|error| {
+        tracing::debug!(%error, "no management groups read");
+        Vec::new()
+    });
+    let mut places: Vec<Place> = entities
+        .iter()
+        .filter(|e| e.is_management_group())
+        .map(|e| Place {
+            id: e.id.clone(),
+            name: e
+                .properties
+                .display_name
+                .clone()
+                .unwrap_or_else(|| e.name.clone()),
+            kind: Kind::ManagementGroup,
+            detail: e.name.clone(),
+            within: e.properties.parent_display_name_chain.clone(),
+        })
+        .collect();
+    // The groups above a subscription, root first.
+    let above = |subscription_id: &str| -> Vec<String> {
+        entities
+            .iter()
+            .find(|e| !e.is_management_group() && e.name.eq_ignore_ascii_case(subscription_id))
+            .map(|e| e.properties.parent_display_name_chain.clone())
+            .unwrap_or_default()
+    };
     let per_subscription =
         futures::future::try_join_all(subscriptions.iter().map(|s| async move {
             let (groups, resources) = tokio::try_join!(
@@ -44,14 +79,21 @@ pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
             Ok::<_, rolecall_azure::AzureError>((s, groups, resources))
         }))
         .await?;
-    let mut places = Vec::new();
     for (subscription, groups, resources) in per_subscription {
+        let chain = above(&subscription.subscription_id);
+        let inside = |more: &[&str]| -> Vec<String> {
+            chain
+                .iter()
+                .cloned()
+                .chain(more.iter().map(|s| (*s).to_owned()))
+                .collect()
+        };
         places.push(Place {
             id: subscription.id.clone(),
             name: subscription.display_name.clone(),
             kind: Kind::Subscription,
             detail: subscription.state.clone(),
-            within: Vec::new(),
+            within: chain.clone(),
         });
         for group in &groups {
             places.push(Place {
@@ -59,7 +101,7 @@ pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
                 name: group.name.clone(),
                 kind: Kind::ResourceGroup,
                 detail: group.location.clone(),
-                within: vec![subscription.display_name.clone()],
+                within: inside(&[&subscription.display_name]),
             });
         }
         for resource in resources {
@@ -72,7 +114,7 @@ pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
                 name: resource.name,
                 kind: Kind::Resource,
                 detail: resource.resource_type,
-                within: vec![subscription.display_name.clone(), group],
+                within: inside(&[&subscription.display_name, &group]),
             });
         }
     }

@@ -161,6 +161,49 @@ async fn the_right_to_assign_is_known_before_anything_is_planned() {
 }
 
 #[tokio::test]
+async fn the_estate_holds_the_management_groups_the_admin_may_read() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    // No role at any group yet: subscriptions stand on their own.
+    let places = rolecall_app::estate::estate(&olivia).await.unwrap();
+    assert!(
+        !places
+            .iter()
+            .any(|p| p.kind == rolecall_app::estate::Kind::ManagementGroup)
+    );
+    // Reader at the tenant root (as after a Global Administrator's elevation).
+    world.emulator.with_state(|s| {
+        let mut root = s.arm.role_assignments[0].clone();
+        root.name = "9d1e2f30-4a5b-4c6d-8e7f-8091a2b3c4d5".into();
+        root.scope = "/".into();
+        root.role_definition_name = rolecall_emulator::seed::builtin::READER.into();
+        s.arm.role_assignments.push(root);
+    });
+    let places = rolecall_app::estate::estate(&olivia).await.unwrap();
+    let workloads = places
+        .iter()
+        .find(|p| {
+            p.kind == rolecall_app::estate::Kind::ManagementGroup && p.detail == "mg-workloads"
+        })
+        .expect("the workloads group");
+    assert_eq!(workloads.name, "Contoso Workloads");
+    assert_eq!(workloads.within, ["Tenant Root Group"]);
+    let mail = places
+        .iter()
+        .find(|p| p.name == "acs-contoso-mail")
+        .unwrap();
+    assert_eq!(
+        mail.within,
+        [
+            "Tenant Root Group",
+            "Contoso Workloads",
+            "Contoso Messaging",
+            "rg-email"
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_estate_holds_every_resource_with_where_it_sits() {
     let world = World::demo().await;
     let olivia = world.azure_as(OLIVIA, &Default::default()).await;

@@ -23,6 +23,8 @@ pub const RESOURCES_API: &str = "2022-09-01";
 /// `Microsoft.Authorization`: role definitions and assignments, deny
 /// assignments, permissions, provider operations.
 pub const AUTHORIZATION_API: &str = "2022-04-01";
+/// `Microsoft.Management` (management groups).
+pub const MANAGEMENT_GROUPS_API: &str = "2021-04-01";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,6 +34,37 @@ pub struct Tenant {
     pub display_name: String,
     #[serde(default)]
     pub default_domain: String,
+}
+
+/// A management group or a subscription, as `getEntities` lists the part of
+/// the hierarchy the caller may read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entity {
+    /// `/providers/Microsoft.Management/managementGroups/{id}` or `/subscriptions/{id}`.
+    pub id: String,
+    /// `Microsoft.Management/managementGroups` or `/subscriptions`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub properties: EntityProperties,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityProperties {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The groups above it, the root first.
+    #[serde(default)]
+    pub parent_display_name_chain: Vec<String>,
+}
+
+impl Entity {
+    pub fn is_management_group(&self) -> bool {
+        self.kind
+            .eq_ignore_ascii_case("Microsoft.Management/managementGroups")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,6 +292,38 @@ impl ArmClient {
             SUBSCRIPTIONS_API,
         )
         .await
+    }
+
+    /// The management groups and subscriptions the caller may read, flat,
+    /// each with the chain of groups above it (`POST getEntities`, every page).
+    pub async fn management_entities(&self) -> Result<Vec<Entity>> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page {
+            #[serde(default)]
+            value: Vec<Entity>,
+            #[serde(default)]
+            next_link: Option<String>,
+        }
+        let mut url = self.service.url(
+            "providers/Microsoft.Management/getEntities",
+            &[("api-version", MANAGEMENT_GROUPS_API)],
+        )?;
+        let mut entities = Vec::new();
+        // Bounded: a hierarchy is at most 10,000 groups per directory.
+        for _ in 0..200 {
+            let page: Page = self
+                .service
+                .send(Method::Post, url.clone(), None::<&()>, &[])
+                .await?
+                .json(ServiceName::Arm)?;
+            entities.extend(page.value);
+            match page.next_link.as_deref().map(azure_core::http::Url::parse) {
+                Some(Ok(next)) => url = next,
+                _ => break,
+            }
+        }
+        Ok(entities)
     }
 
     pub fn resource_groups(

@@ -12,6 +12,7 @@ const useStyles = makeStyles({
 });
 
 const KIND: Record<ScopeKind, string> = {
+  ManagementGroup: "management group",
   Subscription: "subscription",
   ResourceGroup: "resource group",
   Resource: "resource",

@@ -101,7 +101,11 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
     <span className={styles.label}>
       <Text weight="semibold">{node.name}</Text>{" "}
       <Badge appearance="tint" size="small">
-        {node.kind === "ResourceGroup" ? "Resource group" : node.kind}
+        {node.kind === "ResourceGroup"
+          ? "Resource group"
+          : node.kind === "ManagementGroup"
+            ? "Management group"
+            : node.kind}
       </Badge>{" "}
       {node.kind === "Resource" && <Caption1>{node.detail}</Caption1>}
       {node.kind === "Subscription" && node.detail !== "Enabled" && (

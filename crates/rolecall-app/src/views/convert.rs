@@ -393,6 +393,7 @@ impl From<crate::estate::Place> for PlaceView {
                 id: p.id,
                 name: p.name,
                 kind: match p.kind {
+                    Kind::ManagementGroup => ScopeKind::ManagementGroup,
                     Kind::Subscription => ScopeKind::Subscription,
                     Kind::ResourceGroup => ScopeKind::ResourceGroup,
                     Kind::Resource => ScopeKind::Resource,

@@ -245,6 +245,7 @@ pub struct SettingsInfo {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub enum ScopeKind {
+    ManagementGroup,
     Subscription,
     ResourceGroup,
     Resource,
