@@ -25,7 +25,6 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-import ssl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.environ["ROLECALL_EMULATOR"]

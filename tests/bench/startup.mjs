@@ -104,17 +104,14 @@ try {
   const processesNow = tree();
   const started = processesNow[0].startMs;
   // Where the time went, from the page's own clock: when the page began to
-  // load, when its scripts arrived, and every request it made (the IPC
-  // calls among them) with its start and end, all from the process start.
+  // load, when its scripts had run, and the app's own marks, all from the
+  // process start.
   const page = await browser.execute(() => {
     const nav = performance.getEntriesByType("navigation")[0];
     return {
       timeOrigin: performance.timeOrigin,
       domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
       marks: performance.getEntriesByType("mark").map((m) => ({ name: m.name, start: m.startTime })),
-      requests: performance
-        .getEntriesByType("resource")
-        .map((r) => ({ name: r.name, start: r.startTime, end: r.responseEnd })),
     };
   });
   const fromStart = (pageMs) => Math.round(page.timeOrigin + pageMs - started);
@@ -127,11 +124,6 @@ try {
       pageLoadStartMs: fromStart(0),
       domContentLoadedMs: page.domContentLoaded === null ? null : fromStart(page.domContentLoaded),
       marks: page.marks.map((m) => ({ name: m.name, atMs: fromStart(m.start) })),
-      requests: page.requests.map((r) => ({
-        name: r.name.replace(/^[a-z]+:\/\/[^/]+\//, "").slice(0, 60),
-        startMs: fromStart(r.start),
-        endMs: fromStart(r.end),
-      })),
       processes: idle,
     }),
   );

@@ -128,6 +128,32 @@ struct Bucket {
     at: Instant,
 }
 
+impl Bucket {
+    /// The bucket under `key` in `buckets`, made full on first use and
+    /// refilled for the time since it was last asked: ARM's and Graph's
+    /// limits are the same mechanism.
+    fn refilled<K: std::hash::Hash + Eq>(
+        buckets: &mut HashMap<K, Bucket>,
+        key: K,
+        (capacity, refill): (f64, f64),
+        now: Instant,
+    ) -> &mut Bucket {
+        let bucket = buckets.entry(key).or_insert(Bucket {
+            tokens: capacity,
+            at: now,
+        });
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * refill).min(capacity);
+        bucket.at = now;
+        bucket
+    }
+
+    /// Whole seconds (at least one) until `need` tokens are there.
+    fn wait_for(&self, need: f64, refill: f64) -> u64 {
+        ((need - self.tokens) / refill).ceil().max(1.0) as u64
+    }
+}
+
 /// What the emulator did to ARM and Graph requests, for tests and benchmarks
 /// that check a client coped (retried, waited, kept its concurrency bound).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -212,23 +238,19 @@ impl FaultState {
             Kind::Writes => throttle.writes,
             Kind::Deletes => throttle.deletes,
         };
-        let now = Instant::now();
-        let bucket = self
-            .buckets
-            .entry((key.to_ascii_lowercase(), kind))
-            .or_insert(Bucket {
-                tokens: capacity,
-                at: now,
-            });
-        bucket.tokens =
-            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * refill).min(capacity);
-        bucket.at = now;
+        let bucket = Bucket::refilled(
+            &mut self.buckets,
+            (key.to_ascii_lowercase(), kind),
+            (capacity, refill),
+            Instant::now(),
+        );
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             Ok(bucket.tokens.floor() as u64)
         } else {
+            let wait = bucket.wait_for(1.0, refill);
             self.observed.throttled += 1;
-            Err(((1.0 - bucket.tokens) / refill).ceil().max(1.0) as u64)
+            Err(wait)
         }
     }
 }
@@ -247,47 +269,33 @@ impl FaultState {
     ) -> Result<f64, (GraphLimit, u64)> {
         let now = Instant::now();
         let key = key.to_ascii_lowercase();
-        let mut level = |is_write: bool| {
-            let (capacity, refill) = if is_write {
-                throttle.writes
-            } else {
-                throttle.units
-            };
-            let bucket = self
-                .graph_buckets
-                .entry((key.clone(), is_write))
-                .or_insert(Bucket {
-                    tokens: capacity,
-                    at: now,
-                });
-            bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * refill)
-                .min(capacity);
-            bucket.at = now;
-            (bucket.tokens, capacity, refill)
-        };
-        let (unit_tokens, unit_capacity, unit_refill) = level(false);
-        if unit_tokens < units {
+        let unit_bucket = (key.clone(), false);
+        let units_left = Bucket::refilled(
+            &mut self.graph_buckets,
+            unit_bucket.clone(),
+            throttle.units,
+            now,
+        );
+        if units_left.tokens < units {
+            let wait = units_left.wait_for(units, throttle.units.1);
             self.observed.throttled += 1;
-            let wait = ((units - unit_tokens) / unit_refill).ceil().max(1.0) as u64;
             return Err((GraphLimit::ResourceUnits, wait));
         }
         if write {
-            let (write_tokens, _, write_refill) = level(true);
-            if write_tokens < 1.0 {
+            let writes_left =
+                Bucket::refilled(&mut self.graph_buckets, (key, true), throttle.writes, now);
+            if writes_left.tokens < 1.0 {
+                let wait = writes_left.wait_for(1.0, throttle.writes.1);
                 self.observed.throttled += 1;
-                let wait = ((1.0 - write_tokens) / write_refill).ceil().max(1.0) as u64;
                 return Err((GraphLimit::Writes, wait));
             }
-            if let Some(bucket) = self.graph_buckets.get_mut(&(key.clone(), true)) {
-                bucket.tokens -= 1.0;
-            }
+            writes_left.tokens -= 1.0;
         }
-        let bucket = self
-            .graph_buckets
-            .get_mut(&(key, false))
-            .expect("made above");
-        bucket.tokens -= units;
-        Ok(1.0 - bucket.tokens / unit_capacity)
+        // Charged only once every limit has let it through.
+        let units_left =
+            Bucket::refilled(&mut self.graph_buckets, unit_bucket, throttle.units, now);
+        units_left.tokens -= units;
+        Ok(1.0 - units_left.tokens / throttle.units.0)
     }
 }
 

@@ -40,8 +40,6 @@ struct Start {
     /// When the page began to load, and its DOMContentLoaded ended, from the process start.
     page_load_ms: f64,
     dom_loaded_ms: f64,
-    /// The page's requests (its script, the IPC calls): name, start and end from the process start.
-    requests: Vec<(String, f64, f64)>,
     /// The page's own milestones (`performance.mark`): name and time from the process start.
     marks: Vec<(String, f64)>,
     /// Per process kind (the app, WebKitWebProcess, WebKitNetworkProcess, …): RSS and PSS in KiB.
@@ -147,15 +145,7 @@ fn measure(
     std::fs::create_dir_all(dir)?;
     // The CLI only plays the browser if something opened one; nothing does here.
     let (fresh, _driver) = FreshProfile::start(dir, Path::new("/bin/false"), env, logs)?;
-    let args = format!(
-        "[{}]",
-        subject
-            .args
-            .iter()
-            .map(|a| format!("\"{a}\""))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let args = serde_json::to_string(subject.args)?;
     let mut command = Command::new("node");
     command
         .arg(root.join("tests/bench/startup.mjs"))
@@ -203,20 +193,6 @@ fn parse(line: &str) -> Result<Start> {
             None => processes.push((name, rss, pss)),
         }
     }
-    let requests = value["requests"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .map(|r| {
-                    (
-                        r["name"].as_str().unwrap_or("?").to_owned(),
-                        r["startMs"].as_f64().unwrap_or(f64::NAN),
-                        r["endMs"].as_f64().unwrap_or(f64::NAN),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let marks = value["marks"]
         .as_array()
         .map(|all| {
@@ -235,7 +211,6 @@ fn parse(line: &str) -> Result<Start> {
         marks,
         page_load_ms: value["pageLoadStartMs"].as_f64().unwrap_or(f64::NAN),
         dom_loaded_ms: value["domContentLoadedMs"].as_f64().unwrap_or(f64::NAN),
-        requests,
         processes,
     })
 }
@@ -304,8 +279,8 @@ fn report(subjects: &[Subject], starts: &[Vec<Start>], runs: usize) -> Result<()
             "- {}: the page starts loading at {page:.0} ms, its scripts have run at {dom:.0} ms, the first screen is there at {first:.0} ms",
             subject.label
         );
-        // The page's milestones, then the requests it made (those the
-        // webview times: not the IPC calls, whose scheme it does not report).
+        // The page's own milestones (WebKitGTK reports no resource timing
+        // for the app's tauri:// and ipc:// requests, so these are the clock).
         for (name, _) in &starts[0].marks {
             let at = median(
                 starts
@@ -314,11 +289,6 @@ fn report(subjects: &[Subject], starts: &[Vec<Start>], runs: usize) -> Result<()
                     .collect(),
             );
             println!("    {at:>6.0} ms  {name}");
-        }
-        if let Some(last) = starts.last() {
-            for (name, start, end) in &last.requests {
-                println!("    {start:>6.0} → {end:>6.0} ms  {name}");
-            }
         }
     }
     if let [minimal, rolecall] = summary.as_slice() {
@@ -339,14 +309,10 @@ mod tests {
     #[test]
     fn processes_of_one_kind_are_added_up() {
         let start = parse(
-            r#"{"firstScreenMs":412.5,"pageLoadStartMs":200,"domContentLoadedMs":300,"requests":[{"name":"get_session","startMs":310,"endMs":320}],"marks":[{"name":"rolecall:session","atMs":330}],"processes":[{"name":"rolecall","rss":1000,"pss":800},{"name":"WebKitWebProces","rss":300,"pss":200},{"name":"WebKitWebProces","rss":100,"pss":50}]}"#,
+            r#"{"firstScreenMs":412.5,"pageLoadStartMs":200,"domContentLoadedMs":300,"marks":[{"name":"rolecall:session","atMs":330}],"processes":[{"name":"rolecall","rss":1000,"pss":800},{"name":"WebKitWebProces","rss":300,"pss":200},{"name":"WebKitWebProces","rss":100,"pss":50}]}"#,
         )
         .unwrap();
         assert_eq!(start.first_screen_ms, 412.5);
-        assert_eq!(
-            start.requests,
-            vec![("get_session".to_owned(), 310.0, 320.0)]
-        );
         assert_eq!(start.marks, vec![("rolecall:session".to_owned(), 330.0)]);
         assert_eq!(start.processes.len(), 2);
         assert_eq!(start.total_pss(), 1050);

@@ -188,13 +188,7 @@ fn children(
     no_subscriptions: bool,
 ) -> Vec<Value> {
     let mut out: Vec<Value> = arm
-        .management_groups
-        .iter()
-        .filter(|g| {
-            g.parent
-                .as_deref()
-                .is_some_and(|p| p.eq_ignore_ascii_case(&group.name))
-        })
+        .child_groups(&group.name)
         .map(|g| {
             let mut child = json!({
                 "type": "Microsoft.Management/managementGroups",
@@ -209,32 +203,20 @@ fn children(
         })
         .collect();
     if !no_subscriptions {
-        out.extend(group.subscriptions.iter().filter_map(|id| {
-            arm.subscriptions
-                .iter()
-                .find(|s| s.id.eq_ignore_ascii_case(id))
-                .map(|s| {
-                    json!({
-                        "type": "/subscriptions",
-                        "id": format!("/subscriptions/{}", s.id),
-                        "name": s.id,
-                        "displayName": s.display_name,
-                    })
-                })
+        out.extend(arm.subscriptions_under(group).map(|s| {
+            json!({
+                "type": "/subscriptions",
+                "id": format!("/subscriptions/{}", s.id),
+                "name": s.id,
+                "displayName": s.display_name,
+            })
         }));
     }
     out
 }
 
 fn subscriptions_of(ctx: &Ctx<'_>, arm: &ArmState, group: &ManagementGroup) -> Vec<Value> {
-    group
-        .subscriptions
-        .iter()
-        .filter_map(|id| {
-            arm.subscriptions
-                .iter()
-                .find(|s| s.id.eq_ignore_ascii_case(id))
-        })
+    arm.subscriptions_under(group)
         .map(|s| {
             json!({
                 "id": format!("{}/subscriptions/{}", group_id(&group.name), s.id),
@@ -256,11 +238,7 @@ fn descendants(arm: &ArmState, group: &ManagementGroup) -> Vec<Value> {
     let mut out = Vec::new();
     let mut queue = vec![group];
     while let Some(g) = queue.pop() {
-        for child in arm.management_groups.iter().filter(|c| {
-            c.parent
-                .as_deref()
-                .is_some_and(|p| p.eq_ignore_ascii_case(&g.name))
-        }) {
+        for child in arm.child_groups(&g.name) {
             out.push(json!({
                 "id": group_id(&child.name),
                 "type": "Microsoft.Management/managementGroups",
@@ -269,19 +247,13 @@ fn descendants(arm: &ArmState, group: &ManagementGroup) -> Vec<Value> {
             }));
             queue.push(child);
         }
-        for id in &g.subscriptions {
-            if let Some(s) = arm
-                .subscriptions
-                .iter()
-                .find(|s| s.id.eq_ignore_ascii_case(id))
-            {
-                out.push(json!({
-                    "id": format!("/subscriptions/{}", s.id),
-                    "type": "Microsoft.Management/managementGroups/subscriptions",
-                    "name": s.id,
-                    "properties": {"displayName": s.display_name, "parent": {"id": group_id(&g.name)}},
-                }));
-            }
+        for s in arm.subscriptions_under(g) {
+            out.push(json!({
+                "id": format!("/subscriptions/{}", s.id),
+                "type": "Microsoft.Management/managementGroups/subscriptions",
+                "name": s.id,
+                "properties": {"displayName": s.display_name, "parent": {"id": group_id(&g.name)}},
+            }));
         }
     }
     out
@@ -332,15 +304,7 @@ fn entities(ctx: &Ctx<'_>, arm: &ArmState, directory: &Directory) -> Response {
             .filter(|g| may_read(ctx, arm, directory, g))
         {
             let ancestors = arm.ancestors(&g.name);
-            let child_groups = arm
-                .management_groups
-                .iter()
-                .filter(|c| {
-                    c.parent
-                        .as_deref()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(&g.name))
-                })
-                .count();
+            let child_groups = arm.child_groups(&g.name).count();
             let id = group_id(&g.name);
             items.push(json!({
                 "id": id,
@@ -370,28 +334,22 @@ fn entities(ctx: &Ctx<'_>, arm: &ArmState, directory: &Directory) -> Response {
             let mut chain: Vec<&ManagementGroup> = arm.ancestors(&g.name);
             chain.reverse();
             chain.push(g);
-            for id in &g.subscriptions {
-                if let Some(s) = arm
-                    .subscriptions
-                    .iter()
-                    .find(|s| s.id.eq_ignore_ascii_case(id))
-                {
-                    let scope = format!("/subscriptions/{}", s.id);
-                    items.push(json!({
-                        "id": scope,
-                        "type": "/subscriptions",
-                        "name": s.id,
-                        "properties": {
-                            "tenantId": ctx.shared.tenant.id,
-                            "displayName": s.display_name,
-                            "parent": {"id": group_id(&g.name)},
-                            "permissions": permission(&scope),
-                            "inheritedPermissions": permission(&group_id(&g.name)),
-                            "parentDisplayNameChain": chain.iter().map(|a| a.display_name.clone()).collect::<Vec<_>>(),
-                            "parentNameChain": chain.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
-                        }
-                    }));
-                }
+            for s in arm.subscriptions_under(g) {
+                let scope = format!("/subscriptions/{}", s.id);
+                items.push(json!({
+                    "id": scope,
+                    "type": "/subscriptions",
+                    "name": s.id,
+                    "properties": {
+                        "tenantId": ctx.shared.tenant.id,
+                        "displayName": s.display_name,
+                        "parent": {"id": group_id(&g.name)},
+                        "permissions": permission(&scope),
+                        "inheritedPermissions": permission(&group_id(&g.name)),
+                        "parentDisplayNameChain": chain.iter().map(|a| a.display_name.clone()).collect::<Vec<_>>(),
+                        "parentNameChain": chain.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+                    }
+                }));
             }
         }
     }

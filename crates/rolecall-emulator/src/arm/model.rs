@@ -322,6 +322,27 @@ impl ArmState {
         out
     }
 
+    /// The groups directly under `name`.
+    pub fn child_groups<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a ManagementGroup> {
+        self.management_groups.iter().filter(move |g| {
+            g.parent
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The subscriptions directly under a group (ids it names that exist).
+    pub fn subscriptions_under<'a>(
+        &'a self,
+        group: &'a ManagementGroup,
+    ) -> impl Iterator<Item = &'a Subscription> {
+        group.subscriptions.iter().filter_map(|id| {
+            self.subscriptions
+                .iter()
+                .find(|s| s.id.eq_ignore_ascii_case(id))
+        })
+    }
+
     /// The group a subscription sits directly under, if any.
     pub fn group_of_subscription(&self, subscription_id: &str) -> Option<&ManagementGroup> {
         self.management_groups.iter().find(|g| {

@@ -80,10 +80,12 @@ pub fn effective_permissions(
     scope: &str,
 ) -> Vec<Permission> {
     let holders = directory.principal_and_groups(principal_id);
+    let target = lineage(arm, scope);
     arm.role_assignments
         .iter()
         .filter(|a| {
-            holders.contains(&a.principal_id.to_ascii_lowercase()) && covers(arm, &a.scope, scope)
+            holders.contains(&a.principal_id.to_ascii_lowercase())
+                && scope_covers(&lineage(arm, &a.scope), &target)
         })
         .filter_map(|a| {
             arm.role_definitions
@@ -114,8 +116,9 @@ pub fn denied_by<'a>(
     scope: &str,
 ) -> Option<&'a DenyAssignment> {
     let holders = directory.principal_and_groups(principal_id);
+    let target = lineage(arm, scope);
     arm.deny_assignments.iter().find(|d| {
-        let reaches = covers(arm, &d.scope, scope)
+        let reaches = scope_covers(&lineage(arm, &d.scope), &target)
             && (!d.do_not_apply_to_child_scopes
                 || d.scope
                     .trim_end_matches('/')

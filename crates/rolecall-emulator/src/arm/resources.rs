@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::model::ArmState;
-use super::rbac::{can, covers};
+use super::rbac::{can, lineage, scope_covers};
 use super::{Ctx, check_api_version};
 use crate::directory::Directory;
 use crate::wire::arm_error;
@@ -276,11 +276,13 @@ pub fn sees_subscription(
     oid: &str,
     subscription_id: &str,
 ) -> bool {
-    let scope = format!("/subscriptions/{subscription_id}");
+    let scope = lineage(arm, &format!("/subscriptions/{subscription_id}"));
     let holders = directory.principal_and_groups(oid);
     arm.role_assignments.iter().any(|a| {
-        holders.contains(&a.principal_id.to_ascii_lowercase())
-            && (covers(arm, &a.scope, &scope) || covers(arm, &scope, &a.scope))
+        holders.contains(&a.principal_id.to_ascii_lowercase()) && {
+            let line = lineage(arm, &a.scope);
+            scope_covers(&line, &scope) || scope_covers(&scope, &line)
+        }
     })
 }
 

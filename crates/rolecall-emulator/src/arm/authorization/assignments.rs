@@ -51,11 +51,15 @@ pub(super) fn role_assignments(
                 }
             });
             let at = display_scope(&scope);
+            // Compared with their management-group chains in front, each made once.
+            let at_line = lineage(arm, at);
             let items = arm
                 .role_assignments
                 .iter()
                 .filter(|a| {
-                    covers(arm, &a.scope, at) || (!filter.at_scope && covers(arm, at, &a.scope))
+                    let line = lineage(arm, &a.scope);
+                    scope_covers(&line, &at_line)
+                        || (!filter.at_scope && scope_covers(&at_line, &line))
                 })
                 .filter(|a| {
                     holders

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::rbac::{can, covers, effective_permissions, scope_covers};
+use super::rbac::{can, covers, effective_permissions, lineage, scope_covers};
 use super::resources::parse_eq;
 use super::{Ctx, arm_timestamp, check_api_version};
 use crate::arm::model::{ArmState, Permission, PropagatingRole, RoleAssignment, RoleDefinition};
