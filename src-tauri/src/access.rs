@@ -34,8 +34,20 @@ pub async fn list_subscriptions(
         .collect())
 }
 
-/// The children of a scope: a subscription's resource groups, a resource
-/// group's resources.
+/// The scope tree's first level: the highest management groups the admin
+/// may read, then the subscriptions no readable group holds.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_scope_roots(state: State<'_, AppState>) -> Result<Vec<ScopeNode>, CommandError> {
+    let places = rolecall_app::estate::roots(&state.azure()?).await?;
+    Ok(places
+        .into_iter()
+        .map(|p| crate::dto::PlaceView::from(p).node)
+        .collect())
+}
+
+/// The children of a scope: a management group's groups and subscriptions,
+/// a subscription's resource groups, a resource group's resources.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_children(
@@ -46,6 +58,14 @@ pub async fn list_children(
     let azure = state.azure()?;
     let subscription = scope.subscription_id().unwrap_or_default().to_owned();
     let nodes = match (scope.level(), scope.resource_group()) {
+        (rolecall_rbac::Level::ManagementGroup, _) => {
+            let group = scope.management_group().unwrap_or_default();
+            rolecall_app::estate::group_children(&azure, group)
+                .await?
+                .into_iter()
+                .map(|p| crate::dto::PlaceView::from(p).node)
+                .collect()
+        }
         (rolecall_rbac::Level::Subscription, _) => {
             azure
                 .arm

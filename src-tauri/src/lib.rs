@@ -40,6 +40,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::get_settings,
         commands::save_settings,
         access::list_subscriptions,
+        access::list_scope_roots,
         access::list_children,
         access::check_assign_rights,
         access::list_estate,

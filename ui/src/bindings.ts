@@ -59,8 +59,13 @@ export const commands = {
 	/**  The subscriptions the admin can see: the scope tree's first level. */
 	listSubscriptions: () => typedError<ScopeNode[], CommandError>(__TAURI_INVOKE("list_subscriptions")),
 	/**
-	 *  The children of a scope: a subscription's resource groups, a resource
-	 *  group's resources.
+	 *  The scope tree's first level: the highest management groups the admin
+	 *  may read, then the subscriptions no readable group holds.
+	 */
+	listScopeRoots: () => typedError<ScopeNode[], CommandError>(__TAURI_INVOKE("list_scope_roots")),
+	/**
+	 *  The children of a scope: a management group's groups and subscriptions,
+	 *  a subscription's resource groups, a resource group's resources.
 	 */
 	listChildren: (scope: string) => typedError<ScopeNode[], CommandError>(__TAURI_INVOKE("list_children", { scope })),
 	/**

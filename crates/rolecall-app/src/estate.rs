@@ -3,6 +3,7 @@
 
 use futures::TryStreamExt;
 use rolecall_azure::Azure;
+use rolecall_azure::arm::Entity;
 
 use crate::error::Result;
 
@@ -34,27 +35,14 @@ pub enum Kind {
 pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
     let (subscriptions, entities) = tokio::join!(
         azure.arm.subscriptions().try_collect::<Vec<_>>(),
-        azure.arm.management_entities()
+        azure.arm.readable_management_entities()
     );
     let subscriptions = subscriptions?;
-    let entities = entities.unwrap_or_else(|error| {
-        tracing::debug!(%error, "no management groups read");
-        Vec::new()
-    });
+    let entities = entities?;
     let mut places: Vec<Place> = entities
         .iter()
         .filter(|e| e.is_management_group())
-        .map(|e| Place {
-            id: e.id.clone(),
-            name: e
-                .properties
-                .display_name
-                .clone()
-                .unwrap_or_else(|| e.name.clone()),
-            kind: Kind::ManagementGroup,
-            detail: e.name.clone(),
-            within: e.properties.parent_display_name_chain.clone(),
-        })
+        .map(group_place)
         .collect();
     // The groups above a subscription, root first.
     let above = |subscription_id: &str| -> Vec<String> {
@@ -119,4 +107,120 @@ pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
         }
     }
     Ok(places)
+}
+
+/// The scope tree's first level: the highest management groups the admin
+/// may read, and the subscriptions no readable group holds (all of them for
+/// an admin who may read no group).
+pub async fn roots(azure: &Azure) -> Result<Vec<Place>> {
+    let (subscriptions, entities) = tokio::join!(
+        azure.arm.subscriptions().try_collect::<Vec<_>>(),
+        azure.arm.readable_management_entities()
+    );
+    let subscriptions = subscriptions?;
+    let entities = entities?;
+    let groups: Vec<&Entity> = entities
+        .iter()
+        .filter(|e| e.is_management_group())
+        .collect();
+    let readable_group = |name: &str| groups.iter().any(|g| g.name.eq_ignore_ascii_case(name));
+    let mut out: Vec<Place> = groups
+        .iter()
+        .filter(|g| !g.parent_name().is_some_and(readable_group))
+        .map(|g| group_place(g))
+        .collect();
+    sort(&mut out);
+    let held_by_group = |subscription_id: &str| {
+        entities.iter().any(|e| {
+            !e.is_management_group()
+                && e.name.eq_ignore_ascii_case(subscription_id)
+                && e.parent_name().is_some_and(readable_group)
+        })
+    };
+    let mut loose: Vec<Place> = subscriptions
+        .into_iter()
+        .filter(|s| !held_by_group(&s.subscription_id))
+        .map(subscription_place)
+        .collect();
+    sort(&mut loose);
+    out.extend(loose);
+    Ok(out)
+}
+
+/// What is directly inside a management group: its groups, then its
+/// subscriptions, each by name.
+pub async fn group_children(azure: &Azure, group: &str) -> Result<Vec<Place>> {
+    let (subscriptions, entities) = tokio::join!(
+        azure.arm.subscriptions().try_collect::<Vec<_>>(),
+        azure.arm.readable_management_entities()
+    );
+    let subscriptions = subscriptions?;
+    let entities = entities?;
+    let inside = |e: &&Entity| {
+        e.parent_name()
+            .is_some_and(|p| p.eq_ignore_ascii_case(group))
+    };
+    let mut groups: Vec<Place> = entities
+        .iter()
+        .filter(|e| e.is_management_group())
+        .filter(inside)
+        .map(group_place)
+        .collect();
+    sort(&mut groups);
+    let mut subs: Vec<Place> = entities
+        .iter()
+        .filter(|e| !e.is_management_group())
+        .filter(inside)
+        .map(|e| {
+            // The subscription's own state, when the admin may read it.
+            match subscriptions
+                .iter()
+                .find(|s| s.subscription_id.eq_ignore_ascii_case(&e.name))
+            {
+                Some(s) => subscription_place(s.clone()),
+                None => Place {
+                    id: e.id.clone(),
+                    name: e
+                        .properties
+                        .display_name
+                        .clone()
+                        .unwrap_or_else(|| e.name.clone()),
+                    kind: Kind::Subscription,
+                    detail: String::new(),
+                    within: Vec::new(),
+                },
+            }
+        })
+        .collect();
+    sort(&mut subs);
+    groups.extend(subs);
+    Ok(groups)
+}
+
+fn group_place(e: &Entity) -> Place {
+    Place {
+        id: e.id.clone(),
+        name: e
+            .properties
+            .display_name
+            .clone()
+            .unwrap_or_else(|| e.name.clone()),
+        kind: Kind::ManagementGroup,
+        detail: e.name.clone(),
+        within: e.properties.parent_display_name_chain.clone(),
+    }
+}
+
+fn subscription_place(s: rolecall_azure::arm::Subscription) -> Place {
+    Place {
+        id: s.id,
+        name: s.display_name,
+        kind: Kind::Subscription,
+        detail: s.state,
+        within: Vec::new(),
+    }
+}
+
+fn sort(places: &mut [Place]) {
+    places.sort_by_cached_key(|p| p.name.to_lowercase());
 }

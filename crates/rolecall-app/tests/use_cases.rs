@@ -204,6 +204,71 @@ async fn the_estate_holds_the_management_groups_the_admin_may_read() {
 }
 
 #[tokio::test]
+async fn the_scope_tree_starts_at_the_highest_group_the_admin_may_read() {
+    use rolecall_app::estate::{Kind, group_children, roots};
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let names = |places: &[rolecall_app::estate::Place]| {
+        places
+            .iter()
+            .map(|p| (p.name.clone(), p.kind))
+            .collect::<Vec<_>>()
+    };
+    // No role at any group: the subscriptions she sees, by name.
+    let first = roots(&olivia).await.unwrap();
+    assert!(
+        first.iter().all(|p| p.kind == Kind::Subscription),
+        "{first:?}"
+    );
+    assert!(first.iter().any(|p| p.name == "Contoso Voice Production"));
+    let sorted: Vec<_> = first.iter().map(|p| p.name.to_lowercase()).collect();
+    assert!(sorted.is_sorted(), "{sorted:?}");
+
+    // Reader at the workloads group only: it comes first, and holds the
+    // subscriptions under it, which are no longer roots of their own.
+    let olivia_id = user("olivia.owner");
+    let workloads = "/providers/Microsoft.Management/managementGroups/mg-workloads";
+    world.hold(
+        &olivia_id,
+        rolecall_emulator::seed::builtin::READER,
+        workloads,
+    );
+    let first = roots(&olivia).await.unwrap();
+    assert_eq!(first[0].name, "Contoso Workloads");
+    assert_eq!(first[0].kind, Kind::ManagementGroup);
+    assert!(
+        !first.iter().any(|p| p.name == "Contoso Voice Production"),
+        "{first:?}"
+    );
+    let inside = group_children(&olivia, "mg-workloads").await.unwrap();
+    assert_eq!(
+        names(&inside),
+        [
+            ("Contoso Messaging".to_string(), Kind::Subscription),
+            ("Contoso Voice Production".to_string(), Kind::Subscription)
+        ]
+    );
+    assert_eq!(inside[1].id, voice());
+    assert_eq!(inside[1].detail, "Enabled");
+
+    // Reader at the root: one root, the tenant root group, with both groups inside.
+    world.hold(&olivia_id, rolecall_emulator::seed::builtin::READER, "/");
+    let first = roots(&olivia).await.unwrap();
+    assert_eq!(
+        names(&first),
+        [("Tenant Root Group".to_string(), Kind::ManagementGroup)]
+    );
+    let inside = group_children(&olivia, &first[0].detail).await.unwrap();
+    assert_eq!(
+        names(&inside),
+        [
+            ("Contoso Platform".to_string(), Kind::ManagementGroup),
+            ("Contoso Workloads".to_string(), Kind::ManagementGroup)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_estate_holds_every_resource_with_where_it_sits() {
     let world = World::demo().await;
     let olivia = world.azure_as(OLIVIA, &Default::default()).await;

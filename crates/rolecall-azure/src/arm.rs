@@ -58,9 +58,42 @@ pub struct EntityProperties {
     /// The groups above it, the root first.
     #[serde(default)]
     pub parent_display_name_chain: Vec<String>,
+    /// Their names (ids), the root first.
+    #[serde(default)]
+    pub parent_name_chain: Vec<String>,
+    #[serde(default)]
+    pub parent: Option<EntityParent>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EntityParent {
+    /// `/providers/Microsoft.Management/managementGroups/{id}`.
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+/// The management-group tree the entities describe.
+pub fn hierarchy(entities: &[Entity]) -> rolecall_rbac::Hierarchy {
+    rolecall_rbac::Hierarchy::from_chains(
+        entities
+            .iter()
+            .map(|e| (e.name.as_str(), e.properties.parent_name_chain.as_slice())),
+    )
 }
 
 impl Entity {
+    /// The name of the group directly above, if any.
+    pub fn parent_name(&self) -> Option<&str> {
+        self.properties
+            .parent_name_chain
+            .last()
+            .map(String::as_str)
+            .or_else(|| {
+                let id = self.properties.parent.as_ref()?.id.as_deref()?;
+                id.rsplit('/').next()
+            })
+    }
+
     pub fn is_management_group(&self) -> bool {
         self.kind
             .eq_ignore_ascii_case("Microsoft.Management/managementGroups")
@@ -324,6 +357,44 @@ impl ArmClient {
             }
         }
         Ok(entities)
+    }
+
+    /// A Global Administrator gives themself User Access Administrator at
+    /// the root scope `/` (the portal's "Access management for Azure
+    /// resources"): every management group and subscription becomes theirs
+    /// to read and to grant at. Idempotent; anyone else is refused.
+    pub async fn elevate_access(&self) -> Result<()> {
+        let url = self.service.url(
+            "providers/Microsoft.Authorization/elevateAccess",
+            &[("api-version", "2016-07-01")],
+        )?;
+        self.service
+            .send(Method::Post, url, None::<&()>, &[])
+            .await?;
+        Ok(())
+    }
+
+    /// [`ArmClient::management_entities`], none when ARM refuses the admin
+    /// the groups (no error: most admins hold no role at a group).
+    pub async fn readable_management_entities(&self) -> Result<Vec<Entity>> {
+        match self.management_entities().await {
+            Ok(entities) => Ok(entities),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    Some(crate::error::Kind::Forbidden | crate::error::Kind::NotFound)
+                ) =>
+            {
+                tracing::debug!(%error, "no management groups read");
+                Ok(Vec::new())
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The management-group tree the admin may read (empty when none).
+    pub async fn hierarchy(&self) -> Result<rolecall_rbac::Hierarchy> {
+        Ok(hierarchy(&self.readable_management_entities().await?))
     }
 
     pub fn resource_groups(

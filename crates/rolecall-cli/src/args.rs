@@ -61,7 +61,7 @@ pub enum Cloud {
 pub struct RoleGrants {
     #[command(flatten)]
     pub who: Who,
-    /// A subscription, resource group or resource id (repeatable).
+    /// A management group, subscription, resource group or resource id (repeatable).
     #[arg(long = "scope", required = true, value_name = "SCOPE")]
     pub scopes: Vec<String>,
     /// A role name (exactly as listed) or id (repeatable).
@@ -270,6 +270,12 @@ pub enum Command {
     /// Say whether the signed-in account may perform an action at a scope,
     /// e.g. `can Microsoft.Authorization/roleAssignments/write --scope /subscriptions/…`.
     Can(CanArgs),
+    /// As a Global Administrator, give yourself User Access Administrator at
+    /// the root scope `/` (the portal's "Access management for Azure
+    /// resources"), to see and grant at every management group and
+    /// subscription. Remove it when done: `unassign --scope / --role
+    /// "User Access Administrator" --member <you>`.
+    ElevateAccess(ElevateAccessArgs),
     /// Sign an account out (its keychain entries are removed), or every account with --all.
     Logout(LogoutArgs),
     /// Grant Azure roles: every --role for every --member at every --scope.
@@ -342,7 +348,7 @@ pub struct SubscriptionsArgs {
 pub struct RolesArgs {
     #[command(flatten)]
     pub who: Who,
-    /// A subscription, resource group or resource id.
+    /// A management group, subscription, resource group or resource id.
     #[arg(long)]
     pub scope: String,
     /// Custom roles only.
@@ -362,7 +368,7 @@ pub struct RolesArgs {
 pub struct AssignmentsArgs {
     #[command(flatten)]
     pub who: Who,
-    /// A subscription, resource group or resource id.
+    /// A management group, subscription, resource group or resource id.
     #[arg(long)]
     pub scope: String,
     /// Only this member's (object id), including through their groups.
@@ -376,12 +382,18 @@ pub struct CanArgs {
     pub who: Who,
     /// An ARM action (a data action with --data).
     pub action: String,
-    /// A subscription, resource group or resource id.
+    /// A management group, subscription, resource group or resource id.
     #[arg(long)]
     pub scope: String,
     /// The action is a data action.
     #[arg(long)]
     pub data: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ElevateAccessArgs {
+    #[command(flatten)]
+    pub who: Who,
 }
 
 #[derive(Debug, clap::Args)]

@@ -104,6 +104,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Roles(args) => read::roles(&ctx, args).await?,
         Command::Assignments(args) => read::assignments(&ctx, args).await?,
         Command::Can(args) => read::can(&ctx, args).await?,
+        Command::ElevateAccess(args) => read::elevate_access(&ctx, args).await?,
         Command::Assign(args) => assign::assign(&ctx, args).await?,
         Command::Unassign(args) => assign::unassign(&ctx, args).await?,
         Command::Role(args) => role::role(&ctx, args).await?,

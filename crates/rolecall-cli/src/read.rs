@@ -181,3 +181,30 @@ pub(crate) async fn can(ctx: &Ctx<'_>, args: &CanArgs) -> anyhow::Result<()> {
     })?;
     Ok(())
 }
+
+pub(crate) async fn elevate_access(
+    ctx: &Ctx<'_>,
+    args: &crate::args::ElevateAccessArgs,
+) -> anyhow::Result<()> {
+    let (info, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
+    azure.arm.elevate_access().await.map_err(|e| {
+        if e.kind() == Some(rolecall_azure::Kind::Forbidden) {
+            anyhow::anyhow!(
+                "{e}\nOnly a Global Administrator may elevate access; ask one to do it, or to grant you a role at the management group you need."
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    ctx.printer().show(
+        &json!({"account": info.username, "role": "User Access Administrator", "scope": "/"}),
+        |_| {
+            println!(
+                "{} holds User Access Administrator at the root scope '/': every management group and subscription. Remove it when done:\n  rolecall-cli unassign --scope / --role \"User Access Administrator\" --member {}",
+                info.username, info.username
+            );
+            Ok(())
+        },
+    )?;
+    Ok(())
+}

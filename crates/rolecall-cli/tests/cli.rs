@@ -545,6 +545,44 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("user principal name"));
 
+    // A Global Administrator elevates, sees the management groups, and
+    // removes the elevation as the command says.
+    let groups = "/providers/Microsoft.Management/managementGroups/mg-workloads";
+    let before = run(vec!["assignments".into(), "--scope".into(), groups.into()]).await;
+    assert!(!before.status.success(), "no group is hers to read yet");
+    let elevated = ok(&run(vec!["elevate-access".into()]).await);
+    assert!(elevated.contains("unassign --scope /"), "{elevated}");
+    let at_group: serde_json::Value = serde_json::from_str(&ok(&run(vec![
+        "assignments".into(),
+        "--json".into(),
+        "--scope".into(),
+        groups.into(),
+    ])
+    .await))
+    .unwrap();
+    assert!(
+        at_group
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["role"] == "User Access Administrator"
+                && a["scope"] == "/"
+                && a["inherited"] == true),
+        "{at_group}"
+    );
+    ok(&run(vec![
+        "unassign".into(),
+        "--scope".into(),
+        "/".into(),
+        "--role".into(),
+        "User Access Administrator".into(),
+        "--member".into(),
+        "olivia.owner@contosodemo.onmicrosoft.com".into(),
+    ])
+    .await);
+    let after = run(vec!["assignments".into(), "--scope".into(), groups.into()]).await;
+    assert!(!after.status.success(), "the elevation is gone");
+
     ok(&run(vec!["logout".into(), "--all".into()]).await);
     let listed: serde_json::Value =
         serde_json::from_str(&ok(&run(vec!["accounts".into(), "--json".into()]).await)).unwrap();

@@ -219,6 +219,15 @@ pub async fn held_by(
     let mut held = Held::default();
     let mut seen = HashSet::new();
     let mut above: Vec<(String, String)> = Vec::new();
+    // What lies below a management group only the tree tells.
+    let tree = if scopes.iter().any(|s| {
+        rolecall_rbac::Scope::parse(s)
+            .is_ok_and(|s| s.level() == rolecall_rbac::Level::ManagementGroup)
+    }) {
+        azure.arm.hierarchy().await?
+    } else {
+        rolecall_rbac::Hierarchy::default()
+    };
     for scope in scopes {
         let target = rolecall_rbac::Scope::parse(scope).ok();
         let subscription = target
@@ -242,7 +251,7 @@ pub async fn held_by(
                 .map(|r| r.role_name().to_owned())
                 .unwrap_or_else(|| a.properties.role_definition_id.clone());
             let at = rolecall_rbac::Scope::parse(&a.properties.scope).ok();
-            let below = matches!((&target, &at), (Some(t), Some(at)) if t.covers(at));
+            let below = matches!((&target, &at), (Some(t), Some(at)) if tree.covers(t, at));
             // Scopes may overlap (a group and its subscription): an assignment
             // above one chosen scope may be below another, and then it goes.
             if below && seen.insert(a.id.to_ascii_lowercase()) {

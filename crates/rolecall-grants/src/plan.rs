@@ -147,6 +147,11 @@ pub async fn plan_sharing(
         })
         .collect();
     let wants_arm = grants.iter().any(|g| matches!(g, Grant::AzureRole(_)));
+    // Between management groups only the tree tells what is above what.
+    let wants_tree = grants.iter().any(|g| {
+        matches!(g, Grant::AzureRole(r) if Scope::parse(&r.scope)
+            .is_ok_and(|s| s.level() == rolecall_rbac::Level::ManagementGroup))
+    });
     let wants_apps = grants.iter().any(|g| matches!(g, Grant::AppRole(_)));
     let pairs: HashSet<(String, String)> = grants
         .iter()
@@ -189,8 +194,16 @@ pub async fn plan_sharing(
             Ok(Vec::new())
         }
     };
-    let (subscriptions, may_assign, directory_roles, live, app_live) = tokio::join!(
+    let tree = async {
+        if wants_tree {
+            azure.arm.hierarchy().await
+        } else {
+            Ok(rolecall_rbac::Hierarchy::default())
+        }
+    };
+    let (subscriptions, tree, may_assign, directory_roles, live, app_live) = tokio::join!(
         subscriptions,
+        tree,
         rights(azure, scopes, ASSIGN_ACTION),
         directory_roles,
         live_assignments(azure, &pairs, listings),
@@ -215,6 +228,7 @@ pub async fn plan_sharing(
         })
         .collect();
     let may_assign = may_assign?;
+    let tree = tree?;
     let app_roles_allowed = directory_roles?
         .iter()
         .any(|r| role_templates::MAY_ASSIGN_APP_ROLES.contains(&r.role_template_id.as_str()));
@@ -254,7 +268,11 @@ pub async fn plan_sharing(
                             reason: lacks_assign_right(&r.scope),
                         }
                     } else {
-                        azure_role_status(r, &assignments[&(scope, r.member.id.to_ascii_lowercase())])
+                        azure_role_status(
+                            r,
+                            &assignments[&(scope, r.member.id.to_ascii_lowercase())],
+                            &tree,
+                        )
                     }
                 }
                 Grant::AppRole(a) => {
@@ -281,7 +299,7 @@ pub async fn plan_sharing(
         .collect();
     let mut plan = Plan { items };
     if let Some(catalogue) = catalogue {
-        mark_covered(azure, &mut plan, &assignments, catalogue).await?;
+        mark_covered(azure, &mut plan, &assignments, catalogue, &tree).await?;
     }
     Ok(plan)
 }
@@ -354,13 +372,16 @@ async fn mark_covered(
     plan: &mut Plan,
     assignments: &HashMap<(String, String), Vec<rolecall_azure::arm::RoleAssignment>>,
     catalogue: &rolecall_rbac::Catalogue,
+    tree: &rolecall_rbac::Hierarchy,
 ) -> Result<()> {
     // The role definitions involved, read once each.
     let mut wanted: HashSet<(String, String)> = HashSet::new();
+    // Roles are read in the grant's subscription (its custom roles are
+    // there), or at the group itself for a grant at a management group.
     let subscription_of = |scope: &str| {
         Scope::parse(scope)
             .ok()
-            .and_then(|s| s.subscription_scope())
+            .map(|s| s.subscription_scope().unwrap_or_else(|| s.to_string()))
             .unwrap_or_default()
     };
     for item in &plan.items {
@@ -436,7 +457,7 @@ async fn mark_covered(
         let held = assignments.get(&key).map(Vec::as_slice).unwrap_or_default();
         let covering = held.iter().find_map(|a| {
             let at = Scope::parse(&a.properties.scope).ok()?;
-            if !at.covers(&target) || a.properties.condition.is_some() {
+            if !tree.listed_above(&at, &target) || a.properties.condition.is_some() {
                 return None;
             }
             let guid = rolecall_rbac::roles::definition_guid(&a.properties.role_definition_id);
@@ -479,9 +500,11 @@ fn every_pattern_known(
     })
 }
 
+/// `existing` is what ARM listed for the grant's scope and member.
 fn azure_role_status(
     grant: &crate::model::AzureRoleGrant,
     existing: &[rolecall_azure::arm::RoleAssignment],
+    tree: &rolecall_rbac::Hierarchy,
 ) -> Status {
     let Ok(target) = Scope::parse(&grant.scope) else {
         return Status::Blocked {
@@ -502,7 +525,7 @@ fn azure_role_status(
                 made_elsewhere: !a.name.eq_ignore_ascii_case(&grant.assignment_name()),
             };
         }
-        if at.covers(&target) {
+        if tree.listed_above(&at, &target) {
             inherited = Some(a.properties.scope.clone());
         }
     }

@@ -566,3 +566,105 @@ async fn a_listing_says_which_assignments_let_their_holder_manage_access() {
         "{reader_like:?}"
     );
 }
+
+#[tokio::test]
+async fn a_role_held_at_a_management_group_is_inherited_below_it() {
+    use rolecall_emulator::seed::builtin;
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let nadia = person("nadia.novak", "Nadia Novak");
+    let group = |name: &str| format!("/providers/Microsoft.Management/managementGroups/{name}");
+    let root_group = group(rolecall_emulator::DEMO_TENANT_ID);
+    world.hold(&nadia.id, builtin::READER, &group("mg-workloads"));
+    world.hold(&nadia.id, builtin::CONTRIBUTOR, &root_group);
+
+    // Olivia owns the voice subscription and may read no group: what ARM
+    // lists there from a group is above it all the same.
+    let planned = plan(
+        &olivia,
+        vec![azure_role(&gateway_rg(), READER, "Reader", nadia.clone())],
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(&planned.items[0].status, Status::Inherited { from_scope }
+            if from_scope.eq_ignore_ascii_case(&group("mg-workloads"))),
+        "{:?}",
+        planned.items[0].status
+    );
+
+    // Elevated (User Access Administrator at the root, as a Global
+    // Administrator may make herself), she plans at groups: between groups
+    // only the tree tells what is above what.
+    world.hold(
+        &user("olivia.owner"),
+        builtin::USER_ACCESS_ADMINISTRATOR,
+        "/",
+    );
+    let planned = plan(
+        &olivia,
+        vec![
+            azure_role(
+                &group("mg-workloads"),
+                CONTRIBUTOR,
+                "Contributor",
+                nadia.clone(),
+            ),
+            azure_role(&group("mg-workloads"), READER, "Reader", nadia.clone()),
+            azure_role(&root_group, READER, "Reader", nadia.clone()),
+            azure_role(
+                &group("mg-platform"),
+                READER,
+                "Reader",
+                person("rita.reader", "Rita Reader"),
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    let states: Vec<_> = planned.items.iter().map(|i| &i.status).collect();
+    assert!(
+        matches!(states[0], Status::Inherited { from_scope } if from_scope.eq_ignore_ascii_case(&root_group)),
+        "{:?}",
+        states[0]
+    );
+    assert!(
+        matches!(states[1], Status::InPlace { .. }),
+        "{:?}",
+        states[1]
+    );
+    assert_eq!(states[2], &Status::ToCreate);
+    assert_eq!(states[3], &Status::ToCreate);
+
+    // Applied at a group, then removed: what she holds at or below the
+    // group is found through the tree.
+    let outcomes = apply(&olivia, &planned, &ApplyOptions::default(), None, &|_| {}).await;
+    assert!(
+        matches!(outcomes[2], Outcome::Created { .. }),
+        "{outcomes:?}"
+    );
+    let held = rolecall_grants::listing::held_by(
+        &olivia,
+        &person("rita.reader", "Rita Reader"),
+        std::slice::from_ref(&root_group),
+        false,
+    )
+    .await
+    .unwrap();
+    let scopes: Vec<String> = held
+        .grants
+        .iter()
+        .filter_map(|g| match g {
+            Grant::AzureRole(r) => Some(r.scope.to_ascii_lowercase()),
+            Grant::AppRole(_) => None,
+        })
+        .collect();
+    assert!(
+        scopes.contains(&group("mg-platform").to_ascii_lowercase()),
+        "{scopes:?}"
+    );
+    assert!(
+        scopes.contains(&voice().to_ascii_lowercase()),
+        "Rita's Reader at voice: {scopes:?}"
+    );
+}

@@ -245,6 +245,13 @@ pub async fn resolve_template(
         wanted_apps.push((app_id, kept));
     }
 
+    let wants_tree = slots.iter().any(|slot| {
+        let at = match slot {
+            Slot::Ready(role) => &role.scope,
+            Slot::Lookup { at, .. } => at,
+        };
+        Scope::parse(at).is_ok_and(|s| s.level() == rolecall_rbac::Level::ManagementGroup)
+    });
     let roles = futures::future::try_join_all(slots.into_iter().map(|slot| async move {
         Ok::<_, ExpandError>(match slot {
             Slot::Ready(role) => role,
@@ -262,8 +269,16 @@ pub async fn resolve_template(
     let apps = futures::future::try_join_all(wanted_apps.iter().map(|(app_id, kept)| async move {
         Ok::<_, ExpandError>(resolve::app_roles(azure, app_id, kept).await?)
     }));
-    let (roles, apps) = tokio::try_join!(roles, apps)?;
-    let roles = drop_covered(roles, catalogue, &mut out.left_out);
+    // Whether a group covers a scope in a subscription only the tree tells.
+    let tree = async {
+        if wants_tree {
+            Ok::<_, ExpandError>(azure.arm.hierarchy().await?)
+        } else {
+            Ok(rolecall_rbac::Hierarchy::default())
+        }
+    };
+    let (roles, apps, tree) = tokio::try_join!(roles, apps, tree)?;
+    let roles = drop_covered(roles, catalogue, &tree, &mut out.left_out);
     let app_grants = apps
         .into_iter()
         .flat_map(|(app, app_roles)| app_roles.into_iter().map(move |role| (app.clone(), role)))
@@ -281,6 +296,7 @@ pub async fn resolve_template(
 fn drop_covered(
     roles: Vec<RoleAt>,
     catalogue: Option<&Catalogue>,
+    tree: &rolecall_rbac::Hierarchy,
     left_out: &mut Vec<String>,
 ) -> Vec<RoleAt> {
     let Some(catalogue) = catalogue else {
@@ -300,7 +316,7 @@ fn drop_covered(
             let (Some(sa), Some(sb)) = (&scopes[a], &scopes[b]) else {
                 continue;
             };
-            let covers = sb.covers(sa) && sets[a].is_subset_of(&sets[b]);
+            let covers = tree.covers(sb, sa) && sets[a].is_subset_of(&sets[b]);
             // Of two equal grants at the same scope, keep the first.
             let equal = covers && sa == sb && sets[b].is_subset_of(&sets[a]);
             if covers && (!equal || b < a) {

@@ -23,4 +23,4 @@ pub mod scope;
 pub use catalogue::{Catalogue, Operation};
 pub use permissions::{ActionKind, Permission};
 pub use roles::RoleDefinition;
-pub use scope::{Level, Scope, ScopeError};
+pub use scope::{Hierarchy, Level, Scope, ScopeError};

@@ -313,6 +313,59 @@ impl Scope {
     }
 }
 
+/// Where subscriptions and management groups sit in the management-group
+/// tree, which no scope id carries: each one's parent group, by lowercase id
+/// (a subscription's GUID, a group's name). Built from what ARM's entities
+/// call answers; empty when the admin may read no group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hierarchy {
+    parents: std::collections::HashMap<String, String>,
+}
+
+impl Hierarchy {
+    /// From each entity's name and its chain of parent group names, the root
+    /// first (ARM's `parentNameChain`): every link along each chain is known,
+    /// even for groups above the ones the admin may read.
+    pub fn from_chains<'a>(
+        entities: impl IntoIterator<Item = (&'a str, &'a [String])>,
+    ) -> Hierarchy {
+        let mut parents = std::collections::HashMap::new();
+        for (name, chain) in entities {
+            let mut below = name.to_ascii_lowercase();
+            for group in chain.iter().rev() {
+                let group = group.to_ascii_lowercase();
+                parents.entry(below).or_insert_with(|| group.clone());
+                below = group;
+            }
+        }
+        Hierarchy { parents }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parents.is_empty()
+    }
+
+    /// The group directly above a subscription (by GUID) or group (by name).
+    pub fn parent_group(&self, id: &str) -> Option<String> {
+        self.parents.get(&id.to_ascii_lowercase()).cloned()
+    }
+
+    /// Whether an assignment at `above` applies at `below`, groups included.
+    pub fn covers(&self, above: &Scope, below: &Scope) -> bool {
+        above.covers_with(below, &|id| self.parent_group(id))
+    }
+
+    /// Whether an assignment at `at`, which ARM listed for `target` (ARM
+    /// lists what applies at a scope and what lies below it), applies at
+    /// `target`. A group is never below a subscription or anything in one,
+    /// so a group ARM lists there is above it, read from the tree or not.
+    pub fn listed_above(&self, at: &Scope, target: &Scope) -> bool {
+        self.covers(at, target)
+            || (at.level() == Level::ManagementGroup
+                && !matches!(target.level(), Level::ManagementGroup | Level::Root))
+    }
+}
+
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.id)
@@ -383,6 +436,31 @@ mod tests {
             _ => None,
         };
         assert!(mg.covers_with(&rg, &tree));
+    }
+
+    #[test]
+    fn a_hierarchy_links_every_chain_and_answers_coverage() {
+        let sub_id = "8F3E2B1A-0000-4000-8000-000000000001";
+        let chain = ["Root".to_string(), "Platform".to_string()];
+        let tree = Hierarchy::from_chains([(sub_id, &chain[..]), ("Platform", &chain[..1])]);
+        assert_eq!(tree.parent_group(sub_id).as_deref(), Some("platform"));
+        assert_eq!(tree.parent_group("platform").as_deref(), Some("root"));
+        assert_eq!(tree.parent_group("root"), None);
+        let root = Scope::parse("/providers/Microsoft.Management/managementGroups/root").unwrap();
+        let platform =
+            Scope::parse("/providers/Microsoft.Management/managementGroups/PLATFORM").unwrap();
+        let other = Scope::parse("/providers/Microsoft.Management/managementGroups/other").unwrap();
+        let rg = Scope::parse(&format!("{SUB}/resourceGroups/rg-a")).unwrap();
+        assert!(tree.covers(&root, &rg));
+        assert!(tree.covers(&root, &platform));
+        assert!(!tree.covers(&platform, &root));
+        assert!(!tree.covers(&other, &rg));
+        // Listed by ARM for a scope in a subscription, a group is above it,
+        // whether the tree knows it or not; between groups only the tree tells.
+        assert!(Hierarchy::default().listed_above(&other, &rg));
+        assert!(!tree.listed_above(&other, &platform));
+        assert!(!tree.listed_above(&rg, &platform));
+        assert!(tree.listed_above(&root, &platform));
     }
 
     #[test]

@@ -64,6 +64,30 @@ impl World {
         Self::new(rolecall_emulator::Options::default()).await
     }
 
+    /// Gives `principal_id` the built-in role `role_guid` at `scope` in the
+    /// emulator's state, as another admin would have (a precondition, not
+    /// what the test is about).
+    pub fn hold(&self, principal_id: &str, role_guid: &str, scope: &str) {
+        self.emulator.with_state(|s| {
+            s.arm
+                .role_assignments
+                .push(rolecall_emulator::arm::model::RoleAssignment {
+                    name: uuid::Uuid::new_v4().to_string(),
+                    scope: scope.into(),
+                    role_definition_name: role_guid.into(),
+                    principal_id: principal_id.into(),
+                    principal_type: "User".into(),
+                    description: None,
+                    condition: None,
+                    condition_version: None,
+                    created_on: "2026-01-01T00:00:00.0000000Z".into(),
+                    updated_on: "2026-01-01T00:00:00.0000000Z".into(),
+                    created_by: String::new(),
+                    updated_by: String::new(),
+                });
+        });
+    }
+
     /// Signs `user` in (browser flow, auto sign-in) and returns their clients.
     pub async fn azure_as(&self, user: &str, options: &Options) -> Azure {
         self.emulator.set_auto_sign_in(Some(user));

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { accessibilityProblems, byTestId, launch, screenshot, signIn, signOut, waitForAccount } from "../lib/app.mjs";
-import { check, cli, cliLogin, click, searchAndAdd, typeOver } from "../lib/ui.mjs";
+import { OLIVIA, check, cli, cliLogin, click, searchAndAdd, typeOver } from "../lib/ui.mjs";
 
 const ACG_APP_ID = "8502a0ec-c76d-412f-836c-398018e2312b";
 const RITA = "rita.reader@contosodemo.onmicrosoft.com";
@@ -319,5 +319,60 @@ describe("granting access through the window", () => {
     await (await byTestId(browser, "account")).click();
     await click(browser, "sign-out");
     await waitForAccount(browser, /Olivia Owner/);
+  });
+
+  test("an elevated Global Administrator walks the management groups, grants at one, and sees it inherited below", async () => {
+    const MEI = "mei.chen@contosodemo.onmicrosoft.com";
+    const workloads = "/providers/Microsoft.Management/managementGroups/mg-workloads";
+    const voice = (await cli("subscriptions")).find((s) => s.displayName === "Contoso Voice Production");
+    // As in the portal's "Access management for Azure resources".
+    await cli("elevate-access");
+    try {
+      await click(browser, "nav-onboard");
+      await click(browser, "nav-roleAssignments");
+      // The tree starts at the root group now; subscriptions sit in their groups.
+      await click(browser, "expand-Tenant Root Group");
+      await click(browser, "expand-Contoso Workloads");
+      await byTestId(browser, "scope-Contoso Voice Production", 30_000);
+      await check(browser, "scope-Contoso Workloads");
+      await screenshot(browser, "access-12-management-group");
+      await click(browser, "next-step");
+      await check(browser, "role-Reader");
+      await click(browser, "next-step");
+      await searchAndAdd(browser, "mei", "Mei Chen");
+      await click(browser, "next-step");
+      await browser.waitUntil(
+        async () => (await browser.$$('[data-testid="plan-row"]').map((r) => r.getText())).some((t) => t.includes("management group")),
+        { timeout: 30_000, timeoutMsg: "the review does not show the management group" },
+      );
+      await click(browser, "apply");
+      assert.match(await (await byTestId(browser, "apply-summary", 60_000)).getText(), /1 of 1 in place\./);
+      const atVoice = await cli("assignments", "--scope", voice.id);
+      assert.ok(
+        atVoice.some((a) => a.role === "Reader" && a.inherited && a.scope.toLowerCase() === workloads.toLowerCase()),
+        `Mei's Reader reaches the voice subscription from the group: ${JSON.stringify(atVoice)}`,
+      );
+
+      // The same role for her on a resource group below: already inherited.
+      await click(browser, "nav-onboard");
+      await click(browser, "nav-roleAssignments");
+      await click(browser, "expand-Tenant Root Group");
+      await click(browser, "expand-Contoso Workloads");
+      await click(browser, "expand-Contoso Voice Production");
+      await check(browser, "scope-rg-voice-gateway");
+      await click(browser, "next-step");
+      await check(browser, "role-Reader");
+      await click(browser, "next-step");
+      await searchAndAdd(browser, "mei", "Mei Chen");
+      await click(browser, "next-step");
+      await byTestId(browser, "all-in-place", 30_000);
+      const row = await (await byTestId(browser, "plan-row")).getText();
+      assert.match(row, /Inherited/);
+      assert.match(row, /From .*management group/);
+    } finally {
+      // The specs after this one start from the demo tenant as it was.
+      await cli("unassign", "--scope", workloads, "--role", "Reader", "--member", MEI).catch(() => {});
+      await cli("unassign", "--scope", "/", "--role", "User Access Administrator", "--member", OLIVIA);
+    }
   });
 });

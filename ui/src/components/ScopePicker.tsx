@@ -30,7 +30,9 @@ const useStyles = makeStyles({
 const ALL_TYPES = "All resource types";
 
 /**
- * Subscription → resource group → resource, loaded as the admin expands it.
+ * Management group → subscription → resource group → resource, loaded as
+ * the admin expands it; an admin who may read no management group starts at
+ * the subscriptions.
  * Several scopes can be chosen; each shows its full ARM id. Filtering by
  * name, id or resource type searches the whole estate (read once, when
  * first asked), not only what is expanded.
@@ -53,7 +55,7 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
   }, [searching]);
 
   useEffect(() => {
-    backend.listSubscriptions().then((r) => (r.status === "ok" ? setRoots(r.data) : setProblem(r.error)));
+    backend.listScopeRoots().then((r) => (r.status === "ok" ? setRoots(r.data) : setProblem(r.error)));
   }, [backend]);
 
   const expand = async (node: ScopeNode) => {
@@ -189,7 +191,7 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
           <ul className={styles.tree} aria-label="Matching scopes" data-testid="scope-matches">
             {found.length === 0 && (
               <li>
-                <Caption1>No subscription, resource group or resource you can see matches.</Caption1>
+                <Caption1>No management group, subscription, resource group or resource you can see matches.</Caption1>
               </li>
             )}
             {found.slice(0, 100).map((p) => (
@@ -215,7 +217,12 @@ export function ScopePicker({ selected, onChange }: { selected: ScopeNode[]; onC
           </ul>
         )
       ) : roots === null && !problem ? (
-        <Spinner size="small" label="Loading subscriptions…" />
+        <Spinner size="small" label="Loading scopes…" />
+      ) : roots?.length === 0 ? (
+        <Caption1>
+          You can see no management group or subscription in this tenant. Ask an Owner or User Access Administrator to grant you Reader
+          on the subscriptions you manage, or switch to the tenant that holds them.
+        </Caption1>
       ) : (
         <ul className={styles.tree} aria-label="Scopes">
           {(roots ?? []).map(renderNode)}

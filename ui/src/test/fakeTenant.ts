@@ -43,6 +43,19 @@ const subscriptions: ScopeNode[] = [
   { id: MESSAGING, name: "Contoso Messaging", kind: "Subscription", detail: "Enabled" },
   { id: LEGACY, name: "Contoso Legacy", kind: "Subscription", detail: "Disabled" },
 ];
+export const WORKLOADS = "/providers/Microsoft.Management/managementGroups/mg-workloads";
+const ROOT_GROUP = "/providers/Microsoft.Management/managementGroups/contoso-root";
+const PLATFORM = "/providers/Microsoft.Management/managementGroups/mg-platform";
+const rootGroup: ScopeNode = { id: ROOT_GROUP, name: "Tenant Root Group", kind: "ManagementGroup", detail: "contoso-root" };
+/** The management groups, as the demo tenant has them. */
+const groupChildren: Record<string, ScopeNode[]> = {
+  [ROOT_GROUP]: [
+    { id: PLATFORM, name: "Contoso Platform", kind: "ManagementGroup", detail: "mg-platform" },
+    { id: WORKLOADS, name: "Contoso Workloads", kind: "ManagementGroup", detail: "mg-workloads" },
+  ],
+  [PLATFORM]: [subscriptions[2]!],
+  [WORKLOADS]: [subscriptions[1]!, subscriptions[0]!],
+};
 const children: Record<string, ScopeNode[]> = {
   [VOICE]: [{ id: GATEWAY_RG, name: "rg-voice-gateway", kind: "ResourceGroup", detail: "uksouth" }],
   [GATEWAY_RG]: [
@@ -144,6 +157,8 @@ export interface TenantOptions {
   madeElsewhere?: string[];
   /** The journal holds a run that was interrupted (see `interruptedRun`). */
   interrupted?: boolean;
+  /** The admin may read the management groups (the tree starts at the root group). */
+  groups?: boolean;
 }
 
 export const grantKey = (g: GrantView) =>
@@ -237,14 +252,18 @@ export function fakeTenant(options: TenantOptions = {}) {
 
   const commands = {
     listSubscriptions: vi.fn(async () => ok(subscriptions)),
-    listChildren: vi.fn(async (scope: string) => ok(children[scope] ?? [])),
+    listScopeRoots: vi.fn(async () => ok(options.groups ? [rootGroup] : subscriptions)),
+    listChildren: vi.fn(async (scope: string) => ok((options.groups ? groupChildren[scope] : undefined) ?? children[scope] ?? [])),
     listEstate: vi.fn(async () => {
       const places: PlaceView[] = [];
       const walk = (node: ScopeNode, within: string[]) => {
         places.push({ node, within });
-        (children[node.id] ?? []).forEach((child) => walk(child, [...within, node.name]));
+        ((options.groups ? groupChildren[node.id] : undefined) ?? children[node.id] ?? []).forEach((child) =>
+          walk(child, [...within, node.name]),
+        );
       };
-      subscriptions.forEach((s) => walk(s, []));
+      if (options.groups) walk(rootGroup, []);
+      else subscriptions.forEach((s) => walk(s, []));
       return ok(places);
     }),
     searchMembers: vi.fn(async (text: string) => {

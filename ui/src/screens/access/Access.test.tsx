@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { BackendProvider } from "../../backend";
 import { SessionProvider } from "../../session";
 import { fakeBackend, olivia } from "../../test/fakeBackend";
-import { ACG_APP_ID, GATEWAY_RG, grantKey, nadia, operators, roles } from "../../test/fakeTenant";
+import { ACG_APP_ID, GATEWAY_RG, WORKLOADS, grantKey, nadia, operators, roles } from "../../test/fakeTenant";
 import type { TenantOptions } from "../../test/fakeTenant";
 import { AssignRolesWizard } from "./AssignRolesWizard";
 import { AppRolesWizard } from "./AppRolesWizard";
@@ -58,6 +58,23 @@ describe("the role assignment wizard", () => {
     await user.clear(screen.getByRole("searchbox", { name: "Filter scopes" }));
     await user.click(screen.getByRole("combobox", { name: "Resource type" }));
     expect(await screen.findByRole("option", { name: "Microsoft.VoiceServices/communicationsGateways" })).toBeInTheDocument();
+  });
+
+  it("walks an admin who may read the management groups down from the root group, and a group is a scope too", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<AssignRolesWizard />, { groups: true });
+    await user.click(await screen.findByRole("button", { name: "Expand Tenant Root Group" }));
+    await user.click(await screen.findByRole("button", { name: "Expand Contoso Workloads" }));
+    const inside = await screen.findByRole("list", { name: "Inside Contoso Workloads" });
+    expect(within(inside).getByRole("checkbox", { name: /Contoso Voice Production/ })).toBeInTheDocument();
+    expect(within(inside).queryByRole("checkbox", { name: /Contoso Legacy/ })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("checkbox", { name: /^Contoso Workloads/ }));
+    expect(screen.getByTestId("assign-summary")).toHaveTextContent("1 scope × 0 roles");
+    await waitFor(() => expect(backend.checkAssignRights).toHaveBeenCalledWith([WORKLOADS]));
+    // Search finds groups as it finds the rest, with where they sit.
+    await user.type(screen.getByRole("searchbox", { name: "Filter scopes" }), "platform");
+    expect(await screen.findByTestId("scope-matches")).toHaveTextContent("Contoso Platform");
+    expect(screen.getByTestId("scope-matches")).toHaveTextContent("in Tenant Root Group");
   });
 
   it("tells an admin without the right to assign as soon as the scope is chosen", async () => {
