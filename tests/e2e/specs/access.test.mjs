@@ -342,8 +342,8 @@ describe("granting access through the window", () => {
       await searchAndAdd(browser, "mei", "Mei Chen");
       await click(browser, "next-step");
       await browser.waitUntil(
-        async () => (await browser.$$('[data-testid="plan-row"]').map((r) => r.getText())).some((t) => t.includes("management group")),
-        { timeout: 30_000, timeoutMsg: "the review does not show the management group" },
+        async () => (await browser.$$('[data-testid="plan-row"]').map((r) => r.getText())).some((t) => t.includes("Contoso Workloads · management group · Tenant Root Group")),
+        { timeout: 30_000, timeoutMsg: "the review does not name the management group" },
       );
       await click(browser, "apply");
       assert.match(await (await byTestId(browser, "apply-summary", 60_000)).getText(), /1 of 1 in place\./);
@@ -368,7 +368,7 @@ describe("granting access through the window", () => {
       await byTestId(browser, "all-in-place", 30_000);
       const row = await (await byTestId(browser, "plan-row")).getText();
       assert.match(row, /Inherited/);
-      assert.match(row, /From .*management group/);
+      assert.match(row, /From Contoso Workloads · management group/);
     } finally {
       // The specs after this one start from the demo tenant as it was.
       await cli("unassign", "--scope", workloads, "--role", "Reader", "--member", MEI).catch(() => {});

@@ -23,25 +23,31 @@ const KIND: Record<ScopeKind, string> = {
  * tenant (the same read the scope picker's search uses), so ids can be shown
  * as names everywhere without a request per row.
  */
-const cache = new WeakMap<object, Map<string, Promise<Map<string, PlaceView>>>>();
+const cache = new WeakMap<object, Map<string, { read: Promise<Map<string, PlaceView>>; at: number }>>();
 
-function places(backend: Backend, key: string): Promise<Map<string, PlaceView>> {
+/** How old a read of the estate may be before a scope it lacks makes it read again. */
+const STALE_AFTER_MS = 15_000;
+
+function places(backend: Backend, key: string, fresher = false): Promise<Map<string, PlaceView>> {
   let byKey = cache.get(backend);
   if (!byKey) {
     byKey = new Map();
     cache.set(backend, byKey);
   }
   let found = byKey.get(key);
+  if (found && fresher && Date.now() - found.at > STALE_AFTER_MS) found = undefined;
   if (!found) {
-    found = backend.listEstate().then(
+    const read = backend.listEstate().then(
       (r) => new Map(r.status === "ok" ? r.data.map((p) => [p.node.id.toLowerCase(), p] as const) : []),
-      () => new Map(),
+      () => new Map<string, PlaceView>(),
     );
+    const entry = { read, at: Date.now() };
     // A failed read is not kept: the next screen asks again.
-    void found.then((m) => m.size === 0 && byKey!.delete(key));
-    byKey.set(key, found);
+    void read.then((m) => m.size === 0 && byKey!.get(key) === entry && byKey!.delete(key));
+    byKey.set(key, entry);
+    found = entry;
   }
-  return found;
+  return found.read;
 }
 
 /** `name · kind · parents` for an ARM scope id, when the estate knows it. */
@@ -62,14 +68,21 @@ export function useScopeNames(): (id: string) => string {
   const session = useSessionIfAny()?.session;
   const key = `${session?.active?.accountId ?? ""}|${session?.active?.tenantId ?? ""}`;
   const [known, setKnown] = useState<Map<string, PlaceView> | null>(null);
+  // A scope the estate lacks (a group just made readable, a resource just
+  // created) makes an older read be made again, once per screen.
+  const [missed, setMissed] = useState(false);
   useEffect(() => {
     let live = true;
-    void places(backend, key).then((m) => live && setKnown(m));
+    void places(backend, key, missed).then((m) => live && setKnown(m));
     return () => {
       live = false;
     };
-  }, [backend, key]);
-  return (id: string) => describeScope(id, known?.get(id.toLowerCase()));
+  }, [backend, key, missed]);
+  return (id: string) => {
+    const place = known?.get(id.toLowerCase());
+    if (known && !place && !missed && id !== "/" && id.startsWith("/")) queueMicrotask(() => setMissed(true));
+    return describeScope(id, place);
+  };
 }
 
 /** Copies `text` to the clipboard: ids are for support and the portal, not for reading. */
