@@ -20,7 +20,9 @@ pub async fn startup_report(app: tauri::AppHandle) -> StartupView {
     use tauri::Manager;
     crate::startup::mark("the page asks how the start went");
     let starting = app.state::<crate::startup::Starting>();
-    starting.report(&app).await
+    let report = starting.report(&app).await;
+    crate::startup::mark("the start's report answered");
+    report
 }
 
 /// Closes Rolecall (the error screen's Quit): status 1 after a failed start.
@@ -75,7 +77,9 @@ pub async fn get_session(
         )
         .into());
     };
-    session_view(&state).await
+    let view = session_view(&state).await;
+    crate::startup::mark("the session answered");
+    view
 }
 
 async fn session_view(state: &AppState) -> Result<SessionView, CommandError> {

@@ -12,6 +12,9 @@ describe("the app frame", () => {
     expect(tenant).toHaveTextContent("Contoso Demo (Rolecall emulator)");
     expect(within(tenant).getByText("Demo")).toBeInTheDocument();
     expect(screen.getByRole("banner")).toHaveTextContent("Not signed in");
+    // The screens need an account: the sign-in page stands alone.
+    await screen.findByTestId("sign-in");
+    expect(screen.queryByRole("navigation")).not.toBeInTheDocument();
   });
 
   it("does not call a custom cloud a demo", async () => {
@@ -35,6 +38,19 @@ describe("the app frame", () => {
 });
 
 describe("the start", () => {
+  it("draws the frame while the backend starts, and calls nothing but the report and the session until it has", async () => {
+    const backend = fakeBackend();
+    let finish: (() => void) | undefined;
+    const report = backend.startupReport.getMockImplementation()!;
+    backend.startupReport.mockImplementation(() => new Promise((done) => (finish = () => void report().then(done))));
+    render(<App backend={backend} />);
+    expect(await screen.findByRole("banner")).toHaveTextContent("Rolecall");
+    expect(backend.appInfo).not.toHaveBeenCalled();
+    finish!();
+    expect(await screen.findByTestId("tenant")).toHaveTextContent("Contoso Demo (Rolecall emulator)");
+    expect(backend.appInfo).toHaveBeenCalledTimes(1);
+  });
+
   it("shows only what failed, what to do and the log folder after a failed start, and quits", async () => {
     const user = userEvent.setup();
     const backend = fakeBackend({
@@ -68,7 +84,7 @@ describe("the start", () => {
     render(<App backend={fakeBackend({ startup: { problem: null, notices: [notice], logFolder: null } })} />);
     const notices = await screen.findByTestId("startup-notices");
     expect(notices).toHaveTextContent(notice);
-    expect(await screen.findByRole("navigation")).toBeInTheDocument();
+    expect(await screen.findByTestId("sign-in")).toBeInTheDocument();
     await user.click(within(notices).getByRole("button", { name: "Dismiss" }));
     expect(screen.queryByTestId("startup-notices")).not.toBeInTheDocument();
   });

@@ -25,7 +25,7 @@ import { ScreenView } from "./screens/ScreenView";
 import { SignInPage } from "./screens/SignInPage";
 import { AccountPanel } from "./AccountPanel";
 import { SessionProvider, activeAccount, useSession } from "./session";
-import { StartupGate, StartupNotices } from "./StartupGate";
+import { StartupGate, StartupNotices, useStarted } from "./StartupGate";
 
 const useStyles = makeStyles({
   root: {
@@ -116,13 +116,15 @@ function Frame({
   const current = activeAccount(session);
   const signedIn = current !== null && current.active.health !== "SignInAgain";
 
+  const started = useStarted();
   useEffect(() => {
+    if (!started) return;
     let live = true;
     backend.appInfo().then((next) => live && setInfo(next));
     return () => {
       live = false;
     };
-  }, [backend, infoVersion]);
+  }, [backend, infoVersion, started]);
 
   // A new account signed in: leave the sign-in page.
   const activeId = session?.active?.accountId;
@@ -172,22 +174,26 @@ function Frame({
       </header>
       <StartupNotices />
       <div className={styles.body}>
-        <NavDrawer
-          className={styles.nav}
-          open
-          type="inline"
-          selectedValue={screen}
-          onNavItemSelect={(_, data) => navigate(data.value as ScreenId)}
-          aria-label="Rolecall"
-        >
-          <NavDrawerBody>
-            {SCREENS.map(({ id, label, icon: Icon }) => (
-              <NavItem key={id} value={id} icon={<Icon />} data-testid={`nav-${id}`}>
-                {label}
-              </NavItem>
-            ))}
-          </NavDrawerBody>
-        </NavDrawer>
+{/* The screens need a signed-in account: the sign-in page stands alone,
+            and the first screen has less to draw. */}
+        {signedIn && (
+                  <NavDrawer
+            className={styles.nav}
+            open
+            type="inline"
+            selectedValue={screen}
+            onNavItemSelect={(_, data) => navigate(data.value as ScreenId)}
+            aria-label="Rolecall"
+          >
+            <NavDrawerBody>
+              {SCREENS.map(({ id, label, icon: Icon }) => (
+                <NavItem key={id} value={id} icon={<Icon />} data-testid={`nav-${id}`}>
+                  {label}
+                </NavItem>
+              ))}
+            </NavDrawerBody>
+          </NavDrawer>
+        )}
         {session === null ? (
           <main className={styles.main} aria-busy="true" />
         ) : !signedIn || addingAccount ? (

@@ -11,7 +11,7 @@ import {
 } from "@fluentui/react-components";
 import { DismissRegular } from "@fluentui/react-icons";
 import type { StartupView } from "./bindings";
-import { useBackend } from "./backend";
+import { answerOf, useBackend } from "./backend";
 
 const useStyles = makeStyles({
   failure: {
@@ -46,8 +46,7 @@ export function StartupGate({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let live = true;
-    backend
-      .startupReport()
+    answerOf(backend, "startupReport")
       .then((next) => {
         performance.mark("rolecall:startup-report");
         if (live) setReport(next);
@@ -65,8 +64,10 @@ export function StartupGate({ children }: { children: ReactNode }) {
     };
   }, [backend]);
 
-  if (report === null) return null;
-  if (report.problem) {
+  // Until the report is in, the frame is drawn without data (no command but
+  // the report and the session is called before it: the backend's state may
+  // not exist yet), so the first screen only has its own part left to draw.
+  if (report?.problem) {
     return (
       <main className={styles.failure} data-testid="startup-failure">
         <h1>Rolecall could not start</h1>
@@ -92,10 +93,22 @@ export function StartupGate({ children }: { children: ReactNode }) {
       </main>
     );
   }
-  return <NoticesContext.Provider value={report.notices}>{children}</NoticesContext.Provider>;
+  // One tree shape before and after the report: the frame is not drawn twice.
+  return (
+    <StartedContext.Provider value={report !== null}>
+      <NoticesContext.Provider value={report?.notices ?? NO_NOTICES}>{children}</NoticesContext.Provider>
+    </StartedContext.Provider>
+  );
 }
 
-const NoticesContext = createContext<string[]>([]);
+const NO_NOTICES: string[] = [];
+const NoticesContext = createContext<string[]>(NO_NOTICES);
+const StartedContext = createContext(true);
+
+/** Whether the start has ended well: commands other than the session may be called. */
+export function useStarted(): boolean {
+  return useContext(StartedContext);
+}
 
 /** The start's notices, each dismissible; placed by the frame under its header. */
 export function StartupNotices() {

@@ -16,3 +16,29 @@ export function BackendProvider({ backend, children }: { backend: Backend; child
 export function useBackend(): Backend {
   return useContext(BackendContext);
 }
+
+type Early = {
+  startupReport?: ReturnType<Backend["startupReport"]>;
+  getSession?: ReturnType<Backend["getSession"]>;
+};
+const early = new WeakMap<Backend, Early>();
+
+/**
+ * Sends the start's two questions (how did the start go, who is signed in)
+ * before React draws anything, so their round trip overlaps the first
+ * render instead of following it (effects run after the first paint).
+ */
+export function askEarly(backend: Backend) {
+  early.set(backend, { startupReport: backend.startupReport(), getSession: backend.getSession() });
+}
+
+/** The answer `askEarly` already asked for, once; later calls ask afresh. */
+export function answerOf<K extends keyof Early>(backend: Backend, command: K): NonNullable<Early[K]> {
+  const asked = early.get(backend);
+  const answer = asked?.[command];
+  if (asked && answer) {
+    delete asked[command];
+    return answer as NonNullable<Early[K]>;
+  }
+  return backend[command]() as NonNullable<Early[K]>;
+}

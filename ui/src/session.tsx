@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { CommandError, SessionView_Serialize } from "./bindings";
-import { useBackend } from "./backend";
+import { answerOf, useBackend } from "./backend";
 
 /** The accounts on this computer and the one in use, as the backend reports them. */
 export type Session = SessionView_Serialize;
@@ -44,7 +44,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const reload = useCallback(async () => {
-    const result = await backend.getSession();
+    const result = await answerOf(backend, "getSession");
     performance.mark("rolecall:session");
     if (result.status === "ok") setSession(result.data);
     else {
