@@ -728,5 +728,6 @@ fn demo_arm() -> ArmState {
         role_definitions: demo_builtin_roles(),
         role_assignments,
         deny_assignments,
+        pim: Default::default(),
     }
 }

@@ -246,9 +246,14 @@ fn handle_authenticated(
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
             .into_owned()
             .collect();
-    let path = percent_encoding::percent_decode_str(uri.path())
+    let mut path = percent_encoding::percent_decode_str(uri.path())
         .decode_utf8_lossy()
         .into_owned();
+    // ARM reads `//` as `/` (Az PowerShell's recorded PIM calls send
+    // `https://management.azure.com//subscriptions/{s}//providers/…`).
+    while path.contains("//") {
+        path = path.replace("//", "/");
+    }
     let Some(api_version) = query
         .iter()
         .find(|(k, _)| k == "api-version")
@@ -282,6 +287,8 @@ fn handle_authenticated(
         role_propagation: faults.role_propagation,
         seed: faults.seed,
     };
+    // Access that ran out ends, and what is due starts, before anything is answered.
+    authorization::pim::tick(&mut shared.state.lock().expect("state lock").arm);
     let lower = ctx.path.to_ascii_lowercase();
     const AUTHZ: &str = "/providers/microsoft.authorization/";
     if let Some(at) = lower.rfind(AUTHZ) {

@@ -294,6 +294,86 @@ pub struct ArmState {
     pub role_assignments: Vec<RoleAssignment>,
     #[serde(default)]
     pub deny_assignments: Vec<DenyAssignment>,
+    /// Privileged Identity Management: requests, schedules, changed policies.
+    #[serde(default)]
+    pub pim: Pim,
+}
+
+/// PIM for Azure resources, as ARM keeps it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Pim {
+    pub requests: Vec<PimRequest>,
+    pub schedules: Vec<PimSchedule>,
+    /// Policies changed by PATCH (every other one is the default).
+    pub policies: Vec<PimPolicy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PimKind {
+    Eligibility,
+    Assignment,
+}
+
+/// A `roleEligibilityScheduleRequest` or `roleAssignmentScheduleRequest`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PimRequest {
+    pub kind: PimKind,
+    pub name: String,
+    pub scope: String,
+    /// The role definition's GUID.
+    pub role: String,
+    pub principal_id: String,
+    pub principal_type: String,
+    pub request_type: String,
+    pub status: String,
+    /// RFC 3339, UTC.
+    pub start: String,
+    /// `{"type", "duration", "endDateTime"}` as asked.
+    pub expiration: serde_json::Value,
+    pub justification: Option<String>,
+    pub ticket_info: serde_json::Value,
+    pub requestor_id: String,
+    pub created_on: String,
+    /// The schedule it made or acted on.
+    pub target_schedule: Option<String>,
+    pub linked_eligibility: Option<String>,
+    pub condition: Option<String>,
+    pub condition_version: Option<String>,
+}
+
+/// A `roleEligibilitySchedule` or `roleAssignmentSchedule` made by a request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PimSchedule {
+    pub kind: PimKind,
+    pub name: String,
+    pub scope: String,
+    pub role: String,
+    pub principal_id: String,
+    pub principal_type: String,
+    /// RFC 3339, UTC.
+    pub start: String,
+    pub end: Option<String>,
+    pub request_name: String,
+    pub created_on: String,
+    pub updated_on: String,
+    /// Assignment schedules: `Assigned` (by an admin) or `Activated` (by its holder).
+    pub assignment_type: Option<String>,
+    /// The eligibility an activation came from.
+    pub linked_eligibility: Option<String>,
+    /// The role assignment that carries an active schedule while it runs.
+    pub role_assignment: Option<String>,
+    pub condition: Option<String>,
+    pub condition_version: Option<String>,
+}
+
+/// A role management policy changed from the default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PimPolicy {
+    pub scope: String,
+    pub role: String,
+    pub rules: Vec<serde_json::Value>,
+    pub last_modified_by: String,
+    pub last_modified: String,
 }
 
 impl ArmState {

@@ -20,6 +20,7 @@ mod assignments;
 mod definitions;
 mod deny;
 mod permissions;
+pub(crate) mod pim;
 use assignments::*;
 use definitions::*;
 use deny::*;
@@ -51,7 +52,62 @@ pub fn handle(ctx: &Ctx<'_>, scope: &str, rest: &str) -> Response {
     let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
     let kind = segments[0].to_ascii_lowercase();
     let name = segments.get(1).copied();
+    // PIM's ids name a subscription `/providers/Microsoft.Subscription/subscriptions/{id}`.
+    let scope = match scope.get(..34) {
+        Some(head) if head.eq_ignore_ascii_case("/providers/Microsoft.Subscription/") => {
+            &scope[33..]
+        }
+        _ => scope,
+    };
+    use crate::arm::model::PimKind;
+    let pim_version = |what: &str| check_api_version(ctx, what, pim::PIM_VERSIONS);
     let result = match (kind.as_str(), name, segments.len()) {
+        ("roleeligibilityschedulerequests", _, 1..=3) => {
+            pim_version("roleEligibilityScheduleRequests").and_then(|()| {
+                pim::requests(
+                    ctx,
+                    scope,
+                    PimKind::Eligibility,
+                    name,
+                    segments.get(2).copied(),
+                )
+            })
+        }
+        ("roleassignmentschedulerequests", _, 1..=3) => {
+            pim_version("roleAssignmentScheduleRequests").and_then(|()| {
+                pim::requests(
+                    ctx,
+                    scope,
+                    PimKind::Assignment,
+                    name,
+                    segments.get(2).copied(),
+                )
+            })
+        }
+        ("roleeligibilityschedules", _, 1 | 2) => pim_version("roleEligibilitySchedules")
+            .and_then(|()| pim::schedules(ctx, scope, PimKind::Eligibility, name, false)),
+        ("roleeligibilityscheduleinstances", _, 1 | 2) => {
+            pim_version("roleEligibilityScheduleInstances")
+                .and_then(|()| pim::schedules(ctx, scope, PimKind::Eligibility, name, true))
+        }
+        ("roleassignmentschedules", _, 1 | 2) => pim_version("roleAssignmentSchedules")
+            .and_then(|()| pim::schedules(ctx, scope, PimKind::Assignment, name, false)),
+        ("roleassignmentscheduleinstances", _, 1 | 2) => {
+            pim_version("roleAssignmentScheduleInstances")
+                .and_then(|()| pim::schedules(ctx, scope, PimKind::Assignment, name, true))
+        }
+        ("rolemanagementpolicies", _, 1 | 2) => {
+            pim_version("roleManagementPolicies").and_then(|()| pim::policies(ctx, scope, name))
+        }
+        // Their ids say `roleManagementPolicyAssignment` (recorded), which clients follow.
+        ("rolemanagementpolicyassignments" | "rolemanagementpolicyassignment", _, 1 | 2) => {
+            pim_version("roleManagementPolicyAssignments")
+                .and_then(|()| pim::policy_assignments(ctx, scope, name))
+        }
+        ("eligiblechildresources", None, 1) if ctx.method == Method::GET => {
+            pim_version("eligibleChildResources")
+                .and_then(|()| pim::eligible_child_resources(ctx, scope))
+        }
         ("roleassignments", _, 1 | 2) => {
             check_api_version(ctx, "roleAssignments", ASSIGNMENT_VERSIONS)
                 .and_then(|()| role_assignments(ctx, scope, name))

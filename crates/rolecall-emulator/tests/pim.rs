@@ -1,0 +1,386 @@
+//! Privileged Identity Management for Azure resources as ARM serves it
+//! (2020-10-01): eligibility, activation, the default policy's rules, a
+//! changed policy, removal, and expiry that really ends access.
+
+mod common;
+
+use common::{Arm, start, upn};
+use rolecall_emulator::seed::{DEMO_SUB_VOICE, builtin};
+use rolecall_emulator::{Options, demo_id};
+use serde_json::{Value, json};
+
+const V: &str = "api-version=2020-10-01";
+
+fn voice() -> String {
+    format!("/subscriptions/{}", demo_id(DEMO_SUB_VOICE))
+}
+
+fn role(guid: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.Authorization/roleDefinitions/{guid}",
+        voice()
+    )
+}
+
+fn request(principal: &str, role_guid: &str, request_type: &str, expiration: Value) -> Value {
+    json!({"properties": {
+        "principalId": principal,
+        "roleDefinitionId": role(role_guid),
+        "requestType": request_type,
+        "scheduleInfo": {"expiration": expiration},
+    }})
+}
+
+fn eligibility_url(name: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{name}?{V}",
+        voice()
+    )
+}
+
+fn assignment_url(name: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{name}?{V}",
+        voice()
+    )
+}
+
+fn fresh() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn days(n: u32) -> Value {
+    json!({"type": "AfterDuration", "duration": format!("P{n}D")})
+}
+
+#[tokio::test]
+async fn an_eligible_person_activates_and_reads_then_the_admin_removes_the_eligibility() {
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let nadia_id = demo_id("user:nadia.novak");
+
+    // Eligible for Reader, 90 days: 201, provisioned at once, ids as recorded.
+    let name = fresh();
+    let (status, made) = olivia
+        .put(
+            &eligibility_url(&name),
+            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["properties"]["status"], "Provisioned");
+    assert_eq!(made["properties"]["principalType"], "User");
+    assert_eq!(made["properties"]["scope"], voice());
+    assert!(
+        made["properties"]["targetRoleEligibilityScheduleId"]
+            .as_str()
+            .unwrap()
+            .starts_with("/providers/Microsoft.Subscription/subscriptions/"),
+        "{made}"
+    );
+    assert_eq!(
+        made["properties"]["expandedProperties"]["roleDefinition"]["displayName"],
+        "Reader"
+    );
+
+    // The same again: it exists.
+    let (status, again) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
+        )
+        .await;
+    assert_eq!(
+        (status, again["error"]["code"].as_str()),
+        (400, Some("RoleAssignmentExists"))
+    );
+
+    // Eligible is not active: Nadia reads nothing in the subscription yet.
+    let nadia = Arm::new(&emulator, &upn("nadia.novak")).await;
+    let reads_voice = || async {
+        let (status, permissions) = nadia
+            .get(&format!(
+                "{}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01",
+                voice()
+            ))
+            .await;
+        assert_eq!(status, 200, "{permissions}");
+        permissions["value"].as_array().unwrap().iter().any(|p| {
+            p["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == "*/read")
+        })
+    };
+    assert!(!reads_voice().await, "eligible is not active");
+    let mine = nadia
+        .get_all(&format!(
+            "{}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?$filter=asTarget()&{V}",
+            voice()
+        ))
+        .await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    let end = mine[0]["properties"]["endDateTime"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(end.ends_with('Z'), "{end}");
+
+    // She activates for an hour, with a justification (the default policy asks one).
+    let mut activate = request(
+        &nadia_id,
+        builtin::READER,
+        "SelfActivate",
+        json!({"type": "AfterDuration", "duration": "PT1H"}),
+    );
+    let (status, refused) = nadia.put(&assignment_url(&fresh()), activate.clone()).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("JustificationRule"),
+        "{refused}"
+    );
+    activate["properties"]["justification"] = "Gateway incident 4711".into();
+    let (status, active) = nadia.put(&assignment_url(&fresh()), activate).await;
+    assert_eq!(status, 201, "{active}");
+    assert!(reads_voice().await, "activated, Reader holds");
+    let instances = olivia
+        .get_all(&format!(
+            "{}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?$filter=assignedTo('{nadia_id}')&{V}",
+            voice()
+        ))
+        .await;
+    // Hers: the activation, and the gateway's Reader through ACG Operators.
+    let activated: Vec<_> = instances
+        .iter()
+        .filter(|i| i["properties"]["assignmentType"] == "Activated")
+        .collect();
+    assert_eq!(activated.len(), 1, "{instances:?}");
+    assert_eq!(activated[0]["properties"]["memberType"], "Direct");
+    assert!(
+        instances
+            .iter()
+            .any(|i| i["properties"]["memberType"] == "Group")
+    );
+    // Longer than the activation maximum (8 hours by default): refused.
+    let mut long = request(
+        &nadia_id,
+        builtin::READER,
+        "SelfActivate",
+        json!({"type": "AfterDuration", "duration": "PT9H"}),
+    );
+    long["properties"]["justification"] = "more".into();
+    let (status, refused) = nadia.put(&assignment_url(&fresh()), long).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (400, Some("RoleAssignmentRequestPolicyValidationFailed"))
+    );
+
+    // The activation ends when its time is up (moved forward here): access ends with it.
+    emulator.with_state(|s| {
+        for schedule in &mut s.arm.pim.schedules {
+            if schedule.assignment_type.as_deref() == Some("Activated") {
+                schedule.end = Some("2020-01-01T00:00:00.0000000Z".into());
+            }
+        }
+    });
+    assert!(!reads_voice().await, "the activation ran out");
+
+    // Removing the eligibility within 5 minutes is refused; later it works.
+    let remove = request(&nadia_id, builtin::READER, "AdminRemove", json!(null));
+    let (status, early) = olivia.put(&eligibility_url(&fresh()), remove.clone()).await;
+    assert_eq!(
+        (status, early["error"]["code"].as_str()),
+        (400, Some("ActiveDurationTooShort"))
+    );
+    emulator.with_state(|s| {
+        for schedule in &mut s.arm.pim.schedules {
+            schedule.created_on = "2020-01-01T00:00:00.0000000Z".into();
+        }
+    });
+    let (status, removed) = olivia.put(&eligibility_url(&fresh()), remove.clone()).await;
+    assert_eq!(status, 201, "{removed}");
+    assert_eq!(removed["properties"]["status"], "Revoked");
+    let (status, gone) = olivia.put(&eligibility_url(&fresh()), remove).await;
+    assert_eq!(
+        (status, gone["error"]["code"].as_str()),
+        (400, Some("RoleAssignmentDoesNotExist"))
+    );
+    let left = olivia
+        .get_all(&format!(
+            "{}/providers/Microsoft.Authorization/roleEligibilitySchedules?$filter=atScope()&{V}",
+            voice()
+        ))
+        .await;
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn the_default_policy_refuses_what_it_does_not_allow_and_a_changed_one_allows_it() {
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let tom_id = demo_id("user:tom.baker");
+    let code = |answer: &Value| {
+        answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // Permanent, or longer than 365 days: the expiration rule.
+    for expiration in [json!({"type": "NoExpiration"}), days(400)] {
+        let (status, refused) = olivia
+            .put(
+                &eligibility_url(&fresh()),
+                request(&tom_id, builtin::READER, "AdminAssign", expiration),
+            )
+            .await;
+        assert_eq!(status, 400, "{refused}");
+        assert_eq!(
+            code(&refused),
+            "The following policy rules failed: [\"ExpirationRule\"]"
+        );
+    }
+    // Active for 30 days without a justification: the justification rule.
+    let (status, refused) = olivia
+        .put(
+            &assignment_url(&fresh()),
+            request(&tom_id, builtin::READER, "AdminAssign", days(30)),
+        )
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(code(&refused).contains("JustificationRule"));
+    // A service principal cannot be eligible.
+    let sp = demo_id("sp:deploy-identity");
+    let (status, refused) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(&sp, builtin::READER, "AdminAssign", days(30)),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (400, Some("InvalidPrincipalType"))
+    );
+    // Rita (Reader) may not make anyone eligible.
+    let rita = Arm::new(&emulator, &upn("rita.reader")).await;
+    let (status, _) = rita
+        .put(
+            &eligibility_url(&fresh()),
+            request(&tom_id, builtin::READER, "AdminAssign", days(30)),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // The policy, found by role as admins find it, then changed to allow permanent eligibility.
+    let found = olivia
+        .get_all(&format!(
+            "{}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?$filter=roleDefinitionId eq '{}'&{V}",
+            voice(),
+            role(builtin::READER)
+        ))
+        .await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let policy_id = found[0]["properties"]["policyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, policy) = olivia.get(&format!("{policy_id}?{V}")).await;
+    assert_eq!(status, 200, "{policy}");
+    assert_eq!(policy["properties"]["isOrganizationDefault"], true);
+    let (status, changed) = olivia
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{policy_id}?{V}"),
+            Some(json!({"properties": {"rules": [{
+                "isExpirationRequired": false, "maximumDuration": "PT0S",
+                "id": "Expiration_Admin_Eligibility", "ruleType": "RoleManagementPolicyExpirationRule",
+                "target": {"caller": "Admin", "operations": ["All"], "level": "Eligibility"}
+            }]}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["properties"]["isOrganizationDefault"], false);
+    let rules = changed["properties"]["rules"].as_array().unwrap();
+    assert!(rules.len() > 8, "the other rules keep their values");
+    let (status, made) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(
+                &tom_id,
+                builtin::READER,
+                "AdminAssign",
+                json!({"type": "NoExpiration"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    // Deleting a policy assignment is refused as recorded: 405, its own body.
+    let (status, body) = olivia
+        .delete(&format!("{}?{V}", found[0]["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, 405);
+    assert!(body["message"].as_str().unwrap().contains("DELETE"));
+}
+
+#[tokio::test]
+async fn requests_in_az_powershells_recorded_form_are_answered_as_recorded() {
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let sub = demo_id(DEMO_SUB_VOICE);
+    // Recorded: `//` in the path, a roleDefinitionId without its leading '/',
+    // a start in another offset, the preview api-version.
+    let name = fresh();
+    let url = format!(
+        "//subscriptions/{sub}//providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{name}?api-version=2020-10-01-preview"
+    );
+    let start = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
+        .to_offset(time::UtcOffset::from_hms(-8, 0, 0).unwrap())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (status, made) = olivia
+        .put(
+            &url,
+            json!({"properties": {
+                "scheduleInfo": {"expiration": {"type": "AfterDuration", "duration": "PT1H"}, "startDateTime": start},
+                "roleDefinitionId": format!("subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{}", builtin::READER),
+                "principalId": demo_id("user:lars.eriksson"),
+                "requestType": "AdminAssign",
+            }}),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let p = &made["properties"];
+    // A start a month ahead is Granted, not yet Provisioned, and comes back in UTC.
+    assert_eq!(p["status"], "Granted");
+    assert!(
+        p["scheduleInfo"]["startDateTime"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    assert_eq!(p["ticketInfo"], json!({}));
+    assert_eq!(p["roleDefinitionId"], role(builtin::READER));
+    // Cancelled while pending: 200 with no body; its schedule goes.
+    let (status, body) = olivia
+        .call(
+            reqwest::Method::POST,
+            &format!(
+                "{}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{name}/cancel?api-version=2020-10-01-preview",
+                voice()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!((status, body), (200, Value::Null));
+    let (_, again) = olivia
+        .get(&format!(
+            "{}?{V}",
+            eligibility_url(&name).split('?').next().unwrap()
+        ))
+        .await;
+    assert_eq!(again["properties"]["status"], "Canceled");
+}
