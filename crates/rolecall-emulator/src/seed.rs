@@ -728,6 +728,63 @@ fn demo_arm() -> ArmState {
         role_definitions: demo_builtin_roles(),
         role_assignments,
         deny_assignments,
-        pim: Default::default(),
+        pim: demo_pim(&voice),
+    }
+}
+
+/// Carlos may activate Contributor on the gateway's resource group for up
+/// to 8 hours (eligible for a year from the tenant's first start), so the
+/// demo shows an eligible assignment's whole life.
+fn demo_pim(voice: &str) -> crate::arm::model::Pim {
+    use crate::arm::model::{Pim, PimKind, PimRequest, PimSchedule};
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
+    );
+    let now = time::OffsetDateTime::now_utc();
+    let at = |t: time::OffsetDateTime| t.format(&format).unwrap_or_default();
+    let (start, end) = (at(now), at(now + time::Duration::days(365)));
+    let name = demo_id("pim:carlos-gateway-contributor");
+    let scope = format!("/subscriptions/{voice}/resourceGroups/rg-voice-gateway");
+    let carlos = demo_id("user:carlos.cloudapps");
+    Pim {
+        requests: vec![PimRequest {
+            kind: PimKind::Eligibility,
+            name: name.clone(),
+            scope: scope.clone(),
+            role: builtin::CONTRIBUTOR.into(),
+            principal_id: carlos.clone(),
+            principal_type: "User".into(),
+            request_type: "AdminAssign".into(),
+            status: "Provisioned".into(),
+            start: start.clone(),
+            expiration: serde_json::json!({"type": "AfterDuration", "duration": "P365D", "endDateTime": null}),
+            justification: Some("On call for the gateway".into()),
+            ticket_info: serde_json::json!({}),
+            requestor_id: demo_id("user:olivia.owner"),
+            created_on: start.clone(),
+            target_schedule: Some(name.clone()),
+            linked_eligibility: None,
+            condition: None,
+            condition_version: None,
+        }],
+        schedules: vec![PimSchedule {
+            kind: PimKind::Eligibility,
+            name: name.clone(),
+            scope,
+            role: builtin::CONTRIBUTOR.into(),
+            principal_id: carlos,
+            principal_type: "User".into(),
+            start: start.clone(),
+            end: Some(end),
+            request_name: name,
+            created_on: start.clone(),
+            updated_on: start,
+            assignment_type: None,
+            linked_eligibility: None,
+            role_assignment: None,
+            condition: None,
+            condition_version: None,
+        }],
+        policies: Vec::new(),
     }
 }

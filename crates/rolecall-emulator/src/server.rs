@@ -50,6 +50,9 @@ pub struct Options {
     /// The client secret of every confidential application (client
     /// credentials sign-in); a new random one per application when None.
     pub app_secret: Option<String>,
+    /// The tenant has Microsoft Entra ID P2 (or ID Governance), which PIM
+    /// needs; without it PIM's APIs refuse every call.
+    pub entra_p2: bool,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             faults: Faults::default(),
             state_file: None,
             app_secret: None,
+            entra_p2: true,
         }
     }
 }
@@ -191,6 +195,7 @@ impl Emulator {
                 device_code_interval: 5,
                 page_size: options.page_size,
                 limits: Limits::default(),
+                entra_p2: options.entra_p2,
             },
         };
         let mut state = state;

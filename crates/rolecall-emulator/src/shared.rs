@@ -24,6 +24,8 @@ pub struct Settings {
     /// Items per page of ARM lists before a `nextLink`.
     pub page_size: usize,
     pub limits: Limits,
+    /// Microsoft Entra ID P2 (PIM needs it).
+    pub entra_p2: bool,
 }
 
 /// Azure's quotas (lower them in tests to reach them quickly).

@@ -384,3 +384,81 @@ async fn requests_in_az_powershells_recorded_form_are_answered_as_recorded() {
         .await;
     assert_eq!(again["properties"]["status"], "Canceled");
 }
+
+#[tokio::test]
+async fn a_tenant_without_entra_p2_has_no_pim_but_keeps_plain_role_assignments() {
+    let emulator = start(Options {
+        entra_p2: false,
+        ..Options::default()
+    })
+    .await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let (status, refused) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(
+                &demo_id("user:tom.baker"),
+                builtin::READER,
+                "AdminAssign",
+                days(30),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (400, Some("AadPremiumLicenseRequired"))
+    );
+    let (status, _) = olivia
+        .get(&format!(
+            "{}/providers/Microsoft.Authorization/roleEligibilitySchedules?{V}",
+            voice()
+        ))
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = olivia
+        .get(&format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments",
+            voice()
+        ))
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_demo_has_an_eligible_admin_who_can_activate() {
+    let emulator = start(Options::default()).await;
+    let carlos = Arm::new(&emulator, &upn("carlos.cloudapps")).await;
+    let mine = carlos
+        .get_all(&format!(
+            "{}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?$filter=asTarget()&{V}",
+            voice()
+        ))
+        .await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    let scope = mine[0]["properties"]["scope"].as_str().unwrap().to_owned();
+    assert!(
+        scope.ends_with("/resourceGroups/rg-voice-gateway"),
+        "{scope}"
+    );
+    let mut activate = request(
+        &demo_id("user:carlos.cloudapps"),
+        builtin::CONTRIBUTOR,
+        "SelfActivate",
+        json!({"type": "AfterDuration", "duration": "PT2H"}),
+    );
+    activate["properties"]["justification"] = "Certificate rotation".into();
+    let (status, active) = carlos
+        .put(
+            &format!(
+                "{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{}?{V}",
+                fresh()
+            ),
+            activate,
+        )
+        .await;
+    assert_eq!(status, 201, "{active}");
+    assert_eq!(
+        active["properties"]["linkedRoleEligibilityScheduleId"],
+        mine[0]["name"]
+    );
+}

@@ -201,10 +201,19 @@ pub async fn plan_sharing(
             Ok(rolecall_rbac::Hierarchy::default())
         }
     };
-    let (subscriptions, tree, may_assign, directory_roles, live, app_live) = tokio::join!(
+    // Role assignments that last only while a PIM activation runs: never
+    // standing access, whatever role they carry.
+    let activations = futures::future::join_all(scopes.iter().map(|scope| async move {
+        if Scope::parse(scope).is_err() {
+            return Ok(Vec::new());
+        }
+        azure.arm.activations(scope).await
+    }));
+    let (subscriptions, tree, activations, may_assign, directory_roles, live, app_live) = tokio::join!(
         subscriptions,
         tree,
-        rights(azure, scopes, ASSIGN_ACTION),
+        activations,
+        rights(azure, scopes.clone(), ASSIGN_ACTION),
         directory_roles,
         live_assignments(azure, &pairs, listings),
         futures::future::join_all(resources.into_iter().map(|resource| async move {
@@ -229,6 +238,21 @@ pub async fn plan_sharing(
         .collect();
     let may_assign = may_assign?;
     let tree = tree?;
+    let mut activated = Activated::new();
+    for found in activations {
+        for instance in found? {
+            if let Some(origin) = &instance.properties.origin_role_assignment_id {
+                activated.insert(
+                    origin.to_ascii_lowercase(),
+                    instance
+                        .properties
+                        .end_date_time
+                        .clone()
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    }
     let app_roles_allowed = directory_roles?
         .iter()
         .any(|r| role_templates::MAY_ASSIGN_APP_ROLES.contains(&r.role_template_id.as_str()));
@@ -272,6 +296,7 @@ pub async fn plan_sharing(
                             r,
                             &assignments[&(scope, r.member.id.to_ascii_lowercase())],
                             &tree,
+                            &activated,
                         )
                     }
                 }
@@ -299,7 +324,7 @@ pub async fn plan_sharing(
         .collect();
     let mut plan = Plan { items };
     if let Some(catalogue) = catalogue {
-        mark_covered(azure, &mut plan, &assignments, catalogue, &tree).await?;
+        mark_covered(azure, &mut plan, &assignments, catalogue, &tree, &activated).await?;
     }
     Ok(plan)
 }
@@ -373,6 +398,7 @@ async fn mark_covered(
     assignments: &HashMap<(String, String), Vec<rolecall_azure::arm::RoleAssignment>>,
     catalogue: &rolecall_rbac::Catalogue,
     tree: &rolecall_rbac::Hierarchy,
+    activated: &Activated,
 ) -> Result<()> {
     // The role definitions involved, read once each.
     let mut wanted: HashSet<(String, String)> = HashSet::new();
@@ -457,7 +483,10 @@ async fn mark_covered(
         let held = assignments.get(&key).map(Vec::as_slice).unwrap_or_default();
         let covering = held.iter().find_map(|a| {
             let at = Scope::parse(&a.properties.scope).ok()?;
-            if !tree.listed_above(&at, &target) || a.properties.condition.is_some() {
+            if !tree.listed_above(&at, &target)
+                || a.properties.condition.is_some()
+                || activated.contains_key(&a.id.to_ascii_lowercase())
+            {
                 return None;
             }
             let guid = rolecall_rbac::roles::definition_guid(&a.properties.role_definition_id);
@@ -500,11 +529,16 @@ fn every_pattern_known(
     })
 }
 
+/// Role assignment ids (lowercase) that stand on a running PIM activation,
+/// with the activation's end.
+type Activated = HashMap<String, String>;
+
 /// `existing` is what ARM listed for the grant's scope and member.
 fn azure_role_status(
     grant: &crate::model::AzureRoleGrant,
     existing: &[rolecall_azure::arm::RoleAssignment],
     tree: &rolecall_rbac::Hierarchy,
+    activated: &Activated,
 ) -> Status {
     let Ok(target) = Scope::parse(&grant.scope) else {
         return Status::Blocked {
@@ -519,6 +553,23 @@ fn azure_role_status(
         let Ok(at) = Scope::parse(&a.properties.scope) else {
             continue;
         };
+        // An activation is not standing access: not in place, not inherited.
+        if let Some(end) = activated.get(&a.id.to_ascii_lowercase()) {
+            if at == target {
+                return Status::Blocked {
+                    reason: format!(
+                        "{} holds this role here only through a PIM activation, which ends {}; it is not standing access, and ARM makes no second assignment of the same role beside it. Plan this again once the activation has ended.",
+                        grant.member.display_name,
+                        if end.is_empty() {
+                            "when its holder ends it".to_owned()
+                        } else {
+                            format!("at {end}")
+                        }
+                    ),
+                };
+            }
+            continue;
+        }
         if at == target {
             return Status::InPlace {
                 assignment_id: a.id.clone(),

@@ -668,3 +668,58 @@ async fn a_role_held_at_a_management_group_is_inherited_below_it() {
         "Rita's Reader at voice: {scopes:?}"
     );
 }
+
+#[tokio::test]
+async fn a_running_pim_activation_is_never_taken_for_standing_access() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let carlos = person("carlos.cloudapps", "Carlos Cloud-Apps");
+    // Carlos (eligible for Contributor on the gateway's group in the demo)
+    // has activated it for two hours.
+    let format = time::format_description::well_known::Rfc3339;
+    let now = time::OffsetDateTime::now_utc();
+    world.emulator.with_state(|s| {
+        s.arm
+            .pim
+            .schedules
+            .push(rolecall_emulator::arm::model::PimSchedule {
+                kind: rolecall_emulator::arm::model::PimKind::Assignment,
+                name: uuid::Uuid::new_v4().to_string(),
+                scope: gateway_rg(),
+                role: CONTRIBUTOR.into(),
+                principal_id: carlos.id.clone(),
+                principal_type: "User".into(),
+                start: now.format(&format).unwrap(),
+                end: Some((now + time::Duration::hours(2)).format(&format).unwrap()),
+                request_name: uuid::Uuid::new_v4().to_string(),
+                created_on: now.format(&format).unwrap(),
+                updated_on: now.format(&format).unwrap(),
+                assignment_type: Some("Activated".into()),
+                linked_eligibility: None,
+                role_assignment: None,
+                condition: None,
+                condition_version: None,
+            });
+    });
+    let gateway = format!(
+        "{}/providers/Microsoft.VoiceServices/communicationsGateways/cgw-contoso-prod",
+        gateway_rg()
+    );
+    let planned = plan(
+        &olivia,
+        vec![
+            azure_role(&gateway, CONTRIBUTOR, "Contributor", carlos.clone()),
+            azure_role(&gateway_rg(), CONTRIBUTOR, "Contributor", carlos.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    // Below the activation: to make, not inherited from it.
+    assert_eq!(planned.items[0].status, Status::ToCreate);
+    // At it: not in place, and why.
+    assert!(
+        matches!(&planned.items[1].status, Status::Blocked { reason } if reason.contains("PIM activation")),
+        "{:?}",
+        planned.items[1].status
+    );
+}

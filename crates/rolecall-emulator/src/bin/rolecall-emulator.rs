@@ -160,6 +160,11 @@ struct Args {
         hide_env_values = true
     )]
     app_secret: Option<String>,
+
+    /// Play a tenant without Microsoft Entra ID P2: PIM's APIs (eligible
+    /// and time-bound assignments, their policies) refuse every call.
+    #[arg(long)]
+    without_entra_p2: bool,
 }
 
 #[tokio::main]
@@ -186,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
         page_size: args.page_size,
         state_file: args.state.clone(),
         app_secret: args.app_secret.clone(),
+        entra_p2: !args.without_entra_p2,
         faults: rolecall_emulator::Faults {
             seed: args.fault_seed,
             latency: Duration::from_millis(args.latency_ms),

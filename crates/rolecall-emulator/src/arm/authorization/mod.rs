@@ -60,7 +60,9 @@ pub fn handle(ctx: &Ctx<'_>, scope: &str, rest: &str) -> Response {
         _ => scope,
     };
     use crate::arm::model::PimKind;
-    let pim_version = |what: &str| check_api_version(ctx, what, pim::PIM_VERSIONS);
+    let pim_version = |what: &str| {
+        check_api_version(ctx, what, pim::PIM_VERSIONS).and_then(|()| pim::licensed(ctx))
+    };
     let result = match (kind.as_str(), name, segments.len()) {
         ("roleeligibilityschedulerequests", _, 1..=3) => {
             pim_version("roleEligibilityScheduleRequests").and_then(|()| {

@@ -16,6 +16,27 @@ use crate::arm::model::{PimKind, PimPolicy, PimRequest, PimSchedule};
 pub(super) const PIM_VERSIONS: &[&str] =
     &["2020-10-01", "2020-10-01-preview", "2024-09-01-preview"];
 
+/// PIM needs Microsoft Entra ID P2 or ID Governance. No Microsoft page says
+/// what ARM answers without one; `400 AadPremiumLicenseRequired` is what
+/// clients meet (mondoohq/mql #8955, seen live; CompassSecurity/EntraFalcon
+/// #4), and the message is the retired Graph PIM API's.
+pub(super) fn licensed(ctx: &Ctx<'_>) -> Result<(), Response> {
+    if ctx
+        .shared
+        .state
+        .lock()
+        .expect("state lock")
+        .settings
+        .entra_p2
+    {
+        return Ok(());
+    }
+    Err(bad(
+        "AadPremiumLicenseRequired",
+        "The tenant needs an AAD Premium 2 license.",
+    ))
+}
+
 /// An assignment can't be shorter than 5 minutes, nor removed within 5 minutes.
 const SHORTEST: time::Duration = time::Duration::minutes(5);
 
