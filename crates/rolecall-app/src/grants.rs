@@ -17,11 +17,16 @@ pub struct RoleGrants<'a> {
     pub members: &'a [String],
     /// The assignments' description (why it was given).
     pub description: Option<&'a str>,
+    /// Eligible or time-bound through PIM; none: active and permanent.
+    pub schedule: Option<rolecall_grants::Schedule>,
 }
 
 /// The grants `spec` names, each member, scope and role resolved (and
 /// refused when it cannot be found).
 pub async fn role_grants(azure: &Azure, spec: &RoleGrants<'_>) -> Result<Vec<Grant>> {
+    if let Some(schedule) = &spec.schedule {
+        schedule.check().map_err(crate::AppError::input)?;
+    }
     let members =
         futures::future::try_join_all(spec.members.iter().map(|m| resolve_member(azure, m)))
             .await?;
@@ -38,6 +43,7 @@ pub async fn role_grants(azure: &Azure, spec: &RoleGrants<'_>) -> Result<Vec<Gra
                     role_name: role.role_name().to_owned(),
                     member: member.clone(),
                     description: spec.description.map(str::to_owned),
+                    schedule: spec.schedule.clone(),
                 }));
             }
         }

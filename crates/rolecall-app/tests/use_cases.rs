@@ -22,6 +22,7 @@ async fn for_nadia(azure: &rolecall_azure::Azure, roles: &[&str]) -> Vec<rolecal
         roles: &roles,
         members: &members,
         description: None,
+        schedule: None,
     };
     grants::role_grants(azure, &spec).await.unwrap()
 }

@@ -102,7 +102,54 @@ impl Entity {
     }
 }
 
-/// A `roleAssignmentScheduleInstance` or `roleEligibilityScheduleInstance`.
+/// PIM's two kinds of schedule: eligible, or active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleKind {
+    Eligibility,
+    Assignment,
+}
+
+impl ScheduleKind {
+    pub fn requests(self) -> &'static str {
+        match self {
+            ScheduleKind::Eligibility => "roleEligibilityScheduleRequests",
+            ScheduleKind::Assignment => "roleAssignmentScheduleRequests",
+        }
+    }
+
+    pub fn schedules(self) -> &'static str {
+        match self {
+            ScheduleKind::Eligibility => "roleEligibilitySchedules",
+            ScheduleKind::Assignment => "roleAssignmentSchedules",
+        }
+    }
+}
+
+/// A PIM schedule request as ARM answers it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScheduleRequest {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub properties: ScheduleRequestProperties,
+    /// `x-ms-request-id` of the answer.
+    #[serde(skip)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleRequestProperties {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub target_role_eligibility_schedule_id: Option<String>,
+    #[serde(default)]
+    pub target_role_assignment_schedule_id: Option<String>,
+}
+
+/// A `roleAssignmentScheduleInstance` or `roleEligibilityScheduleInstance`
+/// (or their schedules, which have the same fields here).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ScheduleInstance {
     pub id: String,
@@ -607,6 +654,79 @@ impl ArmClient {
         let mut created: RoleAssignment = answer.json(ServiceName::Arm)?;
         created.request_id = answer.request_id;
         Ok(created)
+    }
+
+    /// Sends a PIM schedule request (`AdminAssign`, `AdminRemove`, …); ARM
+    /// answers 201 with the request, its status and the schedule it made.
+    pub async fn put_schedule_request(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+        name: &str,
+        properties: &serde_json::Value,
+    ) -> Result<ScheduleRequest> {
+        let url = self.service.url(
+            &authz(scope, &format!("{}/{name}", kind.requests())),
+            &[("api-version", PIM_API)],
+        )?;
+        let answer = self
+            .service
+            .send(
+                Method::Put,
+                url,
+                Some(&serde_json::json!({ "properties": properties })),
+                &[],
+            )
+            .await?;
+        let mut made: ScheduleRequest = answer.json(ServiceName::Arm)?;
+        made.request_id = answer.request_id;
+        Ok(made)
+    }
+
+    /// A member's eligibility (or active) schedules that apply at `scope`:
+    /// at it, above or below it (`principalId eq`).
+    pub fn schedules(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+        principal_id: &str,
+    ) -> impl Stream<Item = Result<ScheduleInstance>> + Send + 'static + use<> {
+        let filter = format!("principalId eq {}", odata_literal(principal_id));
+        self.list(
+            &authz(scope, kind.schedules()),
+            &[("api-version", PIM_API), ("$filter", &filter)],
+        )
+    }
+
+    /// The PIM rules in force for a role at a scope (its policy's
+    /// `effectiveRules`, found through the policy assignment by role).
+    pub async fn pim_rules(
+        &self,
+        scope: &str,
+        role_definition_id: &str,
+    ) -> Result<Vec<serde_json::Value>> {
+        #[derive(Deserialize)]
+        struct Assignment {
+            #[serde(default)]
+            properties: AssignmentProperties,
+        }
+        #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase")]
+        struct AssignmentProperties {
+            #[serde(default)]
+            effective_rules: Vec<serde_json::Value>,
+        }
+        let filter = format!("roleDefinitionId eq {}", odata_literal(role_definition_id));
+        let found: Vec<Assignment> = futures::TryStreamExt::try_collect(self.list(
+            &authz(scope, "roleManagementPolicyAssignments"),
+            &[("api-version", PIM_API), ("$filter", &filter)],
+        ))
+        .await?;
+        Ok(found
+            .into_iter()
+            .next()
+            .map(|a| a.properties.effective_rules)
+            .unwrap_or_default())
     }
 
     /// Deletes a role assignment; `None` when it did not exist (204).

@@ -216,6 +216,31 @@ pub(crate) fn classify(
             Kind::Forbidden,
             "Your Microsoft Entra roles do not allow this. Assigning app roles needs Cloud Application Administrator, Application Administrator or Global Administrator; ask a Global Administrator to grant one or to do this step.",
         ),
+        // PIM (roleEligibilityScheduleRequests, roleAssignmentScheduleRequests).
+        (Service::Arm, "AadPremiumLicenseRequired") => advice(
+            Kind::Other,
+            "Eligible and time-bound assignments need Microsoft Entra ID P2 (or ID Governance) in this tenant. Assign the role as active and permanent instead, or ask for the licence.",
+        ),
+        (Service::Arm, "RoleAssignmentRequestPolicyValidationFailed") => advice(
+            Kind::Invalid,
+            "The role's PIM settings at this scope refuse this request (the message names the rules): shorten the duration, add a justification or ticket, or ask an Owner to change the role's settings.",
+        ),
+        (Service::Arm, "SubjectNotFound") => advice(
+            Kind::PrincipalNotFound,
+            "If the member was created in the last minutes, the directory is still replicating: Rolecall retries for a while. Otherwise check that the member exists in this tenant.",
+        ),
+        (Service::Arm, "ActiveDurationTooShort") => advice(
+            Kind::Conflict,
+            "PIM does not remove an assignment within 5 minutes of making it: try again in a few minutes.",
+        ),
+        (Service::Arm, "RoleAssignmentDoesNotExist") => advice(
+            Kind::NotFound,
+            "Nothing to remove: the member does not hold this assignment any more.",
+        ),
+        (Service::Arm, "RoleAssignmentRequestExists") => advice(
+            Kind::AlreadyExists,
+            "Nothing to do: this request was made already.",
+        ),
         (Service::Arm, "RoleAssignmentExists") => advice(
             Kind::AlreadyExists,
             "Nothing to do: this member already has this role at this scope.",

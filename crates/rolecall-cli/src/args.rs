@@ -408,6 +408,8 @@ pub struct LogoutArgs {
 pub struct AssignArgs {
     #[command(flatten)]
     pub grants: RoleGrants,
+    #[command(flatten)]
+    pub pim: PimArgs,
     /// Why (shown in the portal with the assignment).
     #[arg(long)]
     pub description: Option<String>,
@@ -420,6 +422,74 @@ pub struct AssignArgs {
 pub struct UnassignArgs {
     #[command(flatten)]
     pub grants: RoleGrants,
+    /// Remove an eligibility (through PIM) rather than a role assignment.
+    #[arg(long, conflicts_with = "active")]
+    pub eligible: bool,
+    /// Remove an active, time-bound assignment (through PIM).
+    #[arg(long)]
+    pub active: bool,
+}
+
+/// Eligible or time-bound access through Privileged Identity Management
+/// (the tenant needs Microsoft Entra ID P2). Without these: active and
+/// permanent.
+#[derive(Debug, clap::Args)]
+pub struct PimArgs {
+    /// Make the members eligible: they activate the role when they need it.
+    #[arg(long, conflicts_with = "active")]
+    pub eligible: bool,
+    /// Active and time-bound (give --duration or --until).
+    #[arg(long)]
+    pub active: bool,
+    /// How long, in ISO 8601: P90D (90 days), PT8H (8 hours).
+    #[arg(long, value_name = "DURATION", conflicts_with = "until")]
+    pub duration: Option<String>,
+    /// Until when: 2027-03-01 (to the end of that day, UTC) or 2027-03-01T17:00:00Z.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Why (the role's PIM settings often ask for one).
+    #[arg(long, value_name = "TEXT")]
+    pub justification: Option<String>,
+    /// A ticket number, where the role's PIM settings ask for one.
+    #[arg(long, value_name = "NUMBER")]
+    pub ticket: Option<String>,
+}
+
+impl PimArgs {
+    /// The schedule the flags ask for; none for a standing assignment.
+    pub fn schedule(&self) -> anyhow::Result<Option<rolecall_grants::Schedule>> {
+        let timed = self.duration.is_some() || self.until.is_some();
+        if !self.eligible && !self.active && !timed {
+            if self.justification.is_some() || self.ticket.is_some() {
+                anyhow::bail!(
+                    "--justification and --ticket go with --eligible or a time-bound --active assignment; for a standing one, use --description"
+                );
+            }
+            return Ok(None);
+        }
+        if self.active && !timed {
+            anyhow::bail!(
+                "an active assignment through PIM needs --duration (such as P30D) or --until; leave out --active for a standing, permanent one"
+            );
+        }
+        let until = self.until.as_deref().map(|u| {
+            // A date alone means to the end of that day, in UTC.
+            if u.len() == 10 && u.as_bytes().get(4) == Some(&b'-') {
+                format!("{u}T23:59:59Z")
+            } else {
+                u.to_owned()
+            }
+        });
+        let schedule = rolecall_grants::Schedule {
+            eligible: self.eligible,
+            duration: self.duration.clone(),
+            until,
+            justification: self.justification.clone(),
+            ticket: self.ticket.clone(),
+        };
+        schedule.check().map_err(anyhow::Error::msg)?;
+        Ok(Some(schedule))
+    }
 }
 
 #[derive(Debug, clap::Args)]

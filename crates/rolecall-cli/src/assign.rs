@@ -11,12 +11,14 @@ pub(crate) async fn role_grants(
     azure: &rolecall_azure::Azure,
     spec: &RoleGrants,
     description: Option<&str>,
+    schedule: Option<rolecall_grants::Schedule>,
 ) -> anyhow::Result<Vec<rolecall_grants::Grant>> {
     let spec = rolecall_app::grants::RoleGrants {
         scopes: &spec.scopes,
         roles: &spec.roles,
         members: &spec.members,
         description,
+        schedule,
     };
     Ok(rolecall_app::grants::role_grants(azure, &spec).await?)
 }
@@ -98,12 +100,15 @@ pub(crate) async fn assign(ctx: &Ctx<'_>, args: &AssignArgs) -> anyhow::Result<(
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
     let AssignArgs {
         grants,
+        pim,
         description,
         dry_run,
     } = args;
+    // Flags are checked before anyone is asked anything.
+    let schedule = pim.schedule()?;
     let (_, azure) = connect(cli, cloud, &grants.who).await?;
     let journal = journal(grants.journal.as_ref())?;
-    let list = role_grants(&azure, grants, description.as_deref()).await?;
+    let list = role_grants(&azure, grants, description.as_deref(), schedule).await?;
     let use_cases = ctx.use_cases(&azure, Some(&journal));
     grant(ctx.printer(), use_cases, list, *dry_run).await?;
     Ok(())
@@ -111,10 +116,22 @@ pub(crate) async fn assign(ctx: &Ctx<'_>, args: &AssignArgs) -> anyhow::Result<(
 
 pub(crate) async fn unassign(ctx: &Ctx<'_>, args: &UnassignArgs) -> anyhow::Result<()> {
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
-    let UnassignArgs { grants } = args;
+    let UnassignArgs {
+        grants,
+        eligible,
+        active,
+    } = args;
+    // What kind of access goes: only the kind matters for a removal.
+    let schedule = (*eligible || *active).then_some(rolecall_grants::Schedule {
+        eligible: *eligible,
+        duration: None,
+        until: None,
+        justification: None,
+        ticket: None,
+    });
     let (_, azure) = connect(cli, cloud, &grants.who).await?;
     let journal = journal(grants.journal.as_ref())?;
-    let list = role_grants(&azure, grants, None).await?;
+    let list = role_grants(&azure, grants, None, schedule).await?;
     let use_cases = ctx.use_cases(&azure, Some(&journal));
     let outcomes = rolecall_app::grants::remove(use_cases, &list, &|_| {}).await?;
     report(ctx.printer(), &list.iter().collect::<Vec<_>>(), &outcomes)?;

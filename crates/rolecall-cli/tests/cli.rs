@@ -545,6 +545,60 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("user principal name"));
 
+    // Eligible access through PIM: the flags are checked first, the role's
+    // PIM settings before any write, and a re-run finds it in place.
+    let pim = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "assign",
+            "--scope",
+            voice.as_str(),
+            "--role",
+            "Reader",
+            "--member",
+            "tom.baker@contosodemo.onmicrosoft.com",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        run(args)
+    };
+    let no_end = pim(&["--active"]).await;
+    assert!(!no_end.status.success());
+    assert!(String::from_utf8_lossy(&no_end.stderr).contains("needs --duration"));
+    let too_long = pim(&[
+        "--eligible",
+        "--duration",
+        "P400D",
+        "--justification",
+        "On call",
+    ])
+    .await;
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&too_long.stdout),
+        String::from_utf8_lossy(&too_long.stderr)
+    );
+    assert!(said.contains("at most 365 days"), "{said}");
+    let made = ok(&pim(&[
+        "--eligible",
+        "--duration",
+        "P90D",
+        "--justification",
+        "On call",
+    ])
+    .await);
+    assert!(made.contains("eligible for 90 days"), "{made}");
+    let again = ok(&pim(&[
+        "--eligible",
+        "--duration",
+        "P90D",
+        "--justification",
+        "On call",
+    ])
+    .await);
+    assert!(!again.contains("[created]"), "{again}");
+
     // A Global Administrator elevates, sees the management groups, and
     // removes the elevation as the command says.
     let groups = "/providers/Microsoft.Management/managementGroups/mg-workloads";

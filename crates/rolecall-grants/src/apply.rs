@@ -89,9 +89,15 @@ pub async fn apply(
                 Status::ToCreate => {
                     on_event(ItemEvent::Started { index });
                     let outcome = match &item.grant {
-                        Grant::AzureRole(grant) => {
-                            create_role_assignment(azure, grant, options, index, on_event).await
-                        }
+                        Grant::AzureRole(grant) => match &grant.schedule {
+                            None => {
+                                create_role_assignment(azure, grant, options, index, on_event).await
+                            }
+                            Some(schedule) => {
+                                request_schedule(azure, grant, schedule, options, index, on_event)
+                                    .await
+                            }
+                        },
                         Grant::AppRole(grant) => assign_app_role(azure, grant).await,
                     };
                     if let Some(journal) = journal {
@@ -153,6 +159,68 @@ async fn create_role_assignment(
     }
 }
 
+/// PIM's `AdminAssign` for an eligible or time-bound grant: a request of
+/// its own name (a request is made once; a re-run's plan finds the
+/// schedule in place), retried while a new member replicates.
+async fn request_schedule(
+    azure: &Azure,
+    grant: &AzureRoleGrant,
+    schedule: &crate::model::Schedule,
+    options: &ApplyOptions,
+    index: usize,
+    on_event: &(dyn Fn(ItemEvent) + Send + Sync),
+) -> Outcome {
+    let kind = schedule_kind(schedule);
+    let properties = serde_json::json!({
+        "principalId": grant.member.id,
+        "roleDefinitionId": grant.role_definition_id(),
+        "requestType": "AdminAssign",
+        "scheduleInfo": {"expiration": schedule.expiration()},
+        "justification": schedule.justification.as_deref().or(grant.description.as_deref()),
+        "ticketInfo": {"ticketNumber": schedule.ticket},
+    });
+    let name = uuid::Uuid::new_v4().to_string();
+    let started = tokio::time::Instant::now();
+    let mut attempt = 0;
+    loop {
+        match azure
+            .arm
+            .put_schedule_request(kind, &grant.scope, &name, &properties)
+            .await
+        {
+            Ok(made) => {
+                let p = made.properties;
+                return Outcome::Created {
+                    assignment_id: p
+                        .target_role_eligibility_schedule_id
+                        .or(p.target_role_assignment_schedule_id)
+                        .unwrap_or(made.id),
+                    request_id: made.request_id,
+                };
+            }
+            Err(e) if e.kind() == Some(Kind::AlreadyExists) => return Outcome::AlreadyInPlace,
+            Err(e)
+                if e.kind() == Some(Kind::PrincipalNotFound)
+                    && started.elapsed() + options.replication_retry_every
+                        <= options.replication_wait =>
+            {
+                attempt += 1;
+                on_event(ItemEvent::WaitingForReplication { index, attempt });
+                tokio::time::sleep(options.replication_retry_every).await;
+            }
+            Err(e) => return Outcome::failed(&e),
+        }
+    }
+}
+
+fn schedule_kind(schedule: &crate::model::Schedule) -> rolecall_azure::arm::ScheduleKind {
+    if schedule.eligible {
+        rolecall_azure::arm::ScheduleKind::Eligibility
+    } else {
+        rolecall_azure::arm::ScheduleKind::Assignment
+    }
+}
+
 async fn assign_app_role(azure: &Azure, grant: &AppRoleGrant) -> Outcome {
     match azure
         .graph
@@ -184,7 +252,10 @@ pub async fn remove(
         |(index, grant)| async move {
             on_event(ItemEvent::Started { index });
             let result = match &grant {
-                Grant::AzureRole(g) => remove_role_assignment(azure, g, which).await,
+                Grant::AzureRole(g) => match &g.schedule {
+                    None => remove_role_assignment(azure, g, which).await,
+                    Some(schedule) => remove_schedule(azure, g, schedule).await,
+                },
                 Grant::AppRole(g) => remove_app_role(azure, g).await,
             };
             let outcome = result.unwrap_or_else(|e| Outcome::failed(&e));
@@ -238,6 +309,35 @@ async fn remove_role_assignment(
             None => Outcome::AlreadyGone,
         },
     )
+}
+
+/// PIM's `AdminRemove`: what is gone is done.
+async fn remove_schedule(
+    azure: &Azure,
+    grant: &AzureRoleGrant,
+    schedule: &crate::model::Schedule,
+) -> Result<Outcome, AzureError> {
+    let properties = serde_json::json!({
+        "principalId": grant.member.id,
+        "roleDefinitionId": grant.role_definition_id(),
+        "requestType": "AdminRemove",
+    });
+    match azure
+        .arm
+        .put_schedule_request(
+            schedule_kind(schedule),
+            &grant.scope,
+            &uuid::Uuid::new_v4().to_string(),
+            &properties,
+        )
+        .await
+    {
+        Ok(made) => Ok(Outcome::Removed {
+            request_id: made.request_id,
+        }),
+        Err(e) if e.kind() == Some(Kind::NotFound) => Ok(Outcome::AlreadyGone),
+        Err(e) => Err(e),
+    }
 }
 
 async fn remove_app_role(azure: &Azure, grant: &AppRoleGrant) -> Result<Outcome, AzureError> {

@@ -580,6 +580,7 @@ mod tests {
                 detail: None,
             },
             description: None,
+            schedule: None,
         })
     }
 

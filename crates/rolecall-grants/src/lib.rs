@@ -26,5 +26,5 @@ pub mod runs;
 
 pub use apply::{ApplyOptions, ItemEvent, Outcome, apply, remove};
 pub use journal::{Journal, Removes, Run, RunGrant, RunKind, RunRole};
-pub use model::{AppRoleGrant, AzureRoleGrant, Grant, Member, MemberKind};
+pub use model::{AppRoleGrant, AzureRoleGrant, Grant, Member, MemberKind, Schedule};
 pub use plan::{Plan, PlanItem, Status, plan};

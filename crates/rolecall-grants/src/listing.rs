@@ -264,6 +264,7 @@ pub async fn held_by(
                     role_name: name,
                     member: member.clone(),
                     description: None,
+                    schedule: None,
                 }));
             } else if !below {
                 above.push((

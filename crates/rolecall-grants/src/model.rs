@@ -113,6 +113,85 @@ pub struct AzureRoleGrant {
     pub member: Member,
     #[serde(default)]
     pub description: Option<String>,
+    /// Eligible or time-bound, through PIM; none: active and permanent (a
+    /// plain role assignment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+}
+
+/// How an Azure role is held when not for good (PIM's assignment type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    /// Eligible (the member activates it when needed) rather than active.
+    pub eligible: bool,
+    /// How long from now, in ISO 8601 (`P90D`, `PT8H`).
+    #[serde(default)]
+    pub duration: Option<String>,
+    /// Until when (RFC 3339); with neither, permanent.
+    #[serde(default)]
+    pub until: Option<String>,
+    #[serde(default)]
+    pub justification: Option<String>,
+    /// A ticket number, for policies that ask one.
+    #[serde(default)]
+    pub ticket: Option<String>,
+}
+
+impl Schedule {
+    pub fn is_permanent(&self) -> bool {
+        self.duration.is_none() && self.until.is_none()
+    }
+
+    /// How long it lasts from `start`, if it ends.
+    pub fn length(&self, start: time::OffsetDateTime) -> Option<time::Duration> {
+        if let Some(d) = &self.duration {
+            return rolecall_rbac::duration::parse(d);
+        }
+        let until = self.until.as_deref()?;
+        time::OffsetDateTime::parse(until, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .map(|end| end - start)
+    }
+
+    /// PIM's `scheduleInfo.expiration`.
+    pub fn expiration(&self) -> serde_json::Value {
+        match (&self.duration, &self.until) {
+            (Some(d), _) => serde_json::json!({"type": "AfterDuration", "duration": d}),
+            (None, Some(u)) => serde_json::json!({"type": "AfterDateTime", "endDateTime": u}),
+            (None, None) => serde_json::json!({"type": "NoExpiration"}),
+        }
+    }
+
+    /// "eligible for 90 days", "active until 2027-03-01", "eligible, permanent".
+    pub fn describe(&self) -> String {
+        let kind = if self.eligible { "eligible" } else { "active" };
+        match (&self.duration, &self.until) {
+            (Some(d), _) => format!("{kind} for {}", rolecall_rbac::duration::words(d)),
+            (None, Some(u)) => format!("{kind} until {u}"),
+            (None, None) => format!("{kind}, permanent"),
+        }
+    }
+
+    /// Checks what a person typed: a duration ARM reads, an end it reads.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(d) = &self.duration
+            && rolecall_rbac::duration::parse(d).is_none()
+        {
+            return Err(format!(
+                "'{d}' is not a duration: give one in ISO 8601, such as P90D (90 days) or PT8H (8 hours)"
+            ));
+        }
+        if let Some(u) = &self.until
+            && time::OffsetDateTime::parse(u, &time::format_description::well_known::Rfc3339)
+                .is_err()
+        {
+            return Err(format!(
+                "'{u}' is not a date and time: give one such as 2027-03-01T00:00:00Z"
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl AzureRoleGrant {
@@ -228,7 +307,17 @@ impl Grant {
     pub fn describe(&self) -> String {
         match self {
             Grant::AzureRole(g) => {
-                format!("{} for {} at {}", g.role_name, g.member.label(), g.scope)
+                let how = g
+                    .schedule
+                    .as_ref()
+                    .map(|s| format!(" ({})", s.describe()))
+                    .unwrap_or_default();
+                format!(
+                    "{} for {} at {}{how}",
+                    g.role_name,
+                    g.member.label(),
+                    g.scope
+                )
             }
             Grant::AppRole(g) => format!(
                 "{} of {} ({}) for {}",

@@ -201,6 +201,49 @@ pub async fn plan_sharing(
             Ok(rolecall_rbac::Hierarchy::default())
         }
     };
+    // PIM: the rules for each eligible or time-bound (scope, role), and
+    // each eligible member's eligibility schedules there.
+    let rule_keys: HashSet<(String, String)> = grants
+        .iter()
+        .filter_map(|g| match g {
+            Grant::AzureRole(r) if r.schedule.is_some() => {
+                Some((r.scope.to_ascii_lowercase(), r.role_definition_id()))
+            }
+            _ => None,
+        })
+        .collect();
+    let eligible_keys: HashSet<(String, String)> = grants
+        .iter()
+        .filter_map(|g| match g {
+            Grant::AzureRole(r) if r.schedule.as_ref().is_some_and(|s| s.eligible) => Some((
+                r.scope.to_ascii_lowercase(),
+                r.member.id.to_ascii_lowercase(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let pim_reads = async {
+        tokio::join!(
+            futures::future::join_all(rule_keys.iter().map(|(scope, role)| async move {
+                (
+                    (scope.clone(), role.clone()),
+                    azure.arm.pim_rules(scope, role).await,
+                )
+            })),
+            futures::future::join_all(eligible_keys.iter().map(|(scope, member)| async move {
+                let found = azure
+                    .arm
+                    .schedules(
+                        rolecall_azure::arm::ScheduleKind::Eligibility,
+                        scope,
+                        member,
+                    )
+                    .try_collect::<Vec<_>>()
+                    .await;
+                ((scope.clone(), member.clone()), found)
+            })),
+        )
+    };
     // Role assignments that last only while a PIM activation runs: never
     // standing access, whatever role they carry.
     let activations = futures::future::join_all(scopes.iter().map(|scope| async move {
@@ -209,10 +252,20 @@ pub async fn plan_sharing(
         }
         azure.arm.activations(scope).await
     }));
-    let (subscriptions, tree, activations, may_assign, directory_roles, live, app_live) = tokio::join!(
+    let (
         subscriptions,
         tree,
         activations,
+        (pim_rules, eligibilities),
+        may_assign,
+        directory_roles,
+        live,
+        app_live,
+    ) = tokio::join!(
+        subscriptions,
+        tree,
+        activations,
+        pim_reads,
         rights(azure, scopes.clone(), ASSIGN_ACTION),
         directory_roles,
         live_assignments(azure, &pairs, listings),
@@ -238,6 +291,22 @@ pub async fn plan_sharing(
         .collect();
     let may_assign = may_assign?;
     let tree = tree?;
+    let pim_rules: HashMap<(String, String), Result<Vec<serde_json::Value>>> =
+        pim_rules.into_iter().collect();
+    let mut eligible_now: HashMap<(String, String), Vec<rolecall_azure::arm::ScheduleInstance>> =
+        HashMap::new();
+    for (key, found) in eligibilities {
+        match found {
+            Ok(found) => {
+                eligible_now.insert(key, found);
+            }
+            // Without the licence the rules say so, per grant; nothing is eligible.
+            Err(e)
+                if e.api()
+                    .is_some_and(|a| a.code == "AadPremiumLicenseRequired") => {}
+            Err(e) => return Err(e),
+        }
+    }
     let mut activated = Activated::new();
     for found in activations {
         for instance in found? {
@@ -291,6 +360,28 @@ pub async fn plan_sharing(
                         Status::Blocked {
                             reason: lacks_assign_right(&r.scope),
                         }
+                    } else if let Some(schedule) = &r.schedule {
+                        let member = r.member.id.to_ascii_lowercase();
+                        let rules = &pim_rules[&(scope.clone(), r.role_definition_id())];
+                        pim_blocker(r, schedule, rules).unwrap_or_else(|| {
+                            if schedule.eligible {
+                                eligibility_status(
+                                    r,
+                                    eligible_now
+                                        .get(&(scope.clone(), member))
+                                        .map(Vec::as_slice)
+                                        .unwrap_or_default(),
+                                    &tree,
+                                )
+                            } else {
+                                azure_role_status(
+                                    r,
+                                    &assignments[&(scope, member)],
+                                    &tree,
+                                    &activated,
+                                )
+                            }
+                        })
                     } else {
                         azure_role_status(
                             r,
@@ -414,6 +505,9 @@ async fn mark_covered(
         let (Grant::AzureRole(r), Status::ToCreate) = (&item.grant, &item.status) else {
             continue;
         };
+        if r.schedule.is_some() {
+            continue; // time-bound access is not covered by standing access, nor the reverse
+        }
         let subscription = subscription_of(&r.scope);
         let key = (
             r.scope.to_ascii_lowercase(),
@@ -578,6 +672,152 @@ fn azure_role_status(
         }
         if tree.listed_above(&at, &target) {
             inherited = Some(a.properties.scope.clone());
+        }
+    }
+    match inherited {
+        Some(from_scope) => Status::Inherited { from_scope },
+        None => Status::ToCreate,
+    }
+}
+
+/// Why PIM would refuse an eligible or time-bound grant, read from the
+/// role's settings at the scope before anything is written (the same rules
+/// ARM applies: `RoleAssignmentRequestPolicyValidationFailed`).
+fn pim_blocker(
+    grant: &crate::model::AzureRoleGrant,
+    schedule: &crate::model::Schedule,
+    rules: &Result<Vec<serde_json::Value>>,
+) -> Option<Status> {
+    let blocked = |reason: String| Some(Status::Blocked { reason });
+    if let Err(reason) = schedule.check() {
+        return blocked(reason);
+    }
+    if schedule.eligible && grant.member.kind == crate::model::MemberKind::ServicePrincipal {
+        return blocked(format!(
+            "Only users and groups can be eligible: {} is a service principal or managed identity, which cannot activate a role. Make it active and time-bound instead.",
+            grant.member.display_name
+        ));
+    }
+    let rules = match rules {
+        Ok(rules) => rules,
+        Err(e) => {
+            let why = e
+                .api()
+                .map(|a| a.what_to_do.clone())
+                .unwrap_or_else(|| e.to_string());
+            return blocked(why);
+        }
+    };
+    let level = if schedule.eligible {
+        "Eligibility"
+    } else {
+        "Assignment"
+    };
+    let rule = |id: String| rules.iter().find(|r| r["id"].as_str() == Some(id.as_str()));
+    let kind = if schedule.eligible {
+        "eligible"
+    } else {
+        "active"
+    };
+    let role = &grant.role_name;
+    if let Some(expiry) = rule(format!("Expiration_Admin_{level}")) {
+        let required = expiry["isExpirationRequired"].as_bool().unwrap_or(false);
+        let maximum = expiry["maximumDuration"].as_str().filter(|m| {
+            rolecall_rbac::duration::parse(m).is_some_and(|d| d > time::Duration::ZERO)
+        });
+        let now = time::OffsetDateTime::now_utc();
+        match schedule.length(now) {
+            None if required => {
+                return blocked(format!(
+                    "{role}'s PIM settings at this scope do not allow {kind} assignments without an end{}. Give a duration or an end date.",
+                    maximum
+                        .map(|m| format!(": at most {}", rolecall_rbac::duration::words(m)))
+                        .unwrap_or_default()
+                ));
+            }
+            Some(length) if length < time::Duration::minutes(5) => {
+                return blocked(
+                    "PIM assignments last at least 5 minutes: give a longer duration or a later end."
+                        .into(),
+                );
+            }
+            Some(length) => {
+                if let Some(max) = maximum
+                    && rolecall_rbac::duration::parse(max).is_some_and(|m| length > m)
+                {
+                    return blocked(format!(
+                        "{role}'s PIM settings at this scope allow {kind} assignments of at most {}; {} was asked. Shorten it, or ask an Owner to change the role's settings.",
+                        rolecall_rbac::duration::words(max),
+                        schedule.describe()
+                    ));
+                }
+            }
+            None => {}
+        }
+    }
+    if let Some(enabled) = rule(format!("Enablement_Admin_{level}")) {
+        let wants = |what: &str| {
+            enabled["enabledRules"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(what)))
+        };
+        let justification = schedule
+            .justification
+            .as_deref()
+            .or(grant.description.as_deref())
+            .is_some_and(|j| !j.trim().is_empty());
+        if wants("Justification") && !justification {
+            return blocked(format!(
+                "{role}'s PIM settings at this scope require a justification for {kind} assignments: give one."
+            ));
+        }
+        if wants("Ticketing")
+            && schedule
+                .ticket
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty())
+        {
+            return blocked(format!(
+                "{role}'s PIM settings at this scope require a ticket number for {kind} assignments: give one."
+            ));
+        }
+    }
+    None
+}
+
+/// An eligible grant against the member's eligibility schedules: in place
+/// at the scope, inherited from above, else to make. Active access does not
+/// make someone eligible, nor the reverse.
+fn eligibility_status(
+    grant: &crate::model::AzureRoleGrant,
+    schedules: &[rolecall_azure::arm::ScheduleInstance],
+    tree: &rolecall_rbac::Hierarchy,
+) -> Status {
+    let Ok(target) = Scope::parse(&grant.scope) else {
+        return Status::Blocked {
+            reason: format!("'{}' is not a valid scope.", grant.scope),
+        };
+    };
+    let mut inherited = None;
+    for s in schedules {
+        let p = &s.properties;
+        if rolecall_rbac::roles::definition_guid(&p.role_definition_id)
+            != rolecall_rbac::roles::definition_guid(&grant.role_id)
+            || !p.principal_id.eq_ignore_ascii_case(&grant.member.id)
+        {
+            continue;
+        }
+        let Ok(at) = Scope::parse(&p.scope) else {
+            continue;
+        };
+        if at == target {
+            return Status::InPlace {
+                assignment_id: s.id.clone(),
+                made_elsewhere: false,
+            };
+        }
+        if tree.listed_above(&at, &target) {
+            inherited = Some(p.scope.clone());
         }
     }
     match inherited {

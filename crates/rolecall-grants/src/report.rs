@@ -353,6 +353,7 @@ mod tests {
                     role_name: "Contributor".into(),
                     member: nadia(),
                     description: None,
+                    schedule: None,
                 }),
                 outcome: Outcome::Created {
                     assignment_id: "x".into(),

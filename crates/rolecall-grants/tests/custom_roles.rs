@@ -174,6 +174,7 @@ async fn a_role_in_use_shows_its_assignments_before_deletion() {
             detail: None,
         },
         description: None,
+        schedule: None,
     });
     let planned = rolecall_grants::plan(&olivia, vec![grant]).await.unwrap();
     let outcomes =

@@ -3,10 +3,11 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use futures::TryStreamExt;
 use rolecall_emulator::{ACG_APP_ID, demo_id};
 use rolecall_grants::{
     AppRoleGrant, ApplyOptions, AzureRoleGrant, Grant, ItemEvent, Journal, Member, MemberKind,
-    Outcome, Removes, Status, apply, plan, remove,
+    Outcome, Removes, Schedule, Status, apply, plan, remove,
 };
 use rolecall_testkit::*;
 
@@ -42,6 +43,7 @@ fn azure_role(scope: &str, role: &str, name: &str, member: Member) -> Grant {
         role_name: name.into(),
         member,
         description: Some("Onboarding test".into()),
+        schedule: None,
     })
 }
 
@@ -721,5 +723,230 @@ async fn a_running_pim_activation_is_never_taken_for_standing_access() {
         matches!(&planned.items[1].status, Status::Blocked { reason } if reason.contains("PIM activation")),
         "{:?}",
         planned.items[1].status
+    );
+}
+
+fn scheduled(scope: &str, role: &str, name: &str, member: Member, schedule: Schedule) -> Grant {
+    Grant::AzureRole(AzureRoleGrant {
+        scope: scope.into(),
+        role_id: role.into(),
+        role_name: name.into(),
+        member,
+        description: None,
+        schedule: Some(schedule),
+    })
+}
+
+fn eligible_for(duration: Option<&str>, justification: Option<&str>) -> Schedule {
+    Schedule {
+        eligible: true,
+        duration: duration.map(str::to_owned),
+        until: None,
+        justification: justification.map(str::to_owned),
+        ticket: None,
+    }
+}
+
+#[tokio::test]
+async fn an_eligible_grant_is_planned_made_found_in_place_and_removed_through_pim() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let nadia = person("nadia.novak", "Nadia Novak");
+    let grant = scheduled(
+        &voice(),
+        READER,
+        "Reader",
+        nadia.clone(),
+        eligible_for(Some("P90D"), Some("Gateway on-call")),
+    );
+    let first = plan(&olivia, vec![grant.clone()]).await.unwrap();
+    assert_eq!(first.items[0].status, Status::ToCreate);
+    let outcomes = apply(&olivia, &first, &ApplyOptions::default(), None, &|_| {}).await;
+    let Outcome::Created { assignment_id, .. } = &outcomes[0] else {
+        panic!("{outcomes:?}");
+    };
+    assert!(
+        assignment_id.contains("roleEligibilitySchedules"),
+        "{assignment_id}"
+    );
+    // Eligible is not standing access: no role assignment for her at voice.
+    let held: Vec<_> = olivia
+        .arm
+        .role_assignments(
+            &voice(),
+            &rolecall_azure::arm::AssignmentFilter::Principal(nadia.id.clone()),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        held.iter()
+            .all(|a| !a.properties.scope.eq_ignore_ascii_case(&voice())),
+        "{held:?}"
+    );
+    // A re-run finds it; an active grant of the same role is not satisfied by it.
+    let again = plan(
+        &olivia,
+        vec![
+            grant.clone(),
+            scheduled(
+                &voice(),
+                READER,
+                "Reader",
+                nadia.clone(),
+                Schedule {
+                    eligible: false,
+                    ..eligible_for(Some("P30D"), Some("Incident"))
+                },
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(again.items[0].status, Status::InPlace { .. }),
+        "{:?}",
+        again.items[0].status
+    );
+    assert_eq!(again.items[1].status, Status::ToCreate);
+    // Removed through PIM once 5 minutes have passed (moved here).
+    world.emulator.with_state(|s| {
+        for schedule in &mut s.arm.pim.schedules {
+            schedule.created_on = "2020-01-01T00:00:00.0000000Z".into();
+        }
+    });
+    let removed = rolecall_grants::remove(
+        &olivia,
+        std::slice::from_ref(&grant),
+        Removes::Any,
+        4,
+        None,
+        &|_| {},
+    )
+    .await;
+    assert!(matches!(removed[0], Outcome::Removed { .. }), "{removed:?}");
+    let gone = rolecall_grants::remove(
+        &olivia,
+        std::slice::from_ref(&grant),
+        Removes::Any,
+        4,
+        None,
+        &|_| {},
+    )
+    .await;
+    assert_eq!(gone[0], Outcome::AlreadyGone);
+    let after = plan(&olivia, vec![grant]).await.unwrap();
+    assert_eq!(after.items[0].status, Status::ToCreate);
+}
+
+#[tokio::test]
+async fn the_roles_pim_settings_block_before_anything_is_written() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let tom = person("tom.baker", "Tom Baker");
+    let deploy = Member {
+        id: demo_id("sp:deploy-identity"),
+        kind: MemberKind::ServicePrincipal,
+        display_name: "deploy-identity".into(),
+        detail: None,
+    };
+    let planned = plan(
+        &olivia,
+        vec![
+            scheduled(
+                &voice(),
+                READER,
+                "Reader",
+                tom.clone(),
+                eligible_for(None, Some("x")),
+            ),
+            scheduled(
+                &voice(),
+                READER,
+                "Reader",
+                tom.clone(),
+                eligible_for(Some("P400D"), Some("x")),
+            ),
+            scheduled(
+                &voice(),
+                READER,
+                "Reader",
+                tom.clone(),
+                Schedule {
+                    eligible: false,
+                    ..eligible_for(Some("P30D"), None)
+                },
+            ),
+            scheduled(
+                &voice(),
+                READER,
+                "Reader",
+                deploy,
+                eligible_for(Some("P30D"), Some("x")),
+            ),
+            scheduled(
+                &voice(),
+                READER,
+                "Reader",
+                tom.clone(),
+                eligible_for(Some("90 days"), Some("x")),
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    let reasons: Vec<String> = planned
+        .items
+        .iter()
+        .map(|i| match &i.status {
+            Status::Blocked { reason } => reason.clone(),
+            other => panic!("not blocked: {other:?}"),
+        })
+        .collect();
+    assert!(
+        reasons[0].contains("without an end: at most 365 days"),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].contains("at most 365 days; eligible for 400 days was asked"),
+        "{}",
+        reasons[1]
+    );
+    assert!(
+        reasons[2].contains("require a justification"),
+        "{}",
+        reasons[2]
+    );
+    assert!(
+        reasons[3].contains("Only users and groups can be eligible"),
+        "{}",
+        reasons[3]
+    );
+    assert!(reasons[4].contains("ISO 8601"), "{}", reasons[4]);
+
+    // A tenant without Entra ID P2: said before any write.
+    let unlicensed = World::new(rolecall_emulator::Options {
+        entra_p2: false,
+        ..Default::default()
+    })
+    .await;
+    let olivia = unlicensed.azure_as(OLIVIA, &Default::default()).await;
+    let planned = plan(
+        &olivia,
+        vec![scheduled(
+            &voice(),
+            READER,
+            "Reader",
+            tom,
+            eligible_for(Some("P30D"), Some("x")),
+        )],
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(&planned.items[0].status, Status::Blocked { reason } if reason.contains("Entra ID P2")),
+        "{:?}",
+        planned.items[0].status
     );
 }

@@ -105,6 +105,7 @@ impl Resolved {
                     role_name: r.role_name.clone(),
                     member: member.clone(),
                     description: Some(format!("Rolecall onboarding: {}", self.template_name)),
+                    schedule: None,
                 }));
             }
             for (app, role) in &self.app_grants {

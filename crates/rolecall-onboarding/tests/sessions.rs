@@ -992,6 +992,7 @@ async fn a_resumed_run_does_not_claim_what_someone_else_made() {
             role_name: "Reader".into(),
             member: nadia.clone(),
             description: None,
+            schedule: None,
         })
     };
     // Someone made Nadia's Reader by hand while the run was down.

@@ -9,9 +9,11 @@
 //! - [`draft`]: custom-role drafts, the portal's JSON, validation before writing.
 //! - [`least`]: the roles that cover required actions, least granting first.
 //! - [`names`]: deterministic role-assignment names (ARM's `guid()`).
+//! - [`duration`]: ISO 8601 durations as ARM and PIM read them.
 
 pub mod catalogue;
 pub mod draft;
+pub mod duration;
 pub mod effective;
 pub mod least;
 pub mod names;

@@ -186,6 +186,7 @@ impl From<&GrantView> for rolecall_grants::Grant {
                 role_name: r.role_name.clone(),
                 member: (&r.member).into(),
                 description: (!r.description.is_empty()).then(|| r.description.clone()),
+                schedule: None,
             }),
             GrantView::AppRole(a) => Self::AppRole(rolecall_grants::AppRoleGrant {
                 resource_id: a.resource_id.clone(),
