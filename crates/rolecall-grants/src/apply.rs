@@ -171,14 +171,7 @@ async fn request_schedule(
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Outcome {
     let kind = schedule_kind(schedule);
-    let properties = serde_json::json!({
-        "principalId": grant.member.id,
-        "roleDefinitionId": grant.role_definition_id(),
-        "requestType": "AdminAssign",
-        "scheduleInfo": {"expiration": schedule.expiration()},
-        "justification": schedule.justification.as_deref().or(grant.description.as_deref()),
-        "ticketInfo": {"ticketNumber": schedule.ticket},
-    });
+    let properties = grant.schedule_request("AdminAssign");
     let name = uuid::Uuid::new_v4().to_string();
     let started = tokio::time::Instant::now();
     let mut attempt = 0;
@@ -317,11 +310,7 @@ async fn remove_schedule(
     grant: &AzureRoleGrant,
     schedule: &crate::model::Schedule,
 ) -> Result<Outcome, AzureError> {
-    let properties = serde_json::json!({
-        "principalId": grant.member.id,
-        "roleDefinitionId": grant.role_definition_id(),
-        "requestType": "AdminRemove",
-    });
+    let properties = grant.schedule_request("AdminRemove");
     match azure
         .arm
         .put_schedule_request(

@@ -216,6 +216,38 @@ impl AzureRoleGrant {
             && p.principal_id.eq_ignore_ascii_case(&self.member.id)
     }
 
+    /// PIM's request (`properties`) for this grant's schedule: `AdminAssign`
+    /// or `AdminRemove` (the same body for Rolecall's writes and for the
+    /// commands its reports give).
+    pub fn schedule_request(&self, request_type: &str) -> serde_json::Value {
+        let mut body = serde_json::json!({
+            "principalId": self.member.id,
+            "roleDefinitionId": self.role_definition_id(),
+            "requestType": request_type,
+        });
+        if request_type != "AdminRemove"
+            && let Some(s) = &self.schedule
+        {
+            body["scheduleInfo"] = serde_json::json!({"expiration": s.expiration()});
+            if let Some(j) = s.justification.as_deref().or(self.description.as_deref()) {
+                body["justification"] = j.into();
+            }
+            if let Some(t) = &s.ticket {
+                body["ticketInfo"] = serde_json::json!({"ticketNumber": t});
+            }
+        }
+        body
+    }
+
+    /// PIM's collection for this grant's requests (eligible or active).
+    pub fn schedule_requests(&self) -> &'static str {
+        if self.schedule.as_ref().is_some_and(|s| s.eligible) {
+            "roleEligibilityScheduleRequests"
+        } else {
+            "roleAssignmentScheduleRequests"
+        }
+    }
+
     /// ARM's `guid(scope, principal, role)`: the same grant always has the
     /// same assignment name, so a re-run finds its own work.
     pub fn assignment_name(&self) -> String {

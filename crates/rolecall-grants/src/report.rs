@@ -72,6 +72,24 @@ pub fn ps_quote(text: &str) -> String {
     )
 }
 
+/// A JSON object as a Bicep object literal (strings quoted for Bicep).
+fn bicep_object(value: &serde_json::Value, indent: usize) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let pad = " ".repeat(indent + 2);
+            let mut out = String::from("{\n");
+            for (k, v) in map {
+                out.push_str(&format!("{pad}{k}: {}\n", bicep_object(v, indent + 2)));
+            }
+            out.push_str(&format!("{}}}", " ".repeat(indent)));
+            out
+        }
+        serde_json::Value::String(s) => format!("'{}'", bicep_text(s)),
+        serde_json::Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
 /// `text` inside a Bicep single-quoted string.
 fn bicep_text(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -79,9 +97,82 @@ fn bicep_text(text: &str) -> String {
         .replace("${", "\\${")
 }
 
+/// A PIM request with the Azure CLI: `az rest` on ARM (a URL starting with
+/// `/` goes to the signed-in cloud's ARM); the Azure CLI has no PIM command.
+fn az_pim(g: &crate::model::AzureRoleGrant, request_type: &str) -> String {
+    let body = serde_json::json!({ "properties": g.schedule_request(request_type) });
+    format!(
+        "az rest --method PUT --url {} --body {}",
+        sh_quote(&format!(
+            "{}/providers/Microsoft.Authorization/{}/{}?api-version=2020-10-01",
+            g.scope.trim_end_matches('/'),
+            g.schedule_requests(),
+            request_name(g, request_type)
+        )),
+        sh_quote(&body.to_string())
+    )
+}
+
+/// A request's name: new for each request, stable within a report.
+fn request_name(g: &crate::model::AzureRoleGrant, request_type: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!(
+            "rolecall-pim:{}:{}:{}:{request_type}:{}",
+            g.scope.to_ascii_lowercase(),
+            g.member.id.to_ascii_lowercase(),
+            g.role_id.to_ascii_lowercase(),
+            serde_json::to_string(&g.schedule).unwrap_or_default()
+        )
+        .as_bytes(),
+    )
+    .to_string()
+}
+
+/// A PIM request with Az PowerShell's `New-AzRole…ScheduleRequest`.
+fn powershell_pim(g: &crate::model::AzureRoleGrant, request_type: &str) -> String {
+    let schedule = g.schedule.as_ref();
+    let cmdlet = if schedule.is_some_and(|s| s.eligible) {
+        "New-AzRoleEligibilityScheduleRequest"
+    } else {
+        "New-AzRoleAssignmentScheduleRequest"
+    };
+    let mut text = format!(
+        "{cmdlet} -Name {} -Scope {} -PrincipalId {} -RoleDefinitionId {} -RequestType {request_type}",
+        request_name(g, request_type),
+        ps_quote(&g.scope),
+        g.member.id,
+        ps_quote(&g.role_definition_id())
+    );
+    if request_type != "AdminRemove"
+        && let Some(s) = schedule
+    {
+        text.push_str(" -ScheduleInfoStartDateTime (Get-Date).ToUniversalTime()");
+        match (&s.duration, &s.until) {
+            (Some(d), _) => text.push_str(&format!(
+                " -ExpirationType AfterDuration -ExpirationDuration {}",
+                ps_quote(d)
+            )),
+            (None, Some(u)) => text.push_str(&format!(
+                " -ExpirationType AfterDateTime -ExpirationEndDateTime {}",
+                ps_quote(u)
+            )),
+            (None, None) => text.push_str(" -ExpirationType NoExpiration"),
+        }
+        if let Some(j) = s.justification.as_deref().or(g.description.as_deref()) {
+            text.push_str(&format!(" -Justification {}", ps_quote(j)));
+        }
+        if let Some(t) = &s.ticket {
+            text.push_str(&format!(" -TicketNumber {}", ps_quote(t)));
+        }
+    }
+    text
+}
+
 /// The same grant with the Azure CLI.
 pub fn az_command(grant: &Grant) -> String {
     match grant {
+        Grant::AzureRole(g) if g.schedule.is_some() => az_pim(g, "AdminAssign"),
         Grant::AzureRole(g) => format!(
             "az role assignment create --assignee-object-id {} --assignee-principal-type {} --role {} --scope {}",
             g.member.id,
@@ -99,6 +190,7 @@ pub fn az_command(grant: &Grant) -> String {
 /// The same grant with Az and Microsoft Graph PowerShell.
 pub fn powershell(grant: &Grant) -> String {
     match grant {
+        Grant::AzureRole(g) if g.schedule.is_some() => powershell_pim(g, "AdminAssign"),
         Grant::AzureRole(g) => format!(
             "New-AzRoleAssignment -ObjectId {} -ObjectType {} -RoleDefinitionId {} -Scope {}",
             g.member.id,
@@ -118,6 +210,16 @@ pub fn powershell(grant: &Grant) -> String {
 /// deployment and Rolecall converge on one assignment.
 pub fn bicep(grant: &Grant) -> String {
     match grant {
+        Grant::AzureRole(g) if g.schedule.is_some() => {
+            let properties = g.schedule_request("AdminAssign");
+            format!(
+                "// deploy at (or with `scope:` set to) {scope}; a request is made once: a new\n// deployment needs a new name\nresource request 'Microsoft.Authorization/{kind}@2020-10-01' = {{\n  name: '{name}'\n  properties: {body}\n}}",
+                scope = g.scope,
+                kind = g.schedule_requests(),
+                name = request_name(g, "AdminAssign"),
+                body = bicep_object(&properties, 2),
+            )
+        }
         Grant::AzureRole(g) => format!(
             "// deploy at (or with `scope:` set to) {scope}\nresource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {{\n  name: '{name}'\n  properties: {{\n    roleDefinitionId: '{definition}'\n    principalId: '{principal}'\n    principalType: '{kind}'\n  }}\n}}",
             scope = g.scope,
@@ -136,6 +238,7 @@ pub fn bicep(grant: &Grant) -> String {
 /// The same removal with the Azure CLI.
 pub fn az_remove_command(grant: &Grant) -> String {
     match grant {
+        Grant::AzureRole(g) if g.schedule.is_some() => az_pim(g, "AdminRemove"),
         Grant::AzureRole(g) => format!(
             "az role assignment delete --assignee {} --role {} --scope {}",
             g.member.id,
@@ -154,6 +257,7 @@ pub fn az_remove_command(grant: &Grant) -> String {
 /// The same removal with Az and Microsoft Graph PowerShell.
 pub fn powershell_remove(grant: &Grant) -> String {
     match grant {
+        Grant::AzureRole(g) if g.schedule.is_some() => powershell_pim(g, "AdminRemove"),
         Grant::AzureRole(g) => format!(
             "Remove-AzRoleAssignment -ObjectId {} -RoleDefinitionId {} -Scope {}",
             g.member.id,
@@ -469,6 +573,58 @@ mod tests {
         assert!(powershell_remove(&e[0].grant).contains("-Scope '"));
         assert_eq!(sh_quote("it's"), "'it'\\''s'");
         assert_eq!(ps_quote("it's"), "'it''s'");
+    }
+
+    /// An eligible grant is never given as a standing one: its equivalents
+    /// are PIM requests (the Azure CLI has none: `az rest`).
+    #[test]
+    fn an_eligible_grant_reads_as_a_pim_request_everywhere() {
+        let mut e = entries();
+        let Grant::AzureRole(g) = &mut e[0].grant else {
+            unreachable!()
+        };
+        g.schedule = Some(crate::model::Schedule {
+            eligible: true,
+            duration: Some("P90D".into()),
+            until: None,
+            justification: Some("On call, it's fine".into()),
+            ticket: None,
+        });
+        let az = az_command(&e[0].grant);
+        assert!(
+            az.starts_with("az rest --method PUT --url '/subscriptions/1111aaaa-"),
+            "{az}"
+        );
+        assert!(
+            az.contains("/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/"),
+            "{az}"
+        );
+        assert!(
+            az.contains(r#""duration":"P90D""#) && az.contains(r#""requestType":"AdminAssign""#),
+            "{az}"
+        );
+        assert!(az.contains("it'\\''s fine"), "quoted for the shell: {az}");
+        let ps = powershell(&e[0].grant);
+        assert!(
+            ps.starts_with("New-AzRoleEligibilityScheduleRequest -Name "),
+            "{ps}"
+        );
+        assert!(ps.contains("-ExpirationType AfterDuration -ExpirationDuration 'P90D' -Justification 'On call, it''s fine'"), "{ps}");
+        let b = bicep(&e[0].grant);
+        assert!(
+            b.contains("'Microsoft.Authorization/roleEligibilityScheduleRequests@2020-10-01'"),
+            "{b}"
+        );
+        assert!(
+            b.contains("duration: 'P90D'") && b.contains("justification: 'On call, it\\'s fine'"),
+            "{b}"
+        );
+        let remove = az_remove_command(&e[0].grant);
+        assert!(
+            remove.contains(r#""requestType":"AdminRemove""#) && !remove.contains("duration"),
+            "{remove}"
+        );
+        assert!(powershell_remove(&e[0].grant).contains("-RequestType AdminRemove"));
     }
 
     #[test]
