@@ -96,7 +96,7 @@ export const commands = {
 	/**  Who holds the application's app roles. */
 	listAppRoleHolders: (resourceId: string) => typedError<AppRoleHolderView[], CommandError>(__TAURI_INVOKE("list_app_role_holders", { resourceId })),
 	/**  The grants against live state and the admin's rights; writes nothing. */
-	planGrants: (grants: GrantView[]) => typedError<PlanView, CommandError>(__TAURI_INVOKE("plan_grants", { grants })),
+	planGrants: (grants: GrantView_Deserialize[]) => typedError<PlanView_Serialize, CommandError>(__TAURI_INVOKE("plan_grants", { grants })),
 	/**  Applies a reviewed plan, streaming each item's progress. */
 	applyPlan: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("apply_plan", { planId, onProgress })),
 	/**
@@ -104,7 +104,7 @@ export const commands = {
 	 *  is removed where it was made); writes nothing. The plan is kept on this
 	 *  side: `remove_planned` takes its id, never grants from the window.
 	 */
-	planRemoval: (grants: GrantView[]) => typedError<PlanView, CommandError>(__TAURI_INVOKE("plan_removal", { grants })),
+	planRemoval: (grants: GrantView_Deserialize[]) => typedError<PlanView_Serialize, CommandError>(__TAURI_INVOKE("plan_removal", { grants })),
 	/**
 	 *  Removes what a reviewed removal plan found in place, streaming each
 	 *  item's progress; the rest is reported as it was planned.
@@ -181,22 +181,22 @@ export const commands = {
 	 */
 	peopleFromCsv: (text: string) => typedError<CsvPeopleView, CommandError>(__TAURI_INVOKE("people_from_csv", { text })),
 	/**  Preflight and plan of an onboarding or offboarding; writes nothing. */
-	prepareOnboarding: (request: OnboardingRequest) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_onboarding", { request })),
+	prepareOnboarding: (request: OnboardingRequest) => typedError<ProposalView_Serialize, CommandError>(__TAURI_INVOKE("prepare_onboarding", { request })),
 	/**
 	 *  "Remove all access of this person" at the chosen scopes (and every app
 	 *  role they hold, when `app_roles`); writes nothing.
 	 */
-	prepareRemoval: (person: string, scopes: string[], appRoles: boolean) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_removal", { person, scopes, appRoles })),
+	prepareRemoval: (person: string, scopes: string[], appRoles: boolean) => typedError<ProposalView_Serialize, CommandError>(__TAURI_INVOKE("prepare_removal", { person, scopes, appRoles })),
 	/**
 	 *  Undoing a run of this session (by its report): what it created and is
 	 *  still in place, to review; writes nothing.
 	 */
-	prepareUndo: (reportId: number) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo", { reportId })),
+	prepareUndo: (reportId: number) => typedError<ProposalView_Serialize, CommandError>(__TAURI_INVOKE("prepare_undo", { reportId })),
 	/**
 	 *  Undoing a past run from its JSON report (exported by the app or saved
 	 *  with `rolecall-cli --report FILE.json`); writes nothing.
 	 */
-	prepareUndoFile: (text: string) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo_file", { text })),
+	prepareUndoFile: (text: string) => typedError<ProposalView_Serialize, CommandError>(__TAURI_INVOKE("prepare_undo_file", { text })),
 	/**
 	 *  Everything Rolecall wrote, from the journal (every wizard, runs and
 	 *  batches, across restarts and from `rolecall-cli` when it shares the
@@ -207,20 +207,20 @@ export const commands = {
 	 *  Undoing an activity of the journal: what it created and is still in
 	 *  place, to review; writes nothing.
 	 */
-	prepareUndoActivity: (activityId: string) => typedError<ProposalView, CommandError>(__TAURI_INVOKE("prepare_undo_activity", { activityId })),
+	prepareUndoActivity: (activityId: string) => typedError<ProposalView_Serialize, CommandError>(__TAURI_INVOKE("prepare_undo_activity", { activityId })),
 	/**
 	 *  Carries out a reviewed proposal, journaled, streaming progress. Its
 	 *  grants are planned again as they are written, so whatever changed while
 	 *  the admin reviewed is seen.
 	 */
-	runProposal: (proposalId: number, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView, CommandError>(__TAURI_INVOKE("run_proposal", { proposalId, onProgress })),
+	runProposal: (proposalId: number, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView_Serialize, CommandError>(__TAURI_INVOKE("run_proposal", { proposalId, onProgress })),
 	/**  Runs that began and did not end, oldest first. */
 	unfinishedRuns: () => typedError<UnfinishedView[], CommandError>(__TAURI_INVOKE("unfinished_runs")),
 	/**
 	 *  Finishes an interrupted run: its grants are planned again, so nothing is
 	 *  written twice.
 	 */
-	resumeRun: (runId: string, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView, CommandError>(__TAURI_INVOKE("resume_run", { runId, onProgress })),
+	resumeRun: (runId: string, onProgress: Channel<RunProgressView_Deserialize>) => typedError<RunReportView_Serialize, CommandError>(__TAURI_INVOKE("resume_run", { runId, onProgress })),
 	/**  Leaves an interrupted run as it is: it is no longer offered. */
 	discardRun: (runId: string) => typedError<null, CommandError>(__TAURI_INVOKE("discard_run", { runId })),
 	/**
@@ -370,13 +370,34 @@ export type AssignmentView = {
 	managesAccess: boolean,
 };
 
-export type AzureRoleGrantView = {
+export type AzureRoleGrantView = AzureRoleGrantView_Serialize | AzureRoleGrantView_Deserialize;
+
+export type AzureRoleGrantView_Deserialize = {
 	scope: string,
 	roleId: string,
 	roleName: string,
 	member: MemberView,
 	/**  "" for none. */
 	description: string,
+	/**
+	 *  Eligible or time-bound through PIM; null: active and permanent
+	 *  (serde reads a missing one as null too).
+	 */
+	schedule?: ScheduleView | null,
+};
+
+export type AzureRoleGrantView_Serialize = {
+	scope: string,
+	roleId: string,
+	roleName: string,
+	member: MemberView,
+	/**  "" for none. */
+	description: string,
+	/**
+	 *  Eligible or time-bound through PIM; null: active and permanent
+	 *  (serde reads a missing one as null too).
+	 */
+	schedule?: ScheduleView | null,
 };
 
 export type CheckLevel = "blocker" | "warning";
@@ -527,9 +548,17 @@ export type ExpansionView = {
 
 export type ExportFormat = "Csv" | "Json";
 
-export type GrantView = {
+export type GrantView = GrantView_Serialize | GrantView_Deserialize;
+
+export type GrantView_Deserialize = {
 	type: "AzureRole",
-} & AzureRoleGrantView | {
+} & AzureRoleGrantView_Deserialize | {
+	type: "AppRole",
+} & AppRoleGrantView;
+
+export type GrantView_Serialize = {
+	type: "AzureRole",
+} & AzureRoleGrantView_Serialize | {
 	type: "AppRole",
 } & AppRoleGrantView;
 
@@ -601,8 +630,19 @@ export type PlaceView = {
 	within: string[],
 };
 
-export type PlanItemView = {
-	grant: GrantView,
+export type PlanItemView = PlanItemView_Serialize | PlanItemView_Deserialize;
+
+export type PlanItemView_Deserialize = {
+	grant: GrantView_Deserialize,
+	state: PlanState,
+	/**  The parent scope it is inherited from, or why it is blocked; "" else. */
+	detail: string,
+	/**  One line: "Contributor for Nadia Novak (…) at /subscriptions/…". */
+	summary: string,
+};
+
+export type PlanItemView_Serialize = {
+	grant: GrantView_Serialize,
 	state: PlanState,
 	/**  The parent scope it is inherited from, or why it is blocked; "" else. */
 	detail: string,
@@ -617,10 +657,18 @@ export type PlanState = "ToCreate" | "InPlace" | "Inherited" |
 /**  There, and left as it is on purpose (an undo keeps what it did not make). */
 "Kept";
 
-export type PlanView = {
+export type PlanView = PlanView_Serialize | PlanView_Deserialize;
+
+export type PlanView_Deserialize = {
 	/**  What `apply_plan` takes. */
 	id: number,
-	items: PlanItemView[],
+	items: PlanItemView_Deserialize[],
+};
+
+export type PlanView_Serialize = {
+	/**  What `apply_plan` takes. */
+	id: number,
+	items: PlanItemView_Serialize[],
 };
 
 export type ProgressState = "Running" | 
@@ -645,13 +693,33 @@ export type ProgressView_Serialize = {
 };
 
 /**  A proposal: reviewed before anything is written. */
-export type ProposalView = {
+export type ProposalView = ProposalView_Serialize | ProposalView_Deserialize;
+
+/**  A proposal: reviewed before anything is written. */
+export type ProposalView_Deserialize = {
 	id: number,
 	kind: RunKindView,
 	title: string,
 	members: MemberView[],
 	customRoles: RoleStepView[],
-	plan: PlanView,
+	plan: PlanView_Deserialize,
+	/**  Grants the least set leaves out, and why. */
+	leftOut: string[],
+	checks: CheckView[],
+	/**  A blocker stands: nothing can be written. */
+	blocked: boolean,
+	/**  How many writes applying makes (0: nothing to do). */
+	writes: number,
+};
+
+/**  A proposal: reviewed before anything is written. */
+export type ProposalView_Serialize = {
+	id: number,
+	kind: RunKindView,
+	title: string,
+	members: MemberView[],
+	customRoles: RoleStepView[],
+	plan: PlanView_Serialize,
 	/**  Grants the least set leaves out, and why. */
 	leftOut: string[],
 	checks: CheckView[],
@@ -683,9 +751,22 @@ export type RankedRoleView = {
 
 export type ReportFormat = "markdown" | "csv" | "json";
 
-export type ReportItemView = {
+export type ReportItemView = ReportItemView_Serialize | ReportItemView_Deserialize;
+
+export type ReportItemView_Deserialize = {
 	/**  The grant itself, for the window to name its scope (the summary keeps ids). */
-	grant: GrantView,
+	grant: GrantView_Deserialize,
+	summary: string,
+	outcome: OutcomeView,
+	/**  The same grant with the Azure CLI, PowerShell and Bicep. */
+	az: string,
+	powershell: string,
+	bicep: string,
+};
+
+export type ReportItemView_Serialize = {
+	/**  The grant itself, for the window to name its scope (the summary keeps ids). */
+	grant: GrantView_Serialize,
 	summary: string,
 	outcome: OutcomeView,
 	/**  The same grant with the Azure CLI, PowerShell and Bicep. */
@@ -748,7 +829,10 @@ export type RunProgressView_Serialize = {
 };
 
 /**  What a run did. */
-export type RunReportView = {
+export type RunReportView = RunReportView_Serialize | RunReportView_Deserialize;
+
+/**  What a run did. */
+export type RunReportView_Deserialize = {
 	id: number,
 	runId: string,
 	kind: RunKindView,
@@ -759,7 +843,36 @@ export type RunReportView = {
 	finished: string,
 	succeeded: boolean,
 	roles: RoleOutcomeView[],
-	items: ReportItemView[],
+	items: ReportItemView_Deserialize[],
+};
+
+/**  What a run did. */
+export type RunReportView_Serialize = {
+	id: number,
+	runId: string,
+	kind: RunKindView,
+	title: string,
+	/**  Who ran it (the signed-in admin). */
+	by: string,
+	started: string,
+	finished: string,
+	succeeded: boolean,
+	roles: RoleOutcomeView[],
+	items: ReportItemView_Serialize[],
+};
+
+/**  PIM's assignment type for one grant. */
+export type ScheduleView = {
+	/**  Eligible (activated by its holder when needed) rather than active. */
+	eligible: boolean,
+	/**  ISO 8601 (`P90D`); "" for none. */
+	duration: string,
+	/**  RFC 3339; "" for none. With neither: permanent. */
+	until: string,
+	/**  "" for none. */
+	justification: string,
+	/**  "" for none. */
+	ticket: string,
 };
 
 /**  What level of the ARM hierarchy a scope is. */

@@ -26,6 +26,9 @@ async function reviewContributorOnGateway(browser) {
   await searchAndAdd(browser, "ACG Op", "ACG Operators");
   await screenshot(browser, "access-3-members");
   await click(browser, "next-step");
+  // Assignment type: active and permanent unless chosen otherwise.
+  await byTestId(browser, "assignment-kind");
+  await click(browser, "next-step");
   await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-row"]')).length === 2, {
     timeout: 30_000,
     timeoutMsg: "the review never showed two grants",
@@ -163,6 +166,7 @@ describe("granting access through the window", () => {
     await click(browser, "next-step");
     await searchAndAdd(browser, "nadia", "Nadia Novak");
     await click(browser, "next-step");
+    await click(browser, "next-step");
     assert.match(await (await byTestId(browser, "privileged-role", 30_000)).getText(), /Owner is a privileged role/);
     await click(browser, "nav-onboard");
   });
@@ -246,6 +250,7 @@ describe("granting access through the window", () => {
     await click(browser, "next-step");
     await click(browser, "next-step");
     await searchAndAdd(browser, "Contoso SMTP", "Contoso SMTP Relay");
+    await click(browser, "next-step");
     await click(browser, "next-step");
     await click(browser, "apply");
     assert.match(await (await byTestId(browser, "apply-summary", 60_000)).getText(), /1 of 1 in place\./);
@@ -341,6 +346,7 @@ describe("granting access through the window", () => {
       await click(browser, "next-step");
       await searchAndAdd(browser, "mei", "Mei Chen");
       await click(browser, "next-step");
+      await click(browser, "next-step");
       await browser.waitUntil(
         async () => (await browser.$$('[data-testid="plan-row"]').map((r) => r.getText())).some((t) => t.includes("Contoso Workloads · management group · Tenant Root Group")),
         { timeout: 30_000, timeoutMsg: "the review does not name the management group" },
@@ -365,6 +371,7 @@ describe("granting access through the window", () => {
       await click(browser, "next-step");
       await searchAndAdd(browser, "mei", "Mei Chen");
       await click(browser, "next-step");
+      await click(browser, "next-step");
       await byTestId(browser, "all-in-place", 30_000);
       const row = await (await byTestId(browser, "plan-row")).getText();
       assert.match(row, /Inherited/);
@@ -374,5 +381,35 @@ describe("granting access through the window", () => {
       await cli("unassign", "--scope", workloads, "--role", "Reader", "--member", MEI).catch(() => {});
       await cli("unassign", "--scope", "/", "--role", "User Access Administrator", "--member", OLIVIA);
     }
+  });
+
+  test("makes a person eligible for 90 days through PIM, the role's settings checked first, and a re-run finds it", async () => {
+    const eligibleReader = async () => {
+      await click(browser, "nav-onboard");
+      await click(browser, "nav-roleAssignments");
+      await click(browser, "expand-Contoso Voice Production");
+      await check(browser, "scope-rg-voice-gateway");
+      await click(browser, "next-step");
+      await check(browser, "role-Reader");
+      await click(browser, "next-step");
+      await searchAndAdd(browser, "diego", "Diego Alvarez");
+      await click(browser, "next-step");
+      await check(browser, "kind-eligible");
+      await typeOver(browser, "assignment-justification", "Gateway on-call rota");
+      await screenshot(browser, "access-13-eligible");
+      await click(browser, "next-step");
+    };
+    await eligibleReader();
+    const row = await byTestId(browser, "plan-row", 30_000);
+    await browser.waitUntil(async () => (await row.getText()).includes("eligible for 90 days"), {
+      timeout: 30_000,
+      timeoutMsg: "the review does not say eligible for 90 days",
+    });
+    await click(browser, "apply");
+    assert.match(await (await byTestId(browser, "apply-summary", 60_000)).getText(), /1 of 1 in place\./);
+    // The same again: PIM's eligibility is found in place.
+    await eligibleReader();
+    await byTestId(browser, "all-in-place", 30_000);
+    await click(browser, "nav-onboard");
   });
 });

@@ -4,6 +4,7 @@ import { CopyRegular } from "@fluentui/react-icons";
 import type { GrantView, PlaceView, ScopeKind } from "../bindings";
 import { useBackend, type Backend } from "../backend";
 import { useSessionIfAny } from "../session";
+import { describeSchedule } from "./AssignmentType";
 
 const useStyles = makeStyles({
   scope: { overflowWrap: "anywhere" },
@@ -126,6 +127,7 @@ export function GrantText({ grant }: { grant: GrantView }) {
       <span>
         {grant.roleName} for {m.displayName}
         {m.detail && <span className={styles.muted}> ({m.detail})</span>} at <ScopeName id={grant.scope} />
+        {grant.schedule && <span data-testid="grant-schedule">, {describeSchedule(grant.schedule)}</span>}
       </span>
     );
   }

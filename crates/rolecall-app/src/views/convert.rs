@@ -186,7 +186,16 @@ impl From<&GrantView> for rolecall_grants::Grant {
                 role_name: r.role_name.clone(),
                 member: (&r.member).into(),
                 description: (!r.description.is_empty()).then(|| r.description.clone()),
-                schedule: None,
+                schedule: r.schedule.as_ref().map(|s| {
+                    let some = |t: &str| (!t.trim().is_empty()).then(|| t.trim().to_owned());
+                    rolecall_grants::Schedule {
+                        eligible: s.eligible,
+                        duration: some(&s.duration),
+                        until: some(&s.until),
+                        justification: some(&s.justification),
+                        ticket: some(&s.ticket),
+                    }
+                }),
             }),
             GrantView::AppRole(a) => Self::AppRole(rolecall_grants::AppRoleGrant {
                 resource_id: a.resource_id.clone(),
@@ -209,6 +218,13 @@ impl From<&rolecall_grants::Grant> for GrantView {
                 role_name: r.role_name.clone(),
                 member: (&r.member).into(),
                 description: r.description.clone().unwrap_or_default(),
+                schedule: r.schedule.as_ref().map(|s| ScheduleView {
+                    eligible: s.eligible,
+                    duration: s.duration.clone().unwrap_or_default(),
+                    until: s.until.clone().unwrap_or_default(),
+                    justification: s.justification.clone().unwrap_or_default(),
+                    ticket: s.ticket.clone().unwrap_or_default(),
+                }),
             }),
             rolecall_grants::Grant::AppRole(a) => Self::AppRole(AppRoleGrantView {
                 resource_id: a.resource_id.clone(),
@@ -770,5 +786,52 @@ mod error_kind_tests {
             ErrorKind::Cancelled
         );
         assert_eq!(CommandError::new("Whatever", "?").kind, ErrorKind::Other);
+    }
+}
+
+#[cfg(test)]
+mod grant_view_tests {
+    use super::*;
+
+    /// What the window sends comes back whole: a schedule typed in the
+    /// wizard is never dropped on the way to the engine (nor on the way back).
+    #[test]
+    fn a_scheduled_grant_survives_the_trip_through_its_view() {
+        let grant = rolecall_grants::Grant::AzureRole(rolecall_grants::AzureRoleGrant {
+            scope: "/subscriptions/8f3e2b1a-0000-4000-8000-000000000001".into(),
+            role_id: "acdd72a7-3385-48ef-bd42-f606fba81ae7".into(),
+            role_name: "Reader".into(),
+            member: rolecall_grants::Member {
+                id: "8f3e2b1a-0000-4000-8000-0000000000aa".into(),
+                kind: rolecall_grants::MemberKind::User,
+                display_name: "Nadia Novak".into(),
+                detail: None,
+            },
+            description: None,
+            schedule: Some(rolecall_grants::Schedule {
+                eligible: true,
+                duration: Some("P90D".into()),
+                until: None,
+                justification: Some("On call".into()),
+                ticket: None,
+            }),
+        });
+        let view = GrantView::from(&grant);
+        let json = serde_json::to_string(&view).unwrap();
+        assert!(
+            json.contains(r#""schedule":{"eligible":true,"duration":"P90D""#),
+            "{json}"
+        );
+        let back: GrantView = serde_json::from_str(&json).unwrap();
+        assert_eq!(rolecall_grants::Grant::from(&back), grant);
+        // An older caller that sends no schedule asks for a standing assignment.
+        let plain = json.replace(
+            r#","schedule":{"eligible":true,"duration":"P90D","until":"","justification":"On call","ticket":""}"#,
+            "",
+        );
+        let GrantView::AzureRole(r) = serde_json::from_str::<GrantView>(&plain).unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(r.schedule, None);
     }
 }

@@ -389,6 +389,27 @@ pub struct AzureRoleGrantView {
     pub member: MemberView,
     /// "" for none.
     pub description: String,
+    /// Eligible or time-bound through PIM; null: active and permanent
+    /// (serde reads a missing one as null too).
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub schedule: Option<ScheduleView>,
+}
+
+/// PIM's assignment type for one grant.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleView {
+    /// Eligible (activated by its holder when needed) rather than active.
+    pub eligible: bool,
+    /// ISO 8601 (`P90D`); "" for none.
+    pub duration: String,
+    /// RFC 3339; "" for none. With neither: permanent.
+    pub until: String,
+    /// "" for none.
+    pub justification: String,
+    /// "" for none.
+    pub ticket: String,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -42,6 +42,15 @@ async function upToReview(user: ReturnType<typeof userEvent.setup>) {
   await user.click(await screen.findByRole("button", { name: "Add ACG Operators" }));
   expect(within(screen.getByRole("list", { name: "Selected members" })).getAllByRole("listitem")).toHaveLength(2);
   await user.click(next());
+  // A standing assignment unless the admin chooses otherwise.
+  expect(screen.getByRole("radio", { name: /^Active, permanent/ })).toBeChecked();
+  await user.click(next());
+}
+
+/** Members → Assignment type (as it is) → Review. */
+async function onToReview(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(screen.getByRole("button", { name: "Next: Assignment type" }));
+  await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
 }
 
 describe("the role assignment wizard", () => {
@@ -77,6 +86,34 @@ describe("the role assignment wizard", () => {
     expect(screen.getByTestId("scope-matches")).toHaveTextContent("in Tenant Root Group");
   });
 
+  it("makes people eligible for a while through PIM, with a justification, and says so at the review", async () => {
+    const user = userEvent.setup();
+    const smtp = roles.find((r) => r.custom)!;
+    const backend = renderWith(
+      <AssignRolesWizard start={{ role: smtp, scope: { id: GATEWAY_RG, name: "rg-voice-gateway", kind: "ResourceGroup", detail: "" } }} />,
+    );
+    await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "nad");
+    await user.click(await screen.findByRole("button", { name: "Add Nadia Novak" }));
+    await user.click(screen.getByRole("button", { name: "Next: Assignment type" }));
+    await user.click(screen.getByRole("radio", { name: /^Eligible/ }));
+    // An end date chosen but not given: the review waits, saying why.
+    await user.click(screen.getByRole("combobox", { name: "Ends" }));
+    await user.click(screen.getByRole("option", { name: "On a date…" }));
+    expect(screen.getByRole("button", { name: "Next: Review + assign" })).toBeDisabled();
+    expect(screen.getByText("Choose the date the access ends.")).toBeInTheDocument();
+    await user.click(screen.getByRole("combobox", { name: "Ends" }));
+    await user.click(screen.getByRole("option", { name: "90 days" }));
+    await user.type(screen.getByRole("textbox", { name: /Justification/ }), "Gateway on-call");
+    await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
+    expect(await screen.findByTestId("grant-schedule")).toHaveTextContent("eligible for 90 days");
+    await waitFor(() => expect(backend.planGrants).toHaveBeenCalled());
+    const [sent] = backend.planGrants.mock.calls.at(-1)!;
+    expect(sent[0]).toMatchObject({
+      type: "AzureRole",
+      schedule: { eligible: true, duration: "P90D", until: "", justification: "Gateway on-call", ticket: "" },
+    });
+  });
+
   it("tells an admin without the right to assign as soon as the scope is chosen", async () => {
     const user = userEvent.setup();
     renderWith(<AssignRolesWizard />, { canAssign: false });
@@ -100,7 +137,7 @@ describe("the role assignment wizard", () => {
     expect(search).toHaveFocus();
     expect(screen.getByText(/1 scope × 1 role × 1 member/)).toBeInTheDocument();
     // Next: the review step has the focus, not the page body.
-    await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
+    await onToReview(user);
     const step = screen.getByRole("group", { name: "Step: Review + assign" });
     expect(step.contains(document.activeElement)).toBe(true);
   });
@@ -114,7 +151,7 @@ describe("the role assignment wizard", () => {
     expect(screen.getByText(/1 scope × 1 role × 0 members/)).toBeInTheDocument();
     await user.type(await screen.findByRole("searchbox", { name: "Search members" }), "nad");
     await user.click(await screen.findByRole("button", { name: "Add Nadia Novak" }));
-    await user.click(screen.getByRole("button", { name: "Next: Review + assign" }));
+    await onToReview(user);
     await user.click(await screen.findByRole("button", { name: "Assign (1)" }));
     expect(await screen.findByTestId("apply-summary")).toHaveTextContent("1 of 1 in place.");
     expect(backend.tenant.writes).toEqual([`${GATEWAY_RG.toLowerCase()}|${smtp.id}|${nadia.id}`]);

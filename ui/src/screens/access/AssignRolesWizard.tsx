@@ -20,6 +20,7 @@ import { ScopePicker } from "../../components/ScopePicker";
 import { useStepFocus } from "../../components/useStepFocus";
 import { useBackend } from "../../backend";
 import { useCommand } from "../../data/commands";
+import { AssignmentType, STANDING, choiceProblem, scheduleOf, type AssignmentChoice } from "../../components/AssignmentType";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -27,11 +28,12 @@ const useStyles = makeStyles({
   step: { minHeight: "240px" },
 });
 
-type Step = "scope" | "role" | "members" | "review";
+type Step = "scope" | "role" | "members" | "assignment" | "review";
 const STEPS: { id: Step; label: string }[] = [
   { id: "scope", label: "Scope" },
   { id: "role", label: "Role" },
   { id: "members", label: "Members" },
+  { id: "assignment", label: "Assignment type" },
   { id: "review", label: "Review + assign" },
 ];
 
@@ -47,6 +49,7 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
   const [roles, setRoles] = useState<RoleView[]>(start ? [start.role] : []);
   const [members, setMembers] = useState<MemberView[]>([]);
   const [description, setDescription] = useState("");
+  const [assignment, setAssignment] = useState<AssignmentChoice>(STANDING);
   const stepRef = useStepFocus<HTMLDivElement>(step);
   // The admin's right to assign at the chosen scopes, asked as soon as they
   // are chosen: a Reader admin hears it here, not three steps later.
@@ -59,7 +62,8 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
     scope: true,
     role: scopes.length > 0,
     members: scopes.length > 0 && roles.length > 0,
-    review: scopes.length > 0 && roles.length > 0 && members.length > 0,
+    assignment: scopes.length > 0 && roles.length > 0 && members.length > 0,
+    review: scopes.length > 0 && roles.length > 0 && members.length > 0 && choiceProblem(assignment) === "",
   };
   const index = STEPS.findIndex((s) => s.id === step);
   const next = STEPS[index + 1];
@@ -67,7 +71,8 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
     scope: "",
     role: "Choose at least one scope.",
     members: "Choose at least one role.",
-    review: "Add at least one member.",
+    assignment: "Add at least one member.",
+    review: members.length === 0 ? "Add at least one member." : choiceProblem(assignment),
   };
 
   const grants: GrantView[] = useMemo(
@@ -84,6 +89,7 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
                   roleName: role.name,
                   member,
                   description,
+                  schedule: scheduleOf(assignment),
                 }),
               ),
             ),
@@ -123,6 +129,7 @@ export function AssignRolesWizard({ start }: { start?: { role: RoleView; scope: 
             </Field>
           </>
         )}
+        {step === "assignment" && <AssignmentType value={assignment} onChange={setAssignment} />}
         {step === "review" && (
           <>
             {roles.some((r) => r.privileged) && (
