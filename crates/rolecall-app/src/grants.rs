@@ -122,7 +122,7 @@ pub async fn assign_rights(
 /// What removing `grants` would do against live state: each one in place is
 /// removed where it was made. Writes nothing.
 pub async fn plan_removal(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
-    Ok(rolecall_grants::plan(azure, grants).await?)
+    Ok(rolecall_grants::plan::plan_removal(azure, grants).await?)
 }
 
 /// Creates what a reviewed plan marks to create, journaled; the outcomes

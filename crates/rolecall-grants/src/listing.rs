@@ -234,7 +234,7 @@ pub async fn held_by(
             .as_ref()
             .and_then(|s| s.subscription_scope())
             .unwrap_or_else(|| scope.clone());
-        let (found, roles) = tokio::try_join!(
+        let (found, roles, eligible) = tokio::try_join!(
             azure
                 .arm
                 .role_assignments(scope, &AssignmentFilter::Principal(member.id.clone()))
@@ -243,8 +243,36 @@ pub async fn held_by(
                 .arm
                 .role_definitions(&subscription, &RoleFilter::All)
                 .try_collect::<Vec<_>>(),
+            eligibility_of(azure, scope, &member.id),
         )?;
         let roles = rolecall_rbac::effective::RoleSet::new(roles);
+        // Eligible roles are access too: removing everything removes them
+        // (through PIM), or the person could activate them the next day.
+        for e in eligible {
+            let p = &e.properties;
+            let at = rolecall_rbac::Scope::parse(&p.scope).ok();
+            let below = matches!((&target, &at), (Some(t), Some(at)) if tree.covers(t, at));
+            if !below || !seen.insert(e.id.to_ascii_lowercase()) {
+                continue;
+            }
+            held.grants.push(Grant::AzureRole(AzureRoleGrant {
+                scope: p.scope.clone(),
+                role_id: rolecall_rbac::roles::definition_guid(&p.role_definition_id).to_string(),
+                role_name: roles
+                    .get(&p.role_definition_id)
+                    .map(|r| r.role_name().to_owned())
+                    .unwrap_or_else(|| p.role_definition_id.clone()),
+                member: member.clone(),
+                description: None,
+                schedule: Some(crate::model::Schedule {
+                    eligible: true,
+                    duration: None,
+                    until: p.end_date_time.clone(),
+                    justification: None,
+                    ticket: None,
+                }),
+            }));
+        }
         for a in found {
             let name = roles
                 .get(&a.properties.role_definition_id)
@@ -318,4 +346,33 @@ pub async fn held_by(
         }
     }
     Ok(held)
+}
+
+/// A member's eligibility schedules that apply at or below `scope`; none in a
+/// tenant without PIM (no Entra ID P2) or for an admin who may not read them.
+async fn eligibility_of(
+    azure: &Azure,
+    scope: &str,
+    member: &str,
+) -> Result<Vec<rolecall_azure::arm::ScheduleInstance>, AzureError> {
+    let found = azure
+        .arm
+        .schedules(
+            rolecall_azure::arm::ScheduleKind::Eligibility,
+            scope,
+            member,
+        )
+        .try_collect::<Vec<_>>()
+        .await;
+    match found {
+        Ok(found) => Ok(found),
+        Err(e)
+            if e.api()
+                .is_some_and(|a| a.code == "AadPremiumLicenseRequired")
+                || e.kind() == Some(rolecall_azure::Kind::Forbidden) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e),
+    }
 }

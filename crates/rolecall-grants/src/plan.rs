@@ -137,6 +137,29 @@ pub async fn plan_sharing(
     catalogue: Option<&rolecall_rbac::Catalogue>,
     listings: &Listings,
 ) -> Result<Plan> {
+    plan_inner(azure, grants, catalogue, listings, Intent::Make).await
+}
+
+/// [`plan`] of grants to remove: what is in place is found as for making
+/// it, but the role's PIM rules (how long, justification) are not asked of
+/// a removal.
+pub async fn plan_removal(azure: &Azure, grants: Vec<Grant>) -> Result<Plan> {
+    plan_inner(azure, grants, None, &Listings::default(), Intent::Remove).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    Make,
+    Remove,
+}
+
+async fn plan_inner(
+    azure: &Azure,
+    grants: Vec<Grant>,
+    catalogue: Option<&rolecall_rbac::Catalogue>,
+    listings: &Listings,
+    intent: Intent,
+) -> Result<Plan> {
     // The admin's rights: ARM's permissions at each scope, and the directory
     // roles that may assign app roles.
     let scopes: HashSet<String> = grants
@@ -206,7 +229,7 @@ pub async fn plan_sharing(
     let rule_keys: HashSet<(String, String)> = grants
         .iter()
         .filter_map(|g| match g {
-            Grant::AzureRole(r) if r.schedule.is_some() => {
+            Grant::AzureRole(r) if r.schedule.is_some() && intent == Intent::Make => {
                 Some((r.scope.to_ascii_lowercase(), r.role_definition_id()))
             }
             _ => None,
@@ -362,8 +385,15 @@ pub async fn plan_sharing(
                         }
                     } else if let Some(schedule) = &r.schedule {
                         let member = r.member.id.to_ascii_lowercase();
-                        let rules = &pim_rules[&(scope.clone(), r.role_definition_id())];
-                        pim_blocker(r, schedule, rules).unwrap_or_else(|| {
+                        let blocker = match intent {
+                            Intent::Make => pim_blocker(
+                                r,
+                                schedule,
+                                &pim_rules[&(scope.clone(), r.role_definition_id())],
+                            ),
+                            Intent::Remove => None,
+                        };
+                        blocker.unwrap_or_else(|| {
                             if schedule.eligible {
                                 eligibility_status(
                                     r,

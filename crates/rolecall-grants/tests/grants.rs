@@ -950,3 +950,88 @@ async fn the_roles_pim_settings_block_before_anything_is_written() {
         planned.items[0].status
     );
 }
+
+#[tokio::test]
+async fn removing_all_access_takes_eligible_roles_too() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let priya = person("priya.shah", "Priya Shah");
+    let eligible = scheduled(
+        &gateway_rg(),
+        CONTRIBUTOR,
+        "Contributor",
+        priya.clone(),
+        eligible_for(Some("P30D"), Some("Gateway upgrade")),
+    );
+    let planned = plan(&olivia, vec![eligible]).await.unwrap();
+    let outcomes = apply(&olivia, &planned, &ApplyOptions::default(), None, &|_| {}).await;
+    assert!(
+        matches!(outcomes[0], Outcome::Created { .. }),
+        "{outcomes:?}"
+    );
+
+    // Everything Priya holds in the subscription: the eligibility is in it.
+    let held = rolecall_grants::listing::held_by(&olivia, &priya, &[voice()], false)
+        .await
+        .unwrap();
+    let found: Vec<_> = held
+        .grants
+        .iter()
+        .filter_map(|g| match g {
+            Grant::AzureRole(r) => Some(r),
+            Grant::AppRole(_) => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].schedule.as_ref().is_some_and(|s| s.eligible));
+    assert_eq!(found[0].role_name, "Contributor");
+
+    // Its removal is planned as in place, whatever the role's PIM rules say
+    // of making such a grant (an end date read back is not a request): here
+    // the settings changed since to allow 7 days at most.
+    let rg = gateway_rg();
+    world.emulator.with_state(|s| {
+        let mut rules: Vec<serde_json::Value> = Vec::new();
+        rules.push(serde_json::json!({
+            "isExpirationRequired": true, "maximumDuration": "P7D",
+            "id": "Expiration_Admin_Eligibility", "ruleType": "RoleManagementPolicyExpirationRule",
+            "target": {"caller": "Admin", "operations": ["All"], "level": "Eligibility"}
+        }));
+        s.arm
+            .pim
+            .policies
+            .push(rolecall_emulator::arm::model::PimPolicy {
+                scope: rg.clone(),
+                role: CONTRIBUTOR.into(),
+                rules,
+                last_modified_by: String::new(),
+                last_modified: String::new(),
+            });
+    });
+    let making = plan(&olivia, held.grants.clone()).await.unwrap();
+    assert!(
+        matches!(making.items[0].status, Status::Blocked { .. }),
+        "{:?}",
+        making.items[0].status
+    );
+    let removal = rolecall_grants::plan::plan_removal(&olivia, held.grants.clone())
+        .await
+        .unwrap();
+    assert!(
+        matches!(removal.items[0].status, Status::InPlace { .. }),
+        "{:?}",
+        removal.items[0].status
+    );
+    // Removed through PIM (once its first 5 minutes have passed), and gone.
+    world.emulator.with_state(|s| {
+        for schedule in &mut s.arm.pim.schedules {
+            schedule.created_on = "2020-01-01T00:00:00.0000000Z".into();
+        }
+    });
+    let removed = remove(&olivia, &held.grants, Removes::Any, 4, None, &|_| {}).await;
+    assert!(matches!(removed[0], Outcome::Removed { .. }), "{removed:?}");
+    let after = rolecall_grants::listing::held_by(&olivia, &priya, &[voice()], false)
+        .await
+        .unwrap();
+    assert!(after.grants.is_empty(), "{:?}", after.grants);
+}

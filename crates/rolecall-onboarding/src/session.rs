@@ -778,7 +778,7 @@ pub async fn prepare_removal_of_everything(
             format!("{above}: it reaches the chosen scope from above and stays; remove it there if it should go too."),
         ));
     }
-    let plan = rolecall_grants::plan::plan(azure, held.grants).await?;
+    let plan = rolecall_grants::plan::plan_removal(azure, held.grants).await?;
     checks.extend(blocked_checks(&plan, |_| {
         "Some access cannot be removed by you".to_owned()
     }));
@@ -901,7 +901,7 @@ pub async fn prepare_undo(azure: &Azure, mut undo: Run) -> Result<Proposal, Expa
     // and a difference is said, so a crafted file cannot dress one removal
     // up as another.
     let mut checks = names_from_the_tenant(azure, &mut undo).await?;
-    let mut plan = rolecall_grants::plan::plan(azure, undo.grant_list()).await?;
+    let mut plan = rolecall_grants::plan::plan_removal(azure, undo.grant_list()).await?;
     if undo.removes == rolecall_grants::Removes::RolecallNamed {
         for item in &mut plan.items {
             if let Status::InPlace {
