@@ -3,6 +3,8 @@ import type { ScheduleView } from "../bindings";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "640px" },
+  // Fluent greys an unchosen radio's label, which reads as disabled: each is a choice.
+  label: { color: tokens.colorNeutralForeground1 },
 });
 
 /** What the admin chose on the Assignment type step, as the portal offers it. */
@@ -69,13 +71,24 @@ export function AssignmentType({ value, onChange }: { value: AssignmentChoice; o
     <div className={styles.form}>
       <Field label="Assignment type">
         <RadioGroup value={value.kind} onChange={(_, d) => set({ kind: d.value as AssignmentChoice["kind"] })} data-testid="assignment-kind">
-          <Radio value="permanent" label="Active, permanent: a standing role assignment" data-testid="kind-permanent" />
+          <Radio
+            value="permanent"
+            label={{ className: styles.label, children: "Active, permanent: a standing role assignment" }}
+            data-testid="kind-permanent"
+          />
           <Radio
             value="eligible"
-            label="Eligible: they activate the role when they need it, for a few hours at a time (PIM)"
+            label={{
+              className: styles.label,
+              children: "Eligible: they activate the role when they need it, for a few hours at a time (PIM)",
+            }}
             data-testid="kind-eligible"
           />
-          <Radio value="timeBound" label="Active, time-bound: access that ends by itself (PIM)" data-testid="kind-timeBound" />
+          <Radio
+            value="timeBound"
+            label={{ className: styles.label, children: "Active, time-bound: access that ends by itself (PIM)" }}
+            data-testid="kind-timeBound"
+          />
         </RadioGroup>
       </Field>
       {value.kind !== "permanent" && (
