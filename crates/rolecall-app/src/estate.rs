@@ -33,12 +33,7 @@ pub enum Kind {
 /// read no group (most admins, until they hold a role at one), the hierarchy
 /// is empty and subscriptions stand on their own.
 pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
-    let (subscriptions, entities) = tokio::join!(
-        azure.arm.subscriptions().try_collect::<Vec<_>>(),
-        azure.arm.readable_management_entities()
-    );
-    let subscriptions = subscriptions?;
-    let entities = entities?;
+    let (subscriptions, entities) = subscriptions_and_groups(azure).await?;
     let mut places: Vec<Place> = entities
         .iter()
         .filter(|e| e.is_management_group())
@@ -113,12 +108,7 @@ pub async fn estate(azure: &Azure) -> Result<Vec<Place>> {
 /// may read, and the subscriptions no readable group holds (all of them for
 /// an admin who may read no group).
 pub async fn roots(azure: &Azure) -> Result<Vec<Place>> {
-    let (subscriptions, entities) = tokio::join!(
-        azure.arm.subscriptions().try_collect::<Vec<_>>(),
-        azure.arm.readable_management_entities()
-    );
-    let subscriptions = subscriptions?;
-    let entities = entities?;
+    let (subscriptions, entities) = subscriptions_and_groups(azure).await?;
     let groups: Vec<&Entity> = entities
         .iter()
         .filter(|e| e.is_management_group())
@@ -150,12 +140,7 @@ pub async fn roots(azure: &Azure) -> Result<Vec<Place>> {
 /// What is directly inside a management group: its groups, then its
 /// subscriptions, each by name.
 pub async fn group_children(azure: &Azure, group: &str) -> Result<Vec<Place>> {
-    let (subscriptions, entities) = tokio::join!(
-        azure.arm.subscriptions().try_collect::<Vec<_>>(),
-        azure.arm.readable_management_entities()
-    );
-    let subscriptions = subscriptions?;
-    let entities = entities?;
+    let (subscriptions, entities) = subscriptions_and_groups(azure).await?;
     let inside = |e: &&Entity| {
         e.parent_name()
             .is_some_and(|p| p.eq_ignore_ascii_case(group))
@@ -195,6 +180,18 @@ pub async fn group_children(azure: &Azure, group: &str) -> Result<Vec<Place>> {
     sort(&mut subs);
     groups.extend(subs);
     Ok(groups)
+}
+
+/// The subscriptions the admin sees and the management-group entities they
+/// may read, asked at once.
+async fn subscriptions_and_groups(
+    azure: &Azure,
+) -> Result<(Vec<rolecall_azure::arm::Subscription>, Vec<Entity>)> {
+    let (subscriptions, entities) = tokio::join!(
+        azure.arm.subscriptions().try_collect::<Vec<_>>(),
+        azure.arm.readable_management_entities()
+    );
+    Ok((subscriptions?, entities?))
 }
 
 fn group_place(e: &Entity) -> Place {

@@ -474,6 +474,25 @@ impl ArmClient {
         Ok(hierarchy(&self.readable_management_entities().await?))
     }
 
+    /// [`ArmClient::hierarchy`] when one of `scopes` is a management group
+    /// (what lies above or below one only the tree tells); otherwise the
+    /// empty tree, without a request: a scope in a subscription carries
+    /// what is above it in its id.
+    pub async fn hierarchy_for(
+        &self,
+        scopes: impl IntoIterator<Item = impl AsRef<str>>,
+    ) -> Result<rolecall_rbac::Hierarchy> {
+        let wanted = scopes.into_iter().any(|s| {
+            rolecall_rbac::Scope::parse(s.as_ref())
+                .is_ok_and(|s| s.level() == rolecall_rbac::Level::ManagementGroup)
+        });
+        if wanted {
+            self.hierarchy().await
+        } else {
+            Ok(rolecall_rbac::Hierarchy::default())
+        }
+    }
+
     pub fn resource_groups(
         &self,
         subscription_id: &str,
@@ -591,27 +610,35 @@ impl ArmClient {
     /// has none, and an admin who may not read them learns nothing: both
     /// answer an empty list.
     pub async fn activations(&self, scope: &str) -> Result<Vec<ScheduleInstance>> {
-        let listed: Result<Vec<ScheduleInstance>> = futures::TryStreamExt::try_collect(self.list(
+        let listed = futures::TryStreamExt::try_collect(self.list(
             &authz(scope, "roleAssignmentScheduleInstances"),
             &[("api-version", PIM_API), ("$filter", "atScope()")],
         ))
         .await;
-        match listed {
-            Ok(all) => Ok(all
-                .into_iter()
-                .filter(|i| i.properties.assignment_type.as_deref() == Some("Activated"))
-                .collect()),
-            Err(error)
-                if error
-                    .api()
-                    .is_some_and(|e| e.code == "AadPremiumLicenseRequired")
-                    || error.kind() == Some(crate::error::Kind::Forbidden) =>
-            {
-                tracing::debug!(%error, "no PIM activations read");
-                Ok(Vec::new())
-            }
-            Err(error) => Err(error),
-        }
+        Ok(pim_or_none(listed)?
+            .into_iter()
+            .filter(|i: &ScheduleInstance| {
+                i.properties.assignment_type.as_deref() == Some("Activated")
+            })
+            .collect())
+    }
+
+    /// A member's eligibility schedules that apply at `scope` (at it, above
+    /// or below it); none in a tenant without PIM or for an admin who may
+    /// not read them, as [`ArmClient::activations`].
+    pub async fn eligibilities(
+        &self,
+        scope: &str,
+        principal_id: &str,
+    ) -> Result<Vec<ScheduleInstance>> {
+        pim_or_none(
+            futures::TryStreamExt::try_collect(self.schedules(
+                ScheduleKind::Eligibility,
+                scope,
+                principal_id,
+            ))
+            .await,
+        )
     }
 
     pub async fn role_assignment(&self, scope: &str, name: &str) -> Result<Option<RoleAssignment>> {
@@ -798,6 +825,21 @@ impl ArmClient {
         }
         let deleted = answer.json(ServiceName::Arm)?;
         Ok(Some((deleted, answer.request_id)))
+    }
+}
+
+/// What PIM listed, or nothing where it cannot tell: a tenant without
+/// Microsoft Entra ID P2, or an admin who may not read it. Any other
+/// failure is one.
+fn pim_or_none<T>(listed: Result<Vec<T>>) -> Result<Vec<T>> {
+    match listed {
+        Err(error)
+            if error.is_pim_unlicensed() || error.kind() == Some(crate::error::Kind::Forbidden) =>
+        {
+            tracing::debug!(%error, "nothing read from PIM");
+            Ok(Vec::new())
+        }
+        other => other,
     }
 }
 

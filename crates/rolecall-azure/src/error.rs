@@ -133,6 +133,12 @@ impl AzureError {
         self.api().map(|e| e.kind)
     }
 
+    /// PIM refused for want of Microsoft Entra ID P2 (or ID Governance) in the tenant.
+    pub fn is_pim_unlicensed(&self) -> bool {
+        self.api()
+            .is_some_and(|e| e.code == "AadPremiumLicenseRequired")
+    }
+
     /// Azure's request id of the answer, when there was one (for support).
     pub fn request_id(&self) -> Option<&str> {
         match self {

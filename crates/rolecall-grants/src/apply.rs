@@ -130,21 +130,37 @@ async fn create_role_assignment(
         principal_type: grant.member.kind.principal_type(),
         description: grant.description.clone(),
     };
+    let written = while_replicating(options, index, on_event, || {
+        azure.arm.create_role_assignment(&grant.scope, &name, &body)
+    })
+    .await;
+    match written {
+        Ok(created) => Outcome::Created {
+            assignment_id: created.id,
+            request_id: created.request_id,
+        },
+        Err(e) if e.kind() == Some(Kind::AlreadyExists) => Outcome::AlreadyInPlace,
+        Err(e) => Outcome::failed(&e),
+    }
+}
+
+/// `write`, tried again while ARM does not find a member made minutes ago
+/// (the directory is replicating), within `options.replication_wait`, each
+/// wait reported; any other answer is returned as it is.
+async fn while_replicating<T, F, Fut>(
+    options: &ApplyOptions,
+    index: usize,
+    on_event: &(dyn Fn(ItemEvent) + Send + Sync),
+    mut write: F,
+) -> Result<T, AzureError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AzureError>>,
+{
     let started = tokio::time::Instant::now();
     let mut attempt = 0;
     loop {
-        match azure
-            .arm
-            .create_role_assignment(&grant.scope, &name, &body)
-            .await
-        {
-            Ok(created) => {
-                return Outcome::Created {
-                    assignment_id: created.id,
-                    request_id: created.request_id,
-                };
-            }
-            Err(e) if e.kind() == Some(Kind::AlreadyExists) => return Outcome::AlreadyInPlace,
+        match write().await {
             Err(e)
                 if e.kind() == Some(Kind::PrincipalNotFound)
                     && started.elapsed() + options.replication_retry_every
@@ -154,7 +170,7 @@ async fn create_role_assignment(
                 on_event(ItemEvent::WaitingForReplication { index, attempt });
                 tokio::time::sleep(options.replication_retry_every).await;
             }
-            Err(e) => return Outcome::failed(&e),
+            answer => return answer,
         }
     }
 }
@@ -173,36 +189,25 @@ async fn request_schedule(
     let kind = schedule_kind(schedule);
     let properties = grant.schedule_request("AdminAssign");
     let name = uuid::Uuid::new_v4().to_string();
-    let started = tokio::time::Instant::now();
-    let mut attempt = 0;
-    loop {
-        match azure
+    let written = while_replicating(options, index, on_event, || {
+        azure
             .arm
             .put_schedule_request(kind, &grant.scope, &name, &properties)
-            .await
-        {
-            Ok(made) => {
-                let p = made.properties;
-                return Outcome::Created {
-                    assignment_id: p
-                        .target_role_eligibility_schedule_id
-                        .or(p.target_role_assignment_schedule_id)
-                        .unwrap_or(made.id),
-                    request_id: made.request_id,
-                };
+    })
+    .await;
+    match written {
+        Ok(made) => {
+            let p = made.properties;
+            Outcome::Created {
+                assignment_id: p
+                    .target_role_eligibility_schedule_id
+                    .or(p.target_role_assignment_schedule_id)
+                    .unwrap_or(made.id),
+                request_id: made.request_id,
             }
-            Err(e) if e.kind() == Some(Kind::AlreadyExists) => return Outcome::AlreadyInPlace,
-            Err(e)
-                if e.kind() == Some(Kind::PrincipalNotFound)
-                    && started.elapsed() + options.replication_retry_every
-                        <= options.replication_wait =>
-            {
-                attempt += 1;
-                on_event(ItemEvent::WaitingForReplication { index, attempt });
-                tokio::time::sleep(options.replication_retry_every).await;
-            }
-            Err(e) => return Outcome::failed(&e),
         }
+        Err(e) if e.kind() == Some(Kind::AlreadyExists) => Outcome::AlreadyInPlace,
+        Err(e) => Outcome::failed(&e),
     }
 }
 

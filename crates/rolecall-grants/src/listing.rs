@@ -220,14 +220,7 @@ pub async fn held_by(
     let mut seen = HashSet::new();
     let mut above: Vec<(String, String)> = Vec::new();
     // What lies below a management group only the tree tells.
-    let tree = if scopes.iter().any(|s| {
-        rolecall_rbac::Scope::parse(s)
-            .is_ok_and(|s| s.level() == rolecall_rbac::Level::ManagementGroup)
-    }) {
-        azure.arm.hierarchy().await?
-    } else {
-        rolecall_rbac::Hierarchy::default()
-    };
+    let tree = azure.arm.hierarchy_for(scopes).await?;
     for scope in scopes {
         let target = rolecall_rbac::Scope::parse(scope).ok();
         let subscription = target
@@ -243,7 +236,7 @@ pub async fn held_by(
                 .arm
                 .role_definitions(&subscription, &RoleFilter::All)
                 .try_collect::<Vec<_>>(),
-            eligibility_of(azure, scope, &member.id),
+            azure.arm.eligibilities(scope, &member.id),
         )?;
         let roles = rolecall_rbac::effective::RoleSet::new(roles);
         // Eligible roles are access too: removing everything removes them
@@ -346,33 +339,4 @@ pub async fn held_by(
         }
     }
     Ok(held)
-}
-
-/// A member's eligibility schedules that apply at or below `scope`; none in a
-/// tenant without PIM (no Entra ID P2) or for an admin who may not read them.
-async fn eligibility_of(
-    azure: &Azure,
-    scope: &str,
-    member: &str,
-) -> Result<Vec<rolecall_azure::arm::ScheduleInstance>, AzureError> {
-    let found = azure
-        .arm
-        .schedules(
-            rolecall_azure::arm::ScheduleKind::Eligibility,
-            scope,
-            member,
-        )
-        .try_collect::<Vec<_>>()
-        .await;
-    match found {
-        Ok(found) => Ok(found),
-        Err(e)
-            if e.api()
-                .is_some_and(|a| a.code == "AadPremiumLicenseRequired")
-                || e.kind() == Some(rolecall_azure::Kind::Forbidden) =>
-        {
-            Ok(Vec::new())
-        }
-        Err(e) => Err(e),
-    }
 }

@@ -170,11 +170,6 @@ async fn plan_inner(
         })
         .collect();
     let wants_arm = grants.iter().any(|g| matches!(g, Grant::AzureRole(_)));
-    // Between management groups only the tree tells what is above what.
-    let wants_tree = grants.iter().any(|g| {
-        matches!(g, Grant::AzureRole(r) if Scope::parse(&r.scope)
-            .is_ok_and(|s| s.level() == rolecall_rbac::Level::ManagementGroup))
-    });
     let wants_apps = grants.iter().any(|g| matches!(g, Grant::AppRole(_)));
     let pairs: HashSet<(String, String)> = grants
         .iter()
@@ -217,13 +212,8 @@ async fn plan_inner(
             Ok(Vec::new())
         }
     };
-    let tree = async {
-        if wants_tree {
-            azure.arm.hierarchy().await
-        } else {
-            Ok(rolecall_rbac::Hierarchy::default())
-        }
-    };
+    // Between management groups only the tree tells what is above what.
+    let tree = azure.arm.hierarchy_for(&scopes);
     // PIM: the rules for each eligible or time-bound (scope, role), and
     // each eligible member's eligibility schedules there.
     let rule_keys: HashSet<(String, String)> = grants
@@ -324,9 +314,7 @@ async fn plan_inner(
                 eligible_now.insert(key, found);
             }
             // Without the licence the rules say so, per grant; nothing is eligible.
-            Err(e)
-                if e.api()
-                    .is_some_and(|a| a.code == "AadPremiumLicenseRequired") => {}
+            Err(e) if e.is_pim_unlicensed() => {}
             Err(e) => return Err(e),
         }
     }

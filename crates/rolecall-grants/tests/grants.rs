@@ -810,11 +810,7 @@ async fn an_eligible_grant_is_planned_made_found_in_place_and_removed_through_pi
     );
     assert_eq!(again.items[1].status, Status::ToCreate);
     // Removed through PIM once 5 minutes have passed (moved here).
-    world.emulator.with_state(|s| {
-        for schedule in &mut s.arm.pim.schedules {
-            schedule.created_on = "2020-01-01T00:00:00.0000000Z".into();
-        }
-    });
+    world.age_pim_schedules();
     let removed = rolecall_grants::remove(
         &olivia,
         std::slice::from_ref(&grant),
@@ -1023,11 +1019,7 @@ async fn removing_all_access_takes_eligible_roles_too() {
         removal.items[0].status
     );
     // Removed through PIM (once its first 5 minutes have passed), and gone.
-    world.emulator.with_state(|s| {
-        for schedule in &mut s.arm.pim.schedules {
-            schedule.created_on = "2020-01-01T00:00:00.0000000Z".into();
-        }
-    });
+    world.age_pim_schedules();
     let removed = remove(&olivia, &held.grants, Removes::Any, 4, None, &|_| {}).await;
     assert!(matches!(removed[0], Outcome::Removed { .. }), "{removed:?}");
     let after = rolecall_grants::listing::held_by(&olivia, &priya, &[voice()], false)

@@ -246,13 +246,13 @@ pub async fn resolve_template(
         wanted_apps.push((app_id, kept));
     }
 
-    let wants_tree = slots.iter().any(|slot| {
-        let at = match slot {
-            Slot::Ready(role) => &role.scope,
-            Slot::Lookup { at, .. } => at,
-        };
-        Scope::parse(at).is_ok_and(|s| s.level() == rolecall_rbac::Level::ManagementGroup)
-    });
+    let at: Vec<String> = slots
+        .iter()
+        .map(|slot| match slot {
+            Slot::Ready(role) => role.scope.clone(),
+            Slot::Lookup { at, .. } => at.clone(),
+        })
+        .collect();
     let roles = futures::future::try_join_all(slots.into_iter().map(|slot| async move {
         Ok::<_, ExpandError>(match slot {
             Slot::Ready(role) => role,
@@ -271,13 +271,7 @@ pub async fn resolve_template(
         Ok::<_, ExpandError>(resolve::app_roles(azure, app_id, kept).await?)
     }));
     // Whether a group covers a scope in a subscription only the tree tells.
-    let tree = async {
-        if wants_tree {
-            Ok::<_, ExpandError>(azure.arm.hierarchy().await?)
-        } else {
-            Ok(rolecall_rbac::Hierarchy::default())
-        }
-    };
+    let tree = async { Ok::<_, ExpandError>(azure.arm.hierarchy_for(&at).await?) };
     let (roles, apps, tree) = tokio::try_join!(roles, apps, tree)?;
     let roles = drop_covered(roles, catalogue, &tree, &mut out.left_out);
     let app_grants = apps

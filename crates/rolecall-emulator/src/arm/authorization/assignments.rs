@@ -234,13 +234,7 @@ pub(super) fn create_assignment(
         scope,
     )?;
     disabled_check(arm, scope.subscription_id.as_deref())?;
-    let definition_name = p
-        .role_definition_id
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let definition_name = last_segment(&p.role_definition_id).to_owned();
     // A role still propagating may be missing from this read.
     let Some(definition) = arm
         .role_definitions

@@ -268,6 +268,14 @@ fn require(
     }
 }
 
+/// The last segment of an ARM id: a role definition's GUID, a schedule's name.
+fn last_segment(id: &str) -> &str {
+    id.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+}
+
 fn is_guid(text: &str) -> bool {
     uuid::Uuid::parse_str(text).is_ok() && text.len() == 36
 }

@@ -63,6 +63,8 @@ fn parse_time(text: &str) -> Option<OffsetDateTime> {
 
 /// An ISO 8601 duration as ARM reads one (`P365D`, `PT8H`, `P1Y2M`, `P2W`):
 /// a year is 365 days and a month 30, as .NET's `XmlConvert` counts them.
+/// Rolecall reads them with `rolecall_rbac::duration`; the emulator keeps
+/// its own reader, so a mistake in one is not mirrored by the other.
 pub fn iso_duration(text: &str) -> Option<time::Duration> {
     let rest = text.trim().strip_prefix('P')?;
     let (date, clock) = match rest.split_once('T') {
@@ -107,7 +109,8 @@ pub fn iso_duration(text: &str) -> Option<time::Duration> {
 
 /// Ends what ran out and starts what is due: an active schedule holds a
 /// role assignment while it runs, so ARM's evaluation honours its times.
-/// Called before every ARM request.
+/// Called before every ARM request (`arm::handle_authenticated`), and
+/// after a request makes a schedule, so it holds at once.
 pub fn tick(arm: &mut ArmState) {
     if arm.pim.schedules.is_empty() && arm.pim.requests.is_empty() {
         return;
@@ -668,7 +671,6 @@ pub(super) fn requests(
     let mut state = ctx.shared.state.lock().expect("state lock");
     let state = &mut *state;
     let (arm, directory) = (&mut state.arm, &state.directory);
-    tick(arm);
     let scope = resolve_scope(ctx, arm, directory, scope)?;
     let at = display_scope(&scope).to_owned();
     let collection = camel(kind, "ScheduleRequests");
@@ -894,13 +896,7 @@ fn make_request(
             "Only users and groups can be made eligible: a service principal or managed identity cannot activate a role. Assign it as active, time-bound, instead.",
         ));
     }
-    let role = p
-        .role_definition_id
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let role = last_segment(&p.role_definition_id).to_ascii_lowercase();
     if !arm
         .role_definitions
         .iter()
@@ -1155,13 +1151,10 @@ fn make_request(
             if request_type == "SelfActivate" {
                 // The holder's eligibility here or above, direct or through a group.
                 let mine = directory.principal_and_groups(&p.principal_id);
-                let given = p.linked_role_eligibility_schedule_id.as_deref().map(|l| {
-                    l.trim_end_matches('/')
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_ascii_lowercase()
-                });
+                let given = p
+                    .linked_role_eligibility_schedule_id
+                    .as_deref()
+                    .map(|l| last_segment(l).to_ascii_lowercase());
                 let Some(eligibility) = arm.pim.schedules.iter().find(|s| {
                     s.kind == PimKind::Eligibility
                         && s.role.eq_ignore_ascii_case(&role)
@@ -1229,7 +1222,6 @@ pub(super) fn schedules(
     let mut state = ctx.shared.state.lock().expect("state lock");
     let state = &mut *state;
     let (arm, directory) = (&mut state.arm, &state.directory);
-    tick(arm);
     if ctx.method != Method::GET {
         return Err(method_not_allowed());
     }
@@ -1355,23 +1347,25 @@ fn default_rules() -> Vec<Value> {
     rules
 }
 
+impl PimPolicy {
+    fn is_for(&self, scope: &str, role: &str) -> bool {
+        self.scope.eq_ignore_ascii_case(scope) && self.role.eq_ignore_ascii_case(role)
+    }
+}
+
+/// The policy of `role` at `scope` as changed by PATCH, if it was.
+fn changed_policy<'a>(arm: &'a ArmState, scope: &str, role: &str) -> Option<&'a PimPolicy> {
+    arm.pim.policies.iter().find(|p| p.is_for(scope, role))
+}
+
 fn policy_rules(arm: &ArmState, scope: &str, role: &str) -> Vec<Value> {
-    arm.pim
-        .policies
-        .iter()
-        .find(|p| p.scope.eq_ignore_ascii_case(scope) && p.role.eq_ignore_ascii_case(role))
-        .map(|p| p.rules.clone())
-        .unwrap_or_else(default_rules)
+    changed_policy(arm, scope, role).map_or_else(default_rules, |p| p.rules.clone())
 }
 
 fn policy_wire(arm: &ArmState, scope: &str, role: &str) -> Value {
     let guid = policy_guid(scope, role);
-    let changed = arm
-        .pim
-        .policies
-        .iter()
-        .find(|p| p.scope.eq_ignore_ascii_case(scope) && p.role.eq_ignore_ascii_case(role));
-    let rules = policy_rules(arm, scope, role);
+    let changed = changed_policy(arm, scope, role);
+    let rules = changed.map_or_else(default_rules, |p| p.rules.clone());
     json!({
         "properties": {
             "scope": scope,
@@ -1480,9 +1474,7 @@ pub(super) fn policies(
                     None => return Err(bad("InvalidPolicy", "The policy is invalid.")),
                 }
             }
-            arm.pim.policies.retain(|p| {
-                !(p.scope.eq_ignore_ascii_case(&at) && p.role.eq_ignore_ascii_case(&role))
-            });
+            arm.pim.policies.retain(|p| !p.is_for(&at, &role));
             arm.pim.policies.push(PimPolicy {
                 scope: at.clone(),
                 role: role.clone(),
@@ -1502,9 +1494,7 @@ pub(super) fn policies(
             )?;
             let role = role_of(guid, arm).ok_or_else(|| not_found_policy(guid))?;
             // Back to the default.
-            arm.pim.policies.retain(|p| {
-                !(p.scope.eq_ignore_ascii_case(&at) && p.role.eq_ignore_ascii_case(&role))
-            });
+            arm.pim.policies.retain(|p| !p.is_for(&at, &role));
             Ok(StatusCode::OK.into_response())
         }
         _ => Err(method_not_allowed()),
@@ -1583,13 +1573,7 @@ pub(super) fn policy_assignments(
                 .param("$filter")
                 .filter(|f| f.to_ascii_lowercase().contains("roledefinitionid"))
                 .and_then(quoted)
-                .map(|id| {
-                    id.trim_end_matches('/')
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned()
-                });
+                .map(|id| last_segment(&id).to_owned());
             let items = roles
                 .iter()
                 .filter(|r| wanted.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(r)))
