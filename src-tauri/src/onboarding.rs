@@ -79,16 +79,23 @@ pub async fn prepare_onboarding(
     request: OnboardingRequest,
 ) -> Result<ProposalView, CommandError> {
     use rolecall_app::onboarding as use_case;
-    let ask = use_case::Ask {
-        template: library(&state).find(&request.template_id)?,
-        tasks: request.tasks,
-        inputs: request
+    let mut ask = use_case::Ask::new(
+        library(&state).find(&request.template_id)?,
+        request.tasks,
+        request
             .inputs
             .into_iter()
             .map(|i| (i.id, i.scope))
             .collect(),
-        people: request.people,
-    };
+        request.people,
+    );
+    if let Some(terms) = &request.terms {
+        ask.terms = terms.try_into()?;
+    }
+    for person in request.person_terms.iter().flatten() {
+        ask.per_person
+            .insert(person.person.clone(), (&person.terms).try_into()?);
+    }
     let connected = state.connected()?;
     let proposal = if request.offboard {
         use_case::prepare_offboarding(connected.ctx(), &ask).await?

@@ -179,9 +179,9 @@ export const commands = {
 	 *  The people in a CSV file's text, each with its line, and the rows left
 	 *  out with why (see `rolecall_onboarding::read_people_csv`).
 	 */
-	peopleFromCsv: (text: string) => typedError<CsvPeopleView, CommandError>(__TAURI_INVOKE("people_from_csv", { text })),
+	peopleFromCsv: (text: string) => typedError<CsvPeopleView_Serialize, CommandError>(__TAURI_INVOKE("people_from_csv", { text })),
 	/**  Preflight and plan of an onboarding or offboarding; writes nothing. */
-	prepareOnboarding: (request: OnboardingRequest) => typedError<ProposalView_Serialize, CommandError>(__TAURI_INVOKE("prepare_onboarding", { request })),
+	prepareOnboarding: (request: OnboardingRequest_Deserialize) => typedError<ProposalView_Serialize, CommandError>(__TAURI_INVOKE("prepare_onboarding", { request })),
 	/**
 	 *  "Remove all access of this person" at the chosen scopes (and every app
 	 *  role they hold, when `app_roles`); writes nothing.
@@ -456,17 +456,47 @@ export type CsvLeftOutView = {
 };
 
 /**  What a CSV file of people held (`rolecall_onboarding::read_people_csv`). */
-export type CsvPeopleView = {
-	people: CsvPersonView[],
+export type CsvPeopleView = CsvPeopleView_Serialize | CsvPeopleView_Deserialize;
+
+/**  What a CSV file of people held (`rolecall_onboarding::read_people_csv`). */
+export type CsvPeopleView_Deserialize = {
+	people: CsvPersonView_Deserialize[],
+	leftOut: CsvLeftOutView[],
+	/**  "the userPrincipalName column", "the first column". */
+	column: string,
+};
+
+/**  What a CSV file of people held (`rolecall_onboarding::read_people_csv`). */
+export type CsvPeopleView_Serialize = {
+	people: CsvPersonView_Serialize[],
 	leftOut: CsvLeftOutView[],
 	/**  "the userPrincipalName column", "the first column". */
 	column: string,
 };
 
 /**  A person of a CSV file, with the file's line (1 for its first). */
-export type CsvPersonView = {
+export type CsvPersonView = CsvPersonView_Serialize | CsvPersonView_Deserialize;
+
+/**  A person of a CSV file, with the file's line (1 for its first). */
+export type CsvPersonView_Deserialize = {
 	text: string,
 	line: number,
+	/**
+	 *  The row's own terms (its assignment, lastDay… columns); `asTemplate`
+	 *  and empty texts where it says nothing.
+	 */
+	terms: TermsView_Deserialize,
+};
+
+/**  A person of a CSV file, with the file's line (1 for its first). */
+export type CsvPersonView_Serialize = {
+	text: string,
+	line: number,
+	/**
+	 *  The row's own terms (its assignment, lastDay… columns); `asTemplate`
+	 *  and empty texts where it says nothing.
+	 */
+	terms: TermsView_Serialize,
 };
 
 /**  A custom role to edit or delete, and where. */
@@ -589,7 +619,9 @@ export type MemberView = {
 	label: string,
 };
 
-export type OnboardingRequest = {
+export type OnboardingRequest = OnboardingRequest_Serialize | OnboardingRequest_Deserialize;
+
+export type OnboardingRequest_Deserialize = {
 	templateId: string,
 	/**  Task ids; every task when empty. */
 	tasks: string[],
@@ -598,6 +630,25 @@ export type OnboardingRequest = {
 	people: string[],
 	/**  Take away what the template gives, instead of granting it. */
 	offboard: boolean,
+	/**  How the Azure roles are held; as the template says when missing. */
+	terms?: TermsView_Deserialize | null,
+	/**  People's own terms (CSV rows), over `terms`. */
+	personTerms?: PersonTermsView_Deserialize[] | null,
+};
+
+export type OnboardingRequest_Serialize = {
+	templateId: string,
+	/**  Task ids; every task when empty. */
+	tasks: string[],
+	inputs: InputValue[],
+	/**  Object ids, application ids or user principal names. */
+	people: string[],
+	/**  Take away what the template gives, instead of granting it. */
+	offboard: boolean,
+	/**  How the Azure roles are held; as the template says when missing. */
+	terms?: TermsView_Serialize | null,
+	/**  People's own terms (CSV rows), over `terms`. */
+	personTerms?: PersonTermsView_Serialize[] | null,
 };
 
 /**  One provider operation. */
@@ -621,6 +672,23 @@ export type OutcomeView = {
 	message: string,
 	/**  Azure's request id of the write, for support; "" when none. */
 	requestId: string,
+};
+
+/**  A person's own terms over the onboarding's (from a CSV row). */
+export type PersonTermsView = PersonTermsView_Serialize | PersonTermsView_Deserialize;
+
+/**  A person's own terms over the onboarding's (from a CSV row). */
+export type PersonTermsView_Deserialize = {
+	/**  The person as given in `people`. */
+	person: string,
+	terms: TermsView_Deserialize,
+};
+
+/**  A person's own terms over the onboarding's (from a CSV row). */
+export type PersonTermsView_Serialize = {
+	/**  The person as given in `people`. */
+	person: string,
+	terms: TermsView_Serialize,
 };
 
 /**  A scope of the whole estate, found by a search, and where it sits. */
@@ -663,12 +731,28 @@ export type PlanView_Deserialize = {
 	/**  What `apply_plan` takes. */
 	id: number,
 	items: PlanItemView_Deserialize[],
+	/**  The PIM settings the preflight checked, per role, scope and type. */
+	policies: PolicyView[],
 };
 
 export type PlanView_Serialize = {
 	/**  What `apply_plan` takes. */
 	id: number,
 	items: PlanItemView_Serialize[],
+	/**  The PIM settings the preflight checked, per role, scope and type. */
+	policies: PolicyView[],
+};
+
+/**  What a role's PIM settings at a scope allow, for one assignment type. */
+export type PolicyView = {
+	scope: string,
+	roleName: string,
+	eligible: boolean,
+	/**
+	 *  "Eligible: at most 1 year. Activating: at most 8 hours, with a
+	 *  justification, no approval."
+	 */
+	summary: string,
 };
 
 export type ProgressState = "Running" | 
@@ -1024,6 +1108,11 @@ export type TemplateView = {
 	description: string,
 	/**  Shipped with Rolecall (else: from the admin's templates folder). */
 	builtin: boolean,
+	/**
+	 *  How its Azure roles are held unless the admin chooses otherwise:
+	 *  "eligible for 90 days", "active, permanent".
+	 */
+	assignment: string,
 	inputs: TemplateInputView[],
 	tasks: TaskView[],
 	/**  Names of the custom roles it creates. */
@@ -1037,6 +1126,44 @@ export type TenantView = {
 	defaultDomain: string,
 	home: boolean,
 	active: boolean,
+};
+
+/**  Which way the Azure roles of an onboarding are held. */
+export type TermsChoice = 
+/**  Each grant as the template says. */
+"asTemplate" | 
+/**  Active and permanent: plain role assignments. */
+"standing" | 
+/**  `schedule`, for every Azure role. */
+"schedule";
+
+/**  An onboarding's terms, for everyone or one person. */
+export type TermsView = TermsView_Serialize | TermsView_Deserialize;
+
+/**  An onboarding's terms, for everyone or one person. */
+export type TermsView_Deserialize = {
+	choice: TermsChoice,
+	/**  With `schedule`: eligible or active, and how long. */
+	schedule?: ScheduleView | null,
+	/**  "" for none (the template's words serve). */
+	justification: string,
+	/**  "" for none. */
+	ticket: string,
+	/**  The person's last day, YYYY-MM-DD; "" when not known. */
+	lastDay: string,
+};
+
+/**  An onboarding's terms, for everyone or one person. */
+export type TermsView_Serialize = {
+	choice: TermsChoice,
+	/**  With `schedule`: eligible or active, and how long. */
+	schedule?: ScheduleView,
+	/**  "" for none (the template's words serve). */
+	justification: string,
+	/**  "" for none. */
+	ticket: string,
+	/**  The person's last day, YYYY-MM-DD; "" when not known. */
+	lastDay: string,
 };
 
 /**  A run that began and did not end (a crash, a closed window). */

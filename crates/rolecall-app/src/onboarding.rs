@@ -20,15 +20,42 @@ pub struct Ask {
     pub tasks: Vec<String>,
     pub inputs: HashMap<String, String>,
     pub people: Vec<String>,
+    /// How the Azure roles are held (as the template says by default).
+    pub terms: rolecall_onboarding::Terms,
+    /// A person's own terms (a CSV row's), by the text they were given as.
+    pub per_person: HashMap<String, rolecall_onboarding::Terms>,
 }
 
 impl Ask {
+    /// Everyone on the template's terms.
+    pub fn new(
+        template: Template,
+        tasks: Vec<String>,
+        inputs: HashMap<String, String>,
+        people: Vec<String>,
+    ) -> Self {
+        Self {
+            template,
+            tasks,
+            inputs,
+            people,
+            terms: Default::default(),
+            per_person: HashMap::new(),
+        }
+    }
+
     fn request(&self) -> rolecall_onboarding::Request<'_> {
         rolecall_onboarding::Request {
             template: &self.template,
             tasks: self.tasks.clone(),
             inputs: self.inputs.clone(),
             people: self.people.clone(),
+            terms: self.terms.clone(),
+            per_person: self
+                .per_person
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect(),
         }
     }
 }

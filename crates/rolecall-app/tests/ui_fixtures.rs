@@ -4,7 +4,7 @@
 //! what they give (`ROLECALL_UPDATE_FIXTURES=1`, which `cargo xtask
 //! fixtures` sets, rewrites it). The fakes then never re-implement a rule:
 //! reading a people CSV, Rolecall's names for assignments and new roles,
-//! undoing a run from its JSON report.
+//! undoing a run from its JSON report, the review's words for PIM settings.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -85,12 +85,19 @@ fn ui_fixtures_are_up_to_date() {
             (text, answer)
         })
         .collect();
+    // What the review says of the demo's PIM settings (a role nobody changed).
+    let rules = rolecall_emulator::arm::authorization::default_pim_rules();
+    let policy = |eligible: bool| {
+        json!(rolecall_grants::PolicySummary::from_rules("", "", eligible, &rules).describe())
+    };
+    let policy_summaries = json!({"eligible": policy(true), "active": policy(false)});
     let answers = serde_json::to_string_pretty(&json!({
         "_about": "Written by crates/rolecall-app/tests/ui_fixtures.rs from inputs.json: do not edit; run `cargo xtask fixtures`.",
         "peopleFromCsv": people,
         "assignmentNames": assignment_names,
         "newRoleIds": new_role_ids,
         "undoReports": undo_reports,
+        "policySummaries": policy_summaries,
     }))
     .unwrap()
         + "\n";

@@ -472,14 +472,10 @@ impl PimArgs {
                 "an active assignment through PIM needs --duration (such as P30D) or --until; leave out --active for a standing, permanent one"
             );
         }
-        let until = self.until.as_deref().map(|u| {
-            // A date alone means to the end of that day, in UTC.
-            if u.len() == 10 && u.as_bytes().get(4) == Some(&b'-') {
-                format!("{u}T23:59:59Z")
-            } else {
-                u.to_owned()
-            }
-        });
+        let until = self
+            .until
+            .as_deref()
+            .map(rolecall_grants::Schedule::until_from);
         let schedule = rolecall_grants::Schedule {
             eligible: self.eligible,
             duration: self.duration.clone(),
@@ -508,6 +504,8 @@ pub struct TemplateArgs {
 pub struct OnboardArgs {
     #[command(flatten)]
     pub spec: Onboarding,
+    #[command(flatten)]
+    pub terms: TermsArgs,
     /// Show the preflight and plan only; write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -517,6 +515,52 @@ pub struct OnboardArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub spec: Onboarding,
+    #[command(flatten)]
+    pub terms: TermsArgs,
+}
+
+/// How a template's Azure roles are held: as the template says unless
+/// --eligible, --active or --standing; a CSV's `assignment`, `duration`,
+/// `until` and `lastDay` columns set a person's own.
+#[derive(Debug, clap::Args)]
+pub struct TermsArgs {
+    #[command(flatten)]
+    pub pim: PimArgs,
+    /// Active and permanent (plain role assignments), whatever the template says.
+    #[arg(long, conflicts_with_all = ["eligible", "active", "duration", "until"])]
+    pub standing: bool,
+    /// The people's last day (2027-06-30): time-bound access that ends
+    /// before it, and access that outlasts it, are pointed out.
+    #[arg(long, value_name = "DATE")]
+    pub last_day: Option<String>,
+}
+
+impl TermsArgs {
+    pub fn terms(&self) -> anyhow::Result<rolecall_onboarding::Terms> {
+        use rolecall_onboarding::Choice;
+        let p = &self.pim;
+        let choice = if self.standing {
+            Choice::Standing
+        } else if p.eligible || p.active || p.duration.is_some() || p.until.is_some() {
+            match p.schedule()? {
+                Some(s) => Choice::Schedule(s),
+                None => Choice::AsTemplate,
+            }
+        } else {
+            Choice::AsTemplate
+        };
+        Ok(rolecall_onboarding::Terms {
+            choice,
+            justification: p.justification.clone(),
+            ticket: p.ticket.clone(),
+            ends: self
+                .last_day
+                .as_deref()
+                .map(rolecall_onboarding::terms::parse_date)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--last-day: {e}"))?,
+        })
+    }
 }
 
 #[derive(Debug, clap::Args)]

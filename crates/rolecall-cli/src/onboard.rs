@@ -31,6 +31,7 @@ pub(crate) fn find_template(
 pub(crate) async fn onboarding(
     use_cases: rolecall_app::Context<'_>,
     spec: &Onboarding,
+    terms: Option<&TermsArgs>,
     direction: Direction,
 ) -> anyhow::Result<rolecall_onboarding::Proposal> {
     let id = spec
@@ -57,6 +58,7 @@ pub(crate) async fn onboarding(
         );
     }
     let mut people = spec.members.clone();
+    let mut per_person = std::collections::HashMap::new();
     if let Some(path) = &spec.people_csv {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", path.display()))?;
@@ -69,17 +71,19 @@ pub(crate) async fn onboarding(
                 left.reason
             );
         }
-        people.extend(read.people.into_iter().map(|p| p.text));
+        for p in read.people {
+            per_person.insert(p.text.clone(), p.terms);
+            people.push(p.text);
+        }
     }
     if people.is_empty() {
         anyhow::bail!("give --member (repeatable) or --people-csv FILE");
     }
-    let ask = rolecall_app::onboarding::Ask {
-        template,
-        tasks: spec.tasks.clone(),
-        inputs,
-        people,
-    };
+    let mut ask = rolecall_app::onboarding::Ask::new(template, spec.tasks.clone(), inputs, people);
+    if let Some(terms) = terms {
+        ask.terms = terms.terms()?;
+    }
+    ask.per_person = per_person;
     Ok(match direction {
         Direction::Onboard => rolecall_app::onboarding::prepare_onboarding(use_cases, &ask).await?,
         Direction::Offboard => {
@@ -115,6 +119,14 @@ pub(crate) fn print_plan(printer: crate::print::Printer, plan: &rolecall_grants:
             Status::Kept { reason } => format!("kept: {reason}"),
         };
         println!("{}  [{state}]", item.grant.describe());
+    }
+    for p in &plan.policies {
+        println!(
+            "PIM settings of {} at {}: {}",
+            p.role_name,
+            p.scope,
+            p.describe()
+        );
     }
 }
 /// Prints the proposal; unless `dry_run`, carries it out (refused while a
@@ -260,18 +272,34 @@ pub(crate) async fn template(ctx: &Ctx<'_>, args: &TemplateArgs) -> anyhow::Resu
 
 pub(crate) async fn onboard(ctx: &Ctx<'_>, args: &OnboardArgs) -> anyhow::Result<()> {
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
-    let OnboardArgs { spec, dry_run } = args;
+    let OnboardArgs {
+        spec,
+        terms,
+        dry_run,
+    } = args;
     let (_, azure) = connect(cli, cloud, &spec.who).await?;
-    let proposal = onboarding(ctx.use_cases(&azure, None), spec, Direction::Onboard).await?;
+    let proposal = onboarding(
+        ctx.use_cases(&azure, None),
+        spec,
+        Some(terms),
+        Direction::Onboard,
+    )
+    .await?;
     carry_out(ctx, &azure, &proposal, spec, *dry_run).await?;
     Ok(())
 }
 
 pub(crate) async fn plan(ctx: &Ctx<'_>, args: &PlanArgs) -> anyhow::Result<()> {
     let (cli, cloud) = (ctx.cli, &ctx.cloud);
-    let PlanArgs { spec } = args;
+    let PlanArgs { spec, terms } = args;
     let (_, azure) = connect(cli, cloud, &spec.who).await?;
-    let proposal = onboarding(ctx.use_cases(&azure, None), spec, Direction::Onboard).await?;
+    let proposal = onboarding(
+        ctx.use_cases(&azure, None),
+        spec,
+        Some(terms),
+        Direction::Onboard,
+    )
+    .await?;
     carry_out(ctx, &azure, &proposal, spec, true).await?;
     Ok(())
 }
@@ -302,7 +330,7 @@ pub(crate) async fn offboard(ctx: &Ctx<'_>, args: &OffboardArgs) -> anyhow::Resu
         };
         rolecall_app::onboarding::prepare_removal(&azure, person, &off.scopes, app_roles).await?
     } else {
-        onboarding(ctx.use_cases(&azure, None), spec, Direction::Offboard).await?
+        onboarding(ctx.use_cases(&azure, None), spec, None, Direction::Offboard).await?
     };
     carry_out(ctx, &azure, &proposal, spec, off.dry_run).await?;
     Ok(())

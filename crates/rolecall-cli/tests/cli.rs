@@ -439,6 +439,50 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         said.contains("people.csv, line 5: left out, NADIA.NOVAK@contosodemo.onmicrosoft.com is on line 2 already"),
         "{said}"
     );
+    // Eligible for 90 days, with a last day: the plan says how each grant is
+    // held, the role's PIM settings, and what ends before the last day.
+    let eligible = run([
+        onboard("plan"),
+        vec![
+            "--task".into(),
+            "deploy".into(),
+            "--eligible".into(),
+            "--duration".into(),
+            "P90D".into(),
+            "--last-day".into(),
+            "2099-12-31".into(),
+        ],
+    ]
+    .concat())
+    .await;
+    let planned = ok(&eligible);
+    assert!(
+        planned.contains("(eligible for 90 days)  [to create]"),
+        "{planned}"
+    );
+    assert!(
+        planned.contains("PIM settings of Contributor at ")
+            && planned.contains("Eligible: at most 365 days. Activating: at most 8 hours"),
+        "{planned}"
+    );
+    let said = String::from_utf8_lossy(&eligible.stderr);
+    assert!(
+        said.contains("warning: Nadia Novak's last day is 2099-12-31: Before it: Contributor at rg-voice-gateway ends "),
+        "{said}"
+    );
+    let wrong = run([
+        onboard("plan"),
+        vec!["--last-day".into(), "31/12/2099".into()],
+    ]
+    .concat())
+    .await;
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr)
+            .contains("--last-day: '31/12/2099' is not a date: give one such as 2027-06-30"),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
     // `plan --json`: the proposal for automation, checks included.
     let proposal: serde_json::Value =
         serde_json::from_str(&ok(

@@ -27,4 +27,4 @@ pub mod runs;
 pub use apply::{ApplyOptions, ItemEvent, Outcome, apply, remove};
 pub use journal::{Journal, Removes, Run, RunGrant, RunKind, RunRole};
 pub use model::{AppRoleGrant, AzureRoleGrant, Grant, Member, MemberKind, Schedule};
-pub use plan::{Plan, PlanItem, Status, plan};
+pub use plan::{Plan, PlanItem, PolicySummary, Status, plan};

@@ -120,7 +120,7 @@ pub struct AzureRoleGrant {
 }
 
 /// How an Azure role is held when not for good (PIM's assignment type).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     /// Eligible (the member activates it when needed) rather than active.
@@ -139,6 +139,22 @@ pub struct Schedule {
 }
 
 impl Schedule {
+    /// An end as a person types it: a date alone (`2027-03-01`) means the
+    /// end of that day, in UTC; anything else is kept for [`Schedule::check`].
+    pub fn until_from(text: &str) -> String {
+        let text = text.trim();
+        if text.len() == 10 && text.as_bytes().get(4) == Some(&b'-') {
+            format!("{text}T23:59:59Z")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// When it ends if it starts at `start`; none when permanent.
+    pub fn ends(&self, start: time::OffsetDateTime) -> Option<time::OffsetDateTime> {
+        self.length(start).map(|length| start + length)
+    }
+
     pub fn is_permanent(&self) -> bool {
         self.duration.is_none() && self.until.is_none()
     }

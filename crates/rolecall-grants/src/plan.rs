@@ -66,6 +66,152 @@ pub struct PlanItem {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Plan {
     pub items: Vec<PlanItem>,
+    /// What the role's PIM settings allow, for each eligible or time-bound
+    /// (scope, role, assignment type) the plan makes, so the admin sees the
+    /// rules the preflight checked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicySummary>,
+}
+
+/// A role's PIM settings at a scope, for one assignment type, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicySummary {
+    pub scope: String,
+    pub role_name: String,
+    pub eligible: bool,
+    /// The longest assignment allowed (ISO 8601); none: no limit.
+    pub maximum: Option<String>,
+    /// Permanent assignments are refused.
+    pub expiry_required: bool,
+    /// Asked of the admin when assigning.
+    pub justification: bool,
+    pub ticket: bool,
+    /// Eligible only: what activating asks of the person.
+    pub activation: Option<Activation>,
+}
+
+/// What an eligible person meets when activating the role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activation {
+    /// The longest activation (ISO 8601).
+    pub maximum: Option<String>,
+    pub mfa: bool,
+    pub justification: bool,
+    pub ticket: bool,
+    pub approval: bool,
+}
+
+impl PolicySummary {
+    /// Read from the role's policy rules (as `ArmClient::pim_rules` gives
+    /// them) for `eligible` or active assignments.
+    pub fn from_rules(
+        scope: &str,
+        role_name: &str,
+        eligible: bool,
+        rules: &[serde_json::Value],
+    ) -> Self {
+        let rule = |id: &str| rules.iter().find(|r| r["id"].as_str() == Some(id));
+        let enabled = |id: &str, what: &str| {
+            rule(id).is_some_and(|r| {
+                r["enabledRules"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(what)))
+            })
+        };
+        let maximum = |id: &str| {
+            rule(id)
+                .and_then(|r| r["maximumDuration"].as_str())
+                .filter(|m| {
+                    rolecall_rbac::duration::parse(m).is_some_and(|d| d > time::Duration::ZERO)
+                })
+                .map(str::to_owned)
+        };
+        let level = if eligible {
+            "Eligibility"
+        } else {
+            "Assignment"
+        };
+        let expiry = format!("Expiration_Admin_{level}");
+        let enablement = format!("Enablement_Admin_{level}");
+        let expiry_required =
+            rule(&expiry).is_some_and(|r| r["isExpirationRequired"].as_bool() == Some(true));
+        Self {
+            scope: scope.to_owned(),
+            role_name: role_name.to_owned(),
+            eligible,
+            maximum: maximum(&expiry),
+            expiry_required,
+            justification: enabled(&enablement, "Justification"),
+            ticket: enabled(&enablement, "Ticketing"),
+            activation: eligible.then(|| Activation {
+                maximum: maximum("Expiration_EndUser_Assignment"),
+                mfa: enabled("Enablement_EndUser_Assignment", "MultiFactorAuthentication"),
+                justification: enabled("Enablement_EndUser_Assignment", "Justification"),
+                ticket: enabled("Enablement_EndUser_Assignment", "Ticketing"),
+                approval: rule("Approval_EndUser_Assignment")
+                    .is_some_and(|r| r["setting"]["isApprovalRequired"].as_bool() == Some(true)),
+            }),
+        }
+    }
+
+    /// "Eligible: at most 1 year, an end required, justification asked.
+    /// Activating: at most 8 hours, with MFA and a justification, no approval."
+    pub fn describe(&self) -> String {
+        let words = rolecall_rbac::duration::words;
+        let and = |parts: Vec<&str>| match parts.as_slice() {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        };
+        let mut assign = Vec::new();
+        match (&self.maximum, self.expiry_required) {
+            (Some(m), true) => assign.push(format!("at most {}", words(m))),
+            (Some(m), false) => assign.push(format!(
+                "permanent allowed, time-bound at most {}",
+                words(m)
+            )),
+            (None, true) => assign.push("an end required".to_owned()),
+            (None, false) => assign.push("permanent allowed".to_owned()),
+        }
+        let asked: Vec<&str> = [
+            (self.justification, "a justification"),
+            (self.ticket, "a ticket number"),
+        ]
+        .into_iter()
+        .filter_map(|(on, what)| on.then_some(what))
+        .collect();
+        if !asked.is_empty() {
+            assign.push(format!("{} asked", and(asked)));
+        }
+        let kind = if self.eligible { "Eligible" } else { "Active" };
+        let mut out = format!("{kind}: {}.", assign.join(", "));
+        if let Some(a) = &self.activation {
+            let with: Vec<&str> = [
+                (a.mfa, "MFA"),
+                (a.justification, "a justification"),
+                (a.ticket, "a ticket number"),
+            ]
+            .into_iter()
+            .filter_map(|(on, what)| on.then_some(what))
+            .collect();
+            let mut parts = Vec::new();
+            if let Some(m) = &a.maximum {
+                parts.push(format!("at most {}", words(m)));
+            }
+            if !with.is_empty() {
+                parts.push(format!("with {}", and(with)));
+            }
+            parts.push(if a.approval {
+                "after an approver agrees".to_owned()
+            } else {
+                "no approval".to_owned()
+            });
+            out.push_str(&format!(" Activating: {}.", parts.join(", ")));
+        }
+        out
+    }
 }
 
 impl Plan {
@@ -431,7 +577,32 @@ async fn plan_inner(
             PlanItem { grant, status }
         })
         .collect();
-    let mut plan = Plan { items };
+    let mut policies: Vec<PolicySummary> = Vec::new();
+    let items: Vec<PlanItem> = items;
+    for item in &items {
+        let Grant::AzureRole(r) = &item.grant else {
+            continue;
+        };
+        let Some(schedule) = &r.schedule else {
+            continue;
+        };
+        let key = (r.scope.to_ascii_lowercase(), r.role_definition_id());
+        if let Some(Ok(rules)) = pim_rules.get(&key)
+            && !policies.iter().any(|p| {
+                p.scope.eq_ignore_ascii_case(&r.scope)
+                    && p.role_name == r.role_name
+                    && p.eligible == schedule.eligible
+            })
+        {
+            policies.push(PolicySummary::from_rules(
+                &r.scope,
+                &r.role_name,
+                schedule.eligible,
+                rules,
+            ));
+        }
+    }
+    let mut plan = Plan { items, policies };
     if let Some(catalogue) = catalogue {
         mark_covered(azure, &mut plan, &assignments, catalogue, &tree, &activated).await?;
     }
@@ -841,5 +1012,32 @@ fn eligibility_status(
     match inherited {
         Some(from_scope) => Status::Inherited { from_scope },
         None => Status::ToCreate,
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_policy_reads_as_the_portals_settings_page_says_it() {
+        // Permanent eligibility allowed; activation with MFA, a ticket and an approver.
+        let rules = vec![
+            json!({"id": "Expiration_Admin_Eligibility", "isExpirationRequired": false, "maximumDuration": "P180D"}),
+            json!({"id": "Enablement_Admin_Eligibility", "enabledRules": ["Ticketing"]}),
+            json!({"id": "Expiration_EndUser_Assignment", "isExpirationRequired": true, "maximumDuration": "PT4H"}),
+            json!({"id": "Enablement_EndUser_Assignment", "enabledRules": ["MultiFactorAuthentication", "Justification", "Ticketing"]}),
+            json!({"id": "Approval_EndUser_Assignment", "setting": {"isApprovalRequired": true}}),
+            json!({"id": "Expiration_Admin_Assignment", "isExpirationRequired": true}),
+        ];
+        let eligible = PolicySummary::from_rules("/s", "Owner", true, &rules);
+        assert_eq!(
+            eligible.describe(),
+            "Eligible: permanent allowed, time-bound at most 180 days, a ticket number asked. Activating: at most 4 hours, with MFA, a justification and a ticket number, after an approver agrees."
+        );
+        let active = PolicySummary::from_rules("/s", "Owner", false, &rules);
+        assert_eq!(active.describe(), "Active: an end required.");
+        assert!(active.activation.is_none());
     }
 }

@@ -62,11 +62,13 @@ async fn main() {
         ..Default::default()
     };
     let upn = |key: &str| format!("{key}@contosodemo.onmicrosoft.com");
-    let request = |people: Vec<String>| Request {
-        template: &template,
-        tasks: Vec::new(),
-        inputs: HashMap::from([("gateway".to_owned(), gateway())]),
-        people,
+    let request = |people: Vec<String>| {
+        Request::new(
+            &template,
+            Vec::new(),
+            HashMap::from([("gateway".to_owned(), gateway())]),
+            people,
+        )
     };
 
     // 1. One person, every gateway task, five times (a new person each).

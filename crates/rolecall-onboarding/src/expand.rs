@@ -58,6 +58,8 @@ struct RoleAt {
     role_id: String,
     role_name: String,
     permissions: Vec<Permission>,
+    /// As the template (or its grant) asks; the admin's terms may change it.
+    schedule: Option<rolecall_grants::Schedule>,
 }
 
 /// The grants the chosen tasks need, for every member, least first:
@@ -94,10 +96,22 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    /// The grants for `members`, each member getting every resolved grant.
+    /// The grants for `members`, each member getting every resolved grant,
+    /// its Azure roles held as the template says.
     pub fn for_members(self, members: &[Member]) -> Expansion {
+        self.for_members_with(members, |_| crate::terms::Terms::default())
+    }
+
+    /// [`Resolved::for_members`], each member's Azure roles held on the
+    /// admin's `terms` for them.
+    pub fn for_members_with(
+        self,
+        members: &[Member],
+        terms: impl Fn(&Member) -> crate::terms::Terms,
+    ) -> Expansion {
         let mut out = self.out;
         for member in members {
+            let terms = terms(member);
             for r in &self.roles {
                 out.grants.push(Grant::AzureRole(AzureRoleGrant {
                     scope: r.scope.clone(),
@@ -105,7 +119,7 @@ impl Resolved {
                     role_name: r.role_name.clone(),
                     member: member.clone(),
                     description: Some(format!("Rolecall onboarding: {}", self.template_name)),
-                    schedule: None,
+                    schedule: terms.schedule(r.schedule.clone()),
                 }));
             }
             for (app, role) in &self.app_grants {
@@ -120,7 +134,11 @@ impl Resolved {
 /// An Azure role of the template: one to look up by name, or one known
 /// already (the template's own custom role).
 enum Slot {
-    Lookup { at: String, role: String },
+    Lookup {
+        at: String,
+        role: String,
+        schedule: Option<rolecall_grants::Schedule>,
+    },
     Ready(RoleAt),
 }
 
@@ -148,13 +166,19 @@ pub async fn resolve_template(
         specs.extend(task.grants.iter());
     }
     let scope = |reference: &str| scope_of(reference, inputs).map_err(ExpandError::Input);
+    // A grant's own assignment type, else the template's.
+    let schedule = |spec: &GrantSpec| {
+        spec.assignment()
+            .or(template.assignment.as_ref())
+            .and_then(|a| a.schedule())
+    };
 
     // Azure roles (built-in by name, the template's custom roles by spec).
     let mut slots: Vec<Slot> = Vec::new();
     let mut seen = HashSet::new();
     for spec in &specs {
         match spec {
-            GrantSpec::AzureRole { role, at } => {
+            GrantSpec::AzureRole { role, at, .. } => {
                 let at = scope(at)?;
                 if !seen.insert((at.to_ascii_lowercase(), role.to_ascii_lowercase())) {
                     continue;
@@ -162,10 +186,12 @@ pub async fn resolve_template(
                 slots.push(Slot::Lookup {
                     at,
                     role: role.clone(),
+                    schedule: schedule(spec),
                 });
             }
-            GrantSpec::CustomRole { role, at } => {
+            GrantSpec::CustomRole { role, at, .. } => {
                 let at = scope(at)?;
+                let grant_spec = *spec;
                 let spec = template
                     .custom_roles
                     .iter()
@@ -199,6 +225,7 @@ pub async fn resolve_template(
                         role_id: guid,
                         role_name: spec.name.clone(),
                         permissions,
+                        schedule: schedule(grant_spec),
                     }));
                 }
             }
@@ -256,13 +283,14 @@ pub async fn resolve_template(
     let roles = futures::future::try_join_all(slots.into_iter().map(|slot| async move {
         Ok::<_, ExpandError>(match slot {
             Slot::Ready(role) => role,
-            Slot::Lookup { at, role } => {
+            Slot::Lookup { at, role, schedule } => {
                 let found = resolve::role(azure, &at, &role).await?;
                 RoleAt {
                     scope: at,
                     role_id: found.name.clone(),
                     role_name: found.role_name().to_owned(),
                     permissions: found.properties.permissions.clone(),
+                    schedule,
                 }
             }
         })
@@ -311,7 +339,13 @@ fn drop_covered(
             let (Some(sa), Some(sb)) = (&scopes[a], &scopes[b]) else {
                 continue;
             };
-            let covers = tree.covers(sb, sa) && sets[a].is_subset_of(&sets[b]);
+            // Held the same way: eligibility is not access, and a role that
+            // ends does not stand in for one that does not.
+            let (ha, hb) = (&roles[a].schedule, &roles[b].schedule);
+            let same_way = ha.as_ref().map(|s| s.eligible) == hb.as_ref().map(|s| s.eligible)
+                && (hb.as_ref().is_none_or(|s| s.is_permanent())
+                    || ha.as_ref().is_some_and(|s| !s.is_permanent()));
+            let covers = same_way && tree.covers(sb, sa) && sets[a].is_subset_of(&sets[b]);
             // Of two equal grants at the same scope, keep the first.
             let equal = covers && sa == sb && sets[b].is_subset_of(&sets[a]);
             if covers && (!equal || b < a) {

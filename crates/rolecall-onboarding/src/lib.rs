@@ -14,10 +14,14 @@
 //!   people not found, ARM's limits) as blockers and warnings. Its
 //!   [`Proposal::to_run`](session::Proposal::to_run) is what
 //!   `rolecall_grants::runs` executes, journals and resumes.
+//! - [`terms`]: how the Azure roles are held (as the template says, or the
+//!   admin's eligible / active / time-bound choice for everyone or a CSV
+//!   row), and the person's last day the grants are checked against.
 
 pub mod expand;
 pub mod session;
 pub mod template;
+pub mod terms;
 
 pub use expand::{Expansion, Selection, expand};
 pub use session::{
@@ -25,3 +29,4 @@ pub use session::{
     prepare, prepare_offboarding, prepare_removal_of_everything, prepare_undo, read_people_csv,
 };
 pub use template::{Template, TemplateError, builtin};
+pub use terms::{Choice, Terms};

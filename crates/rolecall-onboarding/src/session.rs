@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::expand::ExpandError;
 use crate::template::Template;
+use crate::terms::Terms;
 
 /// ARM's documented limits (Azure subscription and service limits): role
 /// assignments per subscription, custom roles per directory.
@@ -103,6 +104,39 @@ pub struct Request<'a> {
     pub inputs: HashMap<String, String>,
     /// Each person as typed or imported: object id, application id or UPN.
     pub people: Vec<String>,
+    /// How the Azure roles are held, for everyone (as the template says by
+    /// default), and the last day, if everyone shares one.
+    pub terms: Terms,
+    /// A person's own terms over the run's (a CSV row's columns), by the
+    /// text they were given as, lowercased.
+    pub per_person: HashMap<String, Terms>,
+}
+
+impl<'a> Request<'a> {
+    /// Everyone on the template's terms.
+    pub fn new(
+        template: &'a Template,
+        tasks: Vec<String>,
+        inputs: HashMap<String, String>,
+        people: Vec<String>,
+    ) -> Self {
+        Self {
+            template,
+            tasks,
+            inputs,
+            people,
+            terms: Terms::default(),
+            per_person: HashMap::new(),
+        }
+    }
+
+    /// The terms a person given as `text` is onboarded on.
+    pub fn terms_of(&self, text: &str) -> Terms {
+        match self.per_person.get(&text.to_ascii_lowercase()) {
+            Some(own) => own.over(&self.terms),
+            None => self.terms.clone(),
+        }
+    }
 }
 
 /// A reviewed-before-written onboarding or offboarding.
@@ -201,6 +235,9 @@ pub struct CsvPerson {
     pub text: String,
     /// 1 for the file's first line, as an editor numbers them.
     pub line: u64,
+    /// The row's own terms (`assignment`, `duration`, `until`, `lastDay`,
+    /// `justification`, `ticket` columns); the run's where it says nothing.
+    pub terms: Terms,
 }
 
 /// A row of a CSV file that gave nobody, and why.
@@ -227,7 +264,10 @@ pub struct CsvPeople {
 /// application id. A header naming a column `userPrincipalName`, `upn`,
 /// `mail`, `email`, `objectId`, `id`, `appId` or `member` picks that column;
 /// otherwise the first column is used (and a first row that is not a person
-/// is taken as a header). Rows with no value there, rows that cannot be read
+/// is taken as a header). Under a header, `assignment` (eligible, active or
+/// permanent), `duration` (P90D), `until` (2027-06-30), `lastDay`,
+/// `justification` and `ticket` columns give a person's own terms; a row
+/// whose terms cannot be read is left out, saying what to write. Rows with no value there, rows that cannot be read
 /// and repeats are left out, each with its line and the reason; blank lines
 /// are not rows.
 pub fn read_people_csv(text: &str) -> CsvPeople {
@@ -304,10 +344,45 @@ pub fn read_people_csv(text: &str) -> CsvPeople {
         Some(column) => format!("the {} column", header(&first[column])),
         None => "the first column".into(),
     };
+    // A person's terms, where a header names their columns.
+    let named = |names: &[&str]| {
+        (skip == 1)
+            .then(|| {
+                first.iter().position(|c| {
+                    names
+                        .iter()
+                        .any(|n| header(c).replace([' ', '_'], "").eq_ignore_ascii_case(n))
+                })
+            })
+            .flatten()
+    };
+    let assignment = named(&["assignment", "assignmenttype", "type"]);
+    let duration = named(&["duration"]);
+    let until = named(&["until", "end", "enddatetime", "expires"]);
+    let last_day = named(&["lastday", "enddate", "leaves", "leavingdate"]);
+    let justification = named(&["justification", "reason"]);
+    let ticket = named(&["ticket", "ticketnumber"]);
+    let terms_of = |row: &[String]| -> Result<Terms, String> {
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| row.get(c))
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        let text = |c: Option<usize>| Some(cell(c).to_owned()).filter(|t| !t.is_empty());
+        Ok(Terms {
+            choice: crate::terms::choice_of(cell(assignment), cell(duration), cell(until))?,
+            justification: text(justification),
+            ticket: text(ticket),
+            ends: text(last_day)
+                .map(|d| crate::terms::parse_date(&d))
+                .transpose()?,
+        })
+    };
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut people = Vec::new();
     for (line, row) in rows.into_iter().skip(skip) {
         let text = row.get(column).map(String::as_str).unwrap_or_default();
+        let terms = terms_of(&row);
         if text.is_empty() {
             left_out.push(CsvLeftOut {
                 line,
@@ -318,11 +393,17 @@ pub fn read_people_csv(text: &str) -> CsvPeople {
                 line,
                 reason: format!("{text} is on line {first} already"),
             });
+        } else if let Err(why) = &terms {
+            left_out.push(CsvLeftOut {
+                line,
+                reason: format!("{text}: {why}"),
+            });
         } else {
             seen.insert(text.to_ascii_lowercase(), line);
             people.push(CsvPerson {
                 text: text.to_owned(),
                 line,
+                terms: terms.unwrap_or_default(),
             });
         }
     }
@@ -343,12 +424,13 @@ pub fn people_from_csv(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Resolves each person; the ones not found become blockers.
+/// Resolves each person, with the text they were given as; the ones not
+/// found become blockers.
 async fn people(
     azure: &Azure,
     people: &[String],
     checks: &mut Vec<Check>,
-) -> Result<Vec<Member>, ExpandError> {
+) -> Result<Vec<(Member, String)>, ExpandError> {
     let found = rolecall_azure::for_each_bounded(
         people.iter().cloned().enumerate(),
         8,
@@ -361,11 +443,17 @@ async fn people(
         },
     )
     .await;
-    let mut members: Vec<Member> = Vec::new();
+    let mut members: Vec<(Member, String)> = Vec::new();
     let mut missing = Vec::new();
     for (n, text, result) in found {
         match result {
-            Ok(m) if !members.iter().any(|x| x.id.eq_ignore_ascii_case(&m.id)) => members.push(m),
+            Ok(m)
+                if !members
+                    .iter()
+                    .any(|(x, _)| x.id.eq_ignore_ascii_case(&m.id)) =>
+            {
+                members.push((m, text))
+            }
             Ok(_) => {}
             // Named as the admin gave them (a CSV row's line is shown where
             // the file is imported), in the order they were given.
@@ -458,8 +546,27 @@ async fn prepare_as(
         people(azure, &request.people, &mut checks),
         crate::expand::resolve_template(azure, template, &tasks, &request.inputs, Some(&catalogue)),
     );
-    let members = members?;
-    let expansion = resolved?.for_members(&members);
+    let (members, given_as): (Vec<Member>, Vec<String>) = members?.into_iter().unzip();
+    let terms: HashMap<String, Terms> = members
+        .iter()
+        .zip(&given_as)
+        .map(|(m, text)| (m.id.to_ascii_lowercase(), request.terms_of(text)))
+        .collect();
+    let terms_of = |m: &Member| {
+        terms
+            .get(&m.id.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let expansion = resolved?.for_members_with(&members, terms_of);
+    if kind == RunKind::Apply {
+        let now = time::OffsetDateTime::now_utc();
+        checks.extend(
+            members
+                .iter()
+                .filter_map(|m| last_day_check(m, terms_of(m).ends?, &expansion.grants, now)),
+        );
+    }
     // The template's warnings are about granting; taking away needs none.
     if kind == RunKind::Apply {
         for w in &expansion.warnings {
@@ -553,10 +660,21 @@ async fn prepare_as(
     };
     // A subscription's assignments, listed for both when both need them.
     let listings = rolecall_grants::listing::Listings::default();
-    let (plan, usage) = tokio::join!(
-        rolecall_grants::plan::plan_sharing(azure, expansion.grants, Some(&catalogue), &listings),
-        assignments_used(azure, &subscriptions, &listings),
-    );
+    let plan = async {
+        match kind {
+            RunKind::Apply => {
+                rolecall_grants::plan::plan_sharing(
+                    azure,
+                    expansion.grants,
+                    Some(&catalogue),
+                    &listings,
+                )
+                .await
+            }
+            RunKind::Remove => offboarding_plan(azure, expansion.grants).await,
+        }
+    };
+    let (plan, usage) = tokio::join!(plan, assignments_used(azure, &subscriptions, &listings));
     let plan = plan?;
     checks.extend(blocked_checks(&plan, |n| {
         if kind == RunKind::Apply {
@@ -599,6 +717,104 @@ async fn prepare_as(
         plan,
         left_out: expansion.left_out,
         checks,
+    })
+}
+
+/// A person's Azure roles against their last day: time-bound ones that end
+/// before it (they lose access while still here) and ones that outlast it
+/// (access nobody takes away), in one warning.
+fn last_day_check(
+    member: &Member,
+    last_day: time::Date,
+    grants: &[Grant],
+    now: time::OffsetDateTime,
+) -> Option<Check> {
+    let leaves = last_day
+        .with_hms(23, 59, 59)
+        .expect("a valid time")
+        .assume_utc();
+    let mut early = Vec::new();
+    let mut outlast = Vec::new();
+    for grant in grants {
+        let Grant::AzureRole(r) = grant else { continue };
+        if !r.member.id.eq_ignore_ascii_case(&member.id) {
+            continue;
+        }
+        let at = r
+            .scope
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("/");
+        let what = format!("{} at {at}", r.role_name);
+        match r.schedule.as_ref().and_then(|s| s.ends(now)) {
+            Some(end) if end < leaves => early.push(format!("{what} ends {}", end.date())),
+            Some(end) if end.date() > last_day => {
+                outlast.push(format!("{what} ends {}", end.date()))
+            }
+            Some(_) => {}
+            None => outlast.push(format!("{what} does not end")),
+        }
+    }
+    let mut detail = Vec::new();
+    if !early.is_empty() {
+        detail.push(format!(
+            "Before it: {}. Extend it then (rolecall-cli expiring lists what ends soon), or choose an end on their last day.",
+            early.join("; ")
+        ));
+    }
+    if !outlast.is_empty() {
+        detail.push(format!(
+            "After it: {}. Choose an end on their last day, or offboard them then.",
+            outlast.join("; ")
+        ));
+    }
+    (!detail.is_empty()).then(|| {
+        Check::warning(
+            format!("{}'s last day is {last_day}", member.display_name),
+            detail.join(" "),
+        )
+    })
+}
+
+/// What offboarding finds of the template's grants: an Azure role is looked
+/// for both as a role assignment and as an eligibility, whichever way it was
+/// given (the template may have changed since, or the admin chose), and the
+/// forms held are removed; when neither is, the template's form is shown.
+async fn offboarding_plan(azure: &Azure, grants: Vec<Grant>) -> rolecall_azure::Result<Plan> {
+    let mut forms = Vec::new();
+    let mut origin = Vec::new();
+    for (n, grant) in grants.into_iter().enumerate() {
+        if let Grant::AzureRole(r) = &grant {
+            let eligible = r.schedule.as_ref().is_some_and(|s| s.eligible);
+            let mut other = r.clone();
+            other.schedule = (!eligible).then(|| rolecall_grants::Schedule {
+                eligible: true,
+                ..Default::default()
+            });
+            forms.push(Grant::AzureRole(other));
+            origin.push((n, false));
+        }
+        forms.push(grant);
+        origin.push((n, true));
+    }
+    let plan = rolecall_grants::plan::plan_removal(azure, forms).await?;
+    let held_at = |n: usize| {
+        plan.items
+            .iter()
+            .zip(&origin)
+            .any(|(item, (m, _))| *m == n && item.status.is_held())
+    };
+    let items = plan
+        .items
+        .iter()
+        .zip(&origin)
+        .filter(|(item, (n, templates))| item.status.is_held() || (*templates && !held_at(*n)))
+        .map(|(item, _)| item.clone())
+        .collect();
+    Ok(Plan {
+        items,
+        ..Default::default()
     })
 }
 

@@ -21,6 +21,10 @@ pub struct Template {
     /// Custom roles the template creates before assigning them.
     #[serde(default)]
     pub custom_roles: Vec<CustomRoleSpec>,
+    /// How its Azure roles are assigned unless a grant says otherwise;
+    /// without it, active and permanent (a plain role assignment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Assignment>,
     /// What a person may need to do, in words an operator understands.
     pub tasks: Vec<Task>,
 }
@@ -72,11 +76,49 @@ pub struct Task {
     pub grants: Vec<GrantSpec>,
 }
 
+/// PIM's assignment type for a template's Azure role: eligible (the person
+/// activates it when needed) or active, for a duration or without end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Assignment {
+    #[serde(rename = "type")]
+    pub kind: AssignmentKind,
+    /// ISO 8601 (`P90D`), counted from when it is applied; none: permanent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AssignmentKind {
+    Eligible,
+    Active,
+}
+
+impl Assignment {
+    /// The grant's schedule: none for active and permanent (a plain role
+    /// assignment, as without PIM).
+    pub fn schedule(&self) -> Option<rolecall_grants::Schedule> {
+        let eligible = self.kind == AssignmentKind::Eligible;
+        (eligible || self.duration.is_some()).then(|| rolecall_grants::Schedule {
+            eligible,
+            duration: self.duration.clone(),
+            ..Default::default()
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum GrantSpec {
     /// A built-in or existing custom role, by name, at a scope reference.
-    AzureRole { role: String, at: String },
+    AzureRole {
+        role: String,
+        at: String,
+        /// Overrides the template's `assignment` for this grant.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignment: Option<Assignment>,
+    },
     /// An app role of an enterprise application, pinned by application id.
     #[serde(rename_all = "camelCase")]
     AppRole {
@@ -87,7 +129,24 @@ pub enum GrantSpec {
         supersedes: Vec<String>,
     },
     /// One of the template's `customRoles` (by id), at a scope reference.
-    CustomRole { role: String, at: String },
+    CustomRole {
+        role: String,
+        at: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignment: Option<Assignment>,
+    },
+}
+
+impl GrantSpec {
+    /// The assignment type this grant asks for itself, if any.
+    pub fn assignment(&self) -> Option<&Assignment> {
+        match self {
+            GrantSpec::AzureRole { assignment, .. } | GrantSpec::CustomRole { assignment, .. } => {
+                assignment.as_ref()
+            }
+            GrantSpec::AppRole { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -197,6 +256,17 @@ impl Template {
             }
             Ok(())
         };
+        let check_assignment = |assignment: Option<&Assignment>, what: &str| {
+            if let Some(d) = assignment.and_then(|a| a.duration.as_deref())
+                && rolecall_rbac::duration::parse(d).is_none_or(|d| d < time::Duration::minutes(5))
+            {
+                return Err(fail(format!(
+                    "{what}: '{d}' is not a duration PIM accepts: give one in ISO 8601 of at least 5 minutes, such as P90D (90 days) or PT8H (8 hours)"
+                )));
+            }
+            Ok(())
+        };
+        check_assignment(self.assignment.as_ref(), "the template's assignment")?;
         for role in &self.custom_roles {
             check_reference(&role.assignable_at, &format!("custom role '{}'", role.id))?;
             if role.actions.is_empty() && role.data_actions.is_empty() {
@@ -213,9 +283,10 @@ impl Template {
             }
             for grant in &task.grants {
                 let what = format!("task '{}'", task.id);
+                check_assignment(grant.assignment(), &what)?;
                 match grant {
                     GrantSpec::AzureRole { at, .. } => check_reference(at, &what)?,
-                    GrantSpec::CustomRole { role, at } => {
+                    GrantSpec::CustomRole { role, at, .. } => {
                         check_reference(at, &what)?;
                         if !roles.contains(role.as_str()) {
                             return Err(fail(format!(
@@ -234,6 +305,34 @@ impl Template {
             }
         }
         Ok(())
+    }
+
+    /// How its Azure roles are held, in words: "eligible for 90 days",
+    /// "active, permanent", with the grants that say otherwise named.
+    pub fn describe_assignment(&self) -> String {
+        let words = |a: Option<&Assignment>| match a.and_then(Assignment::schedule) {
+            Some(s) => s.describe(),
+            None => "active, permanent".to_owned(),
+        };
+        let default = words(self.assignment.as_ref());
+        let mut others: Vec<String> = Vec::new();
+        for grant in self.tasks.iter().flat_map(|t| &t.grants) {
+            let (GrantSpec::AzureRole { role, .. } | GrantSpec::CustomRole { role, .. }) = grant
+            else {
+                continue;
+            };
+            if let Some(own) = grant.assignment() {
+                let own = format!("{role}: {}", words(Some(own)));
+                if !own.ends_with(&format!(": {default}")) && !others.contains(&own) {
+                    others.push(own);
+                }
+            }
+        }
+        if others.is_empty() {
+            default
+        } else {
+            format!("{default} ({})", others.join("; "))
+        }
     }
 
     pub fn task(&self, id: &str) -> Option<&Task> {

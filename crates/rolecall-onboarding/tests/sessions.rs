@@ -42,12 +42,12 @@ fn template(id: &str) -> Template {
 const NADIA: &str = "nadia.novak@contosodemo.onmicrosoft.com";
 
 fn request<'a>(template: &'a Template, input: (&str, String), people: &[&str]) -> Request<'a> {
-    Request {
+    Request::new(
         template,
-        tasks: Vec::new(),
-        inputs: HashMap::from([(input.0.to_owned(), input.1)]),
-        people: people.iter().map(|p| p.to_string()).collect(),
-    }
+        Vec::new(),
+        HashMap::from([(input.0.to_owned(), input.1)]),
+        people.iter().map(|p| p.to_string()).collect(),
+    )
 }
 
 fn options(catalogue: &Arc<Catalogue>) -> RunOptions {
@@ -145,6 +145,7 @@ fn each_person_and_each_row_left_out_keeps_its_line_in_the_file() {
     let person = |text: &str, line| CsvPerson {
         text: text.into(),
         line,
+        terms: Default::default(),
     };
     assert_eq!(
         read.people,
@@ -1036,4 +1037,307 @@ async fn assign_by_hand(azure: &rolecall_azure::Azure, scope: &str, role: &str, 
         )
         .await
         .unwrap();
+}
+
+/// The emulator's PIM schedules of `kind` for `principal`, as "scope role end".
+fn schedules_of(
+    world: &World,
+    kind: rolecall_emulator::arm::model::PimKind,
+    principal: &str,
+) -> Vec<String> {
+    world.emulator.with_state(|s| {
+        let mut all: Vec<String> = s
+            .arm
+            .pim
+            .schedules
+            .iter()
+            .filter(|x| x.kind == kind && x.principal_id.eq_ignore_ascii_case(principal))
+            .map(|x| {
+                format!(
+                    "{} {} {}",
+                    x.scope.to_ascii_lowercase(),
+                    x.role,
+                    x.end.is_some()
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    })
+}
+
+#[tokio::test]
+async fn a_template_that_makes_people_eligible_shows_the_pim_rules_applies_and_offboards_through_pim()
+ {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let mut acg = template("acg-staff");
+    // Eligible for 90 days unless a grant says otherwise; Reader stays standing.
+    acg.assignment = Some(rolecall_onboarding::template::Assignment {
+        kind: rolecall_onboarding::template::AssignmentKind::Eligible,
+        duration: Some("P90D".into()),
+    });
+    for task in &mut acg.tasks {
+        for grant in &mut task.grants {
+            if let rolecall_onboarding::template::GrantSpec::AzureRole {
+                role, assignment, ..
+            } = grant
+                && role == "Reader"
+            {
+                *assignment = Some(rolecall_onboarding::template::Assignment {
+                    kind: rolecall_onboarding::template::AssignmentKind::Active,
+                    duration: None,
+                });
+            }
+        }
+    }
+    acg.validate().unwrap();
+    let mut req = request(&acg, ("gateway", gateway()), &[NADIA]);
+    req.tasks = vec!["deploy".into(), "monitor".into()];
+    req.terms.ends = Some(rolecall_onboarding::terms::parse_date("2099-12-31").unwrap());
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert!(!proposal.is_blocked(), "{:?}", proposal.checks);
+    let schedules: Vec<_> = proposal
+        .plan
+        .items
+        .iter()
+        .filter_map(|i| match &i.grant {
+            rolecall_grants::Grant::AzureRole(r) => {
+                Some((r.role_name.as_str(), r.schedule.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(schedules.iter().any(|(role, s)| {
+        *role == "Contributor"
+            && s.as_ref()
+                .is_some_and(|s| s.eligible && s.duration.as_deref() == Some("P90D"))
+    }));
+    assert!(
+        schedules
+            .iter()
+            .any(|(role, s)| *role == "Reader" && s.is_none())
+    );
+    // The rules the preflight read, in words: the demo's default policy.
+    let [policy] = proposal.plan.policies.as_slice() else {
+        panic!(
+            "one eligible role, one policy: {:?}",
+            proposal.plan.policies
+        );
+    };
+    assert_eq!(policy.role_name, "Contributor");
+    assert_eq!(
+        policy.describe(),
+        "Eligible: at most 365 days. Activating: at most 8 hours, with a justification, no approval."
+    );
+    // The last day is far off: the eligibility ends before it, Reader does not end.
+    let last_day = proposal
+        .checks
+        .iter()
+        .find(|c| c.title == "Nadia Novak's last day is 2099-12-31")
+        .expect("the last day is checked");
+    assert_eq!(last_day.level, Level::Warning);
+    assert!(
+        last_day
+            .detail
+            .contains("Before it: Contributor at rg-voice-gateway ends "),
+        "{}",
+        last_day.detail
+    );
+    assert!(
+        last_day
+            .detail
+            .contains("After it: Reader at cgw-contoso-prod does not end."),
+        "{}",
+        last_day.detail
+    );
+
+    let journal = temp_journal("eligible");
+    let report = runs::execute(
+        &olivia,
+        &proposal.to_run(),
+        &options(&catalogue)
+            .with_plan(proposal.plan.clone())
+            .journaled(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    let nadia = user("nadia.novak");
+    use rolecall_emulator::arm::model::PimKind;
+    assert_eq!(
+        schedules_of(&world, PimKind::Eligibility, &nadia),
+        vec![format!(
+            "{}/resourcegroups/rg-voice-gateway {} true",
+            voice().to_ascii_lowercase(),
+            rolecall_emulator::seed::builtin::CONTRIBUTOR
+        )]
+    );
+    // Planned again: the eligibility is in place, nothing to write.
+    let again = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert_eq!(again.writes(), 0, "{:?}", again.plan);
+
+    // Offboarding takes the eligibility through PIM and Reader as it was made
+    // (past PIM's five minutes).
+    world.age_pim_schedules();
+    let off = prepare_offboarding(&olivia, &req, catalogue.clone())
+        .await
+        .unwrap();
+    assert!(!off.is_blocked(), "{:?}", off.checks);
+    assert_eq!(off.writes(), 2, "{:?}", off.plan);
+    let undone = runs::execute(
+        &olivia,
+        &off.to_run(),
+        &options(&catalogue).journaled(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(undone.succeeded(), "{undone:?}");
+    assert!(schedules_of(&world, PimKind::Eligibility, &nadia).is_empty());
+    assert!(!snapshot(&world).iter().any(|s| s.ends_with(&nadia)));
+}
+
+#[tokio::test]
+async fn the_admins_terms_stand_over_the_template_for_everyone_or_one_csv_row() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let acg = template("acg-staff");
+    // Two people from a CSV: Nadia eligible until her last day (in 200
+    // days, within the policy's year), Diego as the run says.
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::days(200)).date();
+    let csv = format!(
+        "userPrincipalName,assignment,until,lastDay\n\
+        nadia.novak@contosodemo.onmicrosoft.com,eligible,{day},{day}\n\
+        diego.alvarez@contosodemo.onmicrosoft.com,,,\n\
+        mei.chen@contosodemo.onmicrosoft.com,elegible,,\n"
+    );
+    let read = read_people_csv(&csv);
+    assert_eq!(read.people.len(), 2);
+    assert_eq!(read.left_out.len(), 1);
+    assert_eq!(read.left_out[0].line, 4);
+    assert!(
+        read.left_out[0]
+            .reason
+            .contains("'elegible' is not an assignment type"),
+        "{:?}",
+        read.left_out
+    );
+    let mut req = request(&acg, ("gateway", gateway()), &[]);
+    req.tasks = vec!["deploy".into()];
+    for p in read.people {
+        req.per_person.insert(p.text.to_ascii_lowercase(), p.terms);
+        req.people.push(p.text);
+    }
+    // Everyone else: active for 30 days, with a justification the policy asks.
+    req.terms.choice = rolecall_onboarding::Choice::Schedule(rolecall_grants::Schedule {
+        eligible: false,
+        duration: Some("P30D".into()),
+        ..Default::default()
+    });
+    req.terms.justification = Some("Gateway rota".into());
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    assert!(!proposal.is_blocked(), "{:?}", proposal.checks);
+    let by_person: HashMap<String, Option<rolecall_grants::Schedule>> = proposal
+        .plan
+        .items
+        .iter()
+        .filter_map(|i| match &i.grant {
+            rolecall_grants::Grant::AzureRole(r) => {
+                Some((r.member.display_name.clone(), r.schedule.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let nadia = by_person["Nadia Novak"].clone().unwrap();
+    assert!(nadia.eligible);
+    assert_eq!(nadia.until, Some(format!("{day}T23:59:59Z")));
+    assert_eq!(nadia.justification.as_deref(), Some("Gateway rota"));
+    let diego = by_person["Diego Alvarez"].clone().unwrap();
+    assert!(!diego.eligible);
+    assert_eq!(diego.duration.as_deref(), Some("P30D"));
+    // Nadia's access ends on her last day: nothing to point out.
+    assert!(
+        !proposal.checks.iter().any(|c| c.title.contains("last day")),
+        "{:?}",
+        proposal.checks
+    );
+    assert_eq!(
+        proposal.plan.policies.len(),
+        2,
+        "{:?}",
+        proposal.plan.policies
+    );
+
+    // Standing for everyone, over the template and the rows alike.
+    req.terms.choice = rolecall_onboarding::Choice::Standing;
+    req.per_person.clear();
+    let standing = prepare(&olivia, &req, catalogue, &Limits::default())
+        .await
+        .unwrap();
+    assert!(standing.plan.items.iter().all(|i| match &i.grant {
+        rolecall_grants::Grant::AzureRole(r) => r.schedule.is_none(),
+        _ => true,
+    }));
+    assert!(standing.plan.policies.is_empty());
+}
+
+#[tokio::test]
+async fn offboarding_finds_a_role_whichever_way_it_was_given() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let catalogue = catalogue(&olivia).await;
+    let mut acg = template("acg-staff");
+    acg.assignment = Some(rolecall_onboarding::template::Assignment {
+        kind: rolecall_onboarding::template::AssignmentKind::Eligible,
+        duration: Some("P90D".into()),
+    });
+    let mut req = request(&acg, ("gateway", gateway()), &[NADIA]);
+    req.tasks = vec!["deploy".into()];
+    // Onboarded standing (the admin chose so, or the template said so then).
+    req.terms.choice = rolecall_onboarding::Choice::Standing;
+    let before = snapshot(&world);
+    let proposal = prepare(&olivia, &req, catalogue.clone(), &Limits::default())
+        .await
+        .unwrap();
+    let journal = temp_journal("either-way");
+    let report = runs::execute(
+        &olivia,
+        &proposal.to_run(),
+        &options(&catalogue).journaled(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    // The template now says eligible; offboarding still finds the assignment.
+    req.terms.choice = rolecall_onboarding::Choice::AsTemplate;
+    let off = prepare_offboarding(&olivia, &req, catalogue.clone())
+        .await
+        .unwrap();
+    assert_eq!(off.writes(), 1, "{:?}", off.plan);
+    assert_eq!(off.plan.items.len(), 1, "the form not held is not shown");
+    let rolecall_grants::Grant::AzureRole(r) = &off.plan.items[0].grant else {
+        panic!("an Azure role");
+    };
+    assert_eq!(r.schedule, None);
+    let undone = runs::execute(
+        &olivia,
+        &off.to_run(),
+        &options(&catalogue).journaled(&journal),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(undone.succeeded(), "{undone:?}");
+    assert_eq!(snapshot(&world), before);
 }

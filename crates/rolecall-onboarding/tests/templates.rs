@@ -282,6 +282,7 @@ fn the_schema_for_editors_describes_the_same_fields() {
         "description",
         "inputs",
         "customRoles",
+        "assignment",
         "tasks",
     ];
     expected.sort();
@@ -291,4 +292,56 @@ fn the_schema_for_editors_describes_the_same_fields() {
     // The loader reads the folder, skipping the schema itself.
     let loaded = rolecall_onboarding::template::load_dir(&dir).unwrap();
     assert_eq!(loaded.len(), 2);
+}
+
+#[test]
+fn an_assignment_type_is_read_per_grant_and_as_the_templates_default() {
+    let text = r#"{
+        "id": "on-call", "name": "On call",
+        "assignment": { "type": "eligible", "duration": "P90D" },
+        "inputs": [{ "id": "rg", "label": "Group", "kind": "resourceGroup" }],
+        "tasks": [{ "id": "t", "title": "T", "grants": [
+            { "azureRole": { "role": "Contributor", "at": "rg" } },
+            { "azureRole": { "role": "Reader", "at": "rg", "assignment": { "type": "active" } } }
+        ] }]
+    }"#;
+    let template = Template::parse(text, "on-call.json").unwrap();
+    let default = template.assignment.as_ref().unwrap().schedule().unwrap();
+    assert!(default.eligible);
+    assert_eq!(default.duration.as_deref(), Some("P90D"));
+    // Active without a duration: a plain role assignment, no PIM.
+    assert_eq!(
+        template.tasks[0].grants[1].assignment().unwrap().schedule(),
+        None
+    );
+    assert_eq!(
+        template.describe_assignment(),
+        "eligible for 90 days (Reader: active, permanent)"
+    );
+    assert_eq!(builtin()[0].describe_assignment(), "active, permanent");
+    // It survives the round trip an export makes.
+    let again = Template::parse(&serde_json::to_string(&template).unwrap(), "again.json").unwrap();
+    assert_eq!(again, template);
+
+    for (bad, says) in [
+        (
+            r#"{ "type": "eligible", "duration": "90 days" }"#,
+            "'90 days' is not a duration PIM accepts",
+        ),
+        (
+            r#"{ "type": "eligible", "duration": "PT1M" }"#,
+            "at least 5 minutes",
+        ),
+        (r#"{ "type": "permanent" }"#, "unknown variant `permanent`"),
+        (
+            r#"{ "type": "eligible", "until": "2027-01-01" }"#,
+            "unknown field `until`",
+        ),
+    ] {
+        let text = text.replacen(r#"{ "type": "eligible", "duration": "P90D" }"#, bad, 1);
+        let error = Template::parse(&text, "on-call.json")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(says), "{bad}: {error}");
+    }
 }

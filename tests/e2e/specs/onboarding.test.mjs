@@ -30,7 +30,7 @@ async function states(gateway, who = PRIYA, tasks = []) {
 const priyasStates = (gateway) => states(gateway);
 
 /** Template → tasks (+ the gateway) → a person → review, expecting `rows` grants. */
-async function review(browser, mode, { tasks = TASKS, who = ["priya", "Priya Shah"], rows = 3, shots = false } = {}) {
+async function review(browser, mode, { tasks = TASKS, who = ["priya", "Priya Shah"], rows = 3, shots = false, terms = null } = {}) {
   await click(browser, "nav-activity");
   await click(browser, "nav-onboard");
   await click(browser, `mode-${mode}`);
@@ -44,6 +44,12 @@ async function review(browser, mode, { tasks = TASKS, who = ["priya", "Priya Sha
   await searchAndAdd(browser, who[0], who[1]);
   if (shots) await screenshot(browser, "onboard-2-people");
   await click(browser, "next-step");
+  if (mode === "onboard") {
+    // Assignment type: as the template says, unless the journey chooses.
+    await byTestId(browser, "terms-source");
+    if (terms) await terms(browser);
+    await click(browser, "next-step");
+  }
   await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-row"]')).length === rows, {
     timeout: 60_000,
     timeoutMsg: `the review never showed the ${rows} grant(s) of the least set`,

@@ -23,6 +23,7 @@ import type {
   OutcomeView,
   PlanItemView,
   PlanView,
+  PolicyView,
   ProgressState,
   ProgressView_Deserialize,
 } from "../bindings";
@@ -34,9 +35,37 @@ const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center" },
   reason: { color: tokens.colorNeutralForeground3, display: "block" },
+  policies: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+  policyList: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
 });
 
 export type Row = { state: "idle" | "running" | "waiting" | "done"; outcome?: OutcomeView };
+
+/**
+ * The role's PIM settings at each scope, as the preflight read them: the
+ * longest assignment, whether an end is required, what activating asks.
+ */
+export function PimPolicies({ policies }: { policies: PolicyView[] }) {
+  const styles = useStyles();
+  if (policies.length === 0) return null;
+  return (
+    <section className={styles.policies} aria-label="PIM settings" data-testid="pim-policies">
+      <Text weight="semibold">PIM settings checked</Text>
+      <ul className={styles.policyList}>
+        {policies.map((p) => (
+          <li key={`${p.scope}|${p.roleName}|${p.eligible}`} data-testid="pim-policy">
+            <Text size={200}>
+              <Text size={200} weight="semibold">
+                {p.roleName}
+              </Text>{" "}
+              at <ScopeName id={p.scope} copy={false} />: {p.summary}
+            </Text>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 /** A grant's state before applying, in words; offboarding reads them as what is removed. */
 export function planBadge(item: PlanItemView, offboard = false) {
@@ -218,6 +247,7 @@ export function PlanReview({ grants, verb = "Assign" }: { grants: GrantView[]; v
             </MessageBar>
           )}
           <PlanRows items={plan.items} rows={rows} />
+          <PimPolicies policies={plan.policies} />
           <div className={styles.actions}>
             {phase === "review" && (
               <Button appearance="primary" data-testid="apply" disabled={toCreate === 0} onClick={() => void apply()}>

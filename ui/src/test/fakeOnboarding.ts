@@ -6,7 +6,9 @@ import type { Channel } from "@tauri-apps/api/core";
 import type {
   ActivityView_Serialize as ActivityView,
   AppView,
-  CsvPeopleView,
+  CsvPeopleView_Serialize,
+  PolicyView,
+  ScheduleView,
   CheckView,
   GrantView,
   MemberView,
@@ -153,7 +155,25 @@ const view = (t: TemplateSpec, builtin: boolean): TemplateView => ({
   inputs: (t.inputs ?? []).map((i) => ({ id: i.id, label: i.label, kind: i.kind, resourceType: i.resourceType ?? "" })),
   tasks: t.tasks.map((task) => ({ id: task.id, title: task.title, description: task.description ?? "", warning: task.warning ?? "" })),
   customRoles: (t.customRoles ?? []).map((r) => r.name),
+  // The fake's templates set no assignment type: plain role assignments.
+  assignment: "active, permanent",
 });
+
+/**
+ * The review's PIM settings for each eligible or time-bound grant's role and
+ * scope: the demo's untouched policy, in the words Rolecall's code gives it
+ * (`fixtures/answers.json`).
+ */
+export function policiesOf(grants: GrantView[]): PolicyView[] {
+  const out: PolicyView[] = [];
+  for (const g of grants) {
+    if (g.type !== "AzureRole" || !g.schedule) continue;
+    const eligible = g.schedule.eligible;
+    if (out.some((p) => p.scope === g.scope && p.roleName === g.roleName && p.eligible === eligible)) continue;
+    out.push({ scope: g.scope, roleName: g.roleName, eligible, summary: fixtureAnswers.policySummaries[eligible ? "eligible" : "active"] });
+  }
+  return out;
+}
 
 /** `child` is `parent` or below it. */
 const within = (parent: string, child: string) => {
@@ -246,9 +266,9 @@ const appRoleAssignmentId = () => `a5516000-0000-4000-8000-${String(++appRoleAss
  * CSV texts the tests upload are in `fixtures/inputs.json`, the answers in
  * `fixtures/answers.json` (written by `cargo xtask fixtures`).
  */
-export function peopleFromCsv(text: string): CsvPeopleView {
+export function peopleFromCsv(text: string): CsvPeopleView_Serialize {
   const name = Object.entries(fixtureInputs.peopleCsv).find(([, csv]) => csv === text)?.[0];
-  const answer = name && (fixtureAnswers.peopleFromCsv as Record<string, CsvPeopleView>)[name];
+  const answer = name && (fixtureAnswers.peopleFromCsv as unknown as Record<string, CsvPeopleView_Serialize>)[name];
   if (!answer) {
     throw new Error("No fixture for this CSV: add it to ui/src/test/fixtures/inputs.json and run `cargo xtask fixtures`.");
   }
@@ -695,7 +715,7 @@ export function fakeOnboarding(ctx: TenantContext) {
       checks.push({ level: "warning", title: "Nothing to undo", detail: "What that run created is gone already." });
     return ok(
       keep(
-        { kind: "offboard", title: undo.title, members: found, customRoles, plan: { id: 0, items }, leftOut: [], checks },
+        { kind: "offboard", title: undo.title, members: found, customRoles, plan: { id: 0, items, policies: [] }, leftOut: [], checks },
         new Map(undo.roles.map((r) => [r.name, r.definition])),
       ),
     );
@@ -799,8 +819,18 @@ export function fakeOnboarding(ctx: TenantContext) {
         return step("toCreate");
       });
       const description = `Rolecall onboarding: ${t.name}`;
+      // The admin's terms, a CSV row's over everyone's (the fake's templates
+      // say nothing: without terms, plain role assignments).
+      const scheduleOf = (member: MemberView): ScheduleView | undefined => {
+        const own = request.personTerms?.find((p) => [member.id, member.detail].some((x) => x.toLowerCase() === p.person.toLowerCase()))?.terms;
+        const terms = own && own.choice !== "asTemplate" ? own : request.terms;
+        if (!onboard || terms?.choice !== "schedule" || !terms.schedule) return undefined;
+        return { ...terms.schedule, justification: terms.justification || terms.schedule.justification };
+      };
       const grants: GrantView[] = found.flatMap((member) => [
-        ...expansion.roles.map((r): GrantView => ({ type: "AzureRole", scope: r.scope, roleId: r.roleId, roleName: r.roleName, member, description })),
+        ...expansion.roles.map(
+          (r): GrantView => ({ type: "AzureRole", scope: r.scope, roleId: r.roleId, roleName: r.roleName, member, description, schedule: scheduleOf(member) }),
+        ),
         ...expansion.appGrants.map(
           (a): GrantView => ({
             type: "AppRole",
@@ -833,7 +863,7 @@ export function fakeOnboarding(ctx: TenantContext) {
             title: onboard ? `Onboarding ${who} with ${t.name}` : `Offboarding ${who} from ${t.name}`,
             members: found,
             customRoles,
-            plan: { id: 0, items },
+            plan: { id: 0, items, policies: onboard ? policiesOf(grants) : [] },
             leftOut: expansion.leftOut,
             checks,
           },
@@ -879,7 +909,7 @@ export function fakeOnboarding(ctx: TenantContext) {
           title: `Removing all access of ${member.displayName}`,
           members: [member],
           customRoles: [],
-          plan: { id: 0, items },
+          plan: { id: 0, items, policies: [] },
           leftOut: [],
           checks,
         }),

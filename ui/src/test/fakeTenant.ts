@@ -20,7 +20,7 @@ import type {
   PlaceView,
   ScopeNode,
 } from "../bindings";
-import { fakeOnboarding } from "./fakeOnboarding";
+import { fakeOnboarding, policiesOf } from "./fakeOnboarding";
 
 export const ACG_APP_ID = "8502a0ec-c76d-412f-836c-398018e2312b";
 export const VOICE = "/subscriptions/11111111-0000-4000-8000-000000000001";
@@ -453,6 +453,7 @@ export function fakeTenant(options: TenantOptions = {}) {
       const plan: PlanView = {
         id: nextPlan++,
         items: grants.map((grant) => ({ grant, summary: summary(grant), ...status(grant) })),
+        policies: policiesOf(grants),
       };
       plans.set(plan.id, plan);
       return ok(plan);
@@ -516,6 +517,7 @@ export function fakeTenant(options: TenantOptions = {}) {
           state: state.existing.has(grantKey(grant)) ? ("InPlace" as const) : ("ToCreate" as const),
           detail: "",
         })),
+        policies: [],
       };
       removals.set(plan.id, plan);
       return ok(plan);

@@ -177,6 +177,83 @@ impl From<&MemberView> for rolecall_grants::Member {
     }
 }
 
+impl From<&ScheduleView> for rolecall_grants::Schedule {
+    fn from(s: &ScheduleView) -> Self {
+        let some = |t: &str| (!t.trim().is_empty()).then(|| t.trim().to_owned());
+        rolecall_grants::Schedule {
+            eligible: s.eligible,
+            duration: some(&s.duration),
+            until: some(&s.until).map(|u| rolecall_grants::Schedule::until_from(&u)),
+            justification: some(&s.justification),
+            ticket: some(&s.ticket),
+        }
+    }
+}
+
+impl From<&rolecall_grants::Schedule> for ScheduleView {
+    fn from(s: &rolecall_grants::Schedule) -> Self {
+        ScheduleView {
+            eligible: s.eligible,
+            duration: s.duration.clone().unwrap_or_default(),
+            until: s.until.clone().unwrap_or_default(),
+            justification: s.justification.clone().unwrap_or_default(),
+            ticket: s.ticket.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl From<&rolecall_onboarding::Terms> for TermsView {
+    fn from(t: &rolecall_onboarding::Terms) -> Self {
+        use rolecall_onboarding::Choice;
+        let (choice, schedule) = match &t.choice {
+            Choice::AsTemplate => (TermsChoice::AsTemplate, None),
+            Choice::Standing => (TermsChoice::Standing, None),
+            Choice::Schedule(s) => (TermsChoice::Schedule, Some(s.into())),
+        };
+        TermsView {
+            choice,
+            schedule,
+            justification: t.justification.clone().unwrap_or_default(),
+            ticket: t.ticket.clone().unwrap_or_default(),
+            last_day: t.ends.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+impl TryFrom<&TermsView> for rolecall_onboarding::Terms {
+    type Error = crate::AppError;
+
+    /// Refused, saying what to write, when a duration, an end or a last
+    /// day cannot be read.
+    fn try_from(t: &TermsView) -> Result<Self, Self::Error> {
+        use rolecall_onboarding::Choice;
+        let some = |t: &str| (!t.trim().is_empty()).then(|| t.trim().to_owned());
+        let choice = match (t.choice, &t.schedule) {
+            (TermsChoice::AsTemplate, _) => Choice::AsTemplate,
+            (TermsChoice::Standing, _) => Choice::Standing,
+            (TermsChoice::Schedule, Some(s)) => {
+                let schedule = rolecall_grants::Schedule::from(s);
+                schedule.check().map_err(crate::AppError::input)?;
+                Choice::Schedule(schedule)
+            }
+            (TermsChoice::Schedule, None) => {
+                return Err(crate::AppError::input(
+                    "choose eligible or active, and for how long",
+                ));
+            }
+        };
+        Ok(rolecall_onboarding::Terms {
+            choice,
+            justification: some(&t.justification),
+            ticket: some(&t.ticket),
+            ends: some(&t.last_day)
+                .map(|d| rolecall_onboarding::terms::parse_date(&d))
+                .transpose()
+                .map_err(crate::AppError::input)?,
+        })
+    }
+}
+
 impl From<&GrantView> for rolecall_grants::Grant {
     fn from(g: &GrantView) -> Self {
         match g {
@@ -186,16 +263,7 @@ impl From<&GrantView> for rolecall_grants::Grant {
                 role_name: r.role_name.clone(),
                 member: (&r.member).into(),
                 description: (!r.description.is_empty()).then(|| r.description.clone()),
-                schedule: r.schedule.as_ref().map(|s| {
-                    let some = |t: &str| (!t.trim().is_empty()).then(|| t.trim().to_owned());
-                    rolecall_grants::Schedule {
-                        eligible: s.eligible,
-                        duration: some(&s.duration),
-                        until: some(&s.until),
-                        justification: some(&s.justification),
-                        ticket: some(&s.ticket),
-                    }
-                }),
+                schedule: r.schedule.as_ref().map(Into::into),
             }),
             GrantView::AppRole(a) => Self::AppRole(rolecall_grants::AppRoleGrant {
                 resource_id: a.resource_id.clone(),
@@ -218,13 +286,7 @@ impl From<&rolecall_grants::Grant> for GrantView {
                 role_name: r.role_name.clone(),
                 member: (&r.member).into(),
                 description: r.description.clone().unwrap_or_default(),
-                schedule: r.schedule.as_ref().map(|s| ScheduleView {
-                    eligible: s.eligible,
-                    duration: s.duration.clone().unwrap_or_default(),
-                    until: s.until.clone().unwrap_or_default(),
-                    justification: s.justification.clone().unwrap_or_default(),
-                    ticket: s.ticket.clone().unwrap_or_default(),
-                }),
+                schedule: r.schedule.as_ref().map(Into::into),
             }),
             rolecall_grants::Grant::AppRole(a) => Self::AppRole(AppRoleGrantView {
                 resource_id: a.resource_id.clone(),
@@ -243,6 +305,16 @@ impl PlanView {
         use rolecall_grants::Status;
         Self {
             id,
+            policies: plan
+                .policies
+                .iter()
+                .map(|p| PolicyView {
+                    scope: p.scope.clone(),
+                    role_name: p.role_name.clone(),
+                    eligible: p.eligible,
+                    summary: p.describe(),
+                })
+                .collect(),
             items: plan
                 .items
                 .iter()
@@ -475,6 +547,7 @@ impl TemplateView {
             name: t.name.clone(),
             description: t.description.clone(),
             builtin,
+            assignment: t.describe_assignment(),
             inputs: t
                 .inputs
                 .iter()
@@ -670,6 +743,7 @@ impl From<rolecall_onboarding::CsvPeople> for CsvPeopleView {
                 .map(|p| CsvPersonView {
                     text: p.text,
                     line: line(p.line),
+                    terms: (&p.terms).into(),
                 })
                 .collect(),
             left_out: read

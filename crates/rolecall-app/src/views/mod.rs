@@ -465,6 +465,21 @@ pub struct PlanView {
     /// What `apply_plan` takes.
     pub id: u32,
     pub items: Vec<PlanItemView>,
+    /// The PIM settings the preflight checked, per role, scope and type.
+    pub policies: Vec<PolicyView>,
+}
+
+/// What a role's PIM settings at a scope allow, for one assignment type.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyView {
+    pub scope: String,
+    pub role_name: String,
+    pub eligible: bool,
+    /// "Eligible: at most 1 year. Activating: at most 8 hours, with a
+    /// justification, no approval."
+    pub summary: String,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -615,6 +630,62 @@ pub struct RankedRoleView {
 pub struct CsvPersonView {
     pub text: String,
     pub line: u32,
+    /// The row's own terms (its assignment, lastDay… columns); `asTemplate`
+    /// and empty texts where it says nothing.
+    pub terms: TermsView,
+}
+
+/// Which way the Azure roles of an onboarding are held.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum TermsChoice {
+    /// Each grant as the template says.
+    AsTemplate,
+    /// Active and permanent: plain role assignments.
+    Standing,
+    /// `schedule`, for every Azure role.
+    Schedule,
+}
+
+/// An onboarding's terms, for everyone or one person.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TermsView {
+    pub choice: TermsChoice,
+    /// With `schedule`: eligible or active, and how long.
+    #[cfg_attr(feature = "specta", specta(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleView>,
+    /// "" for none (the template's words serve).
+    pub justification: String,
+    /// "" for none.
+    pub ticket: String,
+    /// The person's last day, YYYY-MM-DD; "" when not known.
+    pub last_day: String,
+}
+
+impl Default for TermsView {
+    fn default() -> Self {
+        Self {
+            choice: TermsChoice::AsTemplate,
+            schedule: None,
+            justification: String::new(),
+            ticket: String::new(),
+            last_day: String::new(),
+        }
+    }
+}
+
+/// A person's own terms over the onboarding's (from a CSV row).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonTermsView {
+    /// The person as given in `people`.
+    pub person: String,
+    pub terms: TermsView,
 }
 
 /// A row of a CSV file that gave nobody, and why.
@@ -681,6 +752,9 @@ pub struct TemplateView {
     pub description: String,
     /// Shipped with Rolecall (else: from the admin's templates folder).
     pub builtin: bool,
+    /// How its Azure roles are held unless the admin chooses otherwise:
+    /// "eligible for 90 days", "active, permanent".
+    pub assignment: String,
     pub inputs: Vec<TemplateInputView>,
     pub tasks: Vec<TaskView>,
     /// Names of the custom roles it creates.
@@ -708,6 +782,14 @@ pub struct OnboardingRequest {
     pub people: Vec<String>,
     /// Take away what the template gives, instead of granting it.
     pub offboard: bool,
+    /// How the Azure roles are held; as the template says when missing.
+    #[cfg_attr(feature = "specta", specta(optional))]
+    #[serde(default)]
+    pub terms: Option<TermsView>,
+    /// People's own terms (CSV rows), over `terms`.
+    #[cfg_attr(feature = "specta", specta(optional))]
+    #[serde(default)]
+    pub person_terms: Option<Vec<PersonTermsView>>,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import fixtureAnswers from "../../test/fixtures/answers.json";
 import fixtureInputs from "../../test/fixtures/inputs.json";
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { BackendProvider } from "../../backend";
 import { fakeBackend } from "../../test/fakeBackend";
@@ -77,8 +78,15 @@ async function reviewAcgForNadia(user: User, mode: "onboard" | "offboard" = "onb
   await chooseAcgTasks(user, tasks, mode);
   await user.click(next());
   await addMember(user, "nad", "Nadia Novak");
-  await user.click(next());
+  await (mode === "onboard" ? toReview(user) : user.click(next()));
   await screen.findByTestId("proposal-title");
+}
+
+/** People → Assignment type (as the template says) → Review. */
+async function toReview(user: User) {
+  await user.click(next());
+  expect(await screen.findByTestId("terms-source")).toBeInTheDocument();
+  await user.click(next());
 }
 
 beforeEach(() => clearSessionReports());
@@ -116,7 +124,7 @@ describe("onboarding from a template", () => {
     // People.
     expect(next()).toBeDisabled();
     await addMember(user, "nad", "Nadia Novak");
-    await user.click(next());
+    await toReview(user);
 
     // Review: the tenant-wide warning, no blocker; the least set, with what was left out and why.
     expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding Nadia Novak with Azure Communications Gateway staff");
@@ -126,6 +134,9 @@ describe("onboarding from a template", () => {
       inputs: [{ id: "gateway", scope: GATEWAY }],
       people: [nadia.id],
       offboard: false,
+      // As the template says; no CSV row says otherwise.
+      terms: { choice: "asTemplate", justification: "", ticket: "", lastDay: "" },
+      personTerms: [],
     });
     expect(screen.getByTestId("check-warning")).toHaveTextContent(TENANT_WIDE);
     expect(screen.queryByTestId("check-blocker")).not.toBeInTheDocument();
@@ -193,7 +204,7 @@ describe("onboarding from a template", () => {
     await user.click(screen.getByTestId("same-for-another"));
     // Straight to the people step, nobody chosen yet.
     await addMember(user, "tom", "Tom Baker");
-    await user.click(next());
+    await toReview(user);
     await screen.findByTestId("proposal-title");
     const second = backend.prepareOnboarding.mock.calls[1]![0];
     expect(second).toMatchObject({ templateId: first.templateId, tasks: first.tasks, inputs: first.inputs });
@@ -230,9 +241,10 @@ describe("onboarding from a template", () => {
     // Meanwhile someone gives Nadia Owner on the subscription: Support Request Contributor is covered.
     await user.click(screen.getByRole("button", { name: "Back" }));
     await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByRole("button", { name: "Back" }));
     await user.click(screen.getByTestId("task-support"));
     await user.click(next());
-    await user.click(next());
+    await toReview(user);
     await screen.findByTestId("proposal-title");
     expect(rows()[1]).toHaveTextContent("To create");
     backend.tenant.existing.add(`${VOICE.toLowerCase()}|8e3af657-a8ff-443c-a75c-2fe8c4bcb635|${nadia.id}`);
@@ -283,6 +295,68 @@ describe("onboarding from a template", () => {
     expect(backend.runProposal).not.toHaveBeenCalled();
   });
 
+  it("onboards as eligible for 90 days with a last day, a CSV row's own terms over them, and shows the PIM settings checked", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<OnboardingWizard />);
+    await chooseAcgTasks(user, ["deploy"]);
+    await user.click(next());
+    await addMember(user, "tom", "Tom Baker");
+    // A contractor from a CSV, eligible until her last day; a row with a misspelt type is left out, saying why.
+    const csv = new File([fixtureInputs.peopleCsv.contractors], "contractors.csv", { type: "text/csv" });
+    await user.upload(screen.getByTestId("import-csv-file"), csv);
+    expect(within(await screen.findByTestId("csv-left-out")).getByText(/line 4: .*'elegible' is not an assignment type/)).toBeInTheDocument();
+    const chips = screen.getAllByTestId("csv-person");
+    expect(chips[0]).toHaveTextContent("nadia.novak@contosodemo.onmicrosoft.com· eligible until 2027-03-31 · last day 2027-03-31");
+    expect(chips[1]).not.toHaveTextContent("eligible");
+
+    // Assignment type: the template's way is named; everyone else eligible for 90 days.
+    await user.click(next());
+    expect(screen.getByRole("radio", { name: "As the template says: active, permanent" })).toBeChecked();
+    await user.click(screen.getByRole("radio", { name: "Choose for every Azure role" }));
+    await user.click(screen.getByRole("radio", { name: /^Eligible/ }));
+    await user.click(screen.getByRole("combobox", { name: "Ends" }));
+    await user.click(screen.getByRole("option", { name: "90 days" }));
+    await user.type(screen.getByRole("textbox", { name: /Justification/ }), "Gateway rota");
+    // Her last day (a date input, as the platform's picker fills it).
+    const lastDay = screen.getByTestId("terms-last-day");
+    fireEvent.change(lastDay, { target: { value: "2027-06-30" } });
+    await user.click(next());
+
+    expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding 2 people with Azure Communications Gateway staff");
+    expect(backend.prepareOnboarding).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        terms: {
+          choice: "schedule",
+          schedule: { eligible: true, duration: "P90D", until: "", justification: "Gateway rota", ticket: "" },
+          justification: "Gateway rota",
+          ticket: "",
+          lastDay: "2027-06-30",
+        },
+        personTerms: [
+          {
+            person: "nadia.novak@contosodemo.onmicrosoft.com",
+            terms: expect.objectContaining({ choice: "schedule", lastDay: "2027-03-31", schedule: expect.objectContaining({ until: "2027-03-31T23:59:59Z" }) }),
+          },
+        ],
+      }),
+    );
+    // Each row says how it is held; the settings the preflight read are listed once per role and scope.
+    await waitFor(() => expect(rows()[0]).toHaveTextContent("eligible"));
+    const policies = screen.getAllByTestId("pim-policy");
+    expect(policies).toHaveLength(1);
+    expect(policies[0]).toHaveTextContent(`Contributor at ${NAMED.GATEWAY_RG}: ${fixtureAnswers.policySummaries.eligible}`);
+  });
+
+  it("offboards without an assignment type to choose", async () => {
+    const user = userEvent.setup();
+    renderWith(<OnboardingWizard />);
+    await chooseAcgTasks(user, ["deploy"], "offboard");
+    expect(screen.queryByRole("tab", { name: "Assignment type" })).not.toBeInTheDocument();
+    await user.click(next());
+    await addMember(user, "tom", "Tom Baker");
+    expect(next()).toHaveTextContent("Next: Review");
+  });
+
   it("imports people from a CSV file, blocks on one not in the directory, and goes on once removed", async () => {
     const user = userEvent.setup();
     const backend = renderWith(<OnboardingWizard />);
@@ -301,7 +375,7 @@ describe("onboarding from a template", () => {
       tom.detail,
       "nobody@contosodemo.onmicrosoft.com",
     ]);
-    await user.click(next());
+    await toReview(user);
 
     const blocker = await screen.findByTestId("check-blocker");
     expect(blocker).toHaveTextContent("1 of 3 people are not in this directory");
@@ -310,8 +384,9 @@ describe("onboarding from a template", () => {
     expect(screen.getByTestId("apply-proposal")).toBeDisabled();
 
     await user.click(screen.getByRole("button", { name: "Back" }));
+    await user.click(screen.getByRole("button", { name: "Back" }));
     await user.click(screen.getByRole("button", { name: "Remove nobody@contosodemo.onmicrosoft.com" }));
-    await user.click(next());
+    await toReview(user);
     expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding 2 people with Azure Communications Gateway staff");
     expect(screen.queryByTestId("check-blocker")).not.toBeInTheDocument();
     expect(backend.prepareOnboarding).toHaveBeenLastCalledWith(expect.objectContaining({ people: [nadia.detail, tom.detail] }));
@@ -331,7 +406,7 @@ describe("onboarding from a template", () => {
     await user.click(screen.getByTestId("task-send"));
     await user.click(next());
     await addMember(user, "id-voice", "id-voice-deploy");
-    await user.click(next());
+    await toReview(user);
 
     const customRole = await screen.findByTestId("custom-role-row");
     expect(customRole).toHaveTextContent("Communication Services SMTP Sender");
@@ -440,7 +515,7 @@ describe("onboarding from a template", () => {
     await user.click(screen.getByTestId("task-watch"));
     await user.click(next());
     await addMember(user, "nad", "Nadia Novak");
-    await user.click(next());
+    await toReview(user);
     expect(await screen.findByTestId("proposal-title")).toHaveTextContent("Onboarding Nadia Novak with NOC readers");
     await waitFor(() => expect(rows()[0]).toHaveTextContent(`Reader for Nadia Novak (${nadia.detail}) at ${NAMED.GATEWAY_RG}`));
 
@@ -769,7 +844,7 @@ describe("undoing a run", () => {
       await user.click(screen.getByTestId("task-send"));
       await user.click(next());
       await addMember(user, search, name);
-      await user.click(next());
+      await toReview(user);
       await screen.findByTestId("proposal-title");
       await user.click(screen.getByTestId("apply-proposal"));
       return screen.findByTestId("run-report");

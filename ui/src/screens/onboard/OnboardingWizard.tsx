@@ -9,7 +9,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { MemberView, ProposalView, RunReportView, ScopeNode, TemplateView } from "../../bindings";
+import type { MemberView, ProposalView, RunReportView, ScopeNode, TemplateView, TermsView } from "../../bindings";
 import { useBackend } from "../../backend";
 import type { Problem } from "../../components/ErrorBar";
 import { MemberPicker } from "../../components/MemberPicker";
@@ -21,6 +21,7 @@ import { RunProgress, useRun } from "./RunProgress";
 import { RunReport } from "./RunReport";
 import { TasksStep, fits } from "./TasksStep";
 import { TemplateStep, type Mode } from "./TemplateStep";
+import { AS_TEMPLATE, TermsStep, termsProblem, termsView, type OnboardingTerms } from "./TermsStep";
 
 const useStyles = makeStyles({
   wizard: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -30,13 +31,14 @@ const useStyles = makeStyles({
 });
 
 type Flow = "template" | "removeAll" | "undo";
-type Step = "template" | "tasks" | "people" | "person" | "scopes" | "review" | "apply" | "report";
+type Step = "template" | "tasks" | "people" | "terms" | "person" | "scopes" | "review" | "apply" | "report";
 
 const STEPS: Record<Flow, { id: Step; label: string }[]> = {
   template: [
     { id: "template", label: "Template" },
     { id: "tasks", label: "Tasks" },
     { id: "people", label: "People" },
+    { id: "terms", label: "Assignment type" },
     { id: "review", label: "Review" },
     { id: "apply", label: "Apply" },
     { id: "report", label: "Report" },
@@ -78,6 +80,9 @@ export function OnboardingWizard() {
   const [tasks, setTasks] = useState<string[]>([]);
   const [members, setMembers] = useState<MemberView[]>([]);
   const [imported, setImported] = useState<string[]>([]);
+  /** A CSV row's own terms (its assignment, lastDay… columns), by the person as imported. */
+  const [rowTerms, setRowTerms] = useState<Record<string, TermsView>>({});
+  const [terms, setTerms] = useState<OnboardingTerms>(AS_TEMPLATE);
 
   const [person, setPerson] = useState<MemberView | null>(null);
   const [scopes, setScopes] = useState<ScopeNode[]>([]);
@@ -106,16 +111,20 @@ export function OnboardingWizard() {
   const inputsChosen = !!template && template.inputs.every((i) => fits(i, inputs[i.id]));
   const locked = step === "apply" || step === "report";
 
+  const onboarding = flow === "template" && mode === "onboard";
+  const termsWrong = onboarding ? termsProblem(terms) : "";
+  const peopleChosen = inputsChosen && tasks.length > 0 && people.length > 0;
   const ready: Record<Step, boolean> = {
     template: !locked,
     tasks: !locked && !!template,
     people: !locked && inputsChosen && tasks.length > 0,
+    terms: !locked && peopleChosen,
     review:
       !locked &&
       (flow === "undo"
         ? !!undoing
         : flow === "template"
-          ? inputsChosen && tasks.length > 0 && people.length > 0
+          ? peopleChosen && !termsWrong
           : !!person && (scopes.length > 0 || appRoles)),
     person: !locked,
     scopes: !locked && !!person,
@@ -129,11 +138,18 @@ export function OnboardingWizard() {
       : !inputsChosen
         ? `Choose ${template.inputs.filter((i) => !fits(i, inputs[i.id])).map((i) => i.label.replace(/^The /, "the ")).join(" and ")}.`
         : "Choose at least one task.",
-    review: flow === "template" ? "Add at least one person, or import a CSV." : "Choose at least one scope, or include app roles.",
+    terms: "Add at least one person, or import a CSV.",
+    review:
+      flow !== "template"
+        ? "Choose at least one scope, or include app roles."
+        : !peopleChosen
+          ? "Add at least one person, or import a CSV."
+          : termsWrong,
     scopes: "Choose the person whose access goes.",
   };
 
-  const steps = STEPS[flow];
+  // Taking access away has no assignment type to choose.
+  const steps = STEPS[flow].filter((s) => s.id !== "terms" || mode === "onboard");
   const index = steps.findIndex((s) => s.id === step);
   const next = steps[index + 1];
   const go = (s: Step) => {
@@ -166,6 +182,10 @@ export function OnboardingWizard() {
           inputs: template!.inputs.map((i) => ({ id: i.id, scope: inputs[i.id]!.id })),
           people,
           offboard: mode === "offboard",
+          ...(onboarding && {
+            terms: termsView(terms),
+            personTerms: imported.filter((p) => rowTerms[p]).map((p) => ({ person: p, terms: rowTerms[p]! })),
+          }),
         });
 
   const apply = async (p: ProposalView) => {
@@ -188,6 +208,8 @@ export function OnboardingWizard() {
     setTasks([]);
     setMembers([]);
     setImported([]);
+    setRowTerms({});
+    setTerms(AS_TEMPLATE);
     setPerson(null);
     setScopes([]);
     setAppRoles(false);
@@ -200,6 +222,7 @@ export function OnboardingWizard() {
   const sameForAnother = () => {
     setMembers([]);
     setImported([]);
+    setRowTerms({});
     setProposal(null);
     setReport(null);
     setUndoing(null);
@@ -275,7 +298,23 @@ export function OnboardingWizard() {
                 ? "Whose access from this template goes: users, groups or applications."
                 : "Who gets the access: users, groups or applications."}
             </Caption1>
-            <PeopleStep members={members} onMembers={setMembers} imported={imported} onImported={setImported} />
+            <PeopleStep
+              members={members}
+              onMembers={setMembers}
+              imported={imported}
+              onImported={setImported}
+              rowTerms={rowTerms}
+              onRowTerms={setRowTerms}
+            />
+          </>
+        )}
+        {step === "terms" && template && (
+          <>
+            <Caption1 className={styles.muted}>
+              How their Azure roles are held: standing, eligible (they activate it when needed, through PIM) or for a
+              time. The review checks each role's PIM settings before anything is written.
+            </Caption1>
+            <TermsStep template={template} value={terms} onChange={setTerms} />
           </>
         )}
         {step === "person" && (

@@ -9,7 +9,8 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { ArrowImportRegular, DismissRegular } from "@fluentui/react-icons";
-import type { CsvLeftOutView, MemberView } from "../../bindings";
+import type { CsvLeftOutView, MemberView, TermsView } from "../../bindings";
+import { describeSchedule } from "../../components/AssignmentType";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { MemberPicker } from "../../components/MemberPicker";
@@ -43,17 +44,32 @@ export function peopleOf(members: MemberView[], imported: string[]): string[] {
   });
 }
 
-/** Step 3: people from the directory, and from a CSV file (one per row). */
+/** A CSV row's own terms in words ("eligible until 2027-03-31 · last day 2027-03-31"); "" when it says nothing. */
+export function describeTerms(t: TermsView | undefined): string {
+  if (!t) return "";
+  const how = t.choice === "standing" ? "active, permanent" : t.choice === "schedule" && t.schedule ? describeSchedule(t.schedule) : "";
+  return [how, t.lastDay && `last day ${t.lastDay}`].filter(Boolean).join(" · ");
+}
+
+/** Whether a row's terms say anything over the onboarding's. */
+const saysSomething = (t: TermsView) => t.choice !== "asTemplate" || !!(t.lastDay || t.justification || t.ticket);
+
+/** Step 3: people from the directory, and from a CSV file (one per row, with optional assignment columns). */
 export function PeopleStep({
   members,
   onMembers,
   imported,
   onImported,
+  rowTerms = {},
+  onRowTerms = () => {},
 }: {
   members: MemberView[];
   onMembers: (m: MemberView[]) => void;
   imported: string[];
   onImported: (p: string[]) => void;
+  /** Imported people's own terms, by the person as imported. */
+  rowTerms?: Record<string, TermsView>;
+  onRowTerms?: (t: Record<string, TermsView>) => void;
 }) {
   const styles = useStyles();
   const backend = useBackend();
@@ -83,6 +99,8 @@ export function PeopleStep({
     const known = new Set(imported.map((p) => p.toLowerCase()));
     const fresh = r.data.people.map((p) => p.text).filter((p) => !known.has(p.toLowerCase()));
     onImported([...imported, ...fresh]);
+    const own = Object.fromEntries(r.data.people.filter((p) => saysSomething(p.terms)).map((p) => [p.text, p.terms]));
+    onRowTerms({ ...rowTerms, ...own });
     setSummary({
       file: f.name,
       count: r.data.people.length,
@@ -106,7 +124,7 @@ export function PeopleStep({
         />
         <Caption1 className={styles.muted}>
           One person per row: user principal name, object id or application id (a header such as userPrincipalName picks
-          the column).
+          the column; assignment, duration, until and lastDay columns set a person's own terms).
         </Caption1>
       </div>
       <ErrorBar problem={problem} title="The file could not be used" />
@@ -143,6 +161,11 @@ export function PeopleStep({
             {imported.map((p) => (
               <li key={p} className={styles.chip} data-testid="csv-person">
                 <Text size={200}>{p}</Text>
+                {describeTerms(rowTerms[p]) && (
+                  <Text size={200} className={styles.muted} data-testid="csv-person-terms">
+                    · {describeTerms(rowTerms[p])}
+                  </Text>
+                )}
                 <Button
                   size="small"
                   appearance="transparent"

@@ -23,7 +23,7 @@ import type { CheckView, CommandError, ProposalView, RoleStepState } from "../..
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { KIND_LABEL } from "../../components/MemberPicker";
 import { ScopeName, TextWithScopes } from "../../components/ScopeName";
-import { PlanRows } from "../../components/PlanReview";
+import { PimPolicies, PlanRows } from "../../components/PlanReview";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -202,6 +202,7 @@ export function ProposalReview({
               <PlanRows items={proposal.plan.items} rows={{}} offboard={offboard} />
             )}
           </section>
+          <PimPolicies policies={proposal.plan.policies} />
 
           {proposal.leftOut.length > 0 && (
             <section className={styles.section} aria-label="Left out">

@@ -26,6 +26,12 @@ use definitions::*;
 use deny::*;
 use permissions::*;
 
+/// The rules of a role management policy nobody has changed, as ARM
+/// answers them (for tests and fixtures that show what Rolecall makes of them).
+pub fn default_pim_rules() -> Vec<serde_json::Value> {
+    pim::default_rules()
+}
+
 const ASSIGNMENT_VERSIONS: &[&str] = &[
     "2022-04-01",
     "2020-10-01-preview",

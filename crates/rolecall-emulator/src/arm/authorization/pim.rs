@@ -1312,7 +1312,7 @@ fn target(caller: &str, level: &str) -> Value {
 /// An untouched policy (recorded, 2022): eligible at most 365 days, active
 /// at most 180 days, expiry required; an active assignment needs a
 /// justification; activation up to 8 hours with a justification.
-fn default_rules() -> Vec<Value> {
+pub(crate) fn default_rules() -> Vec<Value> {
     let notifications = |level_caller: &str, caller: &str, level: &str| -> Vec<Value> {
         ["Admin", "Requestor", "Approver"]
             .iter()
