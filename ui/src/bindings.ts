@@ -368,6 +368,10 @@ export type AssignmentView = {
 	 *  Administrator…): removing one's own is worth a second thought.
 	 */
 	managesAccess: boolean,
+	/**  A role assignment, an eligibility (PIM) or an activation of one. */
+	holding: HoldingView,
+	/**  When it ends (RFC 3339); "" when it does not. */
+	ends: string,
 };
 
 export type AzureRoleGrantView = AzureRoleGrantView_Serialize | AzureRoleGrantView_Deserialize;
@@ -592,6 +596,8 @@ export type GrantView_Serialize = {
 	type: "AppRole",
 } & AppRoleGrantView;
 
+export type HoldingView = "Active" | "Eligible" | "Activated";
+
 export type InputValue = {
 	id: string,
 	/**  The ARM id chosen for it. */
@@ -757,7 +763,9 @@ export type PolicyView = {
 
 export type ProgressState = "Running" | 
 /**  The directory has not replicated a new member yet; retrying. */
-"WaitingForReplication" | "Done";
+"WaitingForReplication" | 
+/**  PIM removes nothing within 5 minutes of making it; retrying. */
+"WaitingForPim" | "Done";
 
 /**  Progress of one item of a plan (by its index), streamed while applying. */
 export type ProgressView = ProgressView_Serialize | ProgressView_Deserialize;

@@ -151,7 +151,15 @@ pub async fn remove(
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Result<Vec<Outcome>> {
     let journal = ctx.journal()?.for_batch();
-    Ok(rolecall_grants::remove(ctx.azure, grants, Removes::Any, 4, Some(&journal), on_event).await)
+    Ok(rolecall_grants::remove(
+        ctx.azure,
+        grants,
+        Removes::Any,
+        &Default::default(),
+        Some(&journal),
+        on_event,
+    )
+    .await)
 }
 
 /// Removes what a reviewed removal plan found in place; the rest is
@@ -196,6 +204,10 @@ fn in_plan(event: ItemEvent, in_place: &[usize]) -> ItemEvent {
             outcome,
         },
         ItemEvent::WaitingForReplication { index, attempt } => ItemEvent::WaitingForReplication {
+            index: at(index),
+            attempt,
+        },
+        ItemEvent::WaitingForPim { index, attempt } => ItemEvent::WaitingForPim {
             index: at(index),
             attempt,
         },

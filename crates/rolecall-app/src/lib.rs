@@ -19,6 +19,7 @@ pub mod folders;
 pub mod grants;
 pub mod least;
 pub mod onboarding;
+pub mod pim;
 pub mod roles;
 pub mod templates;
 pub mod undo;

@@ -175,6 +175,12 @@ pub struct ScheduleInstanceProperties {
     pub origin_role_assignment_id: Option<String>,
     #[serde(default)]
     pub end_date_time: Option<String>,
+    /// `User`, `Group`, `ServicePrincipal`.
+    #[serde(default)]
+    pub principal_type: Option<String>,
+    /// `Direct`, `Group` or `Inherited`.
+    #[serde(default)]
+    pub member_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -626,6 +632,26 @@ impl ArmClient {
     /// A member's eligibility schedules that apply at `scope` (at it, above
     /// or below it); none in a tenant without PIM or for an admin who may
     /// not read them, as [`ArmClient::activations`].
+    /// Every PIM schedule instance of `kind` that applies at `scope` (made
+    /// there or above); none where PIM cannot tell (no licence, no right).
+    pub async fn schedule_instances_at(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+    ) -> Result<Vec<ScheduleInstance>> {
+        let resource = match kind {
+            ScheduleKind::Eligibility => "roleEligibilityScheduleInstances",
+            ScheduleKind::Assignment => "roleAssignmentScheduleInstances",
+        };
+        pim_or_none(
+            futures::TryStreamExt::try_collect(self.list(
+                &authz(scope, resource),
+                &[("api-version", PIM_API), ("$filter", "atScope()")],
+            ))
+            .await,
+        )
+    }
+
     pub async fn eligibilities(
         &self,
         scope: &str,

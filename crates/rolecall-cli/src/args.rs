@@ -276,6 +276,11 @@ pub enum Command {
     /// subscription. Remove it when done: `unassign --scope / --role
     /// "User Access Administrator" --member <you>`.
     ElevateAccess(ElevateAccessArgs),
+    /// Activate a role you are eligible for (PIM's SelfActivate), for as long
+    /// as you need and its settings allow.
+    Activate(ActivateArgs),
+    /// End your running activation of a role early (PIM's SelfDeactivate).
+    Deactivate(DeactivateArgs),
     /// Sign an account out (its keychain entries are removed), or every account with --all.
     Logout(LogoutArgs),
     /// Grant Azure roles: every --role for every --member at every --scope.
@@ -388,6 +393,37 @@ pub struct CanArgs {
     /// The action is a data action.
     #[arg(long)]
     pub data: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ActivateArgs {
+    #[command(flatten)]
+    pub who: Who,
+    /// Where the role is eligible (or below it).
+    #[arg(long)]
+    pub scope: String,
+    /// The role, by name as Azure lists it or by id.
+    #[arg(long)]
+    pub role: String,
+    /// How long, in ISO 8601 (PT1H, PT8H); the longest the role's PIM settings allow when omitted.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Why (the role's PIM settings usually ask for one).
+    #[arg(long, value_name = "TEXT")]
+    pub justification: Option<String>,
+    /// A ticket number, where the settings ask for one.
+    #[arg(long, value_name = "NUMBER")]
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeactivateArgs {
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long)]
+    pub scope: String,
+    #[arg(long)]
+    pub role: String,
 }
 
 #[derive(Debug, clap::Args)]

@@ -105,6 +105,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Assignments(args) => read::assignments(&ctx, args).await?,
         Command::Can(args) => read::can(&ctx, args).await?,
         Command::ElevateAccess(args) => read::elevate_access(&ctx, args).await?,
+        Command::Activate(args) => read::activate(&ctx, args).await?,
+        Command::Deactivate(args) => read::deactivate(&ctx, args).await?,
         Command::Assign(args) => assign::assign(&ctx, args).await?,
         Command::Unassign(args) => assign::unassign(&ctx, args).await?,
         Command::Role(args) => role::role(&ctx, args).await?,

@@ -195,11 +195,18 @@ pub(crate) fn progress(
         if printer.is_json() {
             return;
         }
-        if let RunEvent::Grant {
-            event: ItemEvent::WaitingForReplication { index, attempt },
-        } = event
-        {
-            eprintln!("item {index}: waiting for the directory to replicate (attempt {attempt})");
+        match event {
+            RunEvent::Grant {
+                event: ItemEvent::WaitingForReplication { index, attempt },
+            } => eprintln!(
+                "item {index}: waiting for the directory to replicate (attempt {attempt})"
+            ),
+            RunEvent::Grant {
+                event: ItemEvent::WaitingForPim { index, attempt },
+            } => eprintln!(
+                "item {index}: PIM removes nothing within 5 minutes of making it; waiting (attempt {attempt})"
+            ),
+            _ => {}
         }
     }
 }

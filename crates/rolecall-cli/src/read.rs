@@ -95,44 +95,72 @@ pub(crate) async fn assignments(ctx: &Ctx<'_>, args: &AssignmentsArgs) -> anyhow
     let AssignmentsArgs { who, scope, member } = args;
     let scope = rolecall_rbac::Scope::parse(scope)?;
     let (_, azure) = connect(cli, cloud, who).await?;
-    let filter = match member {
-        Some(id) => AssignmentFilter::AssignedTo(id.clone()),
-        None => AssignmentFilter::AtScope,
-    };
-    let (assignments, roles) = tokio::try_join!(
-        azure
-            .arm
-            .role_assignments(scope.as_str(), &filter)
-            .try_collect::<Vec<_>>(),
-        azure
-            .arm
-            .role_definitions(scope.as_str(), &RoleFilter::All)
-            .try_collect::<Vec<_>>(),
-    )?;
-    let roles = rolecall_rbac::effective::RoleSet::new(roles);
-    let rows: Vec<_> = assignments
-        .iter()
-        .map(|a| {
-            let p = &a.properties;
-            let inherited = !p.scope.eq_ignore_ascii_case(scope.as_str());
-            json!({
-                "name": a.name,
-                "role": roles.get(&p.role_definition_id).map(|r| r.role_name()),
-                "roleDefinitionId": p.role_definition_id,
-                "principalId": p.principal_id,
-                "principalType": p.principal_type,
-                "scope": p.scope,
-                "inherited": inherited,
+    let rows: Vec<serde_json::Value> = match member {
+        // What applies here, named, with PIM's eligibilities and activations
+        // and when each ends.
+        None => rolecall_grants::listing::assignments_at(&azure, scope.as_str())
+            .await?
+            .into_iter()
+            .map(|l| {
+                let p = &l.assignment.properties;
+                json!({
+                    "name": l.assignment.name,
+                    "role": l.role_name,
+                    "roleDefinitionId": p.role_definition_id,
+                    "principalId": p.principal_id,
+                    "principalType": p.principal_type,
+                    "member": l.member.as_ref().map(|m| m.display_name.clone()),
+                    "scope": p.scope,
+                    "inherited": l.inherited,
+                    "holding": l.holding,
+                    "ends": l.ends,
+                })
             })
-        })
-        .collect();
+            .collect(),
+        Some(id) => {
+            let (assignments, roles) = tokio::try_join!(
+                azure
+                    .arm
+                    .role_assignments(scope.as_str(), &AssignmentFilter::AssignedTo(id.clone()))
+                    .try_collect::<Vec<_>>(),
+                azure
+                    .arm
+                    .role_definitions(scope.as_str(), &RoleFilter::All)
+                    .try_collect::<Vec<_>>(),
+            )?;
+            let roles = rolecall_rbac::effective::RoleSet::new(roles);
+            assignments
+                .iter()
+                .map(|a| {
+                    let p = &a.properties;
+                    let inherited = !p.scope.eq_ignore_ascii_case(scope.as_str());
+                    json!({
+                        "name": a.name,
+                        "role": roles.get(&p.role_definition_id).map(|r| r.role_name()),
+                        "roleDefinitionId": p.role_definition_id,
+                        "principalId": p.principal_id,
+                        "principalType": p.principal_type,
+                        "scope": p.scope,
+                        "inherited": inherited,
+                    })
+                })
+                .collect()
+        }
+    };
     ctx.printer().show(&rows, |rows| {
         if rows.is_empty() {
             println!("no role assignment applies at {}", scope.as_str());
         } else {
             for row in rows {
+                let held = match (row["holding"].as_str(), row["ends"].as_str()) {
+                    (Some("eligible"), Some(end)) => format!("  (eligible until {end})"),
+                    (Some("eligible"), None) => "  (eligible)".to_owned(),
+                    (Some("activated"), Some(end)) => format!("  (activated until {end})"),
+                    (_, Some(end)) => format!("  (until {end})"),
+                    _ => String::new(),
+                };
                 println!(
-                    "{}  {} {}  at {}{}",
+                    "{}  {} {}  at {}{}{held}",
                     row["role"].as_str().unwrap_or("(unknown role)"),
                     row["principalType"].as_str().unwrap_or_default(),
                     row["principalId"].as_str().unwrap_or_default(),
@@ -202,6 +230,59 @@ pub(crate) async fn elevate_access(
             println!(
                 "{} holds User Access Administrator at the root scope '/': every management group and subscription. Remove it when done:\n  rolecall-cli unassign --scope / --role \"User Access Administrator\" --member {}",
                 info.username, info.username
+            );
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+pub(crate) async fn activate(
+    ctx: &Ctx<'_>,
+    args: &crate::args::ActivateArgs,
+) -> anyhow::Result<()> {
+    let (info, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
+    let made = rolecall_app::pim::activate(
+        &azure,
+        &rolecall_app::pim::Activate {
+            scope: args.scope.clone(),
+            role: args.role.clone(),
+            duration: args.duration.clone(),
+            justification: args.justification.clone(),
+            ticket: args.ticket.clone(),
+        },
+    )
+    .await?;
+    ctx.printer().show(&made, |m| {
+        println!(
+            "{} activated {} at {} for {} ({}; Azure request id {})",
+            info.username,
+            m.role_name,
+            m.scope,
+            rolecall_rbac::duration::words(&m.duration),
+            m.status,
+            m.request_id.as_deref().unwrap_or("none")
+        );
+        Ok(())
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn deactivate(
+    ctx: &Ctx<'_>,
+    args: &crate::args::DeactivateArgs,
+) -> anyhow::Result<()> {
+    let (info, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
+    let request_id = rolecall_app::pim::deactivate(&azure, &args.scope, &args.role).await?;
+    ctx.printer().show(
+        &json!({"account": info.username, "scope": args.scope, "role": args.role, "requestId": request_id}),
+        |_| {
+            println!(
+                "{}'s activation of {} at {} has ended (Azure request id {})",
+                info.username,
+                args.role,
+                args.scope,
+                request_id.as_deref().unwrap_or("none")
             );
             Ok(())
         },

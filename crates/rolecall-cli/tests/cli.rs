@@ -95,6 +95,7 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         "{exe} --cloud-profile {} complete-sign-in",
         profile.display()
     );
+    let carlos_browser = format!("{browser} --as carlos.cloudapps@contosodemo.onmicrosoft.com");
     let run = move |args: Vec<String>| {
         let profile = profile.clone();
         let keychain = keychain.clone();
@@ -680,6 +681,101 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     .await);
     let after = run(vec!["assignments".into(), "--scope".into(), groups.into()]).await;
     assert!(!after.status.success(), "the elevation is gone");
+
+    // Carlos is eligible for Contributor on the gateway's resource group (the
+    // demo's PIM): he activates it for an hour, the listing shows the
+    // activation and when it ends, and he ends it early.
+    emulator.with_state(|s| {
+        s.settings.auto_sign_in = Some("carlos.cloudapps@contosodemo.onmicrosoft.com".into())
+    });
+    ok(&run(vec![
+        "login".into(),
+        "--timeout".into(),
+        "30".into(),
+        "--browser-command".into(),
+        carlos_browser,
+    ])
+    .await);
+    let carlos = "carlos.cloudapps@contosodemo.onmicrosoft.com";
+    let rg = format!(
+        "/subscriptions/{}/resourceGroups/rg-voice-gateway",
+        rolecall_emulator::demo_id("sub:voice-prod")
+    );
+    let as_carlos = |args: &[&str]| {
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        all.extend(["--account".into(), carlos.into()]);
+        all
+    };
+    let without_why = run(as_carlos(&[
+        "activate",
+        "--scope",
+        &rg,
+        "--role",
+        "Contributor",
+        "--duration",
+        "PT1H",
+    ]))
+    .await;
+    assert!(!without_why.status.success());
+    assert!(
+        String::from_utf8_lossy(&without_why.stderr).contains("Justification"),
+        "the role's settings ask a justification: {}",
+        String::from_utf8_lossy(&without_why.stderr)
+    );
+    let activated = ok(&run(as_carlos(&[
+        "activate",
+        "--scope",
+        &rg,
+        "--role",
+        "Contributor",
+        "--duration",
+        "PT1H",
+        "--justification",
+        "Gateway incident 4711",
+    ]))
+    .await);
+    assert!(
+        activated.contains("activated Contributor at") && activated.contains("for 1 hour"),
+        "{activated}"
+    );
+    let listed: serde_json::Value = serde_json::from_str(&ok(&run(as_carlos(&[
+        "assignments",
+        "--json",
+        "--scope",
+        &rg,
+    ]))
+    .await))
+    .unwrap();
+    let his: Vec<&serde_json::Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["member"].as_str().is_some_and(|m| m.contains("Carlos")))
+        .collect();
+    assert!(
+        his.iter().any(|a| a["holding"] == "eligible"),
+        "the eligibility stays: {his:?}"
+    );
+    assert!(
+        his.iter()
+            .any(|a| a["holding"] == "activated" && a["ends"].is_string()),
+        "the activation, with its end: {his:?}"
+    );
+    // PIM ends nothing within five minutes of making it, and says when to try.
+    let early = run(as_carlos(&[
+        "deactivate",
+        "--scope",
+        &rg,
+        "--role",
+        "Contributor",
+    ]))
+    .await;
+    assert!(!early.status.success());
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("(ActiveDurationTooShort)"),
+        "{}",
+        String::from_utf8_lossy(&early.stderr)
+    );
 
     ok(&run(vec!["logout".into(), "--all".into()]).await);
     let listed: serde_json::Value =

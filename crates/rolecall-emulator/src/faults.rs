@@ -33,6 +33,10 @@ pub struct Faults {
     pub principal_replication: Duration,
     /// After a custom role is written, reads may see the old version this long.
     pub role_propagation: Duration,
+    /// PIM removes nothing made less than this long ago
+    /// (`ActiveDurationTooShort`); None: Azure's 5 minutes. Shortened only
+    /// where a journey cannot wait (the end-to-end suite).
+    pub pim_removal_after: Option<Duration>,
     /// ARM and Graph treat access tokens older than this as expired.
     pub token_max_age: Option<Duration>,
     /// ARM's request limits (token buckets per subscription and kind).
@@ -50,6 +54,7 @@ impl Default for Faults {
             drop_rate: 0.0,
             principal_replication: Duration::ZERO,
             role_propagation: Duration::ZERO,
+            pim_removal_after: None,
             token_max_age: None,
             throttle: Throttle::default(),
             graph_throttle: GraphThrottle::default(),

@@ -22,6 +22,9 @@ pub struct ApplyOptions {
     pub replication_wait: Duration,
     /// The pause between those retries (the Azure CLI uses 5 s).
     pub replication_retry_every: Duration,
+    /// How long to keep retrying a PIM removal of something made less than
+    /// five minutes ago (`ActiveDurationTooShort`), at the same pace.
+    pub pim_wait: Duration,
 }
 
 impl Default for ApplyOptions {
@@ -30,6 +33,7 @@ impl Default for ApplyOptions {
             concurrency: 4,
             replication_wait: Duration::from_secs(180),
             replication_retry_every: Duration::from_secs(5),
+            pim_wait: Duration::from_secs(330),
         }
     }
 }
@@ -46,6 +50,11 @@ pub enum ItemEvent {
     },
     /// ARM does not find the member yet; retrying.
     WaitingForReplication {
+        index: usize,
+        attempt: u32,
+    },
+    /// PIM removes nothing within 5 minutes of making it; retrying.
+    WaitingForPim {
         index: usize,
         attempt: u32,
     },
@@ -145,8 +154,10 @@ async fn create_role_assignment(
 }
 
 /// `write`, tried again while ARM does not find a member made minutes ago
-/// (the directory is replicating), within `options.replication_wait`, each
-/// wait reported; any other answer is returned as it is.
+/// (the directory is replicating), within `options.replication_wait`, and
+/// while PIM refuses to remove what it made less than five minutes ago,
+/// within `options.pim_wait`; each wait reported; any other answer is
+/// returned as it is.
 async fn while_replicating<T, F, Fut>(
     options: &ApplyOptions,
     index: usize,
@@ -159,15 +170,20 @@ where
 {
     let started = tokio::time::Instant::now();
     let mut attempt = 0;
+    let within = |limit: Duration| started.elapsed() + options.replication_retry_every <= limit;
     loop {
         match write().await {
             Err(e)
                 if e.kind() == Some(Kind::PrincipalNotFound)
-                    && started.elapsed() + options.replication_retry_every
-                        <= options.replication_wait =>
+                    && within(options.replication_wait) =>
             {
                 attempt += 1;
                 on_event(ItemEvent::WaitingForReplication { index, attempt });
+                tokio::time::sleep(options.replication_retry_every).await;
+            }
+            Err(e) if e.code() == "ActiveDurationTooShort" && within(options.pim_wait) => {
+                attempt += 1;
+                on_event(ItemEvent::WaitingForPim { index, attempt });
                 tokio::time::sleep(options.replication_retry_every).await;
             }
             answer => return answer,
@@ -240,19 +256,21 @@ pub async fn remove(
     azure: &Azure,
     grants: &[Grant],
     which: Removes,
-    concurrency: usize,
+    options: &ApplyOptions,
     journal: Option<&Journal>,
     on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Vec<Outcome> {
     for_each_bounded(
         grants.iter().cloned().enumerate(),
-        concurrency,
+        options.concurrency,
         |(index, grant)| async move {
             on_event(ItemEvent::Started { index });
             let result = match &grant {
                 Grant::AzureRole(g) => match &g.schedule {
                     None => remove_role_assignment(azure, g, which).await,
-                    Some(schedule) => remove_schedule(azure, g, schedule).await,
+                    Some(schedule) => {
+                        remove_schedule(azure, g, schedule, options, index, on_event).await
+                    }
                 },
                 Grant::AppRole(g) => remove_app_role(azure, g).await,
             };
@@ -314,18 +332,24 @@ async fn remove_schedule(
     azure: &Azure,
     grant: &AzureRoleGrant,
     schedule: &crate::model::Schedule,
+    options: &ApplyOptions,
+    index: usize,
+    on_event: &(dyn Fn(ItemEvent) + Send + Sync),
 ) -> Result<Outcome, AzureError> {
     let properties = grant.schedule_request("AdminRemove");
-    match azure
-        .arm
-        .put_schedule_request(
-            schedule_kind(schedule),
-            &grant.scope,
-            &uuid::Uuid::new_v4().to_string(),
-            &properties,
-        )
-        .await
-    {
+    let (kind, scope, properties) = (schedule_kind(schedule), &grant.scope, &properties);
+    // Each try is a request of its own (a refused one is not kept).
+    let written = while_replicating(options, index, on_event, || {
+        let name = uuid::Uuid::new_v4().to_string();
+        async move {
+            azure
+                .arm
+                .put_schedule_request(kind, scope, &name, properties)
+                .await
+        }
+    })
+    .await;
+    match written {
         Ok(made) => Ok(Outcome::Removed {
             request_id: made.request_id,
         }),
@@ -365,5 +389,12 @@ async fn remove_app_role(azure: &Azure, grant: &AppRoleGrant) -> Result<Outcome,
 fn futures_are_send(azure: &Azure, plan: &Plan, grants: &[Grant]) {
     fn send<T: Send>(_: T) {}
     send(apply(azure, plan, &ApplyOptions::default(), None, &|_| {}));
-    send(remove(azure, grants, Removes::Any, 1, None, &|_| {}));
+    send(remove(
+        azure,
+        grants,
+        Removes::Any,
+        &ApplyOptions::default(),
+        None,
+        &|_| {},
+    ));
 }

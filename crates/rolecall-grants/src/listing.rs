@@ -58,12 +58,30 @@ pub struct Listed {
     /// (`Microsoft.Authorization/roleAssignments/write`: Owner, User Access
     /// Administrator, RBAC Administrator, a custom role that grants it).
     pub manages_access: bool,
+    /// How it is held: a role assignment, an eligibility (PIM), or an
+    /// activation of one.
+    pub holding: Holding,
+    /// When it ends (RFC 3339); `None`: permanent, or PIM could not tell.
+    pub ends: Option<String>,
+}
+
+/// How a listed role is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Holding {
+    /// A role assignment: standing, or active and time-bound through PIM.
+    Active,
+    /// Eligible through PIM: no access until the member activates it.
+    Eligible,
+    /// A role assignment that lasts while a PIM activation runs.
+    Activated,
 }
 
 /// What applies at `scope`: assignments there and above, each with its role
 /// and member names (looked up a few at a time).
 pub async fn assignments_at(azure: &Azure, scope: &str) -> Result<Vec<Listed>, AzureError> {
-    let (assignments, roles) = tokio::try_join!(
+    use rolecall_azure::arm::ScheduleKind;
+    let (mut assignments, roles, eligible, active) = tokio::try_join!(
         azure
             .arm
             .role_assignments(scope, &AssignmentFilter::AtScope)
@@ -72,7 +90,55 @@ pub async fn assignments_at(azure: &Azure, scope: &str) -> Result<Vec<Listed>, A
             .arm
             .role_definitions(scope, &RoleFilter::All)
             .try_collect::<Vec<_>>(),
+        azure
+            .arm
+            .schedule_instances_at(ScheduleKind::Eligibility, scope),
+        azure
+            .arm
+            .schedule_instances_at(ScheduleKind::Assignment, scope),
     )?;
+    // A role assignment's PIM instance says whether it is an activation
+    // and when it ends.
+    let mut pim: HashMap<String, (Holding, Option<String>)> = HashMap::new();
+    for i in active {
+        if let Some(origin) = &i.properties.origin_role_assignment_id {
+            let holding = if i.properties.assignment_type.as_deref() == Some("Activated") {
+                Holding::Activated
+            } else {
+                Holding::Active
+            };
+            pim.insert(
+                origin.to_ascii_lowercase(),
+                (holding, i.properties.end_date_time.clone()),
+            );
+        }
+    }
+    // Eligibilities listed as their own rows; a group's reaches its members,
+    // and is listed once, as the group's.
+    for e in eligible
+        .into_iter()
+        .filter(|e| e.properties.member_type.as_deref() != Some("Group"))
+    {
+        let p = e.properties;
+        pim.insert(
+            e.id.to_ascii_lowercase(),
+            (Holding::Eligible, p.end_date_time.clone()),
+        );
+        assignments.push(RoleAssignment {
+            id: e.id,
+            name: e.name,
+            properties: rolecall_azure::arm::RoleAssignmentProperties {
+                role_definition_id: p.role_definition_id,
+                principal_id: p.principal_id,
+                principal_type: p.principal_type.unwrap_or_else(|| "User".into()),
+                scope: p.scope,
+                description: None,
+                condition: None,
+                created_on: None,
+            },
+            request_id: None,
+        });
+    }
     let roles = rolecall_rbac::effective::RoleSet::new(roles);
     let principals: HashSet<(String, String)> = assignments
         .iter()
@@ -111,6 +177,12 @@ pub async fn assignments_at(azure: &Azure, scope: &str) -> Result<Vec<Listed>, A
                     .cloned()
                     .flatten(),
                 inherited,
+                holding: pim
+                    .get(&a.id.to_ascii_lowercase())
+                    .map_or(Holding::Active, |(h, _)| *h),
+                ends: pim
+                    .get(&a.id.to_ascii_lowercase())
+                    .and_then(|(_, end)| end.clone()),
                 assignment: a,
             }
         })
@@ -143,10 +215,11 @@ pub(crate) fn csv_field(text: &str) -> String {
     }
 }
 
-/// The portal's "Download role assignments" columns, as CSV.
+/// The portal's "Download role assignments" columns, as CSV, then how each
+/// is held (Active, Eligible, Activated) and when it ends.
 pub fn to_csv(listed: &[Listed]) -> String {
     let mut out = String::from(
-        "RoleAssignmentId,Scope,DisplayName,SignInName,ObjectId,ObjectType,RoleDefinitionName,RoleDefinitionId,Inherited,Description\n",
+        "RoleAssignmentId,Scope,DisplayName,SignInName,ObjectId,ObjectType,RoleDefinitionName,RoleDefinitionId,Inherited,Description,AssignmentState,EndDateTime\n",
     );
     for l in listed {
         let p = &l.assignment.properties;
@@ -165,6 +238,12 @@ pub fn to_csv(listed: &[Listed]) -> String {
             &p.role_definition_id,
             if l.inherited { "true" } else { "false" },
             p.description.as_deref().unwrap_or_default(),
+            match l.holding {
+                Holding::Active => "Active",
+                Holding::Eligible => "Eligible",
+                Holding::Activated => "Activated",
+            },
+            l.ends.as_deref().unwrap_or_default(),
         ];
         out.push_str(
             &row.iter()

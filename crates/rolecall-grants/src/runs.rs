@@ -322,7 +322,7 @@ async fn carry_out(
                 azure,
                 &run.grant_list(),
                 run.removes,
-                options.apply.concurrency,
+                &options.apply,
                 run_journal.as_ref(),
                 &grant_event,
             )

@@ -179,7 +179,15 @@ async fn plan_apply_and_a_rerun_that_changes_nothing() {
     );
 
     // Undo: removed, then already gone; the inherited Reader is not touched.
-    let undone = remove(&olivia, &grants, Removes::Any, 4, Some(&journal), &|_| {}).await;
+    let undone = remove(
+        &olivia,
+        &grants,
+        Removes::Any,
+        &ApplyOptions::default(),
+        Some(&journal),
+        &|_| {},
+    )
+    .await;
     assert!(
         undone[..3].iter().all(|o| matches!(
             o,
@@ -194,7 +202,7 @@ async fn plan_apply_and_a_rerun_that_changes_nothing() {
         &olivia,
         &grants[..3],
         Removes::Any,
-        4,
+        &ApplyOptions::default(),
         Some(&journal),
         &|_| {},
     )
@@ -357,7 +365,7 @@ async fn made_elsewhere_between_plan_and_apply_counts_as_done() {
         &olivia,
         &[planned.items[0].grant.clone()],
         Removes::Any,
-        1,
+        &ApplyOptions::default(),
         None,
         &|_| {},
     )
@@ -815,7 +823,7 @@ async fn an_eligible_grant_is_planned_made_found_in_place_and_removed_through_pi
         &olivia,
         std::slice::from_ref(&grant),
         Removes::Any,
-        4,
+        &Default::default(),
         None,
         &|_| {},
     )
@@ -825,7 +833,7 @@ async fn an_eligible_grant_is_planned_made_found_in_place_and_removed_through_pi
         &olivia,
         std::slice::from_ref(&grant),
         Removes::Any,
-        4,
+        &Default::default(),
         None,
         &|_| {},
     )
@@ -1020,10 +1028,89 @@ async fn removing_all_access_takes_eligible_roles_too() {
     );
     // Removed through PIM (once its first 5 minutes have passed), and gone.
     world.age_pim_schedules();
-    let removed = remove(&olivia, &held.grants, Removes::Any, 4, None, &|_| {}).await;
+    let removed = remove(
+        &olivia,
+        &held.grants,
+        Removes::Any,
+        &ApplyOptions::default(),
+        None,
+        &|_| {},
+    )
+    .await;
     assert!(matches!(removed[0], Outcome::Removed { .. }), "{removed:?}");
     let after = rolecall_grants::listing::held_by(&olivia, &priya, &[voice()], false)
         .await
         .unwrap();
     assert!(after.grants.is_empty(), "{:?}", after.grants);
+}
+
+#[tokio::test]
+async fn a_removal_pim_refuses_for_five_minutes_waits_and_then_goes() {
+    // PIM's five minutes, shortened to two seconds for this test.
+    let world = World::new(rolecall_emulator::Options {
+        faults: rolecall_emulator::Faults {
+            pim_removal_after: Some(Duration::from_secs(2)),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let nadia = person("nadia.novak", "Nadia Novak");
+    let grant = scheduled(
+        &voice(),
+        READER,
+        "Reader",
+        nadia,
+        eligible_for(Some("P90D"), Some("Gateway on-call")),
+    );
+    let made = plan(&olivia, vec![grant.clone()]).await.unwrap();
+    let outcomes = apply(&olivia, &made, &ApplyOptions::default(), None, &|_| {}).await;
+    assert!(
+        matches!(outcomes[0], Outcome::Created { .. }),
+        "{outcomes:?}"
+    );
+
+    // Without waiting: PIM's own answer, and what to do.
+    let quick = ApplyOptions {
+        pim_wait: Duration::ZERO,
+        ..ApplyOptions::default()
+    };
+    let refused = rolecall_grants::remove(
+        &olivia,
+        std::slice::from_ref(&grant),
+        Removes::Any,
+        &quick,
+        None,
+        &|_| {},
+    )
+    .await;
+    let Outcome::Failed { code, .. } = &refused[0] else {
+        panic!("{refused:?}");
+    };
+    assert_eq!(code, "ActiveDurationTooShort");
+
+    // Waiting (and saying so) until PIM lets it go.
+    let patient = ApplyOptions {
+        replication_retry_every: Duration::from_millis(250),
+        pim_wait: Duration::from_secs(30),
+        ..ApplyOptions::default()
+    };
+    let log = Events::default();
+    let removed = rolecall_grants::remove(
+        &olivia,
+        std::slice::from_ref(&grant),
+        Removes::Any,
+        &patient,
+        None,
+        &|e| log.push(e),
+    )
+    .await;
+    assert!(matches!(removed[0], Outcome::Removed { .. }), "{removed:?}");
+    assert!(
+        log.all()
+            .iter()
+            .any(|e| matches!(e, ItemEvent::WaitingForPim { index: 0, .. })),
+        "the wait is reported"
+    );
 }

@@ -660,6 +660,7 @@ async fn prepare_as(
     };
     // A subscription's assignments, listed for both when both need them.
     let listings = rolecall_grants::listing::Listings::default();
+    let checks_later = std::sync::Mutex::new(Vec::new());
     let plan = async {
         match kind {
             RunKind::Apply => {
@@ -671,11 +672,21 @@ async fn prepare_as(
                 )
                 .await
             }
-            RunKind::Remove => offboarding_plan(azure, expansion.grants).await,
+            RunKind::Remove => {
+                let (plan, notes) = offboarding_plan(azure, expansion.grants).await?;
+                for note in notes {
+                    checks_later.lock().expect("checks").push(Check::warning(
+                        "Running until it ends",
+                        format!("{note} Removing the eligibility stops the next activation; this one ends by itself, or its holder ends it."),
+                    ));
+                }
+                Ok(plan)
+            }
         }
     };
     let (plan, usage) = tokio::join!(plan, assignments_used(azure, &subscriptions, &listings));
     let plan = plan?;
+    checks.extend(checks_later.into_inner().expect("checks"));
     checks.extend(blocked_checks(&plan, |n| {
         if kind == RunKind::Apply {
             format!("{n} grant(s) cannot be made")
@@ -781,7 +792,10 @@ fn last_day_check(
 /// for both as a role assignment and as an eligibility, whichever way it was
 /// given (the template may have changed since, or the admin chose), and the
 /// forms held are removed; when neither is, the template's form is shown.
-async fn offboarding_plan(azure: &Azure, grants: Vec<Grant>) -> rolecall_azure::Result<Plan> {
+async fn offboarding_plan(
+    azure: &Azure,
+    grants: Vec<Grant>,
+) -> rolecall_azure::Result<(Plan, Vec<String>)> {
     let mut forms = Vec::new();
     let mut origin = Vec::new();
     for (n, grant) in grants.into_iter().enumerate() {
@@ -805,17 +819,26 @@ async fn offboarding_plan(azure: &Azure, grants: Vec<Grant>) -> rolecall_azure::
             .zip(&origin)
             .any(|(item, (m, _))| *m == n && item.status.is_held())
     };
-    let items = plan
-        .items
-        .iter()
-        .zip(&origin)
-        .filter(|(item, (n, templates))| item.status.is_held() || (*templates && !held_at(*n)))
-        .map(|(item, _)| item.clone())
-        .collect();
-    Ok(Plan {
-        items,
-        ..Default::default()
-    })
+    let mut items = Vec::new();
+    let mut notes = Vec::new();
+    for (item, (n, templates)) in plan.items.iter().zip(&origin) {
+        if item.status.is_held() || (*templates && !held_at(*n)) {
+            items.push(item.clone());
+        } else if let Status::Blocked { reason } = &item.status
+            && held_at(*n)
+        {
+            // A form not held that cannot be touched (an activation running
+            // on it): said, not a blocker of what can go.
+            notes.push(format!("{}: {reason}", item.grant.describe()));
+        }
+    }
+    Ok((
+        Plan {
+            items,
+            ..Default::default()
+        },
+        notes,
+    ))
 }
 
 /// The plan's blocked grants as blockers, one per reason (the reason names

@@ -56,6 +56,8 @@ fn options(catalogue: &Arc<Catalogue>) -> RunOptions {
             concurrency: 4,
             replication_wait: Duration::from_secs(60),
             replication_retry_every: Duration::from_millis(200),
+            // The tests age PIM's schedules themselves.
+            pim_wait: Duration::ZERO,
         },
         settle: Settle {
             consistent_reads: 2,
@@ -1176,6 +1178,28 @@ async fn a_template_that_makes_people_eligible_shows_the_pim_rules_applies_and_o
             voice().to_ascii_lowercase(),
             rolecall_emulator::seed::builtin::CONTRIBUTOR
         )]
+    );
+    // The Role assignments view lists her eligibility, with its end, beside
+    // what is active there.
+    let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
+    let listed = rolecall_grants::listing::assignments_at(&olivia, &rg)
+        .await
+        .unwrap();
+    let hers: Vec<_> = listed
+        .iter()
+        .filter(|l| l.assignment.properties.principal_id == nadia)
+        .collect();
+    assert_eq!(hers.len(), 1, "{hers:?}");
+    assert_eq!(hers[0].holding, rolecall_grants::listing::Holding::Eligible);
+    assert_eq!(hers[0].role_name.as_deref(), Some("Contributor"));
+    let ends = hers[0].ends.as_deref().expect("it ends");
+    let ends =
+        time::OffsetDateTime::parse(ends, &time::format_description::well_known::Rfc3339).unwrap();
+    let days = (ends - time::OffsetDateTime::now_utc()).whole_days();
+    assert!((89..=90).contains(&days), "{days} days");
+    assert!(
+        rolecall_grants::listing::to_csv(&listed).contains(",Eligible,"),
+        "the download says how each is held"
     );
     // Planned again: the eligibility is in place, nothing to write.
     let again = prepare(&olivia, &req, catalogue.clone(), &Limits::default())

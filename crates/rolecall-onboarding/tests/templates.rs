@@ -158,7 +158,7 @@ async fn every_gateway_task_is_the_least_set_of_grants_and_applies_and_offboards
         &olivia,
         &expansion.grants,
         rolecall_grants::Removes::Any,
-        4,
+        &Default::default(),
         None,
         &|_| {},
     )

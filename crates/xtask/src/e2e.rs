@@ -325,6 +325,9 @@ impl Session {
         emulator_cmd
             .arg("--profile-out")
             .arg(&profile)
+            // The journeys offboard what they just made: PIM's five minutes
+            // become twenty seconds (the app waits, and says so).
+            .args(["--pim-removal-after", "20"])
             .stdout(Stdio::null())
             .stderr(log("emulator.log")?);
         with_env(&mut emulator_cmd, &env);

@@ -17,6 +17,21 @@ export async function cli(...args) {
   return JSON.parse(stdout);
 }
 
+/** rolecall-cli as `user` (signed in with `cliLogin`), JSON out. */
+export async function cliAs(user, ...args) {
+  const { stdout } = await promisify(execFile)(
+    cliPath(),
+    ["--cloud-profile", process.env.E2E_CLOUD_PROFILE, "--json", ...args, "--account", user],
+    { timeout: 60_000 },
+  );
+  return JSON.parse(stdout);
+}
+
+/** Signs `user` out of this computer through rolecall-cli. */
+export async function cliLogout(user) {
+  await promisify(execFile)(cliPath(), ["--cloud-profile", process.env.E2E_CLOUD_PROFILE, "logout", user], { timeout: 60_000 });
+}
+
 /** Signs `user` in on this computer through rolecall-cli (the app's keychain entries are shared). */
 export async function cliLogin(user) {
   await promisify(execFile)(

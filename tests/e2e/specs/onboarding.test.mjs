@@ -6,12 +6,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { accessibilityProblems, byTestId, docsScreenshot, launch, screenshot, signIn, signOut } from "../lib/app.mjs";
-import { check, cli, click, searchAndAdd } from "../lib/ui.mjs";
+import { check, cli, cliAs, cliLogin, cliLogout, click, searchAndAdd, typeOver } from "../lib/ui.mjs";
 
 const PRIYA = "priya.shah@contosodemo.onmicrosoft.com";
 const TASKS = ["deploy", "support", "monitor", "numbers-view", "numbers-change", "numbers-remove", "numbers-admin"];
 
 const FATIMA = "fatima.zahra@contosodemo.onmicrosoft.com";
+const MEI = "mei.chen@contosodemo.onmicrosoft.com";
 
 /** What the CLI's plan says of a person's ACG grants for `tasks` (all when empty): each item's state. */
 async function states(gateway, who = PRIYA, tasks = []) {
@@ -160,5 +161,90 @@ describe("guided onboarding through the window", () => {
     assert.ok(titles.some((t) => /Offboarding/.test(t)), titles.join("\n---\n"));
     await screenshot(browser, "onboard-10-activity-after-restart");
     assert.deepEqual(await accessibilityProblems(browser, "activity-history"), [], "see axe-activity-history.json");
+  });
+
+  test("makes a person eligible for 90 days, who activates it, then offboards them through PIM (#17)", async () => {
+    const rg = gateway.slice(0, gateway.indexOf("/providers/"));
+    await review(browser, "onboard", {
+      tasks: ["deploy"],
+      who: ["mei", "Mei Chen"],
+      rows: 1,
+      terms: async (b) => {
+        await check(b, "terms-choose");
+        await check(b, "kind-eligible");
+        // Ends: 90 days is the first choice offered.
+        assert.match(await (await byTestId(b, "assignment-ends")).getText(), /90 days/);
+        await typeOver(b, "assignment-justification", "Gateway rota");
+        await screenshot(b, "onboard-11-assignment-type");
+      },
+    });
+    // The row says how it is held; the role's PIM settings at the scope are listed.
+    assert.match(await (await byTestId(browser, "grant-schedule", 30_000)).getText(), /eligible for 90 days/);
+    const policy = await (await byTestId(browser, "pim-policy", 30_000)).getText();
+    assert.match(policy, /Contributor at rg-voice-gateway.*Eligible: at most 365 days\. Activating: at most 8 hours/s);
+    await screenshot(browser, "onboard-12-pim-review");
+    await click(browser, "apply-proposal");
+    await browser.waitUntil(async () => /Onboarding Mei Chen/.test(await (await byTestId(browser, "run-report", 90_000)).getText()), {
+      timeout: 90_000,
+      timeoutMsg: "the eligible onboarding's report never appeared",
+    });
+
+    // Role assignments: her eligibility, with the day it ends.
+    await click(browser, "nav-roleAssignments");
+    await click(browser, "view-assignments");
+    await click(browser, "expand-Contoso Voice Production");
+    await check(browser, "scope-rg-voice-gateway");
+    const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    let held = "";
+    await browser.waitUntil(
+      async () => {
+        const rows = await browser.$$('[data-testid="assignment-row"]').map((r) => r.getText());
+        held = rows.find((r) => r.includes("Mei Chen")) ?? "";
+        return /Eligible · ends/.test(held);
+      },
+      { timeout: 30_000, timeoutMsg: "Role assignments never listed Mei's eligibility" },
+    );
+    assert.ok([day(89), day(90), day(91)].some((d) => held.includes(`Eligible · ends ${d}`)), held);
+    await screenshot(browser, "onboard-13-eligible-in-assignments");
+
+    // Mei activates it herself, for an hour, with a reason.
+    await cliLogin(MEI);
+    try {
+      const activated = await cliAs(MEI, "activate", "--scope", rg, "--role", "Contributor", "--duration", "PT1H", "--justification", "Gateway incident");
+      assert.equal(activated.status, "Provisioned");
+      const seen = await cli("assignments", "--scope", rg);
+      assert.ok(seen.some((r) => r.member === "Mei Chen" && r.holding === "activated" && r.ends), JSON.stringify(seen));
+
+      // Offboarding takes the eligibility through PIM (waiting out PIM's
+      // minimum, shortened by the harness), and says the activation runs out.
+      await review(browser, "offboard", { tasks: ["deploy"], who: ["mei", "Mei Chen"], rows: 1 });
+      const warnings = await browser.$$('[data-testid="check-warning"]').map((w) => w.getText());
+      assert.ok(warnings.some((w) => /Running until it ends/.test(w)), warnings.join("\n"));
+      await click(browser, "apply-proposal");
+      await browser.waitUntil(async () => /Offboarding Mei Chen/.test(await (await byTestId(browser, "run-report", 120_000)).getText()), {
+        timeout: 120_000,
+        timeoutMsg: "the offboarding's report never appeared",
+      });
+      const removed = await browser.$$('[data-testid="report-item"]').map((i) => i.getText());
+      assert.equal(removed.length, 1, removed.join("\n"));
+      assert.match(removed[0], /Azure request id/);
+      const after = await cli("assignments", "--scope", rg);
+      assert.ok(!after.some((r) => r.member === "Mei Chen" && r.holding === "eligible"), JSON.stringify(after));
+      await screenshot(browser, "onboard-14-offboarded-through-pim");
+    } finally {
+      // She ends her activation (PIM keeps it at least its minimum), then signs out.
+      await browser.waitUntil(
+        async () => {
+          try {
+            await cliAs(MEI, "deactivate", "--scope", rg, "--role", "Contributor");
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { timeout: 60_000, interval: 5_000, timeoutMsg: "Mei's activation could not be ended" },
+      );
+      await cliLogout(MEI);
+    }
   });
 });

@@ -39,7 +39,7 @@ const useStyles = makeStyles({
   policyList: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
 });
 
-export type Row = { state: "idle" | "running" | "waiting" | "done"; outcome?: OutcomeView };
+export type Row = { state: "idle" | "running" | "waiting" | "waitingPim" | "done"; outcome?: OutcomeView };
 
 /**
  * The role's PIM settings at each scope, as the preflight read them: the
@@ -101,6 +101,8 @@ export function outcomeBadge(row: Row | undefined) {
   if (!row || row.state === "idle") return null;
   if (row.state === "running") return <Spinner size="extra-tiny" label="Applying…" />;
   if (row.state === "waiting") return <Spinner size="extra-tiny" label="Waiting for the directory to replicate…" />;
+  if (row.state === "waitingPim")
+    return <Spinner size="extra-tiny" label="PIM removes nothing within 5 minutes of making it: waiting…" />;
   const o = row.outcome!;
   const color = o.kind === "Failed" || o.kind === "Blocked" ? "danger" : "success";
   return <Badge color={color}>{OUTCOME_LABEL[o.kind]}</Badge>;
@@ -108,7 +110,7 @@ export function outcomeBadge(row: Row | undefined) {
 
 /** A progress message as a row's state. */
 export const rowOf = (state: ProgressState, outcome?: OutcomeView | null): Row => ({
-  state: state === "Running" ? "running" : state === "WaitingForReplication" ? "waiting" : "done",
+  state: { Running: "running", WaitingForReplication: "waiting", WaitingForPim: "waitingPim", Done: "done" }[state] as Row["state"],
   outcome: outcome ?? undefined,
 });
 

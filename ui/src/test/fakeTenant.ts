@@ -500,6 +500,9 @@ export function fakeTenant(options: TenantOptions = {}) {
               description: "",
               // Of the fake's roles, only Owner may write role assignments.
               managesAccess: roleId === OWNER_ID,
+              // The fake keeps role assignments only (PIM's rows: the end-to-end suite).
+              holding: "Active",
+              ends: "",
             };
           }),
       ),

@@ -415,6 +415,11 @@ impl From<rolecall_grants::ItemEvent> for ProgressView {
                 state: ProgressState::WaitingForReplication,
                 outcome: None,
             },
+            E::WaitingForPim { index: i, .. } => Self {
+                index: index(i),
+                state: ProgressState::WaitingForPim,
+                outcome: None,
+            },
             E::Finished { index: i, outcome } => Self {
                 index: index(i),
                 state: ProgressState::Done,
@@ -458,6 +463,12 @@ impl From<&rolecall_grants::listing::Listed> for AssignmentView {
             member,
             inherited: l.inherited,
             description: p.description.clone().unwrap_or_default(),
+            holding: match l.holding {
+                rolecall_grants::listing::Holding::Active => HoldingView::Active,
+                rolecall_grants::listing::Holding::Eligible => HoldingView::Eligible,
+                rolecall_grants::listing::Holding::Activated => HoldingView::Activated,
+            },
+            ends: l.ends.clone().unwrap_or_default(),
             manages_access: l.manages_access,
         }
     }

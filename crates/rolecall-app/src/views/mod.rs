@@ -517,6 +517,8 @@ pub enum ProgressState {
     Running,
     /// The directory has not replicated a new member yet; retrying.
     WaitingForReplication,
+    /// PIM removes nothing within 5 minutes of making it; retrying.
+    WaitingForPim,
     Done,
 }
 
@@ -549,6 +551,18 @@ pub struct AssignmentView {
     /// Its role lets the holder change who has access (Owner, User Access
     /// Administrator…): removing one's own is worth a second thought.
     pub manages_access: bool,
+    /// A role assignment, an eligibility (PIM) or an activation of one.
+    pub holding: HoldingView,
+    /// When it ends (RFC 3339); "" when it does not.
+    pub ends: String,
+}
+
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub enum HoldingView {
+    Active,
+    Eligible,
+    Activated,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -51,6 +51,8 @@ pub struct Ctx<'a> {
     pub page_size: usize,
     pub limits: crate::server::Limits,
     pub replication_delay: std::time::Duration,
+    /// See [`crate::Faults::pim_removal_after`].
+    pub pim_removal_after: Option<std::time::Duration>,
     pub role_propagation: std::time::Duration,
     pub seed: u64,
 }
@@ -284,6 +286,7 @@ fn handle_authenticated(
         page_size,
         limits,
         replication_delay: faults.principal_replication,
+        pim_removal_after: faults.pim_removal_after,
         role_propagation: faults.role_propagation,
         seed: faults.seed,
     };

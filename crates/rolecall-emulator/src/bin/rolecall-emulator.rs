@@ -161,6 +161,11 @@ struct Args {
     )]
     app_secret: Option<String>,
 
+    /// PIM removes nothing made less than this many seconds ago (Azure: 300).
+    /// For journeys that cannot wait five minutes.
+    #[arg(long, value_name = "SECONDS")]
+    pim_removal_after: Option<u64>,
+
     /// Play a tenant without Microsoft Entra ID P2: PIM's APIs (eligible
     /// and time-bound assignments, their policies) refuse every call.
     #[arg(long)]
@@ -198,6 +203,7 @@ async fn main() -> anyhow::Result<()> {
             server_error_rate: args.server_error_rate,
             drop_rate: args.drop_rate,
             principal_replication: Duration::from_secs(args.principal_replication),
+            pim_removal_after: args.pim_removal_after.map(Duration::from_secs),
             role_propagation: Duration::from_secs(args.role_propagation),
             token_max_age: args.token_max_age.map(Duration::from_secs),
             throttle: rolecall_emulator::Throttle {

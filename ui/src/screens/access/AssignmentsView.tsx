@@ -33,6 +33,17 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
 });
 
+/** "Eligible · ends 2027-03-07", "Activated · ends 14:30 UTC", "Active · ends 2027-01-05". */
+export function holdingWords(a: Pick<AssignmentView, "holding" | "ends">): string {
+  const kind = { Active: "Active", Eligible: "Eligible", Activated: "Activated" }[a.holding];
+  if (!a.ends) return `${kind} · permanent`;
+  const end = new Date(a.ends);
+  if (Number.isNaN(end.getTime())) return `${kind} · ends ${a.ends}`;
+  const soon = end.getTime() - Date.now() < 24 * 3600 * 1000;
+  const when = soon ? `${end.toISOString().slice(11, 16)} UTC` : end.toISOString().slice(0, 10);
+  return `${kind} · ends ${when}`;
+}
+
 /**
  * What applies at a scope: made there or inherited, with names; deleted
  * members flagged; filter, remove with confirmation, export.
@@ -79,6 +90,8 @@ export function AssignmentsView() {
   const remove = async (a: AssignmentView) => {
     setAsking(null);
     setBusy(a.id);
+    // An eligibility, or an active assignment that ends, is removed through
+    // PIM (AdminRemove); a standing one by deleting the role assignment.
     const grant: GrantView = {
       type: "AzureRole",
       scope: a.scope,
@@ -86,6 +99,9 @@ export function AssignmentsView() {
       roleName: a.roleName,
       member: a.member,
       description: "",
+      ...((a.holding === "Eligible" || a.ends) && {
+        schedule: { eligible: a.holding === "Eligible", duration: "", until: a.ends, justification: "", ticket: "" },
+      }),
     };
     // The backend plans the removal against live state and keeps it; only
     // that plan's id comes back to be carried out.
@@ -142,7 +158,22 @@ export function AssignmentsView() {
               <TableBody>
                 {shown.map((a) => (
                   <TableRow key={a.id} data-testid="assignment-row">
-                    <TableCell>{a.roleName || a.roleId}</TableCell>
+                    <TableCell>
+                      {a.roleName || a.roleId}
+                      {(a.holding !== "Active" || a.ends) && (
+                        <>
+                          <br />
+                          <Badge
+                            appearance="tint"
+                            size="small"
+                            color={a.holding === "Eligible" ? "informative" : "warning"}
+                            data-testid="assignment-holding"
+                          >
+                            {holdingWords(a)}
+                          </Badge>
+                        </>
+                      )}
+                    </TableCell>
                     <TableCell>
                       <Text>{a.member.displayName}</Text>{" "}
                       <Badge appearance="tint" size="small">
@@ -172,7 +203,8 @@ export function AssignmentsView() {
                     <TableCell>
                       <Button
                         size="small"
-                        disabled={busy === a.id}
+                        disabled={busy === a.id || a.holding === "Activated"}
+                        title={a.holding === "Activated" ? "An activation ends by itself; remove the eligibility it comes from to stop the next one." : undefined}
                         aria-label={`Remove ${a.roleName} from ${a.member.displayName}`}
                         onClick={() => setAsking(a)}
                       >

@@ -1029,7 +1029,11 @@ fn make_request(
                     ));
                 }
             };
-            if parse_time(&made).is_some_and(|m| at_time - m < SHORTEST) {
+            let shortest = ctx
+                .pim_removal_after
+                .and_then(|d| time::Duration::try_from(d).ok())
+                .unwrap_or(SHORTEST);
+            if parse_time(&made).is_some_and(|m| at_time - m < shortest) {
                 return Err(bad(
                     "ActiveDurationTooShort",
                     "The role assignment cannot be removed within 5 minutes of being made. Try again later.",
