@@ -62,3 +62,69 @@ async fn an_eligible_person_activates_holds_access_and_ends_it() {
     assert!(olivia.arm.activations(&rg).await.unwrap().is_empty());
     assert!(!may_deploy(&carlos, &rg).await);
 }
+
+#[tokio::test]
+async fn a_person_with_no_other_access_activates_what_an_admin_made_them_eligible_for() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
+    let mei = rolecall_grants::resolve::member(&olivia, "mei.chen@contosodemo.onmicrosoft.com")
+        .await
+        .unwrap();
+    let grant = rolecall_grants::Grant::AzureRole(rolecall_grants::AzureRoleGrant {
+        scope: rg.clone(),
+        role_id: "b24988ac-6180-42a0-ab88-20f7382dd24c".into(),
+        role_name: "Contributor".into(),
+        member: mei,
+        description: Some("Gateway rota".into()),
+        schedule: Some(rolecall_grants::Schedule {
+            eligible: true,
+            duration: Some("P90D".into()),
+            ..Default::default()
+        }),
+    });
+    let planned = rolecall_grants::plan(&olivia, vec![grant]).await.unwrap();
+    let made = rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
+    assert!(
+        matches!(made[0], rolecall_grants::Outcome::Created { .. }),
+        "{made:?}"
+    );
+
+    // Mei sees nothing of the subscription; PIM still lets her act on what is hers.
+    let mei = world
+        .azure_as("mei.chen@contosodemo.onmicrosoft.com", &Default::default())
+        .await;
+    assert!(!may_deploy(&mei, &rg).await);
+    let wrong = activate(
+        &mei,
+        &Activate {
+            scope: rg.clone(),
+            role: "Owner".into(),
+            duration: Some("PT1H".into()),
+            justification: Some("Incident".into()),
+            ticket: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(wrong.code, "NotEligible");
+    assert!(
+        wrong.message.contains("you are for: Contributor"),
+        "{}",
+        wrong.message
+    );
+    let activated = activate(
+        &mei,
+        &Activate {
+            scope: rg.clone(),
+            role: "Contributor".into(),
+            duration: Some("PT1H".into()),
+            justification: Some("Incident".into()),
+            ticket: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(activated.duration, "PT1H");
+    assert!(may_deploy(&mei, &rg).await);
+}

@@ -181,6 +181,22 @@ pub struct ScheduleInstanceProperties {
     /// `Direct`, `Group` or `Inherited`.
     #[serde(default)]
     pub member_type: Option<String>,
+    /// An eligibility instance's schedule (what an activation links to).
+    #[serde(default)]
+    pub role_eligibility_schedule_id: Option<String>,
+    /// ARM's names for the scope, role and principal
+    /// (`roleDefinition.displayName`…), readable by the principal itself.
+    #[serde(default)]
+    pub expanded_properties: serde_json::Value,
+}
+
+impl ScheduleInstance {
+    /// The role's name as ARM expands it; "" when it does not.
+    pub fn role_name(&self) -> &str {
+        self.properties.expanded_properties["roleDefinition"]["displayName"]
+            .as_str()
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -650,6 +666,25 @@ impl ArmClient {
             ))
             .await,
         )
+    }
+
+    /// The signed-in principal's own PIM schedule instances of `kind` that
+    /// apply at `scope` (`asTarget()`): what an eligible person may read
+    /// without any other access there.
+    pub async fn my_schedule_instances(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+    ) -> Result<Vec<ScheduleInstance>> {
+        let resource = match kind {
+            ScheduleKind::Eligibility => "roleEligibilityScheduleInstances",
+            ScheduleKind::Assignment => "roleAssignmentScheduleInstances",
+        };
+        futures::TryStreamExt::try_collect(self.list(
+            &authz(scope, resource),
+            &[("api-version", PIM_API), ("$filter", "asTarget()")],
+        ))
+        .await
     }
 
     pub async fn eligibilities(

@@ -165,6 +165,29 @@ fn resolve_scope(
     directory: &Directory,
     scope: &str,
 ) -> Result<Scope, Response> {
+    resolve_scope_for(ctx, arm, directory, scope, false)
+}
+
+/// [`resolve_scope`] for PIM's own resources: a principal eligible at, above
+/// or below a subscription reaches it there (to read its own schedules and
+/// activate) without any role assignment that would show it the
+/// subscription elsewhere — the point of eligibility.
+fn resolve_pim_scope(
+    ctx: &Ctx<'_>,
+    arm: &ArmState,
+    directory: &Directory,
+    scope: &str,
+) -> Result<Scope, Response> {
+    resolve_scope_for(ctx, arm, directory, scope, true)
+}
+
+fn resolve_scope_for(
+    ctx: &Ctx<'_>,
+    arm: &ArmState,
+    directory: &Directory,
+    scope: &str,
+    pim: bool,
+) -> Result<Scope, Response> {
     let text = scope.trim_end_matches('/').to_owned();
     let parts: Vec<&str> = text.trim_start_matches('/').split('/').collect();
     if text.is_empty() {
@@ -205,7 +228,18 @@ fn resolve_scope(
     if !parts[0].eq_ignore_ascii_case("subscriptions") || parts.len() < 2 {
         return Err(invalid());
     }
-    let sub = super::resources::subscription(ctx, arm, directory, parts[1])?;
+    let sub = match super::resources::subscription(ctx, arm, directory, parts[1]) {
+        Ok(sub) => sub,
+        Err(hidden) if pim => arm
+            .subscriptions
+            .iter()
+            .find(|s| {
+                s.id.eq_ignore_ascii_case(parts[1])
+                    && pim::reaches(arm, directory, &ctx.caller.oid, &s.id)
+            })
+            .ok_or(hidden)?,
+        Err(hidden) => return Err(hidden),
+    };
     let prefix = format!("/subscriptions/{}", parts[1]);
     if parts.len() >= 4 {
         if !parts[2].eq_ignore_ascii_case("resourceGroups") {

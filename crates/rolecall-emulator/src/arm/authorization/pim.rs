@@ -20,6 +20,24 @@ pub(super) const PIM_VERSIONS: &[&str] =
 /// what ARM answers without one; `400 AadPremiumLicenseRequired` is what
 /// clients meet (mondoohq/mql #8955, seen live; CompassSecurity/EntraFalcon
 /// #4), and the message is the retired Graph PIM API's.
+/// Whether `oid` (or a group it is in) holds a PIM schedule at, above or
+/// below the subscription `subscription_id`.
+pub(super) fn reaches(
+    arm: &ArmState,
+    directory: &Directory,
+    oid: &str,
+    subscription_id: &str,
+) -> bool {
+    let sub = format!("/subscriptions/{subscription_id}");
+    let holders = directory.principal_and_groups(oid);
+    arm.pim.schedules.iter().any(|s| {
+        holders
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&s.principal_id))
+            && (covers(arm, &s.scope, &sub) || covers(arm, &sub, &s.scope))
+    })
+}
+
 pub(super) fn licensed(ctx: &Ctx<'_>) -> Result<(), Response> {
     if ctx
         .shared
@@ -671,7 +689,7 @@ pub(super) fn requests(
     let mut state = ctx.shared.state.lock().expect("state lock");
     let state = &mut *state;
     let (arm, directory) = (&mut state.arm, &state.directory);
-    let scope = resolve_scope(ctx, arm, directory, scope)?;
+    let scope = resolve_pim_scope(ctx, arm, directory, scope)?;
     let at = display_scope(&scope).to_owned();
     let collection = camel(kind, "ScheduleRequests");
     let read = format!("Microsoft.Authorization/{collection}/read");
@@ -1229,7 +1247,7 @@ pub(super) fn schedules(
     if ctx.method != Method::GET {
         return Err(method_not_allowed());
     }
-    let scope = resolve_scope(ctx, arm, directory, scope)?;
+    let scope = resolve_pim_scope(ctx, arm, directory, scope)?;
     let at = display_scope(&scope).to_owned();
     let what = if instances {
         "ScheduleInstances"
@@ -1411,7 +1429,7 @@ pub(super) fn policies(
     let mut state = ctx.shared.state.lock().expect("state lock");
     let state = &mut *state;
     let (arm, directory) = (&mut state.arm, &state.directory);
-    let scope = resolve_scope(ctx, arm, directory, scope)?;
+    let scope = resolve_pim_scope(ctx, arm, directory, scope)?;
     let at = display_scope(&scope).to_owned();
     require(
         ctx,
@@ -1546,7 +1564,7 @@ pub(super) fn policy_assignments(
 ) -> Result<Response, Response> {
     let state = ctx.shared.state.lock().expect("state lock");
     let (arm, directory) = (&state.arm, &state.directory);
-    let scope = resolve_scope(ctx, arm, directory, scope)?;
+    let scope = resolve_pim_scope(ctx, arm, directory, scope)?;
     let at = display_scope(&scope).to_owned();
     if ctx.method == Method::DELETE {
         // Recorded: 405 with its own body, not ARM's envelope.
@@ -1618,7 +1636,7 @@ pub(super) fn policy_assignments(
 pub(super) fn eligible_child_resources(ctx: &Ctx<'_>, scope: &str) -> Result<Response, Response> {
     let state = ctx.shared.state.lock().expect("state lock");
     let (arm, directory) = (&state.arm, &state.directory);
-    let scope = resolve_scope(ctx, arm, directory, scope)?;
+    let scope = resolve_pim_scope(ctx, arm, directory, scope)?;
     let at = display_scope(&scope).to_owned();
     let filter = ctx
         .param("$filter")
