@@ -9,9 +9,9 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::dto::{
-    AppRoleHolderView, AppRoleView, AppView, AssignmentView, CommandError, ExportFormat, GrantView,
-    MemberView, OutcomeView, PlanView, ProgressView, RankedRoleView, RoleView, ScopeKind,
-    ScopeNode,
+    AppRoleHolderView, AppRoleView, AppView, AssignmentView, AzureRoleGrantView, CommandError,
+    EndingView, ExportFormat, GrantView, MemberView, OutcomeView, PlanView, ProgressView,
+    RankedRoleView, RoleView, ScopeKind, ScopeNode,
 };
 use crate::state::AppState;
 
@@ -316,6 +316,54 @@ pub async fn remove_planned(
         let _ = on_progress.send(event.into());
     };
     let outcomes = rolecall_app::grants::remove_planned(connected.ctx(), &plan, &send).await?;
+    Ok(outcomes.iter().map(Into::into).collect())
+}
+
+/// Eligible and time-bound access that ends within `days`, soonest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_expiring(
+    state: State<'_, AppState>,
+    days: u32,
+) -> Result<Vec<EndingView>, CommandError> {
+    let ending = rolecall_app::pim::expiring_within_days(&state.azure()?, days).await?;
+    Ok(ending.iter().map(Into::into).collect())
+}
+
+/// The plan of extending `grants` by `duration` from now (each found in
+/// place, the role's PIM settings checked); kept here, `extend_planned`
+/// takes its id. Writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_extension(
+    state: State<'_, AppState>,
+    grants: Vec<AzureRoleGrantView>,
+    duration: String,
+    justification: String,
+) -> Result<PlanView, CommandError> {
+    let grants = grants.iter().map(Into::into).collect();
+    let justification = Some(justification.trim()).filter(|j| !j.is_empty());
+    let plan = rolecall_app::pim::plan_extension(&state.azure()?, grants, &duration, justification)
+        .await?;
+    let view = PlanView::new(0, &plan);
+    let id = state.keep_extension(plan);
+    Ok(PlanView { id, ..view })
+}
+
+/// Extends what a reviewed extension plan found in place, streaming progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn extend_planned(
+    state: State<'_, AppState>,
+    plan_id: u32,
+    on_progress: Channel<ProgressView>,
+) -> Result<Vec<OutcomeView>, CommandError> {
+    let plan = state.extension(plan_id).ok_or_else(|| CommandError::new("PlanExpired", "This extension is no longer available (it is old, or another account, tenant or cloud is in use now); choose what to extend again."))?;
+    let connected = state.connected()?;
+    let send = |event: rolecall_grants::ItemEvent| {
+        let _ = on_progress.send(event.into());
+    };
+    let outcomes = rolecall_app::pim::extend(connected.ctx(), &plan, &send).await?;
     Ok(outcomes.iter().map(Into::into).collect())
 }
 

@@ -166,6 +166,7 @@ pub struct AppState {
     /// Removals shown for review, by id (apart from plans: one is never
     /// applied as the other).
     removals: Mutex<Vec<(u32, Bound<rolecall_grants::Plan>)>>,
+    extensions: Mutex<Vec<(u32, Bound<rolecall_grants::Plan>)>>,
     next_plan: std::sync::atomic::AtomicU32,
     /// Onboarding proposals shown for review, by id (the latest few).
     proposals: Mutex<Vec<(u32, Bound<rolecall_onboarding::Proposal>)>>,
@@ -312,6 +313,7 @@ impl AppState {
             journal,
             plans: Mutex::new(Vec::new()),
             removals: Mutex::new(Vec::new()),
+            extensions: Mutex::new(Vec::new()),
             next_plan: std::sync::atomic::AtomicU32::new(1),
             proposals: Mutex::new(Vec::new()),
             reports: Mutex::new(Vec::new()),
@@ -391,6 +393,14 @@ impl AppState {
 
     pub fn removal(&self, id: u32) -> Option<rolecall_grants::Plan> {
         self.here(&self.removals, id)
+    }
+
+    pub fn keep_extension(&self, plan: rolecall_grants::Plan) -> u32 {
+        keep_latest(&self.extensions, &self.next_plan, self.bind(plan), 8)
+    }
+
+    pub fn extension(&self, id: u32) -> Option<rolecall_grants::Plan> {
+        self.here(&self.extensions, id)
     }
 
     /// Keeps an onboarding proposal for "apply", returning its id (plans and

@@ -110,6 +110,16 @@ export const commands = {
 	 *  item's progress; the rest is reported as it was planned.
 	 */
 	removePlanned: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("remove_planned", { planId, onProgress })),
+	/**  Eligible and time-bound access that ends within `days`, soonest first. */
+	listExpiring: (days: number) => typedError<EndingView_Serialize[], CommandError>(__TAURI_INVOKE("list_expiring", { days })),
+	/**
+	 *  The plan of extending `grants` by `duration` from now (each found in
+	 *  place, the role's PIM settings checked); kept here, `extend_planned`
+	 *  takes its id. Writes nothing.
+	 */
+	planExtension: (grants: AzureRoleGrantView_Deserialize[], duration: string, justification: string) => typedError<PlanView_Serialize, CommandError>(__TAURI_INVOKE("plan_extension", { grants, duration, justification })),
+	/**  Extends what a reviewed extension plan found in place, streaming progress. */
+	extendPlanned: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("extend_planned", { planId, onProgress })),
 	/**
 	 *  The role assignments that apply at `scope` (made there or inherited),
 	 *  with role and member names; deleted members flagged.
@@ -551,6 +561,25 @@ export type DraftIssueView = {
 	message: string,
 };
 
+/**  Eligible or time-bound access that ends soon. */
+export type EndingView = EndingView_Serialize | EndingView_Deserialize;
+
+/**  Eligible or time-bound access that ends soon. */
+export type EndingView_Deserialize = {
+	/**  Its schedule says eligible or active, and `until` its end. */
+	grant: AzureRoleGrantView_Deserialize,
+	/**  RFC 3339. */
+	ends: string,
+};
+
+/**  Eligible or time-bound access that ends soon. */
+export type EndingView_Serialize = {
+	/**  Its schedule says eligible or active, and `until` its end. */
+	grant: AzureRoleGrantView_Serialize,
+	/**  RFC 3339. */
+	ends: string,
+};
+
 /**  What the window does about an error. */
 export type ErrorKind = 
 /**  What was given is not valid; the message says what to give. */
@@ -666,6 +695,8 @@ export type OperationView = {
 };
 
 export type OutcomeKind = "Created" | "AlreadyInPlace" | "Inherited" | "Covered" | "Removed" | 
+/**  Made to last longer (PIM's AdminExtend). */
+"Extended" | 
 /**  Left as it is on purpose (a custom role others still hold). */
 "Kept" | "AlreadyGone" | "Blocked" | "Failed";
 

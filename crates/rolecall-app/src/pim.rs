@@ -189,3 +189,178 @@ pub async fn deactivate(azure: &Azure, scope: &str, role: &str) -> Result<Option
         .await?;
     Ok(made.request_id)
 }
+
+/// Access through PIM that ends soon: an eligibility or a time-bound active
+/// assignment (not an activation, which is meant to end), as a grant that
+/// can be planned for extension.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ending {
+    /// Its schedule says eligible or active and `until` its end.
+    pub grant: rolecall_grants::AzureRoleGrant,
+    /// RFC 3339.
+    pub ends: String,
+}
+
+/// What ends within `within` from now, in every subscription the admin
+/// reads (and the groups above them), soonest first.
+pub async fn expiring(azure: &Azure, within: time::Duration) -> Result<Vec<Ending>> {
+    use futures::TryStreamExt;
+    let now = time::OffsetDateTime::now_utc();
+    let horizon = now + within;
+    let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+    let read = rolecall_azure::for_each_bounded(subscriptions, 4, |s| async move {
+        let scope = format!("/subscriptions/{}", s.subscription_id);
+        tokio::try_join!(
+            azure
+                .arm
+                .schedule_instances(ScheduleKind::Eligibility, &scope, None),
+            azure
+                .arm
+                .schedule_instances(ScheduleKind::Assignment, &scope, None),
+            azure
+                .arm
+                .role_definitions(&scope, &rolecall_azure::arm::RoleFilter::All)
+                .try_collect::<Vec<_>>(),
+        )
+    })
+    .await;
+    let mut seen = std::collections::HashSet::new();
+    let mut found: Vec<(ScheduleInstance, bool, Option<String>)> = Vec::new();
+    for answer in read {
+        let (eligible, active, roles) = answer?;
+        let roles = rolecall_rbac::effective::RoleSet::new(roles);
+        let named = |i: &ScheduleInstance| {
+            Some(i.role_name().to_owned())
+                .filter(|n| !n.is_empty())
+                .or_else(|| {
+                    roles
+                        .get(&i.properties.role_definition_id)
+                        .map(|r| r.role_name().to_owned())
+                })
+        };
+        let active = active
+            .into_iter()
+            .filter(|i| i.properties.assignment_type.as_deref() != Some("Activated"));
+        for (instance, is_eligible) in eligible
+            .into_iter()
+            .map(|i| (i, true))
+            .chain(active.map(|i| (i, false)))
+        {
+            // A group's reaches its members: listed once, as the group's.
+            if instance.properties.member_type.as_deref() == Some("Group") {
+                continue;
+            }
+            let Some(end) = instance.properties.end_date_time.as_deref().and_then(|e| {
+                time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).ok()
+            }) else {
+                continue;
+            };
+            if end < now || end > horizon || !seen.insert(instance.id.to_ascii_lowercase()) {
+                continue;
+            }
+            let name = named(&instance);
+            found.push((instance, is_eligible, name));
+        }
+    }
+    // Members by id, a few at a time.
+    let ids: std::collections::HashSet<String> = found
+        .iter()
+        .map(|(i, _, _)| i.properties.principal_id.to_ascii_lowercase())
+        .collect();
+    let members = rolecall_azure::for_each_bounded(ids, 8, |id| async move {
+        let member = rolecall_grants::resolve::member(azure, &id).await;
+        (id, member)
+    })
+    .await;
+    let mut by_id = std::collections::HashMap::new();
+    for (id, member) in members {
+        let member = match member {
+            Ok(m) => m,
+            Err(rolecall_grants::resolve::ResolveError::NoMember(_)) => rolecall_grants::Member {
+                id: id.clone(),
+                kind: rolecall_grants::MemberKind::User,
+                display_name: format!("Not found in the directory ({id})"),
+                detail: None,
+            },
+            Err(e) => return Err(e.into()),
+        };
+        by_id.insert(id, member);
+    }
+    let mut out: Vec<Ending> = found
+        .into_iter()
+        .map(|(instance, eligible, role_name)| {
+            let p = instance.properties;
+            let guid = rolecall_rbac::roles::definition_guid(&p.role_definition_id).to_owned();
+            Ending {
+                ends: p.end_date_time.clone().unwrap_or_default(),
+                grant: rolecall_grants::AzureRoleGrant {
+                    scope: p.scope.clone(),
+                    role_name: role_name.unwrap_or_else(|| guid.clone()),
+                    role_id: guid,
+                    member: by_id[&p.principal_id.to_ascii_lowercase()].clone(),
+                    description: None,
+                    schedule: Some(rolecall_grants::Schedule {
+                        eligible,
+                        until: p.end_date_time,
+                        ..Default::default()
+                    }),
+                },
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.ends.cmp(&b.ends));
+    Ok(out)
+}
+
+/// [`expiring`] within a number of days.
+pub async fn expiring_within_days(azure: &Azure, days: u32) -> Result<Vec<Ending>> {
+    expiring(azure, time::Duration::days(days.into())).await
+}
+
+/// The plan of extending `grants` (eligible or time-bound ones, as
+/// [`expiring`] gives them) by `duration` from now: each found in place or
+/// not, the role's PIM settings checked as for making it. Writes nothing.
+pub async fn plan_extension(
+    azure: &Azure,
+    grants: Vec<rolecall_grants::AzureRoleGrant>,
+    duration: &str,
+    justification: Option<&str>,
+) -> Result<rolecall_grants::Plan> {
+    rolecall_rbac::duration::parse(duration).ok_or_else(|| {
+        AppError::input(format!(
+            "'{duration}' is not a duration: give one in ISO 8601, such as P90D (90 days)"
+        ))
+    })?;
+    let grants = grants
+        .into_iter()
+        .map(|mut g| {
+            let eligible = g.schedule.as_ref().is_some_and(|s| s.eligible);
+            g.schedule = Some(rolecall_grants::Schedule {
+                eligible,
+                duration: Some(duration.to_owned()),
+                justification: justification.map(str::to_owned),
+                ..Default::default()
+            });
+            rolecall_grants::Grant::AzureRole(g)
+        })
+        .collect();
+    Ok(rolecall_grants::plan(azure, grants).await?)
+}
+
+/// Carries out a reviewed extension plan, journaled.
+pub async fn extend(
+    ctx: crate::Context<'_>,
+    plan: &rolecall_grants::Plan,
+    on_event: &(dyn Fn(rolecall_grants::ItemEvent) + Send + Sync),
+) -> Result<Vec<rolecall_grants::Outcome>> {
+    let journal = ctx.journal()?.for_batch();
+    Ok(rolecall_grants::apply::extend(
+        ctx.azure,
+        plan,
+        &rolecall_grants::ApplyOptions::default(),
+        Some(&journal),
+        on_event,
+    )
+    .await)
+}

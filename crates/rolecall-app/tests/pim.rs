@@ -128,3 +128,88 @@ async fn a_person_with_no_other_access_activates_what_an_admin_made_them_eligibl
     assert_eq!(activated.duration, "PT1H");
     assert!(may_deploy(&mei, &rg).await);
 }
+
+#[tokio::test]
+async fn access_that_ends_soon_is_listed_and_extended_within_the_roles_settings() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
+    let nadia =
+        rolecall_grants::resolve::member(&olivia, "nadia.novak@contosodemo.onmicrosoft.com")
+            .await
+            .unwrap();
+    let grant = rolecall_grants::Grant::AzureRole(rolecall_grants::AzureRoleGrant {
+        scope: rg.clone(),
+        role_id: "acdd72a7-3385-48ef-bd42-f606fba81ae7".into(),
+        role_name: "Reader".into(),
+        member: nadia.clone(),
+        description: Some("Gateway rota".into()),
+        schedule: Some(rolecall_grants::Schedule {
+            eligible: true,
+            duration: Some("P10D".into()),
+            ..Default::default()
+        }),
+    });
+    let planned = rolecall_grants::plan(&olivia, vec![grant]).await.unwrap();
+    rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
+
+    // Within 30 days: hers (10 days), not the demo's Carlos (a year).
+    let soon = rolecall_app::pim::expiring(&olivia, time::Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!(soon.len(), 1, "{soon:?}");
+    assert_eq!(soon[0].grant.member.display_name, "Nadia Novak");
+    assert_eq!(soon[0].grant.role_name, "Reader");
+    assert!(soon[0].grant.schedule.as_ref().unwrap().eligible);
+    let within_a_year_and_more = rolecall_app::pim::expiring(&olivia, time::Duration::days(400))
+        .await
+        .unwrap();
+    assert_eq!(
+        within_a_year_and_more.len(),
+        2,
+        "{within_a_year_and_more:?}"
+    );
+
+    // Longer than the role's settings allow: blocked before anything is written.
+    let too_long =
+        rolecall_app::pim::plan_extension(&olivia, vec![soon[0].grant.clone()], "P400D", None)
+            .await
+            .unwrap();
+    assert!(
+        matches!(&too_long.items[0].status, rolecall_grants::Status::Blocked { reason } if reason.contains("at most 365 days")),
+        "{:?}",
+        too_long.items[0].status
+    );
+    // 90 days from now: in place, extended, and no longer ending soon.
+    let plan =
+        rolecall_app::pim::plan_extension(&olivia, vec![soon[0].grant.clone()], "P90D", None)
+            .await
+            .unwrap();
+    assert!(
+        matches!(
+            plan.items[0].status,
+            rolecall_grants::Status::InPlace { .. }
+        ),
+        "{:?}",
+        plan.items[0].status
+    );
+    let outcomes =
+        rolecall_grants::apply::extend(&olivia, &plan, &Default::default(), None, &|_| {}).await;
+    assert!(
+        matches!(
+            &outcomes[0],
+            rolecall_grants::Outcome::Extended {
+                request_id: Some(_)
+            }
+        ),
+        "{outcomes:?}"
+    );
+    let after = rolecall_app::pim::expiring(&olivia, time::Duration::days(30))
+        .await
+        .unwrap();
+    assert!(after.is_empty(), "{after:?}");
+    let in_89 = rolecall_app::pim::expiring(&olivia, time::Duration::days(91))
+        .await
+        .unwrap();
+    assert_eq!(in_89.len(), 1);
+}

@@ -655,16 +655,28 @@ impl ArmClient {
         kind: ScheduleKind,
         scope: &str,
     ) -> Result<Vec<ScheduleInstance>> {
+        self.schedule_instances(kind, scope, Some("atScope()"))
+            .await
+    }
+
+    /// PIM's schedule instances of `kind` at `scope` with `filter` (none:
+    /// at, above and below the scope); none where PIM cannot tell.
+    pub async fn schedule_instances(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+        filter: Option<&str>,
+    ) -> Result<Vec<ScheduleInstance>> {
         let resource = match kind {
             ScheduleKind::Eligibility => "roleEligibilityScheduleInstances",
             ScheduleKind::Assignment => "roleAssignmentScheduleInstances",
         };
+        let mut query = vec![("api-version", PIM_API)];
+        if let Some(f) = filter {
+            query.push(("$filter", f));
+        }
         pim_or_none(
-            futures::TryStreamExt::try_collect(self.list(
-                &authz(scope, resource),
-                &[("api-version", PIM_API), ("$filter", "atScope()")],
-            ))
-            .await,
+            futures::TryStreamExt::try_collect(self.list(&authz(scope, resource), &query)).await,
         )
     }
 

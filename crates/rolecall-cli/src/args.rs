@@ -281,6 +281,11 @@ pub enum Command {
     Activate(ActivateArgs),
     /// End your running activation of a role early (PIM's SelfDeactivate).
     Deactivate(DeactivateArgs),
+    /// Eligible and time-bound access that ends soon, soonest first.
+    Expiring(ExpiringArgs),
+    /// Make eligible or time-bound access last longer (PIM's AdminExtend),
+    /// its role's PIM settings checked first.
+    Extend(ExtendArgs),
     /// Sign an account out (its keychain entries are removed), or every account with --all.
     Logout(LogoutArgs),
     /// Grant Azure roles: every --role for every --member at every --scope.
@@ -414,6 +419,33 @@ pub struct ActivateArgs {
     /// A ticket number, where the settings ask for one.
     #[arg(long, value_name = "NUMBER")]
     pub ticket: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExpiringArgs {
+    #[command(flatten)]
+    pub who: Who,
+    /// How far ahead: 30d, 2w, or ISO 8601 (P30D).
+    #[arg(long, default_value = "30d", value_name = "DURATION")]
+    pub within: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExtendArgs {
+    #[command(flatten)]
+    pub grants: RoleGrants,
+    /// Extend an eligibility (else an active, time-bound assignment).
+    #[arg(long)]
+    pub eligible: bool,
+    /// How long from now, in ISO 8601 (P90D).
+    #[arg(long, value_name = "DURATION")]
+    pub duration: String,
+    /// Why (the role's PIM settings may ask for one).
+    #[arg(long, value_name = "TEXT")]
+    pub justification: Option<String>,
+    /// Show the plan only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, clap::Args)]

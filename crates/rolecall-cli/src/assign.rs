@@ -186,3 +186,48 @@ pub(crate) async fn approle(ctx: &Ctx<'_>, args: &ApproleArgs) -> anyhow::Result
     }
     Ok(())
 }
+
+pub(crate) async fn extend(ctx: &Ctx<'_>, args: &ExtendArgs) -> anyhow::Result<()> {
+    let (cli, cloud) = (ctx.cli, &ctx.cloud);
+    let ExtendArgs {
+        grants,
+        eligible,
+        duration,
+        justification,
+        dry_run,
+    } = args;
+    let (_, azure) = connect(cli, cloud, &grants.who).await?;
+    let journal = journal(grants.journal.as_ref())?;
+    // The kind of access to extend; the plan gives it its new length.
+    let kind = rolecall_grants::Schedule {
+        eligible: *eligible,
+        ..Default::default()
+    };
+    let list: Vec<rolecall_grants::AzureRoleGrant> = role_grants(&azure, grants, None, Some(kind))
+        .await?
+        .into_iter()
+        .filter_map(|g| match g {
+            rolecall_grants::Grant::AzureRole(r) => Some(r),
+            rolecall_grants::Grant::AppRole(_) => None,
+        })
+        .collect();
+    let plan =
+        rolecall_app::pim::plan_extension(&azure, list, duration, justification.as_deref()).await?;
+    let printer = ctx.printer();
+    if *dry_run {
+        return printer.show(&plan, |plan| {
+            print_plan(crate::print::Printer::Text, plan);
+            Ok(())
+        });
+    }
+    if !printer.is_json() {
+        print_plan(crate::print::Printer::Text, &plan);
+    }
+    let use_cases = ctx.use_cases(&azure, Some(&journal));
+    let outcomes = rolecall_app::pim::extend(use_cases, &plan, &|_| {}).await?;
+    report(
+        printer,
+        &plan.items.iter().map(|i| &i.grant).collect::<Vec<_>>(),
+        &outcomes,
+    )
+}

@@ -289,3 +289,51 @@ pub(crate) async fn deactivate(
     )?;
     Ok(())
 }
+
+/// "30d", "2w", "12h" or ISO 8601.
+fn within(text: &str) -> anyhow::Result<time::Duration> {
+    let t = text.trim();
+    let iso = match t.char_indices().last() {
+        Some((i, 'd' | 'D')) if t[..i].parse::<u32>().is_ok() => format!("P{}D", &t[..i]),
+        Some((i, 'w' | 'W')) if t[..i].parse::<u32>().is_ok() => format!("P{}W", &t[..i]),
+        Some((i, 'h' | 'H')) if t[..i].parse::<u32>().is_ok() => format!("PT{}H", &t[..i]),
+        _ => t.to_owned(),
+    };
+    rolecall_rbac::duration::parse(&iso).ok_or_else(|| {
+        anyhow::anyhow!("--within {text}: give a number of days (30d), weeks (2w) or hours (12h), or ISO 8601 (P30D)")
+    })
+}
+
+pub(crate) async fn expiring(
+    ctx: &Ctx<'_>,
+    args: &crate::args::ExpiringArgs,
+) -> anyhow::Result<()> {
+    let within = within(&args.within)?;
+    let (_, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
+    let ending = rolecall_app::pim::expiring(&azure, within).await?;
+    ctx.printer().show(&ending, |ending| {
+        if ending.is_empty() {
+            println!("nothing eligible or time-bound ends within {}", args.within);
+        }
+        for e in ending {
+            let kind = if e.grant.schedule.as_ref().is_some_and(|s| s.eligible) {
+                "eligible"
+            } else {
+                "active"
+            };
+            println!(
+                "{}  {} for {} at {}  ({kind}; extend: rolecall-cli extend --scope {} --role {:?} --member {}{} --duration P90D)",
+                e.ends,
+                e.grant.role_name,
+                e.grant.member.label(),
+                e.grant.scope,
+                e.grant.scope,
+                e.grant.role_name,
+                e.grant.member.id,
+                if kind == "eligible" { " --eligible" } else { "" },
+            );
+        }
+        Ok(())
+    })?;
+    Ok(())
+}

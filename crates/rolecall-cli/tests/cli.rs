@@ -643,6 +643,43 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     ])
     .await);
     assert!(!again.contains("[created]"), "{again}");
+    // It ends within 100 days: listed, with how to extend it; extended past
+    // that, it is not.
+    let soon = ok(&run(vec!["expiring".into(), "--within".into(), "100d".into()]).await);
+    assert!(
+        soon.contains("Reader for Tom Baker") && soon.contains("rolecall-cli extend --scope"),
+        "{soon}"
+    );
+    let bad = run(vec!["expiring".into(), "--within".into(), "soon".into()]).await;
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("give a number of days (30d)"));
+    let extend = |duration: &str| {
+        run([
+            "extend",
+            "--scope",
+            voice.as_str(),
+            "--role",
+            "Reader",
+            "--member",
+            "tom.baker@contosodemo.onmicrosoft.com",
+            "--eligible",
+            "--duration",
+            duration,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect())
+    };
+    let refused = extend("P400D").await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stdout).contains("at most 365 days"),
+        "{}",
+        String::from_utf8_lossy(&refused.stdout)
+    );
+    let extended = ok(&extend("P200D").await);
+    assert!(extended.contains("[extended]"), "{extended}");
+    let later = ok(&run(vec!["expiring".into(), "--within".into(), "100d".into()]).await);
+    assert!(!later.contains("Reader for Tom Baker"), "{later}");
 
     // A Global Administrator elevates, sees the management groups, and
     // removes the elevation as the command says.

@@ -250,6 +250,64 @@ async fn assign_app_role(azure: &Azure, grant: &AppRoleGrant) -> Outcome {
     }
 }
 
+/// Makes each eligible or time-bound grant the plan finds in place last as
+/// its schedule now asks (PIM's `AdminExtend`, from now for its duration or
+/// until its end), journaled as `extend`; what the plan found blocked is not
+/// tried, and what is no longer there is said to be gone.
+pub async fn extend(
+    azure: &Azure,
+    plan: &Plan,
+    options: &ApplyOptions,
+    journal: Option<&Journal>,
+    on_event: &(dyn Fn(ItemEvent) + Send + Sync),
+) -> Vec<Outcome> {
+    for_each_bounded(
+        plan.items.iter().cloned().enumerate(),
+        options.concurrency,
+        |(index, item)| async move {
+            let outcome = match (&item.status, &item.grant) {
+                (Status::Blocked { reason }, _) => Outcome::Blocked {
+                    reason: reason.clone(),
+                },
+                (Status::InPlace { .. }, Grant::AzureRole(grant)) if grant.schedule.is_some() => {
+                    on_event(ItemEvent::Started { index });
+                    let schedule = grant.schedule.as_ref().expect("checked");
+                    let properties = grant.schedule_request("AdminExtend");
+                    let name = uuid::Uuid::new_v4().to_string();
+                    let written = azure
+                        .arm
+                        .put_schedule_request(
+                            schedule_kind(schedule),
+                            &grant.scope,
+                            &name,
+                            &properties,
+                        )
+                        .await;
+                    let outcome = match written {
+                        Ok(made) => Outcome::Extended {
+                            request_id: made.request_id,
+                        },
+                        Err(e) if e.kind() == Some(Kind::NotFound) => Outcome::AlreadyGone,
+                        Err(e) => Outcome::failed(&e),
+                    };
+                    if let Some(journal) = journal {
+                        journal.record("extend", &item.grant, &outcome);
+                    }
+                    outcome
+                }
+                // Not there any more (it ended, or someone removed it).
+                _ => Outcome::AlreadyGone,
+            };
+            on_event(ItemEvent::Finished {
+                index,
+                outcome: outcome.clone(),
+            });
+            outcome
+        },
+    )
+    .await
+}
+
 /// Removes each grant where it was made (inherited grants stay: they belong
 /// to the parent scope), whatever the assignment's name.
 pub async fn remove(

@@ -205,6 +205,8 @@ fn batch_title(writes: &[Written]) -> String {
         )
     } else if all("remove") {
         plural("Role assignment removed", "role assignments removed")
+    } else if all("extend") {
+        plural("Access extended", "extensions of access")
     } else {
         plural("Write", "writes")
     }

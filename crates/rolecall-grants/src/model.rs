@@ -403,6 +403,13 @@ pub enum Outcome {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request_id: Option<String>,
     },
+    /// An eligible or time-bound assignment made to last longer (PIM's
+    /// `AdminExtend`).
+    #[serde(rename_all = "camelCase")]
+    Extended {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+    },
     /// Left as it is on purpose (e.g. a custom role others still hold).
     Kept { reason: String },
     /// Nothing to remove.

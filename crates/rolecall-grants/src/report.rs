@@ -315,6 +315,7 @@ pub fn outcome_text(outcome: &Outcome) -> String {
             from_scope,
         } => format!("covered by {by_role} at {from_scope}"),
         Outcome::Removed { .. } => "removed".into(),
+        Outcome::Extended { .. } => "extended".into(),
         Outcome::Kept { reason } => format!("kept: {reason}"),
         Outcome::AlreadyGone => "already gone".into(),
         Outcome::Blocked { reason } => format!("blocked: {reason}"),
@@ -377,6 +378,7 @@ fn request_id(outcome: &Outcome) -> &str {
     match outcome {
         Outcome::Created { request_id, .. }
         | Outcome::Removed { request_id }
+        | Outcome::Extended { request_id }
         | Outcome::Failed { request_id, .. } => request_id.as_deref().unwrap_or(""),
         _ => "",
     }

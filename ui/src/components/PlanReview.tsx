@@ -91,6 +91,7 @@ export const OUTCOME_LABEL: Record<OutcomeKind, string> = {
   Inherited: "Inherited",
   Covered: "Covered",
   Removed: "Removed",
+  Extended: "Extended",
   Kept: "Kept",
   AlreadyGone: "Already gone",
   Blocked: "Blocked",

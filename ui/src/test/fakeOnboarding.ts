@@ -329,6 +329,8 @@ function outcomeJson(o: OutcomeView, assignmentId: string): Record<string, unkno
       return { outcome: "covered", byRole: "", fromScope: "" };
     case "Removed":
       return { outcome: "removed", ...requestId };
+    case "Extended":
+      return { outcome: "extended", ...requestId };
     case "Kept":
       return { outcome: "kept", reason: o.message };
     case "AlreadyGone":

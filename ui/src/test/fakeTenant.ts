@@ -1,7 +1,9 @@
 import { vi } from "vitest";
 import type { Channel } from "@tauri-apps/api/core";
 import type {
+  AzureRoleGrantView,
   DraftCheckView,
+  EndingView,
   OperationView,
   RankedRoleView,
   AssignmentView,
@@ -159,6 +161,8 @@ export interface TenantOptions {
   interrupted?: boolean;
   /** The admin may read the management groups (the tree starts at the root group). */
   groups?: boolean;
+  /** Eligible or time-bound access that ends soon (what PIM lists). */
+  ending?: EndingView[];
 }
 
 export const grantKey = (g: GrantView) =>
@@ -235,6 +239,7 @@ export function fakeTenant(options: TenantOptions = {}) {
     tenantRoles.filter((r) => !r.custom || !roleScopes.has(r.id) || roleScopes.get(r.id)!.some((s) => related(s, scope)));
   const plans = new Map<number, PlanView>();
   const removals = new Map<number, PlanView>();
+  const extensions = new Map<number, PlanView>();
   let nextPlan = 1;
 
   const status = (g: GrantView): Pick<PlanItemView, "state" | "detail"> => {
@@ -511,6 +516,35 @@ export function fakeTenant(options: TenantOptions = {}) {
     exportRoleAssignments: vi.fn(async (_scope: string, format: ExportFormat): Promise<Result<string | null>> =>
       ok(`/home/admin/Downloads/role-assignments-1.${format.toLowerCase()}`),
     ),
+    listExpiring: vi.fn(async (days: number) =>
+      ok((options.ending ?? []).filter((e) => new Date(e.ends).getTime() - Date.now() <= days * 86_400_000)),
+    ),
+    // As the engine plans it: each found in place, the new length from today.
+    planExtension: vi.fn(async (grants: AzureRoleGrantView[], duration: string, justification: string) => {
+      const extended: GrantView[] = grants.map((g) => ({
+        type: "AzureRole",
+        ...g,
+        schedule: { eligible: !!g.schedule?.eligible, duration, until: "", justification, ticket: "" },
+      }));
+      const plan: PlanView = {
+        id: nextPlan++,
+        items: extended.map((grant) => ({ grant, summary: summary(grant), state: "InPlace" as const, detail: "" })),
+        policies: policiesOf(extended),
+      };
+      extensions.set(plan.id, plan);
+      return ok(plan);
+    }),
+    extendPlanned: vi.fn(async (planId: number, channel: Channel<ProgressView_Deserialize>) => {
+      const plan = extensions.get(planId);
+      if (!plan) return fail<OutcomeView[]>("PlanExpired", "This extension is no longer available.");
+      const outcomes: OutcomeView[] = plan.items.map((item, index) => {
+        const outcome: OutcomeView = { kind: "Extended", code: "", message: "Extended.", requestId: requestId() };
+        state.writes.push(`extend|${grantKey(item.grant)}`);
+        deliver(channel, { index, state: "Done", outcome });
+        return outcome;
+      });
+      return ok(outcomes);
+    }),
     planRemoval: vi.fn(async (grants: GrantView[]) => {
       const plan: PlanView = {
         id: nextPlan++,

@@ -378,6 +378,7 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
                 format!("Already granted at {from_scope}."),
             ),
             O::Removed { .. } => (OutcomeKind::Removed, "", "Removed.".to_owned()),
+            O::Extended { .. } => (OutcomeKind::Extended, "", "Extended.".to_owned()),
             O::Kept { reason } => (OutcomeKind::Kept, "", reason.clone()),
             O::AlreadyGone => (OutcomeKind::AlreadyGone, "", "Already gone.".to_owned()),
             O::Blocked { reason } => (OutcomeKind::Blocked, "", reason.clone()),
@@ -388,6 +389,7 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
         let request_id = match o {
             O::Created { request_id, .. }
             | O::Removed { request_id }
+            | O::Extended { request_id }
             | O::Failed { request_id, .. } => request_id.clone().unwrap_or_default(),
             _ => String::new(),
         };
@@ -918,5 +920,28 @@ mod grant_view_tests {
             unreachable!()
         };
         assert_eq!(r.schedule, None);
+    }
+}
+
+impl From<&AzureRoleGrantView> for rolecall_grants::AzureRoleGrant {
+    fn from(r: &AzureRoleGrantView) -> Self {
+        match rolecall_grants::Grant::from(&GrantView::AzureRole(r.clone())) {
+            rolecall_grants::Grant::AzureRole(g) => g,
+            rolecall_grants::Grant::AppRole(_) => unreachable!("an Azure role stays one"),
+        }
+    }
+}
+
+impl From<&crate::pim::Ending> for EndingView {
+    fn from(e: &crate::pim::Ending) -> Self {
+        let GrantView::AzureRole(grant) =
+            GrantView::from(&rolecall_grants::Grant::AzureRole(e.grant.clone()))
+        else {
+            unreachable!("an Azure role stays one")
+        };
+        EndingView {
+            grant,
+            ends: e.ends.clone(),
+        }
     }
 }

@@ -490,6 +490,8 @@ pub enum OutcomeKind {
     Inherited,
     Covered,
     Removed,
+    /// Made to last longer (PIM's AdminExtend).
+    Extended,
     /// Left as it is on purpose (a custom role others still hold).
     Kept,
     AlreadyGone,
@@ -554,6 +556,17 @@ pub struct AssignmentView {
     /// A role assignment, an eligibility (PIM) or an activation of one.
     pub holding: HoldingView,
     /// When it ends (RFC 3339); "" when it does not.
+    pub ends: String,
+}
+
+/// Eligible or time-bound access that ends soon.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndingView {
+    /// Its schedule says eligible or active, and `until` its end.
+    pub grant: AzureRoleGrantView,
+    /// RFC 3339.
     pub ends: String,
 }
 

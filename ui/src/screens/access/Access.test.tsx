@@ -9,6 +9,7 @@ import type { TenantOptions } from "../../test/fakeTenant";
 import { AssignRolesWizard } from "./AssignRolesWizard";
 import { AppRolesWizard } from "./AppRolesWizard";
 import { AssignmentsView } from "./AssignmentsView";
+import { EndingSoon } from "./EndingSoon";
 
 function renderWith(ui: React.ReactElement, tenant: TenantOptions = {}) {
   const backend = fakeBackend({ tenant });
@@ -369,5 +370,52 @@ describe("the role assignments view", () => {
     expect(dialog).toHaveTextContent("a parent of this scope");
     await user.click(within(dialog).getByTestId("confirm-no"));
     expect(backend.planRemoval).not.toHaveBeenCalled();
+  });
+});
+
+describe("access that ends soon", () => {
+  const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
+  const ending = (who: typeof nadia, days: number, eligible: boolean) => ({
+    grant: {
+      scope: GATEWAY_RG,
+      roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+      roleName: "Reader",
+      member: who,
+      description: "",
+      schedule: { eligible, duration: "", until: inDays(days), justification: "", ticket: "" },
+    },
+    ends: inDays(days),
+  });
+
+  it("lists what ends within the chosen days, soonest first, and extends the chosen ones after a review", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<EndingSoon />, { ending: [ending(nadia, 5, true), ending(operators, 20, false), ending(nadia, 60, false)] });
+    await waitFor(() => expect(screen.getAllByTestId("ending-row")).toHaveLength(2));
+    expect(backend.listExpiring).toHaveBeenLastCalledWith(30);
+    const [first, second] = screen.getAllByTestId("ending-row");
+    expect(first).toHaveTextContent(`${inDays(5).slice(0, 10)}Reader EligibleNadia Novak`);
+    expect(second).toHaveTextContent("Active");
+    // Wider: the one in 60 days too.
+    await user.click(screen.getByRole("combobox", { name: "Ends within" }));
+    await user.click(screen.getByRole("option", { name: "90 days" }));
+    await waitFor(() => expect(screen.getAllByTestId("ending-row")).toHaveLength(3));
+
+    // Nothing is written before the review; the review names the role's PIM settings.
+    await user.click(screen.getAllByRole("checkbox", { name: "Extend Reader of Nadia Novak" })[0]!);
+    await user.click(screen.getByTestId("review-extension"));
+    const [grants, duration] = backend.planExtension.mock.calls.at(-1)!;
+    expect(duration).toBe("P90D");
+    expect(grants).toHaveLength(1);
+    expect(grants[0]!.member.id).toBe(nadia.id);
+    expect(await screen.findByTestId("pim-policy")).toHaveTextContent("Eligible: at most 365 days");
+    expect(backend.tenant.writes).toHaveLength(0);
+    await user.click(screen.getByTestId("apply-extension"));
+    expect(await screen.findByTestId("extension-summary")).toHaveTextContent("1 of 1 extended.");
+    expect(backend.tenant.writes).toEqual([expect.stringMatching(/^extend\|/)]);
+  });
+
+  it("says when nothing ends soon", async () => {
+    renderWith(<EndingSoon />, { ending: [] });
+    expect(await screen.findByTestId("ending-none")).toHaveTextContent("Nothing eligible or time-bound ends within 30 days.");
   });
 });

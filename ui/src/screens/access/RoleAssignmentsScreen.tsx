@@ -3,6 +3,7 @@ import { Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
 import type { ScreenProps } from "../../screens";
 import { AssignRolesWizard } from "./AssignRolesWizard";
 import { AssignmentsView } from "./AssignmentsView";
+import { EndingSoon } from "./EndingSoon";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -11,12 +12,12 @@ const useStyles = makeStyles({
 /** Assign roles, or look at (and clean up) what applies at a scope. */
 export function RoleAssignmentsScreen({ handoff }: ScreenProps) {
   const styles = useStyles();
-  const [view, setView] = useState<"assign" | "view">("assign");
+  const [view, setView] = useState<"assign" | "view" | "ending">("assign");
   return (
     <div className={styles.page}>
       <TabList
         selectedValue={view}
-        onTabSelect={(_, d) => setView(d.value as "assign" | "view")}
+        onTabSelect={(_, d) => setView(d.value as "assign" | "view" | "ending")}
         aria-label="Role assignments"
         size="large"
       >
@@ -24,8 +25,13 @@ export function RoleAssignmentsScreen({ handoff }: ScreenProps) {
         <Tab value="view" data-testid="view-assignments">
           View assignments
         </Tab>
+        <Tab value="ending" data-testid="view-ending">
+          Ending soon
+        </Tab>
       </TabList>
-      {view === "assign" ? <AssignRolesWizard start={handoff ?? undefined} /> : <AssignmentsView />}
+      {view === "assign" && <AssignRolesWizard start={handoff ?? undefined} />}
+      {view === "view" && <AssignmentsView />}
+      {view === "ending" && <EndingSoon />}
     </div>
   );
 }
