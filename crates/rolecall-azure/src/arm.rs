@@ -783,6 +783,23 @@ impl ArmClient {
         Ok(made)
     }
 
+    /// Every schedule of `kind` that applies at `scope` (made there or
+    /// above), whoever holds it: one read for many members; none where PIM
+    /// cannot tell.
+    pub async fn schedules_at(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+    ) -> Result<Vec<ScheduleInstance>> {
+        pim_or_none(
+            futures::TryStreamExt::try_collect(self.list(
+                &authz(scope, kind.schedules()),
+                &[("api-version", PIM_API), ("$filter", "atScope()")],
+            ))
+            .await,
+        )
+    }
+
     /// A member's eligibility (or active) schedules that apply at `scope`:
     /// at it, above or below it (`principalId eq`).
     pub fn schedules(

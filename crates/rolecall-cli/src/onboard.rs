@@ -109,6 +109,9 @@ pub(crate) fn print_plan(printer: crate::print::Printer, plan: &rolecall_grants:
                 made_elsewhere: true,
                 ..
             } => "in place (made outside Rolecall)".to_owned(),
+            Status::InPlace {
+                ends: Some(end), ..
+            } => format!("in place, ends {end}"),
             Status::InPlace { .. } => "in place".to_owned(),
             Status::Inherited { from_scope } => format!("inherited from {from_scope}"),
             Status::Covered {

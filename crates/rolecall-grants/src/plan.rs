@@ -13,6 +13,10 @@ use serde::Serialize;
 use crate::listing::Listings;
 use crate::model::Grant;
 
+/// Members at one scope from which one listing beats asking per member
+/// (role assignments, eligibility schedules).
+const BULK_MEMBERS: usize = 4;
+
 /// The right ARM checks before creating a role assignment.
 pub const ASSIGN_ACTION: &str = "Microsoft.Authorization/roleAssignments/write";
 
@@ -29,6 +33,9 @@ pub enum Status {
         assignment_id: String,
         #[serde(default)]
         made_elsewhere: bool,
+        /// When it ends (RFC 3339), for an eligibility that does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ends: Option<String>,
     },
     /// The member holds this role at a parent scope, which covers this one.
     #[serde(rename_all = "camelCase")]
@@ -389,18 +396,64 @@ async fn plan_inner(
                     azure.arm.pim_rules(scope, role).await,
                 )
             })),
-            futures::future::join_all(eligible_keys.iter().map(|(scope, member)| async move {
-                let found = azure
-                    .arm
-                    .schedules(
-                        rolecall_azure::arm::ScheduleKind::Eligibility,
-                        scope,
-                        member,
-                    )
-                    .try_collect::<Vec<_>>()
-                    .await;
-                ((scope.clone(), member.clone()), found)
-            })),
+            async {
+                // A scope with many of the run's members is read once, for
+                // all of them (as its live assignments are); else per member.
+                let mut per_scope: HashMap<&str, Vec<&str>> = HashMap::new();
+                for (scope, member) in &eligible_keys {
+                    per_scope.entry(scope).or_default().push(member);
+                }
+                let per_member = |scope: &'_ str, members: Vec<&'_ str>| {
+                    let scope = scope.to_owned();
+                    let members: Vec<String> = members.into_iter().map(str::to_owned).collect();
+                    futures::future::join_all(members.into_iter().map(move |member| {
+                        let scope = scope.clone();
+                        async move {
+                            let found = azure
+                                .arm
+                                .schedules(
+                                    rolecall_azure::arm::ScheduleKind::Eligibility,
+                                    &scope,
+                                    &member,
+                                )
+                                .try_collect::<Vec<_>>()
+                                .await;
+                            ((scope, member), found)
+                        }
+                    }))
+                };
+                let reads = per_scope.into_iter().map(|(scope, members)| async move {
+                    if members.len() < BULK_MEMBERS {
+                        return per_member(scope, members).await;
+                    }
+                    let listed = azure
+                        .arm
+                        .schedules_at(rolecall_azure::arm::ScheduleKind::Eligibility, scope)
+                        .await;
+                    match listed {
+                        Ok(all) => members
+                            .into_iter()
+                            .map(|member| {
+                                let mine = all
+                                    .iter()
+                                    .filter(|s| {
+                                        s.properties.principal_id.eq_ignore_ascii_case(member)
+                                    })
+                                    .cloned()
+                                    .collect();
+                                ((scope.to_owned(), member.to_owned()), Ok(mine))
+                            })
+                            .collect(),
+                        // Asked per member, each gets its own answer (or refusal).
+                        Err(_) => per_member(scope, members).await,
+                    }
+                });
+                futures::future::join_all(reads)
+                    .await
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+            },
         )
     };
     // Role assignments that last only while a PIM activation runs: never
@@ -570,6 +623,7 @@ async fn plan_inner(
                             .map_or(Status::ToCreate, |x| Status::InPlace {
                                 assignment_id: x.id.clone(),
                                 made_elsewhere: false,
+                                ends: None,
                             })
                     }
                 }
@@ -623,8 +677,7 @@ async fn live_assignments(
     (String, String),
     Result<Vec<rolecall_azure::arm::RoleAssignment>>,
 )> {
-    /// Members at one scope from which one listing beats asking per member.
-    const LIST_FROM: usize = 4;
+    const LIST_FROM: usize = BULK_MEMBERS;
     let mut by_scope: HashMap<&str, Vec<&str>> = HashMap::new();
     for (scope, member) in pairs {
         by_scope.entry(scope).or_default().push(member);
@@ -857,6 +910,7 @@ fn azure_role_status(
             return Status::InPlace {
                 assignment_id: a.id.clone(),
                 made_elsewhere: !a.name.eq_ignore_ascii_case(&grant.assignment_name()),
+                ends: None,
             };
         }
         if tree.listed_above(&at, &target) {
@@ -1003,6 +1057,7 @@ fn eligibility_status(
             return Status::InPlace {
                 assignment_id: s.id.clone(),
                 made_elsewhere: false,
+                ends: p.end_date_time.clone(),
             };
         }
         if tree.listed_above(&at, &target) {

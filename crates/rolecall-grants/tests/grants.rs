@@ -1114,3 +1114,48 @@ async fn a_removal_pim_refuses_for_five_minutes_waits_and_then_goes() {
         "the wait is reported"
     );
 }
+
+#[tokio::test]
+async fn many_people_eligible_at_one_scope_are_read_in_one_listing() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let people = [
+        ("nadia.novak", "Nadia Novak"),
+        ("tom.baker", "Tom Baker"),
+        ("priya.shah", "Priya Shah"),
+        ("lars.eriksson", "Lars Eriksson"),
+        ("mei.chen", "Mei Chen"),
+    ];
+    let grants: Vec<Grant> = people
+        .iter()
+        .map(|(key, name)| {
+            scheduled(
+                &voice(),
+                READER,
+                "Reader",
+                person(key, name),
+                eligible_for(Some("P30D"), None),
+            )
+        })
+        .collect();
+    // Nadia is eligible already; the others not yet.
+    let first = plan(&olivia, grants[..1].to_vec()).await.unwrap();
+    apply(&olivia, &first, &ApplyOptions::default(), None, &|_| {}).await;
+    world.emulator.reset_observed();
+    let planned = plan(&olivia, grants.clone()).await.unwrap();
+    let states: Vec<_> = planned.items.iter().map(|i| i.status.clone()).collect();
+    assert!(matches!(states[0], Status::InPlace { .. }), "{states:?}");
+    assert!(
+        states[1..].iter().all(|s| *s == Status::ToCreate),
+        "{states:?}"
+    );
+    // One listing of the scope's eligibilities, not one per person.
+    let asked = world.emulator.observed().requests;
+    let per_person = plan(&olivia, grants[..3].to_vec()).await.unwrap();
+    assert!(matches!(per_person.items[0].status, Status::InPlace { .. }));
+    let asked_three = world.emulator.observed().requests - asked;
+    assert!(
+        asked < asked_three,
+        "five people at one scope cost {asked} requests; three asked one by one cost {asked_three}"
+    );
+}

@@ -1206,6 +1206,15 @@ async fn a_template_that_makes_people_eligible_shows_the_pim_rules_applies_and_o
         .await
         .unwrap();
     assert_eq!(again.writes(), 0, "{:?}", again.plan);
+    // The review says when the eligibility ends.
+    assert!(
+        again.plan.items.iter().any(|i| matches!(
+            &i.status,
+            Status::InPlace { ends: Some(end), .. } if end.len() >= 10
+        )),
+        "{:?}",
+        again.plan
+    );
 
     // Offboarding takes the eligibility through PIM and Reader as it was made
     // (past PIM's five minutes).

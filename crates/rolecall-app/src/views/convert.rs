@@ -321,12 +321,21 @@ impl PlanView {
                 .map(|item| {
                     let (state, detail) = match &item.status {
                         Status::ToCreate => (PlanState::ToCreate, String::new()),
-                        Status::InPlace { made_elsewhere, .. } => (
+                        Status::InPlace {
+                            made_elsewhere,
+                            ends,
+                            ..
+                        } => (
                             PlanState::InPlace,
-                            if *made_elsewhere {
-                                "Made outside Rolecall, under another assignment name.".to_owned()
-                            } else {
-                                String::new()
+                            match (made_elsewhere, ends) {
+                                (_, Some(end)) => {
+                                    format!("Ends {}.", end.get(..10).unwrap_or(end))
+                                }
+                                (true, None) => {
+                                    "Made outside Rolecall, under another assignment name."
+                                        .to_owned()
+                                }
+                                (false, None) => String::new(),
                             },
                         ),
                         Status::Kept { reason } => (PlanState::Kept, reason.clone()),
