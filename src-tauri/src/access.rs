@@ -10,8 +10,8 @@ use tauri::ipc::Channel;
 
 use crate::dto::{
     AppRoleHolderView, AppRoleView, AppView, AssignmentView, AzureRoleGrantView, CommandError,
-    EndingView, ExportFormat, GrantView, MemberView, OutcomeView, PlanView, ProgressView,
-    RankedRoleView, RoleView, ScopeKind, ScopeNode,
+    EndingView, ExportFormat, GrantView, MemberView, MyRoleView, OutcomeView, PlanView,
+    ProgressView, RankedRoleView, RoleView, ScopeKind, ScopeNode,
 };
 use crate::state::AppState;
 
@@ -317,6 +317,45 @@ pub async fn remove_planned(
     };
     let outcomes = rolecall_app::grants::remove_planned(connected.ctx(), &plan, &send).await?;
     Ok(outcomes.iter().map(Into::into).collect())
+}
+
+/// The signed-in person's own eligible roles, each with its running activation.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_my_roles(state: State<'_, AppState>) -> Result<Vec<MyRoleView>, CommandError> {
+    let mine = rolecall_app::pim::my_roles(&state.azure()?).await?;
+    Ok(mine.iter().map(Into::into).collect())
+}
+
+/// Activates one of them for `duration` (ISO 8601; "" for the longest the
+/// role allows), with a justification: PIM's answer in words.
+#[tauri::command]
+#[specta::specta]
+pub async fn activate_role(
+    state: State<'_, AppState>,
+    scope: String,
+    role_id: String,
+    duration: String,
+    justification: String,
+) -> Result<String, CommandError> {
+    let some = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+    let made = rolecall_app::pim::activate(
+        &state.azure()?,
+        &rolecall_app::pim::Activate {
+            scope,
+            role: role_id,
+            duration: some(&duration),
+            justification: some(&justification),
+            ticket: None,
+        },
+    )
+    .await?;
+    Ok(format!(
+        "{} is active for {} ({}).",
+        made.role_name,
+        rolecall_rbac::duration::words(&made.duration),
+        made.status
+    ))
 }
 
 /// Eligible and time-bound access that ends within `days`, soonest first.

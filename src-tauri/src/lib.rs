@@ -54,6 +54,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         access::plan_removal,
         access::remove_planned,
         access::list_expiring,
+        access::list_my_roles,
+        access::activate_role,
         access::plan_extension,
         access::extend_planned,
         access::list_role_assignments,

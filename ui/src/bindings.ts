@@ -112,6 +112,13 @@ export const commands = {
 	removePlanned: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("remove_planned", { planId, onProgress })),
 	/**  Eligible and time-bound access that ends within `days`, soonest first. */
 	listExpiring: (days: number) => typedError<EndingView_Serialize[], CommandError>(__TAURI_INVOKE("list_expiring", { days })),
+	/**  The signed-in person's own eligible roles, each with its running activation. */
+	listMyRoles: () => typedError<MyRoleView[], CommandError>(__TAURI_INVOKE("list_my_roles")),
+	/**
+	 *  Activates one of them for `duration` (ISO 8601; "" for the longest the
+	 *  role allows), with a justification: PIM's answer in words.
+	 */
+	activateRole: (scope: string, roleId: string, duration: string, justification: string) => typedError<string, CommandError>(__TAURI_INVOKE("activate_role", { scope, roleId, duration, justification })),
 	/**
 	 *  The plan of extending `grants` by `duration` from now (each found in
 	 *  place, the role's PIM settings checked); kept here, `extend_planned`
@@ -652,6 +659,17 @@ export type MemberView = {
 	 *  principal, Managed identity); "" when only the kind is known.
 	 */
 	label: string,
+};
+
+/**  A role the signed-in person is eligible for. */
+export type MyRoleView = {
+	scope: string,
+	roleId: string,
+	roleName: string,
+	/**  RFC 3339; "" when the eligibility is permanent. */
+	eligibleUntil: string,
+	/**  RFC 3339 end of the running activation; "" when not active now. */
+	activeUntil: string,
 };
 
 export type OnboardingRequest = OnboardingRequest_Serialize | OnboardingRequest_Deserialize;

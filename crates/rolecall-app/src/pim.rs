@@ -364,3 +364,67 @@ pub async fn extend(
     )
     .await)
 }
+
+/// A role the signed-in person is eligible for, and whether an activation
+/// of it runs now.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyRole {
+    pub scope: String,
+    pub role_id: String,
+    pub role_name: String,
+    /// When the eligibility ends (RFC 3339); none: permanent.
+    pub eligible_until: Option<String>,
+    /// When the running activation ends; none: not active now.
+    pub active_until: Option<String>,
+}
+
+/// The signed-in person's eligible roles everywhere (PIM's `asTarget()` at
+/// the root, which an eligible person may read), each with its running
+/// activation.
+pub async fn my_roles(azure: &Azure) -> Result<Vec<MyRole>> {
+    let (eligible, active) = tokio::try_join!(
+        async {
+            Ok::<_, AppError>(
+                azure
+                    .arm
+                    .my_schedule_instances(ScheduleKind::Eligibility, "")
+                    .await?,
+            )
+        },
+        async {
+            Ok::<_, AppError>(
+                azure
+                    .arm
+                    .my_schedule_instances(ScheduleKind::Assignment, "")
+                    .await?,
+            )
+        },
+    )?;
+    let same = |a: &ScheduleInstance, b: &ScheduleInstance| {
+        a.properties.scope.eq_ignore_ascii_case(&b.properties.scope)
+            && rolecall_rbac::roles::definition_guid(&a.properties.role_definition_id)
+                .eq_ignore_ascii_case(&rolecall_rbac::roles::definition_guid(
+                    &b.properties.role_definition_id,
+                ))
+    };
+    let mut out: Vec<MyRole> = eligible
+        .iter()
+        .map(|e| MyRole {
+            scope: e.properties.scope.clone(),
+            role_id: rolecall_rbac::roles::definition_guid(&e.properties.role_definition_id)
+                .to_string(),
+            role_name: e.role_name().to_owned(),
+            eligible_until: e.properties.end_date_time.clone(),
+            active_until: active
+                .iter()
+                .find(|a| {
+                    a.properties.assignment_type.as_deref() == Some("Activated") && same(a, e)
+                })
+                .map(|a| a.properties.end_date_time.clone().unwrap_or_default()),
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.role_name, &a.scope).cmp(&(&b.role_name, &b.scope)));
+    out.dedup_by(|a, b| a.scope.eq_ignore_ascii_case(&b.scope) && a.role_id == b.role_id);
+    Ok(out)
+}

@@ -47,7 +47,17 @@ async fn an_eligible_person_activates_holds_access_and_ends_it() {
         "{elsewhere:?}"
     );
 
+    // What he may activate, everywhere: one role, not active yet.
+    let mine = rolecall_app::pim::my_roles(&carlos).await.unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0].role_name, "Contributor");
+    assert!(mine[0].scope.eq_ignore_ascii_case(&rg));
+    assert!(mine[0].eligible_until.is_some());
+    assert_eq!(mine[0].active_until, None);
+
     let made = activate(&carlos, &ask).await.unwrap();
+    let mine = rolecall_app::pim::my_roles(&carlos).await.unwrap();
+    assert!(mine[0].active_until.is_some(), "{mine:?}");
     // The longest the demo's policy allows for an activation.
     assert_eq!(made.duration, "PT8H");
     assert_eq!(made.status, "Provisioned");

@@ -4,6 +4,7 @@ import type {
   AzureRoleGrantView,
   DraftCheckView,
   EndingView,
+  MyRoleView,
   OperationView,
   RankedRoleView,
   AssignmentView,
@@ -163,6 +164,8 @@ export interface TenantOptions {
   groups?: boolean;
   /** Eligible or time-bound access that ends soon (what PIM lists). */
   ending?: EndingView[];
+  /** The signed-in admin's own eligible roles. */
+  mine?: MyRoleView[];
 }
 
 export const grantKey = (g: GrantView) =>
@@ -516,6 +519,18 @@ export function fakeTenant(options: TenantOptions = {}) {
     exportRoleAssignments: vi.fn(async (_scope: string, format: ExportFormat): Promise<Result<string | null>> =>
       ok(`/home/admin/Downloads/role-assignments-1.${format.toLowerCase()}`),
     ),
+    listMyRoles: vi.fn(async () => ok(options.mine ?? [])),
+    // PIM activates an eligible role for the longest the demo policy allows (8 hours).
+    activateRole: vi.fn(async (scope: string, roleId: string, duration: string, justification: string) => {
+      const role = (options.mine ?? []).find((r) => r.scope === scope && r.roleId === roleId);
+      if (!role) return fail<string>("NotEligible", `You are not eligible for '${roleId}' at ${scope}.`);
+      if (!justification.trim())
+        return fail<string>("RoleAssignmentRequestPolicyValidationFailed", 'The following policy rules failed: ["JustificationRule"].');
+      const hours = duration ? Number(/PT(\d+)H/.exec(duration)?.[1] ?? 1) : 8;
+      role.activeUntil = new Date(Date.now() + hours * 3_600_000).toISOString();
+      state.writes.push(`activate|${scope}|${roleId}`);
+      return ok(`${role.roleName} is active for ${hours} hour${hours === 1 ? "" : "s"} (Provisioned).`);
+    }),
     listExpiring: vi.fn(async (days: number) =>
       ok((options.ending ?? []).filter((e) => new Date(e.ends).getTime() - Date.now() <= days * 86_400_000)),
     ),

@@ -954,3 +954,15 @@ impl From<&crate::pim::Ending> for EndingView {
         }
     }
 }
+
+impl From<&crate::pim::MyRole> for MyRoleView {
+    fn from(r: &crate::pim::MyRole) -> Self {
+        MyRoleView {
+            scope: r.scope.clone(),
+            role_id: r.role_id.clone(),
+            role_name: r.role_name.clone(),
+            eligible_until: r.eligible_until.clone().unwrap_or_default(),
+            active_until: r.active_until.clone().unwrap_or_default(),
+        }
+    }
+}

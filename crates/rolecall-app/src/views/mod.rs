@@ -559,6 +559,20 @@ pub struct AssignmentView {
     pub ends: String,
 }
 
+/// A role the signed-in person is eligible for.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyRoleView {
+    pub scope: String,
+    pub role_id: String,
+    pub role_name: String,
+    /// RFC 3339; "" when the eligibility is permanent.
+    pub eligible_until: String,
+    /// RFC 3339 end of the running activation; "" when not active now.
+    pub active_until: String,
+}
+
 /// Eligible or time-bound access that ends soon.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Serialize)]

@@ -10,6 +10,7 @@ import { AssignRolesWizard } from "./AssignRolesWizard";
 import { AppRolesWizard } from "./AppRolesWizard";
 import { AssignmentsView } from "./AssignmentsView";
 import { EndingSoon } from "./EndingSoon";
+import { MyRoles } from "./MyRoles";
 
 function renderWith(ui: React.ReactElement, tenant: TenantOptions = {}) {
   const backend = fakeBackend({ tenant });
@@ -417,5 +418,40 @@ describe("access that ends soon", () => {
   it("says when nothing ends soon", async () => {
     renderWith(<EndingSoon />, { ending: [] });
     expect(await screen.findByTestId("ending-none")).toHaveTextContent("Nothing eligible or time-bound ends within 30 days.");
+  });
+});
+
+describe("my eligible roles", () => {
+  it("lists the admin's own eligible roles and activates one with a justification", async () => {
+    const user = userEvent.setup();
+    const mine = [
+      {
+        scope: GATEWAY_RG,
+        roleId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        roleName: "Owner",
+        eligibleUntil: "2027-03-07T09:00:00Z",
+        activeUntil: "",
+      },
+    ];
+    const backend = renderWith(<MyRoles />, { mine });
+    const row = await screen.findByTestId("my-role");
+    expect(row).toHaveTextContent("Owner");
+    expect(row).toHaveTextContent("2027-03-07");
+    await user.click(screen.getByTestId("activate-Owner"));
+    // Without a reason the role's settings refuse, and the window says why.
+    await user.click(screen.getByTestId("activate-confirm"));
+    expect(await screen.findByText(/JustificationRule/)).toBeInTheDocument();
+    await user.type(screen.getByTestId("activate-justification"), "Onboard the new gateway staff");
+    await user.click(screen.getByRole("combobox", { name: "For" }));
+    await user.click(screen.getByRole("option", { name: "2 hours" }));
+    await user.click(screen.getByTestId("activate-confirm"));
+    expect(await screen.findByTestId("activated")).toHaveTextContent("Owner is active for 2 hours");
+    expect(backend.activateRole).toHaveBeenLastCalledWith(GATEWAY_RG, mine[0]!.roleId, "PT2H", "Onboard the new gateway staff");
+    expect(await screen.findByTestId("my-role-active")).toHaveTextContent(/Active until \d\d:\d\d UTC/);
+  });
+
+  it("says how to become eligible when there is nothing to activate", async () => {
+    renderWith(<MyRoles />, { mine: [] });
+    expect(await screen.findByTestId("my-roles-none")).toHaveTextContent("You are not eligible for any Azure role");
   });
 });
