@@ -631,8 +631,9 @@ async fn plan_inner(
             PlanItem { grant, status }
         })
         .collect();
+    let mut items: Vec<PlanItem> = items;
+    eligible_to_assign(azure, &mut items, &may_assign).await;
     let mut policies: Vec<PolicySummary> = Vec::new();
-    let items: Vec<PlanItem> = items;
     for item in &items {
         let Grant::AzureRole(r) = &item.grant else {
             continue;
@@ -920,6 +921,77 @@ fn azure_role_status(
     match inherited {
         Some(from_scope) => Status::Inherited { from_scope },
         None => Status::ToCreate,
+    }
+}
+
+/// Built-in roles that carry `roleAssignments/write`: Owner, User Access
+/// Administrator, Role Based Access Control Administrator.
+const ASSIGNING_ROLES: [(&str, &str); 3] = [
+    ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"),
+    (
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        "User Access Administrator",
+    ),
+    (
+        "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+        "Role Based Access Control Administrator",
+    ),
+];
+
+/// Where the admin may not assign but is eligible (PIM) for a role that
+/// may, the blocked grants say to activate it first. Read only when
+/// something is blocked for want of the right (the admin's own
+/// eligibilities, `asTarget()`); a failure to read them changes nothing.
+async fn eligible_to_assign(
+    azure: &Azure,
+    items: &mut [PlanItem],
+    may_assign: &HashMap<String, bool>,
+) {
+    let lacking: HashSet<String> = may_assign
+        .iter()
+        .filter(|(_, may)| !**may)
+        .map(|(scope, _)| scope.clone())
+        .filter(|scope| Scope::parse(scope).is_ok())
+        .collect();
+    if lacking.is_empty() {
+        return;
+    }
+    let found = futures::future::join_all(lacking.iter().map(|scope| async move {
+        let mine = azure
+            .arm
+            .my_schedule_instances(rolecall_azure::arm::ScheduleKind::Eligibility, scope)
+            .await
+            .unwrap_or_default();
+        let role = mine.iter().find_map(|e| {
+            let guid = rolecall_rbac::roles::definition_guid(&e.properties.role_definition_id);
+            ASSIGNING_ROLES
+                .iter()
+                .find(|(id, _)| guid.eq_ignore_ascii_case(id))
+                .map(|(_, name)| (*name, e.properties.scope.clone()))
+        });
+        (scope.clone(), role)
+    }))
+    .await;
+    let hints: HashMap<String, String> = found
+        .into_iter()
+        .filter_map(|(scope, role)| {
+            role.map(|(name, at)| {
+                (
+                    scope,
+                    format!(
+                        " You are eligible for {name} at {at}: activate it first (Role assignments → My roles, or rolecall-cli activate --scope {at} --role \"{name}\"), then check again."
+                    ),
+                )
+            })
+        })
+        .collect();
+    for item in items {
+        if let (Grant::AzureRole(r), Status::Blocked { reason }) = (&item.grant, &mut item.status)
+            && *reason == lacks_assign_right(&r.scope)
+            && let Some(hint) = hints.get(&r.scope.to_ascii_lowercase())
+        {
+            reason.push_str(hint);
+        }
     }
 }
 

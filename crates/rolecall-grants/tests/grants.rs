@@ -1159,3 +1159,49 @@ async fn many_people_eligible_at_one_scope_are_read_in_one_listing() {
         "five people at one scope cost {asked} requests; three asked one by one cost {asked_three}"
     );
 }
+
+#[tokio::test]
+async fn an_admin_eligible_for_owner_is_told_to_activate_it_first() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    // Rita (a Reader) is made eligible for Owner on the voice subscription.
+    let owner = scheduled(
+        &voice(),
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "Owner",
+        person("rita.reader", "Rita Reader"),
+        eligible_for(Some("P30D"), Some("Platform on-call")),
+    );
+    let made = plan(&olivia, vec![owner]).await.unwrap();
+    apply(&olivia, &made, &ApplyOptions::default(), None, &|_| {}).await;
+
+    let rita = world.azure_as(RITA, &Default::default()).await;
+    let grants = vec![
+        azure_role(
+            &gateway_rg(),
+            READER,
+            "Reader",
+            person("nadia.novak", "Nadia Novak"),
+        ),
+        azure_role(
+            &messaging(),
+            READER,
+            "Reader",
+            person("nadia.novak", "Nadia Novak"),
+        ),
+    ];
+    let planned = plan(&rita, grants).await.unwrap();
+    let Status::Blocked { reason } = &planned.items[0].status else {
+        panic!("{:?}", planned.items[0].status);
+    };
+    assert!(
+        reason.contains("You are eligible for Owner at ")
+            && reason.contains("rolecall-cli activate"),
+        "{reason}"
+    );
+    // Where she is not eligible, the reason is as before.
+    let Status::Blocked { reason } = &planned.items[1].status else {
+        panic!("{:?}", planned.items[1].status);
+    };
+    assert!(!reason.contains("eligible"), "{reason}");
+}
