@@ -770,7 +770,7 @@ fn last_day_check(
     let mut detail = Vec::new();
     if !early.is_empty() {
         detail.push(format!(
-            "Before it: {}. Extend it then (rolecall-cli expiring lists what ends soon), or choose an end on their last day.",
+            "Before it: {}. Extend it then (Role assignments → Ending soon, or rolecall-cli expiring), or choose an end on their last day.",
             early.join("; ")
         ));
     }

@@ -1150,6 +1150,11 @@ async fn a_template_that_makes_people_eligible_shows_the_pim_rules_applies_and_o
         last_day.detail
     );
     assert!(
+        last_day.detail.contains("Role assignments → Ending soon"),
+        "says where to extend it: {}",
+        last_day.detail
+    );
+    assert!(
         last_day
             .detail
             .contains("After it: Reader at cgw-contoso-prod does not end."),
