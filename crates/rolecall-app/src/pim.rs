@@ -60,7 +60,6 @@ fn mine<'a>(
 /// PIM is read (their own eligibilities, `asTarget()`): an eligible person
 /// usually cannot read the subscription, its roles or its policies.
 pub async fn activate(azure: &Azure, ask: &Activate) -> Result<Activated> {
-    rolecall_rbac::Scope::parse(&ask.scope).map_err(|e| AppError::input(e.to_string()))?;
     if let Some(d) = &ask.duration {
         rolecall_rbac::duration::parse(d).ok_or_else(|| {
             AppError::input(format!(
@@ -68,17 +67,7 @@ pub async fn activate(azure: &Azure, ask: &Activate) -> Result<Activated> {
             ))
         })?;
     }
-    let (me, eligible) = tokio::try_join!(
-        async { Ok::<_, AppError>(azure.graph.me().await?) },
-        async {
-            Ok::<_, AppError>(
-                azure
-                    .arm
-                    .my_schedule_instances(ScheduleKind::Eligibility, &ask.scope)
-                    .await?,
-            )
-        },
-    )?;
+    let (me, eligible) = me_and_mine(azure, ScheduleKind::Eligibility, &ask.scope).await?;
     let eligibility = mine(&eligible, &ask.role).map_err(|held| {
         AppError::new(
             crate::error::ErrorKind::NotFound,
@@ -130,15 +119,7 @@ pub async fn activate(azure: &Azure, ask: &Activate) -> Result<Activated> {
     if let Some(t) = &ask.ticket {
         body["ticketInfo"] = serde_json::json!({"ticketNumber": t});
     }
-    let made = azure
-        .arm
-        .put_schedule_request(
-            ScheduleKind::Assignment,
-            &ask.scope,
-            &uuid::Uuid::new_v4().to_string(),
-            &body,
-        )
-        .await?;
+    let made = self_request(azure, &ask.scope, &body).await?;
     Ok(Activated {
         scope: ask.scope.clone(),
         role_name,
@@ -150,18 +131,7 @@ pub async fn activate(azure: &Azure, ask: &Activate) -> Result<Activated> {
 
 /// Ends the signed-in person's running activation of a role at a scope.
 pub async fn deactivate(azure: &Azure, scope: &str, role: &str) -> Result<Option<String>> {
-    rolecall_rbac::Scope::parse(scope).map_err(|e| AppError::input(e.to_string()))?;
-    let (me, active) = tokio::try_join!(
-        async { Ok::<_, AppError>(azure.graph.me().await?) },
-        async {
-            Ok::<_, AppError>(
-                azure
-                    .arm
-                    .my_schedule_instances(ScheduleKind::Assignment, scope)
-                    .await?,
-            )
-        },
-    )?;
+    let (me, active) = me_and_mine(azure, ScheduleKind::Assignment, scope).await?;
     let activated: Vec<ScheduleInstance> = active
         .into_iter()
         .filter(|i| i.properties.assignment_type.as_deref() == Some("Activated"))
@@ -178,16 +148,39 @@ pub async fn deactivate(azure: &Azure, scope: &str, role: &str) -> Result<Option
         "roleDefinitionId": running.properties.role_definition_id,
         "requestType": "SelfDeactivate",
     });
-    let made = azure
+    Ok(self_request(azure, scope, &body).await?.request_id)
+}
+
+/// The signed-in person, and their own PIM instances of `kind` at `scope`
+/// (a scope that is no Azure scope is refused before anything is asked).
+async fn me_and_mine(
+    azure: &Azure,
+    kind: ScheduleKind,
+    scope: &str,
+) -> Result<(rolecall_azure::graph::User, Vec<ScheduleInstance>)> {
+    rolecall_rbac::Scope::parse(scope).map_err(|e| AppError::input(e.to_string()))?;
+    Ok(tokio::try_join!(
+        azure.graph.me(),
+        azure.arm.my_schedule_instances(kind, scope),
+    )?)
+}
+
+/// A person's own request (`SelfActivate`, `SelfDeactivate`) at `scope`,
+/// under a new request name.
+async fn self_request(
+    azure: &Azure,
+    scope: &str,
+    body: &serde_json::Value,
+) -> Result<rolecall_azure::arm::ScheduleRequest> {
+    Ok(azure
         .arm
         .put_schedule_request(
             ScheduleKind::Assignment,
             scope,
             &uuid::Uuid::new_v4().to_string(),
-            &body,
+            body,
         )
-        .await?;
-    Ok(made.request_id)
+        .await?)
 }
 
 /// Access through PIM that ends soon: an eligibility or a time-bound active

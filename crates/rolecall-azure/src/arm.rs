@@ -123,6 +123,13 @@ impl ScheduleKind {
             ScheduleKind::Assignment => "roleAssignmentSchedules",
         }
     }
+
+    pub fn instances(self) -> &'static str {
+        match self {
+            ScheduleKind::Eligibility => "roleEligibilityScheduleInstances",
+            ScheduleKind::Assignment => "roleAssignmentScheduleInstances",
+        }
+    }
 }
 
 /// A PIM schedule request as ARM answers it.
@@ -632,22 +639,14 @@ impl ArmClient {
     /// has none, and an admin who may not read them learns nothing: both
     /// answer an empty list.
     pub async fn activations(&self, scope: &str) -> Result<Vec<ScheduleInstance>> {
-        let listed = futures::TryStreamExt::try_collect(self.list(
-            &authz(scope, "roleAssignmentScheduleInstances"),
-            &[("api-version", PIM_API), ("$filter", "atScope()")],
-        ))
-        .await;
-        Ok(pim_or_none(listed)?
+        Ok(self
+            .schedule_instances_at(ScheduleKind::Assignment, scope)
+            .await?
             .into_iter()
-            .filter(|i: &ScheduleInstance| {
-                i.properties.assignment_type.as_deref() == Some("Activated")
-            })
+            .filter(|i| i.properties.assignment_type.as_deref() == Some("Activated"))
             .collect())
     }
 
-    /// A member's eligibility schedules that apply at `scope` (at it, above
-    /// or below it); none in a tenant without PIM or for an admin who may
-    /// not read them, as [`ArmClient::activations`].
     /// Every PIM schedule instance of `kind` that applies at `scope` (made
     /// there or above); none where PIM cannot tell (no licence, no right).
     pub async fn schedule_instances_at(
@@ -667,38 +666,38 @@ impl ArmClient {
         scope: &str,
         filter: Option<&str>,
     ) -> Result<Vec<ScheduleInstance>> {
-        let resource = match kind {
-            ScheduleKind::Eligibility => "roleEligibilityScheduleInstances",
-            ScheduleKind::Assignment => "roleAssignmentScheduleInstances",
-        };
-        let mut query = vec![("api-version", PIM_API)];
-        if let Some(f) = filter {
-            query.push(("$filter", f));
-        }
-        pim_or_none(
-            futures::TryStreamExt::try_collect(self.list(&authz(scope, resource), &query)).await,
-        )
+        pim_or_none(self.pim_list(kind.instances(), scope, filter).await)
     }
 
     /// The signed-in principal's own PIM schedule instances of `kind` that
     /// apply at `scope` (`asTarget()`): what an eligible person may read
-    /// without any other access there.
+    /// without any other access there. A refusal is an error, not "none".
     pub async fn my_schedule_instances(
         &self,
         kind: ScheduleKind,
         scope: &str,
     ) -> Result<Vec<ScheduleInstance>> {
-        let resource = match kind {
-            ScheduleKind::Eligibility => "roleEligibilityScheduleInstances",
-            ScheduleKind::Assignment => "roleAssignmentScheduleInstances",
-        };
-        futures::TryStreamExt::try_collect(self.list(
-            &authz(scope, resource),
-            &[("api-version", PIM_API), ("$filter", "asTarget()")],
-        ))
-        .await
+        self.pim_list(kind.instances(), scope, Some("asTarget()"))
+            .await
     }
 
+    /// Every page of a PIM list (`resource` at `scope`, with `filter`).
+    async fn pim_list(
+        &self,
+        resource: &str,
+        scope: &str,
+        filter: Option<&str>,
+    ) -> Result<Vec<ScheduleInstance>> {
+        let mut query = vec![("api-version", PIM_API)];
+        if let Some(f) = filter {
+            query.push(("$filter", f));
+        }
+        futures::TryStreamExt::try_collect(self.list(&authz(scope, resource), &query)).await
+    }
+
+    /// A member's eligibility schedules that apply at `scope` (at it, above
+    /// or below it); none in a tenant without PIM or for an admin who may
+    /// not read them, as [`ArmClient::activations`].
     pub async fn eligibilities(
         &self,
         scope: &str,
@@ -792,11 +791,8 @@ impl ArmClient {
         scope: &str,
     ) -> Result<Vec<ScheduleInstance>> {
         pim_or_none(
-            futures::TryStreamExt::try_collect(self.list(
-                &authz(scope, kind.schedules()),
-                &[("api-version", PIM_API), ("$filter", "atScope()")],
-            ))
-            .await,
+            self.pim_list(kind.schedules(), scope, Some("atScope()"))
+                .await,
         )
     }
 

@@ -396,64 +396,29 @@ async fn plan_inner(
                     azure.arm.pim_rules(scope, role).await,
                 )
             })),
-            async {
-                // A scope with many of the run's members is read once, for
-                // all of them (as its live assignments are); else per member.
-                let mut per_scope: HashMap<&str, Vec<&str>> = HashMap::new();
-                for (scope, member) in &eligible_keys {
-                    per_scope.entry(scope).or_default().push(member);
-                }
-                let per_member = |scope: &'_ str, members: Vec<&'_ str>| {
-                    let scope = scope.to_owned();
-                    let members: Vec<String> = members.into_iter().map(str::to_owned).collect();
-                    futures::future::join_all(members.into_iter().map(move |member| {
-                        let scope = scope.clone();
-                        async move {
-                            let found = azure
-                                .arm
-                                .schedules(
-                                    rolecall_azure::arm::ScheduleKind::Eligibility,
-                                    &scope,
-                                    &member,
-                                )
-                                .try_collect::<Vec<_>>()
-                                .await;
-                            ((scope, member), found)
-                        }
-                    }))
-                };
-                let reads = per_scope.into_iter().map(|(scope, members)| async move {
-                    if members.len() < BULK_MEMBERS {
-                        return per_member(scope, members).await;
-                    }
-                    let listed = azure
+            // A scope with many of the run's members is read once, for all
+            // of them (as its live assignments are); else per member.
+            per_pair(
+                &eligible_keys,
+                |scope| async move {
+                    azure
                         .arm
-                        .schedules_at(rolecall_azure::arm::ScheduleKind::Eligibility, scope)
-                        .await;
-                    match listed {
-                        Ok(all) => members
-                            .into_iter()
-                            .map(|member| {
-                                let mine = all
-                                    .iter()
-                                    .filter(|s| {
-                                        s.properties.principal_id.eq_ignore_ascii_case(member)
-                                    })
-                                    .cloned()
-                                    .collect();
-                                ((scope.to_owned(), member.to_owned()), Ok(mine))
-                            })
-                            .collect(),
-                        // Asked per member, each gets its own answer (or refusal).
-                        Err(_) => per_member(scope, members).await,
-                    }
-                });
-                futures::future::join_all(reads)
-                    .await
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-            },
+                        .schedules_at(rolecall_azure::arm::ScheduleKind::Eligibility, &scope)
+                        .await
+                },
+                |scope, member| async move {
+                    azure
+                        .arm
+                        .schedules(
+                            rolecall_azure::arm::ScheduleKind::Eligibility,
+                            &scope,
+                            &member,
+                        )
+                        .try_collect::<Vec<_>>()
+                        .await
+                },
+                |s: &rolecall_azure::arm::ScheduleInstance| s.properties.principal_id.as_str(),
+            ),
         )
     };
     // Role assignments that last only while a PIM activation runs: never
@@ -664,12 +629,7 @@ async fn plan_inner(
     Ok(plan)
 }
 
-/// Marks each Azure grant still to create that another role the member
-/// holds (here or above) already covers, measured in the catalogue.
-/// Each (scope, member)'s role assignments. For a few members a scope is
-/// asked per member (`principalId eq`); for many, each scope is listed once
-/// and the answer shared out, which is one request (and its pages) instead
-/// of one per member. Each pair gets its own answer or error.
+/// Each (scope, member)'s role assignments (see [`per_pair`]).
 async fn live_assignments(
     azure: &Azure,
     pairs: &HashSet<(String, String)>,
@@ -678,47 +638,67 @@ async fn live_assignments(
     (String, String),
     Result<Vec<rolecall_azure::arm::RoleAssignment>>,
 )> {
-    const LIST_FROM: usize = BULK_MEMBERS;
+    per_pair(
+        pairs,
+        |scope| async move { listings.all(azure, &scope).await },
+        |scope, member| async move {
+            azure
+                .arm
+                .role_assignments(&scope, &AssignmentFilter::Principal(member))
+                .try_collect::<Vec<_>>()
+                .await
+        },
+        |a: &rolecall_azure::arm::RoleAssignment| a.properties.principal_id.as_str(),
+    )
+    .await
+}
+
+/// Each (scope, member) pair's items: read once for the whole scope
+/// (`whole_scope`) and shared out by `principal_of` where
+/// [`BULK_MEMBERS`] or more pairs share it, which is one request (and its
+/// pages) instead of one per member; else, or when that read fails, asked
+/// per member (`one_member`), so each pair gets its own answer or refusal.
+async fn per_pair<'p, T, SF, MF>(
+    pairs: impl IntoIterator<Item = &'p (String, String)>,
+    whole_scope: impl Fn(String) -> SF,
+    one_member: impl Fn(String, String) -> MF,
+    principal_of: impl Fn(&T) -> &str,
+) -> Vec<((String, String), Result<Vec<T>>)>
+where
+    T: Clone,
+    SF: std::future::Future<Output = Result<Vec<T>>>,
+    MF: std::future::Future<Output = Result<Vec<T>>>,
+{
     let mut by_scope: HashMap<&str, Vec<&str>> = HashMap::new();
     for (scope, member) in pairs {
         by_scope.entry(scope).or_default().push(member);
     }
-    let per_member = |scope: &'_ str, members: Vec<&'_ str>| {
-        let scope = scope.to_owned();
-        let members: Vec<String> = members.into_iter().map(str::to_owned).collect();
-        async move {
-            futures::future::join_all(members.into_iter().map(|member| {
-                let scope = scope.clone();
-                async move {
-                    let found = azure
-                        .arm
-                        .role_assignments(&scope, &AssignmentFilter::Principal(member.clone()))
-                        .try_collect::<Vec<_>>()
-                        .await;
-                    ((scope, member), found)
-                }
-            }))
-            .await
-        }
+    let (whole_scope, one_member, principal_of) = (&whole_scope, &one_member, &principal_of);
+    let per_member = |scope: &str, members: Vec<&str>| {
+        futures::future::join_all(members.into_iter().map(|member| {
+            let key = (scope.to_owned(), member.to_owned());
+            let found = one_member(key.0.clone(), key.1.clone());
+            async move { (key, found.await) }
+        }))
     };
+    let per_member = &per_member;
     let answers =
         futures::future::join_all(by_scope.into_iter().map(|(scope, members)| async move {
-            if members.len() < LIST_FROM {
+            if members.len() < BULK_MEMBERS {
                 return per_member(scope, members).await;
             }
-            match listings.all(azure, scope).await {
+            match whole_scope(scope.to_owned()).await {
                 Ok(all) => members
                     .into_iter()
                     .map(|member| {
                         let mine = all
                             .iter()
-                            .filter(|a| a.properties.principal_id.eq_ignore_ascii_case(member))
+                            .filter(|x| principal_of(x).eq_ignore_ascii_case(member))
                             .cloned()
                             .collect();
                         ((scope.to_owned(), member.to_owned()), Ok(mine))
                     })
                     .collect(),
-                // Asked per member, each gets its own answer (or refusal).
                 Err(_) => per_member(scope, members).await,
             }
         }))
@@ -726,6 +706,8 @@ async fn live_assignments(
     answers.into_iter().flatten().collect()
 }
 
+/// Marks each Azure grant still to create that another role the member
+/// holds (here or above) already covers, measured in the catalogue.
 async fn mark_covered(
     azure: &Azure,
     plan: &mut Plan,

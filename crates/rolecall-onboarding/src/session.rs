@@ -660,33 +660,28 @@ async fn prepare_as(
     };
     // A subscription's assignments, listed for both when both need them.
     let listings = rolecall_grants::listing::Listings::default();
-    let checks_later = std::sync::Mutex::new(Vec::new());
+    // The plan, and for an offboarding what it leaves running.
     let plan = async {
         match kind {
-            RunKind::Apply => {
-                rolecall_grants::plan::plan_sharing(
-                    azure,
-                    expansion.grants,
-                    Some(&catalogue),
-                    &listings,
-                )
-                .await
-            }
-            RunKind::Remove => {
-                let (plan, notes) = offboarding_plan(azure, expansion.grants).await?;
-                for note in notes {
-                    checks_later.lock().expect("checks").push(Check::warning(
-                        "Running until it ends",
-                        format!("{note} Removing the eligibility stops the next activation; this one ends by itself, or its holder ends it."),
-                    ));
-                }
-                Ok(plan)
-            }
+            RunKind::Apply => rolecall_grants::plan::plan_sharing(
+                azure,
+                expansion.grants,
+                Some(&catalogue),
+                &listings,
+            )
+            .await
+            .map(|plan| (plan, Vec::new())),
+            RunKind::Remove => offboarding_plan(azure, expansion.grants).await,
         }
     };
     let (plan, usage) = tokio::join!(plan, assignments_used(azure, &subscriptions, &listings));
-    let plan = plan?;
-    checks.extend(checks_later.into_inner().expect("checks"));
+    let (plan, running) = plan?;
+    checks.extend(running.into_iter().map(|note| {
+        Check::warning(
+            "Running until it ends",
+            format!("{note} Removing the eligibility stops the next activation; this one ends by itself, or its holder ends it."),
+        )
+    }));
     checks.extend(blocked_checks(&plan, |n| {
         if kind == RunKind::Apply {
             format!("{n} grant(s) cannot be made")

@@ -321,11 +321,13 @@ impl Template {
             else {
                 continue;
             };
-            if let Some(own) = grant.assignment() {
-                let own = format!("{role}: {}", words(Some(own)));
-                if !own.ends_with(&format!(": {default}")) && !others.contains(&own) {
-                    others.push(own);
-                }
+            // Only the grants held otherwise than the template's default.
+            let Some(own) = grant.assignment().map(|a| words(Some(a))) else {
+                continue;
+            };
+            let own = (own != default).then(|| format!("{role}: {own}"));
+            if let Some(own) = own.filter(|o| !others.contains(o)) {
+                others.push(own);
             }
         }
         if others.is_empty() {

@@ -257,14 +257,7 @@ impl TryFrom<&TermsView> for rolecall_onboarding::Terms {
 impl From<&GrantView> for rolecall_grants::Grant {
     fn from(g: &GrantView) -> Self {
         match g {
-            GrantView::AzureRole(r) => Self::AzureRole(rolecall_grants::AzureRoleGrant {
-                scope: r.scope.clone(),
-                role_id: r.role_id.clone(),
-                role_name: r.role_name.clone(),
-                member: (&r.member).into(),
-                description: (!r.description.is_empty()).then(|| r.description.clone()),
-                schedule: r.schedule.as_ref().map(Into::into),
-            }),
+            GrantView::AzureRole(r) => Self::AzureRole(r.into()),
             GrantView::AppRole(a) => Self::AppRole(rolecall_grants::AppRoleGrant {
                 resource_id: a.resource_id.clone(),
                 resource_name: a.resource_name.clone(),
@@ -280,14 +273,7 @@ impl From<&GrantView> for rolecall_grants::Grant {
 impl From<&rolecall_grants::Grant> for GrantView {
     fn from(g: &rolecall_grants::Grant) -> Self {
         match g {
-            rolecall_grants::Grant::AzureRole(r) => Self::AzureRole(AzureRoleGrantView {
-                scope: r.scope.clone(),
-                role_id: r.role_id.clone(),
-                role_name: r.role_name.clone(),
-                member: (&r.member).into(),
-                description: r.description.clone().unwrap_or_default(),
-                schedule: r.schedule.as_ref().map(Into::into),
-            }),
+            rolecall_grants::Grant::AzureRole(r) => Self::AzureRole(r.into()),
             rolecall_grants::Grant::AppRole(a) => Self::AppRole(AppRoleGrantView {
                 resource_id: a.resource_id.clone(),
                 resource_name: a.resource_name.clone(),
@@ -934,22 +920,34 @@ mod grant_view_tests {
 
 impl From<&AzureRoleGrantView> for rolecall_grants::AzureRoleGrant {
     fn from(r: &AzureRoleGrantView) -> Self {
-        match rolecall_grants::Grant::from(&GrantView::AzureRole(r.clone())) {
-            rolecall_grants::Grant::AzureRole(g) => g,
-            rolecall_grants::Grant::AppRole(_) => unreachable!("an Azure role stays one"),
+        rolecall_grants::AzureRoleGrant {
+            scope: r.scope.clone(),
+            role_id: r.role_id.clone(),
+            role_name: r.role_name.clone(),
+            member: (&r.member).into(),
+            description: (!r.description.is_empty()).then(|| r.description.clone()),
+            schedule: r.schedule.as_ref().map(Into::into),
+        }
+    }
+}
+
+impl From<&rolecall_grants::AzureRoleGrant> for AzureRoleGrantView {
+    fn from(r: &rolecall_grants::AzureRoleGrant) -> Self {
+        AzureRoleGrantView {
+            scope: r.scope.clone(),
+            role_id: r.role_id.clone(),
+            role_name: r.role_name.clone(),
+            member: (&r.member).into(),
+            description: r.description.clone().unwrap_or_default(),
+            schedule: r.schedule.as_ref().map(Into::into),
         }
     }
 }
 
 impl From<&crate::pim::Ending> for EndingView {
     fn from(e: &crate::pim::Ending) -> Self {
-        let GrantView::AzureRole(grant) =
-            GrantView::from(&rolecall_grants::Grant::AzureRole(e.grant.clone()))
-        else {
-            unreachable!("an Azure role stays one")
-        };
         EndingView {
-            grant,
+            grant: (&e.grant).into(),
             ends: e.ends.clone(),
         }
     }
