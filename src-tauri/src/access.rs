@@ -358,14 +358,16 @@ pub async fn activate_role(
     ))
 }
 
-/// Eligible and time-bound access that ends within `days`, soonest first.
+/// Eligible and time-bound access that ends within `days`, soonest first,
+/// then what Rolecall made that ended within `days` (at most 30), to renew.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_expiring(
     state: State<'_, AppState>,
     days: u32,
 ) -> Result<Vec<EndingView>, CommandError> {
-    let ending = rolecall_app::pim::expiring_within_days(&state.azure()?, days).await?;
+    let connected = state.connected()?;
+    let ending = rolecall_app::pim::expiring_within_days(connected.ctx(), days).await?;
     Ok(ending.iter().map(Into::into).collect())
 }
 
@@ -389,7 +391,8 @@ pub async fn plan_extension(
     Ok(PlanView { id, ..view })
 }
 
-/// Extends what a reviewed extension plan found in place, streaming progress.
+/// Extends what a reviewed extension plan found in place and renews what it
+/// found ended, streaming progress.
 #[tauri::command]
 #[specta::specta]
 pub async fn extend_planned(

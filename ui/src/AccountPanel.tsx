@@ -50,7 +50,7 @@ const useStyles = makeStyles({
 export function AccountPanel({ onAddAccount }: { onAddAccount: () => void }) {
   const styles = useStyles();
   const backend = useBackend();
-  const { session, busy, run } = useSession();
+  const { session, busy, run, reload } = useSession();
   const [open, setOpen] = useState(false);
   const [tenants, setTenants] = useState<TenantView[] | null>(null);
   const [tenantError, setTenantError] = useState<CommandError | null>(null);
@@ -103,7 +103,9 @@ export function AccountPanel({ onAddAccount }: { onAddAccount: () => void }) {
       open={open}
       onOpenChange={(_, data) => {
         setOpen(data.open);
-        if (data.open) void loadTenants();
+        // Accounts signed in elsewhere on this computer (rolecall-cli login)
+        // share the keychain: read the list afresh each time it is shown.
+        if (data.open) void Promise.all([loadTenants(), reload()]);
       }}
       positioning="below-end"
       inline

@@ -120,6 +120,25 @@ describe("the account panel", () => {
     await waitFor(() => expect(screen.getByRole("searchbox")).toHaveValue(""));
   });
 
+  it("shows an account signed in elsewhere on this computer (rolecall-cli) when opened, and switches to it", async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({ accounts: [olivia] });
+    render(<App backend={backend} />);
+    const trigger = await screen.findByRole("button", { name: "Account: Olivia Owner" });
+    const mei = {
+      ...olivia,
+      id: "oid-mei.6d1f5a2c-8e3b-4c7a-9f10-2b5e7c3d4a81",
+      username: "mei.chen@contosodemo.onmicrosoft.com",
+      displayName: "Mei Chen",
+    };
+    backend.signedInElsewhere(mei);
+    await user.click(trigger);
+    const panel = await screen.findByTestId("account-panel");
+    await user.click(await within(panel).findByTestId(`switch-${mei.username}`));
+    expect(backend.switchAccount).toHaveBeenCalledWith(mei.id);
+    await screen.findByRole("button", { name: "Account: Mei Chen" });
+  });
+
   it("signs out and returns to the sign-in page", async () => {
     const user = userEvent.setup();
     const backend = fakeBackend({ accounts: [olivia] });

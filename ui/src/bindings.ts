@@ -110,7 +110,10 @@ export const commands = {
 	 *  item's progress; the rest is reported as it was planned.
 	 */
 	removePlanned: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("remove_planned", { planId, onProgress })),
-	/**  Eligible and time-bound access that ends within `days`, soonest first. */
+	/**
+	 *  Eligible and time-bound access that ends within `days`, soonest first,
+	 *  then what Rolecall made that ended within `days` (at most 30), to renew.
+	 */
 	listExpiring: (days: number) => typedError<EndingView_Serialize[], CommandError>(__TAURI_INVOKE("list_expiring", { days })),
 	/**  The signed-in person's own eligible roles, each with its running activation. */
 	listMyRoles: () => typedError<MyRoleView[], CommandError>(__TAURI_INVOKE("list_my_roles")),
@@ -125,7 +128,10 @@ export const commands = {
 	 *  takes its id. Writes nothing.
 	 */
 	planExtension: (grants: AzureRoleGrantView_Deserialize[], duration: string, justification: string) => typedError<PlanView_Serialize, CommandError>(__TAURI_INVOKE("plan_extension", { grants, duration, justification })),
-	/**  Extends what a reviewed extension plan found in place, streaming progress. */
+	/**
+	 *  Extends what a reviewed extension plan found in place and renews what it
+	 *  found ended, streaming progress.
+	 */
 	extendPlanned: (planId: number, onProgress: Channel<ProgressView_Deserialize>) => typedError<OutcomeView[], CommandError>(__TAURI_INVOKE("extend_planned", { planId, onProgress })),
 	/**
 	 *  The role assignments that apply at `scope` (made there or inherited),
@@ -577,6 +583,8 @@ export type EndingView_Deserialize = {
 	grant: AzureRoleGrantView_Deserialize,
 	/**  RFC 3339. */
 	ends: string,
+	/**  It has ended already (renewing gives it back). */
+	ended: boolean,
 };
 
 /**  Eligible or time-bound access that ends soon. */
@@ -585,6 +593,8 @@ export type EndingView_Serialize = {
 	grant: AzureRoleGrantView_Serialize,
 	/**  RFC 3339. */
 	ends: string,
+	/**  It has ended already (renewing gives it back). */
+	ended: boolean,
 };
 
 /**  What the window does about an error. */
@@ -715,6 +725,8 @@ export type OperationView = {
 export type OutcomeKind = "Created" | "AlreadyInPlace" | "Inherited" | "Covered" | "Removed" | 
 /**  Made to last longer (PIM's AdminExtend). */
 "Extended" | 
+/**  Given back after it ended (PIM's AdminRenew). */
+"Renewed" | 
 /**  Left as it is on purpose (a custom role others still hold). */
 "Kept" | "AlreadyGone" | "Blocked" | "Failed";
 

@@ -193,11 +193,24 @@ pub struct Ending {
     pub grant: rolecall_grants::AzureRoleGrant,
     /// RFC 3339.
     pub ends: String,
+    /// It ended already: planning its extension renews it.
+    pub ended: bool,
 }
 
+/// How long PIM keeps an ended assignment to renew (Microsoft: "remain
+/// visible in an expired state for up to 30 days").
+pub const RENEWABLE_FOR: time::Duration = time::Duration::days(30);
+
 /// What ends within `within` from now, in every subscription the admin
-/// reads (and the groups above them), soonest first.
-pub async fn expiring(azure: &Azure, within: time::Duration) -> Result<Vec<Ending>> {
+/// reads (and the groups above them), soonest first; after it, with
+/// `journal`, what Rolecall made that ended within `within` (at most
+/// [`RENEWABLE_FOR`]) and is not back, most recent first. Azure's lists no
+/// longer show what ended, so those come from the journal's writes.
+pub async fn expiring(
+    azure: &Azure,
+    journal: Option<&rolecall_grants::journal::Journal>,
+    within: time::Duration,
+) -> Result<Vec<Ending>> {
     use futures::TryStreamExt;
     let now = time::OffsetDateTime::now_utc();
     let horizon = now + within;
@@ -219,6 +232,8 @@ pub async fn expiring(azure: &Azure, within: time::Duration) -> Result<Vec<Endin
     })
     .await;
     let mut seen = std::collections::HashSet::new();
+    // (scope, role guid, principal, eligible) of everything live.
+    let mut live = std::collections::HashSet::new();
     let mut found: Vec<(ScheduleInstance, bool, Option<String>)> = Vec::new();
     for answer in read {
         let (eligible, active, roles) = answer?;
@@ -244,6 +259,13 @@ pub async fn expiring(azure: &Azure, within: time::Duration) -> Result<Vec<Endin
             if instance.properties.member_type.as_deref() == Some("Group") {
                 continue;
             }
+            let p = &instance.properties;
+            live.insert(live_key(
+                &p.scope,
+                &rolecall_rbac::roles::definition_guid(&p.role_definition_id),
+                &p.principal_id,
+                is_eligible,
+            ));
             let Some(end) = instance.properties.end_date_time.as_deref().and_then(|e| {
                 time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).ok()
             }) else {
@@ -299,16 +321,70 @@ pub async fn expiring(azure: &Azure, within: time::Duration) -> Result<Vec<Endin
                         ..Default::default()
                     }),
                 },
+                ended: false,
             }
         })
         .collect();
     out.sort_by(|a, b| a.ends.cmp(&b.ends));
+    if let Some(journal) = journal {
+        let since = now - within.min(RENEWABLE_FOR);
+        let mut ended: Vec<Ending> = journal
+            .time_bound()
+            .map_err(|e| AppError::input(format!("the journal could not be read: {e}")))?
+            .into_iter()
+            .filter(|t| t.ends <= now && t.ends > since)
+            .filter_map(|t| {
+                let eligible = t.grant.schedule.as_ref().is_some_and(|s| s.eligible);
+                let g = &t.grant;
+                if live.contains(&live_key(&g.scope, &g.role_id, &g.member.id, eligible)) {
+                    return None;
+                }
+                let ends = t
+                    .ends
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .ok()?;
+                let mut grant = t.grant;
+                grant.schedule = Some(rolecall_grants::Schedule {
+                    eligible,
+                    until: Some(ends.clone()),
+                    ..Default::default()
+                });
+                Some(Ending {
+                    grant,
+                    ends,
+                    ended: true,
+                })
+            })
+            .collect();
+        ended.sort_by(|a, b| b.ends.cmp(&a.ends));
+        out.extend(ended);
+    }
     Ok(out)
 }
 
-/// [`expiring`] within a number of days.
-pub async fn expiring_within_days(azure: &Azure, days: u32) -> Result<Vec<Ending>> {
-    expiring(azure, time::Duration::days(days.into())).await
+fn live_key(
+    scope: &str,
+    role: &str,
+    principal: &str,
+    eligible: bool,
+) -> (String, String, String, bool) {
+    (
+        scope.trim_end_matches('/').to_ascii_lowercase(),
+        role.to_ascii_lowercase(),
+        principal.to_ascii_lowercase(),
+        eligible,
+    )
+}
+
+/// [`expiring`] within a number of days, with what ended that the
+/// context's journal knows of.
+pub async fn expiring_within_days(ctx: crate::Context<'_>, days: u32) -> Result<Vec<Ending>> {
+    expiring(
+        ctx.azure,
+        ctx.journal().ok(),
+        time::Duration::days(days.into()),
+    )
+    .await
 }
 
 /// The plan of extending `grants` (eligible or time-bound ones, as

@@ -164,16 +164,17 @@ async fn access_that_ends_soon_is_listed_and_extended_within_the_roles_settings(
     rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
 
     // Within 30 days: hers (10 days), not the demo's Carlos (a year).
-    let soon = rolecall_app::pim::expiring(&olivia, time::Duration::days(30))
+    let soon = rolecall_app::pim::expiring(&olivia, None, time::Duration::days(30))
         .await
         .unwrap();
     assert_eq!(soon.len(), 1, "{soon:?}");
     assert_eq!(soon[0].grant.member.display_name, "Nadia Novak");
     assert_eq!(soon[0].grant.role_name, "Reader");
     assert!(soon[0].grant.schedule.as_ref().unwrap().eligible);
-    let within_a_year_and_more = rolecall_app::pim::expiring(&olivia, time::Duration::days(400))
-        .await
-        .unwrap();
+    let within_a_year_and_more =
+        rolecall_app::pim::expiring(&olivia, None, time::Duration::days(400))
+            .await
+            .unwrap();
     assert_eq!(
         within_a_year_and_more.len(),
         2,
@@ -214,12 +215,159 @@ async fn access_that_ends_soon_is_listed_and_extended_within_the_roles_settings(
         ),
         "{outcomes:?}"
     );
-    let after = rolecall_app::pim::expiring(&olivia, time::Duration::days(30))
+    let after = rolecall_app::pim::expiring(&olivia, None, time::Duration::days(30))
         .await
         .unwrap();
     assert!(after.is_empty(), "{after:?}");
-    let in_89 = rolecall_app::pim::expiring(&olivia, time::Duration::days(91))
+    let in_89 = rolecall_app::pim::expiring(&olivia, None, time::Duration::days(91))
         .await
         .unwrap();
     assert_eq!(in_89.len(), 1);
+}
+
+#[tokio::test]
+async fn access_rolecall_made_that_ended_is_listed_from_the_journal_and_renewed() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let rg = format!("{}/resourceGroups/rg-voice-gateway", voice());
+    let nadia =
+        rolecall_grants::resolve::member(&olivia, "nadia.novak@contosodemo.onmicrosoft.com")
+            .await
+            .unwrap();
+    let reader = |schedule| rolecall_grants::AzureRoleGrant {
+        scope: rg.clone(),
+        role_id: "acdd72a7-3385-48ef-bd42-f606fba81ae7".into(),
+        role_name: "Reader".into(),
+        member: nadia.clone(),
+        description: Some("Gateway rota".into()),
+        schedule: Some(schedule),
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let journal = rolecall_grants::Journal::open(&scratch.path().join("journal.jsonl")).unwrap();
+    let catalogue = rolecall_app::catalogue::Slot::default();
+    let ctx = rolecall_app::Context {
+        azure: &olivia,
+        catalogue: &catalogue,
+        journal: Some(&journal),
+    };
+    // Rolecall made Nadia eligible until some day...
+    let rfc = &time::format_description::well_known::Rfc3339;
+    let stamp = |t: time::OffsetDateTime| t.format(rfc).unwrap();
+    let until = time::OffsetDateTime::now_utc() + time::Duration::days(10);
+    let made = reader(rolecall_grants::Schedule {
+        eligible: true,
+        until: Some(stamp(until)),
+        ..Default::default()
+    });
+    let planned = rolecall_grants::plan(
+        &olivia,
+        vec![rolecall_grants::Grant::AzureRole(made.clone())],
+    )
+    .await
+    .unwrap();
+    let outcomes =
+        rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
+    assert!(
+        matches!(outcomes[0], rolecall_grants::Outcome::Created { .. }),
+        "{outcomes:?}"
+    );
+    // ...and twelve days have gone by: it ended two days ago, Azure lists it
+    // no more, and the journal says when it ended.
+    let shift = time::Duration::days(12);
+    world.emulator.with_state(|s| {
+        for schedule in &mut s.arm.pim.schedules {
+            for t in [&mut schedule.start, &mut schedule.created_on]
+                .into_iter()
+                .chain(schedule.end.as_mut())
+            {
+                *t = stamp(time::OffsetDateTime::parse(t, rfc).unwrap() - shift);
+            }
+        }
+    });
+    let ended_on = until - shift;
+    journal.record(
+        "assign",
+        &rolecall_grants::Grant::AzureRole(reader(rolecall_grants::Schedule {
+            eligible: true,
+            until: Some(stamp(ended_on)),
+            ..Default::default()
+        })),
+        &outcomes[0],
+    );
+
+    let listed = rolecall_app::pim::expiring(&olivia, Some(&journal), time::Duration::days(30))
+        .await
+        .unwrap();
+    let ended: Vec<_> = listed.iter().filter(|e| e.ended).collect();
+    assert_eq!(ended.len(), 1, "{listed:?}");
+    assert_eq!(ended[0].grant.member.display_name, "Nadia Novak");
+    assert!(ended[0].grant.schedule.as_ref().unwrap().eligible);
+    // Looking back a day only: it ended before that.
+    let yesterday = rolecall_app::pim::expiring(&olivia, Some(&journal), time::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(yesterday.iter().all(|e| !e.ended), "{yesterday:?}");
+
+    // Renewing plans it as missing, then gives it back for 90 days.
+    let plan =
+        rolecall_app::pim::plan_extension(&olivia, vec![ended[0].grant.clone()], "P90D", None)
+            .await
+            .unwrap();
+    assert!(
+        matches!(plan.items[0].status, rolecall_grants::Status::ToCreate),
+        "{:?}",
+        plan.items[0].status
+    );
+    let outcomes = rolecall_app::pim::extend(ctx, &plan, &|_| {})
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            &outcomes[0],
+            rolecall_grants::Outcome::Renewed {
+                request_id: Some(_)
+            }
+        ),
+        "{outcomes:?}"
+    );
+    let back = rolecall_app::pim::expiring(&olivia, Some(&journal), time::Duration::days(91))
+        .await
+        .unwrap();
+    let nadias: Vec<_> = back
+        .iter()
+        .filter(|e| e.grant.member.display_name == "Nadia Novak")
+        .collect();
+    assert_eq!(nadias.len(), 1, "{back:?}");
+    assert!(
+        !nadias[0].ended
+            && nadias[0].ends > stamp(time::OffsetDateTime::now_utc() + time::Duration::days(89))
+    );
+    assert!(
+        journal
+            .entries()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "renew" && e["outcome"] == "renewed")
+    );
+
+    // What PIM never held (or let go over 30 days ago) cannot be renewed:
+    // said so, nothing made.
+    let never = rolecall_grants::AzureRoleGrant {
+        scope: rg.clone(),
+        ..reader(rolecall_grants::Schedule {
+            eligible: false,
+            ..Default::default()
+        })
+    };
+    let plan = rolecall_app::pim::plan_extension(&olivia, vec![never], "P30D", Some("Rota"))
+        .await
+        .unwrap();
+    let outcomes = rolecall_app::pim::extend(ctx, &plan, &|_| {})
+        .await
+        .unwrap();
+    assert!(
+        matches!(&outcomes[0], rolecall_grants::Outcome::Failed { code, message, .. }
+            if code == "RoleAssignmentDoesNotExist" && message.contains("30 days")),
+        "{outcomes:?}"
+    );
 }

@@ -281,10 +281,13 @@ pub enum Command {
     Activate(ActivateArgs),
     /// End your running activation of a role early (PIM's SelfDeactivate).
     Deactivate(DeactivateArgs),
-    /// Eligible and time-bound access that ends soon, soonest first.
+    /// Eligible and time-bound access that ends soon, soonest first, then
+    /// what Rolecall made that ended lately (renewable).
     Expiring(ExpiringArgs),
     /// Make eligible or time-bound access last longer (PIM's AdminExtend),
-    /// its role's PIM settings checked first.
+    /// or give back what ended lately (AdminRenew), its role's PIM settings
+    /// checked first.
+    #[command(alias = "renew")]
     Extend(ExtendArgs),
     /// Sign an account out (its keychain entries are removed), or every account with --all.
     Logout(LogoutArgs),
@@ -425,9 +428,13 @@ pub struct ActivateArgs {
 pub struct ExpiringArgs {
     #[command(flatten)]
     pub who: Who,
-    /// How far ahead: 30d, 2w, or ISO 8601 (P30D).
+    /// How far ahead (and back, for what Rolecall made that ended, at most
+    /// 30 days): 30d, 2w, or ISO 8601 (P30D).
     #[arg(long, default_value = "30d", value_name = "DURATION")]
     pub within: String,
+    /// The journal that says what Rolecall made (default: the app's).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -310,10 +310,13 @@ pub(crate) async fn expiring(
 ) -> anyhow::Result<()> {
     let within = within(&args.within)?;
     let (_, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
-    let ending = rolecall_app::pim::expiring(&azure, within).await?;
+    // What ended is known from Rolecall's own journal; without one (a first
+    // run), only what Azure lists.
+    let journal = crate::context::journal(args.journal.as_ref()).ok();
+    let ending = rolecall_app::pim::expiring(&azure, journal.as_ref(), within).await?;
     ctx.printer().show(&ending, |ending| {
         if ending.is_empty() {
-            println!("nothing eligible or time-bound ends within {}", args.within);
+            println!("nothing eligible or time-bound ends or ended within {}", args.within);
         }
         for e in ending {
             let kind = if e.grant.schedule.as_ref().is_some_and(|s| s.eligible) {
@@ -322,11 +325,13 @@ pub(crate) async fn expiring(
                 "active"
             };
             println!(
-                "{}  {} for {} at {}  ({kind}; extend: rolecall-cli extend --scope {} --role {:?} --member {}{} --duration P90D)",
+                "{}{}  {} for {} at {}  ({kind}; {}: rolecall-cli extend --scope {} --role {:?} --member {}{} --duration P90D)",
+                if e.ended { "ended " } else { "" },
                 e.ends,
                 e.grant.role_name,
                 e.grant.member.label(),
                 e.grant.scope,
+                if e.ended { "renew" } else { "extend" },
                 e.grant.scope,
                 e.grant.role_name,
                 e.grant.member.id,

@@ -4,11 +4,17 @@ use std::process::Command;
 
 use rolecall_emulator::{DEMO_TENANT_ID, Emulator, Options, demo_id};
 
+/// rolecall-cli with nothing of the person running the tests: their data
+/// and cache folders (the default journal, the catalogue) are a scratch
+/// folder of this test process.
 fn cli() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rolecall-cli"));
+    let scratch = std::env::temp_dir().join(format!("rolecall-cli-home-{}", std::process::id()));
     command
         .env_remove("ROLECALL_CLOUD_PROFILE")
-        .env_remove("ROLECALL_TENANT");
+        .env_remove("ROLECALL_TENANT")
+        .env("XDG_DATA_HOME", scratch.join("data"))
+        .env("XDG_CACHE_HOME", scratch.join("cache"));
     command
 }
 
@@ -680,6 +686,40 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     assert!(extended.contains("[extended]"), "{extended}");
     let later = ok(&run(vec!["expiring".into(), "--within".into(), "100d".into()]).await);
     assert!(!later.contains("Reader for Tom Baker"), "{later}");
+    // 201 days on, it has ended: `renew` (the same command) gives it back.
+    let rfc = &time::format_description::well_known::Rfc3339;
+    emulator.with_state(|s| {
+        for schedule in &mut s.arm.pim.schedules {
+            for t in [&mut schedule.start, &mut schedule.created_on]
+                .into_iter()
+                .chain(schedule.end.as_mut())
+            {
+                let then = time::OffsetDateTime::parse(t, rfc).unwrap() - time::Duration::days(201);
+                *t = then.format(rfc).unwrap();
+            }
+        }
+    });
+    let renew = |duration: &str| {
+        run([
+            "renew",
+            "--scope",
+            voice.as_str(),
+            "--role",
+            "Reader",
+            "--member",
+            "tom.baker@contosodemo.onmicrosoft.com",
+            "--eligible",
+            "--duration",
+            duration,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect())
+    };
+    let renewed = ok(&renew("P30D").await);
+    assert!(renewed.contains("[renewed]"), "{renewed}");
+    let back = ok(&run(vec!["expiring".into(), "--within".into(), "31d".into()]).await);
+    assert!(back.contains("Reader for Tom Baker"), "{back}");
 
     // A Global Administrator elevates, sees the management groups, and
     // removes the elevation as the command says.

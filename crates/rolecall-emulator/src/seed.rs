@@ -786,5 +786,6 @@ fn demo_pim(voice: &str) -> crate::arm::model::Pim {
             condition_version: None,
         }],
         policies: Vec::new(),
+        expired: Vec::new(),
     }
 }

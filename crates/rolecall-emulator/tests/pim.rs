@@ -462,3 +462,81 @@ async fn the_demo_has_an_eligible_admin_who_can_activate() {
         mine[0]["name"]
     );
 }
+
+/// Moves every PIM schedule `by` into the past, as if that time had gone by.
+fn age_schedules(emulator: &rolecall_emulator::Emulator, by: time::Duration) {
+    let rfc = &time::format_description::well_known::Rfc3339;
+    let earlier = |t: &mut String| {
+        let then = time::OffsetDateTime::parse(t, rfc).unwrap() - by;
+        *t = then.format(rfc).unwrap();
+    };
+    emulator.with_state(|s| {
+        for schedule in s.arm.pim.schedules.iter_mut().chain(&mut s.arm.pim.expired) {
+            earlier(&mut schedule.start);
+            earlier(&mut schedule.created_on);
+            if let Some(end) = schedule.end.as_mut() {
+                earlier(end);
+            }
+        }
+    });
+}
+
+#[tokio::test]
+async fn what_ended_can_be_renewed_for_30_days_and_then_no_more() {
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let nadia_id = demo_id("user:nadia.novak");
+    let active = |request_type: &str, n: u32| {
+        let mut body = request(&nadia_id, builtin::READER, request_type, days(n));
+        body["properties"]["justification"] = "Gateway rota".into();
+        body
+    };
+    let (status, made) = olivia
+        .put(&assignment_url(&fresh()), active("AdminAssign", 1))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let held = || async {
+        olivia
+            .get_all(&format!(
+                "{}/providers/Microsoft.Authorization/roleAssignmentSchedules?$filter=principalId eq '{nadia_id}'&{V}",
+                voice()
+            ))
+            .await
+            .len()
+    };
+    assert_eq!(held().await, 1);
+
+    // Two days on it has ended: no longer listed, yet renewable.
+    age_schedules(&emulator, time::Duration::days(3));
+    assert_eq!(held().await, 0);
+    let (status, renewed) = olivia
+        .put(&assignment_url(&fresh()), active("AdminRenew", 30))
+        .await;
+    assert_eq!(status, 201, "{renewed}");
+    assert_eq!(renewed["properties"]["requestType"], "AdminRenew");
+    assert_eq!(held().await, 1);
+
+    // Ended 31 days ago: PIM has let it go.
+    age_schedules(&emulator, time::Duration::days(61));
+    assert_eq!(held().await, 0);
+    let (status, refused) = olivia
+        .put(&assignment_url(&fresh()), active("AdminRenew", 30))
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (400, Some("RoleAssignmentDoesNotExist")),
+        "{refused}"
+    );
+    // Renewing what never was is refused alike.
+    let (status, never) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(&nadia_id, builtin::CONTRIBUTOR, "AdminRenew", days(30)),
+        )
+        .await;
+    assert_eq!(
+        (status, never["error"]["code"].as_str()),
+        (400, Some("RoleAssignmentDoesNotExist")),
+        "{never}"
+    );
+}

@@ -252,8 +252,9 @@ async fn assign_app_role(azure: &Azure, grant: &AppRoleGrant) -> Outcome {
 
 /// Makes each eligible or time-bound grant the plan finds in place last as
 /// its schedule now asks (PIM's `AdminExtend`, from now for its duration or
-/// until its end), journaled as `extend`; what the plan found blocked is not
-/// tried, and what is no longer there is said to be gone.
+/// until its end), journaled as `extend`, and gives back one that has ended
+/// (the plan finds it missing: PIM's `AdminRenew`, journaled as `renew`);
+/// what the plan found blocked is not tried.
 pub async fn extend(
     azure: &Azure,
     plan: &Plan,
@@ -269,10 +270,18 @@ pub async fn extend(
                 (Status::Blocked { reason }, _) => Outcome::Blocked {
                     reason: reason.clone(),
                 },
-                (Status::InPlace { .. }, Grant::AzureRole(grant)) if grant.schedule.is_some() => {
+                (status @ (Status::InPlace { .. } | Status::ToCreate), Grant::AzureRole(grant))
+                    if grant.schedule.is_some() =>
+                {
                     on_event(ItemEvent::Started { index });
                     let schedule = grant.schedule.as_ref().expect("checked");
-                    let properties = grant.schedule_request("AdminExtend");
+                    let renew = matches!(status, Status::ToCreate);
+                    let (request_type, action) = if renew {
+                        ("AdminRenew", "renew")
+                    } else {
+                        ("AdminExtend", "extend")
+                    };
+                    let properties = grant.schedule_request(request_type);
                     let name = uuid::Uuid::new_v4().to_string();
                     let written = azure
                         .arm
@@ -284,18 +293,27 @@ pub async fn extend(
                         )
                         .await;
                     let outcome = match written {
+                        Ok(made) if renew => Outcome::Renewed {
+                            request_id: made.request_id,
+                        },
                         Ok(made) => Outcome::Extended {
                             request_id: made.request_id,
+                        },
+                        // Ended too long ago for PIM to renew (or never there).
+                        Err(e) if renew && e.kind() == Some(Kind::NotFound) => Outcome::Failed {
+                            code: e.code(),
+                            message: "PIM no longer holds it to renew (it keeps what ended for 30 days): make it again with Assign roles or onboarding.".into(),
+                            request_id: e.request_id().map(str::to_owned),
                         },
                         Err(e) if e.kind() == Some(Kind::NotFound) => Outcome::AlreadyGone,
                         Err(e) => Outcome::failed(&e),
                     };
                     if let Some(journal) = journal {
-                        journal.record("extend", &item.grant, &outcome);
+                        journal.record(action, &item.grant, &outcome);
                     }
                     outcome
                 }
-                // Not there any more (it ended, or someone removed it).
+                // Not there any more (someone removed it), or not PIM's.
                 _ => Outcome::AlreadyGone,
             };
             on_event(ItemEvent::Finished {

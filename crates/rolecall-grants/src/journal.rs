@@ -30,6 +30,14 @@ pub struct Journal {
     run: Option<String>,
 }
 
+/// An eligible or time-bound grant Rolecall wrote, and when its last write
+/// made it end ([`Journal::time_bound`]).
+#[derive(Debug, Clone)]
+pub struct TimeBound {
+    pub grant: crate::model::AzureRoleGrant,
+    pub ends: time::OffsetDateTime,
+}
+
 /// A run that began and never ended, with what the journal says was done.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -531,6 +539,73 @@ impl Journal {
         Ok(groups)
     }
 
+    /// The eligible and time-bound Azure role grants Rolecall's writes left
+    /// standing, each with the end its last write gave it: made
+    /// (`assign` → created), extended or renewed, and not removed since.
+    /// What ended is still here (its end is in the past): PIM keeps it
+    /// renewable for a while, and Azure's lists no longer show it. A line cut
+    /// short is skipped; no journal yet is an empty list.
+    pub fn time_bound(&self) -> std::io::Result<Vec<TimeBound>> {
+        #[derive(Deserialize)]
+        struct Line {
+            at: String,
+            action: Option<String>,
+            grant: Option<Grant>,
+            #[serde(flatten)]
+            outcome: Option<Outcome>,
+        }
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        let rfc = &time::format_description::well_known::Rfc3339;
+        let mut standing: Vec<TimeBound> = Vec::new();
+        for line in text.lines() {
+            let Ok(Line {
+                at,
+                action: Some(action),
+                grant: Some(Grant::AzureRole(grant)),
+                outcome: Some(outcome),
+            }) = serde_json::from_str::<Line>(line)
+            else {
+                continue;
+            };
+            let Some(schedule) = grant.schedule.clone() else {
+                continue;
+            };
+            let same = |t: &TimeBound| {
+                t.grant.scope.eq_ignore_ascii_case(&grant.scope)
+                    && t.grant.role_id.eq_ignore_ascii_case(&grant.role_id)
+                    && t.grant.member.id.eq_ignore_ascii_case(&grant.member.id)
+                    && t.grant.schedule.as_ref().map(|s| s.eligible) == Some(schedule.eligible)
+            };
+            let written = matches!(
+                (action.as_str(), &outcome),
+                ("assign", Outcome::Created { .. })
+                    | ("extend", Outcome::Extended { .. })
+                    | ("renew", Outcome::Renewed { .. })
+            );
+            if written {
+                let Some(ends) = time::OffsetDateTime::parse(&at, rfc)
+                    .ok()
+                    .and_then(|start| schedule.ends(start))
+                else {
+                    // Permanent: nothing ends.
+                    standing.retain(|t| !same(t));
+                    continue;
+                };
+                standing.retain(|t| !same(t));
+                standing.push(TimeBound { grant, ends });
+            } else if action == "remove"
+                && matches!(outcome, Outcome::Removed { .. } | Outcome::AlreadyGone)
+            {
+                standing.retain(|t| !same(t));
+            }
+        }
+        Ok(standing)
+    }
+
     /// The runs that began and never ended, oldest first. A line cut short
     /// by a crash is skipped.
     pub fn unfinished(&self) -> std::io::Result<Vec<Unfinished>> {
@@ -584,6 +659,81 @@ mod tests {
             description: None,
             schedule: None,
         })
+    }
+
+    #[test]
+    fn time_bound_grants_are_what_the_last_write_left_and_removals_take_away() {
+        let dir = std::env::temp_dir().join(format!("rolecall-journal-{}", new_run_id()));
+        let journal = Journal::open(&dir.join("journal.jsonl")).unwrap();
+        let with = |eligible: bool, until: Option<&str>, duration: Option<&str>| match grant() {
+            Grant::AzureRole(g) => Grant::AzureRole(AzureRoleGrant {
+                schedule: Some(crate::model::Schedule {
+                    eligible,
+                    until: until.map(str::to_owned),
+                    duration: duration.map(str::to_owned),
+                    ..Default::default()
+                }),
+                ..g
+            }),
+            other => other,
+        };
+        let created = || Outcome::Created {
+            assignment_id: "a".into(),
+            request_id: None,
+        };
+        // Made eligible until a day; found in place (not Rolecall's end to
+        // know); a permanent one; a plain role assignment.
+        journal.record(
+            "assign",
+            &with(true, Some("2026-01-31T00:00:00Z"), None),
+            &created(),
+        );
+        journal.record(
+            "assign",
+            &with(false, None, Some("P30D")),
+            &Outcome::AlreadyInPlace,
+        );
+        journal.record("assign", &with(false, None, None), &created());
+        journal.record("assign", &grant(), &created());
+        let found = journal.time_bound().unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].grant.schedule.as_ref().unwrap().eligible);
+        assert_eq!(found[0].ends.year(), 2026);
+        assert_eq!(u8::from(found[0].ends.month()), 1);
+
+        // Extended by 90 days from the write: the later end counts, once.
+        journal.record(
+            "extend",
+            &with(true, None, Some("P90D")),
+            &Outcome::Extended { request_id: None },
+        );
+        let found = journal.time_bound().unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        let in_90 = time::OffsetDateTime::now_utc() + time::Duration::days(90);
+        assert!((found[0].ends - in_90).abs() < time::Duration::minutes(1));
+        // A failed removal changes nothing; a removal ends it.
+        journal.record(
+            "remove",
+            &with(true, None, None),
+            &Outcome::Failed {
+                code: "x".into(),
+                message: "y".into(),
+                request_id: None,
+            },
+        );
+        assert_eq!(journal.time_bound().unwrap().len(), 1);
+        journal.record(
+            "remove",
+            &with(true, None, None),
+            &Outcome::Removed { request_id: None },
+        );
+        assert!(journal.time_bound().unwrap().is_empty());
+        // No journal yet: nothing.
+        let none = Journal {
+            path: dir.join("absent.jsonl"),
+            ..journal.clone()
+        };
+        assert!(none.time_bound().unwrap().is_empty());
     }
 
     #[test]

@@ -410,6 +410,13 @@ pub enum Outcome {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request_id: Option<String>,
     },
+    /// An eligible or time-bound assignment that had ended, given back
+    /// (PIM's `AdminRenew`).
+    #[serde(rename_all = "camelCase")]
+    Renewed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+    },
     /// Left as it is on purpose (e.g. a custom role others still hold).
     Kept { reason: String },
     /// Nothing to remove.

@@ -316,6 +316,7 @@ pub fn outcome_text(outcome: &Outcome) -> String {
         } => format!("covered by {by_role} at {from_scope}"),
         Outcome::Removed { .. } => "removed".into(),
         Outcome::Extended { .. } => "extended".into(),
+        Outcome::Renewed { .. } => "renewed".into(),
         Outcome::Kept { reason } => format!("kept: {reason}"),
         Outcome::AlreadyGone => "already gone".into(),
         Outcome::Blocked { reason } => format!("blocked: {reason}"),
@@ -379,6 +380,7 @@ fn request_id(outcome: &Outcome) -> &str {
         Outcome::Created { request_id, .. }
         | Outcome::Removed { request_id }
         | Outcome::Extended { request_id }
+        | Outcome::Renewed { request_id }
         | Outcome::Failed { request_id, .. } => request_id.as_deref().unwrap_or(""),
         _ => "",
     }

@@ -5,8 +5,8 @@
 // rolecall-cli's `plan --json` (the same engine, from outside the app).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { accessibilityProblems, byTestId, docsScreenshot, launch, screenshot, signIn, signOut } from "../lib/app.mjs";
-import { check, cli, cliAs, cliLogin, cliLogout, click, searchAndAdd, typeOver } from "../lib/ui.mjs";
+import { accessibilityProblems, byTestId, docsScreenshot, launch, screenshot, signIn, signOut, waitForAccount } from "../lib/app.mjs";
+import { check, cli, cliAs, cliLogin, cliLogout, click, OLIVIA, searchAndAdd, typeOver } from "../lib/ui.mjs";
 
 const PRIYA = "priya.shah@contosodemo.onmicrosoft.com";
 const TASKS = ["deploy", "support", "monitor", "numbers-view", "numbers-change", "numbers-remove", "numbers-admin"];
@@ -207,11 +207,31 @@ describe("guided onboarding through the window", () => {
     assert.ok([day(89), day(90), day(91)].some((d) => held.includes(`Eligible · ends ${d}`)), held);
     await screenshot(browser, "onboard-13-eligible-in-assignments");
 
-    // Mei activates it herself, for an hour, with a reason.
+    // Mei activates it herself in the window, for an hour, with a reason:
+    // she signs in on this computer (rolecall-cli login shares the
+    // keychain), the account panel lists her, and she switches to herself.
     await cliLogin(MEI);
     try {
-      const activated = await cliAs(MEI, "activate", "--scope", rg, "--role", "Contributor", "--duration", "PT1H", "--justification", "Gateway incident");
-      assert.equal(activated.status, "Provisioned");
+      await click(browser, "account");
+      await click(browser, `switch-${MEI}`);
+      await waitForAccount(browser, /Mei Chen/);
+      await browser.keys("Escape");
+      await click(browser, "nav-roleAssignments");
+      await click(browser, "view-my-roles");
+      await click(browser, "activate-Contributor");
+      await click(browser, "activate-for");
+      await (await browser.$('//*[@role="option"][normalize-space()="1 hour"]')).click();
+      await typeOver(browser, "activate-justification", "Gateway incident");
+      await click(browser, "activate-confirm");
+      const activated = await (await byTestId(browser, "activated", 60_000)).getText();
+      assert.match(activated, /Contributor/, activated);
+      assert.match(await (await byTestId(browser, "my-role-active", 30_000)).getText(), /Active until/);
+      await screenshot(browser, "onboard-13b-mei-activated");
+      // Back to Olivia for the offboarding.
+      await click(browser, "account");
+      await click(browser, `switch-${OLIVIA}`);
+      await waitForAccount(browser, /Olivia Owner/);
+      await browser.keys("Escape");
       const seen = await cli("assignments", "--scope", rg);
       assert.ok(seen.some((r) => r.member === "Mei Chen" && r.holding === "activated" && r.ends), JSON.stringify(seen));
 

@@ -67,12 +67,17 @@ export function PimPolicies({ policies }: { policies: PolicyView[] }) {
   );
 }
 
-/** A grant's state before applying, in words; offboarding reads them as what is removed. */
-export function planBadge(item: PlanItemView, offboard = false) {
+/**
+ * A grant's state before applying, in words; offboarding reads them as what
+ * is removed, an extension as what is extended (in place) or renewed (ended).
+ */
+export function planBadge(item: PlanItemView, offboard = false, extension = false) {
   switch (item.state) {
     case "ToCreate":
+      if (extension) return <Badge color="brand">Ended: to renew</Badge>;
       return offboard ? <Badge color="informative">Not held</Badge> : <Badge color="brand">To create</Badge>;
     case "InPlace":
+      if (extension) return <Badge color="brand">To extend</Badge>;
       return offboard ? <Badge color="warning">To remove</Badge> : <Badge color="success">Already in place</Badge>;
     case "Inherited":
       return offboard ? <Badge color="informative">Held above (stays)</Badge> : <Badge color="success">Inherited</Badge>;
@@ -92,6 +97,7 @@ export const OUTCOME_LABEL: Record<OutcomeKind, string> = {
   Covered: "Covered",
   Removed: "Removed",
   Extended: "Extended",
+  Renewed: "Renewed",
   Kept: "Kept",
   AlreadyGone: "Already gone",
   Blocked: "Blocked",
@@ -120,11 +126,14 @@ export function PlanRows({
   items,
   rows,
   offboard = false,
+  extension = false,
   label = "Review",
 }: {
   items: PlanItemView[];
   rows: Record<number, Row>;
   offboard?: boolean;
+  /** The plan extends what is in place and renews what ended. */
+  extension?: boolean;
   label?: string;
 }) {
   const styles = useStyles();
@@ -161,7 +170,7 @@ export function PlanRows({
                 </Text>
               )}
             </TableCell>
-            <TableCell>{planBadge(item, offboard)}</TableCell>
+            <TableCell>{planBadge(item, offboard, extension)}</TableCell>
             <TableCell>{outcomeBadge(rows[i])}</TableCell>
           </TableRow>
         ))}

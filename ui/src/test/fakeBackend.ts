@@ -174,5 +174,11 @@ export function fakeBackend(options: FakeOptions = {}) {
       return ok(settings);
     }),
   } satisfies Backend;
-  return Object.assign(backend, { tenant: tenant.state });
+  return Object.assign(backend, {
+    tenant: tenant.state,
+    /** Another program on this computer (rolecall-cli) signed `account` in. */
+    signedInElsewhere: (account: AccountView) => {
+      accounts = [...accounts.filter((a) => a.id !== account.id), account];
+    },
+  });
 }

@@ -331,6 +331,8 @@ function outcomeJson(o: OutcomeView, assignmentId: string): Record<string, unkno
       return { outcome: "removed", ...requestId };
     case "Extended":
       return { outcome: "extended", ...requestId };
+    case "Renewed":
+      return { outcome: "renewed", ...requestId };
     case "Kept":
       return { outcome: "kept", reason: o.message };
     case "AlreadyGone":

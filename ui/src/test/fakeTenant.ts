@@ -531,11 +531,19 @@ export function fakeTenant(options: TenantOptions = {}) {
       state.writes.push(`activate|${scope}|${roleId}`);
       return ok(`${role.roleName} is active for ${hours} hour${hours === 1 ? "" : "s"} (Provisioned).`);
     }),
+    // Ending within `days`, then what ended within `days` (at most 30), as the engine lists them.
     listExpiring: vi.fn(async (days: number) =>
-      ok((options.ending ?? []).filter((e) => new Date(e.ends).getTime() - Date.now() <= days * 86_400_000)),
+      ok(
+        (options.ending ?? []).filter((e) => {
+          const from = new Date(e.ends).getTime() - Date.now();
+          return e.ended ? -from <= Math.min(days, 30) * 86_400_000 : from <= days * 86_400_000;
+        }),
+      ),
     ),
-    // As the engine plans it: each found in place, the new length from today.
+    // As the engine plans it: each found in place (or missing when it ended), the new length from today.
     planExtension: vi.fn(async (grants: AzureRoleGrantView[], duration: string, justification: string) => {
+      const ended = (g: AzureRoleGrantView) =>
+        (options.ending ?? []).some((e) => e.ended && e.grant.member.id === g.member.id && e.grant.roleId === g.roleId);
       const extended: GrantView[] = grants.map((g) => ({
         type: "AzureRole",
         ...g,
@@ -543,7 +551,12 @@ export function fakeTenant(options: TenantOptions = {}) {
       }));
       const plan: PlanView = {
         id: nextPlan++,
-        items: extended.map((grant) => ({ grant, summary: summary(grant), state: "InPlace" as const, detail: "" })),
+        items: extended.map((grant, i) => ({
+          grant,
+          summary: summary(grant),
+          state: ended(grants[i]!) ? ("ToCreate" as const) : ("InPlace" as const),
+          detail: "",
+        })),
         policies: policiesOf(extended),
       };
       extensions.set(plan.id, plan);
@@ -553,8 +566,11 @@ export function fakeTenant(options: TenantOptions = {}) {
       const plan = extensions.get(planId);
       if (!plan) return fail<OutcomeView[]>("PlanExpired", "This extension is no longer available.");
       const outcomes: OutcomeView[] = plan.items.map((item, index) => {
-        const outcome: OutcomeView = { kind: "Extended", code: "", message: "Extended.", requestId: requestId() };
-        state.writes.push(`extend|${grantKey(item.grant)}`);
+        const renew = item.state === "ToCreate";
+        const outcome: OutcomeView = renew
+          ? { kind: "Renewed", code: "", message: "Renewed.", requestId: requestId() }
+          : { kind: "Extended", code: "", message: "Extended.", requestId: requestId() };
+        state.writes.push(`${renew ? "renew" : "extend"}|${grantKey(item.grant)}`);
         deliver(channel, { index, state: "Done", outcome });
         return outcome;
       });

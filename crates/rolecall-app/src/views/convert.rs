@@ -374,6 +374,7 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
             ),
             O::Removed { .. } => (OutcomeKind::Removed, "", "Removed.".to_owned()),
             O::Extended { .. } => (OutcomeKind::Extended, "", "Extended.".to_owned()),
+            O::Renewed { .. } => (OutcomeKind::Renewed, "", "Renewed.".to_owned()),
             O::Kept { reason } => (OutcomeKind::Kept, "", reason.clone()),
             O::AlreadyGone => (OutcomeKind::AlreadyGone, "", "Already gone.".to_owned()),
             O::Blocked { reason } => (OutcomeKind::Blocked, "", reason.clone()),
@@ -385,6 +386,7 @@ impl From<&rolecall_grants::Outcome> for OutcomeView {
             O::Created { request_id, .. }
             | O::Removed { request_id }
             | O::Extended { request_id }
+            | O::Renewed { request_id }
             | O::Failed { request_id, .. } => request_id.clone().unwrap_or_default(),
             _ => String::new(),
         };
@@ -949,6 +951,7 @@ impl From<&crate::pim::Ending> for EndingView {
         EndingView {
             grant: (&e.grant).into(),
             ends: e.ends.clone(),
+            ended: e.ended,
         }
     }
 }

@@ -492,6 +492,8 @@ pub enum OutcomeKind {
     Removed,
     /// Made to last longer (PIM's AdminExtend).
     Extended,
+    /// Given back after it ended (PIM's AdminRenew).
+    Renewed,
     /// Left as it is on purpose (a custom role others still hold).
     Kept,
     AlreadyGone,
@@ -582,6 +584,8 @@ pub struct EndingView {
     pub grant: AzureRoleGrantView,
     /// RFC 3339.
     pub ends: String,
+    /// It has ended already (renewing gives it back).
+    pub ended: bool,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -306,6 +306,12 @@ pub struct Pim {
     pub schedules: Vec<PimSchedule>,
     /// Policies changed by PATCH (every other one is the default).
     pub policies: Vec<PimPolicy>,
+    /// Eligible and assigned (not activated) schedules that ended, kept 30
+    /// days for `AdminRenew`/`SelfRenew` (Microsoft: an assignment "might
+    /// be renewed and remain visible in an expired state for up to 30
+    /// days"). No list shows them: the reference has no wire facts on how.
+    #[serde(default)]
+    pub expired: Vec<PimSchedule>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -386,6 +386,7 @@ describe("access that ends soon", () => {
       schedule: { eligible, duration: "", until: inDays(days), justification: "", ticket: "" },
     },
     ends: inDays(days),
+    ended: days < 0,
   });
 
   it("lists what ends within the chosen days, soonest first, and extends the chosen ones after a review", async () => {
@@ -411,13 +412,39 @@ describe("access that ends soon", () => {
     expect(await screen.findByTestId("pim-policy")).toHaveTextContent("Eligible: at most 365 days");
     expect(backend.tenant.writes).toHaveLength(0);
     await user.click(screen.getByTestId("apply-extension"));
-    expect(await screen.findByTestId("extension-summary")).toHaveTextContent("1 of 1 extended.");
+    expect(await screen.findByTestId("extension-summary")).toHaveTextContent("1 extended of 1.");
     expect(backend.tenant.writes).toEqual([expect.stringMatching(/^extend\|/)]);
+  });
+
+  it("lists what Rolecall made that ended lately after what ends soon, and renews it after a review", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<EndingSoon />, {
+      ending: [ending(operators, 5, false), ending(nadia, -3, true), ending(nadia, -45, false)],
+    });
+    // Ended 45 days ago: past PIM's 30 days, not offered.
+    await waitFor(() => expect(screen.getAllByTestId("ending-row")).toHaveLength(2));
+    const [, ended] = screen.getAllByTestId("ending-row");
+    expect(within(ended!).getByTestId("ended")).toHaveTextContent(`Ended ${inDays(-3).slice(0, 10)}`);
+    expect(screen.getByTestId("ended-note")).toHaveTextContent("One grant Rolecall made ended in the last 30 days");
+
+    // Renewed with the one still running: the review says which is which.
+    await user.click(screen.getByRole("checkbox", { name: "Renew Reader of Nadia Novak" }));
+    await user.click(screen.getByRole("checkbox", { name: "Extend Reader of ACG Operators" }));
+    await user.click(screen.getByTestId("review-extension"));
+    const rows = await screen.findAllByTestId("plan-row");
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringMatching(/ACG Operators.*To extend$/),
+      expect.stringMatching(/Nadia Novak.*eligible for 90 days.*Ended: to renew$/),
+    ]);
+    expect(backend.tenant.writes).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Extend 1 and renew 1" }));
+    expect(await screen.findByTestId("extension-summary")).toHaveTextContent("1 extended, 1 renewed of 2.");
+    expect(backend.tenant.writes.sort()).toEqual([expect.stringMatching(/^extend\|/), expect.stringMatching(/^renew\|/)]);
   });
 
   it("says when nothing ends soon", async () => {
     renderWith(<EndingSoon />, { ending: [] });
-    expect(await screen.findByTestId("ending-none")).toHaveTextContent("Nothing eligible or time-bound ends within 30 days.");
+    expect(await screen.findByTestId("ending-none")).toHaveTextContent("Nothing eligible or time-bound ends within 30 days, and nothing Rolecall made ended in the last 30 days.");
   });
 });
 

@@ -46,9 +46,10 @@ const BY: { value: string; label: string }[] = [
 const key = (e: EndingView) => `${e.grant.scope}|${e.grant.roleId}|${e.grant.member.id}|${e.grant.schedule?.eligible}`;
 
 /**
- * Eligible and time-bound access that ends soon, soonest first, and
- * extending it the way everything else is written: choose, review (each in
- * place or gone, the role's PIM settings checked), then extend.
+ * Eligible and time-bound access that ends soon, soonest first, then what
+ * Rolecall made that ended lately (from its journal: Azure lists it no more),
+ * and extending or renewing it the way everything else is written: choose,
+ * review (each in place or ended, the role's PIM settings checked), apply.
  */
 export function EndingSoon() {
   const styles = useStyles();
@@ -102,6 +103,10 @@ export function EndingSoon() {
 
   const blocked = plan?.items.filter((i) => i.state === "Blocked").length ?? 0;
   const toExtend = plan?.items.filter((i) => i.state === "InPlace").length ?? 0;
+  const toRenew = plan?.items.filter((i) => i.state === "ToCreate").length ?? 0;
+  const applyLabel =
+    toRenew === 0 ? `Extend (${toExtend})` : toExtend === 0 ? `Renew (${toRenew})` : `Extend ${toExtend} and renew ${toRenew}`;
+  const ended = rows?.filter((e) => e.ended).length ?? 0;
 
   return (
     <div className={styles.page}>
@@ -125,14 +130,21 @@ export function EndingSoon() {
       {rows === null && !problem && <Spinner size="small" label="Reading PIM's schedules in every subscription…" />}
       {rows?.length === 0 && (
         <Caption1 className={styles.muted} data-testid="ending-none">
-          Nothing eligible or time-bound ends within {days} days.
+          Nothing eligible or time-bound ends within {days} days, and nothing Rolecall made ended in the last{" "}
+          {Math.min(days, 30)} days.
+        </Caption1>
+      )}
+      {ended > 0 && (
+        <Caption1 className={styles.muted} data-testid="ended-note">
+          {ended === 1 ? "One grant" : `${ended} grants`} Rolecall made ended in the last {Math.min(days, 30)} days (from
+          its journal: Azure no longer lists them). PIM can renew what ended within 30 days.
         </Caption1>
       )}
       {rows && rows.length > 0 && (
-        <Table aria-label="Access that ends soon" size="small">
+        <Table aria-label="Access that ends soon or ended lately" size="small">
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>Extend</TableHeaderCell>
+              <TableHeaderCell>Choose</TableHeaderCell>
               <TableHeaderCell>Ends</TableHeaderCell>
               <TableHeaderCell>Role</TableHeaderCell>
               <TableHeaderCell>Member</TableHeaderCell>
@@ -144,7 +156,7 @@ export function EndingSoon() {
               <TableRow key={key(e)} data-testid="ending-row">
                 <TableCell>
                   <Checkbox
-                    aria-label={`Extend ${e.grant.roleName} of ${e.grant.member.displayName}`}
+                    aria-label={`${e.ended ? "Renew" : "Extend"} ${e.grant.roleName} of ${e.grant.member.displayName}`}
                     data-testid={`extend-${e.grant.member.displayName}`}
                     checked={chosen.has(key(e))}
                     onChange={(_, d) => {
@@ -156,7 +168,15 @@ export function EndingSoon() {
                     }}
                   />
                 </TableCell>
-                <TableCell>{e.ends.slice(0, 10)}</TableCell>
+                <TableCell>
+                  {e.ended ? (
+                    <Badge appearance="tint" color="danger" size="small" data-testid="ended">
+                      Ended {e.ends.slice(0, 10)}
+                    </Badge>
+                  ) : (
+                    e.ends.slice(0, 10)
+                  )}
+                </TableCell>
                 <TableCell>
                   {e.grant.roleName}{" "}
                   <Badge appearance="tint" size="small" color={e.grant.schedule?.eligible ? "informative" : "warning"}>
@@ -179,9 +199,9 @@ export function EndingSoon() {
       )}
       {chosen.size > 0 && !outcomes && (
         <div className={styles.toolbar}>
-          <Field label="Extend by, from today">
+          <Field label="Extend or renew for, from today">
             <Dropdown
-              aria-label="Extend by"
+              aria-label="Extend or renew for, from today"
               data-testid="extend-by"
               value={BY.find((b) => b.value === by)?.label ?? by}
               selectedOptions={[by]}
@@ -209,22 +229,34 @@ export function EndingSoon() {
         <>
           {blocked > 0 && (
             <MessageBar intent="warning" data-testid="extension-blocked">
-              <MessageBarBody>{blocked} cannot be extended as asked; each row says why.</MessageBarBody>
+              <MessageBarBody>{blocked} cannot be extended or renewed as asked; each row says why.</MessageBarBody>
             </MessageBar>
           )}
-          <PlanRows items={plan.items} rows={progress} />
+          <PlanRows items={plan.items} rows={progress} extension label="Review the extension" />
           <PimPolicies policies={plan.policies} />
           {!outcomes && (
             <div className={styles.toolbar}>
-              <Button appearance="primary" data-testid="apply-extension" disabled={busy || toExtend === 0} onClick={() => void extend()}>
-                Extend ({toExtend})
+              <Button
+                appearance="primary"
+                data-testid="apply-extension"
+                disabled={busy || toExtend + toRenew === 0}
+                onClick={() => void extend()}
+              >
+                {applyLabel}
               </Button>
-              {busy && <Spinner size="tiny" label="Extending…" />}
+              {busy && <Spinner size="tiny" label="Writing…" />}
             </div>
           )}
           {outcomes && (
             <Text data-testid="extension-summary">
-              {outcomes.filter((o) => o.kind === "Extended").length} of {outcomes.length} extended.
+              {[
+                ["extended", outcomes.filter((o) => o.kind === "Extended").length],
+                ["renewed", outcomes.filter((o) => o.kind === "Renewed").length],
+              ]
+                .filter(([, n]) => n)
+                .map(([what, n]) => `${n} ${what}`)
+                .join(", ") || "None written"}{" "}
+              of {outcomes.length}.
             </Text>
           )}
         </>

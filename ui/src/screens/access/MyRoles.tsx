@@ -139,6 +139,7 @@ export function MyRoles() {
             <Field label="For">
               <Dropdown
                 aria-label="For"
+                data-testid="activate-for"
                 value={FOR.find((f) => f.value === duration)?.label ?? duration}
                 selectedOptions={[duration]}
                 onOptionSelect={(_, d) => setDuration(d.optionValue ?? "")}

@@ -125,12 +125,15 @@ pub fn iso_duration(text: &str) -> Option<time::Duration> {
     any.then_some(total)
 }
 
+/// How long an ended schedule can be renewed.
+const RENEWABLE_FOR: time::Duration = time::Duration::days(30);
+
 /// Ends what ran out and starts what is due: an active schedule holds a
 /// role assignment while it runs, so ARM's evaluation honours its times.
 /// Called before every ARM request (`arm::handle_authenticated`), and
 /// after a request makes a schedule, so it holds at once.
 pub fn tick(arm: &mut ArmState) {
-    if arm.pim.schedules.is_empty() && arm.pim.requests.is_empty() {
+    if arm.pim.schedules.is_empty() && arm.pim.requests.is_empty() && arm.pim.expired.is_empty() {
         return;
     }
     let at = now();
@@ -141,15 +144,30 @@ pub fn tick(arm: &mut ArmState) {
             .is_some_and(|e| e <= at)
     };
     let mut gone = Vec::new();
+    let mut expired = Vec::new();
     arm.pim.schedules.retain(|s| {
         if ended(s) {
             if let Some(a) = &s.role_assignment {
                 gone.push(a.clone());
             }
+            if s.assignment_type.as_deref() != Some("Activated") {
+                expired.push(PimSchedule {
+                    role_assignment: None,
+                    ..s.clone()
+                });
+            }
             false
         } else {
             true
         }
+    });
+    arm.pim.expired.extend(expired);
+    // Renewable for 30 days after its end.
+    arm.pim.expired.retain(|s| {
+        s.end
+            .as_deref()
+            .and_then(parse_time)
+            .is_some_and(|e| e + RENEWABLE_FOR > at)
     });
     arm.role_assignments
         .retain(|a| !gone.iter().any(|g| g.eq_ignore_ascii_case(&a.name)));
@@ -1145,6 +1163,35 @@ fn make_request(
                 request_type.as_str(),
                 "AdminUpdate" | "AdminExtend" | "AdminRenew" | "SelfExtend" | "SelfRenew"
             );
+            let renews = matches!(request_type.as_str(), "AdminRenew" | "SelfRenew");
+            if renews && existing.is_none() {
+                // What ended lately comes back as a schedule of this request.
+                let Some(i) = arm
+                    .pim
+                    .expired
+                    .iter()
+                    .position(|s| s.kind == kind && matching(s))
+                else {
+                    return Err(bad(
+                        "RoleAssignmentDoesNotExist",
+                        "The role assignment does not exist.",
+                    ));
+                };
+                if dry {
+                    return Ok(request);
+                }
+                let mut s = arm.pim.expired.remove(i);
+                s.name = request.name.clone();
+                s.start = stamp(start);
+                s.end = end.map(stamp);
+                s.created_on = stamp(at_time);
+                s.updated_on = stamp(at_time);
+                s.request_name = request.name.clone();
+                request.target_schedule = Some(s.name.clone());
+                arm.pim.schedules.push(s);
+                tick(arm);
+                return Ok(request);
+            }
             if changes_existing {
                 let Some(i) = existing else {
                     return Err(bad(
