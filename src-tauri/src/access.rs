@@ -9,9 +9,9 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::dto::{
-    AppRoleHolderView, AppRoleView, AppView, AssignmentView, AzureRoleGrantView, CommandError,
-    EndingView, ExportFormat, GrantView, MemberView, MyRoleView, OutcomeView, PlanView,
-    ProgressView, RankedRoleView, RoleView, ScopeKind, ScopeNode,
+    AppRoleHolderView, AppRoleView, AppView, AssignmentView, AwaitingView, AzureRoleGrantView,
+    CommandError, EndingView, ExportFormat, GrantView, MemberView, MyRoleView, OutcomeView,
+    PlanView, ProgressView, RankedRoleView, RoleView, ScopeKind, ScopeNode,
 };
 use crate::state::AppState;
 
@@ -350,12 +350,55 @@ pub async fn activate_role(
         },
     )
     .await?;
+    if made.status == "PendingApproval" {
+        return Ok(format!(
+            "Sent for approval: {} for {} starts once an approver approves it (approvers have a day).",
+            made.role_name,
+            rolecall_rbac::duration::words(&made.duration),
+        ));
+    }
     Ok(format!(
         "{} is active for {} ({}).",
         made.role_name,
         rolecall_rbac::duration::words(&made.duration),
         made.status
     ))
+}
+
+/// Withdraws the signed-in person's activation of a role that waits for
+/// approval.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_activation(
+    state: State<'_, AppState>,
+    scope: String,
+    role_id: String,
+) -> Result<(), CommandError> {
+    rolecall_app::pim::cancel_activation(&state.azure()?, &scope, &role_id).await?;
+    Ok(())
+}
+
+/// The activations waiting for the signed-in person's approval, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_awaiting_approval(
+    state: State<'_, AppState>,
+) -> Result<Vec<AwaitingView>, CommandError> {
+    let waiting = rolecall_app::pim::awaiting_my_approval(&state.azure()?).await?;
+    Ok(waiting.iter().map(Into::into).collect())
+}
+
+/// Approves or denies one of them, with a justification.
+#[tauri::command]
+#[specta::specta]
+pub async fn decide_approval(
+    state: State<'_, AppState>,
+    approval_id: String,
+    approve: bool,
+    justification: String,
+) -> Result<(), CommandError> {
+    rolecall_app::pim::decide(&state.azure()?, &approval_id, approve, &justification).await?;
+    Ok(())
 }
 
 /// Eligible and time-bound access that ends within `days`, soonest first,

@@ -123,6 +123,15 @@ export const commands = {
 	 */
 	activateRole: (scope: string, roleId: string, duration: string, justification: string) => typedError<string, CommandError>(__TAURI_INVOKE("activate_role", { scope, roleId, duration, justification })),
 	/**
+	 *  Withdraws the signed-in person's activation of a role that waits for
+	 *  approval.
+	 */
+	cancelActivation: (scope: string, roleId: string) => typedError<null, CommandError>(__TAURI_INVOKE("cancel_activation", { scope, roleId })),
+	/**  The activations waiting for the signed-in person's approval, oldest first. */
+	listAwaitingApproval: () => typedError<AwaitingView[], CommandError>(__TAURI_INVOKE("list_awaiting_approval")),
+	/**  Approves or denies one of them, with a justification. */
+	decideApproval: (approvalId: string, approve: boolean, justification: string) => typedError<null, CommandError>(__TAURI_INVOKE("decide_approval", { approvalId, approve, justification })),
+	/**
 	 *  The plan of extending `grants` by `duration` from now (each found in
 	 *  place, the role's PIM settings checked); kept here, `extend_planned`
 	 *  takes its id. Writes nothing.
@@ -395,6 +404,20 @@ export type AssignmentView = {
 	holding: HoldingView,
 	/**  When it ends (RFC 3339); "" when it does not. */
 	ends: string,
+};
+
+/**  An activation that waits for the signed-in person's approval. */
+export type AwaitingView = {
+	approvalId: string,
+	scope: string,
+	roleName: string,
+	/**  Who asked (name and user principal name). */
+	requestedBy: string,
+	/**  ISO 8601 (`PT2H`). */
+	duration: string,
+	justification: string,
+	/**  RFC 3339. */
+	askedAt: string,
 };
 
 export type AzureRoleGrantView = AzureRoleGrantView_Serialize | AzureRoleGrantView_Deserialize;
@@ -680,6 +703,8 @@ export type MyRoleView = {
 	eligibleUntil: string,
 	/**  RFC 3339 end of the running activation; "" when not active now. */
 	activeUntil: string,
+	/**  An activation asked for waits for an approver. */
+	awaitingApproval: boolean,
 };
 
 export type OnboardingRequest = OnboardingRequest_Serialize | OnboardingRequest_Deserialize;

@@ -446,13 +446,15 @@ pub struct MyRole {
     pub eligible_until: Option<String>,
     /// When the running activation ends; none: not active now.
     pub active_until: Option<String>,
+    /// An activation asked for waits for an approver (its request's name).
+    pub awaiting_approval: Option<String>,
 }
 
 /// The signed-in person's eligible roles everywhere (PIM's `asTarget()` at
 /// the root, which an eligible person may read), each with its running
 /// activation.
 pub async fn my_roles(azure: &Azure) -> Result<Vec<MyRole>> {
-    let (eligible, active) = tokio::try_join!(
+    let (eligible, active, waiting) = tokio::try_join!(
         async {
             Ok::<_, AppError>(
                 azure
@@ -469,6 +471,7 @@ pub async fn my_roles(azure: &Azure) -> Result<Vec<MyRole>> {
                     .await?,
             )
         },
+        my_waiting(azure),
     )?;
     let same = |a: &ScheduleInstance, b: &ScheduleInstance| {
         a.properties.scope.eq_ignore_ascii_case(&b.properties.scope)
@@ -491,9 +494,186 @@ pub async fn my_roles(azure: &Azure) -> Result<Vec<MyRole>> {
                     a.properties.assignment_type.as_deref() == Some("Activated") && same(a, e)
                 })
                 .map(|a| a.properties.end_date_time.clone().unwrap_or_default()),
+            awaiting_approval: waiting
+                .iter()
+                .find(|w| {
+                    w.properties.scope.eq_ignore_ascii_case(&e.properties.scope)
+                        && same_role(
+                            &w.properties.role_definition_id,
+                            &e.properties.role_definition_id,
+                        )
+                })
+                .map(|w| w.name.clone()),
         })
         .collect();
     out.sort_by(|a, b| (&a.role_name, &a.scope).cmp(&(&b.role_name, &b.scope)));
     out.dedup_by(|a, b| a.scope.eq_ignore_ascii_case(&b.scope) && a.role_id == b.role_id);
     Ok(out)
+}
+
+fn same_role(a: &str, b: &str) -> bool {
+    rolecall_rbac::roles::definition_guid(a)
+        .eq_ignore_ascii_case(&rolecall_rbac::roles::definition_guid(b))
+}
+
+/// The signed-in person's activations that wait for an approver.
+async fn my_waiting(azure: &Azure) -> Result<Vec<rolecall_azure::arm::ScheduleRequest>> {
+    let mine = match azure
+        .arm
+        .schedule_requests(ScheduleKind::Assignment, "", "asTarget()")
+        .await
+    {
+        Ok(mine) => mine,
+        // No PIM in the tenant: nothing waits.
+        Err(e) if e.is_pim_unlicensed() => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(mine
+        .into_iter()
+        .filter(|r| {
+            r.properties.status == "PendingApproval" && r.properties.request_type == "SelfActivate"
+        })
+        .collect())
+}
+
+/// Withdraws the signed-in person's activation of `role` at `scope` that
+/// waits for an approver. Returns the request's name.
+pub async fn cancel_activation(azure: &Azure, scope: &str, role: &str) -> Result<String> {
+    rolecall_rbac::Scope::parse(scope).map_err(|e| AppError::input(e.to_string()))?;
+    let waiting = my_waiting(azure).await?;
+    let role = role.trim();
+    let guid = role.rsplit('/').next().unwrap_or(role);
+    let named = |r: &rolecall_azure::arm::ScheduleRequest| {
+        r.properties
+            .expanded_properties
+            .as_ref()
+            .and_then(|e| e["roleDefinition"]["displayName"].as_str())
+            .is_some_and(|n| n.eq_ignore_ascii_case(role))
+            || rolecall_rbac::roles::definition_guid(&r.properties.role_definition_id)
+                .eq_ignore_ascii_case(guid)
+    };
+    let found = waiting
+        .iter()
+        .find(|r| {
+            r.properties
+                .scope
+                .eq_ignore_ascii_case(scope.trim_end_matches('/'))
+                && named(r)
+        })
+        .ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorKind::NotFound,
+                "NothingWaiting",
+                format!(
+                    "No activation of '{role}' at {scope} waits for approval: nothing to cancel."
+                ),
+            )
+        })?;
+    azure
+        .arm
+        .cancel_schedule_request(
+            ScheduleKind::Assignment,
+            &found.properties.scope,
+            &found.name,
+        )
+        .await?;
+    Ok(found.name.clone())
+}
+
+/// An activation that waits for the signed-in person's decision.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Awaiting {
+    /// The approval's id (what [`decide`] takes).
+    pub approval_id: String,
+    pub scope: String,
+    pub role_name: String,
+    /// Who asked: their name and user principal name.
+    pub requested_by: String,
+    /// How long, in ISO 8601 (`PT2H`).
+    pub duration: String,
+    pub justification: String,
+    /// When it was asked (RFC 3339).
+    pub asked_at: String,
+}
+
+/// The activations waiting for the signed-in person's approval, oldest first
+/// (`asApprover()` at the root; PIM gives approvers a day to decide).
+pub async fn awaiting_my_approval(azure: &Azure) -> Result<Vec<Awaiting>> {
+    let requests = match azure
+        .arm
+        .schedule_requests(ScheduleKind::Assignment, "", "asApprover()")
+        .await
+    {
+        Ok(r) => r,
+        Err(e) if e.is_pim_unlicensed() => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out: Vec<Awaiting> = requests
+        .into_iter()
+        .filter(|r| r.properties.status == "PendingApproval")
+        .filter_map(|r| {
+            let p = r.properties;
+            let expanded = p.expanded_properties.unwrap_or_default();
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+            let principal = &expanded["principal"];
+            let who = match (text(&principal["displayName"]), text(&principal["email"])) {
+                (name, mail) if !name.is_empty() && !mail.is_empty() => format!("{name} ({mail})"),
+                (name, _) if !name.is_empty() => name,
+                _ => p.principal_id.clone(),
+            };
+            let role_name = Some(text(&expanded["roleDefinition"]["displayName"]))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| {
+                    rolecall_rbac::roles::definition_guid(&p.role_definition_id).to_string()
+                });
+            Some(Awaiting {
+                approval_id: p.approval_id?,
+                scope: p.scope,
+                role_name,
+                requested_by: who,
+                duration: p
+                    .schedule_info
+                    .as_ref()
+                    .and_then(|i| i["expiration"]["duration"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                justification: p.justification.unwrap_or_default(),
+                asked_at: p.created_on.unwrap_or_default(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.asked_at.cmp(&b.asked_at));
+    Ok(out)
+}
+
+/// Approves (or denies) an activation waiting for the signed-in person, with
+/// a justification (PIM's settings usually ask approvers for one).
+pub async fn decide(
+    azure: &Azure,
+    approval_id: &str,
+    approve: bool,
+    justification: &str,
+) -> Result<()> {
+    if justification.trim().is_empty() {
+        return Err(AppError::input(
+            "Say why: PIM keeps an approver's justification with the decision.",
+        ));
+    }
+    let stages = azure.arm.approval_stages(approval_id).await?;
+    let open = stages
+        .iter()
+        .find(|s| s.properties.status == "InProgress" && s.properties.assigned_to_me)
+        .ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorKind::NotFound,
+                "NothingToDecide",
+                "This request waits for no decision of yours any more (someone decided, it was withdrawn, or its day to decide ran out).",
+            )
+        })?;
+    azure
+        .arm
+        .decide_approval_stage(&open.id, approve, justification.trim())
+        .await?;
+    Ok(())
 }

@@ -371,3 +371,137 @@ async fn access_rolecall_made_that_ended_is_listed_from_the_journal_and_renewed(
         "{outcomes:?}"
     );
 }
+
+#[tokio::test]
+async fn an_activation_that_needs_approval_waits_is_withdrawn_or_approved_by_the_approver() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    // Reader at the voice subscription asks Olivia to approve activations
+    // (as an admin sets it in PIM's role settings).
+    world.emulator.with_state(|s| {
+        let mut rules = rolecall_emulator::arm::authorization::default_pim_rules();
+        for rule in &mut rules {
+            if rule["id"] == "Approval_EndUser_Assignment" {
+                rule["setting"]["isApprovalRequired"] = true.into();
+                rule["setting"]["approvalStages"][0]["primaryApprovers"] =
+                    serde_json::json!([{"id": user("olivia.owner"), "userType": "User", "isBackup": false, "description": "Olivia"}]);
+            }
+        }
+        s.arm.pim.policies.push(rolecall_emulator::arm::model::PimPolicy {
+            scope: voice(),
+            role: reader.into(),
+            rules,
+            last_modified_by: user("olivia.owner"),
+            last_modified: "2026-12-01T00:00:00Z".into(),
+        });
+    });
+    let nadia_member =
+        rolecall_grants::resolve::member(&olivia, "nadia.novak@contosodemo.onmicrosoft.com")
+            .await
+            .unwrap();
+    let planned = rolecall_grants::plan(
+        &olivia,
+        vec![rolecall_grants::Grant::AzureRole(
+            rolecall_grants::AzureRoleGrant {
+                scope: voice(),
+                role_id: reader.into(),
+                role_name: "Reader".into(),
+                member: nadia_member,
+                description: Some("Gateway rota".into()),
+                schedule: Some(rolecall_grants::Schedule {
+                    eligible: true,
+                    duration: Some("P90D".into()),
+                    ..Default::default()
+                }),
+            },
+        )],
+    )
+    .await
+    .unwrap();
+    let made = rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
+    assert!(
+        matches!(made[0], rolecall_grants::Outcome::Created { .. }),
+        "{made:?}"
+    );
+
+    let nadia = world
+        .azure_as(
+            "nadia.novak@contosodemo.onmicrosoft.com",
+            &Default::default(),
+        )
+        .await;
+    let ask = Activate {
+        scope: voice(),
+        role: "Reader".into(),
+        duration: Some("PT2H".into()),
+        justification: Some("Incident 4711".into()),
+        ticket: None,
+    };
+    let waiting = activate(&nadia, &ask).await.unwrap();
+    assert_eq!(waiting.status, "PendingApproval");
+    let mine = rolecall_app::pim::my_roles(&nadia).await.unwrap();
+    let row = mine.iter().find(|r| r.role_name == "Reader").unwrap();
+    assert!(
+        row.awaiting_approval.is_some() && row.active_until.is_none(),
+        "{row:?}"
+    );
+
+    // She withdraws it; nothing waits for Olivia any more.
+    rolecall_app::pim::cancel_activation(&nadia, &voice(), "Reader")
+        .await
+        .unwrap();
+    assert!(
+        rolecall_app::pim::awaiting_my_approval(&olivia)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let refused = rolecall_app::pim::cancel_activation(&nadia, &voice(), "Reader")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "NothingWaiting");
+
+    // She asks again; Olivia sees who asks for what, for how long and why.
+    activate(&nadia, &ask).await.unwrap();
+    let awaiting = rolecall_app::pim::awaiting_my_approval(&olivia)
+        .await
+        .unwrap();
+    assert_eq!(awaiting.len(), 1, "{awaiting:?}");
+    let a = &awaiting[0];
+    assert!(a.requested_by.starts_with("Nadia Novak"), "{a:?}");
+    assert_eq!(
+        (
+            a.role_name.as_str(),
+            a.duration.as_str(),
+            a.justification.as_str()
+        ),
+        ("Reader", "PT2H", "Incident 4711")
+    );
+    assert!(a.scope.eq_ignore_ascii_case(&voice()));
+    // Nobody may approve their own; a decision needs a reason.
+    assert!(
+        rolecall_app::pim::awaiting_my_approval(&nadia)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let no_reason = rolecall_app::pim::decide(&olivia, &a.approval_id, true, " ")
+        .await
+        .unwrap_err();
+    assert!(no_reason.message.contains("Say why"), "{no_reason:?}");
+    rolecall_app::pim::decide(&olivia, &a.approval_id, true, "Known incident")
+        .await
+        .unwrap();
+    let mine = rolecall_app::pim::my_roles(&nadia).await.unwrap();
+    let row = mine.iter().find(|r| r.role_name == "Reader").unwrap();
+    assert!(
+        row.active_until.is_some() && row.awaiting_approval.is_none(),
+        "{row:?}"
+    );
+    // Decided: nothing left to decide.
+    let again = rolecall_app::pim::decide(&olivia, &a.approval_id, false, "Changed my mind")
+        .await
+        .unwrap_err();
+    assert_eq!(again.code, "NothingToDecide");
+}

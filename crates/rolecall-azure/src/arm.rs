@@ -27,6 +27,8 @@ pub const AUTHORIZATION_API: &str = "2022-04-01";
 pub const MANAGEMENT_GROUPS_API: &str = "2021-04-01";
 /// Privileged Identity Management for Azure resources (GA).
 pub const PIM_API: &str = "2020-10-01";
+/// `roleAssignmentApprovals` (PIM's approvals of activations).
+pub const APPROVALS_API: &str = "2021-01-01-preview";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -150,9 +152,50 @@ pub struct ScheduleRequestProperties {
     #[serde(default)]
     pub status: String,
     #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub role_definition_id: String,
+    #[serde(default)]
+    pub principal_id: String,
+    #[serde(default)]
+    pub request_type: String,
+    /// The approval it waits for (`/providers/Microsoft.Authorization/roleAssignmentApprovals/{id}`).
+    #[serde(default)]
+    pub approval_id: Option<String>,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub created_on: Option<String>,
+    #[serde(default)]
+    pub schedule_info: Option<serde_json::Value>,
+    /// Names of its scope, role and principal, as ARM expands them.
+    #[serde(default)]
+    pub expanded_properties: Option<serde_json::Value>,
+    #[serde(default)]
     pub target_role_eligibility_schedule_id: Option<String>,
     #[serde(default)]
     pub target_role_assignment_schedule_id: Option<String>,
+}
+
+/// One stage of a PIM approval (`roleAssignmentApprovals/{id}/stages/{id}`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApprovalStage {
+    pub id: String,
+    #[serde(default)]
+    pub properties: ApprovalStageProperties,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalStageProperties {
+    /// `InProgress` while it waits for a decision; `Completed`, `Expired`…
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub assigned_to_me: bool,
+    /// `NotReviewed`, `Approve` or `Deny`.
+    #[serde(default)]
+    pub review_result: String,
 }
 
 /// A `roleAssignmentScheduleInstance` or `roleEligibilityScheduleInstance`
@@ -782,6 +825,74 @@ impl ArmClient {
         Ok(made)
     }
 
+    /// PIM's requests of `kind` at `scope` with `filter` (`asTarget()`: the
+    /// caller's own; `asApprover()`: those awaiting the caller's decision).
+    pub async fn schedule_requests(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+        filter: &str,
+    ) -> Result<Vec<ScheduleRequest>> {
+        futures::TryStreamExt::try_collect(self.list(
+            &authz(scope, kind.requests()),
+            &[("api-version", PIM_API), ("$filter", filter)],
+        ))
+        .await
+    }
+
+    /// Cancels a request that has not taken effect (one awaiting approval).
+    pub async fn cancel_schedule_request(
+        &self,
+        kind: ScheduleKind,
+        scope: &str,
+        name: &str,
+    ) -> Result<()> {
+        let url = self.service.url(
+            &authz(scope, &format!("{}/{name}/cancel", kind.requests())),
+            &[("api-version", PIM_API)],
+        )?;
+        self.service
+            .send(Method::Post, url, None::<&()>, &[])
+            .await?;
+        Ok(())
+    }
+
+    /// The stages of an approval (`approval_id` as a request names it).
+    pub async fn approval_stages(&self, approval_id: &str) -> Result<Vec<ApprovalStage>> {
+        #[derive(Deserialize)]
+        struct Stages {
+            #[serde(default)]
+            value: Vec<ApprovalStage>,
+        }
+        approval_path(approval_id)?;
+        let stages: Stages = self
+            .get(&format!("{approval_id}/stages"), APPROVALS_API)
+            .await?;
+        Ok(stages.value)
+    }
+
+    /// Records the caller's decision on an approval stage (`stage_id` as
+    /// [`ArmClient::approval_stages`] gives it).
+    pub async fn decide_approval_stage(
+        &self,
+        stage_id: &str,
+        approve: bool,
+        justification: &str,
+    ) -> Result<ApprovalStage> {
+        approval_path(stage_id)?;
+        let url = self
+            .service
+            .url(stage_id, &[("api-version", APPROVALS_API)])?;
+        let body = serde_json::json!({"properties": {
+            "reviewResult": if approve { "Approve" } else { "Deny" },
+            "justification": justification,
+        }});
+        self.service
+            .send(Method::Patch, url, Some(&body), &[])
+            .await?
+            .json(ServiceName::Arm)
+    }
+
     /// Every schedule of `kind` that applies at `scope` (made there or
     /// above), whoever holds it: one read for many members; none where PIM
     /// cannot tell.
@@ -929,9 +1040,54 @@ fn pim_or_none<T>(listed: Result<Vec<T>>) -> Result<Vec<T>> {
     }
 }
 
+/// An approval's (or its stage's) id, as ARM gave it, before it is put in a
+/// URL: nothing but a path under PIM's approvals.
+fn approval_path(id: &str) -> Result<()> {
+    const ROOT: &str = "/providers/Microsoft.Authorization/roleAssignmentApprovals/";
+    let ok = id.len() > ROOT.len()
+        && id[..ROOT.len()].eq_ignore_ascii_case(ROOT)
+        && id[ROOT.len()..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/');
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::error::AzureError::Protocol {
+            service: crate::error::Service::Arm,
+            detail: format!("'{id}' is not the id of a PIM approval"),
+            request_id: None,
+        })
+    }
+}
+
 fn authz(scope: &str, rest: &str) -> String {
     format!(
         "{}/providers/Microsoft.Authorization/{rest}",
         scope.trim_end_matches('/')
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::approval_path;
+
+    #[test]
+    fn only_pim_approval_ids_become_request_paths() {
+        let ok = "/providers/Microsoft.Authorization/roleAssignmentApprovals/488a6d0e-0a63-4946-86e3-1f5bbc934661";
+        assert!(approval_path(ok).is_ok());
+        assert!(
+            approval_path(&format!("{ok}/stages/4135f961-be78-4005-8101-c72a5af307a2")).is_ok()
+        );
+        for bad in [
+            "",
+            "/providers/Microsoft.Authorization/roleAssignmentApprovals/",
+            "//evil.example/providers/Microsoft.Authorization/roleAssignmentApprovals/x",
+            "https://evil.example/providers/Microsoft.Authorization/roleAssignmentApprovals/x",
+            "/providers/Microsoft.Authorization/roleAssignmentApprovals/x?api-version=1",
+            "/providers/Microsoft.Authorization/roleAssignmentApprovals/../../subscriptions",
+            "/subscriptions/x/providers/Microsoft.Authorization/roleAssignments/y",
+        ] {
+            assert!(approval_path(bad).is_err(), "{bad}");
+        }
+    }
 }

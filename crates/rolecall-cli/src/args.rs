@@ -279,8 +279,13 @@ pub enum Command {
     /// Activate a role you are eligible for (PIM's SelfActivate), for as long
     /// as you need and its settings allow.
     Activate(ActivateArgs),
-    /// End your running activation of a role early (PIM's SelfDeactivate).
+    /// End your running activation of a role early (PIM's SelfDeactivate),
+    /// or, with --waiting, withdraw one that waits for approval.
     Deactivate(DeactivateArgs),
+    /// Activations that wait for your approval (PIM's approvers), oldest first.
+    Approvals(ApprovalsArgs),
+    /// Approve (or, with --deny, deny) an activation that waits for you.
+    Approve(ApproveArgs),
     /// Eligible and time-bound access that ends soon, soonest first, then
     /// what Rolecall made that ended lately (renewable).
     Expiring(ExpiringArgs),
@@ -463,6 +468,29 @@ pub struct DeactivateArgs {
     pub scope: String,
     #[arg(long)]
     pub role: String,
+    /// Withdraw the activation that waits for an approver instead.
+    #[arg(long)]
+    pub waiting: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApprovalsArgs {
+    #[command(flatten)]
+    pub who: Who,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    #[command(flatten)]
+    pub who: Who,
+    /// The approval's id, as `rolecall-cli approvals` lists it.
+    pub approval: String,
+    /// Why (PIM keeps it with the decision).
+    #[arg(long, value_name = "TEXT")]
+    pub justification: String,
+    /// Deny it instead.
+    #[arg(long)]
+    pub deny: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -107,6 +107,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ElevateAccess(args) => read::elevate_access(&ctx, args).await?,
         Command::Activate(args) => read::activate(&ctx, args).await?,
         Command::Deactivate(args) => read::deactivate(&ctx, args).await?,
+        Command::Approvals(args) => read::approvals(&ctx, args).await?,
+        Command::Approve(args) => read::approve(&ctx, args).await?,
         Command::Expiring(args) => read::expiring(&ctx, args).await?,
         Command::Extend(args) => assign::extend(&ctx, args).await?,
         Command::Assign(args) => assign::assign(&ctx, args).await?,

@@ -254,6 +254,19 @@ pub(crate) async fn activate(
     )
     .await?;
     ctx.printer().show(&made, |m| {
+        if m.status == "PendingApproval" {
+            println!(
+                "{} asked to activate {} at {} for {}: it waits for an approver, and starts once approved (withdraw it: rolecall-cli deactivate --waiting --scope {} --role {:?}; Azure request id {})",
+                info.username,
+                m.role_name,
+                m.scope,
+                rolecall_rbac::duration::words(&m.duration),
+                m.scope,
+                m.role_name,
+                m.request_id.as_deref().unwrap_or("none")
+            );
+            return Ok(());
+        }
         println!(
             "{} activated {} at {} for {} ({}; Azure request id {})",
             info.username,
@@ -273,6 +286,19 @@ pub(crate) async fn deactivate(
     args: &crate::args::DeactivateArgs,
 ) -> anyhow::Result<()> {
     let (info, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
+    if args.waiting {
+        let request = rolecall_app::pim::cancel_activation(&azure, &args.scope, &args.role).await?;
+        return ctx.printer().show(
+            &json!({"account": info.username, "scope": args.scope, "role": args.role, "withdrawn": request}),
+            |_| {
+                println!(
+                    "{}'s activation of {} at {} no longer waits for approval (request {request} withdrawn)",
+                    info.username, args.role, args.scope
+                );
+                Ok(())
+            },
+        );
+    }
     let request_id = rolecall_app::pim::deactivate(&azure, &args.scope, &args.role).await?;
     ctx.printer().show(
         &json!({"account": info.username, "scope": args.scope, "role": args.role, "requestId": request_id}),
@@ -288,6 +314,45 @@ pub(crate) async fn deactivate(
         },
     )?;
     Ok(())
+}
+
+pub(crate) async fn approvals(
+    ctx: &Ctx<'_>,
+    args: &crate::args::ApprovalsArgs,
+) -> anyhow::Result<()> {
+    let (_, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
+    let waiting = rolecall_app::pim::awaiting_my_approval(&azure).await?;
+    ctx.printer().show(&waiting, |waiting| {
+        if waiting.is_empty() {
+            println!("no activation waits for your approval");
+        }
+        for a in waiting {
+            println!(
+                "{}  {} asks for {} at {} for {}: {:?}\n  approve: rolecall-cli approve {} --justification TEXT  (or --deny)",
+                a.asked_at,
+                a.requested_by,
+                a.role_name,
+                a.scope,
+                rolecall_rbac::duration::words(&a.duration),
+                a.justification,
+                a.approval_id,
+            );
+        }
+        Ok(())
+    })
+}
+
+pub(crate) async fn approve(ctx: &Ctx<'_>, args: &crate::args::ApproveArgs) -> anyhow::Result<()> {
+    let (info, azure) = connect(ctx.cli, &ctx.cloud, &args.who).await?;
+    rolecall_app::pim::decide(&azure, &args.approval, !args.deny, &args.justification).await?;
+    let verdict = if args.deny { "denied" } else { "approved" };
+    ctx.printer().show(
+        &json!({"account": info.username, "approval": args.approval, "decision": verdict}),
+        |_| {
+            println!("{} {verdict} {}", info.username, args.approval);
+            Ok(())
+        },
+    )
 }
 
 /// "30d", "2w", "12h" or ISO 8601.

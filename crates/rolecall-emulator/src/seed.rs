@@ -766,6 +766,7 @@ fn demo_pim(voice: &str) -> crate::arm::model::Pim {
             linked_eligibility: None,
             condition: None,
             condition_version: None,
+            approval: None,
         }],
         schedules: vec![PimSchedule {
             kind: PimKind::Eligibility,
@@ -787,5 +788,6 @@ fn demo_pim(voice: &str) -> crate::arm::model::Pim {
         }],
         policies: Vec::new(),
         expired: Vec::new(),
+        approvals: Vec::new(),
     }
 }

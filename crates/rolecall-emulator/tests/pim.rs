@@ -540,3 +540,246 @@ async fn what_ended_can_be_renewed_for_30_days_and_then_no_more() {
         "{never}"
     );
 }
+
+/// Changes Reader's policy at the voice subscription to ask `approver` to
+/// approve activations, as an admin would (find it by role, PATCH the rule).
+async fn require_approval(olivia: &Arm, approver: &str) {
+    let found = olivia
+        .get_all(&format!(
+            "{}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?$filter=roleDefinitionId eq '{}'&{V}",
+            voice(),
+            role(builtin::READER)
+        ))
+        .await;
+    let policy_id = found[0]["properties"]["policyId"].as_str().unwrap();
+    let (status, changed) = olivia
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{policy_id}?{V}"),
+            Some(json!({"properties": {"rules": [{
+                "setting": {"isApprovalRequired": true, "isApprovalRequiredForExtension": false,
+                    "isRequestorJustificationRequired": true, "approvalMode": "SingleStage",
+                    "approvalStages": [{"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": true,
+                        "escalationTimeInMinutes": 0, "isEscalationEnabled": false, "escalationApprovers": [],
+                        "primaryApprovers": [{"id": approver, "description": "Olivia", "isBackup": false, "userType": "User"}]}]},
+                "id": "Approval_EndUser_Assignment", "ruleType": "RoleManagementPolicyApprovalRule",
+                "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}
+            }]}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+}
+
+#[tokio::test]
+async fn an_activation_that_needs_approval_waits_until_an_approver_decides() {
+    const A: &str = "api-version=2021-01-01-preview";
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let (olivia_id, nadia_id) = (demo_id("user:olivia.owner"), demo_id("user:nadia.novak"));
+    require_approval(&olivia, &olivia_id).await;
+    let (status, made) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+
+    // Nadia activates: accepted, waiting for approval, no access yet.
+    let nadia = Arm::new(&emulator, &upn("nadia.novak")).await;
+    let activate = || {
+        let mut body = request(
+            &nadia_id,
+            builtin::READER,
+            "SelfActivate",
+            json!({"type": "AfterDuration", "duration": "PT2H"}),
+        );
+        body["properties"]["justification"] = "Incident 4711".into();
+        body
+    };
+    let name = fresh();
+    let (status, asked) = nadia.put(&assignment_url(&name), activate()).await;
+    assert_eq!(status, 201, "{asked}");
+    assert_eq!(asked["properties"]["status"], "PendingApproval");
+    let approval_id = asked["properties"]["approvalId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        approval_id.starts_with("/providers/Microsoft.Authorization/roleAssignmentApprovals/"),
+        "{approval_id}"
+    );
+    let active = |who: &'static str| {
+        let emulator = &emulator;
+        async move {
+            let me = Arm::new(emulator, &upn(who)).await;
+            me.get_all(&format!(
+                "{}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?$filter=asTarget()&{V}",
+                voice()
+            ))
+            .await
+            .len()
+        }
+    };
+    let before = active("nadia.novak").await;
+    assert!(
+        !nadia
+            .get_all(&format!(
+                "{}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?$filter=asTarget()&{V}",
+                voice()
+            ))
+            .await
+            .iter()
+            .any(|i| i["properties"]["assignmentType"] == "Activated"),
+        "nothing activated while it waits"
+    );
+    // Asking again while it waits: the request exists.
+    let (status, again) = nadia.put(&assignment_url(&fresh()), activate()).await;
+    assert_eq!(
+        (status, again["error"]["code"].as_str()),
+        (400, Some("RoleAssignmentRequestExists")),
+        "{again}"
+    );
+
+    // Olivia finds it among the requests awaiting her, and its stage.
+    let awaiting = olivia
+        .get_all(&format!(
+            "/providers/Microsoft.Authorization/roleAssignmentScheduleRequests?$filter=asApprover()&{V}"
+        ))
+        .await;
+    assert_eq!(awaiting.len(), 1, "{awaiting:?}");
+    assert_eq!(
+        awaiting[0]["properties"]["approvalId"],
+        approval_id.as_str()
+    );
+    let mine = olivia
+        .get_all(&format!(
+            "/providers/Microsoft.Authorization/roleAssignmentApprovals?$filter=asApprover()&{A}"
+        ))
+        .await;
+    assert_eq!(mine.len(), 1);
+    let (status, stages) = olivia.get(&format!("{approval_id}/stages?{A}")).await;
+    assert_eq!(status, 200, "{stages}");
+    let stage = &stages["value"][0];
+    assert_eq!(stage["properties"]["status"], "InProgress");
+    assert_eq!(stage["properties"]["assignedToMe"], true);
+    let stage_id = stage["id"].as_str().unwrap().to_owned();
+
+    // Nadia may not decide on her own request; nor may someone who is no approver.
+    let (status, _) = nadia
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{stage_id}?{A}"),
+            Some(json!({"properties": {"reviewResult": "Approve", "justification": "me"}})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert!(
+        nadia
+            .get_all(&format!("/providers/Microsoft.Authorization/roleAssignmentApprovals?$filter=asApprover()&{A}"))
+            .await
+            .is_empty()
+    );
+
+    // Olivia approves: the activation runs from now, for what was asked.
+    let (status, decided) = olivia
+        .call(reqwest::Method::PATCH, &format!("{stage_id}?{A}"), Some(json!({"properties": {"reviewResult": "Approve", "justification": "Known incident"}})))
+        .await;
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["properties"]["status"], "Completed");
+    assert_eq!(
+        decided["properties"]["reviewedBy"]["userPrincipalName"],
+        upn("olivia.owner")
+    );
+    let (_, request) = nadia.get(&assignment_url(&name)).await;
+    assert_eq!(request["properties"]["status"], "Provisioned");
+    assert_eq!(active("nadia.novak").await, before + 1);
+    // Decided once: no second decision.
+    let (status, twice) = olivia
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{stage_id}?{A}"),
+            Some(json!({"properties": {"reviewResult": "Deny"}})),
+        )
+        .await;
+    assert_eq!(status, 400, "{twice}");
+    assert!(
+        olivia
+            .get_all(&format!("/providers/Microsoft.Authorization/roleAssignmentScheduleRequests?$filter=asApprover()&{V}"))
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_denied_or_cancelled_activation_gives_nothing_and_an_undecided_one_times_out() {
+    const A: &str = "api-version=2021-01-01-preview";
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let (olivia_id, nadia_id) = (demo_id("user:olivia.owner"), demo_id("user:nadia.novak"));
+    require_approval(&olivia, &olivia_id).await;
+    let (status, _) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let nadia = Arm::new(&emulator, &upn("nadia.novak")).await;
+    let ask = || async {
+        let name = fresh();
+        let mut body = request(
+            &nadia_id,
+            builtin::READER,
+            "SelfActivate",
+            json!({"type": "AfterDuration", "duration": "PT1H"}),
+        );
+        body["properties"]["justification"] = "Incident".into();
+        let (status, asked) = nadia.put(&assignment_url(&name), body).await;
+        assert_eq!(status, 201, "{asked}");
+        (
+            name,
+            asked["properties"]["approvalId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        )
+    };
+    let status_of = |name: String| {
+        let nadia = &nadia;
+        async move { nadia.get(&assignment_url(&name)).await.1["properties"]["status"].clone() }
+    };
+
+    // Denied (the body bare, as Microsoft's how-to page shows it).
+    let (name, approval) = ask().await;
+    let (_, stages) = olivia.get(&format!("{approval}/steps?{A}")).await;
+    let step = stages["value"][0]["name"].as_str().unwrap().to_owned();
+    let (status, _) = olivia
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{approval}/steps/{step}?{A}"),
+            Some(json!({"reviewResult": "Deny", "justification": "No incident"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(status_of(name).await, "Denied");
+
+    // Cancelled by Nadia before anyone decides.
+    let (name, _) = ask().await;
+    let (status, _) = nadia
+        .call(reqwest::Method::POST, &format!("{}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/{name}/cancel?{V}", voice()), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(status_of(name).await, "Canceled");
+
+    // Nobody decides for a day: it times out, to be asked again.
+    let (name, _) = ask().await;
+    emulator.with_state(|s| {
+        for a in &mut s.arm.pim.approvals {
+            a.created_on = "2020-01-01T00:00:00Z".into();
+        }
+    });
+    assert_eq!(status_of(name).await, "TimedOut");
+    let (name, _) = ask().await;
+    assert_eq!(status_of(name).await, "PendingApproval");
+}

@@ -1,6 +1,7 @@
 import { vi } from "vitest";
 import type { Channel } from "@tauri-apps/api/core";
 import type {
+  AwaitingView,
   AzureRoleGrantView,
   DraftCheckView,
   EndingView,
@@ -166,6 +167,10 @@ export interface TenantOptions {
   ending?: EndingView[];
   /** The signed-in admin's own eligible roles. */
   mine?: MyRoleView[];
+  /** Of those, the roles (ids) whose PIM settings ask for approval to activate. */
+  needApproval?: string[];
+  /** Activations that wait for the signed-in admin's approval. */
+  awaiting?: AwaitingView[];
 }
 
 export const grantKey = (g: GrantView) =>
@@ -527,11 +532,34 @@ export function fakeTenant(options: TenantOptions = {}) {
       if (!justification.trim())
         return fail<string>("RoleAssignmentRequestPolicyValidationFailed", 'The following policy rules failed: ["JustificationRule"].');
       const hours = duration ? Number(/PT(\d+)H/.exec(duration)?.[1] ?? 1) : 8;
+      if ((options.needApproval ?? []).includes(roleId)) {
+        role.awaitingApproval = true;
+        state.writes.push(`ask|${scope}|${roleId}`);
+        return ok(`Sent for approval: ${role.roleName} for ${hours} hours starts once an approver approves it (approvers have a day).`);
+      }
       role.activeUntil = new Date(Date.now() + hours * 3_600_000).toISOString();
       state.writes.push(`activate|${scope}|${roleId}`);
       return ok(`${role.roleName} is active for ${hours} hour${hours === 1 ? "" : "s"} (Provisioned).`);
     }),
     // Ending within `days`, then what ended within `days` (at most 30), as the engine lists them.
+    cancelActivation: vi.fn(async (scope: string, roleId: string) => {
+      const role = (options.mine ?? []).find((r) => r.scope === scope && r.roleId === roleId && r.awaitingApproval);
+      if (!role) return fail<null>("NothingWaiting", `No activation of '${roleId}' at ${scope} waits for approval: nothing to cancel.`);
+      role.awaitingApproval = false;
+      state.writes.push(`withdraw|${scope}|${roleId}`);
+      return ok(null);
+    }),
+    listAwaitingApproval: vi.fn(async () => ok([...(options.awaiting ?? [])])),
+    // As PIM answers: a decision needs a justification and takes the request off the list.
+    decideApproval: vi.fn(async (approvalId: string, approve: boolean, justification: string) => {
+      if (!justification.trim()) return fail<null>("Input", "Say why: PIM keeps an approver's justification with the decision.");
+      const list = options.awaiting ?? [];
+      const at = list.findIndex((a) => a.approvalId === approvalId);
+      if (at < 0) return fail<null>("NothingToDecide", "This request waits for no decision of yours any more.");
+      list.splice(at, 1);
+      state.writes.push(`${approve ? "approve" : "deny"}|${approvalId}`);
+      return ok(null);
+    }),
     listExpiring: vi.fn(async (days: number) =>
       ok(
         (options.ending ?? []).filter((e) => {

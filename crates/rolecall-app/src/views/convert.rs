@@ -964,6 +964,21 @@ impl From<&crate::pim::MyRole> for MyRoleView {
             role_name: r.role_name.clone(),
             eligible_until: r.eligible_until.clone().unwrap_or_default(),
             active_until: r.active_until.clone().unwrap_or_default(),
+            awaiting_approval: r.awaiting_approval.is_some(),
+        }
+    }
+}
+
+impl From<&crate::pim::Awaiting> for AwaitingView {
+    fn from(a: &crate::pim::Awaiting) -> Self {
+        AwaitingView {
+            approval_id: a.approval_id.clone(),
+            scope: a.scope.clone(),
+            role_name: a.role_name.clone(),
+            requested_by: a.requested_by.clone(),
+            duration: a.duration.clone(),
+            justification: a.justification.clone(),
+            asked_at: a.asked_at.clone(),
         }
     }
 }

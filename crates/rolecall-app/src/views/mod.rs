@@ -573,6 +573,25 @@ pub struct MyRoleView {
     pub eligible_until: String,
     /// RFC 3339 end of the running activation; "" when not active now.
     pub active_until: String,
+    /// An activation asked for waits for an approver.
+    pub awaiting_approval: bool,
+}
+
+/// An activation that waits for the signed-in person's approval.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwaitingView {
+    pub approval_id: String,
+    pub scope: String,
+    pub role_name: String,
+    /// Who asked (name and user principal name).
+    pub requested_by: String,
+    /// ISO 8601 (`PT2H`).
+    pub duration: String,
+    pub justification: String,
+    /// RFC 3339.
+    pub asked_at: String,
 }
 
 /// Eligible or time-bound access that ends soon.

@@ -312,6 +312,32 @@ pub struct Pim {
     /// days"). No list shows them: the reference has no wire facts on how.
     #[serde(default)]
     pub expired: Vec<PimSchedule>,
+    /// Approvals of activations whose policy asks for one.
+    #[serde(default)]
+    pub approvals: Vec<PimApproval>,
+}
+
+/// A `roleAssignmentApproval` (2021-01-01-preview) of one activation request,
+/// with its single stage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PimApproval {
+    /// The approval's GUID (the request's `approvalId` ends with it).
+    pub name: String,
+    /// Its one stage's GUID.
+    pub stage: String,
+    /// The `roleAssignmentScheduleRequest` awaiting it.
+    pub request_name: String,
+    /// Users or groups who may decide.
+    pub approvers: Vec<String>,
+    /// `InProgress`, `Completed` or `Expired`.
+    pub status: String,
+    /// `NotReviewed`, `Approve` or `Deny`.
+    pub review_result: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_on: Option<String>,
+    pub justification: String,
+    /// RFC 3339, UTC.
+    pub created_on: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,6 +371,9 @@ pub struct PimRequest {
     pub linked_eligibility: Option<String>,
     pub condition: Option<String>,
     pub condition_version: Option<String>,
+    /// The approval it awaits or had (its GUID).
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 /// A `roleEligibilitySchedule` or `roleAssignmentSchedule` made by a request.

@@ -9,6 +9,7 @@ import type { TenantOptions } from "../../test/fakeTenant";
 import { AssignRolesWizard } from "./AssignRolesWizard";
 import { AppRolesWizard } from "./AppRolesWizard";
 import { AssignmentsView } from "./AssignmentsView";
+import { Approvals } from "./Approvals";
 import { EndingSoon } from "./EndingSoon";
 import { MyRoles } from "./MyRoles";
 
@@ -458,6 +459,7 @@ describe("my eligible roles", () => {
         roleName: "Owner",
         eligibleUntil: "2027-03-07T09:00:00Z",
         activeUntil: "",
+        awaitingApproval: false,
       },
     ];
     const backend = renderWith(<MyRoles />, { mine });
@@ -480,5 +482,59 @@ describe("my eligible roles", () => {
   it("says how to become eligible when there is nothing to activate", async () => {
     renderWith(<MyRoles />, { mine: [] });
     expect(await screen.findByTestId("my-roles-none")).toHaveTextContent("You are not eligible for any Azure role");
+  });
+
+  it("says an activation that needs approval waits for an approver, and withdraws it", async () => {
+    const user = userEvent.setup();
+    const owner = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    const mine = [
+      { scope: GATEWAY_RG, roleId: owner, roleName: "Owner", eligibleUntil: "", activeUntil: "", awaitingApproval: false },
+    ];
+    const backend = renderWith(<MyRoles />, { mine, needApproval: [owner] });
+    await user.click(await screen.findByTestId("activate-Owner"));
+    await user.type(screen.getByTestId("activate-justification"), "Gateway incident");
+    await user.click(screen.getByTestId("activate-confirm"));
+    expect(await screen.findByTestId("activated")).toHaveTextContent("Sent for approval: Owner");
+    // Not active: waiting, and it can be withdrawn.
+    expect(await screen.findByTestId("my-role-waiting")).toHaveTextContent("Waiting for approval");
+    expect(screen.queryByTestId("my-role-active")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("withdraw-Owner"));
+    expect(await screen.findByTestId("activated")).toHaveTextContent("Your request to activate Owner was withdrawn.");
+    expect(await screen.findByTestId("activate-Owner")).toBeInTheDocument();
+    expect(backend.tenant.writes).toEqual([`ask|${GATEWAY_RG}|${owner}`, `withdraw|${GATEWAY_RG}|${owner}`]);
+  });
+});
+
+describe("requests that wait for my approval", () => {
+  const asked = (who: string) => ({
+    approvalId: `/providers/Microsoft.Authorization/roleAssignmentApprovals/${who}`,
+    scope: GATEWAY_RG,
+    roleName: "Owner",
+    requestedBy: `${who} (${who.toLowerCase()}@contoso.com)`,
+    duration: "PT2H",
+    justification: "Gateway incident 4711",
+    askedAt: "2026-12-07T09:00:00Z",
+  });
+
+  it("lists who asks for what, where, for how long and why, and approves one only with a justification", async () => {
+    const user = userEvent.setup();
+    const backend = renderWith(<Approvals />, { awaiting: [asked("Nadia"), asked("Carlos")] });
+    const rows = await screen.findAllByTestId("approval-row");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent(/^Nadia \(nadia@contoso\.com\)Owner.*rg-voice-gateway/);
+    expect(rows[0]).toHaveTextContent("2 hoursGateway incident 4711");
+    await user.click(within(rows[0]!).getByTestId("decide"));
+    // No decision without a reason.
+    expect(screen.getByTestId("approve")).toBeDisabled();
+    await user.type(screen.getByTestId("decide-justification"), "Known incident");
+    await user.click(screen.getByTestId("approve"));
+    expect(await screen.findByTestId("decided")).toHaveTextContent("Approved: Owner for Nadia");
+    await waitFor(() => expect(screen.getAllByTestId("approval-row")).toHaveLength(1));
+    expect(backend.tenant.writes).toEqual([`approve|${asked("Nadia").approvalId}`]);
+  });
+
+  it("says when nothing waits", async () => {
+    renderWith(<Approvals />, { awaiting: [] });
+    expect(await screen.findByTestId("approvals-none")).toHaveTextContent("Nothing waits for your approval.");
   });
 });

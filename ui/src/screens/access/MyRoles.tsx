@@ -66,6 +66,19 @@ export function MyRoles() {
     void load();
   }, [load]);
 
+  const withdraw = async (role: MyRoleView) => {
+    setBusy(true);
+    setProblem(null);
+    const r = await backend.cancelActivation(role.scope, role.roleId);
+    setBusy(false);
+    if (r.status === "error") {
+      setProblem(r.error);
+      return;
+    }
+    setDone(`Your request to activate ${role.roleName} was withdrawn.`);
+    await load();
+  };
+
   const activate = async (role: MyRoleView) => {
     setBusy(true);
     setProblem(null);
@@ -86,7 +99,7 @@ export function MyRoles() {
       <Caption1 className={styles.muted}>
         Roles you are eligible for through PIM: they give nothing until you activate one, for a few hours at a time.
       </Caption1>
-      <ErrorBar problem={problem} title="The role could not be activated" />
+      <ErrorBar problem={problem} title="That did not work" />
       {done && (
         <MessageBar intent="success" data-testid="activated">
           <MessageBarBody>{done}</MessageBarBody>
@@ -121,6 +134,15 @@ export function MyRoles() {
                     <Badge color="success" data-testid="my-role-active">
                       Active until {r.activeUntil.slice(11, 16)} UTC
                     </Badge>
+                  ) : r.awaitingApproval ? (
+                    <span className={styles.form}>
+                      <Badge color="warning" data-testid="my-role-waiting">
+                        Waiting for approval
+                      </Badge>
+                      <Button size="small" disabled={busy} data-testid={`withdraw-${r.roleName}`} onClick={() => void withdraw(r)}>
+                        Withdraw
+                      </Button>
+                    </span>
                   ) : (
                     <Button size="small" data-testid={`activate-${r.roleName}`} onClick={() => setOpen(keyOf(r))}>
                       Activate…

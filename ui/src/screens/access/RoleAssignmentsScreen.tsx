@@ -2,9 +2,12 @@ import { useState } from "react";
 import { Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
 import type { ScreenProps } from "../../screens";
 import { AssignRolesWizard } from "./AssignRolesWizard";
+import { Approvals } from "./Approvals";
 import { AssignmentsView } from "./AssignmentsView";
 import { EndingSoon } from "./EndingSoon";
 import { MyRoles } from "./MyRoles";
+
+type View = "assign" | "view" | "ending" | "mine" | "approve";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -13,12 +16,12 @@ const useStyles = makeStyles({
 /** Assign roles, or look at (and clean up) what applies at a scope. */
 export function RoleAssignmentsScreen({ handoff }: ScreenProps) {
   const styles = useStyles();
-  const [view, setView] = useState<"assign" | "view" | "ending" | "mine">("assign");
+  const [view, setView] = useState<View>("assign");
   return (
     <div className={styles.page}>
       <TabList
         selectedValue={view}
-        onTabSelect={(_, d) => setView(d.value as "assign" | "view" | "ending" | "mine")}
+        onTabSelect={(_, d) => setView(d.value as View)}
         aria-label="Role assignments"
         size="large"
       >
@@ -32,11 +35,15 @@ export function RoleAssignmentsScreen({ handoff }: ScreenProps) {
         <Tab value="mine" data-testid="view-my-roles">
           My roles
         </Tab>
+        <Tab value="approve" data-testid="view-approvals">
+          Approve requests
+        </Tab>
       </TabList>
       {view === "assign" && <AssignRolesWizard start={handoff ?? undefined} />}
       {view === "view" && <AssignmentsView />}
       {view === "ending" && <EndingSoon />}
       {view === "mine" && <MyRoles />}
+      {view === "approve" && <Approvals />}
     </div>
   );
 }

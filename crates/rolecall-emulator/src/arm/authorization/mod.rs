@@ -16,6 +16,7 @@ use crate::directory::Directory;
 use crate::faults::{FaultState, roll};
 use crate::wire::arm_error;
 
+mod approvals;
 mod assignments;
 mod definitions;
 mod deny;
@@ -111,6 +112,19 @@ pub fn handle(ctx: &Ctx<'_>, scope: &str, rest: &str) -> Response {
         ("rolemanagementpolicyassignments" | "rolemanagementpolicyassignment", _, 1 | 2) => {
             pim_version("roleManagementPolicyAssignments")
                 .and_then(|()| pim::policy_assignments(ctx, scope, name))
+        }
+        // Approvals live at the root (or under a scope, the spec's second path).
+        ("roleassignmentapprovals", _, 1..=4) => {
+            check_api_version(ctx, "roleAssignmentApprovals", approvals::APPROVAL_VERSIONS)
+                .and_then(|()| pim::licensed(ctx))
+                .and_then(|()| {
+                    approvals::handle(
+                        ctx,
+                        name,
+                        segments.get(2).copied(),
+                        segments.get(3).copied(),
+                    )
+                })
         }
         ("eligiblechildresources", None, 1) if ctx.method == Method::GET => {
             pim_version("eligibleChildResources")

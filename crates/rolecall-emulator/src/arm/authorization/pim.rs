@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::*;
-use crate::arm::model::{PimKind, PimPolicy, PimRequest, PimSchedule};
+use crate::arm::model::{PimApproval, PimKind, PimPolicy, PimRequest, PimSchedule};
 
 pub(super) const PIM_VERSIONS: &[&str] =
     &["2020-10-01", "2020-10-01-preview", "2024-09-01-preview"];
@@ -61,12 +61,12 @@ const SHORTEST: time::Duration = time::Duration::minutes(5);
 // ---------------------------------------------------------------------------
 // Time.
 
-fn now() -> OffsetDateTime {
+pub(super) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
 /// ARM's form: UTC, seven fractional digits.
-fn stamp(t: OffsetDateTime) -> String {
+pub(super) fn stamp(t: OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
     );
@@ -75,7 +75,7 @@ fn stamp(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-fn parse_time(text: &str) -> Option<OffsetDateTime> {
+pub(super) fn parse_time(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &Rfc3339).ok()
 }
 
@@ -137,6 +137,7 @@ pub fn tick(arm: &mut ArmState) {
         return;
     }
     let at = now();
+    super::approvals::expire(arm, at);
     let ended = |s: &PimSchedule| {
         s.end
             .as_deref()
@@ -363,7 +364,7 @@ fn request_wire(ctx: &Ctx<'_>, arm: &ArmState, directory: &Directory, r: &PimReq
         "principalType": r.principal_type,
         "requestType": r.request_type,
         "status": r.status,
-        "approvalId": null,
+        "approvalId": r.approval.as_deref().map(|a| format!("/providers/Microsoft.Authorization/roleAssignmentApprovals/{a}")),
         "scheduleInfo": {"startDateTime": r.start, "expiration": r.expiration},
         "ticketInfo": ticket_wire(&r.ticket_info, &ctx.api_version),
         "justification": r.justification,
@@ -514,6 +515,8 @@ struct Filter {
     assigned_to: Option<String>,
     as_target: bool,
     as_requestor: bool,
+    /// Requests awaiting the caller's approval.
+    as_approver: bool,
 }
 
 fn quoted(text: &str) -> Option<String> {
@@ -536,6 +539,8 @@ fn parse_filter(filter: Option<&str>) -> Result<Filter, Response> {
             out.as_target = true;
         } else if lower == "asrequestor()" {
             out.as_requestor = true;
+        } else if lower == "asapprover()" {
+            out.as_approver = true;
         } else if lower.starts_with("principalid eq") {
             out.principal =
                 quoted(p).or_else(|| p.split_whitespace().nth(2).map(str::to_ascii_lowercase));
@@ -546,7 +551,7 @@ fn parse_filter(filter: Option<&str>) -> Result<Filter, Response> {
                 StatusCode::BAD_REQUEST,
                 "InvalidFilter",
                 &format!(
-                    "The filter '{filter}' is not supported. Supported filters are atScope(), principalId eq '{{id}}', assignedTo('{{id}}'), asTarget() and asRequestor()."
+                    "The filter '{filter}' is not supported. Supported filters are atScope(), principalId eq '{{id}}', assignedTo('{{id}}'), asTarget(), asRequestor() and asApprover()."
                 ),
             ));
         }
@@ -622,7 +627,7 @@ fn may_list(
     action: &str,
     filter: &Filter,
 ) -> Result<(), Response> {
-    if filter.as_target || filter.as_requestor {
+    if filter.as_target || filter.as_requestor || filter.as_approver {
         return Ok(());
     }
     if can(
@@ -681,7 +686,7 @@ struct ScheduleInfo {
     expiration: Option<Value>,
 }
 
-fn bad(code: &str, message: &str) -> Response {
+pub(super) fn bad(code: &str, message: &str) -> Response {
     arm_error(StatusCode::BAD_REQUEST, code, message)
 }
 
@@ -724,6 +729,10 @@ pub(super) fn requests(
                 .requests
                 .iter()
                 .filter(|r| r.kind == kind)
+                .filter(|r| {
+                    !filter.as_approver
+                        || super::approvals::awaits(arm, directory, r, &ctx.caller.oid)
+                })
                 .filter(|r| {
                     passes(
                         arm,
@@ -827,6 +836,15 @@ pub(super) fn requests(
             }
             found.status = "Canceled".into();
             let target = found.target_schedule.clone();
+            let approval = found.approval.clone();
+            if let Some(a) = arm
+                .pim
+                .approvals
+                .iter_mut()
+                .find(|a| Some(&a.name) == approval.as_ref())
+            {
+                a.status = "Completed".into();
+            }
             if let Some(target) = target {
                 arm.pim
                     .schedules
@@ -1023,6 +1041,7 @@ fn make_request(
         linked_eligibility: None,
         condition: p.condition.clone(),
         condition_version: p.condition_version.clone(),
+        approval: None,
     };
     if arm
         .pim
@@ -1243,6 +1262,44 @@ fn make_request(
                 linked = Some(eligibility.name.clone());
             }
             request.linked_eligibility = linked.clone();
+            let approval = rule("Approval_EndUser_Assignment");
+            if request_type == "SelfActivate"
+                && approval["setting"]["isApprovalRequired"].as_bool() == Some(true)
+            {
+                // One activation waiting at a time (demoray/azure-pim-cli).
+                let waiting = arm.pim.requests.iter().any(|r| {
+                    r.kind == kind
+                        && r.status == "PendingApproval"
+                        && r.scope.eq_ignore_ascii_case(&at)
+                        && r.role.eq_ignore_ascii_case(&role)
+                        && r.principal_id.eq_ignore_ascii_case(&p.principal_id)
+                });
+                if waiting {
+                    return Err(bad(
+                        "RoleAssignmentRequestExists",
+                        "The Role assignment request already exists.",
+                    ));
+                }
+                let approval_name = uuid::Uuid::new_v4().to_string();
+                request.status = "PendingApproval".into();
+                request.approval = Some(approval_name.clone());
+                if dry {
+                    return Ok(request);
+                }
+                arm.pim.approvals.push(PimApproval {
+                    name: approval_name,
+                    stage: uuid::Uuid::new_v4().to_string(),
+                    request_name: request.name.clone(),
+                    approvers: super::approvals::approvers(&approval["setting"], directory),
+                    status: "InProgress".into(),
+                    review_result: "NotReviewed".into(),
+                    reviewed_by: None,
+                    reviewed_on: None,
+                    justification: String::new(),
+                    created_on: stamp(at_time),
+                });
+                return Ok(request);
+            }
             request.target_schedule = Some(request.name.clone());
             if dry {
                 return Ok(request);
@@ -1276,6 +1333,43 @@ fn make_request(
             Ok(request)
         }
     }
+}
+
+/// An approver approved the activation `requests[index]`: it runs from now
+/// for what it asked, as if it had needed no approval.
+pub(super) fn provision_approved(arm: &mut ArmState, index: usize) {
+    let at_time = now();
+    let r = &mut arm.pim.requests[index];
+    let end = match r.expiration["type"].as_str() {
+        Some("AfterDuration") => r.expiration["duration"]
+            .as_str()
+            .and_then(iso_duration)
+            .map(|d| at_time + d),
+        Some("AfterDateTime") => r.expiration["endDateTime"].as_str().and_then(parse_time),
+        _ => None,
+    };
+    r.status = "Provisioned".into();
+    r.target_schedule = Some(r.name.clone());
+    let schedule = PimSchedule {
+        kind: r.kind,
+        name: r.name.clone(),
+        scope: r.scope.clone(),
+        role: r.role.clone(),
+        principal_id: r.principal_id.clone(),
+        principal_type: r.principal_type.clone(),
+        start: stamp(at_time),
+        end: end.map(stamp),
+        request_name: r.name.clone(),
+        created_on: stamp(at_time),
+        updated_on: stamp(at_time),
+        assignment_type: Some("Activated".into()),
+        linked_eligibility: r.linked_eligibility.clone(),
+        role_assignment: None,
+        condition: r.condition.clone(),
+        condition_version: r.condition_version.clone(),
+    };
+    arm.pim.schedules.push(schedule);
+    tick(arm);
 }
 
 // ---------------------------------------------------------------------------

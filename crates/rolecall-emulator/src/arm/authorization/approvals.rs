@@ -1,0 +1,325 @@
+//! PIM's approvals of activations (`Microsoft.Authorization/roleAssignmentApprovals`,
+//! `2021-01-01-preview`): an activation of a role whose policy requires
+//! approval waits as `PendingApproval` until an approver records a decision
+//! on its one stage. Shapes follow the spec
+//! (`authorization-RoleAssignmentApprovalCalls.json`) and its examples (whose
+//! ids say `stages` while the paths say `steps`: both are served); behaviour
+//! follows Microsoft's "Approve requests for Azure resource roles in PIM" and
+//! "Use Role Assignment Approvals … with REST API" pages: the first approver
+//! to decide resolves it, a request not decided within 24 hours must be made
+//! again. Where no source says what ARM answers, the wording is this
+//! emulator's.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::arm::model::{PimApproval, PimKind};
+use pim::bad;
+
+pub(super) const APPROVAL_VERSIONS: &[&str] = &["2021-01-01-preview"];
+
+/// How long approvers have (Microsoft: 24 hours, not configurable).
+pub(super) const DECIDE_WITHIN: time::Duration = time::Duration::hours(24);
+
+/// Who may decide on an activation of `role` at `scope`: the policy's first
+/// stage's primary approvers (users, or groups whose members may), else the
+/// tenant's Global Administrators (PIM's default approvers when none are
+/// chosen; the emulator has no Privileged Role Administrators).
+pub(super) fn approvers(setting: &Value, directory: &Directory) -> Vec<String> {
+    let chosen: Vec<String> = setting["approvalStages"][0]["primaryApprovers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_str().map(str::to_ascii_lowercase))
+        .collect();
+    if !chosen.is_empty() {
+        return chosen;
+    }
+    directory
+        .directory_role_members
+        .iter()
+        .filter(|(role, _)| role == crate::directory::role_templates::GLOBAL_ADMINISTRATOR)
+        .map(|(_, member)| member.to_ascii_lowercase())
+        .collect()
+}
+
+fn is_approver(approval: &PimApproval, directory: &Directory, oid: &str) -> bool {
+    let mine = directory.principal_and_groups(oid);
+    approval
+        .approvers
+        .iter()
+        .any(|a| mine.iter().any(|m| m.eq_ignore_ascii_case(a)))
+}
+
+/// Whether request `r` waits for a decision `oid` may take.
+pub(super) fn awaits(
+    arm: &ArmState,
+    directory: &Directory,
+    r: &crate::arm::model::PimRequest,
+    oid: &str,
+) -> bool {
+    r.approval.as_deref().is_some_and(|name| {
+        arm.pim.approvals.iter().any(|a| {
+            a.name.eq_ignore_ascii_case(name)
+                && a.status == "InProgress"
+                && is_approver(a, directory, oid)
+        })
+    })
+}
+
+fn approval_id(name: &str) -> String {
+    format!("/providers/Microsoft.Authorization/roleAssignmentApprovals/{name}")
+}
+
+fn stage_wire(approval: &PimApproval, directory: &Directory, caller: &str) -> Value {
+    let reviewer = approval.reviewed_by.as_deref().map(|id| {
+        let user = directory
+            .users
+            .iter()
+            .find(|u| u.id.eq_ignore_ascii_case(id));
+        json!({
+            "principalType": "user",
+            "principalId": id,
+            "principalName": user.map(|u| u.display_name.clone()),
+            "userPrincipalName": user.map(|u| u.user_principal_name.clone()),
+        })
+    });
+    json!({
+        "id": format!("{}/stages/{}", approval_id(&approval.name), approval.stage),
+        "type": "Microsoft.Authorization/roleAssignmentApprovals/stages",
+        "name": approval.stage,
+        "properties": {
+            "displayName": "Approval",
+            "assignedToMe": approval.status == "InProgress" && is_approver(approval, directory, caller),
+            "status": approval.status,
+            "reviewedBy": reviewer,
+            "reviewedDateTime": approval.reviewed_on,
+            "reviewResult": approval.review_result,
+            "justification": approval.justification,
+        },
+    })
+}
+
+fn approval_wire(approval: &PimApproval, directory: &Directory, caller: &str) -> Value {
+    json!({
+        "id": approval_id(&approval.name),
+        // As the spec's example has it.
+        "type": "Microsoft.Authorization/roleAssignmentApprovals/stages",
+        "name": approval.name,
+        "properties": {"stages": [stage_wire(approval, directory, caller)]},
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Decision {
+    review_result: String,
+    #[serde(default)]
+    justification: Option<String>,
+}
+
+/// `PATCH`/`PUT` bodies come as the spec has them (`{"properties": {…}}`)
+/// or bare, as Microsoft's how-to page shows.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DecisionBody {
+    Wrapped { properties: Decision },
+    Bare(Decision),
+}
+
+/// `GET|PATCH|PUT /providers/Microsoft.Authorization/roleAssignmentApprovals[/{id}[/steps|stages[/{stepId}]]]`.
+pub(super) fn handle(
+    ctx: &Ctx<'_>,
+    name: Option<&str>,
+    child: Option<&str>,
+    step: Option<&str>,
+) -> Result<Response, Response> {
+    let mut state = ctx.shared.state.lock().expect("state lock");
+    let state = &mut *state;
+    let (arm, directory) = (&mut state.arm, &state.directory);
+    pim::tick(arm);
+    let caller = ctx.caller.oid.clone();
+    let visible = |a: &PimApproval, arm: &ArmState| {
+        is_approver(a, directory, &caller)
+            || arm.pim.requests.iter().any(|r| {
+                r.name.eq_ignore_ascii_case(&a.request_name)
+                    && (r.principal_id.eq_ignore_ascii_case(&caller)
+                        || r.requestor_id.eq_ignore_ascii_case(&caller))
+            })
+    };
+    let not_found = |what: &str| {
+        arm_error(
+            StatusCode::NOT_FOUND,
+            "RoleAssignmentApprovalNotFound",
+            &format!("The role assignment approval '{what}' was not found."),
+        )
+    };
+    match (
+        &ctx.method,
+        name,
+        child.map(str::to_ascii_lowercase).as_deref(),
+        step,
+    ) {
+        (&Method::GET, None, None, None) => {
+            let filter = ctx
+                .param("$filter")
+                .map(|f| f.trim().to_ascii_lowercase())
+                .unwrap_or_default();
+            let request_of = |a: &PimApproval| {
+                arm.pim
+                    .requests
+                    .iter()
+                    .find(|r| r.name.eq_ignore_ascii_case(&a.request_name))
+            };
+            let keep = |a: &PimApproval| match filter.as_str() {
+                "asapprover()" => Ok(is_approver(a, directory, &caller)),
+                "astarget()" => {
+                    Ok(request_of(a).is_some_and(|r| r.principal_id.eq_ignore_ascii_case(&caller)))
+                }
+                "ascreatedby()" => {
+                    Ok(request_of(a).is_some_and(|r| r.requestor_id.eq_ignore_ascii_case(&caller)))
+                }
+                "" => Ok(visible(a, arm)),
+                _ => Err(()),
+            };
+            let mut items = Vec::new();
+            for a in &arm.pim.approvals {
+                match keep(a) {
+                    Ok(true) => items.push(approval_wire(a, directory, &caller)),
+                    Ok(false) => {}
+                    Err(()) => {
+                        return Err(arm_error(
+                            StatusCode::BAD_REQUEST,
+                            "InvalidFilter",
+                            "Valid values for $filter are 'asApprover()', 'asCreatedBy()' and 'asTarget()'.",
+                        ));
+                    }
+                }
+            }
+            Ok(ctx.paged(items))
+        }
+        (&Method::GET, Some(name), None, None) => {
+            let a = arm
+                .pim
+                .approvals
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(name) && visible(a, arm))
+                .ok_or_else(|| not_found(name))?;
+            Ok(axum::Json(approval_wire(a, directory, &caller)).into_response())
+        }
+        (&Method::GET, Some(name), Some("steps" | "stages"), None) => {
+            let a = arm
+                .pim
+                .approvals
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(name) && visible(a, arm))
+                .ok_or_else(|| not_found(name))?;
+            Ok(axum::Json(json!({"value": [stage_wire(a, directory, &caller)]})).into_response())
+        }
+        (&Method::GET, Some(name), Some("steps" | "stages"), Some(step)) => {
+            let a = arm
+                .pim
+                .approvals
+                .iter()
+                .find(|a| {
+                    a.name.eq_ignore_ascii_case(name)
+                        && a.stage.eq_ignore_ascii_case(step)
+                        && visible(a, arm)
+                })
+                .ok_or_else(|| not_found(name))?;
+            Ok(axum::Json(stage_wire(a, directory, &caller)).into_response())
+        }
+        (&Method::PATCH | &Method::PUT, Some(name), Some("steps" | "stages"), Some(step)) => {
+            let decision = match ctx.json_body::<DecisionBody>()? {
+                DecisionBody::Wrapped { properties } | DecisionBody::Bare(properties) => properties,
+            };
+            let verdict = match decision.review_result.as_str() {
+                "Approve" | "Deny" => decision.review_result.clone(),
+                other => {
+                    return Err(bad(
+                        "InvalidReviewResult",
+                        &format!("The review result '{other}' is not valid: Approve or Deny."),
+                    ));
+                }
+            };
+            let index = arm
+                .pim
+                .approvals
+                .iter()
+                .position(|a| {
+                    a.name.eq_ignore_ascii_case(name) && a.stage.eq_ignore_ascii_case(step)
+                })
+                .ok_or_else(|| not_found(name))?;
+            let approval = arm.pim.approvals[index].clone();
+            if !is_approver(&approval, directory, &caller) {
+                return Err(arm_error(
+                    StatusCode::FORBIDDEN,
+                    "AuthorizationFailed",
+                    &format!("The requestor {caller} is not an approver of this request."),
+                ));
+            }
+            let request = arm
+                .pim
+                .requests
+                .iter()
+                .position(|r| r.name.eq_ignore_ascii_case(&approval.request_name))
+                .ok_or_else(|| not_found(name))?;
+            if arm.pim.requests[request]
+                .principal_id
+                .eq_ignore_ascii_case(&caller)
+            {
+                // PIM: approvers cannot approve their own requests.
+                return Err(arm_error(
+                    StatusCode::FORBIDDEN,
+                    "AuthorizationFailed",
+                    "You cannot approve or deny your own request.",
+                ));
+            }
+            if approval.status != "InProgress" {
+                return Err(bad(
+                    "ApprovalStageNotInProgress",
+                    &format!(
+                        "This request was {} already and can take no other decision.",
+                        approval.review_result
+                    ),
+                ));
+            }
+            if verdict == "Approve" {
+                pim::provision_approved(arm, request);
+            } else {
+                arm.pim.requests[request].status = "Denied".into();
+            }
+            let a = &mut arm.pim.approvals[index];
+            a.status = "Completed".into();
+            a.review_result = verdict;
+            a.reviewed_by = Some(caller.to_ascii_lowercase());
+            a.reviewed_on = Some(pim::stamp(pim::now()));
+            a.justification = decision.justification.unwrap_or_default();
+            let wire = stage_wire(&arm.pim.approvals[index], directory, &caller);
+            Ok(axum::Json(wire).into_response())
+        }
+        _ => Err(method_not_allowed()),
+    }
+}
+
+/// Approvals nobody decided on within [`DECIDE_WITHIN`] expire; their
+/// requests time out (to be made again).
+pub(super) fn expire(arm: &mut ArmState, at: time::OffsetDateTime) {
+    for a in arm
+        .pim
+        .approvals
+        .iter_mut()
+        .filter(|a| a.status == "InProgress")
+    {
+        let made = pim::parse_time(&a.created_on);
+        if made.is_some_and(|m| m + DECIDE_WITHIN <= at) {
+            a.status = "Expired".into();
+            if let Some(r) = arm.pim.requests.iter_mut().find(|r| {
+                r.name.eq_ignore_ascii_case(&a.request_name) && r.kind == PimKind::Assignment
+            }) {
+                r.status = "TimedOut".into();
+            }
+        }
+    }
+}
