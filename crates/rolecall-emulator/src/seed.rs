@@ -734,60 +734,144 @@ fn demo_arm() -> ArmState {
 
 /// Carlos may activate Contributor on the gateway's resource group for up
 /// to 8 hours (eligible for a year from the tenant's first start), so the
-/// demo shows an eligible assignment's whole life.
+/// demo shows an eligible assignment's whole life. He is also eligible for
+/// Owner there, whose PIM settings ask Olivia to approve each activation
+/// (eligible permanently, as break-glass roles often are), and has asked to
+/// activate it: the demo's admin finds it under Approve requests.
 fn demo_pim(voice: &str) -> crate::arm::model::Pim {
-    use crate::arm::model::{Pim, PimKind, PimRequest, PimSchedule};
+    use crate::arm::model::{Pim, PimApproval, PimKind, PimPolicy, PimRequest, PimSchedule};
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
     );
     let now = time::OffsetDateTime::now_utc();
     let at = |t: time::OffsetDateTime| t.format(&format).unwrap_or_default();
     let (start, end) = (at(now), at(now + time::Duration::days(365)));
-    let name = demo_id("pim:carlos-gateway-contributor");
     let scope = format!("/subscriptions/{voice}/resourceGroups/rg-voice-gateway");
     let carlos = demo_id("user:carlos.cloudapps");
+    let olivia = demo_id("user:olivia.owner");
+    let request =
+        |name: &str, role: &str, request_type: &str, expiration: serde_json::Value, why: &str| {
+            PimRequest {
+                kind: if request_type == "SelfActivate" {
+                    PimKind::Assignment
+                } else {
+                    PimKind::Eligibility
+                },
+                name: name.to_owned(),
+                scope: scope.clone(),
+                role: role.into(),
+                principal_id: carlos.clone(),
+                principal_type: "User".into(),
+                request_type: request_type.into(),
+                status: "Provisioned".into(),
+                start: start.clone(),
+                expiration,
+                justification: Some(why.into()),
+                ticket_info: serde_json::json!({}),
+                requestor_id: if request_type == "SelfActivate" {
+                    carlos.clone()
+                } else {
+                    olivia.clone()
+                },
+                created_on: start.clone(),
+                target_schedule: Some(name.to_owned()),
+                linked_eligibility: None,
+                condition: None,
+                condition_version: None,
+                approval: None,
+            }
+        };
+    let eligibility = |name: &str, role: &str, end: Option<String>| PimSchedule {
+        kind: PimKind::Eligibility,
+        name: name.to_owned(),
+        scope: scope.clone(),
+        role: role.into(),
+        principal_id: carlos.clone(),
+        principal_type: "User".into(),
+        start: start.clone(),
+        end,
+        request_name: name.to_owned(),
+        created_on: start.clone(),
+        updated_on: start.clone(),
+        assignment_type: None,
+        linked_eligibility: None,
+        role_assignment: None,
+        condition: None,
+        condition_version: None,
+    };
+    let contributor = demo_id("pim:carlos-gateway-contributor");
+    let owner = demo_id("pim:carlos-gateway-owner");
+    let asked = demo_id("pim:carlos-gateway-owner-activation");
+    let approval = demo_id("pim:carlos-gateway-owner-approval");
+    // Owner there: permanent eligibility allowed, activation approved by Olivia.
+    let mut rules = crate::arm::authorization::default_pim_rules();
+    for rule in &mut rules {
+        match rule["id"].as_str() {
+            Some("Expiration_Admin_Eligibility") => {
+                rule["isExpirationRequired"] = false.into();
+                rule["maximumDuration"] = "PT0S".into();
+            }
+            Some("Approval_EndUser_Assignment") => {
+                rule["setting"]["isApprovalRequired"] = true.into();
+                rule["setting"]["approvalStages"][0]["primaryApprovers"] = serde_json::json!([
+                    {"id": olivia, "description": "Olivia Owner", "isBackup": false, "userType": "User"}
+                ]);
+            }
+            _ => {}
+        }
+    }
+    let mut activation = request(
+        &asked,
+        builtin::OWNER,
+        "SelfActivate",
+        serde_json::json!({"type": "AfterDuration", "duration": "PT2H", "endDateTime": null}),
+        "Certificate rotation on the gateway (CHG-2291)",
+    );
+    activation.status = "PendingApproval".into();
+    activation.target_schedule = None;
+    activation.linked_eligibility = Some(owner.clone());
+    activation.approval = Some(approval.clone());
     Pim {
-        requests: vec![PimRequest {
-            kind: PimKind::Eligibility,
-            name: name.clone(),
+        requests: vec![
+            request(
+                &contributor,
+                builtin::CONTRIBUTOR,
+                "AdminAssign",
+                serde_json::json!({"type": "AfterDuration", "duration": "P365D", "endDateTime": null}),
+                "On call for the gateway",
+            ),
+            request(
+                &owner,
+                builtin::OWNER,
+                "AdminAssign",
+                serde_json::json!({"type": "NoExpiration", "duration": null, "endDateTime": null}),
+                "Break-glass for the gateway",
+            ),
+            activation,
+        ],
+        schedules: vec![
+            eligibility(&contributor, builtin::CONTRIBUTOR, Some(end)),
+            eligibility(&owner, builtin::OWNER, None),
+        ],
+        policies: vec![PimPolicy {
             scope: scope.clone(),
-            role: builtin::CONTRIBUTOR.into(),
-            principal_id: carlos.clone(),
-            principal_type: "User".into(),
-            request_type: "AdminAssign".into(),
-            status: "Provisioned".into(),
-            start: start.clone(),
-            expiration: serde_json::json!({"type": "AfterDuration", "duration": "P365D", "endDateTime": null}),
-            justification: Some("On call for the gateway".into()),
-            ticket_info: serde_json::json!({}),
-            requestor_id: demo_id("user:olivia.owner"),
-            created_on: start.clone(),
-            target_schedule: Some(name.clone()),
-            linked_eligibility: None,
-            condition: None,
-            condition_version: None,
-            approval: None,
+            role: builtin::OWNER.into(),
+            rules,
+            last_modified_by: olivia.clone(),
+            last_modified: start.clone(),
         }],
-        schedules: vec![PimSchedule {
-            kind: PimKind::Eligibility,
-            name: name.clone(),
-            scope,
-            role: builtin::CONTRIBUTOR.into(),
-            principal_id: carlos,
-            principal_type: "User".into(),
-            start: start.clone(),
-            end: Some(end),
-            request_name: name,
-            created_on: start.clone(),
-            updated_on: start,
-            assignment_type: None,
-            linked_eligibility: None,
-            role_assignment: None,
-            condition: None,
-            condition_version: None,
-        }],
-        policies: Vec::new(),
         expired: Vec::new(),
-        approvals: Vec::new(),
+        approvals: vec![PimApproval {
+            name: approval,
+            stage: demo_id("pim:carlos-gateway-owner-approval-stage"),
+            request_name: asked,
+            approvers: vec![olivia.clone()],
+            status: "InProgress".into(),
+            review_result: "NotReviewed".into(),
+            reviewed_by: None,
+            reviewed_on: None,
+            justification: String::new(),
+            created_on: start.clone(),
+        }],
     }
 }

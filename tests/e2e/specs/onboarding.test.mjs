@@ -270,4 +270,32 @@ describe("guided onboarding through the window", () => {
       }
     }
   });
+
+  test("approves the activation Carlos asked for, which the role's PIM settings send to Olivia (#17)", async () => {
+    const rg = gateway.slice(0, gateway.indexOf("/providers/"));
+    await click(browser, "nav-onboard");
+    await click(browser, "nav-roleAssignments");
+    await click(browser, "view-approvals");
+    // Who asks for what, where, for how long and why (the demo's request).
+    const row = await byTestId(browser, "approval-row", 30_000);
+    await browser.waitUntil(async () => /rg-voice-gateway · resource group/.test(await row.getText()), {
+      timeout: 20_000,
+      timeoutMsg: "the request's scope is never named",
+    });
+    const asked = await row.getText();
+    assert.match(asked, /Carlos Cloud-Apps.*Owner.*rg-voice-gateway.*2 hours.*CHG-2291/s, asked);
+    assert.deepEqual(await accessibilityProblems(browser, "approve-requests"), [], "see axe-approve-requests.json");
+    await click(browser, "decide");
+    await typeOver(browser, "decide-justification", "Change CHG-2291 approved");
+    await click(browser, "approve");
+    assert.match(await (await byTestId(browser, "decided", 30_000)).getText(), /Approved: Owner for Carlos Cloud-Apps/);
+    await byTestId(browser, "approvals-none", 30_000);
+    await screenshot(browser, "onboard-15-approved");
+    // His Owner there runs now, as an activation that ends.
+    const seen = await cli("assignments", "--scope", rg);
+    assert.ok(
+      seen.some((r) => r.member === "Carlos Cloud-Apps" && r.role === "Owner" && r.holding === "activated" && r.ends),
+      JSON.stringify(seen),
+    );
+  });
 });
