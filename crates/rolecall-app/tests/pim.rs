@@ -521,3 +521,92 @@ async fn an_activation_that_needs_approval_waits_is_withdrawn_or_approved_by_the
         .unwrap_err();
     assert_eq!(again.code, "NothingToDecide");
 }
+
+#[tokio::test]
+async fn an_activation_refused_for_want_of_mfa_says_to_sign_in_again_with_it() {
+    let world = World::demo().await;
+    let olivia = world.azure_as(OLIVIA, &Default::default()).await;
+    let reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    world.emulator.with_state(|s| {
+        let mut rules = rolecall_emulator::arm::authorization::default_pim_rules();
+        for rule in &mut rules {
+            if rule["id"] == "Enablement_EndUser_Assignment" {
+                rule["enabledRules"] =
+                    serde_json::json!(["Justification", "MultiFactorAuthentication"]);
+            }
+        }
+        s.arm
+            .pim
+            .policies
+            .push(rolecall_emulator::arm::model::PimPolicy {
+                scope: voice(),
+                role: reader.into(),
+                rules,
+                last_modified_by: user("olivia.owner"),
+                last_modified: "2026-12-01T00:00:00Z".into(),
+            });
+    });
+    let nadia_member =
+        rolecall_grants::resolve::member(&olivia, "nadia.novak@contosodemo.onmicrosoft.com")
+            .await
+            .unwrap();
+    let planned = rolecall_grants::plan(
+        &olivia,
+        vec![rolecall_grants::Grant::AzureRole(
+            rolecall_grants::AzureRoleGrant {
+                scope: voice(),
+                role_id: reader.into(),
+                role_name: "Reader".into(),
+                member: nadia_member,
+                description: Some("Gateway rota".into()),
+                schedule: Some(rolecall_grants::Schedule {
+                    eligible: true,
+                    duration: Some("P90D".into()),
+                    ..Default::default()
+                }),
+            },
+        )],
+    )
+    .await
+    .unwrap();
+    // The review names the rule before anyone activates.
+    let policy = planned
+        .policies
+        .iter()
+        .find(|p| p.role_name == "Reader")
+        .unwrap();
+    assert!(
+        policy.activation.as_ref().is_some_and(|a| a.mfa),
+        "{policy:?}"
+    );
+    rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
+
+    world
+        .emulator
+        .with_state(|s| s.settings.mfa_at_sign_in = false);
+    let nadia = world
+        .azure_as(
+            "nadia.novak@contosodemo.onmicrosoft.com",
+            &Default::default(),
+        )
+        .await;
+    let refused = activate(
+        &nadia,
+        &Activate {
+            scope: voice(),
+            role: "Reader".into(),
+            duration: Some("PT1H".into()),
+            justification: Some("Incident".into()),
+            ticket: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code, "RoleAssignmentRequestPolicyValidationFailed");
+    assert!(
+        refused
+            .message
+            .contains("multi-factor authentication, and this sign-in had none: sign in again"),
+        "{refused:?}"
+    );
+}

@@ -227,6 +227,14 @@ pub(crate) fn classify(
             Kind::Other,
             "Eligible and time-bound assignments need Microsoft Entra ID P2 (or ID Governance) in this tenant. Assign the role as active and permanent instead, or ask for the licence.",
         ),
+        (Service::Arm, "RoleAssignmentRequestPolicyValidationFailed")
+            if message.contains("MfaRule") =>
+        {
+            advice(
+                Kind::Unauthorized,
+                "The role's PIM settings ask for multi-factor authentication, and this sign-in had none: sign in again (Account → Sign in again, or rolecall-cli login), completing the multi-factor step your organisation's sign-in page asks for, then try again.",
+            )
+        }
         (Service::Arm, "RoleAssignmentRequestPolicyValidationFailed") => advice(
             Kind::Invalid,
             "The role's PIM settings at this scope refuse this request (the message names the rules): shorten the duration, add a justification or ticket, or ask an Owner to change the role's settings.",

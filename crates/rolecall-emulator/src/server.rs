@@ -196,6 +196,7 @@ impl Emulator {
                 page_size: options.page_size,
                 limits: Limits::default(),
                 entra_p2: options.entra_p2,
+                mfa_at_sign_in: true,
             },
         };
         let mut state = state;

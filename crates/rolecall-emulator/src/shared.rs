@@ -26,6 +26,9 @@ pub struct Settings {
     pub limits: Limits,
     /// Microsoft Entra ID P2 (PIM needs it).
     pub entra_p2: bool,
+    /// Interactive sign-ins complete multi-factor authentication (as
+    /// admins' tenants usually demand); off, sessions begun now have none.
+    pub mfa_at_sign_in: bool,
 }
 
 /// Azure's quotas (lower them in tests to reach them quickly).

@@ -145,6 +145,9 @@ pub struct AccessClaims {
     pub unique_name: String,
     pub uti: String,
     pub ver: String,
+    /// How the user authenticated (`pwd`, `mfa`), as Entra's v1 tokens say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
 }
 
 impl AccessClaims {
@@ -228,6 +231,14 @@ pub struct RefreshGrant {
     pub client_id: String,
     pub user_id: String,
     pub issued_at: u64,
+    /// The sign-in that began this session completed multi-factor
+    /// authentication (its tokens carry `amr` `mfa`).
+    #[serde(default = "yes")]
+    pub mfa: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Codes and refresh tokens the tenant has handed out. Refresh tokens are
@@ -256,7 +267,7 @@ pub struct TokenStore {
 }
 
 impl TokenStore {
-    pub fn issue_refresh_token(&mut self, client_id: &str, user_id: &str) -> String {
+    pub fn issue_refresh_token(&mut self, client_id: &str, user_id: &str, mfa: bool) -> String {
         let token = format!("1.{}", random_token(48));
         self.refresh.insert(
             token_key(&token),
@@ -264,6 +275,7 @@ impl TokenStore {
                 client_id: client_id.into(),
                 user_id: user_id.into(),
                 issued_at: now_secs(),
+                mfa,
             },
         );
         token

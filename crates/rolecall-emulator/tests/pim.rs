@@ -813,3 +813,68 @@ async fn a_denied_or_cancelled_activation_gives_nothing_and_an_undecided_one_tim
     let (name, _) = ask().await;
     assert_eq!(status_of(name).await, "PendingApproval");
 }
+
+#[tokio::test]
+async fn a_role_that_asks_for_mfa_refuses_an_activation_from_a_session_without_it() {
+    let emulator = start(Options::default()).await;
+    let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
+    let nadia_id = demo_id("user:nadia.novak");
+    // Reader at the subscription: activation asks for MFA and a justification.
+    let found = olivia
+        .get_all(&format!(
+            "{}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?$filter=roleDefinitionId eq '{}'&{V}",
+            voice(),
+            role(builtin::READER)
+        ))
+        .await;
+    let policy_id = found[0]["properties"]["policyId"].as_str().unwrap();
+    let (status, _) = olivia
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{policy_id}?{V}"),
+            Some(json!({"properties": {"rules": [{
+                "enabledRules": ["Justification", "MultiFactorAuthentication"],
+                "id": "Enablement_EndUser_Assignment", "ruleType": "RoleManagementPolicyEnablementRule",
+                "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}
+            }]}})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let activate = || {
+        let mut body = request(
+            &nadia_id,
+            builtin::READER,
+            "SelfActivate",
+            json!({"type": "AfterDuration", "duration": "PT1H"}),
+        );
+        body["properties"]["justification"] = "Incident".into();
+        body
+    };
+
+    // Nadia signed in without MFA: her token says so, and PIM refuses.
+    emulator.with_state(|s| s.settings.mfa_at_sign_in = false);
+    let without = Arm::new(&emulator, &upn("nadia.novak")).await;
+    let (status, refused) = without.put(&assignment_url(&fresh()), activate()).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        refused["error"]["code"],
+        "RoleAssignmentRequestPolicyValidationFailed"
+    );
+    assert_eq!(
+        refused["error"]["message"],
+        "The following policy rules failed: [\"MfaRule\"]"
+    );
+    // Signed in again, completing MFA: it runs.
+    emulator.with_state(|s| s.settings.mfa_at_sign_in = true);
+    let with = Arm::new(&emulator, &upn("nadia.novak")).await;
+    let (status, made) = with.put(&assignment_url(&fresh()), activate()).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["properties"]["status"], "Provisioned");
+}

@@ -151,6 +151,7 @@ export function fakeBackend(options: FakeOptions = {}) {
     }),
     reauthenticate: vi.fn(async (tenantId: string) => {
       demanding.delete(tenantId);
+      tenant.state.mfa = true;
       active = { ...active!, tenantId };
       return ok(view());
     }),

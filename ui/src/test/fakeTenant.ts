@@ -171,6 +171,8 @@ export interface TenantOptions {
   needApproval?: string[];
   /** Activations that wait for the signed-in admin's approval. */
   awaiting?: AwaitingView[];
+  /** Roles (ids) whose activation asks for MFA, which the session has not done until it signs in again. */
+  needMfa?: string[];
 }
 
 export const grantKey = (g: GrantView) =>
@@ -226,6 +228,8 @@ export function fakeTenant(options: TenantOptions = {}) {
     savedRoles: [] as string[],
     /** Azure request ids handed out, in order. */
     requestIds: [] as string[],
+    /** The session completed multi-factor authentication (signing in again does). */
+    mfa: false,
   };
   /** A fresh request id, as Azure's `x-ms-request-id` of a write. */
   const requestId = () => {
@@ -531,6 +535,11 @@ export function fakeTenant(options: TenantOptions = {}) {
       if (!role) return fail<string>("NotEligible", `You are not eligible for '${roleId}' at ${scope}.`);
       if (!justification.trim())
         return fail<string>("RoleAssignmentRequestPolicyValidationFailed", 'The following policy rules failed: ["JustificationRule"].');
+      if ((options.needMfa ?? []).includes(roleId) && !state.mfa)
+        return fail<string>(
+          "RoleAssignmentRequestPolicyValidationFailed",
+          'The following policy rules failed: ["MfaRule"]. The role\'s PIM settings ask for multi-factor authentication, and this sign-in had none: sign in again (Account → Sign in again, or rolecall-cli login), completing the multi-factor step your organisation\'s sign-in page asks for, then try again.',
+        );
       const hours = duration ? Number(/PT(\d+)H/.exec(duration)?.[1] ?? 1) : 8;
       if ((options.needApproval ?? []).includes(roleId)) {
         role.awaitingApproval = true;

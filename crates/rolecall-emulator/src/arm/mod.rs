@@ -35,6 +35,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
 pub struct Caller {
     pub oid: String,
     pub upn: String,
+    /// The token says its sign-in completed multi-factor authentication.
+    pub mfa: bool,
 }
 
 /// One request, parsed.
@@ -414,6 +416,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Caller, Response
         ));
     }
     Ok(Caller {
+        mfa: claims.amr.iter().any(|a| a == "mfa"),
         // ARM names an application by its application id, a user by UPN.
         upn: if claims.is_app() {
             claims.appid

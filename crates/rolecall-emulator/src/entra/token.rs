@@ -177,6 +177,9 @@ pub(super) async fn token(
     let mut spent_refresh: Option<String> = None;
     // Only a redeemed code carries the sign-in's nonce into the ID token.
     let mut nonce: Option<String> = None;
+    // An interactive sign-in does MFA as the tenant's setting says; a
+    // refresh keeps what its session did.
+    let mut session_mfa = state.settings.mfa_at_sign_in;
     let (user_id, scopes, with_refresh) = match grant_type {
         "authorization_code" => {
             let Some(code) = get("code") else {
@@ -281,6 +284,7 @@ pub(super) async fn token(
             // Rotated only once every check below has passed: a refused
             // request leaves the client its refresh token.
             spent_refresh = Some(refresh.to_owned());
+            session_mfa = grant.mfa;
             let scopes =
                 requested.unwrap_or_else(|| vec!["openid".into(), "offline_access".into()]);
             (grant.user_id, scopes, true)
@@ -372,7 +376,11 @@ pub(super) async fn token(
         state.tokens.retired_refresh.insert(key, old);
     }
     let lifetime = state.settings.access_token_lifetime.as_secs();
-    let refresh_token = with_refresh.then(|| state.tokens.issue_refresh_token(client_id, &user.id));
+    let refresh_token = with_refresh.then(|| {
+        state
+            .tokens
+            .issue_refresh_token(client_id, &user.id, session_mfa)
+    });
     drop(state);
 
     let now = now_secs();
@@ -394,6 +402,11 @@ pub(super) async fn token(
         unique_name: user.user_principal_name.clone(),
         uti: random_token(16),
         ver: "1.0".into(),
+        amr: if session_mfa {
+            vec!["pwd".into(), "mfa".into()]
+        } else {
+            vec!["pwd".into()]
+        },
         ..Default::default()
     };
     let mut body = json!({

@@ -505,6 +505,34 @@ describe("my eligible roles", () => {
   });
 });
 
+describe("activating a role that asks for MFA", () => {
+  it("offers to sign in again when the sign-in had no multi-factor step, then activates", async () => {
+    const user = userEvent.setup();
+    const owner = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    const mine = [
+      { scope: GATEWAY_RG, roleId: owner, roleName: "Owner", eligibleUntil: "", activeUntil: "", awaitingApproval: false },
+    ];
+    const backend = fakeBackend({ accounts: [olivia], tenant: { mine, needMfa: [owner] } });
+    render(
+      <BackendProvider backend={backend}>
+        <SessionProvider>
+          <MyRoles />
+        </SessionProvider>
+      </BackendProvider>,
+    );
+    await user.click(await screen.findByTestId("activate-Owner"));
+    await user.type(screen.getByTestId("activate-justification"), "Gateway incident");
+    await user.click(screen.getByTestId("activate-confirm"));
+    expect(await screen.findByTestId("error-bar")).toHaveTextContent("multi-factor authentication");
+    await user.click(screen.getByTestId("sign-in-again"));
+    expect(backend.reauthenticate).toHaveBeenCalledWith(olivia.homeTenantId);
+    expect(await screen.findByTestId("activated")).toHaveTextContent("Signed in again: activate the role now.");
+    expect(screen.queryByTestId("error-bar")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("activate-confirm"));
+    expect(await screen.findByTestId("my-role-active")).toHaveTextContent(/Active until/);
+  });
+});
+
 describe("requests that wait for my approval", () => {
   const asked = (who: string) => ({
     approvalId: `/providers/Microsoft.Authorization/roleAssignmentApprovals/${who}`,

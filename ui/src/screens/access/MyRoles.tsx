@@ -23,6 +23,7 @@ import type { MyRoleView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { ScopeName } from "../../components/ScopeName";
+import { useSessionIfAny } from "../../session";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -55,6 +56,18 @@ export function MyRoles() {
   const [justification, setJustification] = useState("");
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  const session = useSessionIfAny();
+  const tenantId = session?.session?.active?.tenantId;
+  // PIM's MfaRule: this sign-in had no multi-factor step; a new one can.
+  const needsMfa =
+    problem?.code === "RoleAssignmentRequestPolicyValidationFailed" && /multi-factor/.test(problem.message);
+  const signInAgain = async () => {
+    if (!session || !tenantId) return;
+    if (await session.run("reauthenticate", () => backend.reauthenticate(tenantId))) {
+      setProblem(null);
+      setDone("Signed in again: activate the role now.");
+    }
+  };
 
   const load = useCallback(async () => {
     setRows(null);
@@ -100,6 +113,13 @@ export function MyRoles() {
         Roles you are eligible for through PIM: they give nothing until you activate one, for a few hours at a time.
       </Caption1>
       <ErrorBar problem={problem} title="That did not work" />
+      {needsMfa && session && tenantId && (
+        <div className={styles.form}>
+          <Button appearance="primary" data-testid="sign-in-again" disabled={session.busy !== null} onClick={() => void signInAgain()}>
+            Sign in again
+          </Button>
+        </div>
+      )}
       {done && (
         <MessageBar intent="success" data-testid="activated">
           <MessageBarBody>{done}</MessageBarBody>

@@ -1164,6 +1164,10 @@ fn make_request(
             if wants("Ticketing") && ticket.trim().is_empty() {
                 failed.push("TicketingRule");
             }
+            // A session without MFA (PowerShell modules catch this text).
+            if wants("MultiFactorAuthentication") && !ctx.caller.mfa {
+                failed.push("MfaRule");
+            }
             if !failed.is_empty() {
                 return Err(policy_failed(&failed));
             }
