@@ -415,6 +415,8 @@ export type AwaitingView = {
 	requestedBy: string,
 	/**  ISO 8601 (`PT2H`). */
 	duration: string,
+	/**  How long, in words ("2 hours", "until 2026-12-07 14:00 UTC"). */
+	lasting: string,
 	justification: string,
 	/**  RFC 3339. */
 	askedAt: string,

@@ -215,6 +215,12 @@ pub async fn expiring(
     let now = time::OffsetDateTime::now_utc();
     let horizon = now + within;
     let subscriptions: Vec<_> = azure.arm.subscriptions().try_collect().await?;
+    // The journal holds every tenant's and account's writes: what ended is
+    // told only of subscriptions this session reads.
+    let readable: std::collections::HashSet<String> = subscriptions
+        .iter()
+        .map(|s| s.subscription_id.to_ascii_lowercase())
+        .collect();
     let read = rolecall_azure::for_each_bounded(subscriptions, 4, |s| async move {
         let scope = format!("/subscriptions/{}", s.subscription_id);
         tokio::try_join!(
@@ -333,6 +339,12 @@ pub async fn expiring(
             .map_err(|e| AppError::input(format!("the journal could not be read: {e}")))?
             .into_iter()
             .filter(|t| t.ends <= now && t.ends > since)
+            .filter(|t| {
+                rolecall_rbac::Scope::parse(&t.grant.scope)
+                    .ok()
+                    .and_then(|s| s.subscription_id().map(str::to_ascii_lowercase))
+                    .is_some_and(|id| readable.contains(&id))
+            })
             .filter_map(|t| {
                 let eligible = t.grant.schedule.as_ref().is_some_and(|s| s.eligible);
                 let g = &t.grant;
@@ -471,7 +483,13 @@ pub async fn my_roles(azure: &Azure) -> Result<Vec<MyRole>> {
                     .await?,
             )
         },
-        my_waiting(azure),
+        // Best effort: the roles are listed even when the requests cannot be read.
+        async {
+            Ok::<_, AppError>(my_waiting(azure).await.unwrap_or_else(|e| {
+                tracing::warn!(code = %e.code, "activations awaiting approval not read");
+                Vec::new()
+            }))
+        },
     )?;
     let same = |a: &ScheduleInstance, b: &ScheduleInstance| {
         a.properties.scope.eq_ignore_ascii_case(&b.properties.scope)
@@ -569,11 +587,12 @@ pub async fn cancel_activation(azure: &Azure, scope: &str, role: &str) -> Result
                 ),
             )
         })?;
+    // The scope asked (checked above), not the one the answer gave.
     azure
         .arm
         .cancel_schedule_request(
             ScheduleKind::Assignment,
-            &found.properties.scope,
+            scope.trim_end_matches('/'),
             &found.name,
         )
         .await?;
@@ -590,8 +609,10 @@ pub struct Awaiting {
     pub role_name: String,
     /// Who asked: their name and user principal name.
     pub requested_by: String,
-    /// How long, in ISO 8601 (`PT2H`).
+    /// How long, in ISO 8601 (`PT2H`); "" when asked until a time.
     pub duration: String,
+    /// Until when (RFC 3339), when asked so rather than for a duration.
+    pub until: String,
     pub justification: String,
     /// When it was asked (RFC 3339).
     pub asked_at: String,
@@ -636,6 +657,12 @@ pub async fn awaiting_my_approval(azure: &Azure) -> Result<Vec<Awaiting>> {
                     .schedule_info
                     .as_ref()
                     .and_then(|i| i["expiration"]["duration"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                until: p
+                    .schedule_info
+                    .as_ref()
+                    .and_then(|i| i["expiration"]["endDateTime"].as_str())
                     .unwrap_or_default()
                     .to_owned(),
                 justification: p.justification.unwrap_or_default(),

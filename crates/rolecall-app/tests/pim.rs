@@ -280,16 +280,7 @@ async fn access_rolecall_made_that_ended_is_listed_from_the_journal_and_renewed(
     // ...and twelve days have gone by: it ended two days ago, Azure lists it
     // no more, and the journal says when it ended.
     let shift = time::Duration::days(12);
-    world.emulator.with_state(|s| {
-        for schedule in &mut s.arm.pim.schedules {
-            for t in [&mut schedule.start, &mut schedule.created_on]
-                .into_iter()
-                .chain(schedule.end.as_mut())
-            {
-                *t = stamp(time::OffsetDateTime::parse(t, rfc).unwrap() - shift);
-            }
-        }
-    });
+    world.emulator.let_pim_time_pass(shift);
     let ended_on = until - shift;
     journal.record(
         "assign",
@@ -298,6 +289,20 @@ async fn access_rolecall_made_that_ended_is_listed_from_the_journal_and_renewed(
             until: Some(stamp(ended_on)),
             ..Default::default()
         })),
+        &outcomes[0],
+    );
+    // The same journal holds a grant in another tenant's subscription (the
+    // admin signed in there once): not this session's to tell of.
+    journal.record(
+        "assign",
+        &rolecall_grants::Grant::AzureRole(rolecall_grants::AzureRoleGrant {
+            scope: "/subscriptions/0000aaaa-0000-4000-8000-00000000beef".into(),
+            ..reader(rolecall_grants::Schedule {
+                eligible: true,
+                until: Some(stamp(ended_on)),
+                ..Default::default()
+            })
+        }),
         &outcomes[0],
     );
 
@@ -382,54 +387,17 @@ async fn access_rolecall_made_that_ended_is_listed_from_the_journal_and_renewed(
 async fn an_activation_that_needs_approval_waits_is_withdrawn_or_approved_by_the_approver() {
     let world = World::demo().await;
     let olivia = world.azure_as(OLIVIA, &Default::default()).await;
-    let reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
     // Reader at the voice subscription asks Olivia to approve activations
-    // (as an admin sets it in PIM's role settings).
-    world.emulator.with_state(|s| {
-        let mut rules = rolecall_emulator::arm::authorization::default_pim_rules();
-        for rule in &mut rules {
-            if rule["id"] == "Approval_EndUser_Assignment" {
-                rule["setting"]["isApprovalRequired"] = true.into();
-                rule["setting"]["approvalStages"][0]["primaryApprovers"] =
-                    serde_json::json!([{"id": user("olivia.owner"), "userType": "User", "isBackup": false, "description": "Olivia"}]);
-            }
+    // (as an admin sets it in PIM's role settings); Nadia is eligible.
+    nadia_eligible_for_reader(&world, &olivia, |rule| {
+        if rule["id"] == "Approval_EndUser_Assignment" {
+            rule["setting"]["isApprovalRequired"] = true.into();
+            rule["setting"]["approvalStages"][0]["primaryApprovers"] = serde_json::json!([
+                {"id": user("olivia.owner"), "userType": "User", "isBackup": false, "description": "Olivia"}
+            ]);
         }
-        s.arm.pim.policies.push(rolecall_emulator::arm::model::PimPolicy {
-            scope: voice(),
-            role: reader.into(),
-            rules,
-            last_modified_by: user("olivia.owner"),
-            last_modified: "2026-12-01T00:00:00Z".into(),
-        });
-    });
-    let nadia_member =
-        rolecall_grants::resolve::member(&olivia, "nadia.novak@contosodemo.onmicrosoft.com")
-            .await
-            .unwrap();
-    let planned = rolecall_grants::plan(
-        &olivia,
-        vec![rolecall_grants::Grant::AzureRole(
-            rolecall_grants::AzureRoleGrant {
-                scope: voice(),
-                role_id: reader.into(),
-                role_name: "Reader".into(),
-                member: nadia_member,
-                description: Some("Gateway rota".into()),
-                schedule: Some(rolecall_grants::Schedule {
-                    eligible: true,
-                    duration: Some("P90D".into()),
-                    ..Default::default()
-                }),
-            },
-        )],
-    )
-    .await
-    .unwrap();
-    let made = rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
-    assert!(
-        matches!(made[0], rolecall_grants::Outcome::Created { .. }),
-        "{made:?}"
-    );
+    })
+    .await;
 
     let nadia = world
         .azure_as(
@@ -526,50 +494,15 @@ async fn an_activation_that_needs_approval_waits_is_withdrawn_or_approved_by_the
 async fn an_activation_refused_for_want_of_mfa_says_to_sign_in_again_with_it() {
     let world = World::demo().await;
     let olivia = world.azure_as(OLIVIA, &Default::default()).await;
-    let reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
-    world.emulator.with_state(|s| {
-        let mut rules = rolecall_emulator::arm::authorization::default_pim_rules();
-        for rule in &mut rules {
-            if rule["id"] == "Enablement_EndUser_Assignment" {
-                rule["enabledRules"] =
-                    serde_json::json!(["Justification", "MultiFactorAuthentication"]);
-            }
+    // Activating Reader at the voice subscription asks for MFA.
+    let planned = nadia_eligible_for_reader(&world, &olivia, |rule| {
+        if rule["id"] == "Enablement_EndUser_Assignment" {
+            rule["enabledRules"] =
+                serde_json::json!(["Justification", "MultiFactorAuthentication"]);
         }
-        s.arm
-            .pim
-            .policies
-            .push(rolecall_emulator::arm::model::PimPolicy {
-                scope: voice(),
-                role: reader.into(),
-                rules,
-                last_modified_by: user("olivia.owner"),
-                last_modified: "2026-12-01T00:00:00Z".into(),
-            });
-    });
-    let nadia_member =
-        rolecall_grants::resolve::member(&olivia, "nadia.novak@contosodemo.onmicrosoft.com")
-            .await
-            .unwrap();
-    let planned = rolecall_grants::plan(
-        &olivia,
-        vec![rolecall_grants::Grant::AzureRole(
-            rolecall_grants::AzureRoleGrant {
-                scope: voice(),
-                role_id: reader.into(),
-                role_name: "Reader".into(),
-                member: nadia_member,
-                description: Some("Gateway rota".into()),
-                schedule: Some(rolecall_grants::Schedule {
-                    eligible: true,
-                    duration: Some("P90D".into()),
-                    ..Default::default()
-                }),
-            },
-        )],
-    )
-    .await
-    .unwrap();
-    // The review names the rule before anyone activates.
+    })
+    .await;
+    // The review named the rule before anyone activates.
     let policy = planned
         .policies
         .iter()
@@ -579,7 +512,6 @@ async fn an_activation_refused_for_want_of_mfa_says_to_sign_in_again_with_it() {
         policy.activation.as_ref().is_some_and(|a| a.mfa),
         "{policy:?}"
     );
-    rolecall_grants::apply(&olivia, &planned, &Default::default(), None, &|_| {}).await;
 
     world
         .emulator
@@ -609,4 +541,57 @@ async fn an_activation_refused_for_want_of_mfa_says_to_sign_in_again_with_it() {
             .contains("multi-factor authentication, and this sign-in had none: sign in again"),
         "{refused:?}"
     );
+}
+
+/// Reader's PIM settings at the voice subscription changed by `change` (as
+/// an admin sets them), then Nadia made eligible for it for 90 days by
+/// Olivia; the plan that did it.
+async fn nadia_eligible_for_reader(
+    world: &World,
+    olivia: &rolecall_azure::Azure,
+    change: impl Fn(&mut serde_json::Value),
+) -> rolecall_grants::Plan {
+    let reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    let mut rules = rolecall_emulator::arm::authorization::default_pim_rules();
+    rules.iter_mut().for_each(change);
+    world.emulator.with_state(|s| {
+        s.arm
+            .pim
+            .policies
+            .push(rolecall_emulator::arm::model::PimPolicy {
+                scope: voice(),
+                role: reader.into(),
+                rules,
+                last_modified_by: user("olivia.owner"),
+                last_modified: "2026-12-01T00:00:00Z".into(),
+            });
+    });
+    let nadia = rolecall_grants::resolve::member(olivia, "nadia.novak@contosodemo.onmicrosoft.com")
+        .await
+        .unwrap();
+    let planned = rolecall_grants::plan(
+        olivia,
+        vec![rolecall_grants::Grant::AzureRole(
+            rolecall_grants::AzureRoleGrant {
+                scope: voice(),
+                role_id: reader.into(),
+                role_name: "Reader".into(),
+                member: nadia,
+                description: Some("Gateway rota".into()),
+                schedule: Some(rolecall_grants::Schedule {
+                    eligible: true,
+                    duration: Some("P90D".into()),
+                    ..Default::default()
+                }),
+            },
+        )],
+    )
+    .await
+    .unwrap();
+    let made = rolecall_grants::apply(olivia, &planned, &Default::default(), None, &|_| {}).await;
+    assert!(
+        matches!(made[0], rolecall_grants::Outcome::Created { .. }),
+        "{made:?}"
+    );
+    planned
 }

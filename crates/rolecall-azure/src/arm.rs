@@ -841,12 +841,21 @@ impl ArmClient {
     }
 
     /// Cancels a request that has not taken effect (one awaiting approval).
+    /// `name` is a request's name as ARM listed it: refused unless it is
+    /// one path segment of letters, digits and dashes (a GUID).
     pub async fn cancel_schedule_request(
         &self,
         kind: ScheduleKind,
         scope: &str,
         name: &str,
     ) -> Result<()> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(crate::error::AzureError::Protocol {
+                service: crate::error::Service::Arm,
+                detail: format!("'{name}' is not the name of a PIM request"),
+                request_id: None,
+            });
+        }
         let url = self.service.url(
             &authz(scope, &format!("{}/{name}/cancel", kind.requests())),
             &[("api-version", PIM_API)],
@@ -1045,7 +1054,9 @@ fn pim_or_none<T>(listed: Result<Vec<T>>) -> Result<Vec<T>> {
 fn approval_path(id: &str) -> Result<()> {
     const ROOT: &str = "/providers/Microsoft.Authorization/roleAssignmentApprovals/";
     let ok = id.len() > ROOT.len()
-        && id[..ROOT.len()].eq_ignore_ascii_case(ROOT)
+        && id
+            .get(..ROOT.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(ROOT))
         && id[ROOT.len()..]
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/');
@@ -1085,6 +1096,8 @@ mod tests {
             "https://evil.example/providers/Microsoft.Authorization/roleAssignmentApprovals/x",
             "/providers/Microsoft.Authorization/roleAssignmentApprovals/x?api-version=1",
             "/providers/Microsoft.Authorization/roleAssignmentApprovals/../../subscriptions",
+            // A multi-byte character where the prefix ends.
+            "/providers/Microsoft.Authorization/roleAssignmentApproval\u{e9}x",
             "/subscriptions/x/providers/Microsoft.Authorization/roleAssignments/y",
         ] {
             assert!(approval_path(bad).is_err(), "{bad}");

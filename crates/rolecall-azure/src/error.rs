@@ -230,10 +230,12 @@ pub(crate) fn classify(
         (Service::Arm, "RoleAssignmentRequestPolicyValidationFailed")
             if message.contains("MfaRule") =>
         {
-            advice(
-                Kind::Unauthorized,
-                "The role's PIM settings ask for multi-factor authentication, and this sign-in had none: sign in again (Account → Sign in again, or rolecall-cli login), completing the multi-factor step your organisation's sign-in page asks for, then try again.",
-            )
+            let mut text = "The role's PIM settings ask for multi-factor authentication, and this sign-in had none: sign in again (Account → Sign in again, or rolecall-cli login), completing the multi-factor step your organisation's sign-in page asks for, then try again.".to_owned();
+            // Other rules failed too (a justification, a ticket, the length).
+            if message.matches("Rule\"").count() > 1 {
+                text.push_str(" Meet the other rules it names as well (a justification or ticket, a shorter duration).");
+            }
+            advice(Kind::Unauthorized, &text)
         }
         (Service::Arm, "RoleAssignmentRequestPolicyValidationFailed") => advice(
             Kind::Invalid,
@@ -418,6 +420,37 @@ mod tests {
         assert_eq!(kind, Kind::Forbidden);
         assert!(text.contains("User Access Administrator"), "{text}");
         assert_eq!(missing_right("Insufficient privileges."), None);
+    }
+
+    #[test]
+    fn a_pim_refusal_for_want_of_mfa_says_to_sign_in_again_and_names_the_other_rules() {
+        let code = "RoleAssignmentRequestPolicyValidationFailed";
+        let (kind, text, _) = classify(
+            Service::Arm,
+            400,
+            code,
+            "The following policy rules failed: [\"MfaRule\"]",
+        );
+        assert_eq!(kind, Kind::Unauthorized);
+        assert!(
+            text.contains("sign in again") && !text.contains("other rules"),
+            "{text}"
+        );
+        let (_, text, _) = classify(
+            Service::Arm,
+            400,
+            code,
+            "The following policy rules failed: [\"JustificationRule\",\"MfaRule\"]",
+        );
+        assert!(text.contains("other rules"), "{text}");
+        let (kind, text, _) = classify(
+            Service::Arm,
+            400,
+            code,
+            "The following policy rules failed: [\"ExpirationRule\"]",
+        );
+        assert_eq!(kind, Kind::Invalid);
+        assert!(!text.contains("multi-factor"), "{text}");
     }
 
     #[test]

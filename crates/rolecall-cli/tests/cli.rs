@@ -687,18 +687,7 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     let later = ok(&run(vec!["expiring".into(), "--within".into(), "100d".into()]).await);
     assert!(!later.contains("Reader for Tom Baker"), "{later}");
     // 201 days on, it has ended: `renew` (the same command) gives it back.
-    let rfc = &time::format_description::well_known::Rfc3339;
-    emulator.with_state(|s| {
-        for schedule in &mut s.arm.pim.schedules {
-            for t in [&mut schedule.start, &mut schedule.created_on]
-                .into_iter()
-                .chain(schedule.end.as_mut())
-            {
-                let then = time::OffsetDateTime::parse(t, rfc).unwrap() - time::Duration::days(201);
-                *t = then.format(rfc).unwrap();
-            }
-        }
-    });
+    emulator.let_pim_time_pass(time::Duration::days(201));
     let renew = |duration: &str| {
         run([
             "renew",

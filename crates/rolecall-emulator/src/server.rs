@@ -299,6 +299,27 @@ impl Emulator {
         f(&mut self.shared.state.lock().expect("state lock"))
     }
 
+    /// Moves every PIM schedule (running or ended) `by` into the past, as
+    /// if that time had gone by: what ran out ends at the next request.
+    pub fn let_pim_time_pass(&self, by: time::Duration) {
+        let rfc = &time::format_description::well_known::Rfc3339;
+        let earlier = |t: &mut String| {
+            if let Ok(then) = time::OffsetDateTime::parse(t, rfc) {
+                *t = (then - by).format(rfc).unwrap_or_default();
+            }
+        };
+        self.with_state(|s| {
+            let pim = &mut s.arm.pim;
+            for schedule in pim.schedules.iter_mut().chain(&mut pim.expired) {
+                earlier(&mut schedule.start);
+                earlier(&mut schedule.created_on);
+                if let Some(end) = schedule.end.as_mut() {
+                    earlier(end);
+                }
+            }
+        });
+    }
+
     /// Signs `user` (UPN or object id) in at `/authorize` without a page, or shows the page again.
     pub fn set_auto_sign_in(&self, user: Option<&str>) {
         self.with_state(|s| s.settings.auto_sign_in = user.map(str::to_owned));

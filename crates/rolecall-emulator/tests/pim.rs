@@ -487,24 +487,6 @@ async fn the_demo_has_an_eligible_admin_who_can_activate() {
     );
 }
 
-/// Moves every PIM schedule `by` into the past, as if that time had gone by.
-fn age_schedules(emulator: &rolecall_emulator::Emulator, by: time::Duration) {
-    let rfc = &time::format_description::well_known::Rfc3339;
-    let earlier = |t: &mut String| {
-        let then = time::OffsetDateTime::parse(t, rfc).unwrap() - by;
-        *t = then.format(rfc).unwrap();
-    };
-    emulator.with_state(|s| {
-        for schedule in s.arm.pim.schedules.iter_mut().chain(&mut s.arm.pim.expired) {
-            earlier(&mut schedule.start);
-            earlier(&mut schedule.created_on);
-            if let Some(end) = schedule.end.as_mut() {
-                earlier(end);
-            }
-        }
-    });
-}
-
 #[tokio::test]
 async fn what_ended_can_be_renewed_for_30_days_and_then_no_more() {
     let emulator = start(Options::default()).await;
@@ -531,7 +513,7 @@ async fn what_ended_can_be_renewed_for_30_days_and_then_no_more() {
     assert_eq!(held().await, 1);
 
     // Two days on it has ended: no longer listed, yet renewable.
-    age_schedules(&emulator, time::Duration::days(3));
+    emulator.let_pim_time_pass(time::Duration::days(3));
     assert_eq!(held().await, 0);
     let (status, renewed) = olivia
         .put(&assignment_url(&fresh()), active("AdminRenew", 30))
@@ -541,7 +523,7 @@ async fn what_ended_can_be_renewed_for_30_days_and_then_no_more() {
     assert_eq!(held().await, 1);
 
     // Ended 31 days ago: PIM has let it go.
-    age_schedules(&emulator, time::Duration::days(61));
+    emulator.let_pim_time_pass(time::Duration::days(61));
     assert_eq!(held().await, 0);
     let (status, refused) = olivia
         .put(&assignment_url(&fresh()), active("AdminRenew", 30))
@@ -565,9 +547,9 @@ async fn what_ended_can_be_renewed_for_30_days_and_then_no_more() {
     );
 }
 
-/// Changes Reader's policy at the voice subscription to ask `approver` to
-/// approve activations, as an admin would (find it by role, PATCH the rule).
-async fn require_approval(olivia: &Arm, approver: &str) {
+/// Changes one rule of Reader's policy at the voice subscription, as an
+/// admin would (find the policy by role, PATCH only that rule).
+async fn patch_reader_rule(olivia: &Arm, rule: Value) {
     let found = olivia
         .get_all(&format!(
             "{}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?$filter=roleDefinitionId eq '{}'&{V}",
@@ -580,18 +562,27 @@ async fn require_approval(olivia: &Arm, approver: &str) {
         .call(
             reqwest::Method::PATCH,
             &format!("{policy_id}?{V}"),
-            Some(json!({"properties": {"rules": [{
-                "setting": {"isApprovalRequired": true, "isApprovalRequiredForExtension": false,
-                    "isRequestorJustificationRequired": true, "approvalMode": "SingleStage",
-                    "approvalStages": [{"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": true,
-                        "escalationTimeInMinutes": 0, "isEscalationEnabled": false, "escalationApprovers": [],
-                        "primaryApprovers": [{"id": approver, "description": "Olivia", "isBackup": false, "userType": "User"}]}]},
-                "id": "Approval_EndUser_Assignment", "ruleType": "RoleManagementPolicyApprovalRule",
-                "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}
-            }]}})),
+            Some(json!({"properties": {"rules": [rule]}})),
         )
         .await;
     assert_eq!(status, 200, "{changed}");
+}
+
+/// Reader's activations at the voice subscription need `approver`'s approval.
+async fn require_approval(olivia: &Arm, approver: &str) {
+    patch_reader_rule(
+        olivia,
+        json!({
+            "setting": {"isApprovalRequired": true, "isApprovalRequiredForExtension": false,
+                "isRequestorJustificationRequired": true, "approvalMode": "SingleStage",
+                "approvalStages": [{"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": true,
+                    "escalationTimeInMinutes": 0, "isEscalationEnabled": false, "escalationApprovers": [],
+                    "primaryApprovers": [{"id": approver, "description": "Olivia", "isBackup": false, "userType": "User"}]}]},
+            "id": "Approval_EndUser_Assignment", "ruleType": "RoleManagementPolicyApprovalRule",
+            "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}
+        }),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -720,8 +711,8 @@ async fn an_activation_that_needs_approval_waits_until_an_approver_decides() {
         decided["properties"]["reviewedBy"]["userPrincipalName"],
         upn("olivia.owner")
     );
-    let (_, request) = nadia.get(&assignment_url(&name)).await;
-    assert_eq!(request["properties"]["status"], "Provisioned");
+    let (_, provisioned) = nadia.get(&assignment_url(&name)).await;
+    assert_eq!(provisioned["properties"]["status"], "Provisioned");
     assert_eq!(active("nadia.novak").await, before + 1);
     // Decided once: no second decision.
     let (status, twice) = olivia
@@ -738,6 +729,52 @@ async fn an_activation_that_needs_approval_waits_until_an_approver_decides() {
             .await
             .iter()
             .any(|r| r["properties"]["principalId"] == nadia_id.as_str())
+    );
+    // An approver who asks for herself cannot decide: not listed, refused.
+    let (status, _) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(&olivia_id, builtin::READER, "AdminAssign", days(90)),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let mut mine = request(
+        &olivia_id,
+        builtin::READER,
+        "SelfActivate",
+        json!({"type": "AfterDuration", "duration": "PT1H"}),
+    );
+    mine["properties"]["justification"] = "Audit".into();
+    let (status, asked) = olivia.put(&assignment_url(&fresh()), mine).await;
+    assert_eq!(status, 201, "{asked}");
+    assert_eq!(asked["properties"]["status"], "PendingApproval");
+    let own_approval = asked["properties"]["approvalId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !olivia
+            .get_all(&format!("/providers/Microsoft.Authorization/roleAssignmentScheduleRequests?$filter=asApprover()&{V}"))
+            .await
+            .iter()
+            .any(|r| r["properties"]["principalId"] == olivia_id.as_str())
+    );
+    let (_, stages) = olivia.get(&format!("{own_approval}/stages?{A}")).await;
+    assert_eq!(stages["value"][0]["properties"]["assignedToMe"], false);
+    let own_stage = stages["value"][0]["id"].as_str().unwrap().to_owned();
+    let (status, refused) = olivia
+        .call(
+            reqwest::Method::PATCH,
+            &format!("{own_stage}?{A}"),
+            Some(json!({"properties": {"reviewResult": "Approve", "justification": "me"}})),
+        )
+        .await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("your own request")
     );
 }
 
@@ -820,26 +857,15 @@ async fn a_role_that_asks_for_mfa_refuses_an_activation_from_a_session_without_i
     let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
     let nadia_id = demo_id("user:nadia.novak");
     // Reader at the subscription: activation asks for MFA and a justification.
-    let found = olivia
-        .get_all(&format!(
-            "{}/providers/Microsoft.Authorization/roleManagementPolicyAssignments?$filter=roleDefinitionId eq '{}'&{V}",
-            voice(),
-            role(builtin::READER)
-        ))
-        .await;
-    let policy_id = found[0]["properties"]["policyId"].as_str().unwrap();
-    let (status, _) = olivia
-        .call(
-            reqwest::Method::PATCH,
-            &format!("{policy_id}?{V}"),
-            Some(json!({"properties": {"rules": [{
-                "enabledRules": ["Justification", "MultiFactorAuthentication"],
-                "id": "Enablement_EndUser_Assignment", "ruleType": "RoleManagementPolicyEnablementRule",
-                "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}
-            }]}})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    patch_reader_rule(
+        &olivia,
+        json!({
+            "enabledRules": ["Justification", "MultiFactorAuthentication"],
+            "id": "Enablement_EndUser_Assignment", "ruleType": "RoleManagementPolicyEnablementRule",
+            "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}
+        }),
+    )
+    .await;
     let (status, _) = olivia
         .put(
             &eligibility_url(&fresh()),

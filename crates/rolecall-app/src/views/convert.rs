@@ -977,6 +977,12 @@ impl From<&crate::pim::Awaiting> for AwaitingView {
             role_name: a.role_name.clone(),
             requested_by: a.requested_by.clone(),
             duration: a.duration.clone(),
+            lasting: match (a.until.get(..10), a.until.get(11..16)) {
+                _ if !a.duration.is_empty() => rolecall_rbac::duration::words(&a.duration),
+                (Some(day), Some(time)) => format!("until {day} {time} UTC"),
+                _ if !a.until.is_empty() => format!("until {}", a.until),
+                _ => "for as long as the role allows".into(),
+            },
             justification: a.justification.clone(),
             asked_at: a.asked_at.clone(),
         }

@@ -589,6 +589,8 @@ pub struct AwaitingView {
     pub requested_by: String,
     /// ISO 8601 (`PT2H`).
     pub duration: String,
+    /// How long, in words ("2 hours", "until 2026-12-07 14:00 UTC").
+    pub lasting: String,
     pub justification: String,
     /// RFC 3339.
     pub asked_at: String,

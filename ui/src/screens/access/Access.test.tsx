@@ -540,6 +540,7 @@ describe("requests that wait for my approval", () => {
     roleName: "Owner",
     requestedBy: `${who} (${who.toLowerCase()}@contoso.com)`,
     duration: "PT2H",
+    lasting: "2 hours",
     justification: "Gateway incident 4711",
     askedAt: "2026-12-07T09:00:00Z",
   });

@@ -27,13 +27,6 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
-/** `PT2H` → "2 hours", as the rest of the window says it. */
-function hours(iso: string) {
-  const m = /^PT(\d+)H$/.exec(iso);
-  if (!m) return iso || "as long as the role allows";
-  return m[1] === "1" ? "1 hour" : `${m[1]} hours`;
-}
-
 /**
  * Activations that wait for the signed-in person's decision (a role whose
  * PIM settings ask for approval): who asks for what, where, for how long and
@@ -113,7 +106,7 @@ export function Approvals() {
                 <TableCell>
                   <ScopeName id={a.scope} copy={false} />
                 </TableCell>
-                <TableCell>{hours(a.duration)}</TableCell>
+                <TableCell>{a.lasting}</TableCell>
                 <TableCell>{a.justification}</TableCell>
                 <TableCell>
                   <Button size="small" data-testid="decide" onClick={() => setOpen(a.approvalId)}>

@@ -44,6 +44,16 @@ pub(super) fn approvers(setting: &Value, directory: &Directory) -> Vec<String> {
         .collect()
 }
 
+/// Whether `oid` may decide on `approval`: an approver, and not the person
+/// it would activate (PIM: approvers cannot approve their own requests).
+fn may_decide(approval: &PimApproval, arm: &ArmState, directory: &Directory, oid: &str) -> bool {
+    is_approver(approval, directory, oid)
+        && !arm.pim.requests.iter().any(|r| {
+            r.name.eq_ignore_ascii_case(&approval.request_name)
+                && r.principal_id.eq_ignore_ascii_case(oid)
+        })
+}
+
 fn is_approver(approval: &PimApproval, directory: &Directory, oid: &str) -> bool {
     let mine = directory.principal_and_groups(oid);
     approval
@@ -63,7 +73,7 @@ pub(super) fn awaits(
         arm.pim.approvals.iter().any(|a| {
             a.name.eq_ignore_ascii_case(name)
                 && a.status == "InProgress"
-                && is_approver(a, directory, oid)
+                && may_decide(a, arm, directory, oid)
         })
     })
 }
@@ -72,7 +82,12 @@ fn approval_id(name: &str) -> String {
     format!("/providers/Microsoft.Authorization/roleAssignmentApprovals/{name}")
 }
 
-fn stage_wire(approval: &PimApproval, directory: &Directory, caller: &str) -> Value {
+fn stage_wire(
+    approval: &PimApproval,
+    arm: &ArmState,
+    directory: &Directory,
+    caller: &str,
+) -> Value {
     let reviewer = approval.reviewed_by.as_deref().map(|id| {
         let user = directory
             .users
@@ -91,7 +106,7 @@ fn stage_wire(approval: &PimApproval, directory: &Directory, caller: &str) -> Va
         "name": approval.stage,
         "properties": {
             "displayName": "Approval",
-            "assignedToMe": approval.status == "InProgress" && is_approver(approval, directory, caller),
+            "assignedToMe": approval.status == "InProgress" && may_decide(approval, arm, directory, caller),
             "status": approval.status,
             "reviewedBy": reviewer,
             "reviewedDateTime": approval.reviewed_on,
@@ -101,13 +116,18 @@ fn stage_wire(approval: &PimApproval, directory: &Directory, caller: &str) -> Va
     })
 }
 
-fn approval_wire(approval: &PimApproval, directory: &Directory, caller: &str) -> Value {
+fn approval_wire(
+    approval: &PimApproval,
+    arm: &ArmState,
+    directory: &Directory,
+    caller: &str,
+) -> Value {
     json!({
         "id": approval_id(&approval.name),
         // As the spec's example has it.
         "type": "Microsoft.Authorization/roleAssignmentApprovals/stages",
         "name": approval.name,
-        "properties": {"stages": [stage_wire(approval, directory, caller)]},
+        "properties": {"stages": [stage_wire(approval, arm, directory, caller)]},
     })
 }
 
@@ -173,7 +193,7 @@ pub(super) fn handle(
                     .find(|r| r.name.eq_ignore_ascii_case(&a.request_name))
             };
             let keep = |a: &PimApproval| match filter.as_str() {
-                "asapprover()" => Ok(is_approver(a, directory, &caller)),
+                "asapprover()" => Ok(may_decide(a, arm, directory, &caller)),
                 "astarget()" => {
                     Ok(request_of(a).is_some_and(|r| r.principal_id.eq_ignore_ascii_case(&caller)))
                 }
@@ -186,7 +206,7 @@ pub(super) fn handle(
             let mut items = Vec::new();
             for a in &arm.pim.approvals {
                 match keep(a) {
-                    Ok(true) => items.push(approval_wire(a, directory, &caller)),
+                    Ok(true) => items.push(approval_wire(a, arm, directory, &caller)),
                     Ok(false) => {}
                     Err(()) => {
                         return Err(arm_error(
@@ -206,7 +226,7 @@ pub(super) fn handle(
                 .iter()
                 .find(|a| a.name.eq_ignore_ascii_case(name) && visible(a, arm))
                 .ok_or_else(|| not_found(name))?;
-            Ok(axum::Json(approval_wire(a, directory, &caller)).into_response())
+            Ok(axum::Json(approval_wire(a, arm, directory, &caller)).into_response())
         }
         (&Method::GET, Some(name), Some("steps" | "stages"), None) => {
             let a = arm
@@ -215,7 +235,10 @@ pub(super) fn handle(
                 .iter()
                 .find(|a| a.name.eq_ignore_ascii_case(name) && visible(a, arm))
                 .ok_or_else(|| not_found(name))?;
-            Ok(axum::Json(json!({"value": [stage_wire(a, directory, &caller)]})).into_response())
+            Ok(
+                axum::Json(json!({"value": [stage_wire(a, arm, directory, &caller)]}))
+                    .into_response(),
+            )
         }
         (&Method::GET, Some(name), Some("steps" | "stages"), Some(step)) => {
             let a = arm
@@ -228,7 +251,7 @@ pub(super) fn handle(
                         && visible(a, arm)
                 })
                 .ok_or_else(|| not_found(name))?;
-            Ok(axum::Json(stage_wire(a, directory, &caller)).into_response())
+            Ok(axum::Json(stage_wire(a, arm, directory, &caller)).into_response())
         }
         (&Method::PATCH | &Method::PUT, Some(name), Some("steps" | "stages"), Some(step)) => {
             let decision = match ctx.json_body::<DecisionBody>()? {
@@ -296,7 +319,7 @@ pub(super) fn handle(
             a.reviewed_by = Some(caller.to_ascii_lowercase());
             a.reviewed_on = Some(pim::stamp(pim::now()));
             a.justification = decision.justification.unwrap_or_default();
-            let wire = stage_wire(&arm.pim.approvals[index], directory, &caller);
+            let wire = stage_wire(&arm.pim.approvals[index], arm, directory, &caller);
             Ok(axum::Json(wire).into_response())
         }
         _ => Err(method_not_allowed()),
