@@ -843,6 +843,87 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         String::from_utf8_lossy(&early.stderr)
     );
 
+    // His Owner there needs Olivia's approval (the demo's settings): he
+    // withdraws the request the demo holds, asks again, and Olivia approves.
+    let withdrawn = ok(&run(as_carlos(&[
+        "deactivate",
+        "--waiting",
+        "--scope",
+        &rg,
+        "--role",
+        "Owner",
+    ]))
+    .await);
+    assert!(
+        withdrawn.contains("no longer waits for approval"),
+        "{withdrawn}"
+    );
+    let asked = ok(&run(as_carlos(&[
+        "activate",
+        "--scope",
+        &rg,
+        "--role",
+        "Owner",
+        "--duration",
+        "PT2H",
+        "--justification",
+        "CHG-2291",
+    ]))
+    .await);
+    assert!(asked.contains("waits for an approver"), "{asked}");
+    let olivia = "olivia.owner@contosodemo.onmicrosoft.com";
+    let waiting: serde_json::Value = serde_json::from_str(&ok(&run(vec![
+        "approvals".into(),
+        "--json".into(),
+        "--account".into(),
+        olivia.into(),
+    ])
+    .await))
+    .unwrap();
+    let waiting = waiting.as_array().unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0]["roleName"], "Owner");
+    assert_eq!(waiting[0]["justification"], "CHG-2291");
+    let approval = waiting[0]["approvalId"].as_str().unwrap().to_owned();
+    let no_reason = run(vec![
+        "approve".into(),
+        approval.clone(),
+        "--justification".into(),
+        " ".into(),
+        "--account".into(),
+        olivia.into(),
+    ])
+    .await;
+    assert!(!no_reason.status.success());
+    let approved = ok(&run(vec![
+        "approve".into(),
+        approval,
+        "--justification".into(),
+        "CAB approved".into(),
+        "--account".into(),
+        olivia.into(),
+    ])
+    .await);
+    assert!(approved.contains("approved"), "{approved}");
+    let listed: serde_json::Value = serde_json::from_str(&ok(&run(as_carlos(&[
+        "assignments",
+        "--json",
+        "--scope",
+        &rg,
+    ]))
+    .await))
+    .unwrap();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["role"] == "Owner"
+                && a["holding"] == "activated"
+                && a["member"].as_str().is_some_and(|m| m.contains("Carlos"))),
+        "{listed}"
+    );
+
     ok(&run(vec!["logout".into(), "--all".into()]).await);
     let listed: serde_json::Value =
         serde_json::from_str(&ok(&run(vec!["accounts".into(), "--json".into()]).await)).unwrap();

@@ -12,6 +12,7 @@ import { AssignmentsView } from "./AssignmentsView";
 import { Approvals } from "./Approvals";
 import { EndingSoon } from "./EndingSoon";
 import { MyRoles } from "./MyRoles";
+import { RoleAssignmentsScreen } from "./RoleAssignmentsScreen";
 
 function renderWith(ui: React.ReactElement, tenant: TenantOptions = {}) {
   const backend = fakeBackend({ tenant });
@@ -560,6 +561,19 @@ describe("requests that wait for my approval", () => {
     expect(await screen.findByTestId("decided")).toHaveTextContent("Approved: Owner for Nadia");
     await waitFor(() => expect(screen.getAllByTestId("approval-row")).toHaveLength(1));
     expect(backend.tenant.writes).toEqual([`approve|${asked("Nadia").approvalId}`]);
+  });
+
+  it("counts what waits on the Role assignments tab, and the count follows the decisions", async () => {
+    const user = userEvent.setup();
+    renderWith(<RoleAssignmentsScreen />, { awaiting: [asked("Nadia"), asked("Carlos")] });
+    // (Fluent draws a tab's content twice, once hidden to reserve its width.)
+    expect((await screen.findAllByTestId("approvals-count"))[0]).toHaveTextContent("2");
+    await user.click(screen.getByTestId("view-approvals"));
+    await user.click((await screen.findAllByTestId("decide"))[0]!);
+    await user.type(screen.getByTestId("decide-justification"), "No incident");
+    await user.click(screen.getByTestId("deny"));
+    expect(await screen.findByTestId("decided")).toHaveTextContent("Denied: Owner for Nadia");
+    await waitFor(() => expect(screen.getAllByTestId("approvals-count")[0]).toHaveTextContent("1"));
   });
 
   it("says when nothing waits", async () => {

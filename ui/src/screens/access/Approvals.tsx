@@ -32,7 +32,7 @@ const useStyles = makeStyles({
  * PIM settings ask for approval): who asks for what, where, for how long and
  * why; approve or deny with a justification. Approvers have a day.
  */
-export function Approvals() {
+export function Approvals({ onCount }: { onCount?: (waiting: number) => void }) {
   const styles = useStyles();
   const backend = useBackend();
   const [rows, setRows] = useState<AwaitingView[] | null>(null);
@@ -46,9 +46,11 @@ export function Approvals() {
     setProblem(null);
     setRows(null);
     const r = await backend.listAwaitingApproval();
-    if (r.status === "ok") setRows(r.data);
-    else setProblem(r.error);
-  }, [backend]);
+    if (r.status === "ok") {
+      setRows(r.data);
+      onCount?.(r.data.length);
+    } else setProblem(r.error);
+  }, [backend, onCount]);
   useEffect(() => {
     void load();
   }, [load]);

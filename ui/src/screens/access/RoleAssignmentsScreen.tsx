@@ -1,5 +1,6 @@
-import { useState } from "react";
-import { Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
+import { useEffect, useState } from "react";
+import { CounterBadge, Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
+import { useBackend } from "../../backend";
 import type { ScreenProps } from "../../screens";
 import { AssignRolesWizard } from "./AssignRolesWizard";
 import { Approvals } from "./Approvals";
@@ -17,6 +18,18 @@ const useStyles = makeStyles({
 export function RoleAssignmentsScreen({ handoff }: ScreenProps) {
   const styles = useStyles();
   const [view, setView] = useState<View>("assign");
+  const backend = useBackend();
+  // How many activations wait for this admin's decision, on the tab.
+  const [waiting, setWaiting] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void backend.listAwaitingApproval().then((r) => {
+      if (live && r.status === "ok") setWaiting(r.data.length);
+    });
+    return () => {
+      live = false;
+    };
+  }, [backend]);
   return (
     <div className={styles.page}>
       <TabList
@@ -36,14 +49,17 @@ export function RoleAssignmentsScreen({ handoff }: ScreenProps) {
           My roles
         </Tab>
         <Tab value="approve" data-testid="view-approvals">
-          Approve requests
+          Approve requests{" "}
+          {waiting > 0 && (
+            <CounterBadge count={waiting} size="small" color="danger" data-testid="approvals-count" />
+          )}
         </Tab>
       </TabList>
       {view === "assign" && <AssignRolesWizard start={handoff ?? undefined} />}
       {view === "view" && <AssignmentsView />}
       {view === "ending" && <EndingSoon />}
       {view === "mine" && <MyRoles />}
-      {view === "approve" && <Approvals />}
+      {view === "approve" && <Approvals onCount={setWaiting} />}
     </div>
   );
 }
