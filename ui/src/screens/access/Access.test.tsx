@@ -468,6 +468,8 @@ describe("my eligible roles", () => {
     expect(row).toHaveTextContent("Owner");
     expect(row).toHaveTextContent("2027-03-07");
     await user.click(screen.getByTestId("activate-Owner"));
+    // The keyboard lands in the form that opened.
+    expect(screen.getByTestId("activate-justification")).toHaveFocus();
     // Without a reason the role's settings refuse, and the window says why.
     await user.click(screen.getByTestId("activate-confirm"));
     expect(await screen.findByText(/JustificationRule/)).toBeInTheDocument();
@@ -554,6 +556,8 @@ describe("requests that wait for my approval", () => {
     expect(rows[0]).toHaveTextContent(/^Nadia \(nadia@contoso\.com\)Owner.*rg-voice-gateway/);
     expect(rows[0]).toHaveTextContent("2 hoursGateway incident 4711");
     await user.click(within(rows[0]!).getByTestId("decide"));
+    // The keyboard lands in the form that opened.
+    expect(screen.getByTestId("decide-justification")).toHaveFocus();
     // No decision without a reason.
     expect(screen.getByTestId("approve")).toBeDisabled();
     await user.type(screen.getByTestId("decide-justification"), "Known incident");

@@ -20,6 +20,7 @@ import type { AwaitingView } from "../../bindings";
 import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { ScopeName } from "../../components/ScopeName";
+import { useStepFocus } from "../../components/useStepFocus";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -41,6 +42,8 @@ export function Approvals({ onCount }: { onCount?: (waiting: number) => void }) 
   const [justification, setJustification] = useState("");
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  // The decision's form opens below the table: the keyboard goes there.
+  const form = useStepFocus<HTMLDivElement>(open);
 
   const load = useCallback(async () => {
     setProblem(null);
@@ -123,7 +126,7 @@ export function Approvals({ onCount }: { onCount?: (waiting: number) => void }) 
       {rows
         ?.filter((a) => a.approvalId === open)
         .map((a) => (
-          <div key={a.approvalId} className={styles.form} role="group" aria-label={`Decide on ${a.roleName} for ${a.requestedBy}`}>
+          <div key={a.approvalId} ref={form} tabIndex={-1} className={styles.form} role="group" aria-label={`Decide on ${a.roleName} for ${a.requestedBy}`}>
             <Field label="Justification" hint="Kept with your decision." required>
               <Textarea value={justification} onChange={(_, d) => setJustification(d.value)} data-testid="decide-justification" />
             </Field>

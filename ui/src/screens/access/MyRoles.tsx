@@ -24,6 +24,7 @@ import { useBackend } from "../../backend";
 import { ErrorBar, type Problem } from "../../components/ErrorBar";
 import { ScopeName } from "../../components/ScopeName";
 import { useSessionIfAny } from "../../session";
+import { useStepFocus } from "../../components/useStepFocus";
 
 const useStyles = makeStyles({
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -57,6 +58,8 @@ export function MyRoles() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const session = useSessionIfAny();
+  // The activation's form opens below the table: the keyboard goes there.
+  const form = useStepFocus<HTMLDivElement>(open);
   const tenantId = session?.session?.active?.tenantId;
   // PIM's MfaRule: this sign-in had no multi-factor step; a new one can.
   const needsMfa =
@@ -177,7 +180,7 @@ export function MyRoles() {
       {rows
         ?.filter((r) => keyOf(r) === open)
         .map((r) => (
-          <div key={keyOf(r)} className={styles.form} role="group" aria-label={`Activate ${r.roleName}`}>
+          <div key={keyOf(r)} ref={form} tabIndex={-1} className={styles.form} role="group" aria-label={`Activate ${r.roleName}`}>
             <Field label="For">
               <Dropdown
                 aria-label="For"
