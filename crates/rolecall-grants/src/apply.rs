@@ -351,10 +351,13 @@ pub async fn remove(
                 Grant::AppRole(g) => remove_app_role(azure, g).await,
             };
             let outcome = result.unwrap_or_else(|e| Outcome::failed(&e));
-            if let Some(journal) = journal
-                && outcome != Outcome::AlreadyGone
-            {
-                journal.record("remove", &grant, &outcome);
+            if let Some(journal) = journal {
+                if outcome != Outcome::AlreadyGone {
+                    journal.record("remove", &grant, &outcome);
+                } else if matches!(&grant, Grant::AzureRole(g) if g.schedule.is_some()) {
+                    // Not a write, but what ended is no longer Rolecall's to renew.
+                    journal.note_gone(&grant);
+                }
             }
             on_event(ItemEvent::Finished {
                 index,

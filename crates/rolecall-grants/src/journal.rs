@@ -250,6 +250,11 @@ struct AnyEntry {
     action: Option<String>,
 }
 
+/// The action of a note that a removal found nothing to remove: not a
+/// write (history, runs and reports leave it out), but what ended is no
+/// longer Rolecall's to renew ([`Journal::time_bound`]).
+const FOUND_GONE: &str = "foundGone";
+
 fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -383,6 +388,12 @@ impl Journal {
         });
     }
 
+    /// Notes that removing `grant` found nothing there (someone removed it
+    /// elsewhere, or it ended). Not a write: see [`FOUND_GONE`].
+    pub fn note_gone(&self, grant: &Grant) {
+        self.record(FOUND_GONE, grant, &Outcome::AlreadyGone);
+    }
+
     /// Appends the creation or deletion of one custom role.
     pub fn record_role(&self, action: &str, role: &RunRole, outcome: &Outcome) {
         self.append(&Entry {
@@ -441,6 +452,8 @@ impl Journal {
         #[derive(Deserialize)]
         struct Written {
             run: Option<String>,
+            #[serde(default)]
+            action: Option<String>,
             grant: Option<Grant>,
             #[serde(flatten)]
             outcome: Option<Outcome>,
@@ -449,7 +462,7 @@ impl Journal {
         Ok(text
             .lines()
             .filter_map(|l| serde_json::from_str::<Written>(l).ok())
-            .filter(|w| w.run.as_deref() == Some(run_id))
+            .filter(|w| w.run.as_deref() == Some(run_id) && w.action.as_deref() != Some(FOUND_GONE))
             .filter_map(|w| Some((w.grant?, w.outcome?)))
             .collect())
     }
@@ -476,6 +489,9 @@ impl Journal {
             else {
                 continue;
             };
+            if entry.action.as_deref() == Some(FOUND_GONE) {
+                continue;
+            }
             let id = match &entry.run {
                 Some(id) => id.clone(),
                 None => {
@@ -597,7 +613,7 @@ impl Journal {
                 };
                 standing.retain(|t| !same(t));
                 standing.push(TimeBound { grant, ends });
-            } else if action == "remove"
+            } else if (action == "remove" || action == FOUND_GONE)
                 && matches!(outcome, Outcome::Removed { .. } | Outcome::AlreadyGone)
             {
                 standing.retain(|t| !same(t));
@@ -625,7 +641,7 @@ impl Journal {
                 });
             } else if entry.end.is_some() {
                 open.retain(|u| u.run.id != run);
-            } else if entry.action.is_some() {
+            } else if entry.action.as_deref().is_some_and(|a| a != FOUND_GONE) {
                 *written.entry(run).or_default() += 1;
             }
         }
@@ -728,6 +744,28 @@ mod tests {
             &Outcome::Removed { request_id: None },
         );
         assert!(journal.time_bound().unwrap().is_empty());
+        // Made again, then a removal finds it gone (removed elsewhere): it is
+        // not Rolecall's to renew, and the note is no write of anyone's.
+        let run = Run::new(RunKind::Remove, "offboard", vec![with(true, None, None)]);
+        journal.begin(&run);
+        let in_run = journal.for_run(&run);
+        in_run.record("assign", &with(true, None, Some("P30D")), &created());
+        assert_eq!(journal.time_bound().unwrap().len(), 1);
+        in_run.note_gone(&with(true, None, None));
+        assert!(journal.time_bound().unwrap().is_empty());
+        assert_eq!(
+            journal.written(&run.id).unwrap().len(),
+            1,
+            "the note is no write"
+        );
+        assert_eq!(journal.unfinished().unwrap()[0].written, 1);
+        assert!(
+            journal
+                .history(10)
+                .unwrap()
+                .iter()
+                .all(|a| a.writes.iter().all(|w| w.action != "foundGone"))
+        );
         // No journal yet: nothing.
         let none = Journal {
             path: dir.join("absent.jsonl"),
