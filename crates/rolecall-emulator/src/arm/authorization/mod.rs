@@ -22,6 +22,7 @@ mod definitions;
 mod deny;
 mod permissions;
 pub(crate) mod pim;
+mod pim_policies;
 use assignments::*;
 use definitions::*;
 use deny::*;
@@ -30,7 +31,7 @@ use permissions::*;
 /// The rules of a role management policy nobody has changed, as ARM
 /// answers them (for tests and fixtures that show what Rolecall makes of them).
 pub fn default_pim_rules() -> Vec<serde_json::Value> {
-    pim::default_rules()
+    pim_policies::default_rules()
 }
 
 const ASSIGNMENT_VERSIONS: &[&str] = &[
@@ -105,13 +106,12 @@ pub fn handle(ctx: &Ctx<'_>, scope: &str, rest: &str) -> Response {
             pim_version("roleAssignmentScheduleInstances")
                 .and_then(|()| pim::schedules(ctx, scope, PimKind::Assignment, name, true))
         }
-        ("rolemanagementpolicies", _, 1 | 2) => {
-            pim_version("roleManagementPolicies").and_then(|()| pim::policies(ctx, scope, name))
-        }
+        ("rolemanagementpolicies", _, 1 | 2) => pim_version("roleManagementPolicies")
+            .and_then(|()| pim_policies::policies(ctx, scope, name)),
         // Their ids say `roleManagementPolicyAssignment` (recorded), which clients follow.
         ("rolemanagementpolicyassignments" | "rolemanagementpolicyassignment", _, 1 | 2) => {
             pim_version("roleManagementPolicyAssignments")
-                .and_then(|()| pim::policy_assignments(ctx, scope, name))
+                .and_then(|()| pim_policies::policy_assignments(ctx, scope, name))
         }
         // Approvals live at the root (or under a scope, the spec's second path).
         ("roleassignmentapprovals", _, 1..=4) => {
