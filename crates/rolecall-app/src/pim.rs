@@ -38,15 +38,9 @@ fn mine<'a>(
     instances: &'a [ScheduleInstance],
     role: &str,
 ) -> std::result::Result<&'a ScheduleInstance, Vec<String>> {
-    let role = role.trim();
-    let guid = role.rsplit('/').next().unwrap_or(role);
     instances
         .iter()
-        .find(|i| {
-            i.role_name().eq_ignore_ascii_case(role)
-                || rolecall_rbac::roles::definition_guid(&i.properties.role_definition_id)
-                    .eq_ignore_ascii_case(guid)
-        })
+        .find(|i| is_role(role, i.role_name(), &i.properties.role_definition_id))
         .ok_or_else(|| {
             let mut names: Vec<String> =
                 instances.iter().map(|i| i.role_name().to_owned()).collect();
@@ -54,6 +48,15 @@ fn mine<'a>(
             names.dedup();
             names
         })
+}
+
+/// Whether `role` as a person gives it (a name, a GUID or a definition id)
+/// is the role named `name` with definition `role_definition_id`.
+fn is_role(role: &str, name: &str, role_definition_id: &str) -> bool {
+    let role = role.trim();
+    let guid = role.rsplit('/').next().unwrap_or(role);
+    name.eq_ignore_ascii_case(role)
+        || rolecall_rbac::roles::definition_guid(role_definition_id).eq_ignore_ascii_case(guid)
 }
 
 /// Activates a role the signed-in person is eligible for at a scope. Only
@@ -491,12 +494,12 @@ pub async fn my_roles(azure: &Azure) -> Result<Vec<MyRole>> {
             }))
         },
     )?;
-    let same = |a: &ScheduleInstance, b: &ScheduleInstance| {
-        a.properties.scope.eq_ignore_ascii_case(&b.properties.scope)
-            && rolecall_rbac::roles::definition_guid(&a.properties.role_definition_id)
-                .eq_ignore_ascii_case(&rolecall_rbac::roles::definition_guid(
-                    &b.properties.role_definition_id,
-                ))
+    // The same role at the same scope as the eligibility `e`.
+    let same = |scope: &str, role_definition_id: &str, e: &ScheduleInstance| {
+        scope.eq_ignore_ascii_case(&e.properties.scope)
+            && rolecall_rbac::roles::definition_guid(role_definition_id).eq_ignore_ascii_case(
+                &rolecall_rbac::roles::definition_guid(&e.properties.role_definition_id),
+            )
     };
     let mut out: Vec<MyRole> = eligible
         .iter()
@@ -509,29 +512,19 @@ pub async fn my_roles(azure: &Azure) -> Result<Vec<MyRole>> {
             active_until: active
                 .iter()
                 .find(|a| {
-                    a.properties.assignment_type.as_deref() == Some("Activated") && same(a, e)
+                    a.properties.assignment_type.as_deref() == Some("Activated")
+                        && same(&a.properties.scope, &a.properties.role_definition_id, e)
                 })
                 .map(|a| a.properties.end_date_time.clone().unwrap_or_default()),
             awaiting_approval: waiting
                 .iter()
-                .find(|w| {
-                    w.properties.scope.eq_ignore_ascii_case(&e.properties.scope)
-                        && same_role(
-                            &w.properties.role_definition_id,
-                            &e.properties.role_definition_id,
-                        )
-                })
+                .find(|w| same(&w.properties.scope, &w.properties.role_definition_id, e))
                 .map(|w| w.name.clone()),
         })
         .collect();
     out.sort_by(|a, b| (&a.role_name, &a.scope).cmp(&(&b.role_name, &b.scope)));
     out.dedup_by(|a, b| a.scope.eq_ignore_ascii_case(&b.scope) && a.role_id == b.role_id);
     Ok(out)
-}
-
-fn same_role(a: &str, b: &str) -> bool {
-    rolecall_rbac::roles::definition_guid(a)
-        .eq_ignore_ascii_case(&rolecall_rbac::roles::definition_guid(b))
 }
 
 /// The signed-in person's activations that wait for an approver.
@@ -560,15 +553,14 @@ pub async fn cancel_activation(azure: &Azure, scope: &str, role: &str) -> Result
     rolecall_rbac::Scope::parse(scope).map_err(|e| AppError::input(e.to_string()))?;
     let waiting = my_waiting(azure).await?;
     let role = role.trim();
-    let guid = role.rsplit('/').next().unwrap_or(role);
     let named = |r: &rolecall_azure::arm::ScheduleRequest| {
-        r.properties
+        let name = r
+            .properties
             .expanded_properties
             .as_ref()
             .and_then(|e| e["roleDefinition"]["displayName"].as_str())
-            .is_some_and(|n| n.eq_ignore_ascii_case(role))
-            || rolecall_rbac::roles::definition_guid(&r.properties.role_definition_id)
-                .eq_ignore_ascii_case(guid)
+            .unwrap_or_default();
+        is_role(role, name, &r.properties.role_definition_id)
     };
     let found = waiting
         .iter()

@@ -658,9 +658,10 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     );
     let bad = run(vec!["expiring".into(), "--within".into(), "soon".into()]).await;
     assert!(String::from_utf8_lossy(&bad.stderr).contains("give a number of days (30d)"));
-    let extend = |duration: &str| {
+    // `renew` is the same command as `extend`.
+    let extend_as = |command: &str, duration: &str| {
         run([
-            "extend",
+            command,
             "--scope",
             voice.as_str(),
             "--role",
@@ -675,37 +676,20 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         .map(|s| (*s).to_owned())
         .collect())
     };
-    let refused = extend("P400D").await;
+    let refused = extend_as("extend", "P400D").await;
     assert!(!refused.status.success());
     assert!(
         String::from_utf8_lossy(&refused.stdout).contains("at most 365 days"),
         "{}",
         String::from_utf8_lossy(&refused.stdout)
     );
-    let extended = ok(&extend("P200D").await);
+    let extended = ok(&extend_as("extend", "P200D").await);
     assert!(extended.contains("[extended]"), "{extended}");
     let later = ok(&run(vec!["expiring".into(), "--within".into(), "100d".into()]).await);
     assert!(!later.contains("Reader for Tom Baker"), "{later}");
     // 201 days on, it has ended: `renew` (the same command) gives it back.
     emulator.let_pim_time_pass(time::Duration::days(201));
-    let renew = |duration: &str| {
-        run([
-            "renew",
-            "--scope",
-            voice.as_str(),
-            "--role",
-            "Reader",
-            "--member",
-            "tom.baker@contosodemo.onmicrosoft.com",
-            "--eligible",
-            "--duration",
-            duration,
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect())
-    };
-    let renewed = ok(&renew("P30D").await);
+    let renewed = ok(&extend_as("renew", "P30D").await);
     assert!(renewed.contains("[renewed]"), "{renewed}");
     let back = ok(&run(vec!["expiring".into(), "--within".into(), "31d".into()]).await);
     assert!(back.contains("Reader for Tom Baker"), "{back}");

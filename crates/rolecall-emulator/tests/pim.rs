@@ -568,6 +568,18 @@ async fn patch_reader_rule(olivia: &Arm, rule: Value) {
     assert_eq!(status, 200, "{changed}");
 }
 
+/// `principal` made eligible for Reader on the voice subscription for 90
+/// days, by Olivia.
+async fn eligible_for_reader(olivia: &Arm, principal: &str) {
+    let (status, made) = olivia
+        .put(
+            &eligibility_url(&fresh()),
+            request(principal, builtin::READER, "AdminAssign", days(90)),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+}
+
 /// Reader's activations at the voice subscription need `approver`'s approval.
 async fn require_approval(olivia: &Arm, approver: &str) {
     patch_reader_rule(
@@ -592,13 +604,7 @@ async fn an_activation_that_needs_approval_waits_until_an_approver_decides() {
     let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
     let (olivia_id, nadia_id) = (demo_id("user:olivia.owner"), demo_id("user:nadia.novak"));
     require_approval(&olivia, &olivia_id).await;
-    let (status, made) = olivia
-        .put(
-            &eligibility_url(&fresh()),
-            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
-        )
-        .await;
-    assert_eq!(status, 201, "{made}");
+    eligible_for_reader(&olivia, &nadia_id).await;
 
     // Nadia activates: accepted, waiting for approval, no access yet.
     let nadia = Arm::new(&emulator, &upn("nadia.novak")).await;
@@ -731,13 +737,7 @@ async fn an_activation_that_needs_approval_waits_until_an_approver_decides() {
             .any(|r| r["properties"]["principalId"] == nadia_id.as_str())
     );
     // An approver who asks for herself cannot decide: not listed, refused.
-    let (status, _) = olivia
-        .put(
-            &eligibility_url(&fresh()),
-            request(&olivia_id, builtin::READER, "AdminAssign", days(90)),
-        )
-        .await;
-    assert_eq!(status, 201);
+    eligible_for_reader(&olivia, &olivia_id).await;
     let mut mine = request(
         &olivia_id,
         builtin::READER,
@@ -785,13 +785,7 @@ async fn a_denied_or_cancelled_activation_gives_nothing_and_an_undecided_one_tim
     let olivia = Arm::new(&emulator, &upn("olivia.owner")).await;
     let (olivia_id, nadia_id) = (demo_id("user:olivia.owner"), demo_id("user:nadia.novak"));
     require_approval(&olivia, &olivia_id).await;
-    let (status, _) = olivia
-        .put(
-            &eligibility_url(&fresh()),
-            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
-        )
-        .await;
-    assert_eq!(status, 201);
+    eligible_for_reader(&olivia, &nadia_id).await;
     let nadia = Arm::new(&emulator, &upn("nadia.novak")).await;
     let ask = || async {
         let name = fresh();
@@ -866,13 +860,7 @@ async fn a_role_that_asks_for_mfa_refuses_an_activation_from_a_session_without_i
         }),
     )
     .await;
-    let (status, _) = olivia
-        .put(
-            &eligibility_url(&fresh()),
-            request(&nadia_id, builtin::READER, "AdminAssign", days(90)),
-        )
-        .await;
-    assert_eq!(status, 201);
+    eligible_for_reader(&olivia, &nadia_id).await;
     let activate = || {
         let mut body = request(
             &nadia_id,

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::arm::model::{PimApproval, PimKind};
+use crate::arm::model::{PimApproval, PimKind, PimRequest};
 use pim::bad;
 
 pub(super) const APPROVAL_VERSIONS: &[&str] = &["2021-01-01-preview"];
@@ -44,14 +44,24 @@ pub(super) fn approvers(setting: &Value, directory: &Directory) -> Vec<String> {
         .collect()
 }
 
+/// Where in `requests` the activation request `name` stands (the one an
+/// approval decides on).
+fn request_index(requests: &[PimRequest], name: &str) -> Option<usize> {
+    requests
+        .iter()
+        .position(|r| r.kind == PimKind::Assignment && r.name.eq_ignore_ascii_case(name))
+}
+
+/// The activation request `approval` decides on.
+fn request_of<'a>(arm: &'a ArmState, approval: &PimApproval) -> Option<&'a PimRequest> {
+    request_index(&arm.pim.requests, &approval.request_name).map(|i| &arm.pim.requests[i])
+}
+
 /// Whether `oid` may decide on `approval`: an approver, and not the person
 /// it would activate (PIM: approvers cannot approve their own requests).
 fn may_decide(approval: &PimApproval, arm: &ArmState, directory: &Directory, oid: &str) -> bool {
     is_approver(approval, directory, oid)
-        && !arm.pim.requests.iter().any(|r| {
-            r.name.eq_ignore_ascii_case(&approval.request_name)
-                && r.principal_id.eq_ignore_ascii_case(oid)
-        })
+        && !request_of(arm, approval).is_some_and(|r| r.principal_id.eq_ignore_ascii_case(oid))
 }
 
 fn is_approver(approval: &PimApproval, directory: &Directory, oid: &str) -> bool {
@@ -63,12 +73,7 @@ fn is_approver(approval: &PimApproval, directory: &Directory, oid: &str) -> bool
 }
 
 /// Whether request `r` waits for a decision `oid` may take.
-pub(super) fn awaits(
-    arm: &ArmState,
-    directory: &Directory,
-    r: &crate::arm::model::PimRequest,
-    oid: &str,
-) -> bool {
+pub(super) fn awaits(arm: &ArmState, directory: &Directory, r: &PimRequest, oid: &str) -> bool {
     r.approval.as_deref().is_some_and(|name| {
         arm.pim.approvals.iter().any(|a| {
             a.name.eq_ignore_ascii_case(name)
@@ -162,10 +167,9 @@ pub(super) fn handle(
     let caller = ctx.caller.oid.clone();
     let visible = |a: &PimApproval, arm: &ArmState| {
         is_approver(a, directory, &caller)
-            || arm.pim.requests.iter().any(|r| {
-                r.name.eq_ignore_ascii_case(&a.request_name)
-                    && (r.principal_id.eq_ignore_ascii_case(&caller)
-                        || r.requestor_id.eq_ignore_ascii_case(&caller))
+            || request_of(arm, a).is_some_and(|r| {
+                r.principal_id.eq_ignore_ascii_case(&caller)
+                    || r.requestor_id.eq_ignore_ascii_case(&caller)
             })
     };
     let not_found = |what: &str| {
@@ -186,20 +190,12 @@ pub(super) fn handle(
                 .param("$filter")
                 .map(|f| f.trim().to_ascii_lowercase())
                 .unwrap_or_default();
-            let request_of = |a: &PimApproval| {
-                arm.pim
-                    .requests
-                    .iter()
-                    .find(|r| r.name.eq_ignore_ascii_case(&a.request_name))
-            };
             let keep = |a: &PimApproval| match filter.as_str() {
                 "asapprover()" => Ok(may_decide(a, arm, directory, &caller)),
-                "astarget()" => {
-                    Ok(request_of(a).is_some_and(|r| r.principal_id.eq_ignore_ascii_case(&caller)))
-                }
-                "ascreatedby()" => {
-                    Ok(request_of(a).is_some_and(|r| r.requestor_id.eq_ignore_ascii_case(&caller)))
-                }
+                "astarget()" => Ok(request_of(arm, a)
+                    .is_some_and(|r| r.principal_id.eq_ignore_ascii_case(&caller))),
+                "ascreatedby()" => Ok(request_of(arm, a)
+                    .is_some_and(|r| r.requestor_id.eq_ignore_ascii_case(&caller))),
                 "" => Ok(visible(a, arm)),
                 _ => Err(()),
             };
@@ -219,39 +215,26 @@ pub(super) fn handle(
             }
             Ok(ctx.paged(items))
         }
-        (&Method::GET, Some(name), None, None) => {
-            let a = arm
-                .pim
-                .approvals
-                .iter()
-                .find(|a| a.name.eq_ignore_ascii_case(name) && visible(a, arm))
-                .ok_or_else(|| not_found(name))?;
-            Ok(axum::Json(approval_wire(a, arm, directory, &caller)).into_response())
-        }
-        (&Method::GET, Some(name), Some("steps" | "stages"), None) => {
-            let a = arm
-                .pim
-                .approvals
-                .iter()
-                .find(|a| a.name.eq_ignore_ascii_case(name) && visible(a, arm))
-                .ok_or_else(|| not_found(name))?;
-            Ok(
-                axum::Json(json!({"value": [stage_wire(a, arm, directory, &caller)]}))
-                    .into_response(),
-            )
-        }
-        (&Method::GET, Some(name), Some("steps" | "stages"), Some(step)) => {
+        // The approval, its stages, or one stage, as the caller may see them.
+        (&Method::GET, Some(name), child @ (None | Some("steps" | "stages")), step)
+            if child.is_some() || step.is_none() =>
+        {
             let a = arm
                 .pim
                 .approvals
                 .iter()
                 .find(|a| {
                     a.name.eq_ignore_ascii_case(name)
-                        && a.stage.eq_ignore_ascii_case(step)
+                        && step.is_none_or(|s| a.stage.eq_ignore_ascii_case(s))
                         && visible(a, arm)
                 })
                 .ok_or_else(|| not_found(name))?;
-            Ok(axum::Json(stage_wire(a, arm, directory, &caller)).into_response())
+            let wire = match (child, step) {
+                (None, _) => approval_wire(a, arm, directory, &caller),
+                (Some(_), None) => json!({"value": [stage_wire(a, arm, directory, &caller)]}),
+                (Some(_), Some(_)) => stage_wire(a, arm, directory, &caller),
+            };
+            Ok(axum::Json(wire).into_response())
         }
         (&Method::PATCH | &Method::PUT, Some(name), Some("steps" | "stages"), Some(step)) => {
             let decision = match ctx.json_body::<DecisionBody>()? {
@@ -282,11 +265,7 @@ pub(super) fn handle(
                     &format!("The requestor {caller} is not an approver of this request."),
                 ));
             }
-            let request = arm
-                .pim
-                .requests
-                .iter()
-                .position(|r| r.name.eq_ignore_ascii_case(&approval.request_name))
+            let request = request_index(&arm.pim.requests, &approval.request_name)
                 .ok_or_else(|| not_found(name))?;
             if arm.pim.requests[request]
                 .principal_id
@@ -338,10 +317,8 @@ pub(super) fn expire(arm: &mut ArmState, at: time::OffsetDateTime) {
         let made = pim::parse_time(&a.created_on);
         if made.is_some_and(|m| m + DECIDE_WITHIN <= at) {
             a.status = "Expired".into();
-            if let Some(r) = arm.pim.requests.iter_mut().find(|r| {
-                r.name.eq_ignore_ascii_case(&a.request_name) && r.kind == PimKind::Assignment
-            }) {
-                r.status = "TimedOut".into();
+            if let Some(i) = request_index(&arm.pim.requests, &a.request_name) {
+                arm.pim.requests[i].status = "TimedOut".into();
             }
         }
     }
