@@ -4,6 +4,8 @@
 //   BENCH_APP       the binary to start (through tauri-driver)
 //   BENCH_ARGS      its arguments, as a JSON array
 //   BENCH_SELECTOR  the CSS selector that means "the first screen is there"
+//   BENCH_READY     the CSS selector that means "it can be used" (the sign-in
+//                   form, which waits for the settings), when that comes later
 //   WEBDRIVER_PORT  the tauri-driver to ask
 //   BENCH_IDLE_MS   how long to leave the app idle before reading its memory
 // It prints one JSON line: the time from the app's process start to the first
@@ -20,6 +22,7 @@ function required(name) {
 const app = realpathSync(required("BENCH_APP"));
 const args = JSON.parse(process.env.BENCH_ARGS ?? "[]");
 const selector = required("BENCH_SELECTOR");
+const ready = process.env.BENCH_READY || selector;
 const idleMs = Number(process.env.BENCH_IDLE_MS ?? "8000");
 
 /** Every process's parent, command name and start (ms since the epoch). */
@@ -101,6 +104,8 @@ try {
   // Polled every 10 ms: the first answer that finds the element is the time.
   await browser.$(selector).waitForExist({ timeout: 60_000, interval: 10 });
   const seen = Date.now();
+  await browser.$(ready).waitForExist({ timeout: 60_000, interval: 10 });
+  const usable = Date.now();
   const processesNow = tree();
   const started = processesNow[0].startMs;
   // Where the time went, from the page's own clock: when the page began to
@@ -112,6 +117,9 @@ try {
       timeOrigin: performance.timeOrigin,
       domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
       marks: performance.getEntriesByType("mark").map((m) => ({ name: m.name, start: m.startTime })),
+      // How React started: "hydrated" (over the page the start script drew),
+      // "rendered" (nothing drawn before it) or "redrawn" (the two differed).
+      firstScreen: document.documentElement.dataset.firstScreen ?? null,
     };
   });
   const fromStart = (pageMs) => Math.round(page.timeOrigin + pageMs - started);
@@ -120,6 +128,8 @@ try {
   console.log(
     JSON.stringify({
       firstScreenMs: seen - started,
+      readyMs: usable - started,
+      howReactStarted: page.firstScreen,
       sessionToFirstScreenMs: seen - sessionStarted,
       pageLoadStartMs: fromStart(0),
       domContentLoadedMs: page.domContentLoaded === null ? null : fromStart(page.domContentLoaded),

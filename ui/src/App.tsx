@@ -17,14 +17,14 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { DarkThemeRegular } from "@fluentui/react-icons";
-import { commands, type AppInfo } from "./bindings";
+import { commands, type AppInfo, type StartupView_Serialize } from "./bindings";
 import { BackendProvider, useBackend, type Backend } from "./backend";
 import { SCREENS, type Handoff, type ScreenId } from "./screens";
-import { themes, useTheme, type ThemeChoice } from "./theme";
+import { themes, useTheme, type ResolvedTheme, type ThemeChoice } from "./theme";
 import { ScreenView } from "./screens/ScreenView";
 import { SignInPage } from "./screens/SignInPage";
 import { AccountPanel } from "./AccountPanel";
-import { SessionProvider, activeAccount, useSession } from "./session";
+import { SessionProvider, activeAccount, useSession, type Session } from "./session";
 import { StartupGate, StartupNotices, useStarted } from "./StartupGate";
 
 const useStyles = makeStyles({
@@ -70,8 +70,23 @@ const THEME_LABELS: Record<ThemeChoice, string> = {
   highContrast: "High contrast",
 };
 
-export function App({ backend = commands }: { backend?: Backend }) {
-  const { choice, resolved, setChoice } = useTheme();
+/** What is known before React starts: the start script's answers, or what the prerender draws. */
+export interface FirstState {
+  report: StartupView_Serialize;
+  session: Session;
+}
+
+export function App({
+  backend = commands,
+  initial,
+  prerendering,
+}: {
+  backend?: Backend;
+  initial?: FirstState;
+  /** Drawn at build time in this theme (firstScreen/prerender.tsx): no window to read. */
+  prerendering?: ResolvedTheme;
+}) {
+  const { choice, resolved, setChoice } = useTheme(prerendering);
   const styles = useStyles();
   return (
     // Layout stays off FluentProvider: Fluent copies the provider's className onto
@@ -82,8 +97,8 @@ export function App({ backend = commands }: { backend?: Backend }) {
           {/* The session is asked for alongside the start's report (the
               backend answers it once the start has ended): the first screen
               waits for one round trip, not two. */}
-          <SessionProvider>
-            <StartupGate>
+          <SessionProvider initial={initial?.session}>
+            <StartupGate initial={initial?.report}>
               <Frame themeChoice={choice} onThemeChoice={setChoice} />
             </StartupGate>
           </SessionProvider>
@@ -174,10 +189,10 @@ function Frame({
       </header>
       <StartupNotices />
       <div className={styles.body}>
-{/* The screens need a signed-in account: the sign-in page stands alone,
+        {/* The screens need a signed-in account: the sign-in page stands alone,
             and the first screen has less to draw. */}
         {signedIn && (
-                  <NavDrawer
+          <NavDrawer
             className={styles.nav}
             open
             type="inline"

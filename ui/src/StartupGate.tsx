@@ -39,12 +39,14 @@ const useStyles = makeStyles({
  * one shows the app, with any notices (settings moved aside, a keychain out
  * of reach) above it until dismissed.
  */
-export function StartupGate({ children }: { children: ReactNode }) {
+export function StartupGate({ initial, children }: { initial?: StartupView; children: ReactNode }) {
   const backend = useBackend();
-  const [report, setReport] = useState<StartupView | null>(null);
+  // The start script's answer (firstScreen/early.ts), when it came first.
+  const [report, setReport] = useState<StartupView | null>(initial ?? null);
   const styles = useStyles();
 
   useEffect(() => {
+    if (initial) return;
     let live = true;
     answerOf(backend, "startupReport")
       .then((next) => {
@@ -62,7 +64,7 @@ export function StartupGate({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [backend]);
+  }, [backend, initial]);
 
   // Until the report is in, the frame is drawn without data (no command but
   // the report and the session is called before it: the backend's state may

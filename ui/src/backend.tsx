@@ -1,5 +1,6 @@
 import { createContext, useContext, type ReactNode } from "react";
-import { commands } from "./bindings";
+import { commands, type CommandError } from "./bindings";
+import type { Early as StartScript } from "./firstScreen/early";
 
 /**
  * The Rust side, as the generated bindings type it. Screens reach it through
@@ -28,8 +29,25 @@ const early = new WeakMap<Backend, Early>();
  * before React draws anything, so their round trip overlaps the first
  * render instead of following it (effects run after the first paint).
  */
-export function askEarly(backend: Backend) {
-  early.set(backend, { startupReport: backend.startupReport(), getSession: backend.getSession() });
+export function askEarly(backend: Backend, asked?: Pick<StartScript, "report" | "session">) {
+  early.set(
+    backend,
+    asked
+      ? // The page's start script (firstScreen/early.ts) already asked, through
+        // Tauri's bare invoke: the same answers, typed as the bindings type them.
+        { startupReport: asked.report, getSession: typedAnswer(asked.session) }
+      : { startupReport: backend.startupReport(), getSession: backend.getSession() },
+  );
+}
+
+/** A bare `invoke` answer as the bindings' typedError types it: a backend error is a value, anything else throws. */
+async function typedAnswer<T>(answer: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: CommandError }> {
+  try {
+    return { status: "ok", data: await answer };
+  } catch (error) {
+    if (error instanceof Error) throw error;
+    return { status: "error", error: error as CommandError };
+  }
 }
 
 /** The answer `askEarly` already asked for, once; later calls ask afresh. */

@@ -21,9 +21,10 @@ export interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
-export function SessionProvider({ children }: { children: ReactNode }) {
+export function SessionProvider({ initial, children }: { initial?: Session; children: ReactNode }) {
   const backend = useBackend();
-  const [session, setSession] = useState<Session | null>(null);
+  // The start script's answer (firstScreen/early.ts), when it came first.
+  const [session, setSession] = useState<Session | null>(initial ?? null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
 
@@ -54,8 +55,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [backend]);
 
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    if (!initial) void reload();
+  }, [reload, initial]);
 
   const value = useMemo(
     () => ({ session, busy, error, clearError: () => setError(null), reload, run }),

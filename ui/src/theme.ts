@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { THEME_STORAGE_KEY, readChoice, resolveTheme, type ResolvedTheme, type ThemeChoice } from "./themeChoice";
 import {
   teamsHighContrastTheme,
   webDarkTheme,
@@ -6,11 +7,8 @@ import {
   type Theme,
 } from "@fluentui/react-components";
 
-/** What the admin picked; "system" follows the OS, including its high-contrast mode. */
-export type ThemeChoice = "system" | "light" | "dark" | "highContrast";
-export type ResolvedTheme = Exclude<ThemeChoice, "system">;
-
-const STORAGE_KEY = "rolecall.theme";
+export type { ResolvedTheme, ThemeChoice } from "./themeChoice";
+export { resolveTheme } from "./themeChoice";
 
 export const themes: Record<ResolvedTheme, Theme> = {
   light: webLightTheme,
@@ -18,27 +16,21 @@ export const themes: Record<ResolvedTheme, Theme> = {
   highContrast: teamsHighContrastTheme,
 };
 
-/** Resolves "system" from the OS: forced colours win over dark mode, as Windows does. */
-export function resolveTheme(choice: ThemeChoice, media: (query: string) => boolean): ResolvedTheme {
-  if (choice !== "system") return choice;
-  if (media("(forced-colors: active)")) return "highContrast";
-  return media("(prefers-color-scheme: dark)") ? "dark" : "light";
-}
-
-function readChoice(): ThemeChoice {
-  const stored = window.localStorage.getItem(STORAGE_KEY);
-  return stored === "light" || stored === "dark" || stored === "highContrast" ? stored : "system";
-}
-
-/** The theme to render, kept in step with the OS while the choice is "system". */
-export function useTheme(): {
+/**
+ * The theme to render, kept in step with the OS while the choice is "system".
+ * `prerendering` is the theme drawn at build time (firstScreen/prerender.tsx),
+ * where there is no window to read the choice from.
+ */
+export function useTheme(prerendering?: ResolvedTheme): {
   choice: ThemeChoice;
   resolved: ResolvedTheme;
   setChoice: (choice: ThemeChoice) => void;
 } {
-  const [choice, setChoiceState] = useState<ThemeChoice>(readChoice);
+  const [choice, setChoiceState] = useState<ThemeChoice>(() =>
+    prerendering ? "system" : readChoice(window.localStorage),
+  );
   const media = (query: string) => window.matchMedia(query).matches;
-  const [resolved, setResolved] = useState<ResolvedTheme>(() => resolveTheme(choice, media));
+  const [resolved, setResolved] = useState<ResolvedTheme>(() => prerendering ?? resolveTheme(choice, media));
 
   useEffect(() => {
     const update = () => setResolved(resolveTheme(choice, media));
@@ -51,8 +43,8 @@ export function useTheme(): {
   }, [choice]);
 
   const setChoice = (next: ThemeChoice) => {
-    if (next === "system") window.localStorage.removeItem(STORAGE_KEY);
-    else window.localStorage.setItem(STORAGE_KEY, next);
+    if (next === "system") window.localStorage.removeItem(THEME_STORAGE_KEY);
+    else window.localStorage.setItem(THEME_STORAGE_KEY, next);
     setChoiceState(next);
   };
   return { choice, resolved, setChoice };

@@ -38,6 +38,23 @@ async function start(args = []) {
   return browser;
 }
 
+/**
+ * How React took the page (ui/src/main.tsx): "hydrated" over the sign-in page
+ * the start script drew from the prerender, "rendered" with nothing drawn
+ * before it, "redrawn" when the drawn page differed from the app's own.
+ */
+async function howReactStarted(browser) {
+  let how = null;
+  await browser.waitUntil(
+    async () => (how = await browser.execute(() => document.documentElement.dataset.firstScreen ?? null)) !== null,
+    { timeout: 30_000, timeoutMsg: "React never committed its first render" },
+  );
+  // The inline start script ran (the CSP let it: Tauri hashes it) and asked the start's questions.
+  const asked = await browser.execute(() => window.rolecallEarly?.answers !== undefined);
+  assert.ok(asked, "the page's start script did not run or got no answers");
+  return how;
+}
+
 describe("a new user's first start (empty home folder, nothing prepared)", () => {
   let browser;
   after(async () => {
@@ -52,6 +69,10 @@ describe("a new user's first start (empty home folder, nothing prepared)", () =>
     await byTestId(browser, "sign-in");
     assert.equal(await (await byTestId(browser, "demo-badge")).getText(), "Demo");
     assert.equal(await browser.$('[data-testid="startup-notices"]').isExisting(), false, "nothing to warn about");
+    // The sign-in page comes prerendered (drawn before React runs, then
+    // hydrated) or, if React was there first, rendered; never two pages that differ.
+    const how = await howReactStarted(browser);
+    assert.notEqual(how, "redrawn", "the prerendered sign-in page differs from the app's (ui/src/firstScreen)");
     await screenshot(browser, "firstrun-1-first-screen");
     // The person's browser (the system's URL opener) completes the sign-in.
     await signIn(browser);
@@ -68,6 +89,8 @@ describe("a new user's first start (empty home folder, nothing prepared)", () =>
     browser = await start();
     await waitForAccount(browser, /Olivia Owner/);
     await byTestId(browser, "screen-onboard");
+    // Signed in: the start script draws no sign-in page.
+    assert.equal(await howReactStarted(browser), "rendered");
     await screenshot(browser, "firstrun-2-second-start");
     await signOut(browser);
     await browser.deleteSession();
@@ -93,6 +116,8 @@ describe("a new user's first start (empty home folder, nothing prepared)", () =>
     const notices = await byTestId(browser, "startup-notices");
     assert.match(await notices.getText(), /settings file could not be used/);
     await byTestId(browser, "sign-in");
+    // A notice is not in the prerendered page: React draws this one.
+    assert.equal(await howReactStarted(browser), "rendered");
     await screenshot(browser, "firstrun-3-damaged-settings");
     const kept = (await readdir(CONFIG())).filter((name) => name.startsWith("settings.json.damaged-"));
     assert.equal(kept.length, 1, `the damaged file is kept: ${await readdir(CONFIG())}`);

@@ -10,8 +10,11 @@ afterEach(() => cleanup());
 // right one time to appear.
 configure({ asyncUtilTimeout: 10_000 });
 
+// Node-environment tests (// @vitest-environment node) have no window at all.
+const browserLike = typeof window !== "undefined";
+
 // jsdom has no matchMedia; the theme hook listens to it.
-if (!window.matchMedia) {
+if (browserLike && !window.matchMedia) {
   window.matchMedia = (query: string) =>
     ({
       matches: false,
@@ -27,7 +30,7 @@ if (!window.matchMedia) {
 
 // jsdom has no ResizeObserver; Fluent's MessageBar measures itself with one.
 // Layout does not exist in jsdom, so an observer that never fires is faithful.
-if (!("ResizeObserver" in window)) {
+if (browserLike && !("ResizeObserver" in window)) {
   class InertResizeObserver {
     observe() {}
     unobserve() {}
@@ -39,7 +42,7 @@ if (!("ResizeObserver" in window)) {
 // `new Channel()` registers its handler with Tauri's IPC, which jsdom lacks.
 // Handing out ids is all the UI's code paths need; the fake backend then
 // delivers messages through the channel's handler, as the IPC would.
-{
+if (browserLike) {
   const w = window as unknown as { __TAURI_INTERNALS__?: { transformCallback: () => number } };
   let next = 0;
   w.__TAURI_INTERNALS__ ??= { transformCallback: () => ++next };
