@@ -76,5 +76,7 @@ export function startEarly(win: EarlyWindow): void {
     },
     // A failed answer is React's to show (main.tsx adopts the same promises).
     () => undefined,
-  );
+  )
+    // Nor may an answer of an unexpected shape stop the page: main.tsx awaits this.
+    .catch(() => undefined);
 }

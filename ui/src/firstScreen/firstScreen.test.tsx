@@ -100,6 +100,19 @@ describe("the start script", () => {
     }
   });
 
+  it("settles, drawing nothing, when an answer has a shape it does not know", async () => {
+    builtPage();
+    // No notices list: reading its length throws.
+    const { win, restore } = bridged({ problem: null } as unknown as StartupView_Serialize, {} as SessionView_Serialize);
+    try {
+      startEarly(win);
+      await expect(win.rolecallEarly!.ready).resolves.toBeUndefined();
+      expect(document.getElementById("root")!.childElementCount).toBe(0);
+    } finally {
+      restore();
+    }
+  });
+
   it("does nothing without Tauri's bridge (the dev server in a browser)", () => {
     const win = window as unknown as EarlyWindow;
     expect(win.__TAURI_INTERNALS__?.invoke).toBeUndefined();
