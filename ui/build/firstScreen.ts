@@ -1,7 +1,8 @@
 // A Vite plugin for `vite build`: puts the first screen into index.html, so the
 // window draws it without waiting for React and Fluent UI to load and run.
-//   - src/firstScreen/early.ts, bundled alone as one classic script, inline in
-//     <head> (Tauri adds its hash to the page's CSP, script-src 'self' stays);
+//   - src/firstScreen/early.ts, bundled alone as one classic script, inline at
+//     the top of <head> (Tauri adds its hash to the page's CSP, script-src
+//     'self' stays);
 //   - the sign-in page prerendered by src/firstScreen/prerender.tsx, one
 //     <template> per theme, and Griffel's styles for it in <head>.
 // `vite` (the dev server) is untouched: there the page starts as it always did.
@@ -73,13 +74,16 @@ export function firstScreen(): Plugin {
         const templates = RESOLVED_THEMES.map(
           (theme) => `<template id="${templateId(theme)}">${page.pages[theme]}</template>`,
         ).join("\n    ");
-        if (!html.includes("</head>") || !html.includes('<div id="root"></div>')) {
-          throw new Error("index.html has no </head> or empty #root to put the first screen in");
+        const viewport = /<meta name="viewport"[^>]*>/;
+        if (!viewport.test(html) || !html.includes("</head>") || !html.includes('<div id="root"></div>')) {
+          throw new Error("index.html has no viewport <meta>, </head> or empty #root to put the first screen in");
         }
+        // The start script first, right after the <meta>s: a classic script
+        // waits for the style sheets above it, and its questions should not.
         // Replaced through functions: a `$` in the markup or styles is text, not a pattern.
-        const head = `  ${page.styles}\n    <script>${inlineSafe(script)}</script>\n  </head>`;
         return html
-          .replace("</head>", () => head)
+          .replace(viewport, (meta) => `${meta}\n    <script>${inlineSafe(script)}</script>`)
+          .replace("</head>", () => `  ${page.styles}\n  </head>`)
           .replace('<div id="root"></div>', () => `<div id="root"></div>\n    ${templates}`);
       },
     },

@@ -6,8 +6,15 @@
 import type { EarlyWindow } from "./firstScreen/early";
 import "./base.css";
 
-/** How long React waits for the start's answers before drawing the frame without them. */
+/**
+ * How long React waits for the start's answers before drawing the frame
+ * without them. They usually come a few milliseconds after this script runs;
+ * a start slower than this (a keychain that takes its time) gets the frame
+ * meanwhile, a quarter of a second later than without the wait.
+ */
 const ANSWER_WAIT_MS = 250;
+/** How long the drawn page may take to be painted before the app loads anyway. */
+const PAINT_WAIT_MS = 100;
 
 // Milestones of the start, read by `cargo xtask bench --only startup`.
 performance.mark("rolecall:script-run");
@@ -25,8 +32,12 @@ if (early && !early.answers) {
 if (early) early.taken = true;
 if (early?.shown) {
   // Let the window paint the drawn page before the app's script runs: the
-  // frame's callback comes before the paint, the timeout after it.
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  // frame's callback comes before the paint, the timeout after it. A hidden
+  // window (started minimised, covered) gets no frames: not waited for.
+  await Promise.race([
+    new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))),
+    new Promise((resolve) => setTimeout(resolve, PAINT_WAIT_MS)),
+  ]);
   performance.mark("rolecall:first-screen-painted");
 }
 const { start } = await import("./start");

@@ -3,6 +3,7 @@ import { askEarly, type Backend } from "./backend";
 import { commands } from "./bindings";
 import type { Early } from "./firstScreen/early";
 import { root } from "./firstScreen/root";
+import { createDOMRenderer } from "@fluentui/react-components";
 import { currentTheme } from "./themeChoice";
 
 /**
@@ -22,14 +23,18 @@ export function start(early: Early | undefined, backend: Backend = commands): Ro
   // drawing them again.
   const hydrate = early?.shown !== undefined && early.shown === currentTheme(window);
   // `data-first-screen` says how React started: "hydrated", "rendered" (nothing
-  // was drawn before it), or "redrawn" (the drawn page differed from the app's,
-  // which the end-to-end journeys catch).
+  // was drawn before it), or "redrawn" (a drawn page was replaced: its theme
+  // changed meanwhile, or it differed from the app's, which the end-to-end
+  // journeys catch). React reports only differences it repairs, not those of
+  // an attribute: those stay unseen here.
   const html = document.documentElement;
   // Answers already in: the first render shows the first screen, not an empty frame.
   const app = root(early?.answers, {
+    renderer: createDOMRenderer(document),
+    targetDocument: document,
     backend,
     onCommit: () => {
-      html.dataset.firstScreen ??= hydrate ? "hydrated" : "rendered";
+      html.dataset.firstScreen ??= hydrate ? "hydrated" : early?.shown ? "redrawn" : "rendered";
       performance.mark("rolecall:react-committed");
     },
   });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { THEME_STORAGE_KEY, readChoice, resolveTheme, type ResolvedTheme, type ThemeChoice } from "./themeChoice";
+import { readChoice, resolveTheme, saveChoice, type ResolvedTheme, type ThemeChoice } from "./themeChoice";
 import {
   teamsHighContrastTheme,
   webDarkTheme,
@@ -27,7 +27,7 @@ export function useTheme(prerendering?: ResolvedTheme): {
   setChoice: (choice: ThemeChoice) => void;
 } {
   const [choice, setChoiceState] = useState<ThemeChoice>(() =>
-    prerendering ? "system" : readChoice(window.localStorage),
+    prerendering ? "system" : readChoice(window),
   );
   const media = (query: string) => window.matchMedia(query).matches;
   const [resolved, setResolved] = useState<ResolvedTheme>(() => prerendering ?? resolveTheme(choice, media));
@@ -43,8 +43,7 @@ export function useTheme(prerendering?: ResolvedTheme): {
   }, [choice]);
 
   const setChoice = (next: ThemeChoice) => {
-    if (next === "system") window.localStorage.removeItem(THEME_STORAGE_KEY);
-    else window.localStorage.setItem(THEME_STORAGE_KEY, next);
+    saveChoice(window, next);
     setChoiceState(next);
   };
   return { choice, resolved, setChoice };

@@ -16,17 +16,28 @@ export function resolveTheme(choice: ThemeChoice, media: (query: string) => bool
 }
 
 /** The stored choice; anything else (nothing stored, an old or edited value) is "system". */
-export function readChoice(storage: Pick<Storage, "getItem">): ThemeChoice {
+export function readChoice(win: Pick<Window, "localStorage">): ThemeChoice {
   let stored: string | null = null;
   try {
-    stored = storage.getItem(THEME_STORAGE_KEY);
+    // Inside: a WebView that refuses storage throws from the getter itself.
+    stored = win.localStorage.getItem(THEME_STORAGE_KEY);
   } catch {
-    // Storage refused (a locked-down WebView): follow the system.
+    // Storage refused: follow the system.
   }
   return stored === "light" || stored === "dark" || stored === "highContrast" ? stored : "system";
 }
 
+/** Keeps the choice ("system": none kept); a refused storage keeps it for this run only. */
+export function saveChoice(win: Pick<Window, "localStorage">, choice: ThemeChoice): void {
+  try {
+    if (choice === "system") win.localStorage.removeItem(THEME_STORAGE_KEY);
+    else win.localStorage.setItem(THEME_STORAGE_KEY, choice);
+  } catch {
+    // Storage refused: the choice holds until the window closes.
+  }
+}
+
 /** The theme this window resolves to now, as `useTheme` and the start script both read it. */
 export function currentTheme(win: Pick<Window, "localStorage" | "matchMedia">): ResolvedTheme {
-  return resolveTheme(readChoice(win.localStorage), (query) => win.matchMedia(query).matches);
+  return resolveTheme(readChoice(win), (query) => win.matchMedia(query).matches);
 }

@@ -301,7 +301,7 @@ fn report(subjects: &[Subject], starts: &[Vec<Start>], runs: usize) -> Result<()
         let first = median(starts.iter().map(|s| s.first_screen_ms).collect());
         let ready = median(starts.iter().map(|s| s.ready_ms).collect());
         println!(
-            "- {}: the page starts loading at {page:.0} ms, its scripts have run at {dom:.0} ms, the first screen is there at {first:.0} ms, usable at {ready:.0} ms",
+            "- {}: the page starts loading at {page:.0} ms, DOMContentLoaded at {dom:.0} ms, the first screen is there at {first:.0} ms, usable at {ready:.0} ms",
             subject.label
         );
         let mut hows: Vec<&str> = starts.iter().filter_map(|s| s.how.as_deref()).collect();

@@ -1,7 +1,7 @@
-// The page's start script. The build (firstScreen/plugin.ts) bundles this file
-// on its own and inlines it in index.html's <head>, so it runs while the
-// window parses the page, long before React and Fluent UI (about 450 KB of
-// script) have loaded and run. It:
+// The page's start script. The build (ui/build/firstScreen.ts) bundles this
+// file on its own and inlines it at the top of index.html's <head>, so it runs
+// as the window begins to parse the page, long before React and Fluent UI
+// (about 800 KB of script) have loaded and run. It:
 //   1. asks the backend the start's two questions (how did the start go, who
 //      is signed in) at once;
 //   2. when the answers mean the first screen is the sign-in page (the start
@@ -9,8 +9,8 @@
 //      first start), draws that page from the markup prerendered at build time
 //      in the window's theme;
 //   3. leaves the answers, and what it drew, on `window.rolecallEarly` for
-//      main.tsx, which hydrates the drawn page (React takes over the same
-//      elements) or renders afresh.
+//      main.tsx and start.tsx, which hydrates the drawn page (React takes over
+//      the same elements) or renders afresh.
 // Nothing here may throw into the page: without the Tauri bridge (a browser,
 // the dev server's first paint), or with anything unexpected, it does
 // nothing and React starts as it always did.
@@ -54,6 +54,19 @@ export function signInIsFirst(report: StartupView_Serialize, session: SessionVie
   return report.problem === null && report.notices.length === 0 && session.active === null;
 }
 
+/** Settles once the page is parsed: the templates and #root are all there. */
+function parsed(document: Document): Promise<void> {
+  if (document.readyState !== "loading") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      if (document.readyState === "loading") return;
+      document.removeEventListener("readystatechange", done);
+      resolve();
+    };
+    document.addEventListener("readystatechange", done);
+  });
+}
+
 export function startEarly(win: EarlyWindow): void {
   const invoke = win.__TAURI_INTERNALS__?.invoke;
   if (typeof invoke !== "function") return;
@@ -61,7 +74,7 @@ export function startEarly(win: EarlyWindow): void {
   const session = invoke("get_session") as Promise<SessionView_Serialize>;
   const early: Early = { report, session, ready: Promise.resolve() };
   win.rolecallEarly = early;
-  early.ready = Promise.all([report, session]).then(
+  early.ready = Promise.all([report, session, parsed(win.document)]).then(
     ([report, session]) => {
       early.answers = { report, session };
       win.performance.mark("rolecall:answered");

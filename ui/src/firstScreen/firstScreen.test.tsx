@@ -1,4 +1,5 @@
 import { act, screen, within } from "@testing-library/react";
+import { createDOMRenderer } from "@fluentui/react-components";
 import userEvent from "@testing-library/user-event";
 import { hydrateRoot, type Root } from "react-dom/client";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -100,6 +101,28 @@ describe("the start script", () => {
     }
   });
 
+  it("waits for the page to be parsed before drawing into it", async () => {
+    builtPage();
+    const state = { now: "loading" as DocumentReadyState };
+    Object.defineProperty(document, "readyState", { configurable: true, get: () => state.now });
+    const { win, restore } = bridged(FIRST_START.report, FIRST_START.session);
+    try {
+      startEarly(win);
+      await settle();
+      // The answers are in, but the parser may still be inside a template.
+      expect(win.rolecallEarly?.answers).toBeUndefined();
+      expect(document.getElementById("root")!.childElementCount).toBe(0);
+      state.now = "interactive";
+      document.dispatchEvent(new Event("readystatechange"));
+      await settle();
+      expect(win.rolecallEarly?.shown).toBe("light");
+      expect(within(document.getElementById("root")!).getByTestId("sign-in")).toBeInTheDocument();
+    } finally {
+      delete (document as unknown as { readyState?: unknown }).readyState;
+      restore();
+    }
+  });
+
   it("settles, drawing nothing, when an answer has a shape it does not know", async () => {
     builtPage();
     // No notices list: reading its length throws.
@@ -138,9 +161,13 @@ describe("the prerendered sign-in page", () => {
       if (!String(args[0]).includes("conflicting ids")) mismatches.push(args);
     });
     await act(async () => {
-      hydrated = hydrateRoot(container, root(FIRST_START, { backend }), {
-        onRecoverableError: (error) => mismatches.push(error),
-      });
+      hydrated = hydrateRoot(
+        container,
+        root(FIRST_START, { renderer: createDOMRenderer(document), targetDocument: document, backend }),
+        {
+          onRecoverableError: (error) => mismatches.push(error),
+        },
+      );
     });
     // The form comes with the settings, as on any start: React owns the page.
     await within(drawn).findByTestId("tenant-input");

@@ -1,20 +1,13 @@
 // The sign-in page as a new user's first start shows it, drawn at build time
-// (firstScreen/plugin.ts loads this through Vite's SSR) from the same
+// (ui/build/firstScreen.ts loads this through Vite's SSR) from the same
 // components, in each theme, with Fluent UI's styles collected through
 // Griffel's SSR renderer. The start script (early.ts) draws it from index.html
-// as soon as the backend says nobody is signed in; main.tsx then hydrates it.
+// as soon as the backend says nobody is signed in; start.tsx then hydrates it.
 // Only the state that the start script checks (signInIsFirst) is drawn here:
 // anything else would not hydrate to the same elements.
 
-import type { ReactElement } from "react";
 import { renderToStaticMarkup, renderToString } from "react-dom/server";
-import {
-  RendererProvider,
-  SSRProvider,
-  createDOMRenderer,
-  renderToStyleElements,
-  type GriffelRenderer,
-} from "@fluentui/react-components";
+import { createDOMRenderer, renderToStyleElements } from "@fluentui/react-components";
 import type { FirstState } from "../App";
 import { root } from "./root";
 import { RESOLVED_THEMES, type ResolvedTheme } from "../themeChoice";
@@ -24,15 +17,6 @@ export const FIRST_START: FirstState = {
   report: { problem: null, notices: [], logFolder: null },
   session: { accounts: [], active: null },
 };
-
-/** Wraps for Fluent's SSR: one Griffel renderer collects every theme's styles. */
-function draw(renderer: GriffelRenderer, element: ReactElement): string {
-  return renderToString(
-    <RendererProvider renderer={renderer}>
-      <SSRProvider>{element}</SSRProvider>
-    </RendererProvider>,
-  );
-}
 
 export interface Prerendered {
   /** Griffel's <style> elements, for <head>: the same atomic classes serve every theme. */
@@ -44,7 +28,7 @@ export interface Prerendered {
 export function prerender(): Prerendered {
   const renderer = createDOMRenderer();
   const pages = Object.fromEntries(
-    RESOLVED_THEMES.map((theme) => [theme, draw(renderer, root(FIRST_START, { prerendering: theme }))]),
+    RESOLVED_THEMES.map((theme) => [theme, renderToString(root(FIRST_START, { renderer, prerendering: theme }))]),
   ) as Record<ResolvedTheme, string>;
   const styles = renderToStaticMarkup(<>{renderToStyleElements(renderer)}</>);
   return { styles, pages };
