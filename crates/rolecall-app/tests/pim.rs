@@ -111,36 +111,18 @@ async fn a_person_with_no_other_access_activates_what_an_admin_made_them_eligibl
         .azure_as("mei.chen@contosodemo.onmicrosoft.com", &Default::default())
         .await;
     assert!(!may_deploy(&mei, &rg).await);
-    let wrong = activate(
-        &mei,
-        &Activate {
-            scope: rg.clone(),
-            role: "Owner".into(),
-            duration: Some("PT1H".into()),
-            justification: Some("Incident".into()),
-            ticket: None,
-        },
-    )
-    .await
-    .unwrap_err();
+    let wrong = activate(&mei, &for_an_hour(rg.clone(), "Owner"))
+        .await
+        .unwrap_err();
     assert_eq!(wrong.code, "NotEligible");
     assert!(
         wrong.message.contains("you are for: Contributor"),
         "{}",
         wrong.message
     );
-    let activated = activate(
-        &mei,
-        &Activate {
-            scope: rg.clone(),
-            role: "Contributor".into(),
-            duration: Some("PT1H".into()),
-            justification: Some("Incident".into()),
-            ticket: None,
-        },
-    )
-    .await
-    .unwrap();
+    let activated = activate(&mei, &for_an_hour(rg.clone(), "Contributor"))
+        .await
+        .unwrap();
     assert_eq!(activated.duration, "PT1H");
     assert!(may_deploy(&mei, &rg).await);
 }
@@ -522,18 +504,9 @@ async fn an_activation_refused_for_want_of_mfa_says_to_sign_in_again_with_it() {
             &Default::default(),
         )
         .await;
-    let refused = activate(
-        &nadia,
-        &Activate {
-            scope: voice(),
-            role: "Reader".into(),
-            duration: Some("PT1H".into()),
-            justification: Some("Incident".into()),
-            ticket: None,
-        },
-    )
-    .await
-    .unwrap_err();
+    let refused = activate(&nadia, &for_an_hour(voice(), "Reader"))
+        .await
+        .unwrap_err();
     assert_eq!(refused.code, "RoleAssignmentRequestPolicyValidationFailed");
     assert!(
         refused
@@ -541,6 +514,17 @@ async fn an_activation_refused_for_want_of_mfa_says_to_sign_in_again_with_it() {
             .contains("multi-factor authentication, and this sign-in had none: sign in again"),
         "{refused:?}"
     );
+}
+
+/// An activation for one hour, with a justification and no ticket.
+fn for_an_hour(scope: String, role: &str) -> Activate {
+    Activate {
+        scope,
+        role: role.into(),
+        duration: Some("PT1H".into()),
+        justification: Some("Incident".into()),
+        ticket: None,
+    }
 }
 
 /// Reader's PIM settings at the voice subscription changed by `change` (as

@@ -756,6 +756,24 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         all.extend(["--account".into(), carlos.into()]);
         all
     };
+    // Carlos's rows in the resource group's listing, as he reads it.
+    let carlos_holds = async || -> Vec<serde_json::Value> {
+        let listed: serde_json::Value = serde_json::from_str(&ok(&run(as_carlos(&[
+            "assignments",
+            "--json",
+            "--scope",
+            &rg,
+        ]))
+        .await))
+        .unwrap();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["member"].as_str().is_some_and(|m| m.contains("Carlos")))
+            .cloned()
+            .collect()
+    };
     let without_why = run(as_carlos(&[
         "activate",
         "--scope",
@@ -788,20 +806,7 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
         activated.contains("activated Contributor at") && activated.contains("for 1 hour"),
         "{activated}"
     );
-    let listed: serde_json::Value = serde_json::from_str(&ok(&run(as_carlos(&[
-        "assignments",
-        "--json",
-        "--scope",
-        &rg,
-    ]))
-    .await))
-    .unwrap();
-    let his: Vec<&serde_json::Value> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["member"].as_str().is_some_and(|m| m.contains("Carlos")))
-        .collect();
+    let his = carlos_holds().await;
     assert!(
         his.iter().any(|a| a["holding"] == "eligible"),
         "the eligibility stays: {his:?}"
@@ -889,23 +894,11 @@ async fn login_accounts_whoami_logout_against_the_emulator() {
     ])
     .await);
     assert!(approved.contains("approved"), "{approved}");
-    let listed: serde_json::Value = serde_json::from_str(&ok(&run(as_carlos(&[
-        "assignments",
-        "--json",
-        "--scope",
-        &rg,
-    ]))
-    .await))
-    .unwrap();
+    let his = carlos_holds().await;
     assert!(
-        listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["role"] == "Owner"
-                && a["holding"] == "activated"
-                && a["member"].as_str().is_some_and(|m| m.contains("Carlos"))),
-        "{listed}"
+        his.iter()
+            .any(|a| a["role"] == "Owner" && a["holding"] == "activated"),
+        "{his:?}"
     );
 
     ok(&run(vec!["logout".into(), "--all".into()]).await);
